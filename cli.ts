@@ -1,0 +1,38 @@
+/**
+ * The avscene command line: `deno task reproduce`, `deno task train`, `deno task eval`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+const USAGE = `avscene <command> [options]
+
+commands:
+  reproduce   run every experiment on the synthetic world and write report/
+  train       train the audiovisual model with a curriculum
+  help        show this message
+
+Run "avscene <command> --help" for the options of a command.`;
+
+/** Run the command line with the given arguments (defaults to `Deno.args`). */
+export async function main(args: string[] = Deno.args): Promise<number> {
+  const { positionals } = parseArgs({ args, strict: false, allowPositionals: true });
+  const [command, ...rest] = positionals.length > 0 ? [args[0], ...args.slice(1)] : ["help"];
+  switch (command) {
+    case "train": {
+      const { trainCommand } = await import("./lib/train/cli_train.ts");
+      await trainCommand(rest);
+      return 0;
+    }
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

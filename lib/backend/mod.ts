@@ -1,0 +1,6 @@
+/**
+ * Backend choice: webgpu, then wasm, then cpu.
+ *
+ * @module
+ */
+export * from "./backend.ts";
