@@ -1,0 +1,119 @@
+/**
+ * Soft K-means: the WGSL kernels (baseline) against the same math composed from tfjs ops on
+ * webgpu, and the composed implementation on wasm and cpu; forward, and forward + backward.
+ *
+ * `deno bench -A bench/soft_kmeans_bench.ts`. `AVSCENE_BENCH_SHAPES` picks shapes: `tiny`
+ * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4), `all`;
+ * default `tiny` plus the paper shape at K=4. `AVSCENE_BENCH_BACKENDS` (comma list of
+ * `wgsl,webgpu,wasm,cpu`) limits the contenders. GPU work is timed to completion: each run
+ * ends by reading back one element of every output, which waits for the queue to drain.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, initBackend } from "../lib/backend/mod.ts";
+import { softKMeans, softKMeansComposed, type SoftKMeansResult } from "../kernels/mod.ts";
+
+interface Shape {
+  label: string;
+  b: number;
+  n: number;
+  d: number;
+  k: number;
+}
+
+const TINY: Shape[] = [
+  { label: "tiny visual", b: 16, n: 64, d: 32, k: 3 },
+  { label: "tiny audio", b: 16, n: 32, d: 32, k: 2 },
+];
+const PAPER: Shape[] = [1, 2, 3, 4].map((k) => ({
+  label: "paper visual",
+  b: 64,
+  n: 196,
+  d: 512,
+  k,
+}));
+
+const which = Deno.env.get("AVSCENE_BENCH_SHAPES") ?? "default";
+const shapes = which === "tiny"
+  ? TINY
+  : which === "paper"
+  ? PAPER
+  : which === "all"
+  ? [...TINY, ...PAPER]
+  : [...TINY, PAPER[3]];
+
+type Contender = "wgsl" | "webgpu" | "wasm" | "cpu";
+const wanted = (Deno.env.get("AVSCENE_BENCH_BACKENDS") ?? "wgsl,webgpu,wasm,cpu").split(",");
+
+/** Backends that start here, in bench order; webgpu missing means no WGSL rows. */
+const available: BackendName[] = [];
+for (const name of ["webgpu", "wasm", "cpu"] as const) {
+  try {
+    await initBackend(name);
+    available.push(name);
+  } catch {
+    console.error(`soft_kmeans_bench: backend ${name} unavailable, skipped`);
+  }
+}
+
+const contenders: { name: Contender; backend: BackendName; op: typeof softKMeans }[] = [
+  { name: "wgsl" as const, backend: "webgpu" as const, op: softKMeans },
+  { name: "webgpu" as const, backend: "webgpu" as const, op: softKMeansComposed },
+  { name: "wasm" as const, backend: "wasm" as const, op: softKMeansComposed },
+  { name: "cpu" as const, backend: "cpu" as const, op: softKMeansComposed },
+].filter((c) => wanted.includes(c.name) && available.includes(c.backend));
+
+/** Wait until `t` is computed: read one element (the queue runs in order). */
+async function settle(t: tf.Tensor): Promise<void> {
+  const one = tf.slice(tf.reshape(t, [-1]), 0, 1);
+  await one.data();
+  one.dispose();
+}
+
+/** Inputs per backend, made once, so no bench times a transfer between backends. */
+const inputs = new Map<string, tf.Tensor3D>();
+async function input(s: Shape, backend: BackendName): Promise<tf.Tensor3D> {
+  const key = `${backend}:${s.b}x${s.n}x${s.d}`;
+  let x = inputs.get(key);
+  if (!x) {
+    await tf.setBackend(backend);
+    x = tf.randomNormal([s.b, s.n, s.d], 0, 1, "float32", 7) as tf.Tensor3D;
+    await settle(x);
+    inputs.set(key, x);
+  }
+  return x;
+}
+
+for (const s of shapes) {
+  const dims = `B=${s.b} N=${s.n} D=${s.d} K=${s.k} T=4`;
+  for (const pass of ["forward", "forward+backward"] as const) {
+    for (const c of contenders) {
+      Deno.bench({
+        name: `${c.name} ${pass} ${s.label}`,
+        group: `${pass} ${s.label} ${dims}`,
+        baseline: c.name === "wgsl",
+        n: s.b * s.n * s.d > 1e6 ? 3 : undefined,
+        warmup: s.b * s.n * s.d > 1e6 ? 1 : undefined,
+        async fn(b) {
+          const x = await input(s, c.backend);
+          await tf.setBackend(c.backend);
+          b.start();
+          if (pass === "forward") {
+            const r: SoftKMeansResult = c.op(x, s.k);
+            await settle(r.assignments); // made last: the queue runs in order
+            tf.dispose([r.centers, r.assignments]);
+          } else {
+            const g = tf.grad((v: tf.Tensor) => {
+              const r = c.op(v as tf.Tensor3D, s.k);
+              return tf.add(tf.sum(r.centers), tf.sum(tf.square(r.assignments)));
+            })(x);
+            await settle(g);
+            g.dispose();
+          }
+          b.end();
+        },
+      });
+    }
+  }
+}

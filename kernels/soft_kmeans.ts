@@ -1,0 +1,81 @@
+/**
+ * Soft K-means over a batch of feature maps: the paper's content detector (DESIGN step 2).
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { SoftKMeans, type SoftKMeansAttrs } from "./kernel_names.ts";
+import type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
+import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
+import { softKMeansComposedUnchecked } from "./soft_kmeans_composed.ts";
+import { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
+import "./soft_kmeans_grad.ts";
+
+export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
+
+/** Which implementation {@linkcode softKMeans} runs for a given input on the active backend. */
+export type SoftKMeansImplementation = "wgsl" | "composed";
+
+/**
+ * The implementation {@linkcode softKMeans} dispatches to: the WGSL kernels on the webgpu
+ * backend (for K <= {@linkcode WEBGPU_MAX_CLUSTERS} and B <= {@linkcode WEBGPU_MAX_BATCH}),
+ * else the composed tfjs implementation.
+ *
+ * @param batch B of `x` `[B, N, D]`.
+ * @param k the number of clusters.
+ * @returns `"wgsl"` or `"composed"`.
+ */
+export function softKMeansImplementation(batch: number, k: number): SoftKMeansImplementation {
+  return tf.getBackend() === "webgpu" && k <= WEBGPU_MAX_CLUSTERS && batch <= WEBGPU_MAX_BATCH
+    ? "wgsl"
+    : "composed";
+}
+
+/**
+ * Batch soft K-means, differentiable end to end.
+ *
+ * For each sample, centers o_k start at the positions floor(k N / K), k = 0..K-1, then each of
+ * `iterations` steps computes d_kn = sqrt(max(|o_k|^2 - 2 o_k.u_n + |u_n|^2, 1e-10)),
+ * c_kn = softmax over k of (-beta d_kn) (max subtracted: stable for large beta) and
+ * o_k = sum_n c_kn u_n / max(sum_n c_kn, 1e-8). Returns the last step's centers and
+ * assignments.
+ *
+ * On the webgpu backend this runs the WGSL kernels (one fused dispatch for all iterations,
+ * and a WGSL backward pass through them); on cpu and wasm the same math composed from tfjs ops
+ * (tfjs autodiff). Throws, naming the argument, when `x` is not a finite float32
+ * `[B, N, D]` tensor (finiteness is checked where the values are on the CPU: always on
+ * cpu/wasm, not for GPU-resident tensors), `k` is not an integer in [1, N], `opts.iterations`
+ * is not an integer >= 1 or `opts.beta` is not finite and > 0.
+ *
+ * @param x features `[batch, positions, channels]`.
+ * @param k the number of clusters K.
+ * @param opts `iterations` (default 4), `beta` (default 30).
+ * @returns `centers` `[batch, k, channels]` and `assignments` `[batch, k, positions]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softKMeans } from "./mod.ts";
+ * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]); // [1, 4, 2]
+ * const { centers, assignments } = softKMeans(x, 2);
+ * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
+ * ```
+ */
+export function softKMeans(
+  x: tf.Tensor3D,
+  k: number,
+  opts: SoftKMeansOptions = {},
+): SoftKMeansResult {
+  const args = validateSoftKMeans("softKMeans", x, k, opts);
+  if (softKMeansImplementation(x.shape[0], k) === "composed") {
+    return softKMeansComposedUnchecked(x, args.k, args.iterations, args.beta);
+  }
+  const attrs: SoftKMeansAttrs = { k: args.k, iterations: args.iterations, beta: args.beta };
+  const [centers, assignments, trace] = tf.engine().runKernel(SoftKMeans, { x }, attrs) as [
+    tf.Tensor3D,
+    tf.Tensor3D,
+    tf.Tensor2D,
+  ];
+  trace.dispose();
+  return { centers, assignments };
+}
