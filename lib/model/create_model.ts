@@ -1,0 +1,62 @@
+/**
+ * The audiovisual model: a visual net over RGB frames and an audio net over log-mel
+ * spectrograms, each followed by a per-position linear projection to D channels.
+ *
+ * @module
+ */
+import { ParamStore } from "./param_store.ts";
+import { type ModelConfig, presetConfig, type PresetName } from "./presets.ts";
+import { createTrunk } from "./trunk.ts";
+
+/** A model: its configuration, the seed that initialised it, and its variables. */
+export interface AVModel {
+  /** Shapes and front-end settings. */
+  config: ModelConfig;
+  /** Seed of the initial weights. */
+  seed: number;
+  /** All trainable variables (`visual.*`, `audio.*`, `*.proj.*`). */
+  params: ParamStore;
+}
+
+/** Options of {@linkcode createModel}. */
+export interface CreateModelOptions {
+  /** Built-in preset (default `tiny`). */
+  preset?: PresetName;
+  /** Seed of the initial weights (default 0). */
+  seed?: number;
+  /** Overrides of the preset's configuration (e.g. another `embedding`). */
+  config?: Partial<Omit<ModelConfig, "preset">>;
+}
+
+/**
+ * Create a model with seeded initial weights: the same preset and seed give the same weights
+ * on every backend.
+ *
+ * @param opts preset, seed and configuration overrides.
+ * @returns the model; release its variables with `model.params.dispose()`.
+ *
+ * @example
+ * ```ts
+ * import { createModel } from "./create_model.ts";
+ * const model = createModel({ preset: "tiny", seed: 1 });
+ * console.log(model.config.embedding); // 32
+ * model.params.dispose();
+ * ```
+ */
+export function createModel(opts: CreateModelOptions = {}): AVModel {
+  const seed = opts.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new Error(`createModel: seed must be an integer, got ${seed}`);
+  const config: ModelConfig = { ...presetConfig(opts.preset ?? "tiny"), ...opts.config };
+  if (!Number.isInteger(config.embedding) || config.embedding < 1) {
+    throw new Error(`createModel: config.embedding must be a positive integer`);
+  }
+  const params = new ParamStore(seed);
+  const d = config.embedding;
+  const vc = createTrunk(params, "visual", 3, config.visual);
+  params.glorotUniform("visual.proj.w", [vc, d], vc, d);
+  params.constant("visual.proj.b", [d], 0);
+  const ac = createTrunk(params, "audio", 1, config.audio);
+  params.glorotUniform("audio.proj.w", [ac, d], ac, d);
+  params.constant("audio.proj.b", [d], 0);
+  return { config, seed, params };
+}

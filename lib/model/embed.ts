@@ -1,0 +1,85 @@
+/**
+ * Feature maps of each modality: trunk, then a per-position linear projection, flattened to
+ * `[batch, positions, D]` for clustering.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { AVModel } from "./create_model.ts";
+import { applyTrunk } from "./trunk.ts";
+
+/** A modality's embedded feature map and its grid. */
+export interface Embedding {
+  /** Per-position features `[batch, rows * cols, D]` (row-major positions). */
+  features: tf.Tensor3D;
+  /** Rows of the feature grid (visual: image rows / stride; audio: frames / stride). */
+  rows: number;
+  /** Columns of the feature grid (visual: image columns / stride; audio: mel bands / stride). */
+  cols: number;
+}
+
+function project(model: AVModel, prefix: string, h: tf.Tensor4D): Embedding {
+  const [b, rows, cols, c] = h.shape;
+  const features = tf.tidy(() => {
+    const flat = tf.reshape(h, [b * rows * cols, c]) as tf.Tensor2D;
+    const y = tf.add(
+      tf.matMul(flat, model.params.get(`${prefix}.proj.w`) as tf.Tensor2D),
+      model.params.get(`${prefix}.proj.b`),
+    );
+    return tf.reshape(y, [b, rows * cols, model.config.embedding]) as tf.Tensor3D;
+  });
+  return { features, rows, cols };
+}
+
+/**
+ * Embed RGB frames with the visual net.
+ *
+ * @param model the model.
+ * @param images frames `[batch, imageSize, imageSize, 3]`, values in [0, 1].
+ * @returns features `[batch, rows * cols, D]` and the grid size (rows, cols).
+ */
+export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
+  if (images.rank !== 4 || images.shape[3] !== 3) {
+    throw new Error(`embedVisual: images must be [batch, H, W, 3], got [${images.shape}]`);
+  }
+  const trunk = tf.tidy(() =>
+    applyTrunk(
+      model.params,
+      "visual",
+      model.config.visual,
+      tf.div(tf.sub(images, 0.5), 0.25) as tf.Tensor4D,
+      model.config.groups,
+    )
+  );
+  const out = project(model, "visual", trunk);
+  trunk.dispose();
+  return out;
+}
+
+/**
+ * Embed log-mel spectrograms with the audio net; each spectrogram is standardised (zero mean,
+ * unit variance) first.
+ *
+ * @param model the model.
+ * @param logMel spectrograms `[batch, frames, nMels]`.
+ * @returns features `[batch, rows * cols, D]` and the grid size (time rows, frequency cols).
+ */
+export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
+  if (logMel.rank !== 3) {
+    throw new Error(`embedAudio: logMel must be [batch, frames, nMels], got [${logMel.shape}]`);
+  }
+  const trunk = tf.tidy(() => {
+    const { mean, variance } = tf.moments(logMel, [1, 2], true);
+    const x = tf.div(tf.sub(logMel, mean), tf.sqrt(tf.add(variance, 1e-6)));
+    return applyTrunk(
+      model.params,
+      "audio",
+      model.config.audio,
+      tf.expandDims(x, 3) as tf.Tensor4D,
+      model.config.groups,
+    );
+  });
+  const out = project(model, "audio", trunk);
+  trunk.dispose();
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * Sound localization (DESIGN step 3): the assignment map of the visual center aligned to each
+ * audio center, and the maps of the visual centers no sound aligned to.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { softKMeans } from "../../kernels/mod.ts";
+import type { AVModel } from "./create_model.ts";
+import { embedAudio, embedVisual } from "./embed.ts";
+import { alignCenters } from "./align_centers.ts";
+import { type ModelInputs, modelInputs } from "./model_inputs.ts";
+import type { AVClip } from "../data/types.ts";
+
+/** Options of {@linkcode localize}. */
+export interface LocalizeOptions {
+  /** Audio centers (sounds to localize; default 1). */
+  kAudio?: number;
+  /** Visual centers (default kAudio + 1). */
+  kVisual?: number;
+  /** Soft K-means iterations (default 4). */
+  iterations?: number;
+  /** Soft K-means beta (default 30). */
+  beta?: number;
+}
+
+/** Localization maps of one clip, on the visual feature grid (upsample to image size). */
+export interface LocalizationMaps {
+  /** Rows of the feature grid. */
+  height: number;
+  /** Columns of the feature grid. */
+  width: number;
+  /** For each audio center k: the assignment map `[height * width]` of its aligned center. */
+  aligned: Float32Array[];
+  /** For each audio center k: the index of its aligned visual center. */
+  alignedIndex: number[];
+  /** Maps `[height * width]` of the visual centers no audio center aligned to. */
+  unaligned: Float32Array[];
+  /** Indices of those unaligned visual centers. */
+  unalignedIndex: number[];
+}
+
+/**
+ * Localize the sounds of a batch: cluster both modalities, align each audio center to its
+ * nearest visual center, and return that center's soft assignment over the visual grid.
+ *
+ * @param model the model.
+ * @param input a clip, clips, or prepared inputs: `images` `[batch, H, W, 3]` and `logMel`
+ * `[batch, frames, nMels]` (see `modelInputs`).
+ * @param opts numbers of centers and clustering settings.
+ * @returns one {@linkcode LocalizationMaps} per clip.
+ */
+export async function localize(
+  model: AVModel,
+  input: AVClip | readonly AVClip[] | ModelInputs,
+  opts: LocalizeOptions = {},
+): Promise<LocalizationMaps[]> {
+  const prepared = "logMel" in input && "images" in input;
+  const inputs = prepared
+    ? input as ModelInputs
+    : modelInputs(model, Array.isArray(input) ? input : [input as AVClip]);
+  try {
+    return await localizeInputs(model, inputs, opts);
+  } finally {
+    if (!prepared) tf.dispose([inputs.images, inputs.logMel]);
+  }
+}
+
+async function localizeInputs(
+  model: AVModel,
+  inputs: ModelInputs,
+  opts: LocalizeOptions,
+): Promise<LocalizationMaps[]> {
+  const kAudio = opts.kAudio ?? 1;
+  const kVisual = opts.kVisual ?? kAudio + 1;
+  const km = { iterations: opts.iterations, beta: opts.beta };
+  let rows = 0, cols = 0;
+  const [assign, nearest] = tf.tidy(() => {
+    const v = embedVisual(model, inputs.images);
+    rows = v.rows;
+    cols = v.cols;
+    const a = embedAudio(model, inputs.logMel).features;
+    const vk = softKMeans(v.features, kVisual, km);
+    const ak = softKMeans(a, kAudio, km);
+    return [vk.assignments, alignCenters(vk.centers, ak.centers).nearest];
+  });
+  const assignData = await assign.data() as Float32Array;
+  const nearestData = await nearest.data() as Int32Array;
+  tf.dispose([assign, nearest]);
+  const n = rows * cols;
+  const out: LocalizationMaps[] = [];
+  for (let b = 0; b < inputs.images.shape[0]; b++) {
+    const map = (j: number) => assignData.slice((b * kVisual + j) * n, (b * kVisual + j + 1) * n);
+    const alignedIndex = Array.from(nearestData.subarray(b * kAudio, (b + 1) * kAudio));
+    const unalignedIndex = [...Array(kVisual).keys()].filter((j) => !alignedIndex.includes(j));
+    out.push({
+      height: rows,
+      width: cols,
+      aligned: alignedIndex.map(map),
+      alignedIndex,
+      unaligned: unalignedIndex.map(map),
+      unalignedIndex,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * From clips to the model's input tensors: frames resized to the preset's image size and
+ * log-mel spectrograms with the preset's front end.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { AVClip } from "../data/types.ts";
+import { logMelSpectrogram } from "./_log_mel.ts";
+import type { AVModel } from "./create_model.ts";
+
+/** A batch of model inputs. */
+export interface ModelInputs {
+  /** Frames `[batch, imageSize, imageSize, 3]` in [0, 1]. */
+  images: tf.Tensor4D;
+  /** Log-mel spectrograms `[batch, frames, nMels]`. */
+  logMel: tf.Tensor3D;
+}
+
+/**
+ * Stack clips into model inputs. Each clip's audio must have the preset's sample rate; it is
+ * cut or zero-padded to the preset's duration. Frames of another size are resized bilinearly.
+ *
+ * @param model the model (its configuration fixes sizes and the audio front end).
+ * @param clips one or more clips.
+ * @returns `images` `[batch, imageSize, imageSize, 3]` and `logMel` `[batch, frames, nMels]`.
+ */
+export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInputs {
+  if (clips.length === 0) throw new Error("modelInputs: clips is empty");
+  const c = model.config;
+  const samples = Math.round(c.sampleRate * c.duration);
+  const waves = new Float32Array(clips.length * samples);
+  clips.forEach((clip, i) => {
+    if (clip.sampleRate !== c.sampleRate) {
+      throw new Error(
+        `modelInputs: clip ${clip.id} has sample rate ${clip.sampleRate}, the "${c.preset}" model needs ${c.sampleRate} (resample first)`,
+      );
+    }
+    waves.set(clip.audio.subarray(0, samples), i * samples);
+  });
+  return tf.tidy(() => {
+    const frames = clips.map((clip) => {
+      const { data, height, width } = clip.image;
+      if (data.length !== height * width * 3) {
+        throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
+      }
+      const t = tf.tensor3d(data, [height, width, 3]);
+      return height === c.imageSize && width === c.imageSize
+        ? t
+        : tf.image.resizeBilinear(t, [c.imageSize, c.imageSize], false, true);
+    });
+    const images = tf.stack(frames) as tf.Tensor4D;
+    const logMel = logMelSpectrogram(tf.tensor2d(waves, [clips.length, samples]), {
+      sampleRate: c.sampleRate,
+      nFft: c.nFft,
+      hop: c.hop,
+      nMels: c.nMels,
+    });
+    return { images, logMel };
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Conv trunks built from a list of {@linkcode TrunkLayer}s: plain conv layers, max pooling and
+ * ResNet basic-block stages, with group norm, on the model's own variables.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ParamStore } from "./param_store.ts";
+import type { TrunkLayer } from "./presets.ts";
+import { groupNorm, positionNorm } from "./group_norm.ts";
+import { conv2dSame } from "./conv2d_same.ts";
+
+/** Native conv2d on webgpu (it has every conv gradient kernel); a custom filter gradient elsewhere. */
+function conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.getBackend() === "webgpu" ? tf.conv2d(x, w, stride, "same") : conv2dSame(x, w, stride);
+}
+
+function createConv(
+  params: ParamStore,
+  name: string,
+  inC: number,
+  outC: number,
+  kernel: number,
+): void {
+  params.heNormal(`${name}.w`, [kernel, kernel, inC, outC], kernel * kernel * inC);
+  params.constant(`${name}.gamma`, [outC], 1);
+  params.constant(`${name}.beta`, [outC], 0);
+}
+
+function applyConv(
+  params: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  groups: number,
+  relu: boolean,
+): tf.Tensor4D {
+  const w = params.get(`${name}.w`) as tf.Tensor4D;
+  const c = conv(x, w, stride);
+  const gamma = params.get(`${name}.gamma`), beta = params.get(`${name}.beta`);
+  const y = groups === 0 ? positionNorm(c, gamma, beta) : groupNorm(c, gamma, beta, groups);
+  return relu ? tf.relu(y) : y;
+}
+
+/**
+ * Create the variables of a trunk in `params` under `prefix`.
+ *
+ * @param params the model's parameter store.
+ * @param prefix name prefix (`visual`, `audio`).
+ * @param inChannels channels of the trunk's input.
+ * @param layers the trunk's layers.
+ * @returns channels of the trunk's output.
+ */
+export function createTrunk(
+  params: ParamStore,
+  prefix: string,
+  inChannels: number,
+  layers: readonly TrunkLayer[],
+): number {
+  let c = inChannels;
+  layers.forEach((layer, i) => {
+    const name = `${prefix}.${i}`;
+    if (layer.type === "conv") {
+      createConv(params, name, c, layer.out, layer.kernel);
+      c = layer.out;
+    } else if (layer.type === "res") {
+      for (let b = 0; b < layer.blocks; b++) {
+        const stride = b === 0 ? layer.stride : 1;
+        createConv(params, `${name}.${b}.a`, c, layer.out, 3);
+        createConv(params, `${name}.${b}.b`, layer.out, layer.out, 3);
+        if (stride !== 1 || c !== layer.out) {
+          createConv(params, `${name}.${b}.skip`, c, layer.out, 1);
+        }
+        c = layer.out;
+      }
+    }
+  });
+  return c;
+}
+
+/**
+ * Run a trunk created by {@linkcode createTrunk}.
+ *
+ * @param params the model's parameter store.
+ * @param prefix the name prefix used at creation.
+ * @param layers the trunk's layers.
+ * @param x input `[batch, height, width, channels]`.
+ * @param groups group-norm groups.
+ * @returns features `[batch, height', width', channels']`.
+ */
+export function applyTrunk(
+  params: ParamStore,
+  prefix: string,
+  layers: readonly TrunkLayer[],
+  x: tf.Tensor4D,
+  groups: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    let h = x;
+    layers.forEach((layer, i) => {
+      const name = `${prefix}.${i}`;
+      if (layer.type === "conv") {
+        h = applyConv(params, name, h, layer.stride, groups, true);
+      } else if (layer.type === "maxpool") {
+        h = tf.maxPool(h, 3, layer.stride, "same");
+      } else {
+        for (let b = 0; b < layer.blocks; b++) {
+          const stride = b === 0 ? layer.stride : 1;
+          const block = `${name}.${b}`;
+          const a = applyConv(params, `${block}.a`, h, stride, groups, true);
+          const out = applyConv(params, `${block}.b`, a, 1, groups, false);
+          const skip = h.shape[3] !== layer.out || stride !== 1
+            ? applyConv(params, `${block}.skip`, h, stride, groups, false)
+            : h;
+          h = tf.relu(tf.add(out, skip));
+        }
+      }
+    });
+    return h;
+  });
+}

@@ -1,0 +1,222 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "./model_assert.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import {
+  alignCenters,
+  contrastiveLoss,
+  conv2dSame,
+  createModel,
+  embedAudio,
+  embedVisual,
+  evaluateCounting,
+  fitCountingModel,
+  fitPoissonRegression,
+  localize,
+  modelInputs,
+  pairAccuracy,
+  pairDistances,
+  poissonRate,
+} from "../lib/model/mod.ts";
+import { Rng } from "../lib/random/mod.ts";
+import { fixtureWorld } from "./model_fixture_world.ts";
+
+await initBackend("cpu");
+
+Deno.test("createModel: same seed, same weights; another seed, other weights", async () => {
+  const a = createModel({ preset: "tiny", seed: 4 });
+  const b = createModel({ preset: "tiny", seed: 4 });
+  const c = createModel({ preset: "tiny", seed: 5 });
+  const [fa, fb, fc] = [await a.params.toFlat(), await b.params.toFlat(), await c.params.toFlat()];
+  assertEquals(fa, fb);
+  assert(fa.some((v, i) => v !== fc[i]));
+  assertEquals(a.params.specs(), c.params.specs());
+  for (const m of [a, b, c]) m.params.dispose();
+});
+
+Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grids, D = 32", () => {
+  const model = createModel({ preset: "tiny" });
+  const v = embedVisual(model, tf.zeros([2, 64, 64, 3]) as tf.Tensor4D);
+  const a = embedAudio(model, tf.randomNormal([2, 63, 32], 0, 1, "float32", 1) as tf.Tensor3D);
+  assertEquals(v.features.shape, [2, 256, 32]);
+  assertEquals([v.rows, v.cols], [16, 16]);
+  assertEquals(a.features.shape, [2, 128, 32]);
+  assertEquals([a.rows, a.cols], [16, 8]);
+  tf.dispose([v.features, a.features]);
+  model.params.dispose();
+});
+
+Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients", () => {
+  for (
+    const [h, w, k, s] of [[7, 6, 3, 2], [8, 8, 3, 2], [5, 5, 3, 1], [9, 7, 5, 2], [6, 6, 1, 2]]
+  ) {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, h, w, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+      const f = tf.randomNormal([k, k, 3, 4], 0, 1, "float32", 2) as tf.Tensor4D;
+      const r = tf.randomNormal([2, Math.ceil(h / s), Math.ceil(w / s), 4], 0, 1, "float32", 3);
+      const ref = tf.grads((a, b) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, "same"), r))
+      )([x, f]);
+      const mine = tf.grads((a, b) =>
+        tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, s), r))
+      )([x, f]);
+      const err = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
+      assert(
+        err(tf.conv2d(x, f, s, "same"), conv2dSame(x, f, s)) < 1e-4,
+        `value ${h}x${w} k${k} s${s}`,
+      );
+      assert(err(ref[0], mine[0]) < 1e-4, `input grad ${h}x${w} k${k} s${s}`);
+      assert(err(ref[1], mine[1]) < 1e-4, `filter grad ${h}x${w} k${k} s${s}`);
+    });
+  }
+});
+
+Deno.test("alignCenters: each audio center to its nearest visual center, d^2 = sum of minima", () => {
+  const v = tf.tensor3d([[[0, 0], [3, 4], [10, 0]]]); // Kv = 3
+  const a = tf.tensor3d([[[3, 3], [9, 1]]]); // Ka = 2
+  const { distances, nearest, sceneDistance2 } = alignCenters(v, a);
+  assertEquals(distances.shape, [1, 3, 2]);
+  assertEquals(nearest.arraySync(), [[1, 2]]);
+  assertAlmostEquals(sceneDistance2.arraySync()[0], 1 + 2, 1e-5);
+  assertThrows(() => alignCenters(v, tf.zeros([1, 2, 3]) as tf.Tensor3D), Error, "audioCenters");
+  tf.dispose([v, a, distances, nearest, sceneDistance2]);
+});
+
+Deno.test("contrastiveLoss: 0.5[y d^2 + (1 - y) max(0, m - d)^2], margin configurable", () => {
+  const d2 = tf.tensor1d([4, 9, 49]);
+  const y = tf.tensor1d([1, 0, 0]);
+  // pairs: 0.5*4 = 2; 0.5*(5-3)^2 = 2; beyond margin 0 -> mean 4/3
+  assertAlmostEquals(contrastiveLoss(d2, y).arraySync(), 4 / 3, 1e-5);
+  // m = 8: 2; 0.5*25 = 12.5; 0.5*1 = 0.5 -> 15/3
+  assertAlmostEquals(contrastiveLoss(d2, y, 8).arraySync(), 5, 1e-5);
+  assertThrows(() => contrastiveLoss(d2, y, -1), Error, "margin");
+  assertEquals(pairAccuracy([1, 5, 2], [2, 4, 3]), 2 / 3);
+  tf.dispose([d2, y]);
+});
+
+Deno.test("pairDistances: no tensors leak across forward and backward steps", () => {
+  const model = createModel({ preset: "tiny", seed: 2 });
+  const images = tf.randomUniform([3, 64, 64, 3], 0, 1, "float32", 3) as tf.Tensor4D;
+  const logMel = tf.randomNormal([3, 63, 32], 0, 1, "float32", 4) as tf.Tensor3D;
+  const labels = tf.tensor1d([1, 1, 1, 0, 0, 0]);
+  const counts: number[] = [];
+  for (const alignment of ["source", "scene"] as const) {
+    for (let i = 0; i < 2; i++) {
+      const { value, grads } = tf.variableGrads(() => {
+        const d = pairDistances(model, images, logMel, { kAudio: 2, kVisual: 3, alignment });
+        return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
+      }, model.params.variables());
+      assert(Number.isFinite(value.dataSync()[0]));
+      assertEquals(Object.keys(grads).length, model.params.variables().length);
+      tf.dispose([value, ...Object.values(grads)]);
+      counts.push(tf.memory().numTensors);
+    }
+  }
+  assertEquals(new Set(counts).size, 1, `tensor counts ${counts}`);
+  assertThrows(
+    () =>
+      pairDistances(model, tf.slice(images, 0, 1), tf.slice(logMel, 0, 1), {
+        kAudio: 1,
+        kVisual: 2,
+      }),
+    Error,
+    "batch",
+  );
+  tf.dispose([images, logMel, labels]);
+  model.params.dispose();
+});
+
+Deno.test("localize: one aligned and the other unaligned maps; assignments sum to 1 per position", async () => {
+  const model = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
+  const before = tf.memory().numTensors;
+  const maps = await localize(model, world.curriculumSet(2, 2), { kAudio: 2 });
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals(maps.length, 2);
+  for (const m of maps) {
+    assertEquals([m.height, m.width], [16, 16]);
+    assertEquals(m.aligned.length, 2);
+    assertEquals(m.alignedIndex.length + m.unalignedIndex.length >= 3, true);
+    const all = new Map<number, Float32Array>();
+    m.alignedIndex.forEach((j, i) => all.set(j, m.aligned[i]));
+    m.unalignedIndex.forEach((j, i) => all.set(j, m.unaligned[i]));
+    assertEquals(all.size, 3);
+    for (let p = 0; p < 256; p++) {
+      let s = 0;
+      for (const map of all.values()) s += map[p];
+      assertAlmostEquals(s, 1, 1e-4);
+    }
+  }
+  model.params.dispose();
+});
+
+Deno.test("modelInputs: frames and log-mels of the preset; wrong sample rate names the clip", () => {
+  const model = createModel({ preset: "tiny" });
+  const world = fixtureWorld({ seed: 1, imageSize: 48, sampleRate: 8000, duration: 1 });
+  const x = modelInputs(model, world.curriculumSet(1, 2));
+  assertEquals(x.images.shape, [2, 64, 64, 3]); // resized from 48
+  assertEquals(x.logMel.shape, [2, 63, 32]);
+  tf.dispose([x.images, x.logMel]);
+  const bad = { ...world.scene(0, 1), sampleRate: 16000 };
+  assertThrows(() => modelInputs(model, [bad]), Error, "sample rate");
+  model.params.dispose();
+});
+
+Deno.test("fitPoissonRegression recovers a log-linear rate", () => {
+  const rng = new Rng(3);
+  const xs: Float32Array[] = [], ys: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const x = Float32Array.from([rng.range(-1, 1), rng.range(-1, 1)]);
+    const rate = Math.exp(0.5 + 0.8 * x[0] - 0.3 * x[1]);
+    // Poisson draw by inversion
+    let k = 0, p = Math.exp(-rate), s = p;
+    const u = rng.uniform();
+    while (u > s) {
+      k++;
+      p *= rate / k;
+      s += p;
+    }
+    xs.push(x);
+    ys.push(k);
+  }
+  const m = fitPoissonRegression(xs, ys, { l2: 0 });
+  const probe = Float32Array.from([0.5, -0.5]);
+  assertAlmostEquals(poissonRate(m, probe), Math.exp(0.5 + 0.4 + 0.15), 0.35);
+  assertThrows(() => fitPoissonRegression(xs, ys.slice(1)), Error, "counts");
+});
+
+Deno.test("counting model: confusion matrix consistent with accuracy and held-out counts", async () => {
+  const model = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 2, imageSize: 64, sampleRate: 8000, duration: 1 });
+  const train = [1, 2, 3].flatMap((n) => world.curriculumSet(n as 1 | 2 | 3, 12));
+  const test = [1, 2, 3].flatMap((n) => world.curriculumSet(n as 1 | 2 | 3, 6, 100));
+  const counter = await fitCountingModel(model, train);
+  const ev = await evaluateCounting(counter, test);
+  assertEquals(ev.labels, [1, 2, 3]);
+  assertEquals(ev.confusion.map((r) => r.reduce((a, b) => a + b, 0)), [6, 6, 6]);
+  const trace = ev.confusion.reduce((a, r, i) => a + r[i], 0);
+  assertAlmostEquals(ev.accuracy, trace / 18, 1e-12);
+  // The counts are audible (each source adds a tone): even random features of the mixture
+  // carry them, so the fit must beat chance (1/3).
+  assert(ev.accuracy > 0.5, `counting accuracy ${ev.accuracy}`);
+  model.params.dispose();
+});
+
+Deno.test("createModel: bad arguments are named", () => {
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => createModel({ preset: "huge" as any }), Error, "huge");
+  assertThrows(() => createModel({ seed: 1.5 }), Error, "seed");
+});
+
+Deno.test("checkpoint errors are clear (see train tests for the round trip)", async () => {
+  await assertRejects(
+    async () => (await import("../lib/train/mod.ts")).loadModel("/nonexistent-avscene-dir"),
+    Error,
+    "no checkpoint",
+  );
+});
