@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../data/types.ts";
-import { logMelSpectrogram } from "./_log_mel.ts";
+import { logMelSpectrogram } from "../audio/mod.ts";
 import type { AVModel } from "./create_model.ts";
 
 /** A batch of model inputs. */

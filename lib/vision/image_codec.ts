@@ -1,0 +1,273 @@
+/**
+ * PNG (fast-png) and JPEG (jpeg-js) files to and from {@linkcode RGBImage}: decoding sniffs
+ * the format from the magic bytes, expands grayscale and palettes to RGB and drops alpha.
+ *
+ * @module
+ */
+
+import { decode as decodePngRaw, encode as encodePngRaw } from "fast-png";
+import jpeg from "jpeg-js";
+import type { RGBImage } from "../data/types.ts";
+import { writeFileAtomic } from "../train/write_atomic.ts";
+
+/** The image formats {@linkcode decodeImage} recognises. */
+export type ImageFormat = "png" | "jpeg";
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The format of an image file from its first bytes, or `null` when neither PNG nor JPEG.
+ *
+ * @param bytes The file's bytes (the first 8 suffice).
+ * @returns `"png"`, `"jpeg"` or `null`.
+ *
+ * @example
+ * ```ts
+ * import { sniffImageFormat } from "./image_codec.ts";
+ * console.log(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))); // jpeg
+ * ```
+ */
+export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
+  if (bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b)) return "png";
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    return "jpeg";
+  }
+  return null;
+}
+
+/** Unpack `depth`-bit samples (1, 2, 4) of each row (rows start on byte boundaries). */
+function _unpackBits(
+  packed: ArrayLike<number>,
+  width: number,
+  height: number,
+  samplesPerPixel: number,
+  depth: number,
+): Uint8Array {
+  const perRow = width * samplesPerPixel, rowBytes = Math.ceil((perRow * depth) / 8);
+  const out = new Uint8Array(perRow * height), mask = (1 << depth) - 1;
+  for (let y = 0; y < height; y++) {
+    for (let i = 0; i < perRow; i++) {
+      const bit = i * depth;
+      const byte = packed[y * rowBytes + (bit >> 3)];
+      out[y * perRow + i] = (byte >> (8 - depth - (bit & 7))) & mask;
+    }
+  }
+  return out;
+}
+
+function _decodePng(bytes: Uint8Array): RGBImage {
+  const png = decodePngRaw(bytes, { checkCrc: true });
+  const { width, height, channels, depth } = png;
+  const n = width * height;
+  const data = new Float32Array(n * 3);
+  if (png.palette) {
+    const index = depth === 8 ? png.data : _unpackBits(png.data, width, height, 1, depth);
+    for (let i = 0; i < n; i++) {
+      const entry = png.palette[index[i]];
+      if (!entry) throw new Error(`palette index ${index[i]} out of range`);
+      for (let c = 0; c < 3; c++) data[3 * i + c] = entry[c] / 255;
+    }
+    return { data, height, width };
+  }
+  const samples = depth >= 8 ? png.data : _unpackBits(png.data, width, height, channels, depth);
+  if (samples.length < n * channels) {
+    throw new Error(`pixel data too short (${samples.length} < ${n * channels})`);
+  }
+  const max = 2 ** depth - 1;
+  const colour = channels >= 3; // 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      data[3 * i + c] = samples[i * channels + (colour ? c : 0)] / max;
+    }
+  }
+  return { data, height, width };
+}
+
+function _decodeJpeg(bytes: Uint8Array): RGBImage {
+  // strict decoding: a damaged scan is an error, not a silently grey image
+  const raw = jpeg.decode(bytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    tolerantDecoding: false,
+  });
+  const { width, height } = raw;
+  if (raw.data.length !== width * height * 3) {
+    throw new Error(`decoded ${raw.data.length} bytes for ${width}x${height} RGB`);
+  }
+  const data = new Float32Array(raw.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = raw.data[i] / 255;
+  return { data, height, width };
+}
+
+/**
+ * Decode a PNG or JPEG file (format sniffed from its magic bytes) to an RGB image in [0, 1]:
+ * grayscale expanded to RGB, palettes looked up, alpha dropped (not composited), 16-bit PNG
+ * samples divided by 65535.
+ *
+ * @param bytes The file's bytes.
+ * @param name The file's name, quoted in every error.
+ * @returns The image.
+ * @throws Error naming `name` for an unknown format or a corrupt / truncated file.
+ *
+ * @example
+ * ```ts
+ * import { decodeImage, encodePng } from "./image_codec.ts";
+ * const img = { data: new Float32Array([1, 0, 0, 0, 0, 1]), height: 1, width: 2 };
+ * console.log(Array.from(decodeImage(encodePng(img), "two.png").data)); // [1, 0, 0, 0, 0, 1]
+ * ```
+ */
+export function decodeImage(bytes: Uint8Array, name: string): RGBImage {
+  const format = sniffImageFormat(bytes);
+  if (!format) throw new Error(`${name}: not a PNG or JPEG image (unrecognised magic bytes)`);
+  let img: RGBImage;
+  try {
+    img = format === "png" ? _decodePng(bytes) : _decodeJpeg(bytes);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`${name}: corrupt ${format.toUpperCase()} image (${why})`);
+  }
+  if (!(img.width > 0 && img.height > 0)) {
+    throw new Error(`${name}: image has no pixels (${img.width}x${img.height})`);
+  }
+  return img;
+}
+
+/**
+ * Read and decode a PNG or JPEG file.
+ *
+ * @param path The file.
+ * @returns The image (see {@linkcode decodeImage}).
+ * @throws Error naming `path` when missing, unknown or corrupt.
+ *
+ * @example
+ * ```ts
+ * import { readImage, writePng } from "./image_codec.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writePng(`${dir}/a.png`, { data: new Float32Array(12).fill(0.5), height: 2, width: 2 });
+ * console.log((await readImage(`${dir}/a.png`)).width); // 2
+ * ```
+ */
+export async function readImage(path: string): Promise<RGBImage> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (e) {
+    throw new Error(`${path}: cannot read image (${(e as Error).message})`);
+  }
+  return decodeImage(bytes, path);
+}
+
+/** Check an image's shape and values, and quantise it to 8-bit RGBA or RGB bytes. */
+function _toBytes(img: RGBImage, what: string, alpha: boolean): Uint8Array {
+  const { data, height, width } = img;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
+    throw new Error(
+      `${what}: image height/width must be positive integers, got ${height}x${width}`,
+    );
+  }
+  if (data.length !== height * width * 3) {
+    throw new Error(`${what}: image data has ${data.length} values, ${height}x${width}x3 expected`);
+  }
+  const stride = alpha ? 4 : 3;
+  const out = new Uint8Array(height * width * stride);
+  for (let i = 0; i < height * width; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = data[3 * i + c];
+      if (!Number.isFinite(v)) throw new Error(`${what}: image data[${3 * i + c}] is not finite`);
+      out[stride * i + c] = Math.round(Math.min(1, Math.max(0, v)) * 255);
+    }
+    if (alpha) out[stride * i + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * Encode an RGB image as an 8-bit RGB PNG (values clamped to [0, 1], rounded to k / 255), so
+ * decoding and encoding again reproduces the bytes.
+ *
+ * @param img The image.
+ * @returns The PNG file's bytes.
+ * @throws Error for a wrong data length or non-finite values.
+ *
+ * @example
+ * ```ts
+ * import { encodePng } from "./image_codec.ts";
+ * const png = encodePng({ data: new Float32Array(3), height: 1, width: 1 });
+ * console.log(png[1], png[2], png[3]); // 80 78 71 ("PNG")
+ * ```
+ */
+export function encodePng(img: RGBImage): Uint8Array {
+  const data = _toBytes(img, "encodePng", false);
+  return encodePngRaw({ width: img.width, height: img.height, data, channels: 3, depth: 8 });
+}
+
+/**
+ * Encode an RGB image as a baseline JPEG (lossy).
+ *
+ * @param img The image.
+ * @param quality JPEG quality 1..100, default 90.
+ * @returns The JPEG file's bytes.
+ * @throws Error for a wrong data length, non-finite values or a bad quality.
+ *
+ * @example
+ * ```ts
+ * import { encodeJpeg } from "./image_codec.ts";
+ * const jpg = encodeJpeg({ data: new Float32Array(48).fill(0.5), height: 4, width: 4 });
+ * console.log(jpg[0], jpg[1]); // 255 216
+ * ```
+ */
+export function encodeJpeg(img: RGBImage, quality = 90): Uint8Array {
+  if (!(quality >= 1 && quality <= 100)) {
+    throw new Error(`encodeJpeg: quality must be in [1, 100], got ${quality}`);
+  }
+  const data = _toBytes(img, "encodeJpeg", true);
+  const out = jpeg.encode({ width: img.width, height: img.height, data }, quality);
+  return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+}
+
+async function _writeEncoded(path: string, encode: () => Uint8Array): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = encode();
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  await writeFileAtomic(path, bytes);
+}
+
+/**
+ * Write an RGB image as a PNG file atomically (temporary file, then rename).
+ *
+ * @param path The target file.
+ * @param img The image.
+ * @throws Error naming `path` for a malformed image.
+ *
+ * @example
+ * ```ts
+ * import { writePng } from "./image_codec.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writePng(`${dir}/black.png`, { data: new Float32Array(3), height: 1, width: 1 });
+ * ```
+ */
+export async function writePng(path: string, img: RGBImage): Promise<void> {
+  await _writeEncoded(path, () => encodePng(img));
+}
+
+/**
+ * Write an RGB image as a JPEG file atomically (temporary file, then rename).
+ *
+ * @param path The target file.
+ * @param img The image.
+ * @param quality JPEG quality 1..100, default 90.
+ * @throws Error naming `path` for a malformed image.
+ *
+ * @example
+ * ```ts
+ * import { writeJpeg } from "./image_codec.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeJpeg(`${dir}/grey.jpg`, { data: new Float32Array(3).fill(0.5), height: 1, width: 1 });
+ * ```
+ */
+export async function writeJpeg(path: string, img: RGBImage, quality = 90): Promise<void> {
+  await _writeEncoded(path, () => encodeJpeg(img, quality));
+}
