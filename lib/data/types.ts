@@ -20,7 +20,7 @@ export interface RGBImage {
 
 /** One audiovisual clip: a frame and its sound, with whatever ground truth the source has. */
 export interface AVClip {
-  /** Stable identifier (file stem, or `synth-<seed>-<index>`). */
+  /** Stable identifier (file stem, or `synth-<seed>-<split>-c<count>-<index>`). */
   id: string;
   /** The video frame. */
   image: RGBImage;
@@ -40,6 +40,11 @@ export interface AVClip {
   masks?: Uint8Array[];
   /** Each source's own waveform (same length and rate as `audio`), when known. */
   sources?: Float32Array[];
+  /**
+   * Sound from outside the picture (not a source), when known and present: then
+   * `audio = sum(sources) + offscreenNoise`, sample by sample.
+   */
+  offscreenNoise?: Float32Array;
 }
 
 /** A labelled single-source clip for the ESC-50 style classification protocol. */
