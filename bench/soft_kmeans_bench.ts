@@ -1,12 +1,18 @@
 /**
  * Soft K-means: the WGSL kernels (baseline) against the same math composed from tfjs ops on
  * webgpu, and the composed implementation on wasm and cpu; forward, and forward + backward.
+ * Each group's summary gives the ratios to the WGSL baseline (the target: composed-on-webgpu
+ * at least 3x slower than WGSL).
  *
  * `deno bench -A bench/soft_kmeans_bench.ts`. `AVSCENE_BENCH_SHAPES` picks shapes: `tiny`
  * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4), `all`;
  * default `tiny` plus the paper shape at K=4. `AVSCENE_BENCH_BACKENDS` (comma list of
- * `wgsl,webgpu,wasm,cpu`) limits the contenders. GPU work is timed to completion: each run
- * ends by reading back one element of every output, which waits for the queue to drain.
+ * `wgsl,webgpu,wasm,cpu`) limits the contenders. GPU work is timed to completion: each timed
+ * iteration makes `AVSCENE_BENCH_CALLS` calls (default 8 for the tiny shapes, 1 for the paper
+ * shape), then reads back one element of every output of every call (all awaited together),
+ * which waits for the queue to drain. A readback costs a fixed latency (about 12 ms under Deno
+ * on lavapipe, the same for any op), so with 1 call the tiny shapes time that latency more
+ * than the GPU work; `AVSCENE_BENCH_CALLS=1` gives the single-call latency.
  *
  * @module
  */
@@ -64,11 +70,22 @@ const contenders: { name: Contender; backend: BackendName; op: typeof softKMeans
   { name: "cpu" as const, backend: "cpu" as const, op: softKMeansComposed },
 ].filter((c) => wanted.includes(c.name) && available.includes(c.backend));
 
-/** Wait until `t` is computed: read one element (the queue runs in order). */
-async function settle(t: tf.Tensor): Promise<void> {
-  const one = tf.slice(tf.reshape(t, [-1]), 0, 1);
-  await one.data();
-  one.dispose();
+const callsEnv = Deno.env.get("AVSCENE_BENCH_CALLS");
+if (callsEnv !== undefined && !(Number.isInteger(Number(callsEnv)) && Number(callsEnv) >= 1)) {
+  throw new Error(`AVSCENE_BENCH_CALLS must be an integer >= 1, got ${callsEnv}`);
+}
+
+/** Calls per timed iteration: enough to outweigh the readback latency at small shapes. */
+function callsPerIteration(s: Shape): number {
+  if (callsEnv !== undefined) return Number(callsEnv);
+  return s.b * s.n * s.d > 1e6 ? 1 : 8;
+}
+
+/** Wait until every tensor of `ts` is computed: read back one element of each. */
+async function settle(...ts: tf.Tensor[]): Promise<void> {
+  const ones = ts.map((t) => tf.slice(tf.reshape(t, [-1]), 0, 1));
+  await Promise.all(ones.map((one) => one.data()));
+  tf.dispose(ones);
 }
 
 /** Inputs per backend, made once, so no bench times a transfer between backends. */
@@ -86,7 +103,8 @@ async function input(s: Shape, backend: BackendName): Promise<tf.Tensor3D> {
 }
 
 for (const s of shapes) {
-  const dims = `B=${s.b} N=${s.n} D=${s.d} K=${s.k} T=4`;
+  const calls = callsPerIteration(s);
+  const dims = `B=${s.b} N=${s.n} D=${s.d} K=${s.k} T=4, ${calls} call(s) per readback`;
   for (const pass of ["forward", "forward+backward"] as const) {
     for (const c of contenders) {
       Deno.bench({
@@ -98,20 +116,24 @@ for (const s of shapes) {
         async fn(b) {
           const x = await input(s, c.backend);
           await tf.setBackend(c.backend);
+          const outputs: tf.Tensor[] = [];
           b.start();
-          if (pass === "forward") {
-            const r: SoftKMeansResult = c.op(x, s.k);
-            await settle(r.assignments); // made last: the queue runs in order
-            tf.dispose([r.centers, r.assignments]);
-          } else {
-            const g = tf.grad((v: tf.Tensor) => {
-              const r = c.op(v as tf.Tensor3D, s.k);
-              return tf.add(tf.sum(r.centers), tf.sum(tf.square(r.assignments)));
-            })(x);
-            await settle(g);
-            g.dispose();
+          for (let i = 0; i < calls; i++) {
+            if (pass === "forward") {
+              const r: SoftKMeansResult = c.op(x, s.k);
+              outputs.push(r.centers, r.assignments);
+            } else {
+              outputs.push(
+                tf.grad((v: tf.Tensor) => {
+                  const r = c.op(v as tf.Tensor3D, s.k);
+                  return tf.add(tf.sum(r.centers), tf.sum(tf.square(r.assignments)));
+                })(x),
+              );
+            }
           }
+          await settle(...outputs);
           b.end();
+          tf.dispose(outputs);
         },
       });
     }

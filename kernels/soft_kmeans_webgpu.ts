@@ -8,12 +8,11 @@
 import * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
 import { SoftKMeans, type SoftKMeansAttrs, SoftKMeansGrad } from "./kernel_names.ts";
-import { type SoftKMeansDims, traceLayout } from "./_soft_kmeans_layout.ts";
+import type { SoftKMeansDims } from "./_soft_kmeans_layout.ts";
 import { SoftKMeansForwardProgram } from "./_soft_kmeans_forward_program.ts";
 import { SoftKMeansBackwardProgram } from "./_soft_kmeans_backward_program.ts";
 import { SoftKMeansInputGradProgram } from "./_soft_kmeans_input_grad_program.ts";
-import { SliceRowsProgram } from "./_slice_rows_program.ts";
-import { TransposePositionsProgram } from "./_transpose_positions_program.ts";
+import { ExtractOutputsProgram } from "./_extract_outputs_program.ts";
 
 /**
  * Largest K the WGSL kernels take (per-cluster values live in workgroup memory); larger K runs
@@ -29,18 +28,6 @@ function dimsOf(x: tf.TensorInfo, attrs: SoftKMeansAttrs): SoftKMeansDims {
   return { batch, positions, channels, clusters: attrs.k, iterations: attrs.iterations };
 }
 
-function transposePositions(
-  backend: WebGPUBackend,
-  x: tf.TensorInfo,
-  dims: SoftKMeansDims,
-): tf.TensorInfo {
-  return backend.runWebGPUProgram(
-    new TransposePositionsProgram(dims.batch, dims.positions, dims.channels),
-    [x],
-    "float32",
-  );
-}
-
 function forwardKernel(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
 ): tf.TensorInfo[] {
@@ -48,24 +35,15 @@ function forwardKernel(
   const x = args.inputs.x as tf.TensorInfo;
   const attrs = args.attrs as SoftKMeansAttrs;
   const dims = dimsOf(x, attrs);
-  const layout = traceLayout(dims);
   const beta = [{ type: "float32", data: [attrs.beta] }];
-  const xT = transposePositions(backend, x, dims);
-  const trace = backend.runWebGPUProgram(
-    new SoftKMeansForwardProgram(dims),
-    [x, xT],
-    "float32",
-    beta,
-  );
-  backend.disposeData(xT.dataId);
-  const { batch: b, positions: n, channels: d, clusters: k, iterations: t } = dims;
+  const trace = backend.runWebGPUProgram(new SoftKMeansForwardProgram(dims), [x], "float32", beta);
   const centers = backend.runWebGPUProgram(
-    new SliceRowsProgram(b, [k, d], layout.size, layout.centers + t * k * d),
+    new ExtractOutputsProgram(dims, "centers"),
     [trace],
     "float32",
   );
   const assignments = backend.runWebGPUProgram(
-    new SliceRowsProgram(b, [k, n], layout.size, layout.assignments + (t - 1) * k * n),
+    new ExtractOutputsProgram(dims, "assignments"),
     [trace],
     "float32",
   );
@@ -79,18 +57,17 @@ function gradKernel(
   const { x, trace, dCenters, dAssignments } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as SoftKMeansAttrs;
   const dims = dimsOf(x, attrs);
-  const xT = transposePositions(backend, x, dims);
   const sweep = backend.runWebGPUProgram(
     new SoftKMeansBackwardProgram(dims),
-    [x, xT, trace, dCenters, dAssignments],
+    [x, trace, dCenters, dAssignments],
     "float32",
     [{ type: "float32", data: [attrs.beta] }],
   );
-  backend.disposeData(xT.dataId);
   const dx = backend.runWebGPUProgram(
     new SoftKMeansInputGradProgram(dims),
     [x, trace, sweep],
     "float32",
+    [{ type: "int32", data: [dims.batch] }],
   );
   backend.disposeData(sweep.dataId);
   return dx;

@@ -29,7 +29,11 @@ export interface SoftKMeansCase {
   grad: Float64Array;
 }
 
-/** [B, N, D, K, beta, scale of x]: N not divisible by K, K=1, K=N, D not a multiple of 4. */
+/**
+ * [B, N, D, K, beta, scale of x]: N not divisible by K, K=1, K=N, D not a multiple of 4, and
+ * K > 4 with D a multiple of 4 and N not (the WGSL kernels' several-cluster-block and padded
+ * paths).
+ */
 const SPECS: [number, number, number, number, number, number][] = [
   [2, 7, 5, 3, 30, 0.3], // N % K != 0, D odd
   [1, 6, 4, 1, 30, 0.3], // K = 1
@@ -37,6 +41,7 @@ const SPECS: [number, number, number, number, number, number][] = [
   [3, 12, 6, 4, 5, 1], // soft assignments
   [1, 9, 9, 2, 30, 1],
   [2, 10, 7, 3, 1, 1], // very soft
+  [2, 11, 8, 9, 10, 1], // 3 blocks of 4 clusters, channels bound as vec4s
 ];
 
 /** The seeded cases with their float64 references (T = 4 iterations). */
