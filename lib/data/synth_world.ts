@@ -230,7 +230,7 @@ export function synthWorld(opts: SynthWorldOptions = {}): SynthWorld {
     const imageRng = rng.fork(), audioRng = rng.fork();
 
     const ids = [...sounding, ...distractors];
-    const placed = placeObjects(imageRng, size, ids, classes);
+    const placed = placeObjects(imageRng, size, ids, classes, count);
     const data = new Float32Array(size * size * 3);
     paintBackground(imageRng, size, data, grain);
     const owner = new Int16Array(size * size).fill(-1);
