@@ -20,3 +20,4 @@ export * from "./localize.ts";
 export * from "./pooled_features.ts";
 export * from "./poisson_regression.ts";
 export * from "./counting_model.ts";
+export * from "./separation/mod.ts";

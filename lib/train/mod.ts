@@ -11,3 +11,4 @@ export * from "./checkpoint.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
 export * from "./cli_train.ts";
+export * from "./train_separation.ts";

@@ -1,0 +1,109 @@
+/**
+ * The Co-Separation baseline (Gao and Grauman, 2019): object-level conditioning. Each sounding
+ * object's crop is embedded by a visual net and conditions the U-Net at its bottleneck; a clip
+ * with several objects gets the union of their masks. Ground-truth boxes (`clip.boxes`) stand
+ * in for its instrument detector; its co-separation consistency loss is not used.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type {
+  Conditioning,
+  MixtureBatch,
+  SeparationMethod,
+} from "../model/separation/conditioner.ts";
+import {
+  createSeparationModel,
+  type CreateSeparationModelOptions,
+} from "../model/separation/separation_model.ts";
+import { presetConfig } from "../model/presets.ts";
+import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_encoder.ts";
+
+/**
+ * Create a Co-Separation separator: the separation network in `bottleneck` mode, and a visual
+ * trunk (trained from scratch with it) over each ground-truth box's crop, resized to half the
+ * preset's image size, average-pooled and projected to `conditionSize`.
+ *
+ * @param opts preset, seed and configuration overrides (`conditioning` is forced to `bottleneck`).
+ * @returns the network (visual variables `cosep.*` included) and its conditioner, which throws
+ * for a clip without boxes.
+ *
+ * @example
+ * ```ts
+ * import { createCoSeparation } from "./co_separation.ts";
+ * const cs = createCoSeparation({ preset: "tiny", seed: 0 });
+ * console.log(cs.model.config.conditioning); // bottleneck
+ * cs.model.params.dispose();
+ * ```
+ */
+export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
+  const preset = opts.preset ?? "tiny";
+  const model = createSeparationModel({
+    ...opts,
+    preset,
+    config: { ...opts.config, conditioning: "bottleneck" },
+  });
+  const p = model.params;
+  const c = model.config.conditionSize;
+  const enc = createVisualEncoder(p, "cosep.visual", preset);
+  p.glorotUniform("cosep.fc.w", [enc.channels, c], enc.channels, c);
+  p.constant("cosep.fc.b", [c], 0);
+  const size = presetConfig(preset).imageSize, crop = Math.max(8, size / 2);
+  return {
+    model,
+    conditioner: {
+      name: "co-separation",
+      condition(batch: MixtureBatch): Conditioning {
+        const clips = batch.clips.flat();
+        const b = batch.clips.length, n = batch.clips[0].length;
+        const counts = clips.map((clip) => {
+          if (!clip.boxes || clip.boxes.length === 0) {
+            throw new Error(
+              `co-separation: clip ${clip.id} has no boxes (its objects' ground truth)`,
+            );
+          }
+          return clip.boxes.length;
+        });
+        const k = Math.max(...counts);
+        const boxes: number[][] = [], owner: number[] = [];
+        clips.forEach((clip, i) =>
+          clip.boxes!.forEach(([x0, y0, x1, y1]) => {
+            const { height: h, width: w } = clip.image;
+            boxes.push([y0 / (h - 1), x0 / (w - 1), (y1 - 1) / (h - 1), (x1 - 1) / (w - 1)]);
+            owner.push(i);
+          })
+        );
+        return tf.tidy(() => {
+          const crops = tf.image.cropAndResize(
+            clipImages(clips, size),
+            tf.tensor2d(boxes, [boxes.length, 4]),
+            tf.tensor1d(owner, "int32"),
+            [crop, crop],
+          );
+          const feats = tf.mean(applyVisualEncoder(p, enc, crops), [1, 2]) as tf.Tensor2D;
+          const objects = tf.add(
+            tf.matMul(feats, p.get("cosep.fc.w") as tf.Tensor2D),
+            p.get("cosep.fc.b"),
+          );
+          // slot each object into its clip's row, clips with fewer objects padded with zeros;
+          // a one-hot product rather than gather, whose gradient wasm lacks
+          const select = new Float32Array(clips.length * k * boxes.length);
+          const valid = new Float32Array(clips.length * k);
+          let o = 0;
+          counts.forEach((cnt, i) => {
+            for (let s = 0; s < cnt; s++) {
+              select[(i * k + s) * boxes.length + o + s] = 1;
+              valid[i * k + s] = 1;
+            }
+            o += cnt;
+          });
+          const slotted = tf.matMul(tf.tensor2d(select, [clips.length * k, boxes.length]), objects);
+          return {
+            vectors: tf.reshape(slotted, [b, n, k, c]) as tf.Tensor4D,
+            valid: tf.tensor3d(valid, [b, n, k]),
+          };
+        });
+      },
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Our conditioning: the visual center that the trained (frozen) audiovisual model aligns to
+ * the mixture's sounds, one per sounding object of the clip.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { softKMeans } from "../../../kernels/mod.ts";
+import type { AVClip } from "../../data/types.ts";
+import type { AVModel } from "../create_model.ts";
+import { embedAudio, embedVisual } from "../embed.ts";
+import { modelInputs } from "../model_inputs.ts";
+import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
+import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
+
+/** Options of {@linkcode alignedCenterConditioner}. */
+export interface AlignedCenterOptions {
+  /** Soft K-means iterations (default 4). */
+  iterations?: number;
+  /** Soft K-means beta (default 30). */
+  beta?: number;
+}
+
+/** The conditioner of {@linkcode alignedCenterConditioner}, with the cache it keeps. */
+export interface AlignedCenterConditioner extends Conditioner {
+  /** Visual centers computed so far, by clip id (`[Kv * D]` each). */
+  readonly visualCenters: Map<string, Float32Array>;
+}
+
+function _objects(clip: AVClip): number {
+  const n = clip.count ?? 1;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`alignedCenterConditioner: clip ${clip.id} has count ${n}`);
+  }
+  return n;
+}
+
+/**
+ * Ours: each clip of a mixture is represented by the visual centers of its frame that the
+ * frozen audiovisual model aligns to the mixture's audio centers. The frame is clustered into
+ * `count + 1` centers (one background center, as in training), the mixture's audio into as many
+ * centers as the mixture holds sounds (the sum of its clips' counts); the `count` visual
+ * centers nearest to any audio center are the clip's sounding objects. Only the mixture's
+ * audio is used, never a clip's own, so the same rule serves training and test.
+ *
+ * @param model the trained audiovisual model (not modified; no gradient reaches it).
+ * @param opts clustering settings.
+ * @returns the conditioner; vectors are `[D]` center features, padded to the batch's largest
+ * count.
+ */
+export function alignedCenterConditioner(
+  model: AVModel,
+  opts: AlignedCenterOptions = {},
+): AlignedCenterConditioner {
+  const km = { iterations: opts.iterations, beta: opts.beta };
+  const d = model.config.embedding;
+  const visualCenters = new Map<string, Float32Array>();
+  const prepared = new WeakMap<
+    MixtureBatch,
+    { vectors: Float32Array; valid: Float32Array; k: number }
+  >();
+
+  async function centersOf(clips: AVClip[]): Promise<void> {
+    const todo = clips.filter((c, i) =>
+      !visualCenters.has(c.id) && clips.findIndex((o) => o.id === c.id) === i
+    );
+    for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
+      const group = todo.filter((c) => _objects(c) + 1 === kv);
+      const centers = tf.tidy(() => {
+        const x = modelInputs(model, group);
+        return softKMeans(embedVisual(model, x.images).features, kv, km).centers;
+      });
+      const data = await centers.data() as Float32Array;
+      centers.dispose();
+      group.forEach((c, i) => visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d)));
+    }
+  }
+
+  return {
+    name: "ours",
+    visualCenters,
+    async prepare(batch: MixtureBatch): Promise<void> {
+      const clips = batch.clips.flat();
+      await centersOf(clips);
+      const n = batch.clips[0].length, b = batch.clips.length;
+      const k = Math.max(...clips.map(_objects));
+      const vectors = new Float32Array(b * n * k * d), valid = new Float32Array(b * n * k);
+      // audio centers of each mixture, one forward per number of sounds
+      const soundsOf = batch.clips.map((g) => g.reduce((a, c) => a + _objects(c), 0));
+      const audioCenters: Float32Array[] = new Array(b);
+      for (const sounds of new Set(soundsOf)) {
+        const idx = [...soundsOf.keys()].filter((i) => soundsOf[i] === sounds);
+        const centers = tf.tidy(() => {
+          const x = modelInputs(
+            model,
+            idx.map((i) => ({
+              ...batch.clips[i][0],
+              id: `mixture-${i}`,
+              audio: batch.mixtures[i],
+            })),
+          );
+          return softKMeans(embedAudio(model, x.logMel).features, sounds, km).centers;
+        });
+        const data = await centers.data() as Float32Array;
+        centers.dispose();
+        idx.forEach((i, r) => audioCenters[i] = data.slice(r * sounds * d, (r + 1) * sounds * d));
+      }
+      for (let i = 0; i < b; i++) {
+        const sounds = soundsOf[i], a = audioCenters[i];
+        batch.clips[i].forEach((clip, j) => {
+          const v = visualCenters.get(clip.id)!;
+          const kv = v.length / d;
+          // each visual center's distance to its nearest audio center
+          const near = Array.from({ length: kv }, (_, c) => {
+            let best = Infinity;
+            for (let s = 0; s < sounds; s++) {
+              let dist = 0;
+              for (let e = 0; e < d; e++) dist += (v[c * d + e] - a[s * d + e]) ** 2;
+              best = Math.min(best, dist);
+            }
+            return best;
+          });
+          const chosen = [...near.keys()].sort((p, q) => near[p] - near[q]).slice(
+            0,
+            _objects(clip),
+          );
+          chosen.forEach((c, slot) => {
+            const o = (i * n + j) * k + slot;
+            vectors.set(v.subarray(c * d, (c + 1) * d), o * d);
+            valid[o] = 1;
+          });
+        });
+      }
+      prepared.set(batch, { vectors, valid, k });
+    },
+    condition(batch: MixtureBatch): Conditioning {
+      const p = prepared.get(batch);
+      if (!p) {
+        throw new Error("alignedCenterConditioner: condition() before prepare() for this batch");
+      }
+      const b = batch.clips.length, n = batch.clips[0].length;
+      return {
+        vectors: tf.tensor4d(p.vectors, [b, n, p.k, d]),
+        valid: tf.tensor3d(p.valid, [b, n, p.k]),
+      };
+    },
+  };
+}
+
+/**
+ * Our separation method: a separation network conditioned (Sound-of-Pixels' channel product)
+ * on the aligned visual centers of the frozen audiovisual model `av`.
+ *
+ * @param av the trained audiovisual model.
+ * @param opts separation preset, seed, configuration overrides and clustering settings.
+ * @returns the network (conditioning size = the model's embedding D) and its conditioner.
+ */
+export function createOursSeparation(
+  av: AVModel,
+  opts: CreateSeparationModelOptions & AlignedCenterOptions = {},
+): SeparationMethod {
+  const model = createSeparationModel({
+    preset: opts.preset ?? av.config.preset,
+    seed: opts.seed,
+    config: { ...opts.config, conditionSize: av.config.embedding },
+  });
+  return { model, conditioner: alignedCenterConditioner(av, opts) };
+}

@@ -1,0 +1,78 @@
+/**
+ * Mix-and-separate targets on the warped magnitudes: binary masks (the source dominates the
+ * bin), ratio masks (`|S| / |X|`, clipped) and Sound-of-Pixels' loss weights.
+ *
+ * @module
+ */
+import type { MaskType } from "./separation_config.ts";
+
+function _sameLength(name: string, arrays: readonly Float32Array[], n: number): void {
+  arrays.forEach((a, i) => {
+    if (a.length !== n) {
+      throw new Error(`${name}: sources[${i}] has ${a.length} bins, mixture ${n}`);
+    }
+  });
+}
+
+/**
+ * The target mask of each source of a mixture.
+ *
+ * - `binary`: 1 where the source's magnitude is larger than every other source's, else 0
+ *   (a bin where all are silent is 0 for all).
+ * - `ratio`: `|S_n| / |X|` clipped to [0, 1] (0 where the mixture is silent).
+ *
+ * @param sources magnitudes `|S_n|` of each source (any layout, all the same length).
+ * @param mixture magnitudes `|X|` of the mixture, same layout.
+ * @param type `binary` or `ratio`.
+ * @returns one mask per source, same layout.
+ *
+ * @example
+ * ```ts
+ * import { maskTargets } from "./mask_targets.ts";
+ * const [a, b] = maskTargets([Float32Array.of(3, 0), Float32Array.of(1, 2)], Float32Array.of(4, 2), "binary");
+ * console.log([...a], [...b]); // [1, 0] [0, 1]
+ * ```
+ */
+export function maskTargets(
+  sources: readonly Float32Array[],
+  mixture: Float32Array,
+  type: MaskType,
+): Float32Array[] {
+  if (sources.length === 0) throw new Error("maskTargets: sources is empty");
+  const n = mixture.length;
+  _sameLength("maskTargets", sources, n);
+  if (type === "ratio") {
+    return sources.map((s) =>
+      Float32Array.from(
+        s,
+        (v, i) => (mixture[i] > 0 ? Math.min(Math.max(v / mixture[i], 0), 1) : 0),
+      )
+    );
+  }
+  if (type !== "binary") {
+    throw new Error(`maskTargets: type must be "binary" or "ratio", got ${type}`);
+  }
+  return sources.map((s, j) =>
+    Float32Array.from(s, (v, i) => {
+      for (let o = 0; o < sources.length; o++) if (o !== j && sources[o][i] >= v) return 0;
+      return 1;
+    })
+  );
+}
+
+/**
+ * Sound-of-Pixels' per-bin loss weights: `log(1 + |X|)` clipped to [1e-3, 10], so loud bins
+ * count more than near-silent ones.
+ *
+ * @param mixture mixture magnitudes.
+ * @returns one weight per bin.
+ *
+ * @example
+ * ```ts
+ * import { maskWeights } from "./mask_targets.ts";
+ * console.log(maskWeights(Float32Array.of(0, Math.E - 1))[1]); // 1
+ * ```
+ */
+export function maskWeights(mixture: Float32Array): Float32Array {
+  return Float32Array.from(mixture, (v) => Math.min(Math.max(Math.log1p(v), 1e-3), 10));
+}

@@ -1,0 +1,132 @@
+/**
+ * Visually guided separation of mixtures: conditioning vectors, mask prediction, masks back to
+ * waveforms with the mixture's phase.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { AVClip } from "../../data/types.ts";
+import type { Spectrogram } from "../../audio/stft.ts";
+import type { Conditioner, MixtureBatch } from "./conditioner.ts";
+import { maskToWaveform } from "./mask_to_waveform.ts";
+import {
+  mixClips,
+  type MixtureSpectra,
+  mixtureSpectra,
+  separationStft,
+} from "./mixture_spectra.ts";
+import { predictMaskLogits, type SeparationModel } from "./separation_model.ts";
+import { clipMasks } from "./separation_loss.ts";
+import { separationFrames } from "./separation_config.ts";
+
+/**
+ * A batch of mixtures from groups of clips: each group's clips are summed.
+ *
+ * @param model the separation network (its configuration fixes rate and length).
+ * @param groups the clips of each mixture (same count in every group).
+ * @returns the batch.
+ */
+export function mixtureBatch(model: SeparationModel, groups: readonly AVClip[][]): MixtureBatch {
+  if (groups.length === 0) throw new Error("mixtureBatch: groups is empty");
+  const n = groups[0].length;
+  groups.forEach((g, i) => {
+    if (g.length !== n) {
+      throw new Error(`mixtureBatch: groups[${i}] has ${g.length} clips, groups[0] ${n}`);
+    }
+  });
+  return {
+    clips: groups.map((g) => g.slice()),
+    mixtures: groups.map((g) => mixClips(g, model.config)),
+  };
+}
+
+/**
+ * The spectra of each mixture of a batch.
+ *
+ * @param model the separation network.
+ * @param batch the mixtures.
+ * @param cache clip STFTs by clip id, reused across calls (training draws clips repeatedly).
+ * @returns one {@linkcode MixtureSpectra} per mixture.
+ */
+export function batchSpectra(
+  model: SeparationModel,
+  batch: MixtureBatch,
+  cache?: Map<string, Spectrogram>,
+): MixtureSpectra[] {
+  const clipStft = (c: AVClip) => {
+    let s = cache?.get(c.id);
+    if (!s) {
+      s = separationStft(mixClips([c], model.config), model.config);
+      cache?.set(c.id, s);
+    }
+    return s;
+  };
+  return batch.clips.map((g) => mixtureSpectra(g.map(clipStft), model.config));
+}
+
+/**
+ * The masks of every clip of every mixture `[batch, clips, paddedFrames, warpBins]`, as
+ * {@linkcode clipMasks} combines the logits of each clip's vectors.
+ *
+ * @param model the separation network.
+ * @param conditioner what conditions it (its `prepare` must have been awaited).
+ * @param batch the mixtures.
+ * @param spectra their spectra (from {@linkcode batchSpectra}).
+ * @returns the masks.
+ */
+export function predictClipMasks(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  batch: MixtureBatch,
+  spectra: readonly MixtureSpectra[],
+): tf.Tensor4D {
+  const { paddedFrames } = separationFrames(model.config);
+  const w = model.config.warpBins;
+  return tf.tidy(() => {
+    const { vectors, valid } = conditioner.condition(batch);
+    const [b, n, k, c] = vectors.shape;
+    const logMix = tf.tensor3d(
+      Float32Array.from(spectra.flatMap((s) => Array.from(s.logMix))),
+      [spectra.length, paddedFrames, w],
+    );
+    const logits = predictMaskLogits(
+      model,
+      logMix,
+      tf.reshape(vectors, [b, n * k, c]) as tf.Tensor3D,
+    );
+    return clipMasks(tf.reshape(logits, [b, n, k, paddedFrames, w]) as tf.Tensor5D, valid);
+  });
+}
+
+/**
+ * Separate each clip's sound from its mixture: `result[b][n]` is the waveform the network
+ * attributes to clip n of mixture b (each clip conditioned on its own frame), with the
+ * mixture's phase.
+ *
+ * @param model the trained separation network.
+ * @param conditioner what conditions it.
+ * @param batch the mixtures.
+ * @returns one waveform per clip of each mixture.
+ */
+export async function separateMixtures(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  batch: MixtureBatch,
+): Promise<Float32Array[][]> {
+  const spectra = batchSpectra(model, batch);
+  await conditioner.prepare?.(batch);
+  const masks = predictClipMasks(model, conditioner, batch, spectra);
+  const data = await masks.data() as Float32Array;
+  const [b, n, tp, w] = masks.shape;
+  masks.dispose();
+  const { frames } = separationFrames(model.config);
+  return Array.from({ length: b }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const start = (i * n + j) * tp * w;
+      return maskToWaveform(
+        data.slice(start, start + frames * w),
+        spectra[i].mixture,
+        model.config,
+      );
+    }));
+}

@@ -1,0 +1,243 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { initBackend } from "../lib/backend/mod.ts";
+import type { AVClip } from "../lib/data/types.ts";
+import { bssEval } from "../lib/eval/bss_eval.ts";
+import { createModel } from "../lib/model/create_model.ts";
+import {
+  clipMasks,
+  createOursSeparation,
+  createSeparationModel,
+  maskTargets,
+  maskToWaveform,
+  maskWeights,
+  mixtureBatch,
+  mixtureSpectra,
+  predictMaskLogits,
+  separateMixtures,
+  separationConfig,
+  separationFrames,
+  separationLoss,
+  separationStft,
+} from "../lib/model/separation/mod.ts";
+import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_separation.ts";
+import { fixtureWorld } from "./model_fixture_world.ts";
+
+await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "wasm");
+
+const SR = 8000;
+
+function sineClip(id: string, hz: number, amp: number): AVClip {
+  const audio = Float32Array.from(
+    { length: SR },
+    (_, t) => amp * Math.sin(2 * Math.PI * hz * t / SR),
+  );
+  return {
+    id,
+    image: { data: new Float32Array(64 * 64 * 3).fill(0.5), height: 64, width: 64 },
+    audio,
+    sampleRate: SR,
+    count: 1,
+    sources: [audio],
+  };
+}
+
+Deno.test("separationConfig validates and presets have the documented shapes", () => {
+  const c = separationConfig("tiny");
+  assert.equal(c.warpBins, 32);
+  assert.deepEqual(separationFrames(c), { frames: 32, paddedFrames: 32 });
+  assert.deepEqual(separationFrames(separationConfig("tiny", { hop: 128 })), {
+    frames: 63,
+    paddedFrames: 64,
+  });
+  assert.throws(
+    () => separationConfig("tiny", { warpBins: 60 }),
+    /warpBins \(60\) must be divisible/,
+  );
+  assert.throws(() => separationConfig("huge" as "tiny"), /preset "huge"/);
+});
+
+Deno.test("U-Net logits have [batch, vectors, frames, bins] and masks lie in [0, 1]", () => {
+  for (const conditioning of ["product", "bottleneck"] as const) {
+    const m = createSeparationModel({ seed: 3, config: { conditioning, conditionSize: 5 } });
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const logits = predictMaskLogits(m, tf.randomNormal([2, 32, 32]), tf.randomNormal([2, 3, 5]));
+      assert.deepEqual(logits.shape, [2, 3, 32, 32]);
+      const masks = clipMasks(
+        tf.reshape(logits, [2, 1, 3, 32, 32]) as tf.Tensor5D,
+        tf.ones([2, 1, 3]),
+      );
+      assert.deepEqual(masks.shape, [2, 1, 32, 32]);
+      const v = masks.dataSync();
+      assert.ok(v.every((x) => x >= 0 && x <= 1), `${conditioning}: mask outside [0, 1]`);
+    });
+    assert.equal(tf.memory().numTensors, before, `${conditioning}: tensors leaked`);
+    assert.throws(
+      () => predictMaskLogits(m, tf.zeros([1, 31, 32]), tf.zeros([1, 1, 5])),
+      /logMix must be \[batch, frames \(multiple of 8\), 32\]/,
+    );
+    assert.throws(
+      () => predictMaskLogits(m, tf.zeros([1, 32, 32]), tf.zeros([1, 1, 4])),
+      /condition must be/,
+    );
+    m.params.dispose();
+  }
+});
+
+Deno.test("clipMasks unites a clip's vectors and ignores padded ones", () => {
+  const logits = tf.tensor5d([0, 0], [1, 1, 2, 1, 1]); // two masks of 0.5
+  assert.ok(
+    Math.abs(clipMasks(logits, tf.tensor3d([1, 1], [1, 1, 2])).dataSync()[0] - 0.75) < 1e-6,
+  );
+  assert.ok(Math.abs(clipMasks(logits, tf.tensor3d([1, 0], [1, 1, 2])).dataSync()[0] - 0.5) < 1e-6);
+});
+
+Deno.test("mask targets: binary marks the dominant source, ratio is |S|/|X| clipped", () => {
+  const s1 = Float32Array.of(3, 0, 1, 0), s2 = Float32Array.of(1, 2, 1, 0);
+  const mix = Float32Array.of(4, 2, 1.5, 0);
+  const [b1, b2] = maskTargets([s1, s2], mix, "binary");
+  assert.deepEqual([...b1], [1, 0, 0, 0]); // tie and silence: nobody dominates
+  assert.deepEqual([...b2], [0, 1, 0, 0]);
+  const [r1, r2] = maskTargets([s1, s2], mix, "ratio");
+  assert.deepEqual([...r1], [0.75, 0, 1 / 1.5, 0].map(Math.fround));
+  assert.deepEqual([...r2], [0.25, 1, 1 / 1.5, 0].map(Math.fround));
+  assert.ok(
+    maskTargets([Float32Array.of(5)], Float32Array.of(1), "ratio")[0][0] === 1,
+    "clipped to 1",
+  );
+  const w = maskWeights(Float32Array.of(0, 1e6));
+  assert.ok(Math.abs(w[0] - 1e-3) < 1e-9 && w[1] === 10);
+  assert.throws(
+    () => maskTargets([Float32Array.of(1, 2)], Float32Array.of(1), "binary"),
+    /sources\[0\] has 2 bins/,
+  );
+});
+
+Deno.test("separationLoss: BCE and L1 on hand values, weights zero the padding", () => {
+  const masks = tf.tensor4d([0.5, 0.9], [1, 1, 1, 2]), targets = tf.tensor4d([1, 1], [1, 1, 1, 2]);
+  const bce =
+    separationLoss(masks, targets, tf.tensor3d([1, 0], [1, 1, 2]), "binary").dataSync()[0];
+  assert.ok(Math.abs(bce - Math.log(2) / 2) < 1e-5, `bce ${bce}`);
+  const l1 = separationLoss(masks, targets, tf.tensor3d([1, 1], [1, 1, 2]), "ratio").dataSync()[0];
+  assert.ok(Math.abs(l1 - 0.3) < 1e-6, `l1 ${l1}`);
+});
+
+Deno.test("oracle: ideal masks through warp, mixture phase and iSTFT give SDR > 10 dB", () => {
+  const a = sineClip("a", 330, 0.4), b = sineClip("b", 2100, 0.3);
+  for (const maskType of ["ratio", "binary"] as const) {
+    const config = separationConfig("tiny", { maskType });
+    const spectra = mixtureSpectra([
+      separationStft(a.audio, config),
+      separationStft(b.audio, config),
+    ], config);
+    const ideal = maskTargets(spectra.clipMagnitudes, spectra.mixMagnitude, maskType);
+    const est = ideal.map((m) => maskToWaveform(m, spectra.mixture, config));
+    const { sdr } = bssEval([a.audio, b.audio], est, { permute: false });
+    assert.ok(sdr.every((v) => v > 10), `${maskType}: SDR ${sdr}`);
+  }
+});
+
+function fixtureSolo(n: number): AVClip[] {
+  return fixtureWorld({ seed: 2, imageSize: 64, sampleRate: SR, duration: 1 }).curriculumSet(1, n);
+}
+
+Deno.test("ours: training steps lower the loss; checkpoints resume to the same history", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(2); // one mixture, so the loss can only fall
+  const dir = await Deno.makeTempDir();
+  try {
+    const full = createOursSeparation(av, { seed: 4 });
+    const run = await trainSeparation(full.model, {
+      conditioner: full.conditioner,
+      clips,
+      steps: 8,
+      batchSize: 2,
+      lr: 3e-3,
+    });
+    const h = run.history.map((s) => s.loss);
+    assert.equal(h.length, 8);
+    assert.ok(h.every(Number.isFinite));
+    assert.ok(h[7] < h[0] * 0.9, `loss did not fall: ${h.map((v) => v.toFixed(3))}`);
+
+    // 3 steps, stop, resume to 6: the same losses as 6 uninterrupted steps
+    const straight = createOursSeparation(av, { seed: 5 });
+    const ref = await trainSeparation(straight.model, {
+      conditioner: straight.conditioner,
+      clips: fixtureSolo(4),
+      steps: 6,
+      batchSize: 2,
+    });
+    const first = createOursSeparation(av, { seed: 5 });
+    const opts = { clips: fixtureSolo(4), batchSize: 2, outDir: dir, checkpointEvery: 3 };
+    await trainSeparation(first.model, { ...opts, conditioner: first.conditioner, steps: 3 });
+    const second = createOursSeparation(av, { seed: 5 });
+    const resumed = await trainSeparation(second.model, {
+      ...opts,
+      conditioner: second.conditioner,
+      steps: 6,
+      resume: true,
+    });
+    assert.equal(resumed.history.length, 6);
+    resumed.history.forEach((s, i) =>
+      assert.ok(
+        Math.abs(s.loss - ref.history[i].loss) < 1e-4,
+        `step ${i + 1}: ${s.loss} vs ${ref.history[i].loss}`,
+      )
+    );
+    const lines = (await Deno.readTextFile(`${dir}/history.jsonl`)).trim().split("\n");
+    assert.equal(lines.length, 6);
+    // the saved weights load into a fresh network and equal the trained ones
+    const fresh = createOursSeparation(av, { seed: 9 });
+    assert.equal(await loadSeparationCheckpoint(`${dir}/checkpoints`, fresh.model), 6);
+    assert.deepEqual(await fresh.model.params.toFlat(), await second.model.params.toFlat());
+    for (const m of [full, straight, first, second, fresh]) m.model.params.dispose();
+  } finally {
+    av.params.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("separateMixtures returns one finite waveform per clip and rejects a wrong rate", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const ours = createOursSeparation(av, { seed: 2 });
+  const clips = fixtureSolo(4);
+  const before = tf.memory().numTensors;
+  const out = await separateMixtures(
+    ours.model,
+    ours.conditioner,
+    mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]),
+  );
+  assert.equal(tf.memory().numTensors, before, "tensors leaked");
+  assert.equal(out.length, 2);
+  for (const pair of out) {
+    assert.equal(pair.length, 2);
+    for (const w of pair) assert.ok(w.length === SR && w.every(Number.isFinite));
+  }
+  const wrong = { ...clips[0], id: "slow-clip", sampleRate: 4000 };
+  assert.throws(
+    () => mixtureBatch(ours.model, [[wrong, clips[1]]]),
+    /clip slow-clip has sample rate 4000/,
+  );
+  ours.model.params.dispose();
+  av.params.dispose();
+});
+
+Deno.test("ours: one aligned center per sounding object, padded, and prepare() required", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const ours = createOursSeparation(av, { seed: 0 });
+  const world = fixtureWorld({ seed: 3, imageSize: 64, sampleRate: SR, duration: 1 });
+  const [solo] = world.curriculumSet(1, 1), [duet] = world.curriculumSet(2, 1);
+  const batch = mixtureBatch(ours.model, [[solo, duet]]);
+  assert.throws(() => ours.conditioner.condition(batch), /condition\(\) before prepare\(\)/);
+  await ours.conditioner.prepare!(batch);
+  const { vectors, valid } = ours.conditioner.condition(batch);
+  assert.deepEqual(vectors.shape, [1, 2, 2, av.config.embedding]);
+  assert.deepEqual(Array.from(valid.dataSync()), [1, 0, 1, 1]);
+  const v = vectors.arraySync()[0];
+  assert.ok(v[1][0].some((x, i) => x !== v[1][1][i]), "a duet's two objects get distinct centers");
+  assert.ok(v[0][1].every((x) => x === 0), "the solo clip's padding slot is zero");
+  tf.dispose([vectors, valid]);
+  ours.model.params.dispose();
+  av.params.dispose();
+});
