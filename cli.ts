@@ -10,6 +10,7 @@ const USAGE = `avscene <command> [options]
 commands:
   reproduce   run every experiment on the synthetic world and write report/
   train       train the audiovisual model with a curriculum
+  eval        evaluate a trained checkpoint (localization, classification)
   help        show this message
 
 Run "avscene <command> --help" for the options of a command.`;
@@ -19,6 +20,14 @@ export async function main(args: string[] = Deno.args): Promise<number> {
   const { positionals } = parseArgs({ args, strict: false, allowPositionals: true });
   const [command, ...rest] = positionals.length > 0 ? [args[0], ...args.slice(1)] : ["help"];
   switch (command) {
+    case "reproduce": {
+      const { reproduceCommand } = await import("./lib/report/cli_reproduce.ts");
+      return await reproduceCommand(rest);
+    }
+    case "eval": {
+      const { evalCommand } = await import("./lib/report/cli_eval.ts");
+      return await evalCommand(rest);
+    }
     case "train": {
       const { trainCommand } = await import("./lib/train/cli_train.ts");
       await trainCommand(rest);
@@ -35,4 +44,12 @@ export async function main(args: string[] = Deno.args): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (e) {
+    // Bad arguments and missing files end with their message, not a stack trace.
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    Deno.exit(1);
+  }
+}

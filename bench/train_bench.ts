@@ -1,7 +1,8 @@
 /**
  * Training throughput: one contrastive training step (forward, backward, Adam) of a batch of 8
  * clips per backend (webgpu, wasm, cpu) and preset (tiny, small). clips/s = 8 / (time per
- * iteration). Peak memory (`Deno.memoryUsage().rss`, `tf.memory()`) is printed per case.
+ * iteration). Peak tensor memory of a step (`tf.profile`'s `peakBytes`) and the process's
+ * resident size are printed per case.
  *
  *   deno bench -A bench/train_bench.ts
  */
@@ -54,16 +55,19 @@ for (const backend of BACKENDS) {
             const d = pairDistances(model, images, logMel, { kAudio: 1, kVisual: 2 });
             return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
           });
-        step().dispose(); // compile shaders / warm caches outside the timing
+        // The warm-up step also measures peak tensor memory: tf.profile tracks every
+        // allocation of the step (activations, gradients, optimiser temporaries).
+        const profile = await tf.profile(() => step());
+        tf.dispose(profile.result);
         b.start();
         const loss = step();
         await loss.data();
         b.end();
         loss.dispose();
-        const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
         console.log(
-          `${preset}/${backend}: rss ${(Deno.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, ` +
-            `tf ${(mem.numBytes / 2 ** 20).toFixed(1)} MiB in ${mem.numTensors} tensors`,
+          `${preset}/${backend}: peak tensor memory of one step ` +
+            `${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
+            `process rss ${(Deno.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
         );
         opt.dispose();
         tf.dispose([images, logMel, labels]);

@@ -1,0 +1,74 @@
+/**
+ * Format results rows (ours over seeds beside the paper's number) into a table.
+ *
+ * @module
+ */
+import type { TableView } from "./table_view.ts";
+import { summaryRows, type TableRow } from "./summary_rows.ts";
+import type { SummaryRow } from "./types.ts";
+
+/** Options of {@linkcode resultsTable}. */
+export interface ResultsTableOptions {
+  /**
+   * Decimal places of the numbers. Default: 1 when every non-zero number is at least 10 in
+   * magnitude (percentages), 2 when at least 1, else 3.
+   */
+  digits?: number;
+  /** Caption shown above the table. */
+  caption?: string;
+}
+
+function autoDigits(rows: readonly SummaryRow[]): number {
+  const sizes = rows.flatMap((r) => [r.ours.mean, r.paper ?? 0])
+    .map(Math.abs).filter((x) => x > 0 && Number.isFinite(x));
+  const smallest = Math.min(...sizes);
+  return smallest >= 10 ? 1 : smallest >= 1 ? 2 : 3;
+}
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+/**
+ * Tabulate results: one row per (method, metric) with our mean ± std over n seeds, the paper's
+ * number and the difference ours − paper (blank where the paper reports no number).
+ *
+ * @param rows the results: summary rows or the experiment runners' rows.
+ * @param opts number format and caption.
+ * @returns a {@linkcode TableView} with columns Method, Metric, Ours (mean ± std), n, Paper,
+ * Ours − paper.
+ * @example
+ * ```ts
+ * import { resultsTable } from "./results_table.ts";
+ * const t = resultsTable([{ method: "C1", metric: "accuracy",
+ *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ * ```
+ */
+export function resultsTable(
+  rows: readonly TableRow[],
+  opts: ResultsTableOptions = {},
+): TableView {
+  const summaries = summaryRows(rows, "resultsTable");
+  const digits = opts.digits ?? autoDigits(summaries);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 12) {
+    throw new RangeError(`resultsTable: opts.digits must be an integer in 0..12, got ${digits}`);
+  }
+  const out = summaries.map((r) => {
+    const { mean, std, n } = r.ours;
+    return [
+      r.method,
+      r.metric,
+      `${fmt(mean, digits)} ± ${fmt(std, digits)}`,
+      n,
+      r.paper === undefined ? "" : fmt(r.paper, digits),
+      r.paper === undefined
+        ? ""
+        : `${mean - r.paper >= 0 ? "+" : ""}${fmt(mean - r.paper, digits)}`,
+    ];
+  });
+  return {
+    columns: ["Method", "Metric", "Ours (mean ± std)", "n", "Paper", "Ours − paper"],
+    rows: out,
+    ...(opts.caption !== undefined ? { caption: opts.caption } : {}),
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The `reproduce` command: run every experiment of the paper on the synthetic world (quick by
+ * default, `--full` for the full run), resumably, and write the report.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { type BackendName, initBackend } from "../backend/mod.ts";
+import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
+import { claimsText } from "../plot/claims_view.ts";
+import { resultsTable } from "../plot/results_table.ts";
+import { tableText } from "../plot/table_text.ts";
+import type { ReportableResult } from "./experiment_sections.ts";
+import { EXPERIMENT_INFO } from "./experiment_sections.ts";
+import type { ReportSection } from "./report_section.ts";
+import { runMeta } from "./run_meta.ts";
+import { runProgressDisplay } from "./_run_progress.ts";
+import { writeReport } from "./write_report.ts";
+
+/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
+export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
+  { name: "fig3", runner: "runFig3" },
+  { name: "table1", runner: "runTable1" },
+  { name: "table2", runner: "runTable2" },
+  { name: "table3", runner: "runTable3" },
+  { name: "counting", runner: "runCounting" },
+];
+
+/** The `--help` text of {@linkcode reproduceCommand}. */
+export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
+
+Usage: deno task reproduce [options]
+
+  --full            the full run (default: the quick run, minutes on a laptop)
+  --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
+  --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
+                    resumes from it (default runs/reproduce)
+  --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
+  --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
+  --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
+  -h, --help        this text
+
+Ctrl-C stops after the current step; run the same command again to resume.
+`;
+
+/** A runner as the reproduce command calls it. */
+type Runner = (opts: RunOptions) => Promise<ExperimentResult>;
+
+/** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
+async function availableRunners(): Promise<Map<string, Runner>> {
+  const evalModule = await import("../eval/mod.ts") as Record<string, unknown>;
+  const out = new Map<string, Runner>();
+  for (const e of EXPERIMENTS) {
+    const f = evalModule[e.runner];
+    if (typeof f === "function") out.set(e.name, f as Runner);
+  }
+  return out;
+}
+
+function parseList(name: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw new Error(`reproduce: --${name} is empty`);
+  return items;
+}
+
+/**
+ * Run the `reproduce` command with its command-line arguments (see
+ * {@linkcode REPRODUCE_HELP}).
+ *
+ * @param args the arguments after `reproduce`.
+ * @returns the exit code: 0 when every experiment ran, 1 when one failed or had no runner,
+ * 130 when interrupted.
+ */
+export async function reproduceCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      full: { type: "boolean", default: false },
+      out: { type: "string", default: "report" },
+      cache: { type: "string", default: "runs/reproduce" },
+      only: { type: "string" },
+      seeds: { type: "string" },
+      backend: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(REPRODUCE_HELP);
+    return 0;
+  }
+  const names = EXPERIMENTS.map((e) => e.name);
+  const only = parseList("only", values.only);
+  for (const n of only ?? []) {
+    if (!names.includes(n)) {
+      throw new Error(`reproduce: --only names "${n}"; experiments are ${names.join(", ")}`);
+    }
+  }
+  const seeds = parseList("seeds", values.seeds)?.map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n)) throw new Error(`reproduce: --seeds must be integers, got "${s}"`);
+    return n;
+  });
+  const quick = !values.full;
+  await initBackend(values.backend as BackendName | undefined);
+  const meta = runMeta(quick, { cache: values.cache });
+  console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
+
+  const runners = await availableRunners();
+  const abort = new AbortController();
+  const onSigint = () => {
+    console.error("\ninterrupted: stopping after the current step (run again to resume)");
+    abort.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  const content: (ReportSection | ReportableResult)[] = [];
+  let failed = 0;
+  try {
+    const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+    for (const [i, e] of chosen.entries()) {
+      const title = EXPERIMENT_INFO[e.name]?.title ?? e.name;
+      console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
+      const run = runners.get(e.name);
+      if (!run) {
+        failed++;
+        const why = `not available: lib/eval does not export ${e.runner} in this build`;
+        console.log(why);
+        content.push({ title, id: e.name, text: why });
+        continue;
+      }
+      const display = runProgressDisplay();
+      try {
+        const result = await run({
+          quick,
+          outDir: values.cache,
+          signal: abort.signal,
+          onProgress: (p) => display.update(p),
+          ...(seeds ? { seeds } : {}),
+        });
+        display.stop();
+        content.push(result);
+        console.log(tableText(resultsTable(result.rows)));
+        console.log(claimsText(result.claims));
+      } catch (err) {
+        display.stop();
+        if (abort.signal.aborted) break;
+        failed++;
+        const why = `failed: ${(err as Error).message}`;
+        console.error(why);
+        content.push({ title, id: e.name, text: why });
+      }
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+  if (abort.signal.aborted) {
+    console.error(`not finished; rerun the same command to resume from ${values.cache}`);
+    return 130;
+  }
+  const files = await writeReport(values.out, content, { meta });
+  console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { ExperimentResult } from "../lib/eval/mod.ts";
+import { resultRow } from "../lib/eval/mod.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import {
+  evalCommand,
+  experimentSection,
+  type ReportableResult,
+  reproduceCommand,
+  runMeta,
+  writeReport,
+} from "../lib/report/mod.ts";
+import { createModel } from "../lib/model/mod.ts";
+import { saveCheckpoint } from "../lib/train/mod.ts";
+import { Rng } from "../lib/random/mod.ts";
+
+/** Hand-built runner results: Fig. 3 with curves, Table 2, counting with a confusion matrix. */
+function fixture(): ReportableResult[] {
+  const rng = new Rng(3);
+  const curves: NonNullable<ReportableResult["curves"]> = [];
+  for (const run of ["C1", "C3", "U"]) {
+    for (const seed of [0, 1]) {
+      for (let step = 1; step <= 90; step++) {
+        const base = run === "C1" ? 1 : run === "C3" ? 2 : 1.5;
+        curves.push({
+          run,
+          seed,
+          step,
+          loss: base * Math.exp(-step / 40) + 0.05 * rng.uniform(),
+          accuracy: Math.min(1, 0.5 + step / (200 * base) + 0.02 * rng.uniform()),
+        });
+      }
+    }
+  }
+  const fig3: ReportableResult = {
+    experiment: "fig3",
+    quick: true,
+    seeds: [0, 1],
+    rows: [
+      resultRow("C1", "final loss", [0.41, 0.45]),
+      resultRow("C3", "final loss", [0.92, 0.88]),
+    ],
+    claims: [{
+      claim: "C1 converges fastest with the lowest loss",
+      holds: true,
+      detail: "C1's final loss 0.430 is the lowest of 3 sets.",
+    }],
+    seconds: 12.5,
+    curves,
+  };
+  const table2: ExperimentResult = {
+    experiment: "table2",
+    quick: true,
+    seeds: [0, 1, 2],
+    rows: [
+      resultRow("ours-C1", "cIoU@0.5", [0.5, 0.6, 0.55], 0.787),
+      resultRow("random <baseline>", "cIoU@0.5", [0.12, 0.1, 0.14], 0.12),
+      resultRow("ours-C1", "AUC", [0.45, 0.5, 0.47], 0.622),
+    ],
+    claims: [{
+      claim: "ours-C1 > random",
+      holds: false,
+      detail: "ours-C1 0.550 vs random 0.120 & more",
+    }],
+    seconds: 40,
+  };
+  const counting: ReportableResult = {
+    experiment: "counting",
+    quick: false,
+    seeds: [0],
+    rows: [resultRow("counting model", "accuracy", [0.625])],
+    claims: [],
+    seconds: 3,
+    confusion: [[9, 1, 0], [2, 6, 2], [0, 3, 7]],
+    gradeSizes: [1, 2, 3].map((level) => ({ level, truth: 10, predicted: [9 + level] })),
+  };
+  return [fig3, table2, counting];
+}
+
+Deno.test("writeReport on experiment results: an SVG per plot, every number, JSON round-trip", async () => {
+  await initBackend("cpu");
+  const dir = await Deno.makeTempDir({ prefix: "avscene-report-test-" });
+  try {
+    const results = fixture();
+    const meta = runMeta(true, { cache: "runs/reproduce" });
+    assert.equal(meta.mode, "quick");
+    assert.equal(meta.backend, "cpu");
+    const files = await writeReport(join(dir, "report"), results, {
+      meta,
+      generatedAt: new Date("2025-05-06T07:08:09Z"),
+    });
+    const html = await Deno.readTextFile(files.html);
+    // Fig. 3: loss, accuracy, bars; Table 2: bars; counting: bars, confusion, grade sizes.
+    const plots = results.map((r) => experimentSection(r).plots?.length ?? 0);
+    assert.deepEqual(plots, [3, 1, 3]);
+    assert.equal((html.match(/<svg /g) ?? []).length, 7, "one inline SVG per plot");
+    assert.match(html, /Curriculum grades of the uncurated set/);
+    assert.match(html, /Fig\. 3a: training loss/);
+    assert.match(html, /Counting: confusion matrix/);
+    for (const r of results) {
+      for (const row of r.rows) {
+        const cell = `${row.mean.toFixed(3)} ± ${row.std.toFixed(3)}`;
+        assert.ok(html.includes(cell), `${r.experiment} ${row.method}: ${cell}`);
+        if (row.paper !== undefined) assert.ok(html.includes(row.paper.toFixed(3)));
+      }
+    }
+    assert.match(html, /random &lt;baseline&gt;/);
+    assert.match(html, /✔ holds:<\/strong> C1 converges fastest/);
+    assert.match(html, /✘ does not hold:<\/strong> ours-C1 &gt; random/);
+    assert.match(html, /ours-C1 0\.550 vs random 0\.120 &amp; more/);
+    assert.match(html, /1 of 2 checked claims hold/);
+    assert.match(html, /backend: <code>cpu<\/code>/);
+    assert.match(html, /mode: <code>quick<\/code>/);
+    assert.match(html, /2025-05-06T07:08:09\.000Z/);
+    assert.match(html, /Quick run over 3 seeds \(0, 1, 2\)/);
+    assert.ok(!/<script/i.test(html), "no scripts");
+    assert.ok(!/(src|href)="(https?:)?\/\//.test(html), "no external resources");
+
+    const json = JSON.parse(await Deno.readTextFile(files.json));
+    assert.deepEqual(json.results, results, "results round-trip through results.json");
+    assert.deepEqual(json.sections.map((s: { id: string }) => s.id), [
+      "fig3",
+      "table2",
+      "counting",
+    ]);
+    assert.equal(json.meta.cache, "runs/reproduce");
+    assert.deepEqual(json.sections[1].tables[0].formatted.rows[0].slice(0, 4), [
+      "ours-C1",
+      "cIoU@0.5",
+      "0.550 ± 0.050",
+      3,
+    ]);
+    const names = [...Deno.readDirSync(join(dir, "report"))].map((e) => e.name).sort();
+    assert.deepEqual(names, ["index.html", "results.json"], "no temporary files left");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("experimentSection names a bad result", () => {
+  assert.throws(() => experimentSection({} as ReportableResult), /result must have experiment/);
+  const bad = { ...fixture()[2], confusion: [[1, 2]] };
+  assert.throws(() => experimentSection(bad), /confusionMatrix: matrix must be 1x1/);
+});
+
+Deno.test("reproduce: --help and bad --only / --seeds are named", async () => {
+  const log = console.log;
+  let printed = "";
+  console.log = (s: string) => printed += s;
+  try {
+    assert.equal(await reproduceCommand(["--help"]), 0);
+  } finally {
+    console.log = log;
+  }
+  assert.match(printed, /--full/);
+  assert.match(printed, /--cache DIR/);
+  await assert.rejects(() => reproduceCommand(["--only", "fig9"]), /--only names "fig9"/);
+  await assert.rejects(() => reproduceCommand(["--seeds", "1,x"]), /--seeds must be integers/);
+});
+
+Deno.test("eval: a saved checkpoint is scored on localization and classification", async () => {
+  await initBackend("wasm");
+  const dir = await Deno.makeTempDir({ prefix: "avscene-eval-test-" });
+  const model = createModel({ preset: "tiny", seed: 4 });
+  try {
+    await saveCheckpoint(join(dir, "checkpoints"), { model, step: 0 });
+    const log = console.log;
+    let printed = "";
+    console.log = (s: string) => printed += s + "\n";
+    try {
+      // The training output folder is accepted as well as its checkpoints/ folder.
+      const args = ["--checkpoint", dir, "--images", "3", "--clips-per-class", "1"];
+      assert.equal(await evalCommand(args), 0);
+    } finally {
+      console.log = log;
+    }
+    assert.match(printed, /3 localization images; 50 labelled clips, 5 folds/);
+    const cell = (method: string, metric: string) => {
+      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± 0\\.0 +1`));
+      assert.ok(m, `${method} ${metric} in:\n${printed}`);
+      return Number(m[1]);
+    };
+    for (const method of ["checkpoint", "random baseline"]) {
+      for (const metric of ["cIoU@0\\.5 \\(%\\)", "AUC \\(%\\)"]) {
+        const v = cell(method, metric);
+        assert.ok(v >= 0 && v <= 100, `${method} ${metric} = ${v}`);
+      }
+    }
+    const accuracy = cell("checkpoint", "classification accuracy \\(%\\)");
+    assert.ok(accuracy >= 0 && accuracy <= 100);
+    assert.equal(cell("chance", "classification accuracy \\(%\\)"), 10);
+    await assert.rejects(
+      () => evalCommand(["--checkpoint", join(dir, "missing")]),
+      /no checkpoint at .*missing/,
+    );
+  } finally {
+    model.params.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
