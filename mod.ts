@@ -5,6 +5,7 @@
  * @module
  */
 export * from "./lib/backend/mod.ts";
+export * from "./lib/io/mod.ts";
 export * from "./lib/random/mod.ts";
 export * from "./kernels/mod.ts";
 export * from "./lib/data/mod.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../train/write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** A decoded WAV file. */
 export interface WavAudio {

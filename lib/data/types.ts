@@ -5,18 +5,12 @@
  * @module
  */
 
+import type { RGBImage } from "../vision/rgb_image.ts";
+
+export type { RGBImage };
+
 /** An axis-aligned box in pixels of its image: `[x0, y0, x1, y1]`, x1/y1 exclusive. */
 export type Box = [number, number, number, number];
-
-/** An RGB image, row-major `[height, width, 3]`, values in [0, 1]. */
-export interface RGBImage {
-  /** Pixels, `height * width * 3` floats in [0, 1]. */
-  data: Float32Array;
-  /** Rows. */
-  height: number;
-  /** Columns. */
-  width: number;
-}
 
 /** One audiovisual clip: a frame and its sound, with whatever ground truth the source has. */
 export interface AVClip {

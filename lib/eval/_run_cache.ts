@@ -24,7 +24,7 @@ import { latestCheckpoint, loadModel, saveCheckpoint } from "../train/checkpoint
 import { type CurriculumLevel, levelName, type StageSpec } from "../train/curriculum.ts";
 import { progressBar, type ProgressDisplay } from "../train/progress_bar.ts";
 import { defaultLearningRate, trainCurriculum, type TrainStep } from "../train/train_curriculum.ts";
-import { writeFileAtomic } from "../train/write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 import {
   type ExperimentOptions,
   type ExperimentWorld,

@@ -11,7 +11,7 @@ import { renderSvg } from "../plot/render_svg.ts";
 import { resultsTable } from "../plot/results_table.ts";
 import { tableHtml } from "../plot/table_html.ts";
 import type { TableView } from "../plot/table_view.ts";
-import { writeFileAtomic } from "../train/write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 import { experimentSection, type ReportableResult } from "./experiment_sections.ts";
 import type { ReportFiles, ReportOptions, ReportSection } from "./report_section.ts";
 

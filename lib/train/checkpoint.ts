@@ -16,7 +16,7 @@ import type { ModelConfig } from "../model/presets.ts";
 import type { ParamSpec } from "../model/param_store.ts";
 import type { Adam } from "./adam.ts";
 import { fnv1a } from "./_fnv1a.ts";
-import { writeFileAtomic } from "./write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** The format tag of a checkpoint manifest. */
 export const CHECKPOINT_FORMAT = "avscene-checkpoint-v1";

@@ -11,7 +11,7 @@ import { PRESET_NAMES, type PresetName } from "../model/presets.ts";
 import { curriculumStages } from "./curriculum.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { type CurriculumData, defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
-import { writeFileAtomic } from "./write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world

@@ -6,7 +6,6 @@
  */
 export * from "./adam.ts";
 export * from "./curriculum.ts";
-export * from "./write_atomic.ts";
 export * from "./checkpoint.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";

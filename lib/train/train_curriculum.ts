@@ -15,7 +15,7 @@ import { Adam, PAPER_LR, PAPER_WEIGHT_DECAY } from "./adam.ts";
 import { type CurriculumLevel, levelName, stageCenters, type StageSpec } from "./curriculum.ts";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
-import { writeFileAtomic } from "./write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** Where the trainer gets each stage's clips (e.g. the synthetic world). */
 export interface CurriculumData {

@@ -21,7 +21,7 @@ import type { SeparationModel } from "../model/separation/separation_model.ts";
 import { Adam, PAPER_WEIGHT_DECAY } from "./adam.ts";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
-import { writeFileAtomic } from "./write_atomic.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** One step of the separation history. */
 export interface SeparationStep {

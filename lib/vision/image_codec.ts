@@ -7,8 +7,8 @@
 
 import { decode as decodePngRaw, encode as encodePngRaw } from "fast-png";
 import jpeg from "jpeg-js";
-import type { RGBImage } from "../data/types.ts";
-import { writeFileAtomic } from "../train/write_atomic.ts";
+import type { RGBImage } from "./rgb_image.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** The image formats {@linkcode decodeImage} recognises. */
 export type ImageFormat = "png" | "jpeg";

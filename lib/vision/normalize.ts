@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { RGBImage } from "../data/types.ts";
+import type { RGBImage } from "./rgb_image.ts";
 
 /** The ImageNet per-channel means of RGB values in [0, 1]. */
 export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RGBImage } from "../data/types.ts";
+import type { RGBImage } from "./rgb_image.ts";
 
 /** Per output index: the first input index and the normalised weights of the taps from it. */
 interface _Taps {

@@ -9,7 +9,7 @@
 import Papa from "papaparse";
 import { join } from "node:path";
 import { writeWav } from "../../audio/mod.ts";
-import { writeFileAtomic } from "../../train/write_atomic.ts";
+import { writeFileAtomic } from "../../io/write_atomic.ts";
 import type { LabelledClip } from "../types.ts";
 import {
   _checkId,

@@ -34,7 +34,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { join } from "node:path";
 import { writeWav } from "../../audio/mod.ts";
 import { resizeImage, writeJpeg, writePng } from "../../vision/mod.ts";
-import { writeFileAtomic } from "../../train/write_atomic.ts";
+import { writeFileAtomic } from "../../io/write_atomic.ts";
 import type { AVClip, Box } from "../types.ts";
 import {
   _checkId,

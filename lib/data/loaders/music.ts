@@ -15,7 +15,7 @@ import Papa from "papaparse";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { writeWav } from "../../audio/mod.ts";
 import { writeJpeg } from "../../vision/mod.ts";
-import { writeFileAtomic } from "../../train/write_atomic.ts";
+import { writeFileAtomic } from "../../io/write_atomic.ts";
 import type { AVClip } from "../types.ts";
 import {
   _checkId,
