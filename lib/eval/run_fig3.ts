@@ -117,33 +117,38 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
     }
     const mean = (run: string, key: "finalLoss" | "finalAccuracy") =>
       meanStd(cells.get(run)!.map((x) => x[key])).mean;
-    // "x ± se": the window mean over seeds with the standard error of its steps' batch values
-    // (pooled over seeds), so a reader can tell an ordering from batch noise
+    // The window mean over seeds with the standard error of its steps' batch values (pooled
+    // over seeds), so an ordering can be told from batch noise.
     const windowed = (run: string, key: "loss" | "accuracy") => {
       const tails = cells.get(run)!.flatMap((c) =>
         c.curve.slice(-Math.max(1, Math.round(c.curve.length * FIG3_FINAL_WINDOW)))
       );
       const { std } = meanStd(tails.map((p) => p[key]));
       const m = mean(run, key === "loss" ? "finalLoss" : "finalAccuracy");
-      return `${run} ${fmt(m)} ± ${fmt(std / Math.sqrt(tails.length))} (${perRun(run)} steps)`;
+      const se = std / Math.sqrt(tails.length);
+      return { m, se, text: `${run} ${fmt(m)} ± ${fmt(se)} (${perRun(run)} steps)` };
     };
-    const [l1, l3, lu] = [mean("C1", "finalLoss"), mean("C3", "finalLoss"), mean("U", "finalLoss")];
-    const [a23, a32] = [mean("C2->C3", "finalAccuracy"), mean("C3->C2", "finalAccuracy")];
+    // a is clearly above b: the gap exceeds twice the combined standard error
+    const above = (a: { m: number; se: number }, b: { m: number; se: number }) =>
+      a.m - b.m > 2 * Math.hypot(a.se, b.se);
+    const [l1, l3, lu, l2] = ["C1", "C3", "U", "C2"].map((r) => windowed(r, "loss"));
+    const [a23, a32] = ["C2->C3", "C3->C2"].map((r) => windowed(r, "accuracy"));
     const window = `last ${FIG3_FINAL_WINDOW * 100}% of the steps, mean over ${seeds.length} ` +
-      `seed(s) ± standard error of the window's steps`;
+      `seed(s) ± standard error of the window's steps; an ordering counts only where the gap ` +
+      `exceeds twice the combined standard error`;
     const claims: ClaimCheck[] = [
       {
         claim:
           "Fig. 3a: training on C1 reaches the lowest loss, C3 the highest, the uncurated set between",
-        holds: l1 < lu && lu < l3,
+        holds: above(lu, l1) && above(l3, lu),
         detail: `final-window loss (${window}): ` +
-          ["C1", "U", "C3", "C2"].map((r) => windowed(r, "loss")).join(", "),
+          [l1, lu, l3, l2].map((w) => w.text).join(", "),
       },
       {
         claim: "Fig. 3b: the order C2 then C3 reaches a higher training accuracy than C3 then C2",
-        holds: a23 > a32,
+        holds: above(a23, a32),
         detail: `final-window training accuracy (${window}): ` +
-          ["C2->C3", "C3->C2"].map((r) => windowed(r, "accuracy")).join(", "),
+          [a23, a32].map((w) => w.text).join(", "),
       },
     ];
     const curves: Fig3Point[] = [];
