@@ -68,7 +68,7 @@ export function trainingCurves(runs: TrainingRun[], opts: TrainingCurvesOptions)
     }
   });
   const yTitle = opts.metric === "loss" ? "training loss" : "training accuracy";
-  const yScale = opts.metric === "accuracy" ? { domain: [0, 1] } : { zero: false };
+  const yScale = opts.metric === "accuracy" ? { domain: [0, 1] } : lossScale(values);
   const x = { field: "step", type: "quantitative", title: opts.xTitle ?? "step" };
   const color = {
     field: "run",
@@ -111,4 +111,16 @@ export function trainingCurves(runs: TrainingRun[], opts: TrainingCurvesOptions)
     // The bands carry no legend of their own; the lines' legend names the runs.
     ...(anyStd ? { resolve: { legend: { color: "independent" } } } : {}),
   };
+}
+
+/**
+ * The loss axis: from the lowest value to the 98th percentile of the upper values, clamped, so
+ * the first steps' large losses do not flatten the differences between runs that matter.
+ */
+function lossScale(values: Record<string, number | string>[]): Record<string, unknown> {
+  const lo = Math.min(...values.map((v) => v.lo as number));
+  const his = values.map((v) => v.hi as number).sort((a, b) => a - b);
+  const top = his[Math.min(his.length - 1, Math.floor(0.98 * his.length))];
+  if (!(top > lo)) return { zero: false };
+  return { domain: [lo, top + 0.02 * (top - lo)], clamp: true, nice: false };
 }
