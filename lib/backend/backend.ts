@@ -71,8 +71,12 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
 
 /**
  * Choose and initialise the tfjs backend: `preferred`, else `AVSCENE_BACKEND`, else the first of
- * webgpu, wasm, cpu that works. A backend asked for explicitly that cannot start is an error.
- * Idempotent: later calls with no preference return the backend already chosen.
+ * webgpu, wasm, cpu that works, except that a software WebGPU adapter (lavapipe/llvmpipe, which
+ * reports itself as a fallback adapter) is passed over for wasm: it runs the same math on the
+ * same CPU cores several times slower (a tiny-preset training step: 582 ms against 99 ms in
+ * `bench/train_bench.ts`). Ask for `webgpu` explicitly to use it anyway (the kernel tests do).
+ * A backend asked for explicitly that cannot start is an error. Idempotent: later calls with no
+ * preference return the backend already chosen.
  *
  * @example
  * ```ts
@@ -89,6 +93,7 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   if (active && (forced === undefined || forced === active.backend)) return active;
   const candidates = forced ? [forced] : [...BACKENDS];
   for (const name of candidates) {
+    if (!forced && name === "webgpu" && (await adapterInfo()).fallback) continue;
     if (await trySetBackend(name)) {
       const { adapter, fallback } = name === "webgpu"
         ? await adapterInfo()
