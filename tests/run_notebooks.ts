@@ -237,11 +237,15 @@ async function main(): Promise<number> {
     if (!res.ok) {
       problems.push(`nbconvert failed:\n${res.log.trim().split("\n").slice(-30).join("\n")}`);
     }
-    if (executed) problems.push(...checkExecutedNotebook(executed));
-    if (executed && htmlDir !== undefined) {
-      await Deno.mkdir(htmlDir, { recursive: true });
-      if (!await exportHtml(res.output, htmlDir)) problems.push("HTML export failed");
-    } else if (res.ok) problems.push("no executed notebook written");
+    if (!executed) {
+      if (res.ok) problems.push("no executed notebook written");
+    } else {
+      problems.push(...checkExecutedNotebook(executed));
+      if (htmlDir !== undefined) {
+        await Deno.mkdir(htmlDir, { recursive: true });
+        if (!await exportHtml(res.output, htmlDir)) problems.push("HTML export failed");
+      }
+    }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     if (problems.length === 0) {
       console.log(`ok    ${name} (${secs} s)`);
