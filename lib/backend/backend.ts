@@ -73,7 +73,7 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
  * Choose and initialise the tfjs backend: `preferred`, else `AVSCENE_BACKEND`, else the first of
  * webgpu, wasm, cpu that works, except that a software WebGPU adapter (lavapipe/llvmpipe, which
  * reports itself as a fallback adapter) is passed over for wasm: it runs the same math on the
- * same CPU cores several times slower (a tiny-preset training step: 582 ms against 99 ms in
+ * same CPU cores several times slower (a tiny-preset training step: 468 ms against 95 ms in
  * `bench/train_bench.ts`). Ask for `webgpu` explicitly to use it anyway (the kernel tests do).
  * A backend asked for explicitly that cannot start is an error. Idempotent: later calls with no
  * preference return the backend already chosen.
