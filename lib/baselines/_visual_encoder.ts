@@ -10,6 +10,11 @@ import type { AVClip } from "../data/types.ts";
 import { presetConfig, type PresetName } from "../model/presets.ts";
 import type { ParamStore } from "../model/param_store.ts";
 import { applyTrunk, createTrunk } from "../model/trunk.ts";
+import {
+  createSeparationModel,
+  type CreateSeparationModelOptions,
+  type SeparationModel,
+} from "../model/separation/separation_model.ts";
 
 /** Where a baseline's visual trunk lives and what it outputs. */
 export interface VisualEncoder {
@@ -63,4 +68,52 @@ export function applyVisualEncoder(
       cfg.groups,
     )
   );
+}
+
+/**
+ * A separation network conditioned at its bottleneck on one pooled visual feature per object
+ * (AV-Mix-Sep: the whole frame; Co-Separation: each object's crop): the network, a visual trunk
+ * under `${prefix}.visual` trained with it, and a linear map `${prefix}.fc` to the network's
+ * `conditionSize`.
+ */
+export interface PooledVisualSeparator {
+  /** The separation network; the trunk's and projection's variables live in its params. */
+  model: SeparationModel;
+  /** The preset's image side (frames are resized to it). */
+  imageSize: number;
+  /** The conditioning vector's size. */
+  conditionSize: number;
+  /** Conditioning vectors `[images, conditionSize]`: trunk, mean over positions, projection. */
+  embed(images: tf.Tensor4D): tf.Tensor2D;
+}
+
+/** Create a {@linkcode PooledVisualSeparator} whose parameters are named under `prefix`. */
+export function createPooledVisualSeparator(
+  opts: CreateSeparationModelOptions,
+  prefix: string,
+): PooledVisualSeparator {
+  const preset = opts.preset ?? "tiny";
+  const model = createSeparationModel({
+    ...opts,
+    preset,
+    config: { ...opts.config, conditioning: "bottleneck" },
+  });
+  const p = model.params;
+  const c = model.config.conditionSize;
+  const enc = createVisualEncoder(p, `${prefix}.visual`, preset);
+  p.glorotUniform(`${prefix}.fc.w`, [enc.channels, c], enc.channels, c);
+  p.constant(`${prefix}.fc.b`, [c], 0);
+  return {
+    model,
+    imageSize: presetConfig(preset).imageSize,
+    conditionSize: c,
+    embed: (images) =>
+      tf.tidy(() => {
+        const feats = tf.mean(applyVisualEncoder(p, enc, images), [1, 2]) as tf.Tensor2D;
+        return tf.add(
+          tf.matMul(feats, p.get(`${prefix}.fc.w`) as tf.Tensor2D),
+          p.get(`${prefix}.fc.b`),
+        ) as tf.Tensor2D;
+      }),
+  };
 }

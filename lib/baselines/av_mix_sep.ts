@@ -10,12 +10,8 @@ import type {
   MixtureBatch,
   SeparationMethod,
 } from "../model/separation/conditioner.ts";
-import {
-  createSeparationModel,
-  type CreateSeparationModelOptions,
-} from "../model/separation/separation_model.ts";
-import { presetConfig } from "../model/presets.ts";
-import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_encoder.ts";
+import type { CreateSeparationModelOptions } from "../model/separation/separation_model.ts";
+import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
 
 /**
  * Create an AV-Mix-Sep separator: the separation network in `bottleneck` mode and a visual
@@ -34,38 +30,20 @@ import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_e
  * ```
  */
 export function createAvMixSep(opts: CreateSeparationModelOptions = {}): SeparationMethod {
-  const preset = opts.preset ?? "tiny";
-  const model = createSeparationModel({
-    ...opts,
-    preset,
-    config: { ...opts.config, conditioning: "bottleneck" },
-  });
-  const p = model.params;
-  const c = model.config.conditionSize;
-  const enc = createVisualEncoder(p, "avmix.visual", preset);
-  p.glorotUniform("avmix.fc.w", [enc.channels, c], enc.channels, c);
-  p.constant("avmix.fc.b", [c], 0);
-  const size = presetConfig(preset).imageSize;
+  const sep = createPooledVisualSeparator(opts, "avmix");
   return {
-    model,
+    model: sep.model,
     conditioner: {
       name: "av-mix-sep",
       condition(batch: MixtureBatch): Conditioning {
         const b = batch.clips.length, n = batch.clips[0].length;
-        return tf.tidy(() => {
-          const feats = tf.mean(applyVisualEncoder(p, enc, clipImages(batch.clips.flat(), size)), [
-            1,
-            2,
-          ]);
-          const v = tf.add(
-            tf.matMul(feats as tf.Tensor2D, p.get("avmix.fc.w") as tf.Tensor2D),
-            p.get("avmix.fc.b"),
-          );
-          return {
-            vectors: tf.reshape(v, [b, n, 1, c]) as tf.Tensor4D,
-            valid: tf.ones([b, n, 1]) as tf.Tensor3D,
-          };
-        });
+        return tf.tidy(() => ({
+          vectors: tf.reshape(
+            sep.embed(clipImages(batch.clips.flat(), sep.imageSize)),
+            [b, n, 1, sep.conditionSize],
+          ) as tf.Tensor4D,
+          valid: tf.ones([b, n, 1]) as tf.Tensor3D,
+        }));
       },
     },
   };

@@ -12,12 +12,8 @@ import type {
   MixtureBatch,
   SeparationMethod,
 } from "../model/separation/conditioner.ts";
-import {
-  createSeparationModel,
-  type CreateSeparationModelOptions,
-} from "../model/separation/separation_model.ts";
-import { presetConfig } from "../model/presets.ts";
-import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_encoder.ts";
+import type { CreateSeparationModelOptions } from "../model/separation/separation_model.ts";
+import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
 
 /**
  * Create a Co-Separation separator: the separation network in `bottleneck` mode, and a visual
@@ -37,20 +33,10 @@ import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_e
  * ```
  */
 export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
-  const preset = opts.preset ?? "tiny";
-  const model = createSeparationModel({
-    ...opts,
-    preset,
-    config: { ...opts.config, conditioning: "bottleneck" },
-  });
-  const p = model.params;
-  const c = model.config.conditionSize;
-  const enc = createVisualEncoder(p, "cosep.visual", preset);
-  p.glorotUniform("cosep.fc.w", [enc.channels, c], enc.channels, c);
-  p.constant("cosep.fc.b", [c], 0);
-  const size = presetConfig(preset).imageSize, crop = Math.max(8, size / 2);
+  const sep = createPooledVisualSeparator(opts, "cosep");
+  const size = sep.imageSize, c = sep.conditionSize, crop = Math.max(8, size / 2);
   return {
-    model,
+    model: sep.model,
     conditioner: {
       name: "co-separation",
       condition(batch: MixtureBatch): Conditioning {
@@ -80,11 +66,7 @@ export function createCoSeparation(opts: CreateSeparationModelOptions = {}): Sep
             tf.tensor1d(owner, "int32"),
             [crop, crop],
           );
-          const feats = tf.mean(applyVisualEncoder(p, enc, crops), [1, 2]) as tf.Tensor2D;
-          const objects = tf.add(
-            tf.matMul(feats, p.get("cosep.fc.w") as tf.Tensor2D),
-            p.get("cosep.fc.b"),
-          );
+          const objects = sep.embed(crops);
           // slot each object into its clip's row, clips with fewer objects padded with zeros;
           // a one-hot product rather than gather, whose gradient wasm lacks
           const select = new Float32Array(clips.length * k * boxes.length);
