@@ -56,10 +56,6 @@ async function adapterInfo(): Promise<{ adapter: string | null; fallback: boolea
 }
 
 async function trySetBackend(name: BackendName): Promise<boolean> {
-  if (name === "webgpu") {
-    const gpu = (globalThis.navigator as Navigator & { gpu?: GPU }).gpu;
-    if (!gpu || !(await gpu.requestAdapter())) return false;
-  }
   try {
     const ok = await tf.setBackend(name);
     await tf.ready();
@@ -93,11 +89,12 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   if (active && (forced === undefined || forced === active.backend)) return active;
   const candidates = forced ? [forced] : [...BACKENDS];
   for (const name of candidates) {
-    if (!forced && name === "webgpu" && (await adapterInfo()).fallback) continue;
+    // the adapter is asked for once: whether there is one, and whether it is a software one
+    const { adapter, fallback } = name === "webgpu"
+      ? await adapterInfo()
+      : { adapter: null, fallback: false };
+    if (name === "webgpu" && (adapter === null || (fallback && !forced))) continue;
     if (await trySetBackend(name)) {
-      const { adapter, fallback } = name === "webgpu"
-        ? await adapterInfo()
-        : { adapter: null, fallback: false };
       active = { backend: name, adapter, fallbackAdapter: fallback };
       return active;
     }
