@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { ExperimentResult } from "../lib/eval/mod.ts";
-import { resultRow } from "../lib/eval/mod.ts";
+import type { ExperimentResult } from "../lib/experiments/mod.ts";
+import { resultRow } from "../lib/experiments/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
-  evalCommand,
   experimentSection,
   type ReportableResult,
-  reproduceCommand,
   runMeta,
   writeReport,
 } from "../lib/report/mod.ts";
+import { evalCommand } from "../cli/eval.ts";
+import { reproduceCommand } from "../cli/reproduce.ts";
 import { createModel } from "../lib/model/mod.ts";
 import { saveCheckpoint } from "../lib/train/mod.ts";
 import { Rng } from "../lib/random/mod.ts";

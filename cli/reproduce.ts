@@ -5,19 +5,20 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../backend/mod.ts";
-import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
-import { claimsText } from "../plot/claims_view.ts";
-import { resultsTable } from "../plot/results_table.ts";
-import { tableText } from "../plot/table_text.ts";
-import type { ReportableResult } from "./experiment_sections.ts";
-import { EXPERIMENT_INFO } from "./experiment_sections.ts";
-import type { ReportSection } from "./report_section.ts";
-import { runMeta } from "./run_meta.ts";
+import { type BackendName, initBackend } from "../lib/backend/mod.ts";
+import type { ExperimentResult, RunOptions } from "../lib/experiments/experiment.ts";
+import { claimsText } from "../lib/plot/claims_view.ts";
+import { resultsTable } from "../lib/plot/results_table.ts";
+import { tableText } from "../lib/plot/table_text.ts";
+import type { ReportableResult } from "../lib/report/experiment_sections.ts";
+import { EXPERIMENT_INFO } from "../lib/experiments/experiment_info.ts";
+import * as experiments from "../lib/experiments/mod.ts";
+import type { ReportSection } from "../lib/report/report_section.ts";
+import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
-import { writeReport } from "./write_report.ts";
+import { writeReport } from "../lib/report/write_report.ts";
 
-/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
+/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/experiments. */
 export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
   { name: "fig3", runner: "runFig3" },
   { name: "table1", runner: "runTable1" },
@@ -46,9 +47,9 @@ Ctrl-C stops after the current step; run the same command again to resume.
 /** A runner as the reproduce command calls it. */
 type Runner = (opts: RunOptions) => Promise<ExperimentResult>;
 
-/** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
-async function availableRunners(): Promise<Map<string, Runner>> {
-  const evalModule = await import("../eval/mod.ts") as Record<string, unknown>;
+/** The runners lib/experiments exports, by experiment name (absent ones are reported missing). */
+function availableRunners(): Map<string, Runner> {
+  const evalModule = experiments as Record<string, unknown>;
   const out = new Map<string, Runner>();
   for (const e of EXPERIMENTS) {
     const f = evalModule[e.runner];
@@ -107,7 +108,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const meta = runMeta(quick, { cache: values.cache });
   console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
 
-  const runners = await availableRunners();
+  const runners = availableRunners();
   const abort = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
@@ -124,7 +125,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       const run = runners.get(e.name);
       if (!run) {
         failed++;
-        const why = `not available: lib/eval does not export ${e.runner} in this build`;
+        const why = `not available: lib/experiments does not export ${e.runner} in this build`;
         console.log(why);
         content.push({ title, id: e.name, text: why });
         continue;

@@ -5,13 +5,18 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type BackendName, describeBackend, initBackend } from "../backend/mod.ts";
-import { createModel } from "../model/create_model.ts";
-import { PRESET_NAMES, type PresetName } from "../model/presets.ts";
-import { curriculumStages } from "./curriculum.ts";
-import { loadCheckpoint } from "./checkpoint.ts";
-import { type CurriculumData, defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import { type BackendName, describeBackend, initBackend } from "../lib/backend/mod.ts";
+import { createModel } from "../lib/model/create_model.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/model/presets.ts";
+import { curriculumStages } from "../lib/train/curriculum.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import {
+  type CurriculumData,
+  defaultLearningRate,
+  trainCurriculum,
+} from "../lib/train/train_curriculum.ts";
+import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { synthWorld } from "../lib/data/synth_world.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world
@@ -47,21 +52,6 @@ function num(name: string, value: string | undefined, fallback: number, integer 
     );
   }
   return n;
-}
-
-async function synthData(seed: number, imageSize: number, sampleRate: number, duration: number) {
-  const data = await import("../data/mod.ts") as Record<string, unknown>;
-  const synthWorld = data.synthWorld as
-    | ((
-      o: { seed: number; imageSize: number; sampleRate: number; duration: number },
-    ) => CurriculumData)
-    | undefined;
-  if (typeof synthWorld !== "function") {
-    throw new Error(
-      "train: lib/data does not export synthWorld yet; the synthetic world is needed",
-    );
-  }
-  return synthWorld({ seed, imageSize, sampleRate, duration });
 }
 
 /**
@@ -114,12 +104,12 @@ export async function trainCommand(args: string[]): Promise<void> {
   try {
     if (values.init && !values.resume) await loadCheckpoint(values.init, model);
     const c = model.config;
-    const data = await synthData(
-      num("world-seed", values["world-seed"], 0, true),
-      c.imageSize,
-      c.sampleRate,
-      c.duration,
-    );
+    const data: CurriculumData = synthWorld({
+      seed: num("world-seed", values["world-seed"], 0, true),
+      imageSize: c.imageSize,
+      sampleRate: c.sampleRate,
+      duration: c.duration,
+    });
     const opts = {
       batchSize: num("batch", values.batch, 16, true),
       datasetSize: num("dataset-size", values["dataset-size"], 256, true),
