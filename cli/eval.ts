@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, describeBackend, initBackend } from "../lib/backend/mod.ts";
+import { describeBackend, initBackend } from "../lib/backend/mod.ts";
+import { backendOption, numberOption, parseCommand } from "./_args.ts";
 import { evaluateCheckpoint } from "../lib/experiments/evaluate_checkpoint.ts";
 import { latestCheckpoint, loadModel } from "../lib/train/checkpoint.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
@@ -32,14 +32,12 @@ Classification: pooled audio features (mean and max over positions) of the froze
 logistic regression, 5-fold cross-validation; chance is 1 / classes.
 `;
 
-function intArg(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new Error(`eval: --${name} must be an integer >= ${min}, got "${value}"`);
-  }
-  return n;
-}
+const EVAL_OPTIONS = {
+  checkpoint: { type: "string" },
+  images: { type: "string" },
+  "clips-per-class": { type: "string" },
+  "world-seed": { type: "string" },
+} as const;
 
 /**
  * Run the `eval` command with its command-line arguments (see {@linkcode EVAL_HELP}).
@@ -48,29 +46,17 @@ function intArg(name: string, value: string | undefined, fallback: number, min: 
  * @returns the exit code (0).
  */
 export async function evalCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      checkpoint: { type: "string" },
-      images: { type: "string" },
-      "clips-per-class": { type: "string" },
-      "world-seed": { type: "string" },
-      backend: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(EVAL_HELP);
-    return 0;
-  }
+  const values = parseCommand({ name: "eval", help: EVAL_HELP, options: EVAL_OPTIONS }, args);
+  if (!values) return 0;
+  const intArg = (name: string, value: string | undefined, fallback: number, min: number) =>
+    numberOption("eval", name, value, fallback, { integer: true, min });
   if (!values.checkpoint) throw new Error("eval: --checkpoint DIR is required (see --help)");
   // Accept the training output folder as well as its checkpoints/ folder.
   let path = values.checkpoint;
   if (!(await latestCheckpoint(path)) && (await latestCheckpoint(`${path}/checkpoints`))) {
     path = `${path}/checkpoints`;
   }
-  await initBackend(values.backend as BackendName | undefined);
+  await initBackend(backendOption(values));
   const model = await loadModel(path);
   try {
     console.log(`evaluating ${path} (${model.config.preset}) on ${describeBackend()}`);

@@ -8,7 +8,7 @@
 
 export * from "./experiment.ts";
 export * from "./experiment_options.ts";
-export * from "./experiment_info.ts";
+export * from "./registry.ts";
 export * from "./run_fig3.ts";
 export * from "./run_table1.ts";
 export * from "./run_table2.ts";
