@@ -54,11 +54,16 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { softKMeans } from "./mod.ts";
+ * import { softKMeans } from "@avscene/avscene/kernels";
  * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]); // [1, 4, 2]
  * const { centers, assignments } = softKMeans(x, 2);
- * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
+ * assert.deepEqual([centers.shape, assignments.shape], [[1, 2, 2], [1, 2, 4]]);
+ * // the two far-apart pairs fall into different clusters
+ * const a = await assignments.array();
+ * assert.ok(a[0][0][0] > 0.9 === a[0][0][1] > 0.9 && a[0][0][0] > 0.9 !== a[0][0][2] > 0.9);
+ * tf.dispose([x, centers, assignments]);
  * ```
  */
 export function softKMeans(

@@ -76,9 +76,10 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
  *
  * @example
  * ```ts
- * import { initBackend } from "./backend.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
  * const info = await initBackend("cpu");
- * console.log(info.backend); // "cpu"
+ * assert.equal(info.backend, "cpu");
  * ```
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {

@@ -111,8 +111,9 @@ export interface ExperimentOptions extends RunOptions {
  *
  * @example
  * ```ts
- * import { runScale } from "./experiment_options.ts";
- * console.log(runScale(false).seeds); // [0, 1, 2]
+ * import assert from "node:assert/strict";
+ * import { runScale } from "@avscene/avscene/experiments";
+ * assert.deepEqual(runScale(false).seeds, [0, 1, 2]);
  * ```
  */
 export function runScale(quick: boolean): RunScale {

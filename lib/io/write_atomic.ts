@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from "./write_atomic.ts";
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "@avscene/avscene/io";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
- * console.log(await Deno.readTextFile(`${dir}/a.txt`)); // hello
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
  * ```
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

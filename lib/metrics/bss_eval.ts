@@ -171,12 +171,13 @@ class DelayedSpan {
  *
  * @example
  * ```ts
- * import { bssEval } from "./bss_eval.ts";
+ * import assert from "node:assert/strict";
+ * import { bssEval } from "@avscene/avscene/metrics";
  * const s1 = Float64Array.from({ length: 400 }, (_, t) => Math.sin(0.3 * t) + 0.1 * Math.sin(t * t));
  * const s2 = Float64Array.from({ length: 400 }, (_, t) => Math.sign(Math.sin(0.05 * t)));
  * const e1 = s1.map((v, t) => v + 0.1 * s2[t]);
  * const { sir } = bssEval([s1, s2], [e1, s2], { filterLength: 16, permute: false });
- * console.log(sir[0] > 10); // true
+ * assert.ok(sir[0] > 10);
  * ```
  */
 export function bssEval(

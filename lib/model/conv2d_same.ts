@@ -27,10 +27,11 @@ function samePadding(size: number, k: number, s: number): [number, number, numbe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { conv2dSame } from "./conv2d_same.ts";
+ * import { conv2dSame } from "@avscene/avscene/model";
  * const y = conv2dSame(tf.ones([1, 5, 5, 2]), tf.ones([3, 3, 2, 4]), 2);
- * console.log(y.shape); // [1, 3, 3, 4]
+ * assert.deepEqual(y.shape, [1, 3, 3, 4]);
  * ```
  */
 export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {

@@ -18,10 +18,11 @@ import * as tf from "@tensorflow/tfjs";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { groupNorm } from "./group_norm.ts";
+ * import { groupNorm } from "@avscene/avscene/model";
  * const y = groupNorm(tf.randomNormal([2, 4, 4, 8]), tf.ones([8]), tf.zeros([8]), 4);
- * console.log(y.shape); // [2, 4, 4, 8]
+ * assert.deepEqual(y.shape, [2, 4, 4, 8]);
  * ```
  */
 export function groupNorm(

@@ -41,12 +41,13 @@ export interface AdamState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { Adam } from "./adam.ts";
+ * import { Adam } from "@avscene/avscene/train";
  * const w = tf.variable(tf.scalar(3));
  * const opt = new Adam([w], { lr: 0.1, weightDecay: 0 });
  * for (let i = 0; i < 50; i++) opt.minimize(() => tf.square(w) as tf.Scalar).dispose();
- * console.log(Math.abs(w.dataSync()[0]) < 1); // true
+ * assert.ok(Math.abs(w.dataSync()[0]) < 1);
  * ```
  */
 export class Adam {

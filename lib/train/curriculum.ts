@@ -75,8 +75,9 @@ function parseOrder(spec: string): CurriculumLevel[] {
  *
  * @example
  * ```ts
- * import { curriculumStages } from "./curriculum.ts";
- * console.log(curriculumStages("C2(C1)", 10).map((s) => s.level)); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { curriculumStages } from "@avscene/avscene/train";
+ * assert.deepEqual(curriculumStages("C2(C1)", 10).map((s) => s.level), [1, 2]);
  * ```
  */
 export function curriculumStages(spec: string, steps: number | number[]): StageSpec[] {
