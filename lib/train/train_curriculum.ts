@@ -12,7 +12,13 @@ import { modelInputs } from "../model/model_inputs.ts";
 import { type AlignmentLevel, pairDistances } from "../model/pair_distances.ts";
 import { contrastiveLoss, DEFAULT_MARGIN, pairAccuracy } from "../model/contrastive_loss.ts";
 import { Adam, PAPER_LR, PAPER_WEIGHT_DECAY } from "./adam.ts";
-import { type CurriculumLevel, levelName, stageCenters, type StageSpec } from "./curriculum.ts";
+import {
+  checkStages,
+  type CurriculumLevel,
+  levelName,
+  stageCenters,
+  type StageSpec,
+} from "./curriculum.ts";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
@@ -159,7 +165,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
   if (!Number.isInteger(b) || b < 2) {
     throw new Error(`trainCurriculum: batchSize must be an integer >= 2, got ${b}`);
   }
-  if (opts.stages.length === 0) throw new Error("trainCurriculum: stages is empty");
+  checkStages("trainCurriculum", opts.stages);
   const size = opts.datasetSize ?? 256;
   if (!Number.isInteger(size) || size < b) {
     throw new Error(
@@ -167,6 +173,9 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     );
   }
   const margin = opts.margin ?? DEFAULT_MARGIN;
+  if (!(Number.isFinite(margin) && margin > 0)) {
+    throw new Error(`trainCurriculum: margin must be finite and > 0, got ${margin}`);
+  }
   let seed = opts.seed ?? model.seed;
   const every = opts.checkpointEvery ?? 50;
   const ckptDir = opts.outDir ? `${opts.outDir}/checkpoints` : undefined;
