@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { SoftKMeans, type SoftKMeansAttrs } from "./kernel_names.ts";
-import type { NonFiniteError, SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
+import type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
 import { softKMeansComposedUnchecked } from "./soft_kmeans_composed.ts";
 import { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
@@ -44,7 +44,7 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  * and a WGSL backward pass through them); on cpu and wasm the same math composed from tfjs ops
  * (tfjs autodiff). Throws, naming the argument, when `x` is not a float32 `[B, N, D]`
  * tensor, `k` is not an integer in [1, N], `opts.iterations` is not an integer >= 1 or
- * `opts.beta` is not finite and > 0; throws {@linkcode NonFiniteError} when `x` holds a
+ * `opts.beta` is not finite and > 0; throws `NonFiniteError` when `x` holds a
  * non-finite value or one beyond `sqrt(FLOAT32_MAX / (4 D))`, where the squared distances
  * overflow (values are checked where they are on the CPU: always on cpu/wasm, not for
  * GPU-resident tensors).
