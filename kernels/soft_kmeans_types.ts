@@ -45,6 +45,8 @@ export const DEFAULT_BETA = 30;
  */
 export class NonFiniteError extends RangeError {
   /**
+   * A non-finite input error.
+   *
    * @param message What is not finite, naming the function and the value.
    */
   constructor(message: string) {

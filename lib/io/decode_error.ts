@@ -23,6 +23,8 @@ export class DecodeError extends Error {
   readonly reason: string;
 
   /**
+   * An error for a file that cannot be decoded.
+   *
    * @param file The file's name, quoted first in the message.
    * @param reason Why it cannot be decoded.
    */
