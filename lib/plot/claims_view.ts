@@ -19,9 +19,12 @@ function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimC
   return claims;
 }
 
-/** The verdict word of a claim check: `"holds"` or `"does not hold"`. */
+/**
+ * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"` (checks
+ * without a `verdict` field: from `holds`).
+ */
 export function verdictWord(check: ClaimCheck): string {
-  return check.holds ? "holds" : "does not hold";
+  return check.verdict ?? (check.holds ? "holds" : "does not hold");
 }
 
 /**
@@ -39,7 +42,9 @@ export function verdictWord(check: ClaimCheck): string {
 export function claimsText(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsText");
   if (cs.length === 0) return "No claims were checked.";
-  return cs.map((c) => `[${verdictWord(c)}] ${c.claim} — ${c.detail}`).join("\n");
+  return cs.map((c) =>
+    `[${verdictWord(c)}] ${c.claim} — ${c.detail}${c.reason ? ` (${c.reason})` : ""}`
+  ).join("\n");
 }
 
 /**

@@ -140,7 +140,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
         });
         display.stop();
         content.push(result);
-        console.log(tableText(resultsTable(result.rows)));
+        console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {
         display.stop();
