@@ -16,6 +16,7 @@ import type { ReportSection } from "./report_section.ts";
 import { runMeta } from "./run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "./write_report.ts";
+import { mergeShards, parseShard, runShard } from "../experiments/shard.ts";
 
 /** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
 export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
@@ -38,6 +39,12 @@ Usage: deno task reproduce [options]
   --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
   --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
+  --shard I/N       compute only shard I of N (a deterministic 1/N of the cells: seeds x
+                    experiments x methods) into --cache, write no report; run all N (on any
+                    machines sharing --cache, same options), then --merge
+  --merge           write the report from the cached cells only, computing nothing (fails
+                    naming any missing cell); a plain rerun also reuses them and computes
+                    whatever is missing
   -h, --help        this text
 
 Ctrl-C stops after the current step; run the same command again to resume.
@@ -82,6 +89,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       only: { type: "string" },
       seeds: { type: "string" },
       backend: { type: "string" },
+      shard: { type: "string" },
+      merge: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -103,11 +112,47 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return n;
   });
   const quick = !values.full;
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
   await initBackend(values.backend as BackendName | undefined);
   const meta = runMeta(quick, { cache: values.cache });
   console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
 
   const runners = await availableRunners();
+  const chosenNames = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+  const missing = chosenNames.filter((e) => !runners.has(e.name));
+  if ((shard || values.merge) && missing.length > 0) {
+    throw new Error(
+      `reproduce: no runner for ${missing.map((e) => e.name).join(", ")} in this build`,
+    );
+  }
+  const shared = { quick, outDir: values.cache, ...(seeds ? { seeds } : {}) };
+  const shardRunners = chosenNames.map((e) => ({ name: e.name, run: runners.get(e.name)! }));
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    const r = await runShard(shardRunners, shared, shard);
+    for (const e of shardRunners) {
+      console.log(
+        `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
+      );
+    }
+    console.log(
+      `shard ${shard.index}/${shard.count} done: ${r.assigned} cell(s) assigned; complete ` +
+        `in the cache: ${r.complete.join(", ") || "none yet"}. When every shard has run: ` +
+        `deno task reproduce --merge --cache ${values.cache}${values.full ? " --full" : ""}`,
+    );
+    return 0;
+  }
+  if (values.merge) {
+    const results = await mergeShards(shardRunners, shared);
+    for (const result of results) {
+      console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+      console.log(claimsText(result.claims));
+    }
+    const files = await writeReport(values.out, results, { meta });
+    console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+    return 0;
+  }
   const abort = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
@@ -117,7 +162,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
-    const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+    const chosen = chosenNames;
     for (const [i, e] of chosen.entries()) {
       const title = EXPERIMENT_INFO[e.name]?.title ?? e.name;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
