@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import { synthWorld } from "../lib/data/synth_world.ts";
-import { type ExperimentWorld, runCounting, type RunScale } from "../lib/eval/mod.ts";
+import { type ExperimentWorld, runCounting, type RunScale } from "../lib/experiments/mod.ts";
 import { dataIdentity, hashSources } from "../lib/experiments/cache_identity.ts";
 import { presetConfig } from "../lib/model/presets.ts";
 

@@ -10,8 +10,8 @@ import {
   table2Claims,
   type Table3Cell,
   table3Claims,
-} from "../lib/eval/mod.ts";
-import type { ClaimCheck } from "../lib/eval/experiment.ts";
+} from "../lib/experiments/mod.ts";
+import type { ClaimCheck } from "../lib/experiments/experiment.ts";
 
 /** Three seeds around `x` with a small, shared spread. */
 const tight = (x: number) => [x - 0.01 * Math.abs(x || 1), x, x + 0.01 * Math.abs(x || 1)];

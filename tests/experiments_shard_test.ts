@@ -11,7 +11,7 @@ import {
   type RunScale,
   runTable1,
   runTable2,
-} from "../lib/eval/mod.ts";
+} from "../lib/experiments/mod.ts";
 import {
   cellName,
   mergeShards,

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { IncompleteRunError } from "../eval/_run_cache.ts";
-import type { CellRef, CellUse, ExperimentResult } from "../eval/experiment.ts";
-import type { ExperimentOptions } from "../eval/experiment_options.ts";
+import { IncompleteRunError } from "./_run_cache.ts";
+import type { CellRef, CellUse, ExperimentResult } from "./experiment.ts";
+import type { ExperimentOptions } from "./experiment_options.ts";
 
 /** A runner as the shards call it. */
 export interface ShardRunner {

@@ -4,28 +4,18 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../backend/mod.ts";
-import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
-import { claimsText } from "../plot/claims_view.ts";
-import { resultsTable } from "../plot/results_table.ts";
-import { tableText } from "../plot/table_text.ts";
-import type { ReportableResult } from "./experiment_sections.ts";
-import { EXPERIMENT_INFO } from "./experiment_sections.ts";
-import type { ReportSection } from "./report_section.ts";
-import { runMeta } from "./run_meta.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { backendOption, listOption, parseCommand } from "./_args.ts";
+import { claimsText } from "../lib/plot/claims_view.ts";
+import { resultsTable } from "../lib/plot/results_table.ts";
+import { tableText } from "../lib/plot/table_text.ts";
+import type { ReportableResult } from "../lib/report/experiment_sections.ts";
+import { EXPERIMENTS } from "../lib/experiments/registry.ts";
+import type { ReportSection } from "../lib/report/report_section.ts";
+import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
-import { writeReport } from "./write_report.ts";
-import { mergeShards, parseShard, runShard } from "../experiments/shard.ts";
-
-/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
-export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
-  { name: "fig3", runner: "runFig3" },
-  { name: "table1", runner: "runTable1" },
-  { name: "table2", runner: "runTable2" },
-  { name: "table3", runner: "runTable3" },
-  { name: "counting", runner: "runCounting" },
-];
+import { writeReport } from "../lib/report/write_report.ts";
+import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 
 /** The `--help` text of {@linkcode reproduceCommand}. */
 export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
@@ -41,7 +31,7 @@ Usage: deno task reproduce [options]
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
   --shard I/N       compute only shard I of N (a deterministic 1/N of the cells: seeds x
                     experiments x methods) into --cache, write no report; run all N (on any
-                    machines sharing --cache, same options), then --merge
+                    machines sharing --cache, with the same options), then --merge
   --merge           write the report from the cached cells only, computing nothing (fails
                     naming any missing cell); a plain rerun also reuses them and computes
                     whatever is missing
@@ -50,63 +40,38 @@ Usage: deno task reproduce [options]
 Ctrl-C stops after the current step; run the same command again to resume.
 `;
 
-/** A runner as the reproduce command calls it. */
-type Runner = (opts: RunOptions) => Promise<ExperimentResult>;
-
-/** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
-async function availableRunners(): Promise<Map<string, Runner>> {
-  const evalModule = await import("../eval/mod.ts") as Record<string, unknown>;
-  const out = new Map<string, Runner>();
-  for (const e of EXPERIMENTS) {
-    const f = evalModule[e.runner];
-    if (typeof f === "function") out.set(e.name, f as Runner);
-  }
-  return out;
-}
-
-function parseList(name: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new Error(`reproduce: --${name} is empty`);
-  return items;
-}
+const REPRODUCE_OPTIONS = {
+  full: { type: "boolean", default: false },
+  out: { type: "string", default: "report" },
+  cache: { type: "string", default: "runs/reproduce" },
+  only: { type: "string" },
+  seeds: { type: "string" },
+  shard: { type: "string" },
+  merge: { type: "boolean", default: false },
+} as const;
 
 /**
  * Run the `reproduce` command with its command-line arguments (see
  * {@linkcode REPRODUCE_HELP}).
  *
  * @param args the arguments after `reproduce`.
- * @returns the exit code: 0 when every experiment ran, 1 when one failed or had no runner,
+ * @returns the exit code: 0 when every experiment ran, 1 when one failed,
  * 130 when interrupted.
  */
 export async function reproduceCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseCommand(
+    { name: "reproduce", help: REPRODUCE_HELP, options: REPRODUCE_OPTIONS },
     args,
-    options: {
-      full: { type: "boolean", default: false },
-      out: { type: "string", default: "report" },
-      cache: { type: "string", default: "runs/reproduce" },
-      only: { type: "string" },
-      seeds: { type: "string" },
-      backend: { type: "string" },
-      shard: { type: "string" },
-      merge: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(REPRODUCE_HELP);
-    return 0;
-  }
+  );
+  if (!values) return 0;
   const names = EXPERIMENTS.map((e) => e.name);
-  const only = parseList("only", values.only);
+  const only = listOption("reproduce", "only", values.only);
   for (const n of only ?? []) {
     if (!names.includes(n)) {
       throw new Error(`reproduce: --only names "${n}"; experiments are ${names.join(", ")}`);
     }
   }
-  const seeds = parseList("seeds", values.seeds)?.map((s) => {
+  const seeds = listOption("reproduce", "seeds", values.seeds)?.map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n)) throw new Error(`reproduce: --seeds must be integers, got "${s}"`);
     return n;
@@ -114,24 +79,15 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const quick = !values.full;
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
-  await initBackend(values.backend as BackendName | undefined);
+  await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
   console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
-
-  const runners = await availableRunners();
-  const chosenNames = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
-  const missing = chosenNames.filter((e) => !runners.has(e.name));
-  if ((shard || values.merge) && missing.length > 0) {
-    throw new Error(
-      `reproduce: no runner for ${missing.map((e) => e.name).join(", ")} in this build`,
-    );
-  }
+  const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
   const shared = { quick, outDir: values.cache, ...(seeds ? { seeds } : {}) };
-  const shardRunners = chosenNames.map((e) => ({ name: e.name, run: runners.get(e.name)! }));
   if (shard) {
     console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
-    const r = await runShard(shardRunners, shared, shard);
-    for (const e of shardRunners) {
+    const r = await runShard(chosen, shared, shard);
+    for (const e of chosen) {
       console.log(
         `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
       );
@@ -144,7 +100,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (values.merge) {
-    const results = await mergeShards(shardRunners, shared);
+    const results = await mergeShards(chosen, shared);
     for (const result of results) {
       console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
       console.log(claimsText(result.claims));
@@ -153,6 +109,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
     return 0;
   }
+
   const abort = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
@@ -162,21 +119,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
-    const chosen = chosenNames;
     for (const [i, e] of chosen.entries()) {
-      const title = EXPERIMENT_INFO[e.name]?.title ?? e.name;
+      const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
-      const run = runners.get(e.name);
-      if (!run) {
-        failed++;
-        const why = `not available: lib/eval does not export ${e.runner} in this build`;
-        console.log(why);
-        content.push({ title, id: e.name, text: why });
-        continue;
-      }
       const display = runProgressDisplay();
       try {
-        const result = await run({
+        const result: ReportableResult = await e.run({
           quick,
           outDir: values.cache,
           signal: abort.signal,
