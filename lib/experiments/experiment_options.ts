@@ -11,7 +11,7 @@ import { presetConfig, type PresetName } from "../model/presets.ts";
 import type { AlignmentLevel } from "../model/pair_distances.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import type { CurriculumData } from "../train/train_curriculum.ts";
-import type { RunOptions } from "./experiment.ts";
+import type { CellRef, RunOptions } from "./experiment.ts";
 
 /**
  * The data the runners need: curriculum levels and the uncurated set for training, held-out
@@ -24,6 +24,17 @@ export interface ExperimentWorld extends CurriculumData {
    * so two worlds with equal `options` must give equal data.
    */
   readonly options?: object;
+  /**
+   * A string that changes whenever the data would (a loaded dataset: a hash of its file list,
+   * sizes and modification times). Keys the cache before `options`; a world with neither is
+   * never reused across processes.
+   */
+  readonly identity?: string;
+  /**
+   * True when the world is the paper's own data (the paper's numbers are then comparable to
+   * ours); absent or false for the synthetic world.
+   */
+  readonly paperData?: boolean;
   /** A deterministic scene with `count` sounding sources from the `train` or `test` split. */
   scene(index: number, count: number, split?: "train" | "test"): AVClip;
   /** `size` test clips whose `annotatorBoxes` (or `boxes`) mark the sounding objects. */
@@ -55,6 +66,11 @@ export interface RunScale {
   countingTestPerCount: number;
   /** Uncurated clips graded into C1..C4 by the counting model. */
   gradingSize: number;
+  /**
+   * Held-out test scenes per count (1..3) of Fig. 3's common evaluation set: every model of
+   * Fig. 3 is scored on the same clips, each clustered at its own number of sources.
+   */
+  heldOutPerCount: number;
 }
 
 /**
@@ -93,6 +109,12 @@ export interface ExperimentOptions extends RunOptions {
    * at another size; the cache keys include them, so cached results never mix scales.
    */
   scale?: Partial<RunScale>;
+  /**
+   * Which cells this run may compute (sharding): a cell the filter declines is only read from
+   * the cache, and the run ends with an `IncompleteRunError` when any such cell is missing.
+   * Called once for every cell the runner needs, cached or not. Default: every cell.
+   */
+  cellFilter?: (cell: CellRef) => boolean;
 }
 
 /**
@@ -112,13 +134,13 @@ export interface ExperimentOptions extends RunOptions {
  * @example
  * ```ts
  * import { runScale } from "./experiment_options.ts";
- * console.log(runScale(false).seeds); // [0, 1, 2]
+ * console.log(runScale(false).seeds); // [0, 1, 2, 3, 4]
  * ```
  */
 export function runScale(quick: boolean): RunScale {
   return quick
     ? {
-      seeds: [0],
+      seeds: [0, 1, 2],
       steps: 150,
       batchSize: 16,
       datasetSize: 128,
@@ -127,9 +149,10 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 24,
       countingTestPerCount: 12,
       gradingSize: 64,
+      heldOutPerCount: 16,
     }
     : {
-      seeds: [0, 1, 2],
+      seeds: [0, 1, 2, 3, 4],
       steps: 500,
       batchSize: 16,
       datasetSize: 512,
@@ -138,6 +161,7 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 64,
       countingTestPerCount: 32,
       gradingSize: 256,
+      heldOutPerCount: 48,
     };
 }
 
