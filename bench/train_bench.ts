@@ -105,9 +105,9 @@ const python = await findPython("torch");
 const compared = new Set<string>();
 for (
   const [preset, batch, rounds, steps] of [
-    ["tiny", 8, 5, 10],
-    ["tiny", 16, 5, 10],
-    ["small", 8, 2, 2],
+    ["tiny", 8, 3, 6],
+    ["tiny", 16, 3, 6],
+    ["small", 8, 1, 2],
   ] as [PresetName, number, number, number][]
 ) {
   Deno.bench({
