@@ -9,7 +9,7 @@
  *
  *   deno bench -A bench/bss_eval_bench.ts
  */
-import { bssEval } from "../lib/eval/mod.ts";
+import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 import { findPython, median, PythonWorker } from "./_python.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ClaimCheck } from "../eval/experiment.ts";
+import type { ClaimCheck } from "../experiments/experiment.ts";
 import type { TableRow } from "../plot/summary_rows.ts";
 import type { VegaLiteSpec } from "../plot/types.ts";
 
@@ -23,6 +23,8 @@ export interface ReportTable {
   rows: readonly TableRow[];
   /** Decimal places (default: chosen from the numbers' size, see `resultsTable`). */
   digits?: number;
+  /** Whether the rows come from the paper's own data ("ours − paper" is shown only then). */
+  paperData?: boolean;
 }
 
 /** One section of a report. */

@@ -1,0 +1,104 @@
+/**
+ * The consensus intersection over union (cIoU) of one predicted localization heatmap.
+ *
+ * @module
+ */
+
+/** Options of {@linkcode cIoU}. */
+export interface CIoUOptions {
+  /**
+   * Threshold on the min-max normalised heatmap (in [0, 1]); pixels strictly above it are
+   * predicted positive. Default: the median of the normalised heatmap (numpy's median: the
+   * mean of the two middle values for an even pixel count), i.e. the top 50%.
+   */
+  threshold?: number;
+}
+
+/** The median of `values` as numpy computes it (mean of the two middle values when even). */
+function median(values: Float64Array): number {
+  const sorted = values.slice().sort();
+  const n = sorted.length;
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/**
+ * Consensus IoU of a heatmap against a consensus ground-truth map (Senocak et al.).
+ *
+ * The heatmap (already resized to the image, see `upsampleHeatmap`) is min-max normalised to
+ * [0, 1]; pixels strictly above the threshold (default: its median, so at most the top 50%)
+ * form the binary prediction `p`. Then
+ * `cIoU = sum(p * g) / (sum(g) + sum(p * (g == 0)))`.
+ *
+ * A constant heatmap carries no localization: it normalises to all zeros, no pixel lies
+ * strictly above its median and its cIoU is 0 (it is never counted as a full-image
+ * prediction, which would score `sum(g) / (sum(g) + #background)`, often high for big boxes).
+ * Ties at the median are negative, so the positive set never exceeds half the image.
+ *
+ * @param heatmap Scores, one per pixel, row-major `[height, width]`.
+ * @param groundTruth Consensus map of the same size, values in [0, 1] (see `consensusMap`).
+ * @param opts Threshold override.
+ * @returns cIoU in [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { cIoU } from "./ciou.ts";
+ * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
+ * const gt = new Float32Array([1, 0, 0, 0]);
+ * console.log(cIoU(heat, gt)); // 0.5 (prediction {0, 1}: 1 / (1 + 1))
+ * ```
+ */
+export function cIoU(
+  heatmap: Float32Array | Float64Array,
+  groundTruth: Float32Array | Float64Array,
+  opts: CIoUOptions = {},
+): number {
+  const n = heatmap.length;
+  if (n === 0) throw new Error("cIoU: heatmap is empty");
+  if (groundTruth.length !== n) {
+    throw new Error(
+      `cIoU: groundTruth has ${groundTruth.length} values but heatmap has ${n} (same size needed)`,
+    );
+  }
+  if (opts.threshold !== undefined && !(opts.threshold >= 0 && opts.threshold <= 1)) {
+    // the heatmap is min-max normalised: a threshold outside [0, 1] would silently predict
+    // every pixel or none
+    throw new RangeError(`cIoU: opts.threshold must be in [0, 1], got ${opts.threshold}`);
+  }
+  let lo = Infinity, hi = -Infinity;
+  for (let p = 0; p < n; p++) {
+    const v = heatmap[p];
+    if (!Number.isFinite(v)) throw new Error(`cIoU: heatmap[${p}] is not finite (${v})`);
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  let gSum = 0;
+  for (let p = 0; p < n; p++) {
+    const g = groundTruth[p];
+    if (!(g >= 0 && g <= 1)) {
+      throw new Error(`cIoU: groundTruth[${p}] must be in [0, 1], got ${g}`);
+    }
+    gSum += g;
+  }
+  if (gSum === 0) throw new Error("cIoU: groundTruth is all zero (no annotated region)");
+  const norm = new Float64Array(n);
+  const range = hi - lo;
+  if (range > 0) { for (let p = 0; p < n; p++) norm[p] = (heatmap[p] - lo) / range; }
+  let threshold: number;
+  if (opts.threshold === undefined) {
+    threshold = median(norm);
+  } else {
+    threshold = opts.threshold;
+    if (!Number.isFinite(threshold)) {
+      throw new Error(`cIoU: opts.threshold must be finite, got ${threshold}`);
+    }
+  }
+  let inter = 0, falsePos = 0;
+  for (let p = 0; p < n; p++) {
+    if (norm[p] > threshold) {
+      const g = groundTruth[p];
+      inter += g;
+      if (g === 0) falsePos += 1;
+    }
+  }
+  return inter / (gSum + falsePos);
+}
