@@ -176,6 +176,7 @@ export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResul
     return {
       experiment: "counting",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,
