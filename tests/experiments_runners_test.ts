@@ -7,9 +7,9 @@ import { initBackend } from "../lib/backend/mod.ts";
 import {
   type ExperimentResult,
   halfImageCeiling,
+  runBudget,
   runCounting,
   runFig3,
-  runBudget,
   type RunProgress,
   type RunScale,
   runScale,
