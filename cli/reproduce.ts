@@ -6,7 +6,7 @@
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import { backendOption, listOption, parseCommand } from "./_args.ts";
-import { claimsText } from "../lib/plot/claims_view.ts";
+import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
 import type { ReportableResult } from "../lib/report/experiment_sections.ts";

@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  claimsHtml,
-  claimsText,
   compileVegaLite,
-  type CurvePoint,
-  curveRuns,
-  gradeSizesChart,
   heatmapOverlay,
-  progressView,
   renderSvg,
   resultsTable,
   sideBySide,
   summaryRows,
 } from "../lib/plot/mod.ts";
+import {
+  claimsHtml,
+  claimsText,
+  type CurvePoint,
+  curveRuns,
+  gradeSizesChart,
+  progressView,
+} from "../lib/report/mod.ts";
 import { resultRow } from "../lib/experiments/mod.ts";
 
 function assertCleanCompile(spec: Record<string, unknown>) {

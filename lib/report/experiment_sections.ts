@@ -9,8 +9,8 @@ import type { ExperimentResult } from "../experiments/experiment.ts";
 import { EXPERIMENTS, type ExperimentView } from "../experiments/registry.ts";
 import { comparisonBars } from "../plot/comparison_bars.ts";
 import { confusionMatrix } from "../plot/confusion_matrix.ts";
-import { type CurvePoint, curveRuns } from "../plot/curve_runs.ts";
-import { type GradeSizeRow, gradeSizesChart } from "../plot/grade_sizes.ts";
+import { type CurvePoint, curveRuns } from "./curve_runs.ts";
+import { type GradeSizeRow, gradeSizesChart } from "./grade_sizes.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import type { ReportPlot, ReportSection } from "./report_section.ts";
 

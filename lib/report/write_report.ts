@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { claimsHtml, verdictWord } from "../plot/claims_view.ts";
+import { claimsHtml, verdictWord } from "./claims_view.ts";
 import { escapeHtml } from "../plot/escape_html.ts";
 import { renderSvg } from "../plot/render_svg.ts";
 import { resultsTable } from "../plot/results_table.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 import type { ClaimCheck } from "../experiments/experiment.ts";
-import { jupyterDisplay } from "./_jupyter.ts";
-import { escapeHtml } from "./escape_html.ts";
-import type { MimeBundle } from "./types.ts";
+import { jupyterDisplay } from "../plot/display.ts";
+import { escapeHtml } from "../plot/escape_html.ts";
+import type { MimeBundle } from "../plot/types.ts";
 
 function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimCheck[] {
   if (!Array.isArray(claims)) throw new TypeError(`${caller}: claims must be an array`);
