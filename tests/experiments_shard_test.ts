@@ -10,7 +10,6 @@ import {
   runFig3,
   type RunScale,
   runTable1,
-  runTable2,
 } from "../lib/experiments/mod.ts";
 import {
   cellName,
@@ -40,7 +39,6 @@ const MICRO: RunScale = {
 const RUNNERS: ShardRunner[] = [
   { name: "fig3", run: runFig3 },
   { name: "table1", run: runTable1 },
-  { name: "table2", run: runTable2 },
   { name: "counting", run: runCounting },
 ];
 
@@ -77,8 +75,9 @@ Deno.test("three shards in sequence, then a merge, equal one plain run", async (
 
     const planned = await planCells(RUNNERS, opts(shared));
     assert.equal(new Set(planned.map(cellName)).size, planned.length);
-    // fig3 7 runs, table1 5, table2 8, counting 1; per seed
-    assert.equal(planned.length, (7 + 5 + 8 + 1) * MICRO.seeds.length);
+    // fig3 7 runs, table1 5, counting 1; per seed (the other runners share the same cell
+    // machinery, and their runner tests check their cache)
+    assert.equal(planned.length, (7 + 5 + 1) * MICRO.seeds.length);
 
     // a merge before any shard ran computes nothing and names what is missing
     await assert.rejects(mergeShards(RUNNERS, opts(shared)), /merge: fig3 is missing 21 cell/);
