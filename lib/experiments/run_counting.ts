@@ -178,6 +178,7 @@ export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResul
     return {
       experiment: "counting",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

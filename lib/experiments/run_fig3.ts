@@ -280,6 +280,7 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
     return {
       experiment: "fig3",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

@@ -160,6 +160,7 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
     return {
       experiment: "table1",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

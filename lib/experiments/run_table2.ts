@@ -285,6 +285,7 @@ export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResul
     return {
       experiment: "table2",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims: table2Claims(scores),

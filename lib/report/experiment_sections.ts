@@ -34,7 +34,8 @@ function summaryLine(r: ExperimentResult): string {
         r.cells.reused.length ? ` (${r.cells.reused.join(", ")})` : ""
       }.`
     : "";
-  return `${r.quick ? "Quick" : "Full"} run over ${seeds}; ${
+  const kind = r.budget === "ci" ? "CI-budget" : r.quick ? "Quick" : "Full";
+  return `${kind} run over ${seeds}; ${
     r.seconds.toFixed(0)
   } s computed in this invocation (work cached by an earlier one is reused, not recounted)${
     r.quick ? ". Quick runs are far shorter than the paper's, so absolute numbers differ" : ""
