@@ -137,6 +137,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
         });
         display.stop();
         content.push(result);
+        if (result.cells) {
+          console.log(
+            `cells: ${result.cells.computed.length} computed, ${result.cells.reused.length} ` +
+              `reused from ${values.cache} (same code, backend, data and scale)`,
+          );
+        }
         console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {

@@ -9,7 +9,9 @@
  * - When `jupyter`, `nbconvert` or the Deno kernelspec is missing it prints SKIP and exits 0,
  *   unless `AVSCENE_REQUIRE_NOTEBOOKS=1`, in which case that is a failure.
  * - `AVSCENE_NOTEBOOK_TIMEOUT` sets the per-cell timeout in seconds (default 1200).
- * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another.
+ * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another, and at the
+ *   CI budget (`AVSCENE_BUDGET=ci`: the quick runs' three seeds, fewer steps) unless
+ *   `AVSCENE_BUDGET=quick`.
  * - `--html DIR` also exports each executed notebook to `DIR/<name>.html` (for a browser check;
  *   SVG outputs are inlined as they are, working around nbconvert 6.5's `clean_html`, which
  *   strips SVG children).
@@ -144,7 +146,13 @@ export async function executeNotebook(
     ],
     // wasm unless asked otherwise: deterministic, and the fastest backend on CPU-only machines
     // (webgpu there is a software rasteriser).
-    env: { QUICK: "1", NO_COLOR: "1", AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm" },
+    env: {
+      QUICK: "1",
+      // the quick runs' seeds at a smaller budget, so the notebooks fit CI's time
+      AVSCENE_BUDGET: Deno.env.get("AVSCENE_BUDGET") || "ci",
+      NO_COLOR: "1",
+      AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm",
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();

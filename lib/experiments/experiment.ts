@@ -107,6 +107,8 @@ export interface ExperimentResult {
   experiment: string;
   /** Whether it ran in quick mode. */
   quick: boolean;
+  /** The run's budget: `quick`, `full`, or `ci` (a quick run at the notebooks' CI budget). */
+  budget?: "quick" | "full" | "ci";
   /** Seeds it ran over. */
   seeds: number[];
   /** The table rows. */

@@ -30,7 +30,12 @@ import { createSoundOfPixels } from "../baselines/sound_of_pixels.ts";
 import { nmfMfccSeparate } from "../baselines/nmf_mfcc_separate.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
 import { bssEval } from "../metrics/bss_eval.ts";
-import type { ExperimentOptions, ExperimentWorld, RecipeStage } from "./experiment_options.ts";
+import type {
+  ExperimentOptions,
+  ExperimentWorld,
+  RecipeStage,
+  RunBudget,
+} from "./experiment_options.ts";
 import {
   type ClaimCheck,
   claimCheck,
@@ -69,15 +74,26 @@ export interface Table3Options extends ExperimentOptions {
 }
 
 /**
- * The separation scale of a quick or full run: quick trains each method for 150 steps of 8
- * mixtures on 128 solo (and 64 duet) clips and tests on 16 mixtures; full: 1000 steps, 512 solo,
- * 256 duet clips, 64 test mixtures.
+ * The separation scale of a run: quick trains each method for 150 steps of 8 mixtures on 128
+ * solo (and 64 duet) clips and tests on 16 mixtures; ci (`AVSCENE_BUDGET=ci`): 40 steps on 64
+ * solo and 32 duet clips, 8 test mixtures; full: 1000 steps, 512 solo, 256 duet clips, 64 test
+ * mixtures.
  *
- * @param quick quick (true) or full (false).
+ * @param budget `true` for quick, `false` for full, or a budget.
  * @returns the scale (a fresh object).
  */
-export function table3Scale(quick: boolean): Table3Scale {
-  return quick
+export function table3Scale(budget: boolean | RunBudget): Table3Scale {
+  const b = budget === true ? "quick" : budget === false ? "full" : budget;
+  if (b === "ci") {
+    return {
+      separationSteps: 40,
+      separationBatch: 8,
+      soloTrainSize: 64,
+      duetTrainSize: 32,
+      testMixtures: 8,
+    };
+  }
+  return b === "quick"
     ? {
       separationSteps: 150,
       separationBatch: 8,
@@ -489,9 +505,11 @@ export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>):
  *
  * @example
  * ```ts ignore
- * import { runTable3 } from "./run_table3.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable3 } from "@avscene/avscene/experiments";
  * const t3 = await runTable3({ quick: true, outDir: "runs" });
- * console.table(t3.rows);
+ * assert.ok(t3.rows.every((r) => r.values.length === t3.seeds.length)); // one value per seed
  * ```
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
@@ -500,7 +518,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     if (typeof world.separationSet !== "function") {
       throw new Error("runTable3: opts.world has no separationSet(kind, size, split)");
     }
-    const sep: Table3Scale = { ...table3Scale(ctx.quick), ...opts.separation };
+    const sep: Table3Scale = { ...table3Scale(ctx.budget), ...opts.separation };
     for (const [key, v] of Object.entries(sep)) {
       if (!(Number.isInteger(v) && v >= 1)) {
         throw new Error(`runTable3: opts.separation.${key} must be an integer >= 1, got ${v}`);
@@ -554,6 +572,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     return {
       experiment: "table3",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...ctx.scale.seeds],
       rows,
       claims: table3Claims(cells),

@@ -3,9 +3,9 @@
  * experiments x methods); a shard computes a deterministic 1/N of them into a shared cache
  * directory, and a merge assembles the results from the cached cells without computing any.
  *
- * Shard `I/N` takes the I-th of N contiguous, equally sized blocks of all cells ordered seed
- * by seed (then experiment by experiment, method by method, as the runners ask for them), so
- * with N no larger than the number of seeds the shards share no trained model.
+ * Shard `I/N` takes every cell of the I-th of N contiguous groups of seeds: a model is trained
+ * per chain and seed, so no two shards ever train (or write) the same model, and N may be at
+ * most the number of seeds.
  *
  * @module
  */
@@ -36,8 +36,9 @@ export interface Shard {
  * @returns the shard.
  * @example
  * ```ts
- * import { parseShard } from "./shard.ts";
- * console.log(parseShard("2/3")); // { index: 2, count: 3 }
+ * import assert from "node:assert/strict";
+ * import { parseShard } from "@avscene/avscene/experiments";
+ * assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
  * ```
  */
 export function parseShard(text: string): Shard {
@@ -87,28 +88,37 @@ export async function planCells(
 }
 
 /**
- * The cells of one shard: all cells ordered by seed (stable: experiments and methods keep the
- * runners' order), cut into `count` contiguous blocks whose sizes differ by at most one.
+ * The cells of one shard: the seeds are cut into `count` contiguous groups whose sizes differ
+ * by at most one, and a shard takes every cell (experiments x methods) of its seeds. Cutting by
+ * seed keeps every trained model (one per chain and seed) inside one shard, so shards running
+ * at the same time never train, or write, the same model.
  *
  * @param cells every cell ({@linkcode planCells}).
- * @param shard which block.
+ * @param shard which group.
  * @returns the names ({@linkcode cellName}) of the shard's cells.
+ * @throws when there are more shards than seeds.
  * @example
  * ```ts
- * import { shardCells } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * import { shardCells } from "@avscene/avscene/experiments";
  * const cells = [0, 1, 2].flatMap((seed) =>
  *   ["A", "B"].map((cell) => ({ experiment: "x", cell, seed })));
- * console.log([...shardCells(cells, { index: 2, count: 3 })]); // [ "x/A/s1", "x/B/s1" ]
+ * assert.deepEqual([...shardCells(cells, { index: 2, count: 3 })], [ "x/A/s1", "x/B/s1" ]);
  * ```
  */
 export function shardCells(cells: readonly CellRef[], shard: Shard): Set<string> {
-  const order = cells.map((c, i) => ({ c, i }))
-    .sort((a, b) => a.c.seed - b.c.seed || a.i - b.i)
-    .map(({ c }) => cellName(c));
-  const unique = [...new Set(order)];
-  const from = Math.floor(((shard.index - 1) * unique.length) / shard.count);
-  const to = Math.floor((shard.index * unique.length) / shard.count);
-  return new Set(unique.slice(from, to));
+  const seeds = [...new Set(cells.map((c) => c.seed))].sort((a, b) => a - b);
+  if (shard.count > seeds.length) {
+    throw new Error(
+      `--shard ${shard.index}/${shard.count}: more shards than seeds (${seeds.length}); shards ` +
+        `split the work by seed so that no two train the same model: use at most ` +
+        `${seeds.length} shards, or more seeds (--seeds)`,
+    );
+  }
+  const from = Math.floor(((shard.index - 1) * seeds.length) / shard.count);
+  const to = Math.floor((shard.index * seeds.length) / shard.count);
+  const mine = new Set(seeds.slice(from, to));
+  return new Set(cells.filter((c) => mine.has(c.seed)).map(cellName));
 }
 
 /** What one shard did. */
