@@ -10,4 +10,3 @@ export * from "./log_mel.ts";
 export * from "./wav.ts";
 export * from "./resample.ts";
 export * from "./meyda_features.ts";
-export { DecodeError } from "../io/decode_error.ts";

@@ -7,4 +7,3 @@ export * from "./image_codec.ts";
 export * from "./resize.ts";
 export * from "./normalize.ts";
 export * from "./rgb_image.ts";
-export { DecodeError } from "../io/decode_error.ts";
