@@ -191,7 +191,7 @@ export function runScale(budget: boolean | RunBudget): RunScale {
       countingTrainPerCount: 24,
       countingTestPerCount: 12,
       gradingSize: 64,
-      heldOutPerCount: 32,
+      heldOutPerCount: 64,
     }
     : {
       seeds: [0, 1, 2, 3, 4],
@@ -203,7 +203,7 @@ export function runScale(budget: boolean | RunBudget): RunScale {
       countingTrainPerCount: 64,
       countingTestPerCount: 32,
       gradingSize: 256,
-      heldOutPerCount: 64,
+      heldOutPerCount: 128,
     };
 }
 
