@@ -6,7 +6,7 @@
  * real dataset), create and train the model with a curriculum, localize and separate sounds,
  * score them with the paper's metrics, run the paper's experiments, and plot the results.
  * Everything else is exported by the subpaths: `@avscene/avscene/kernels`, `/backend`,
- * `/random`, `/audio`, `/vision`, `/data`, `/model`, `/train`, `/metrics`, `/baselines`,
+ * `/random`, `/io`, `/audio`, `/vision`, `/data`, `/model`, `/train`, `/metrics`, `/baselines`,
  * `/experiments`, `/plot` and `/report`.
  *
  * @example

@@ -34,12 +34,13 @@ export const DEFAULT_BETA = 30;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { NonFiniteError, softKMeans } from "./mod.ts";
+ * import { NonFiniteError, softKMeans } from "@avscene/avscene/kernels";
  * try {
  *   softKMeans(tf.tensor3d([[[0, 1e30], [1, 1]]]), 1);
  * } catch (e) {
- *   console.log(e instanceof NonFiniteError); // true
+ *   assert.ok(e instanceof NonFiniteError);
  * }
  * ```
  */

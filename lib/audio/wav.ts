@@ -70,9 +70,10 @@ function _isChunkId(bytes: Uint8Array, at: number): boolean {
  *
  * @example
  * ```ts
- * import { decodeWav, encodeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeWav, encodeWav } from "@avscene/avscene/audio";
  * const wav = decodeWav(encodeWav(Float32Array.of(0, 0.5, -0.5), 8000), "tone.wav");
- * console.log(wav.sampleRate, wav.samples[1]); // 8000 0.5
+ * assert.deepEqual([wav.sampleRate, wav.samples[1]], [8000, 0.5]);
  * ```
  */
 export function decodeWav(bytes: Uint8Array, name: string, opts: WavDecodeOptions = {}): WavAudio {
@@ -184,10 +185,11 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: WavDecodeOption
  *
  * @example
  * ```ts
- * import { readWav, writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { readWav, writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.25, -0.25), 16000);
- * console.log((await readWav(`${dir}/a.wav`)).samples[0]); // 0.25
+ * assert.equal((await readWav(`${dir}/a.wav`)).samples[0], 0.25);
  * ```
  */
 export async function readWav(path: string, opts: WavDecodeOptions = {}): Promise<WavAudio> {
@@ -213,8 +215,9 @@ export async function readWav(path: string, opts: WavDecodeOptions = {}): Promis
  *
  * @example
  * ```ts
- * import { encodeWav } from "./wav.ts";
- * console.log(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length); // 84
+ * import assert from "node:assert/strict";
+ * import { encodeWav } from "@avscene/avscene/audio";
+ * assert.equal(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length, 84);
  * ```
  */
 export function encodeWav(
@@ -277,10 +280,11 @@ export function encodeWav(
  *
  * @example
  * ```ts
- * import { writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/silence.wav`, new Float32Array(8000), 8000);
- * console.log((await Deno.stat(`${dir}/silence.wav`)).size); // 16044
+ * assert.equal((await Deno.stat(`${dir}/silence.wav`)).size, 16044);
  * ```
  */
 export async function writeWav(

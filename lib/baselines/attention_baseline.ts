@@ -50,11 +50,12 @@ export interface AttentionOutput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { senocakAttention } from "./attention_baseline.ts";
+ * import { senocakAttention } from "@avscene/avscene/baselines";
  * const v = tf.tensor3d([[[1, 0], [0, 1]]]), h = tf.tensor2d([[0, 2]]);
  * const { attention } = senocakAttention(v, h);
- * console.log(attention.argMax(1).dataSync()[0]); // 1
+ * assert.equal(attention.argMax(1).dataSync()[0], 1);
  * ```
  */
 export function senocakAttention(

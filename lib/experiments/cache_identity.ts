@@ -38,8 +38,9 @@ async function listSources(dir: URL, rel: string, out: string[]): Promise<void> 
  * @returns `"src-"` and the first 16 hex digits of the SHA-256.
  * @example
  * ```ts ignore
- * import { hashSources } from "./cache_identity.ts";
- * console.log(await hashSources(new URL("../../", import.meta.url))); // src-...
+ * import assert from "node:assert/strict";
+ * import { hashSources } from "@avscene/avscene/experiments";
+ * assert.equal(await hashSources(new URL("../../", import.meta.url)), "src-...");
  * ```
  */
 export async function hashSources(root: URL): Promise<string> {
@@ -107,8 +108,9 @@ const unidentified = new WeakMap<object, string>();
  * @returns a string or options object to put in a key.
  * @example
  * ```ts
- * import { dataIdentity } from "./cache_identity.ts";
- * console.log(dataIdentity({ identity: "music-3f2a" })); // music-3f2a
+ * import assert from "node:assert/strict";
+ * import { dataIdentity } from "@avscene/avscene/experiments";
+ * assert.equal(dataIdentity({ identity: "music-3f2a" }), "music-3f2a");
  * ```
  */
 export function dataIdentity(data: IdentifiedData): string | object {

@@ -45,6 +45,22 @@ export interface EvaluateCheckpointOptions {
  * @param model the trained model.
  * @param opts set sizes, number of audio centers and world seed.
  * @returns the measurements.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { evaluateCheckpoint } from "@avscene/avscene/experiments";
+ * import { createModel } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 }); // untrained: near chance
+ * const r = await evaluateCheckpoint(model, { images: 4, clipsPerClassPerFold: 1 });
+ * assert.equal(r.localization.images, 4);
+ * assert.equal(r.classification.foldAccuracies.length, 5);
+ * assert.ok(r.localization.model.auc >= 0 && r.localization.model.auc <= 1);
+ * model.params.dispose();
+ * ```
  */
 export async function evaluateCheckpoint(
   model: AVModel,

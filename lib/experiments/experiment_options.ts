@@ -162,8 +162,9 @@ export function runBudget(quick: boolean): RunBudget {
  *
  * @example
  * ```ts
- * import { runScale } from "./experiment_options.ts";
- * console.log(runScale(false).seeds); // [0, 1, 2, 3, 4]
+ * import assert from "node:assert/strict";
+ * import { runScale } from "@avscene/avscene/experiments";
+ * assert.deepEqual(runScale(false).seeds, [0, 1, 2, 3, 4]);
  * ```
  */
 export function runScale(budget: boolean | RunBudget): RunScale {

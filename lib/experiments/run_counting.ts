@@ -125,9 +125,11 @@ async function countingCell(
  *
  * @example
  * ```ts ignore
- * import { runCounting } from "./run_counting.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runCounting } from "@avscene/avscene/experiments";
  * const counting = await runCounting({ quick: true, outDir: "runs" });
- * console.log(counting.confusion, counting.gradeSizes);
+ * assert.equal(counting.confusion.length, counting.gradeSizes.length); // one row per count
  * ```
  */
 export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResult> {

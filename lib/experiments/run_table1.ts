@@ -125,9 +125,11 @@ export function table1Claims(
  *
  * @example
  * ```ts ignore
- * import { runTable1 } from "./run_table1.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable1 } from "@avscene/avscene/experiments";
  * const t1 = await runTable1({ quick: true, outDir: "runs" });
- * console.table(t1.rows);
+ * assert.ok(t1.rows.every((r) => r.values.length === t1.seeds.length)); // one value per seed
  * ```
  */
 export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResult> {

@@ -238,9 +238,11 @@ export function table2Claims(
  *
  * @example
  * ```ts ignore
- * import { runTable2 } from "./run_table2.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable2 } from "@avscene/avscene/experiments";
  * const t2 = await runTable2({ quick: true, outDir: "runs" });
- * console.table(t2.rows);
+ * assert.ok(t2.rows.every((r) => r.values.length === t2.seeds.length)); // one value per seed
  * ```
  */
 export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResult> {

@@ -505,9 +505,11 @@ export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>):
  *
  * @example
  * ```ts ignore
- * import { runTable3 } from "./run_table3.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable3 } from "@avscene/avscene/experiments";
  * const t3 = await runTable3({ quick: true, outDir: "runs" });
- * console.table(t3.rows);
+ * assert.ok(t3.rows.every((r) => r.values.length === t3.seeds.length)); // one value per seed
  * ```
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {

@@ -36,8 +36,9 @@ export interface Shard {
  * @returns the shard.
  * @example
  * ```ts
- * import { parseShard } from "./shard.ts";
- * console.log(parseShard("2/3")); // { index: 2, count: 3 }
+ * import assert from "node:assert/strict";
+ * import { parseShard } from "@avscene/avscene/experiments";
+ * assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
  * ```
  */
 export function parseShard(text: string): Shard {
@@ -98,10 +99,11 @@ export async function planCells(
  * @throws when there are more shards than seeds.
  * @example
  * ```ts
- * import { shardCells } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * import { shardCells } from "@avscene/avscene/experiments";
  * const cells = [0, 1, 2].flatMap((seed) =>
  *   ["A", "B"].map((cell) => ({ experiment: "x", cell, seed })));
- * console.log([...shardCells(cells, { index: 2, count: 3 })]); // [ "x/A/s1", "x/B/s1" ]
+ * assert.deepEqual([...shardCells(cells, { index: 2, count: 3 })], [ "x/A/s1", "x/B/s1" ]);
  * ```
  */
 export function shardCells(cells: readonly CellRef[], shard: Shard): Set<string> {

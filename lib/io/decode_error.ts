@@ -11,9 +11,10 @@
  *
  * @example
  * ```ts
- * import { DecodeError } from "./decode_error.ts";
+ * import assert from "node:assert/strict";
+ * import { DecodeError } from "@avscene/avscene/io";
  * const e = new DecodeError("a.wav", "no data chunk");
- * console.log(e.name, e.file, e.message); // DecodeError a.wav a.wav: no data chunk
+ * assert.deepEqual([e.name, e.file, e.message], ["DecodeError", "a.wav", "a.wav: no data chunk"]);
  * ```
  */
 export class DecodeError extends Error {

@@ -41,10 +41,11 @@ function median(values: Float64Array): number {
  *
  * @example
  * ```ts
- * import { cIoU } from "./ciou.ts";
+ * import assert from "node:assert/strict";
+ * import { cIoU } from "@avscene/avscene/metrics";
  * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
  * const gt = new Float32Array([1, 0, 0, 0]);
- * console.log(cIoU(heat, gt)); // 0.5 (prediction {0, 1}: 1 / (1 + 1))
+ * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
  * ```
  */
 export function cIoU(

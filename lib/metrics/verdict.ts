@@ -82,8 +82,9 @@ const T975 = [
  * @returns `t(0.975, df)`.
  * @example
  * ```ts
- * import { tCritical } from "./verdict.ts";
- * console.log(tCritical(2)); // 4.303
+ * import assert from "node:assert/strict";
+ * import { tCritical } from "@avscene/avscene/metrics";
+ * assert.equal(tCritical(2), 4.303);
  * ```
  */
 export function tCritical(df: number): number {
@@ -121,9 +122,10 @@ export type SeedValues = readonly number[] | number;
  * @returns mean, standard error, n and the interval.
  * @example
  * ```ts
- * import { seedDifference } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { seedDifference } from "@avscene/avscene/metrics";
  * const d = seedDifference([0.6, 0.7, 0.65], [0.5, 0.55, 0.5]);
- * console.log(d.mean.toFixed(3), d.low > 0); // 0.133 true
+ * assert.deepEqual([d.mean.toFixed(3), d.low > 0], ["0.133", true]);
  * ```
  */
 export function seedDifference(a: SeedValues, b: SeedValues): SeedDifference {
@@ -203,9 +205,10 @@ function safeDifference(
  * @returns the judged link.
  * @example
  * ```ts
- * import { judgeAbove } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { judgeAbove } from "@avscene/avscene/metrics";
  * const l = judgeAbove({ name: "C1", values: [0.7, 0.72, 0.71] }, { name: "chance", values: 0.5 });
- * console.log(l.outcome); // holds
+ * assert.equal(l.outcome, "holds");
  * ```
  */
 export function judgeAbove(a: Measured, b: Measured, digits = 3): JudgedLink {
@@ -276,11 +279,12 @@ export function judgeSimilar(a: Measured, b: Measured, margin: number, digits = 
  * @returns the verdict with its reason.
  * @example
  * ```ts
- * import { judgeAbove, judgeLinks } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { judgeAbove, judgeLinks } from "@avscene/avscene/metrics";
  * const v = judgeLinks([
  *   judgeAbove({ name: "A", values: [3, 3.1, 3.2] }, { name: "B", values: [1, 1.2, 1.1] }),
  * ]);
- * console.log(v.verdict); // holds
+ * assert.equal(v.verdict, "holds");
  * ```
  */
 export function judgeLinks(links: readonly JudgedLink[]): Verdict {
@@ -334,10 +338,11 @@ export function judgeLinks(links: readonly JudgedLink[]): Verdict {
  * @returns `undefined`, or the "not judged" verdict.
  * @example
  * ```ts
- * import { floorCheck } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { floorCheck } from "@avscene/avscene/metrics";
  * const v = floorCheck([{ name: "Ours", values: [-1, -2, -1.5] }],
  *   [{ name: "mixture", values: [0, 0, 0] }]);
- * console.log(v?.reason.startsWith("not judged")); // true
+ * assert.ok(v?.reason.startsWith("not judged"));
  * ```
  */
 export function floorCheck(

@@ -49,6 +49,24 @@ export interface LocalizationMaps {
  * `[batch, frames, nMels]` (see `modelInputs`).
  * @param opts numbers of centers and clustering settings.
  * @returns one {@linkcode LocalizationMaps} per clip.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, localize } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const clips = synthWorld({ seed: 0 }).localizationSet(2);
+ * const maps = await localize(model, clips, { kAudio: 1, kVisual: 2 });
+ * assert.equal(maps.length, 2);
+ * // one sound: one aligned visual center, the other is the background
+ * assert.deepEqual([maps[0].aligned.length, maps[0].unaligned.length], [1, 1]);
+ * assert.equal(maps[0].aligned[0].length, maps[0].height * maps[0].width);
+ * model.params.dispose();
+ * ```
  */
 export async function localize(
   model: AVModel,

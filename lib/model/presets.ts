@@ -131,8 +131,9 @@ const CONFIGS: Record<PresetName, ModelConfig> = {
  *
  * @example
  * ```ts
- * import { presetConfig } from "./presets.ts";
- * console.log(presetConfig("tiny").imageSize); // 64
+ * import assert from "node:assert/strict";
+ * import { presetConfig } from "@avscene/avscene/model";
+ * assert.equal(presetConfig("tiny").imageSize, 64);
  * ```
  */
 export function presetConfig(name: PresetName): ModelConfig {

@@ -35,8 +35,11 @@ export function jupyterDisplay(): JupyterDisplay | undefined {
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
- * import { display } from "./display.ts";
- * await display({ mark: "point", data: { values: [{ a: 1 }] } });
+ * import assert from "node:assert/strict";
+ * import { display } from "@avscene/avscene/plot";
+ * // outside a Jupyter kernel it returns the bundle it would display
+ * const bundle = await display({ mark: "point", data: { values: [{ a: 1 }] } });
+ * assert.match(String(bundle?.["image/svg+xml"]), /^<svg/);
  * ```
  */
 export async function display(spec: VegaLiteSpec): Promise<MimeBundle | undefined> {

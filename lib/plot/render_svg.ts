@@ -28,9 +28,11 @@ export interface RenderSvgOptions {
  * @returns the SVG markup (`<svg ...>...</svg>`).
  * @example
  * ```ts
- * import { renderSvg } from "./render_svg.ts";
+ * import assert from "node:assert/strict";
+ * import { renderSvg } from "@avscene/avscene/plot";
  * const svg = await renderSvg({ mark: "bar", data: { values: [{ a: "x", b: 1 }] },
  *   encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } } });
+ * assert.match(svg, /^<svg[^>]*>/);
  * ```
  */
 export async function renderSvg(

@@ -45,9 +45,11 @@ function fmt(x: number, digits: number): string {
  * Ours − paper.
  * @example
  * ```ts
- * import { resultsTable } from "./results_table.ts";
+ * import assert from "node:assert/strict";
+ * import { resultsTable } from "@avscene/avscene/plot";
  * const t = resultsTable([{ method: "C1", metric: "accuracy",
  *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ * assert.deepEqual(t.rows, [["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "-0.030"]]);
  * ```
  */
 export function resultsTable(

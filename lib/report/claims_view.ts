@@ -34,9 +34,11 @@ export function verdictWord(check: ClaimCheck): string {
  * @returns the text; a line saying so when there are none.
  * @example
  * ```ts
- * import { claimsText } from "./claims_view.ts";
- * console.log(claimsText([{ claim: "C1 converges fastest", holds: true,
- *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]));
+ * import assert from "node:assert/strict";
+ * import { claimsText } from "@avscene/avscene/report";
+ * const text = claimsText([{ claim: "C1 converges fastest", holds: true,
+ *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]);
+ * assert.equal(text, "[holds] C1 converges fastest — C1's final loss 0.41 is the lowest of 4 sets.");
  * ```
  */
 export function claimsText(claims: readonly ClaimCheck[]): string {
@@ -55,8 +57,10 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  * @returns an HTML fragment (a `<ul>`), escaped.
  * @example
  * ```ts
- * import { claimsHtml } from "./claims_view.ts";
+ * import assert from "node:assert/strict";
+ * import { claimsHtml } from "@avscene/avscene/report";
  * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
+ * assert.match(html, /does not hold:<\/strong> A &gt; B/); // escaped
  * ```
  */
 export function claimsHtml(claims: readonly ClaimCheck[]): string {
@@ -84,8 +88,11 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
- * import { displayClaims } from "./claims_view.ts";
- * await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
+ * import assert from "node:assert/strict";
+ * import { displayClaims } from "@avscene/avscene/report";
+ * // outside a Jupyter kernel it returns the bundle it would display
+ * const bundle = await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
+ * assert.equal(bundle?.["text/plain"], "[holds] A > B — A 0.4 > B 0.3.");
  * ```
  */
 export async function displayClaims(

@@ -39,12 +39,13 @@ export interface CurveRunsOptions {
  * only one seed ran.
  * @example
  * ```ts
- * import { curveRuns } from "./curve_runs.ts";
+ * import assert from "node:assert/strict";
+ * import { curveRuns } from "@avscene/avscene/report";
  * const runs = curveRuns([
  *   { run: "C1", seed: 0, step: 1, loss: 2, accuracy: 0.5 },
  *   { run: "C1", seed: 1, step: 1, loss: 4, accuracy: 0.7 },
  * ], "loss");
- * console.log(runs[0].mean[0], runs[0].std?.[0]); // 3 1.4142135623730951
+ * assert.deepEqual([runs[0].mean[0], runs[0].std?.[0]], [3, 1.4142135623730951]);
  * ```
  */
 export function curveRuns(

@@ -113,13 +113,14 @@ function viewPlots(view: ExperimentView, result: ReportableResult, title: string
  * @returns the section (its id is the experiment name; `data` holds the result itself).
  * @example
  * ```ts
- * import { experimentSection } from "./experiment_sections.ts";
+ * import assert from "node:assert/strict";
+ * import { experimentSection } from "@avscene/avscene/report";
  * const section = experimentSection({
  *   experiment: "table1", quick: true, seeds: [0], seconds: 1,
  *   rows: [{ method: "C1", metric: "accuracy", mean: 0.5, std: 0, values: [0.5], paper: 0.7 }],
  *   claims: [],
  * });
- * console.log(section.title); // Table 1: sound classification with frozen features
+ * assert.equal(section.title, "Table 1: sound classification with frozen features");
  * ```
  */
 export function experimentSection(result: ReportableResult): ReportSection {

@@ -30,8 +30,11 @@ export interface GradeSizesChartOptions {
  * @returns a vega-lite spec.
  * @example
  * ```ts
- * import { gradeSizesChart } from "./grade_sizes.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite } from "@avscene/avscene/plot";
+ * import { gradeSizesChart } from "@avscene/avscene/report";
  * const spec = gradeSizesChart([{ level: 1, truth: 20, predicted: [18, 22] }]);
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  */
 export function gradeSizesChart(

@@ -44,10 +44,19 @@ function clock(seconds: number): string {
  * @returns the display.
  * @example
  * ```ts
- * import { progressView } from "./progress_view.ts";
- * const view = progressView("demo", { intervalMs: 0 });
- * view.update(1, 4, "first quarter");
- * await view.finish("done");
+ * import assert from "node:assert/strict";
+ * import { progressView } from "@avscene/avscene/report";
+ * const lines: string[] = [];
+ * const log = console.log;
+ * console.log = (s: string) => lines.push(s); // outside a kernel it prints status lines
+ * try {
+ *   const view = progressView("demo", { intervalMs: 0 });
+ *   view.update(1, 4, "first quarter");
+ *   await view.finish("done");
+ * } finally {
+ *   console.log = log;
+ * }
+ * assert.match(lines[0], /^demo: 1\/4 \(25%\)/);
  * ```
  */
 export function progressView(title: string, opts: ProgressViewOptions = {}): ProgressView {

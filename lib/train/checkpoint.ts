@@ -165,10 +165,11 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
  *
  * @example
  * ```ts
- * import { removeStaleCheckpointTemps } from "./checkpoint.ts";
+ * import assert from "node:assert/strict";
+ * import { removeStaleCheckpointTemps } from "@avscene/avscene/train";
  * const dir = await Deno.makeTempDir();
  * await Deno.mkdir(`${dir}/.tmp-ckpt-00000050-1a2b3c4d`);
- * console.log(await removeStaleCheckpointTemps(dir)); // [ ".tmp-ckpt-00000050-1a2b3c4d" ]
+ * assert.deepEqual(await removeStaleCheckpointTemps(dir), [ ".tmp-ckpt-00000050-1a2b3c4d" ]);
  * ```
  */
 export async function removeStaleCheckpointTemps(dir: string): Promise<string[]> {

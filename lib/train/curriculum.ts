@@ -45,12 +45,13 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
  *
  * @example
  * ```ts
- * import { checkStages } from "./curriculum.ts";
+ * import assert from "node:assert/strict";
+ * import { checkStages } from "@avscene/avscene/train";
  * checkStages("train", [{ level: 1, steps: 10 }]); // fine
  * try {
  *   checkStages("train", [{ level: 1, steps: 1.5 }]);
  * } catch (e) {
- *   console.log((e as Error).message); // train: stages[0].steps must be an integer >= 1, got 1.5
+ *   assert.equal((e as Error).message, "train: stages[0].steps must be an integer >= 1, got 1.5");
  * }
  * ```
  */
@@ -113,8 +114,9 @@ function parseOrder(spec: string): CurriculumLevel[] {
  *
  * @example
  * ```ts
- * import { curriculumStages } from "./curriculum.ts";
- * console.log(curriculumStages("C2(C1)", 10).map((s) => s.level)); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { curriculumStages } from "@avscene/avscene/train";
+ * assert.deepEqual(curriculumStages("C2(C1)", 10).map((s) => s.level), [1, 2]);
  * ```
  */
 export function curriculumStages(spec: string, steps: number | number[]): StageSpec[] {

@@ -184,6 +184,28 @@ async function curriculumStep(
  * @param opts data, stages, hyper-parameters, output and progress.
  * @returns the history and whether all stages finished.
  * @throws DivergenceError when the loss (or the features) stop being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { curriculumStages, trainCurriculum } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const run = await trainCurriculum(model, {
+ *   data: synthWorld({ seed: 0 }),
+ *   stages: curriculumStages("C2(C1)", 2), // two steps on C1, then two on C2
+ *   batchSize: 2,
+ *   datasetSize: 4,
+ * });
+ * assert.ok(run.completed);
+ * assert.deepEqual(run.history.map((h) => h.level), ["C1", "C1", "C2", "C2"]);
+ * assert.ok(run.history.every((h) => Number.isFinite(h.loss)));
+ * model.params.dispose();
+ * ```
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;

@@ -29,9 +29,10 @@ export interface StepRecord {
  *
  * @example
  * ```ts
- * import { DivergenceError } from "./train_loop.ts";
+ * import assert from "node:assert/strict";
+ * import { DivergenceError } from "@avscene/avscene/train";
  * const e = new DivergenceError("train: loss is NaN at step 3 (lower the learning rate?)");
- * console.log(e.name); // DivergenceError
+ * assert.equal(e.name, "DivergenceError");
  * ```
  */
 export class DivergenceError extends Error {
@@ -135,10 +136,10 @@ export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createModel } from "../model/create_model.ts";
- * import { Adam } from "./adam.ts";
- * import { runTrainLoop } from "./train_loop.ts";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { Adam, runTrainLoop } from "@avscene/avscene/train";
  * const model = createModel({ preset: "tiny", seed: 1 });
  * const w = model.params.get("visual.proj.w");
  * const optimizer = new Adam([w], { lr: 0.01, weightDecay: 0 });
@@ -153,7 +154,7 @@ export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): voi
  *     return { loss: (await loss.data())[0] };
  *   },
  * }, {});
- * console.log(history.length); // 3
+ * assert.equal(history.length, 3);
  * optimizer.dispose();
  * model.params.dispose();
  * ```

@@ -151,6 +151,26 @@ async function separationStep(
  * @param opts data, conditioner, hyper-parameters, output and progress.
  * @returns the history and whether all steps ran.
  * @throws DivergenceError when the loss stops being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, createOursSeparation } from "@avscene/avscene/model";
+ * import { trainSeparation } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const av = createModel({ preset: "tiny", seed: 0 }); // (trained first, in practice)
+ * const { model, conditioner } = createOursSeparation(av, { seed: 0 });
+ * const clips = synthWorld({ seed: 0 }).separationSet("solo", 4);
+ * const run = await trainSeparation(model, { conditioner, clips, steps: 2, batchSize: 2 });
+ * assert.ok(run.completed);
+ * assert.equal(run.history.length, 2);
+ * assert.ok(run.history.every((s) => Number.isFinite(s.loss)));
+ * model.params.dispose();
+ * av.params.dispose();
+ * ```
  */
 export async function trainSeparation(
   model: SeparationModel,

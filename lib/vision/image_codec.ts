@@ -40,8 +40,9 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  *
  * @example
  * ```ts
- * import { sniffImageFormat } from "./image_codec.ts";
- * console.log(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))); // jpeg
+ * import assert from "node:assert/strict";
+ * import { sniffImageFormat } from "@avscene/avscene/vision";
+ * assert.equal(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0)), "jpeg");
  * ```
  */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
@@ -193,9 +194,10 @@ function _decodeJpeg(bytes: Uint8Array, maxPixels: number): RGBImage {
  *
  * @example
  * ```ts
- * import { decodeImage, encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeImage, encodePng } from "@avscene/avscene/vision";
  * const img = { data: new Float32Array([1, 0, 0, 0, 0, 1]), height: 1, width: 2 };
- * console.log(Array.from(decodeImage(encodePng(img), "two.png").data)); // [1, 0, 0, 0, 0, 1]
+ * assert.deepEqual(Array.from(decodeImage(encodePng(img), "two.png").data), [1, 0, 0, 0, 0, 1]);
  * ```
  */
 export function decodeImage(
@@ -233,10 +235,11 @@ export function decodeImage(
  *
  * @example
  * ```ts
- * import { readImage, writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/a.png`, { data: new Float32Array(12).fill(0.5), height: 2, width: 2 });
- * console.log((await readImage(`${dir}/a.png`)).width); // 2
+ * assert.equal((await readImage(`${dir}/a.png`)).width, 2);
  * ```
  */
 export async function readImage(path: string, opts: ImageDecodeOptions = {}): Promise<RGBImage> {
@@ -283,9 +286,10 @@ function _toBytes(img: RGBImage, what: string, alpha: boolean): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@avscene/avscene/vision";
  * const png = encodePng({ data: new Float32Array(3), height: 1, width: 1 });
- * console.log(png[1], png[2], png[3]); // 80 78 71 ("PNG")
+ * assert.equal(new TextDecoder().decode(png.subarray(1, 4)), "PNG");
  * ```
  */
 export function encodePng(img: RGBImage): Uint8Array {
@@ -303,9 +307,10 @@ export function encodePng(img: RGBImage): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeJpeg } from "@avscene/avscene/vision";
  * const jpg = encodeJpeg({ data: new Float32Array(48).fill(0.5), height: 4, width: 4 });
- * console.log(jpg[0], jpg[1]); // 255 216
+ * assert.deepEqual([jpg[0], jpg[1]], [255, 216]);
  * ```
  */
 export function encodeJpeg(img: RGBImage, quality = 90): Uint8Array {
@@ -336,9 +341,12 @@ async function _writeEncoded(path: string, encode: () => Uint8Array): Promise<vo
  *
  * @example
  * ```ts
- * import { writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/black.png`, { data: new Float32Array(3), height: 1, width: 1 });
+ * assert.deepEqual([...(await readImage(`${dir}/black.png`)).data], [0, 0, 0]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writePng(path: string, img: RGBImage): Promise<void> {
@@ -355,9 +363,13 @@ export async function writePng(path: string, img: RGBImage): Promise<void> {
  *
  * @example
  * ```ts
- * import { writeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writeJpeg } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writeJpeg(`${dir}/grey.jpg`, { data: new Float32Array(3).fill(0.5), height: 1, width: 1 });
+ * const grey = await readImage(`${dir}/grey.jpg`);
+ * assert.ok(grey.data.every((v) => Math.abs(v - 0.5) < 0.02)); // lossy, but close
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeJpeg(path: string, img: RGBImage, quality = 90): Promise<void> {
