@@ -16,10 +16,15 @@ const spec = trainingCurves(
   { metric: "loss", title: "curves" },
 );
 
-Deno.test("mimeBundle: vega-lite JSON, rendered SVG and a text fallback", async () => {
+Deno.test("mimeBundle: vega-lite JSON, rendered SVG and PNG, and a text fallback", async () => {
   const bundle = await mimeBundle(spec);
   assert.equal(VEGA_LITE_MIME, "application/vnd.vegalite.v5+json");
-  assert.deepEqual(Object.keys(bundle).sort(), [VEGA_LITE_MIME, "image/svg+xml", "text/plain"]);
+  assert.deepEqual(Object.keys(bundle).sort(), [
+    VEGA_LITE_MIME,
+    "image/png",
+    "image/svg+xml",
+    "text/plain",
+  ]);
   assert.equal(bundle[VEGA_LITE_MIME], spec);
   const svg = bundle["image/svg+xml"] as string;
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
