@@ -2,15 +2,18 @@ import assert from "node:assert/strict";
 import {
   claimsHtml,
   claimsText,
+  comparisonBars,
   compileVegaLite,
   type CurvePoint,
   curveRuns,
   gradeSizesChart,
   heatmapOverlay,
+  maskImage,
   progressView,
   renderSvg,
   resultsTable,
   sideBySide,
+  spectrogramImage,
   summaryRows,
 } from "../lib/plot/mod.ts";
 import { resultRow } from "../lib/eval/mod.ts";
@@ -94,6 +97,7 @@ Deno.test("gradeSizesChart and sideBySide compile cleanly and render", async () 
   assertCleanCompile(row);
   assert.equal((row.hconcat as unknown[]).length, 2);
   assert.ok((row.hconcat as Record<string, unknown>[]).every((s) => !("$schema" in s)));
+  assert.equal(row.resolve, undefined, "maps normalised alike share one colour scale");
   const rowSvg = await renderSvg(row);
   for (const t of ["pair", "left", "right"]) assert.match(rowSvg, new RegExp(`>${t}<`));
   assert.throws(() => sideBySide([]), /non-empty/);
@@ -125,4 +129,50 @@ Deno.test("progressView outside a kernel prints throttled status lines", async (
   assert.match(lines[0], /^demo: 1\/4 \(25%\) \d+ s — first$/);
   assert.match(lines[1], /^demo: 4\/4 \(100%\) .* — last$/);
   assert.match(lines[2], /— all done$/);
+});
+
+/** The pixel width of a rendered SVG. */
+function svgWidth(svg: string): number {
+  return Number(svg.match(/<svg[^>]*\swidth="([\d.]+)"/)![1]);
+}
+
+Deno.test("figures fit a 900 px column: Table 3's bars and three spectrogram panels wrap", async () => {
+  const methods = ["NMF-MFCC", "AV-Mix-Sep", "Sound-of-Pixels", "Co-Separation", "Ours"];
+  const metrics = ["SDR (dB)", "SIR (dB)", "SAR (dB)", "evaluated mixtures (%)"];
+  const rows = metrics.flatMap((metric) =>
+    methods.map((method) => ({ method, metric, ours: { mean: 3, std: 1, n: 3 }, paper: 5 }))
+  );
+  for (const metric of ["dSDR solo+duet vs solo (dB)", "dSIR solo+duet vs solo (dB)"]) {
+    for (const method of ["Sound-of-Pixels", "Ours"]) {
+      rows.push({ method, metric, ours: { mean: -1, std: 1, n: 3 }, paper: 0.5 });
+    }
+  }
+  const bars = comparisonBars(rows, { title: "Table 3: sound separation" });
+  assertCleanCompile(bars);
+  assert.ok(Array.isArray(bars.vconcat), "the six panels wrap into rows");
+  const barsSvg = await renderSvg(bars);
+  assert.ok(svgWidth(barsSvg) <= 900, `Table 3 chart is ${svgWidth(barsSvg)} px wide`);
+  for (const m of metrics) assert.ok(barsSvg.includes(`>${m}<`), `panel ${m} is drawn`);
+
+  const frames = 32, bins = 64;
+  const mag = Float32Array.from({ length: frames * bins }, (_, i) => 1 + (i % 7));
+  const mask = Float32Array.from({ length: frames * bins }, (_, i) => (i % 3) / 2);
+  const three = sideBySide([
+    maskImage(mask, frames, bins, { title: "predicted mask" }),
+    spectrogramImage(mag, frames, bins, { title: "mask × mixture" }),
+    spectrogramImage(mag, frames, bins, { title: "alone (truth)" }),
+  ]);
+  assertCleanCompile(three);
+  const threeSvg = await renderSvg(three);
+  assert.ok(svgWidth(threeSvg) <= 900, `three panels are ${svgWidth(threeSvg)} px wide`);
+  for (const t of ["predicted mask", "mask × mixture", "alone (truth)"]) {
+    assert.ok(threeSvg.includes(`>${t}<`), `${t} is drawn`);
+  }
+  // The mask's scale (0..1) and the spectrograms' (dB) are different: each keeps its legend.
+  assert.deepEqual(three.resolve, {
+    scale: { color: "independent" },
+    legend: { color: "independent" },
+  });
+  assert.ok(threeSvg.includes(">mask<") && threeSvg.includes(">dB<"));
+  assert.throws(() => sideBySide([three], { maxWidth: 0 }), /opts\.maxWidth must be positive/);
 });

@@ -29,6 +29,7 @@ export function maskImage(
 ): VegaLiteSpec {
   return spectrogramImage(mask, frames, bins, {
     colormap: "gray",
+    legendTitle: "mask",
     ...opts,
     db: false,
     range: [0, 1],
