@@ -55,7 +55,7 @@ const rows = [
 ];
 
 Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
-  const t = resultsTable(rows, { digits: 2, caption: "Table 1" });
+  const t = resultsTable(rows, { digits: 2, caption: "Table 1", paperData: true });
   assert.deepEqual(t.columns, [
     "Method",
     "Metric",
@@ -66,6 +66,11 @@ Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
   ]);
   assert.deepEqual(t.rows[0], ["C2(C1) <src>", "acc", "0.71 ± 0.02", 3, "0.74", "-0.03"]);
   assert.deepEqual(t.rows[1], ["random", "acc", "0.10 ± 0.00", 3, "", ""]);
+  // On other data than the paper's the difference is not computed; one seed has no spread.
+  const other = resultsTable([{ ...rows[0], ours: { mean: 0.7123, std: 0, n: 1 } }], {
+    digits: 2,
+  });
+  assert.deepEqual(other.rows[0].slice(2), ["0.71 ± —", 1, "0.74", "different data"]);
   assert.equal(t.caption, "Table 1");
   assert.throws(() => resultsTable(rows, { digits: -1 }), /opts\.digits/);
   assert.throws(() => resultsTable([{ method: "x" } as never]), /rows\[0\]/);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   claimsHtml,
   claimsText,
+  claimVerdict,
   comparisonBars,
   compileVegaLite,
   type CurvePoint,
@@ -15,6 +16,7 @@ import {
   sideBySide,
   spectrogramImage,
   summaryRows,
+  verdictColour,
 } from "../lib/plot/mod.ts";
 import { resultRow } from "../lib/eval/mod.ts";
 
@@ -34,7 +36,9 @@ Deno.test("summaryRows: runner rows become summaries with n = seeds; bad rows ar
   assert.deepEqual(rows[1].ours, { mean: 1, std: 0, n: 1 });
   assert.throws(() => summaryRows([{ method: "m", metric: "a" } as never]), /rows\[0\]/);
   // resultsTable picks decimals from the numbers' size: percentages get one.
-  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)]);
+  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)], {
+    paperData: true,
+  });
   assert.deepEqual(t.rows[0].slice(2), ["52.4 ± 1.6", 2, "56.8", "-4.4"]);
 });
 
@@ -71,8 +75,33 @@ Deno.test("claimsText / claimsHtml: verdict, claim and the computed detail, esca
   );
   const html = claimsHtml(claims);
   assert.match(html, /<li class="holds">.*✔ holds:<\/strong> A &gt; B/);
-  assert.match(html, /<li class="does-not-hold">.*✘ does not hold:<\/strong> C &lt; D/);
+  assert.match(html, /<li class="fails">.*✘ does not hold:<\/strong> C &lt; D/);
   assert.match(html, /C 2 &amp; D 1/);
+  // The three verdicts have their own class, word, mark and colour; the reason is shown.
+  const unsure = {
+    claim: "E > F",
+    holds: false,
+    verdict: "inconclusive" as const,
+    reason: "the gap is within one standard error",
+    detail: "E 0.51, F 0.50",
+  };
+  assert.equal(claimVerdict(unsure), "inconclusive");
+  assert.equal(
+    claimsText([unsure]),
+    "[inconclusive] E > F — E 0.51, F 0.50 Why inconclusive: the gap is within one standard error",
+  );
+  const unsureHtml = claimsHtml([unsure]);
+  assert.match(
+    unsureHtml,
+    /<li class="inconclusive"><strong style="color:#9a6700">\? inconclusive/,
+  );
+  assert.match(unsureHtml, /Why inconclusive: the gap is within one standard error/);
+  const colours = (["holds", "fails", "inconclusive"] as const).map(verdictColour);
+  assert.equal(new Set(colours).size, 3);
+  assert.throws(
+    () => claimsHtml([{ ...unsure, verdict: "maybe" as never }]),
+    /claims\[0\]\.verdict must be "holds", "fails" or "inconclusive", got "maybe"/,
+  );
   assert.equal(claimsText([]), "No claims were checked.");
   assert.throws(() => claimsHtml([{ claim: "x" } as never]), /claims\[0\]/);
 });

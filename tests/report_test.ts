@@ -100,7 +100,8 @@ Deno.test("writeReport on experiment results: an SVG per plot, every number, JSO
     assert.match(html, /Counting: confusion matrix/);
     for (const r of results) {
       for (const row of r.rows) {
-        const cell = `${row.mean.toFixed(3)} ± ${row.std.toFixed(3)}`;
+        const spread = row.values.length > 1 ? row.std.toFixed(3) : "—";
+        const cell = `${row.mean.toFixed(3)} ± ${spread}`;
         assert.ok(html.includes(cell), `${r.experiment} ${row.method}: ${cell}`);
         if (row.paper !== undefined) assert.ok(html.includes(row.paper.toFixed(3)));
       }
@@ -109,7 +110,7 @@ Deno.test("writeReport on experiment results: an SVG per plot, every number, JSO
     assert.match(html, /✔ holds:<\/strong> C1 converges fastest/);
     assert.match(html, /✘ does not hold:<\/strong> ours-C1 &gt; random/);
     assert.match(html, /ours-C1 0\.550 vs random 0\.120 &amp; more/);
-    assert.match(html, /1 of 2 checked claims hold/);
+    assert.match(html, /Of 2 checked claims, 1 hold, 1 do not hold, 0 are inconclusive/);
     assert.match(html, /backend: <code>cpu<\/code>/);
     assert.match(html, /mode: <code>quick<\/code>/);
     assert.match(html, /2025-05-06T07:08:09\.000Z/);
@@ -177,7 +178,7 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
     }
     assert.match(printed, /3 localization images; 50 labelled clips, 5 folds/);
     const cell = (method: string, metric: string) => {
-      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± 0\\.0 +1`));
+      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± — +1`));
       assert.ok(m, `${method} ${metric} in:\n${printed}`);
       return Number(m[1]);
     };

@@ -9,23 +9,96 @@ import { jupyterDisplay } from "./_jupyter.ts";
 import { escapeHtml } from "./escape_html.ts";
 import type { MimeBundle } from "./types.ts";
 
-function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimCheck[] {
+/** The three verdicts a checked claim can reach. */
+export type Verdict = "holds" | "fails" | "inconclusive";
+
+/**
+ * A checked claim as the views read it: a {@linkcode ClaimCheck}, optionally with its three-state
+ * `verdict` (`"inconclusive"` when the measurements cannot tell, e.g. a difference within the
+ * seeds' noise) and the `reason` for it. Without `verdict`, `holds` decides between
+ * `"holds"` and `"fails"`.
+ */
+export type ShownClaim = ClaimCheck & { verdict?: Verdict; reason?: string };
+
+const VERDICTS: Record<Verdict, { word: string; mark: string; colour: string }> = {
+  holds: { word: "holds", mark: "✔", colour: "#1a7f37" },
+  fails: { word: "does not hold", mark: "✘", colour: "#b42318" },
+  inconclusive: { word: "inconclusive", mark: "?", colour: "#9a6700" },
+};
+
+function checked(claims: readonly ShownClaim[], caller: string): readonly ShownClaim[] {
   if (!Array.isArray(claims)) throw new TypeError(`${caller}: claims must be an array`);
   claims.forEach((c, i) => {
     if (!c || typeof c.claim !== "string" || typeof c.holds !== "boolean") {
       throw new TypeError(`${caller}: claims[${i}] must have claim, holds and detail`);
     }
+    if (c.verdict !== undefined && !(c.verdict in VERDICTS)) {
+      throw new TypeError(
+        `${caller}: claims[${i}].verdict must be "holds", "fails" or "inconclusive", got ${
+          JSON.stringify(c.verdict)
+        }`,
+      );
+    }
   });
   return claims;
 }
 
-/** The verdict word of a claim check: `"holds"` or `"does not hold"`. */
-export function verdictWord(check: ClaimCheck): string {
-  return check.holds ? "holds" : "does not hold";
+/**
+ * The verdict of a claim check: its `verdict` when it has one, else `"holds"` or `"fails"`
+ * from `holds`.
+ *
+ * @param check the checked claim.
+ * @returns `"holds"`, `"fails"` or `"inconclusive"`.
+ * @example
+ * ```ts
+ * import { claimVerdict } from "./claims_view.ts";
+ * claimVerdict({ claim: "A > B", holds: false, detail: "" }); // "fails"
+ * ```
+ */
+export function claimVerdict(check: ShownClaim): Verdict {
+  return check.verdict ?? (check.holds ? "holds" : "fails");
 }
 
 /**
- * The claims as plain text, one paragraph each: `[holds] claim — detail`.
+ * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"`.
+ *
+ * @param check the checked claim.
+ * @returns the word shown in tables, lists and text.
+ * @example
+ * ```ts
+ * import { verdictWord } from "./claims_view.ts";
+ * verdictWord({ claim: "A > B", holds: true, detail: "" }); // "holds"
+ * ```
+ */
+export function verdictWord(check: ShownClaim): string {
+  return VERDICTS[claimVerdict(check)].word;
+}
+
+/**
+ * The colour that marks a verdict in HTML (green holds, red does not hold, amber inconclusive;
+ * each also has its own word and mark, so the colour is never the only signal).
+ *
+ * @param verdict the verdict.
+ * @returns a CSS hex colour.
+ * @example
+ * ```ts
+ * import { verdictColour } from "./claims_view.ts";
+ * verdictColour("inconclusive"); // "#9a6700"
+ * ```
+ */
+export function verdictColour(verdict: Verdict): string {
+  return VERDICTS[verdict].colour;
+}
+
+/** The measured detail and, when there is one, the reason for the verdict. */
+function explanation(c: ShownClaim): string {
+  const detail = c.detail ?? "";
+  return c.reason ? `${detail}${detail ? " " : ""}Why ${verdictWord(c)}: ${c.reason}` : detail;
+}
+
+/**
+ * The claims as plain text, one paragraph each: `[holds] claim — detail` (and the reason of the
+ * verdict when the check gives one).
  *
  * @param claims the checked claims (an experiment result's `claims`).
  * @returns the text; a line saying so when there are none.
@@ -36,14 +109,16 @@ export function verdictWord(check: ClaimCheck): string {
  *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]));
  * ```
  */
-export function claimsText(claims: readonly ClaimCheck[]): string {
+export function claimsText(claims: readonly ShownClaim[]): string {
   const cs = checked(claims, "claimsText");
   if (cs.length === 0) return "No claims were checked.";
-  return cs.map((c) => `[${verdictWord(c)}] ${c.claim} — ${c.detail}`).join("\n");
+  return cs.map((c) => `[${verdictWord(c)}] ${c.claim} — ${explanation(c)}`).join("\n");
 }
 
 /**
- * The claims as an HTML list; each item is marked `holds` or `does-not-hold` (CSS classes).
+ * The claims as an HTML list; each item carries its verdict as a CSS class (`holds`,
+ * `fails`, `inconclusive`), a mark, a word and a colour of its own, then the measured detail and
+ * the reason.
  *
  * @param claims the checked claims.
  * @returns an HTML fragment (a `<ul>`), escaped.
@@ -53,17 +128,16 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
  * ```
  */
-export function claimsHtml(claims: readonly ClaimCheck[]): string {
+export function claimsHtml(claims: readonly ShownClaim[]): string {
   const cs = checked(claims, "claimsHtml");
   if (cs.length === 0) return `<p class="avscene-claims-none">No claims were checked.</p>`;
   const items = cs.map((c) => {
-    const cls = c.holds ? "holds" : "does-not-hold";
-    const mark = c.holds ? "✔" : "✘";
-    const colour = c.holds ? "#1a7f37" : "#b42318";
-    return `<li class="${cls}"><strong style="color:${colour}">${mark} ${
+    const v = claimVerdict(c);
+    const { mark, colour } = VERDICTS[v];
+    return `<li class="${v}"><strong style="color:${colour}">${mark} ${
       escapeHtml(verdictWord(c))
     }:</strong> ${escapeHtml(c.claim)}<br><span class="detail">${
-      escapeHtml(c.detail ?? "")
+      escapeHtml(explanation(c))
     }</span></li>`;
   });
   return `<ul class="avscene-claims">${items.join("")}</ul>`;
@@ -82,7 +156,7 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  * ```
  */
 export async function displayClaims(
-  claims: readonly ClaimCheck[],
+  claims: readonly ShownClaim[],
 ): Promise<MimeBundle | undefined> {
   const bundle: MimeBundle = { "text/html": claimsHtml(claims), "text/plain": claimsText(claims) };
   const show = jupyterDisplay();

@@ -4,7 +4,7 @@
  * @module
  */
 import { jupyterDisplay } from "./_jupyter.ts";
-import { resultsTable } from "./results_table.ts";
+import { resultsTable, type ResultsTableOptions } from "./results_table.ts";
 import { tableHtml } from "./table_html.ts";
 import { tableText } from "./table_text.ts";
 import type { TableView } from "./table_view.ts";
@@ -20,6 +20,8 @@ import type { MimeBundle } from "./types.ts";
  *
  * @param table results rows, or an already formatted {@linkcode TableView}.
  * @param caption caption for results rows (ignored for a TableView, which carries its own).
+ * @param opts for results rows: decimals, and whether the data is the paper's (see
+ * {@linkcode resultsTable}).
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
@@ -30,8 +32,11 @@ import type { MimeBundle } from "./types.ts";
 export async function displayTable(
   table: readonly TableRow[] | TableView,
   caption?: string,
+  opts: Omit<ResultsTableOptions, "caption"> = {},
 ): Promise<MimeBundle | undefined> {
-  const view = Array.isArray(table) ? resultsTable(table, { caption }) : table as TableView;
+  const view = Array.isArray(table)
+    ? resultsTable(table, { ...opts, caption })
+    : table as TableView;
   const bundle: MimeBundle = { "text/html": tableHtml(view), "text/plain": tableText(view) };
   const show = jupyterDisplay();
   if (!show) return bundle;

@@ -16,6 +16,12 @@ export interface ResultsTableOptions {
   digits?: number;
   /** Caption shown above the table. */
   caption?: string;
+  /**
+   * Whether our numbers were measured on the paper's own data (default false: the synthetic
+   * world or another data set). Only then is the difference ours − paper computed; otherwise
+   * that column says "different data", since a gap between two data sets means nothing.
+   */
+  paperData?: boolean;
 }
 
 function autoDigits(rows: readonly SummaryRow[]): number {
@@ -30,18 +36,20 @@ function fmt(x: number, digits: number): string {
 }
 
 /**
- * Tabulate results: one row per (method, metric) with our mean ± std over n seeds, the paper's
- * number and the difference ours − paper (blank where the paper reports no number).
+ * Tabulate results: one row per (method, metric) with our mean ± std over n seeds (`mean ± —`
+ * with a single seed, which has no spread), the paper's number and the difference ours − paper
+ * when our data is the paper's (`"different data"` otherwise; blank where the paper reports no
+ * number).
  *
  * @param rows the results: summary rows or the experiment runners' rows.
- * @param opts number format and caption.
+ * @param opts number format, caption, and whether the data is the paper's.
  * @returns a {@linkcode TableView} with columns Method, Metric, Ours (mean ± std), n, Paper,
  * Ours − paper.
  * @example
  * ```ts
  * import { resultsTable } from "./results_table.ts";
  * const t = resultsTable([{ method: "C1", metric: "accuracy",
- *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { paperData: true });
  * ```
  */
 export function resultsTable(
@@ -58,11 +66,13 @@ export function resultsTable(
     return [
       r.method,
       r.metric,
-      `${fmt(mean, digits)} ± ${fmt(std, digits)}`,
+      `${fmt(mean, digits)} ± ${n > 1 ? fmt(std, digits) : "—"}`,
       n,
       r.paper === undefined ? "" : fmt(r.paper, digits),
       r.paper === undefined
         ? ""
+        : !opts.paperData
+        ? "different data"
         : `${mean - r.paper >= 0 ? "+" : ""}${fmt(mean - r.paper, digits)}`,
     ];
   });

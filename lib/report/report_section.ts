@@ -23,6 +23,8 @@ export interface ReportTable {
   rows: readonly TableRow[];
   /** Decimal places (default: chosen from the numbers' size, see `resultsTable`). */
   digits?: number;
+  /** Whether the rows were measured on the paper's own data (default false; see `resultsTable`). */
+  paperData?: boolean;
 }
 
 /** One section of a report. */

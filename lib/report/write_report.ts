@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { claimsHtml, verdictWord } from "../plot/claims_view.ts";
+import { claimsHtml, claimVerdict, verdictWord } from "../plot/claims_view.ts";
 import { escapeHtml } from "../plot/escape_html.ts";
 import { renderSvg } from "../plot/render_svg.ts";
 import { resultsTable } from "../plot/results_table.ts";
@@ -29,7 +29,8 @@ table.avscene-table th { background: #f6f8fa; } td.num { text-align: right; }
 ul.avscene-claims { padding-left: 1.2em; } ul.avscene-claims li { margin: 0.5em 0; }
 ul.avscene-claims .detail { color: #57606a; }
 td.holds { color: #1a7f37; font-weight: 600; white-space: nowrap; }
-td.does-not-hold { color: #b42318; font-weight: 600; white-space: nowrap; }
+td.fails { color: #b42318; font-weight: 600; white-space: nowrap; }
+td.inconclusive { color: #9a6700; font-weight: 600; white-space: nowrap; }
 .verdict { background: #f6f8fa; border-left: 4px solid #8c959f; padding: 0.5em 1em; }
 `;
 
@@ -50,15 +51,20 @@ function claimsSummary(sections: ReportSection[]): string {
   const rows = sections.flatMap((s) =>
     (s.claims ?? []).map((c) =>
       `<tr><td><a href="#${escapeHtml(s.id!)}">${escapeHtml(s.title.split(":")[0])}</a></td>` +
-      `<td>${escapeHtml(c.claim)}</td><td class="${c.holds ? "holds" : "does-not-hold"}">${
+      `<td>${escapeHtml(c.claim)}</td><td class="${claimVerdict(c)}">${
         escapeHtml(verdictWord(c))
       }</td></tr>`
     )
   );
   if (rows.length === 0) return "";
-  const held = sections.flatMap((s) => s.claims ?? []).filter((c) => c.holds).length;
+  const verdicts = sections.flatMap((s) => s.claims ?? []).map(claimVerdict);
+  const tally = (["holds", "fails", "inconclusive"] as const).map((v) =>
+    `${verdicts.filter((x) => x === v).length} ${
+      v === "holds" ? "hold" : v === "fails" ? "do not hold" : "are inconclusive"
+    }`
+  );
   return `<h2 id="claims-summary">The paper's claims on our data</h2>
-<p>${held} of ${rows.length} checked claims hold on the synthetic world in this run.</p>
+<p>Of ${rows.length} checked claims, ${tally.join(", ")} in this run.</p>
 <table class="avscene-table"><thead><tr><th>Experiment</th><th>Claim</th><th>On our data</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table>`;
 }
@@ -131,7 +137,11 @@ export async function writeReport(
     }
     const tables: { caption?: string; rows: unknown; formatted: TableView }[] = [];
     for (const t of s.tables ?? []) {
-      const formatted = resultsTable(t.rows, { digits: t.digits, caption: t.caption });
+      const formatted = resultsTable(t.rows, {
+        digits: t.digits,
+        caption: t.caption,
+        paperData: t.paperData,
+      });
       parts.push(tableHtml(formatted));
       tables.push({ caption: t.caption, rows: t.rows, formatted });
     }
