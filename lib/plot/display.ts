@@ -9,7 +9,7 @@ import type { MimeBundle, VegaLiteSpec } from "./types.ts";
 
 /**
  * Display a vega-lite plot: inside the Deno Jupyter kernel, sends a `display_data` message with
- * the vega-lite JSON with SVG and PNG fallbacks (see {@linkcode mimeBundle}); outside a kernel it
+ * the vega-lite JSON with a PNG fallback (see {@linkcode mimeBundle}); outside a kernel it
  * only builds the bundle. It returns
  * `undefined` after displaying (so the kernel does not echo the bundle as the cell's value) and
  * the bundle when there is no kernel.
