@@ -8,6 +8,9 @@
  */
 import { createRequire } from "node:module";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
+// A static import puts the font package in the module graph, so Deno installs it wherever this
+// library is used; the font files themselves are then read from the installed package.
+import inter from "@expo-google-fonts/inter/metadata.json" with { type: "json" };
 
 /** Options of {@linkcode renderPng}. */
 export interface RenderPngOptions {
@@ -86,10 +89,10 @@ export async function renderPng(svg: string, opts: RenderPngOptions = {}): Promi
       font: {
         fontBuffers,
         loadSystemFonts: false,
-        defaultFontFamily: "Inter",
-        sansSerifFamily: "Inter",
-        serifFamily: "Inter",
-        monospaceFamily: "Inter",
+        defaultFontFamily: inter.family,
+        sansSerifFamily: inter.family,
+        serifFamily: inter.family,
+        monospaceFamily: inter.family,
       },
     });
   } catch (e) {
