@@ -8,6 +8,7 @@
  * Forward soft K-means. Inputs `{ x: [B, N, D] }`, attrs {@linkcode SoftKMeansAttrs}; outputs
  * `[centers [B, K, D], assignments [B, K, N], trace [B, traceSize]]` (the trace is what the
  * gradient needs). Registered on the webgpu backend only.
+ * @category kernels
  */
 export const SoftKMeans = "AvsceneSoftKMeans";
 
@@ -15,10 +16,15 @@ export const SoftKMeans = "AvsceneSoftKMeans";
  * Gradient of {@linkcode SoftKMeans}. Inputs `{ x: [B, N, D], trace: [B, traceSize],
  * dCenters: [B, K, D], dAssignments: [B, K, N] }`, attrs {@linkcode SoftKMeansAttrs};
  * output dL/dx `[B, N, D]`. Registered on the webgpu backend only.
+ * @category kernels
  */
 export const SoftKMeansGrad = "AvsceneSoftKMeansGrad";
 
-/** Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels. */
+/**
+ * Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels.
+ *
+ * @category kernels
+ */
 export interface SoftKMeansAttrs {
   /** Clusters K. */
   k: number;

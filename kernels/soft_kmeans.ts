@@ -13,7 +13,11 @@ import "./soft_kmeans_grad.ts";
 
 export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 
-/** Which implementation {@linkcode softKMeans} runs for a given input on the active backend. */
+/**
+ * Which implementation {@linkcode softKMeans} runs for a given input on the active backend.
+ *
+ * @category kernels
+ */
 export type SoftKMeansImplementation = "wgsl" | "composed";
 
 /**
@@ -24,6 +28,7 @@ export type SoftKMeansImplementation = "wgsl" | "composed";
  * @param batch B of `x` `[B, N, D]`.
  * @param k the number of clusters.
  * @returns `"wgsl"` or `"composed"`.
+ * @category kernels
  */
 export function softKMeansImplementation(batch: number, k: number): SoftKMeansImplementation {
   return tf.getBackend() === "webgpu" && k <= WEBGPU_MAX_CLUSTERS && batch <= WEBGPU_MAX_BATCH
@@ -60,6 +65,7 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  * const { centers, assignments } = softKMeans(x, 2);
  * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
  * ```
+ * @category kernels
  */
 export function softKMeans(
   x: tf.Tensor3D,

@@ -26,6 +26,7 @@ import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
  * const { centers, assignments } = softKMeansComposed(x, 2, { iterations: 4, beta: 30 });
  * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
  * ```
+ * @category kernels
  */
 export function softKMeansComposed(
   x: tf.Tensor3D,

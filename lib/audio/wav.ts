@@ -7,7 +7,11 @@
 
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** A decoded WAV file. */
+/**
+ * A decoded WAV file.
+ *
+ * @category data
+ */
 export interface WavAudio {
   /** Mono samples (channels averaged), nominally in [-1, 1]. */
   samples: Float32Array;
@@ -17,10 +21,18 @@ export interface WavAudio {
   channels: number;
 }
 
-/** Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float. */
+/**
+ * Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float.
+ *
+ * @category data
+ */
 export type WavBitDepth = 16 | "32f";
 
-/** Options of {@linkcode encodeWav} / {@linkcode writeWav}. */
+/**
+ * Options of {@linkcode encodeWav} / {@linkcode writeWav}.
+ *
+ * @category data
+ */
 export interface WavEncodeOptions {
   /** Sample encoding, default 16 (PCM; samples clipped to [-1, 1)). */
   bitDepth?: WavBitDepth;
@@ -47,6 +59,7 @@ function _ascii(bytes: Uint8Array, at: number): string {
  * const wav = decodeWav(encodeWav(Float32Array.of(0, 0.5, -0.5), 8000), "tone.wav");
  * console.log(wav.sampleRate, wav.samples[1]); // 8000 0.5
  * ```
+ * @category data
  */
 export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
   const fail = (why: string): never => {
@@ -141,6 +154,7 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.25, -0.25), 16000);
  * console.log((await readWav(`${dir}/a.wav`)).samples[0]); // 0.25
  * ```
+ * @category data
  */
 export async function readWav(path: string): Promise<WavAudio> {
   let bytes: Uint8Array;
@@ -168,6 +182,7 @@ export async function readWav(path: string): Promise<WavAudio> {
  * import { encodeWav } from "./wav.ts";
  * console.log(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length); // 84
  * ```
+ * @category data
  */
 export function encodeWav(
   samples: ArrayLike<number>,
@@ -234,6 +249,7 @@ export function encodeWav(
  * await writeWav(`${dir}/silence.wav`, new Float32Array(8000), 8000);
  * console.log((await Deno.stat(`${dir}/silence.wav`)).size); // 16044
  * ```
+ * @category data
  */
 export async function writeWav(
   path: string,

@@ -31,6 +31,7 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  * console.log(cs.model.config.conditioning); // bottleneck
  * cs.model.params.dispose();
  * ```
+ * @category model
  */
 export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "cosep");

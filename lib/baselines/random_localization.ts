@@ -22,6 +22,7 @@ import { Rng } from "../random/mod.ts";
  * const a = randomLocalization(4, 4, 1), b = randomLocalization(4, 4, 1);
  * console.log(a.every((v, i) => v === b[i])); // true
  * ```
+ * @category model
  */
 export function randomLocalization(
   height: number,

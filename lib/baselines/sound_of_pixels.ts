@@ -36,6 +36,7 @@ import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_e
  * console.log(sop.conditioner.name); // sound-of-pixels
  * sop.model.params.dispose();
  * ```
+ * @category model
  */
 export function createSoundOfPixels(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const preset = opts.preset ?? "tiny";

@@ -6,7 +6,11 @@
  * @module
  */
 
-/** Options every experiment runner accepts. */
+/**
+ * Options every experiment runner accepts.
+ *
+ * @category experiments
+ */
 export interface RunOptions {
   /** Minutes-scale run for CI and notebooks' `QUICK=1` (default false: the full run). */
   quick?: boolean;
@@ -25,7 +29,11 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** A progress event of an experiment runner. */
+/**
+ * A progress event of an experiment runner.
+ *
+ * @category experiments
+ */
 export interface RunProgress {
   /** Experiment name, e.g. `"table2"`. */
   experiment: string;
@@ -37,7 +45,11 @@ export interface RunProgress {
   total: number;
 }
 
-/** One measured number of a table: its mean and spread over seeds, beside the paper's. */
+/**
+ * One measured number of a table: its mean and spread over seeds, beside the paper's.
+ *
+ * @category experiments
+ */
 export interface ResultRow {
   /** Method or setting, e.g. `"C2(C1) + source-level"`. */
   method: string;
@@ -53,7 +65,11 @@ export interface ResultRow {
   paper?: number;
 }
 
-/** Whether our data bears out one of the paper's claims, as measured. */
+/**
+ * Whether our data bears out one of the paper's claims, as measured.
+ *
+ * @category experiments
+ */
 export interface ClaimCheck {
   /** The paper's claim in words. */
   claim: string;
@@ -63,7 +79,11 @@ export interface ClaimCheck {
   detail: string;
 }
 
-/** What an experiment runner returns. */
+/**
+ * What an experiment runner returns.
+ *
+ * @category experiments
+ */
 export interface ExperimentResult {
   /** Experiment name (`"fig3"`, `"table1"`, ...). */
   experiment: string;
@@ -79,7 +99,11 @@ export interface ExperimentResult {
   seconds: number;
 }
 
-/** Mean and sample standard deviation of per-seed values. */
+/**
+ * Mean and sample standard deviation of per-seed values.
+ *
+ * @category experiments
+ */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) throw new Error("meanStd: values is empty");
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -88,7 +112,11 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(ss / (values.length - 1)) };
 }
 
-/** A result row from per-seed values. */
+/**
+ * A result row from per-seed values.
+ *
+ * @category experiments
+ */
 export function resultRow(
   method: string,
   metric: string,

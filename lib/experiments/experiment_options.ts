@@ -17,6 +17,7 @@ import type { RunOptions } from "./experiment.ts";
  * The data the runners need: curriculum levels and the uncurated set for training, held-out
  * scenes of known count (counting), a localization test set with annotators' boxes (Table 2)
  * and a 5-fold labelled single-source set (Table 1). The synthetic world (`synthWorld`) is one.
+ * @category experiments
  */
 export interface ExperimentWorld extends CurriculumData {
   /**
@@ -35,6 +36,7 @@ export interface ExperimentWorld extends CurriculumData {
 /**
  * The scale of a run. Quick and full runs differ only in these numbers (see
  * {@linkcode runScale}); tests pass a smaller `scale` to finish in seconds.
+ * @category experiments
  */
 export interface RunScale {
   /** Seeds of the model initialisation and batch order (spreads are over them). */
@@ -60,6 +62,7 @@ export interface RunScale {
 /**
  * One stage of a runner's model recipe: a model is trained through a chain of these, each for
  * the run's `steps` (chains sharing a prefix share its trained model).
+ * @category experiments
  */
 export interface RecipeStage {
   /** Training data of the stage. */
@@ -82,6 +85,7 @@ export interface RecipeStage {
  * holds each finished cell's numbers with the key that produced them. Rerunning with the same
  * `outDir` skips finished cells and resumes interrupted training. Without `outDir` a temporary
  * cache is used and removed, so nothing is shared between calls.
+ * @category experiments
  */
 export interface ExperimentOptions extends RunOptions {
   /** The data (default: `synthWorld` at the preset's image size and sample rate, seed 0). */
@@ -114,6 +118,7 @@ export interface ExperimentOptions extends RunOptions {
  * import { runScale } from "./experiment_options.ts";
  * console.log(runScale(false).seeds); // [0, 1, 2]
  * ```
+ * @category experiments
  */
 export function runScale(quick: boolean): RunScale {
   return quick
@@ -141,7 +146,11 @@ export function runScale(quick: boolean): RunScale {
     };
 }
 
-/** The options after defaults: world, preset and scale resolved. */
+/**
+ * The options after defaults: world, preset and scale resolved.
+ *
+ * @category experiments
+ */
 export interface ResolvedExperimentOptions {
   /** The data. */
   world: ExperimentWorld;
@@ -159,6 +168,7 @@ export interface ResolvedExperimentOptions {
  *
  * @param opts the runner's options.
  * @returns world, preset, quick flag and scale.
+ * @category experiments
  */
 export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExperimentOptions {
   const preset = opts.preset ?? "tiny";

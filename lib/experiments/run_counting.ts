@@ -18,10 +18,18 @@ import {
   resultRow,
 } from "./experiment.ts";
 
-/** The network whose pooled features the counting model reads: the C1 model (shared). */
+/**
+ * The network whose pooled features the counting model reads: the C1 model (shared).
+ *
+ * @category experiments
+ */
 export const COUNTING_CHAIN: readonly RecipeStage[] = [{ level: 1 }];
 
-/** Curriculum sizes of an uncurated set graded by the counting model, beside the truth. */
+/**
+ * Curriculum sizes of an uncurated set graded by the counting model, beside the truth.
+ *
+ * @category experiments
+ */
 export interface GradeSize {
   /** Level 1..4 (C1..C4). */
   level: number;
@@ -31,7 +39,11 @@ export interface GradeSize {
   predicted: number[];
 }
 
-/** What {@linkcode runCounting} returns. */
+/**
+ * What {@linkcode runCounting} returns.
+ *
+ * @category experiments
+ */
 export interface CountingResult extends ExperimentResult {
   /**
    * Held-out confusion matrix summed over seeds: `confusion[t - 1][p - 1]` scenes of true
@@ -100,6 +112,7 @@ async function countingCell(
  * const counting = await runCounting({ quick: true, outDir: "runs" });
  * console.log(counting.confusion, counting.gradeSizes);
  * ```
+ * @category experiments
  */
 export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResult> {
   return withContext("counting", opts, async (ctx) => {

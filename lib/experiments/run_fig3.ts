@@ -17,7 +17,11 @@ import {
   resultRow,
 } from "./experiment.ts";
 
-/** One point of a training curve of Fig. 3. */
+/**
+ * One point of a training curve of Fig. 3.
+ *
+ * @category experiments
+ */
 export interface Fig3Point {
   /** Run name (`C1`, `C2`, `C3`, `U`, `C2->C3`, `C3->C2`). */
   run: string;
@@ -31,7 +35,11 @@ export interface Fig3Point {
   accuracy: number;
 }
 
-/** What {@linkcode runFig3} returns: the rows and claims, and every run's curves. */
+/**
+ * What {@linkcode runFig3} returns: the rows and claims, and every run's curves.
+ *
+ * @category experiments
+ */
 export interface Fig3Result extends ExperimentResult {
   /** Loss and accuracy of every step of every (run, seed). */
   curves: Fig3Point[];
@@ -47,7 +55,11 @@ const RUNS: { run: string; chain: RecipeStage[] }[] = [
   { run: "C3->C2", chain: [{ level: 3 }, { level: 2 }] },
 ];
 
-/** Share of the last steps the "final" loss and accuracy are averaged over. */
+/**
+ * Share of the last steps the "final" loss and accuracy are averaged over.
+ *
+ * @category experiments
+ */
 export const FIG3_FINAL_WINDOW = 0.2;
 
 interface Fig3Cell {
@@ -95,6 +107,7 @@ const fmt = (x: number) => x.toFixed(3);
  * const fig3 = await runFig3({ quick: true, outDir: "runs" });
  * console.log(fig3.claims);
  * ```
+ * @category experiments
  */
 export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
   return withContext("fig3", opts, async (ctx) => {

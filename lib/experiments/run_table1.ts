@@ -24,6 +24,7 @@ import {
  * is the C1 model (source-level) trained on C2 with scene-level alignment (K = 1 on pooled
  * features): the paper reads it as scene-level matching of complex scenes degrading a
  * pre-trained net (47.25 vs 51.25). `random init` (an untrained audio net) is our floor.
+ * @category experiments
  */
 export const TABLE1_STRATEGIES: readonly {
   method: string;
@@ -83,6 +84,7 @@ const fmt = (x: number) => x.toFixed(2);
  * const t1 = await runTable1({ quick: true, outDir: "runs" });
  * console.table(t1.rows);
  * ```
+ * @category experiments
  */
 export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResult> {
   return withContext("table1", opts, async (ctx) => {

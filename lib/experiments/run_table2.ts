@@ -31,6 +31,7 @@ import { localizationScores } from "../metrics/localization_scores.ts";
  * How a method of Table 2 makes its heatmaps: our model's aligned or unaligned centers, the
  * DMC or Attention baseline, random scores, or (`ceiling`) no heatmap: the best score any
  * half-image prediction can reach ({@linkcode halfImageCeiling}).
+ * @category experiments
  */
 export type Table2Kind = "aligned" | "unaligned" | "dmc" | "attention" | "random" | "ceiling";
 
@@ -40,6 +41,7 @@ export type Table2Kind = "aligned" | "unaligned" | "dmc" | "attention" | "random
  * clusters, no curriculum) for the same number of steps as one curriculum stage; Attention is
  * trained with its own loss on C1 for as many steps. The last row is ours, not the paper's:
  * the protocol's ceiling on the test set for heatmaps with continuous scores.
+ * @category experiments
  */
 export const TABLE2_METHODS: readonly {
   method: string;
@@ -71,7 +73,11 @@ export const TABLE2_METHODS: readonly {
   { method: "Half-image ceiling", kind: "ceiling" },
 ];
 
-/** Tolerance (percentage points) within which "unaligned ~ random" counts as holding. */
+/**
+ * Tolerance (percentage points) within which "unaligned ~ random" counts as holding.
+ *
+ * @category experiments
+ */
 export const TABLE2_SIMILAR_POINTS = 5;
 
 /**
@@ -83,6 +89,7 @@ export const TABLE2_SIMILAR_POINTS = 5;
  *
  * @param clips test clips with `annotatorBoxes` or `boxes`.
  * @returns one ceiling per clip, in [0, 1].
+ * @category experiments
  */
 export function halfImageCeiling(clips: readonly AVClip[]): number[] {
   return clips.map((clip) => {
@@ -194,6 +201,7 @@ function orderClaim(metric: "ciou50" | "auc", means: Map<string, Table2Cell>): C
  * const t2 = await runTable2({ quick: true, outDir: "runs" });
  * console.table(t2.rows);
  * ```
+ * @category experiments
  */
 export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResult> {
   return withContext("table2", opts, async (ctx) => {

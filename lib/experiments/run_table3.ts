@@ -29,13 +29,21 @@ import {
   resultRow,
 } from "./experiment.ts";
 
-/** A world that also gives solo and duet clips for separation (the synthetic world does). */
+/**
+ * A world that also gives solo and duet clips for separation (the synthetic world does).
+ *
+ * @category experiments
+ */
 export interface SeparationWorld extends ExperimentWorld {
   /** `size` clips with one (`solo`) or two (`duet`) sounding objects, `sources` set. */
   separationSet(kind: "solo" | "duet", size: number, split?: "train" | "test"): AVClip[];
 }
 
-/** The separation part of a Table 3 run's scale. */
+/**
+ * The separation part of a Table 3 run's scale.
+ *
+ * @category experiments
+ */
 export interface Table3Scale {
   /** Mix-and-separate steps of every trained method. */
   separationSteps: number;
@@ -49,7 +57,11 @@ export interface Table3Scale {
   testMixtures: number;
 }
 
-/** Options of {@linkcode runTable3}. */
+/**
+ * Options of {@linkcode runTable3}.
+ *
+ * @category experiments
+ */
 export interface Table3Options extends ExperimentOptions {
   /** The data (default: the synthetic world at the preset's sizes, seed 0). */
   world?: SeparationWorld;
@@ -64,6 +76,7 @@ export interface Table3Options extends ExperimentOptions {
  *
  * @param quick quick (true) or full (false).
  * @returns the scale (a fresh object).
+ * @category experiments
  */
 export function table3Scale(quick: boolean): Table3Scale {
   return quick
@@ -86,10 +99,15 @@ export function table3Scale(quick: boolean): Table3Scale {
 /**
  * Adam's learning rate of every separation network in Table 3 (3e-3: the tiny networks, visual
  * nets from scratch included, learn visibly within a few hundred steps at it).
+ * @category experiments
  */
 export const TABLE3_LR = 3e-3;
 
-/** How a Table 3 method is built and trained. */
+/**
+ * How a Table 3 method is built and trained.
+ *
+ * @category experiments
+ */
 export type Table3MethodKind = "nmf" | "ours" | "sop" | "cosep" | "avmix";
 
 /**
@@ -97,6 +115,7 @@ export type Table3MethodKind = "nmf" | "ours" | "sop" | "cosep" | "avmix";
  * solo+duet variants 3b's gains. Ours on solo uses the C1 audiovisual model; ours on solo+duet
  * the C2(C1) model (the curriculum's next stage, two sources), as the paper trains "with the
  * complex scene of duet videos ... setting the number of sound-source to two".
+ * @category experiments
  */
 export const TABLE3_METHODS: readonly {
   method: string;
@@ -132,7 +151,11 @@ export const TABLE3_METHODS: readonly {
   },
 ];
 
-/** The numbers of one (method, seed) cell: means over the evaluated test mixtures. */
+/**
+ * The numbers of one (method, seed) cell: means over the evaluated test mixtures.
+ *
+ * @category experiments
+ */
 export interface Table3Cell {
   /** Mean SDR in dB. */
   sdr: number;
@@ -152,6 +175,7 @@ export interface Table3Cell {
  * @param clips solo test clips.
  * @param count pairs wanted.
  * @returns up to `count` pairs.
+ * @category experiments
  */
 export function testPairs(clips: readonly AVClip[], count: number): AVClip[][] {
   const used = new Set<number>(), pairs: AVClip[][] = [];
@@ -178,6 +202,7 @@ export function testPairs(clips: readonly AVClip[], count: number): AVClip[][] {
  * `permute`).
  * @param permute match estimates to clips by best mean SIR (for methods without visual cues).
  * @returns mean SDR, SIR, SAR and how many mixtures were evaluated.
+ * @category experiments
  */
 export function separationScores(
   references: readonly Float32Array[][],
@@ -294,6 +319,7 @@ const _db = (x: number) => `${x.toFixed(2)} dB`;
  * The least share of test mixtures a method must have scored in every seed for its SDR to
  * count in a claim: SoP's protocol skips mixtures with an all-silent estimate, so a method
  * that silences most mixtures would otherwise be judged on the few it kept.
+ * @category experiments
  */
 export const TABLE3_MIN_EVALUATED = 0.9;
 
@@ -382,6 +408,7 @@ function _claims(cells: Map<string, Table3Cell[]>): ClaimCheck[] {
  * const t3 = await runTable3({ quick: true, outDir: "runs" });
  * console.table(t3.rows);
  * ```
+ * @category experiments
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
   return withContext("table3", opts, async (ctx) => {

@@ -18,6 +18,7 @@
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
  * console.log(await Deno.readTextFile(`${dir}/a.txt`)); // hello
  * ```
+ * @category data
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = `${path}.tmp-${crypto.randomUUID().slice(0, 8)}`;

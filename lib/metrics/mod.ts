@@ -5,6 +5,7 @@
  * regression, k-fold accuracy).
  *
  * @module
+ * @category metrics
  */
 
 export type { Box } from "../data/types.ts";

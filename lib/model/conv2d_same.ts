@@ -32,6 +32,7 @@ function samePadding(size: number, k: number, s: number): [number, number, numbe
  * const y = conv2dSame(tf.ones([1, 5, 5, 2]), tf.ones([3, 3, 2, 4]), 2);
  * console.log(y.shape); // [1, 3, 3, 4]
  * ```
+ * @category model
  */
 export function conv2dSame(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
   const [, h, wd, c] = x.shape;

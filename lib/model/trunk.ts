@@ -50,6 +50,7 @@ function applyConv(
  * @param inChannels channels of the trunk's input.
  * @param layers the trunk's layers.
  * @returns channels of the trunk's output.
+ * @category model
  */
 export function createTrunk(
   params: ParamStore,
@@ -87,6 +88,7 @@ export function createTrunk(
  * @param x input `[batch, height, width, channels]`.
  * @param groups group-norm groups.
  * @returns features `[batch, height', width', channels']`.
+ * @category model
  */
 export function applyTrunk(
   params: ParamStore,

@@ -9,7 +9,11 @@ import { jupyterDisplay } from "./_jupyter.ts";
 import { escapeHtml } from "./escape_html.ts";
 import type { MimeBundle } from "./types.ts";
 
-/** The three verdicts a checked claim can reach. */
+/**
+ * The three verdicts a checked claim can reach.
+ *
+ * @category plots
+ */
 export type Verdict = "holds" | "fails" | "inconclusive";
 
 /**
@@ -17,6 +21,7 @@ export type Verdict = "holds" | "fails" | "inconclusive";
  * `verdict` (`"inconclusive"` when the measurements cannot tell, e.g. a difference within the
  * seeds' noise) and the `reason` for it. Without `verdict`, `holds` decides between
  * `"holds"` and `"fails"`.
+ * @category plots
  */
 export type ShownClaim = ClaimCheck & { verdict?: Verdict; reason?: string };
 
@@ -54,6 +59,7 @@ function checked(claims: readonly ShownClaim[], caller: string): readonly ShownC
  * import { claimVerdict } from "./claims_view.ts";
  * claimVerdict({ claim: "A > B", holds: false, detail: "" }); // "fails"
  * ```
+ * @category plots
  */
 export function claimVerdict(check: ShownClaim): Verdict {
   return check.verdict ?? (check.holds ? "holds" : "fails");
@@ -69,6 +75,7 @@ export function claimVerdict(check: ShownClaim): Verdict {
  * import { verdictWord } from "./claims_view.ts";
  * verdictWord({ claim: "A > B", holds: true, detail: "" }); // "holds"
  * ```
+ * @category plots
  */
 export function verdictWord(check: ShownClaim): string {
   return VERDICTS[claimVerdict(check)].word;
@@ -85,6 +92,7 @@ export function verdictWord(check: ShownClaim): string {
  * import { verdictColour } from "./claims_view.ts";
  * verdictColour("inconclusive"); // "#9a6700"
  * ```
+ * @category plots
  */
 export function verdictColour(verdict: Verdict): string {
   return VERDICTS[verdict].colour;
@@ -108,6 +116,7 @@ function explanation(c: ShownClaim): string {
  * console.log(claimsText([{ claim: "C1 converges fastest", holds: true,
  *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]));
  * ```
+ * @category plots
  */
 export function claimsText(claims: readonly ShownClaim[]): string {
   const cs = checked(claims, "claimsText");
@@ -127,6 +136,7 @@ export function claimsText(claims: readonly ShownClaim[]): string {
  * import { claimsHtml } from "./claims_view.ts";
  * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
  * ```
+ * @category plots
  */
 export function claimsHtml(claims: readonly ShownClaim[]): string {
   const cs = checked(claims, "claimsHtml");
@@ -154,6 +164,7 @@ export function claimsHtml(claims: readonly ShownClaim[]): string {
  * import { displayClaims } from "./claims_view.ts";
  * await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
  * ```
+ * @category plots
  */
 export async function displayClaims(
   claims: readonly ShownClaim[],

@@ -8,7 +8,11 @@ import { summaryRows, type TableRow } from "./summary_rows.ts";
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 import { wrapPanels } from "./_wrap_panels.ts";
 
-/** Options of {@linkcode comparisonBars}. */
+/**
+ * Options of {@linkcode comparisonBars}.
+ *
+ * @category plots
+ */
 export interface ComparisonBarsOptions {
   /** Plot title. */
   title: string;
@@ -32,6 +36,7 @@ export interface ComparisonBarsOptions {
  * const spec = comparisonBars([{ method: "C1", metric: "accuracy",
  *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { title: "Table 1" });
  * ```
+ * @category plots
  */
 export function comparisonBars(
   rows: readonly TableRow[],

@@ -6,7 +6,11 @@
 import * as vl from "vega-lite";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** The result of {@linkcode compileVegaLite}. */
+/**
+ * The result of {@linkcode compileVegaLite}.
+ *
+ * @category plots
+ */
 export interface CompiledSpec {
   /** The vega specification vega-lite produced. */
   vega: Record<string, unknown>;
@@ -25,6 +29,7 @@ export interface CompiledSpec {
  * import { compileVegaLite } from "./compile_vega_lite.ts";
  * const { warnings } = compileVegaLite({ mark: "point", data: { values: [{ a: 1 }] } });
  * ```
+ * @category plots
  */
 export function compileVegaLite(spec: VegaLiteSpec): CompiledSpec {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {

@@ -5,7 +5,11 @@
  */
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode confusionMatrix}. */
+/**
+ * Options of {@linkcode confusionMatrix}.
+ *
+ * @category plots
+ */
 export interface ConfusionMatrixOptions {
   /** Plot title (default `"Confusion matrix"`). */
   title?: string;
@@ -26,6 +30,7 @@ export interface ConfusionMatrixOptions {
  * import { confusionMatrix } from "./confusion_matrix.ts";
  * const spec = confusionMatrix([[5, 1], [2, 7]], ["1", "2"]);
  * ```
+ * @category plots
  */
 export function confusionMatrix(
   matrix: number[][],

@@ -21,6 +21,7 @@ import type { MimeBundle, VegaLiteSpec } from "./types.ts";
  * import { display } from "./display.ts";
  * await display({ mark: "point", data: { values: [{ a: 1 }] } });
  * ```
+ * @category plots
  */
 export async function display(spec: VegaLiteSpec): Promise<MimeBundle | undefined> {
   const bundle = await mimeBundle(spec);

@@ -28,6 +28,7 @@ import type { MimeBundle } from "./types.ts";
  * import { displayTable } from "./display_table.ts";
  * await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
  * ```
+ * @category plots
  */
 export async function displayTable(
   table: readonly TableRow[] | TableView,

@@ -14,6 +14,7 @@
  * import { escapeHtml } from "./escape_html.ts";
  * escapeHtml("a < b"); // "a &lt; b"
  * ```
+ * @category plots
  */
 export function escapeHtml(text: string): string {
   return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

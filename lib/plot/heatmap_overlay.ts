@@ -11,7 +11,11 @@ import { colourLegendLayer } from "./_colour_legend.ts";
 import { scalarMapDataUri } from "./scalar_map_data_uri.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode heatmapOverlay}: those of {@linkcode sceneImage} and the heatmap's. */
+/**
+ * Options of {@linkcode heatmapOverlay}: those of {@linkcode sceneImage} and the heatmap's.
+ *
+ * @category plots
+ */
 export interface HeatmapOverlayOptions extends SceneImageOptions {
   /** Highest opacity of the heatmap, reached at its maximum (default 0.75). */
   opacity?: number;
@@ -40,6 +44,7 @@ export interface HeatmapOverlayOptions extends SceneImageOptions {
  * const spec = heatmapOverlay(image, new Float32Array([0, 1, 0, 0]), 2, 2,
  *   { boxes: [[4, 0, 8, 4]] });
  * ```
+ * @category plots
  */
 export function heatmapOverlay(
   image: RGBImage,

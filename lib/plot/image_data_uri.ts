@@ -16,6 +16,7 @@ import { pngDataUri } from "./png_data_uri.ts";
  * import { imageDataUri } from "./image_data_uri.ts";
  * const uri = imageDataUri({ data: new Float32Array([1, 0, 0]), height: 1, width: 1 });
  * ```
+ * @category plots
  */
 export function imageDataUri(image: RGBImage): string {
   const { data, height, width } = image;

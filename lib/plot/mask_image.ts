@@ -20,6 +20,7 @@ import type { VegaLiteSpec } from "./types.ts";
  * import { maskImage } from "./mask_image.ts";
  * const spec = maskImage(new Float32Array([0, 1, 1, 0]), 2, 2, { title: "mask" });
  * ```
+ * @category plots
  */
 export function maskImage(
   mask: Float32Array,

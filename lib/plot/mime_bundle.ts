@@ -26,6 +26,7 @@ import { type MimeBundle, VEGA_LITE_MIME, type VegaLiteSpec } from "./types.ts";
  * import { mimeBundle } from "./mime_bundle.ts";
  * const bundle = await mimeBundle({ mark: "point", data: { values: [{ a: 1 }] } });
  * ```
+ * @category plots
  */
 export async function mimeBundle(spec: VegaLiteSpec): Promise<MimeBundle> {
   const png = await renderPng(await renderSvg(spec));

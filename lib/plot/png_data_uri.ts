@@ -19,6 +19,7 @@ import { encodeBase64 } from "./_base64.ts";
  * import { pngDataUri } from "./png_data_uri.ts";
  * const uri = pngDataUri(new Uint8Array([255, 0, 0, 255]), 1, 1);
  * ```
+ * @category plots
  */
 export function pngDataUri(rgba: Uint8Array, width: number, height: number): string {
   if (!Number.isInteger(width) || width <= 0) {

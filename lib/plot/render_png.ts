@@ -12,7 +12,11 @@ import { initWasm, Resvg } from "@resvg/resvg-wasm";
 // library is used; the font files themselves are then read from the installed package.
 import inter from "@expo-google-fonts/inter/metadata.json" with { type: "json" };
 
-/** Options of {@linkcode renderPng}. */
+/**
+ * Options of {@linkcode renderPng}.
+ *
+ * @category plots
+ */
 export interface RenderPngOptions {
   /**
    * Pixels per SVG unit (default 1: the PNG is as large as the SVG, so it displays at the same
@@ -71,6 +75,7 @@ function loadRenderer(): Promise<Uint8Array[]> {
  * const png = await renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">' +
  *   '<text x="0" y="9" font-family="sans-serif" font-size="9">hi</text></svg>');
  * ```
+ * @category plots
  */
 export async function renderPng(svg: string, opts: RenderPngOptions = {}): Promise<Uint8Array> {
   if (typeof svg !== "string" || !svg.includes("<svg")) {

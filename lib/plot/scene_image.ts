@@ -7,7 +7,11 @@ import type { Box, RGBImage } from "../data/types.ts";
 import { pictureSpec } from "./_picture_spec.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode sceneImage}. */
+/**
+ * Options of {@linkcode sceneImage}.
+ *
+ * @category plots
+ */
 export interface SceneImageOptions {
   /** Plot title. */
   title?: string;
@@ -31,6 +35,7 @@ export interface SceneImageOptions {
  * const image = { data: new Float32Array(8 * 8 * 3).fill(0.5), height: 8, width: 8 };
  * const spec = sceneImage(image, { boxes: [[0, 0, 4, 4]], boxLabels: ["drum"] });
  * ```
+ * @category plots
  */
 export function sceneImage(image: RGBImage, opts: SceneImageOptions = {}): VegaLiteSpec {
   if (!image || !(image.data instanceof Float32Array)) {

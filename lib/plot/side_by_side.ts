@@ -6,7 +6,11 @@
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 import { MAX_FIGURE_WIDTH, wrapPanels } from "./_wrap_panels.ts";
 
-/** Options of {@linkcode sideBySide}. */
+/**
+ * Options of {@linkcode sideBySide}.
+ *
+ * @category plots
+ */
 export interface SideBySideOptions {
   /** Title over the whole figure. */
   title?: string;
@@ -32,6 +36,7 @@ export interface SideBySideOptions {
  * const point = { mark: "point", data: { values: [{ a: 1 }] } };
  * const spec = sideBySide([point, point], { title: "two" });
  * ```
+ * @category plots
  */
 export function sideBySide(
   specs: readonly VegaLiteSpec[],

@@ -10,7 +10,11 @@ import { colourLegendLayer } from "./_colour_legend.ts";
 import { scalarMapDataUri } from "./scalar_map_data_uri.ts";
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode spectrogramImage}. */
+/**
+ * Options of {@linkcode spectrogramImage}.
+ *
+ * @category plots
+ */
 export interface SpectrogramImageOptions {
   /** Plot title. */
   title?: string;
@@ -56,6 +60,7 @@ export interface SpectrogramImageOptions {
  * import { spectrogramImage } from "./spectrogram_image.ts";
  * const spec = spectrogramImage(new Float32Array(4 * 3).fill(1), 4, 3, { title: "mixture" });
  * ```
+ * @category plots
  */
 export function spectrogramImage(
   mag: Float32Array,

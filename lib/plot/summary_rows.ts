@@ -7,7 +7,11 @@
 import type { ResultRow } from "../experiments/experiment.ts";
 import type { SummaryRow } from "./types.ts";
 
-/** A results row in either shape the plot helpers accept. */
+/**
+ * A results row in either shape the plot helpers accept.
+ *
+ * @category plots
+ */
 export type TableRow = SummaryRow | ResultRow;
 
 /**
@@ -24,6 +28,7 @@ export type TableRow = SummaryRow | ResultRow;
  *   values: [0.6, 0.8], paper: 0.75 }]);
  * console.log(row.ours.n); // 2
  * ```
+ * @category plots
  */
 export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): SummaryRow[] {
   if (!Array.isArray(rows)) throw new TypeError(`${caller}: rows must be an array`);

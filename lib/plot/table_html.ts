@@ -17,6 +17,7 @@ import type { TableView } from "./table_view.ts";
  * import { tableHtml } from "./table_html.ts";
  * const html = tableHtml({ columns: ["a"], rows: [[1]] });
  * ```
+ * @category plots
  */
 export function tableHtml(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

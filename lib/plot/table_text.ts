@@ -15,6 +15,7 @@ import type { TableView } from "./table_view.ts";
  * import { tableText } from "./table_text.ts";
  * console.log(tableText({ columns: ["a", "b"], rows: [[1, "x"]] }));
  * ```
+ * @category plots
  */
 export function tableText(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

@@ -16,6 +16,7 @@ export * from "./fnv1a.ts";
  * const a = new Rng(7), b = new Rng(7);
  * console.log(a.uniform() === b.uniform()); // true
  * ```
+ * @category data
  */
 export class Rng {
   #state: number;

@@ -17,6 +17,7 @@ import { describeBackend } from "../backend/mod.ts";
  * import { runMeta } from "./run_meta.ts";
  * console.log(runMeta(true).mode); // quick
  * ```
+ * @category plots
  */
 export function runMeta(
   quick: boolean,

@@ -85,6 +85,7 @@ function claimsSummary(sections: ReportSection[]): string {
  * import { writeReport } from "./write_report.ts";
  * await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
  * ```
+ * @category plots
  */
 export async function writeReport(
   dir: string,

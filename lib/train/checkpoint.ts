@@ -18,10 +18,18 @@ import type { Adam } from "./adam.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** The format tag of a checkpoint manifest. */
+/**
+ * The format tag of a checkpoint manifest.
+ *
+ * @category training
+ */
 export const CHECKPOINT_FORMAT = "avscene-checkpoint-v1";
 
-/** What `manifest.json` records. */
+/**
+ * What `manifest.json` records.
+ *
+ * @category training
+ */
 export interface CheckpointManifest {
   /** Always {@linkcode CHECKPOINT_FORMAT}. */
   format: string;
@@ -39,7 +47,11 @@ export interface CheckpointManifest {
   step: number;
 }
 
-/** What {@linkcode saveCheckpoint} stores. */
+/**
+ * What {@linkcode saveCheckpoint} stores.
+ *
+ * @category training
+ */
 export interface CheckpointContents {
   /** The model whose weights are saved. */
   model: AVModel;
@@ -62,6 +74,7 @@ function bytesOf(a: Float32Array): Uint8Array {
  * @param dir the checkpoint directory.
  * @param contents model, optimiser, trainer state and step.
  * @returns the path of the new checkpoint's directory.
+ * @category training
  */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
@@ -115,6 +128,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
  *
  * @param dir a checkpoint directory.
  * @returns the path of the newest checkpoint, or `null`.
+ * @category training
  */
 export async function latestCheckpoint(dir: string): Promise<string | null> {
   let text: string;
@@ -161,6 +175,7 @@ function floats(data: Uint8Array): Float32Array {
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the manifest and the checkpoint's resolved directory.
+ * @category training
  */
 export async function readCheckpointManifest(
   path: string,
@@ -197,6 +212,7 @@ export async function readCheckpointManifest(
  * @param model the model to overwrite.
  * @param optimizer the optimiser to restore, if any (the checkpoint must then hold its state).
  * @returns the trainer state saved with it and the global step.
+ * @category training
  */
 export async function loadCheckpoint(
   path: string,
@@ -247,6 +263,7 @@ export async function loadCheckpoint(
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the restored model.
+ * @category training
  */
 export async function loadModel(path: string): Promise<AVModel> {
   const { manifest } = await readCheckpointManifest(path);

@@ -6,7 +6,11 @@
  */
 import cliProgress from "cli-progress";
 
-/** One progress report of the trainer (also passed to `onProgress`). */
+/**
+ * One progress report of the trainer (also passed to `onProgress`).
+ *
+ * @category training
+ */
 export interface TrainProgress {
   /** Index of the stage (0-based). */
   stage: number;
@@ -30,7 +34,11 @@ export interface TrainProgress {
   clipsPerSecond: number;
 }
 
-/** A terminal display of {@linkcode TrainProgress} reports. */
+/**
+ * A terminal display of {@linkcode TrainProgress} reports.
+ *
+ * @category training
+ */
 export interface ProgressDisplay {
   /** Show one report. */
   update(p: TrainProgress): void;
@@ -49,6 +57,7 @@ function line(p: TrainProgress): string {
  *
  * @param every steps between plain status lines (default 10).
  * @returns the display.
+ * @category training
  */
 export function progressBar(every = 10): ProgressDisplay {
   if (Deno.stdout.isTerminal()) {

@@ -17,7 +17,11 @@ import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.t
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** Where the trainer gets each stage's clips (e.g. the synthetic world). */
+/**
+ * Where the trainer gets each stage's clips (e.g. the synthetic world).
+ *
+ * @category training
+ */
 export interface CurriculumData {
   /** `size` clips with `level` sound sources. */
   curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
@@ -25,7 +29,11 @@ export interface CurriculumData {
   uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
 }
 
-/** One training step of the history. */
+/**
+ * One training step of the history.
+ *
+ * @category training
+ */
 export interface TrainStep {
   /** Stage index (0-based). */
   stage: number;
@@ -41,7 +49,11 @@ export interface TrainStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainCurriculum}. */
+/**
+ * Options of {@linkcode trainCurriculum}.
+ *
+ * @category training
+ */
 export interface TrainOptions {
   /** The data of every level. */
   data: CurriculumData;
@@ -81,7 +93,11 @@ export interface TrainOptions {
   resetOptimizerEachStage?: boolean;
 }
 
-/** What {@linkcode trainCurriculum} returns. */
+/**
+ * What {@linkcode trainCurriculum} returns.
+ *
+ * @category training
+ */
 export interface TrainResult {
   /** Every step's loss and accuracy, resumed steps included. */
   history: TrainStep[];
@@ -97,6 +113,7 @@ export interface TrainResult {
  *
  * @param preset a preset name.
  * @returns the learning rate.
+ * @category training
  */
 export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
@@ -153,6 +170,7 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
  * @param model the network to train (modified in place).
  * @param opts data, stages, hyper-parameters, output and progress.
  * @returns the history and whether all stages finished.
+ * @category training
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;

@@ -23,7 +23,11 @@ import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.t
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** One step of the separation history. */
+/**
+ * One step of the separation history.
+ *
+ * @category training
+ */
 export interface SeparationStep {
   /** Step (1-based). */
   step: number;
@@ -33,7 +37,11 @@ export interface SeparationStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainSeparation}. */
+/**
+ * Options of {@linkcode trainSeparation}.
+ *
+ * @category training
+ */
 export interface TrainSeparationOptions {
   /** What conditions the network (ours or a baseline's visual net; its variables must be in `model.params`). */
   conditioner: Conditioner;
@@ -68,7 +76,11 @@ export interface TrainSeparationOptions {
   progressBar?: boolean;
 }
 
-/** What {@linkcode trainSeparation} returns. */
+/**
+ * What {@linkcode trainSeparation} returns.
+ *
+ * @category training
+ */
 export interface TrainSeparationResult {
   /** Every step, resumed ones included. */
   history: SeparationStep[];
@@ -108,6 +120,7 @@ function _drawMixtures(seed: number, step: number, pool: number, b: number, n: n
  * @param spectra the batch's mixture spectra.
  * @returns targets `[B, N, paddedFrames, warpBins]` and weights `[B, paddedFrames, warpBins]`
  * (0 on the padding frames).
+ * @category training
  */
 export function separationTargets(
   model: SeparationModel,
@@ -140,6 +153,7 @@ export function separationTargets(
  * @param model the separation network (modified in place), including any trainable visual net.
  * @param opts data, conditioner, hyper-parameters, output and progress.
  * @returns the history and whether all steps ran.
+ * @category training
  */
 export async function trainSeparation(
   model: SeparationModel,
@@ -260,6 +274,7 @@ export async function trainSeparation(
  * @param path a checkpoint, or a directory whose `latest.json` names one (`<outDir>/checkpoints`).
  * @param model the network to overwrite.
  * @returns the step it was taken at.
+ * @category training
  */
 export async function loadSeparationCheckpoint(
   path: string,

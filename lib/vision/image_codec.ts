@@ -10,7 +10,11 @@ import jpeg from "jpeg-js";
 import type { RGBImage } from "./rgb_image.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** The image formats {@linkcode decodeImage} recognises. */
+/**
+ * The image formats {@linkcode decodeImage} recognises.
+ *
+ * @category data
+ */
 export type ImageFormat = "png" | "jpeg";
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -26,6 +30,7 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * import { sniffImageFormat } from "./image_codec.ts";
  * console.log(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))); // jpeg
  * ```
+ * @category data
  */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b)) return "png";
@@ -115,6 +120,7 @@ function _decodeJpeg(bytes: Uint8Array): RGBImage {
  * const img = { data: new Float32Array([1, 0, 0, 0, 0, 1]), height: 1, width: 2 };
  * console.log(Array.from(decodeImage(encodePng(img), "two.png").data)); // [1, 0, 0, 0, 0, 1]
  * ```
+ * @category data
  */
 export function decodeImage(bytes: Uint8Array, name: string): RGBImage {
   const format = sniffImageFormat(bytes);
@@ -146,6 +152,7 @@ export function decodeImage(bytes: Uint8Array, name: string): RGBImage {
  * await writePng(`${dir}/a.png`, { data: new Float32Array(12).fill(0.5), height: 2, width: 2 });
  * console.log((await readImage(`${dir}/a.png`)).width); // 2
  * ```
+ * @category data
  */
 export async function readImage(path: string): Promise<RGBImage> {
   let bytes: Uint8Array;
@@ -195,6 +202,7 @@ function _toBytes(img: RGBImage, what: string, alpha: boolean): Uint8Array {
  * const png = encodePng({ data: new Float32Array(3), height: 1, width: 1 });
  * console.log(png[1], png[2], png[3]); // 80 78 71 ("PNG")
  * ```
+ * @category data
  */
 export function encodePng(img: RGBImage): Uint8Array {
   const data = _toBytes(img, "encodePng", false);
@@ -215,6 +223,7 @@ export function encodePng(img: RGBImage): Uint8Array {
  * const jpg = encodeJpeg({ data: new Float32Array(48).fill(0.5), height: 4, width: 4 });
  * console.log(jpg[0], jpg[1]); // 255 216
  * ```
+ * @category data
  */
 export function encodeJpeg(img: RGBImage, quality = 90): Uint8Array {
   if (!(quality >= 1 && quality <= 100)) {
@@ -248,6 +257,7 @@ async function _writeEncoded(path: string, encode: () => Uint8Array): Promise<vo
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/black.png`, { data: new Float32Array(3), height: 1, width: 1 });
  * ```
+ * @category data
  */
 export async function writePng(path: string, img: RGBImage): Promise<void> {
   await _writeEncoded(path, () => encodePng(img));
@@ -267,6 +277,7 @@ export async function writePng(path: string, img: RGBImage): Promise<void> {
  * const dir = await Deno.makeTempDir();
  * await writeJpeg(`${dir}/grey.jpg`, { data: new Float32Array(3).fill(0.5), height: 1, width: 1 });
  * ```
+ * @category data
  */
 export async function writeJpeg(path: string, img: RGBImage, quality = 90): Promise<void> {
   await _writeEncoded(path, () => encodeJpeg(img, quality));

@@ -23,7 +23,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The columns of `meta/esc50.csv`, in order. */
+/**
+ * The columns of `meta/esc50.csv`, in order.
+ *
+ * @category data
+ */
 export const ESC50_COLUMNS: readonly string[] = [
   "filename",
   "fold",
@@ -53,6 +57,7 @@ export const ESC50_COLUMNS: readonly string[] = [
  * await writeESC50(root, [clip]);
  * console.log((await loadESC50(root)).summary); // ESC-50: 1 clips loaded, 0 skipped
  * ```
+ * @category data
  */
 export async function loadESC50(
   root: string,
@@ -128,6 +133,7 @@ export async function loadESC50(
  *   category: "cow", fold: 2 }]);
  * console.log(await Deno.readTextFile(`${root}/meta/esc50.csv`));
  * ```
+ * @category data
  */
 export async function writeESC50(root: string, clips: readonly LabelledClip[]): Promise<void> {
   const ids = new Set<string>();

@@ -84,6 +84,7 @@ function _textOf(node: _XmlNode): string {
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
  * console.log(parseFlickrAnnotation(xml, "1.xml")); // [ [ [ 1, 2, 30, 40 ] ] ]
  * ```
+ * @category data
  */
 export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   const valid = XMLValidator.validate(xml);
@@ -153,6 +154,7 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
  * await Deno.mkdir(`${root}/annotations`);
  * console.log((await loadFlickrSoundNet(root)).items.length); // 0
  * ```
+ * @category data
  */
 export async function loadFlickrSoundNet(
   root: string,
@@ -216,7 +218,11 @@ export async function loadFlickrSoundNet(
   );
 }
 
-/** Options of {@linkcode writeFlickrSoundNet}. */
+/**
+ * Options of {@linkcode writeFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrWriteOptions {
   /** Frame file format, default `"jpg"` (lossy, as the dataset); `"png"` is exact. */
   frameFormat?: "jpg" | "png";
@@ -240,6 +246,7 @@ export interface FlickrWriteOptions {
  * await writeFlickrSoundNet(root, [{ id: "1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, annotatorBoxes: [[[1, 1, 5, 5]]] }]);
  * ```
+ * @category data
  */
 export async function writeFlickrSoundNet(
   root: string,
