@@ -187,9 +187,9 @@ Deno.test("figures fit a 900 px column: Table 3's bars and three spectrogram pan
   const mag = Float32Array.from({ length: frames * bins }, (_, i) => 1 + (i % 7));
   const mask = Float32Array.from({ length: frames * bins }, (_, i) => (i % 3) / 2);
   const three = sideBySide([
-    maskImage(mask, frames, bins, { title: "predicted mask" }),
-    spectrogramImage(mag, frames, bins, { title: "mask × mixture" }),
-    spectrogramImage(mag, frames, bins, { title: "alone (truth)" }),
+    maskImage(mask, frames, bins, { title: "predicted mask", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "mask × mixture", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "alone (truth)", width: 220 }),
   ]);
   assertCleanCompile(three);
   const threeSvg = await renderSvg(three);
@@ -202,6 +202,11 @@ Deno.test("figures fit a 900 px column: Table 3's bars and three spectrogram pan
     scale: { color: "independent" },
     legend: { color: "independent" },
   });
-  assert.ok(threeSvg.includes(">mask<") && threeSvg.includes(">dB<"));
+  const [first] = three.vconcat as Record<string, unknown>[];
+  assert.equal((first.hconcat as unknown[]).length, 2, "two 220 px panels share the first row");
+  assert.deepEqual(first.resolve, three.resolve, "the row keeps their colour scales apart");
+  // Each picture has its own legend: one "mask" and two "dB" titles, none merged.
+  assert.equal(threeSvg.split(">mask<").length - 1, 1);
+  assert.equal(threeSvg.split(">dB<").length - 1, 2);
   assert.throws(() => sideBySide([three], { maxWidth: 0 }), /opts\.maxWidth must be positive/);
 });

@@ -33,10 +33,12 @@ export function estimatedWidth(spec: VegaLiteSpec): number {
 /**
  * Lay panels out left to right, starting a new row whenever the next panel would make the row
  * wider than `maxWidth`: one row is an `hconcat`, several are a `vconcat` of `hconcat` rows.
+ * `resolve` (vega-lite's scale and legend sharing) applies to the figure and to every row.
  */
 export function wrapPanels(
   panels: VegaLiteSpec[],
   maxWidth = MAX_FIGURE_WIDTH,
+  resolve?: VegaLiteSpec,
 ): VegaLiteSpec {
   const rows: VegaLiteSpec[][] = [];
   let used = 0;
@@ -51,7 +53,9 @@ export function wrapPanels(
       used = w;
     }
   }
-  return rows.length === 1
-    ? { hconcat: rows[0] }
-    : { vconcat: rows.map((r) => (r.length === 1 ? r[0] : { hconcat: r })) };
+  const shared = resolve ? { resolve } : {};
+  return rows.length === 1 ? { hconcat: rows[0], ...shared } : {
+    vconcat: rows.map((r) => (r.length === 1 ? r[0] : { hconcat: r, ...shared })),
+    ...shared,
+  };
 }

@@ -58,12 +58,15 @@ export function sideBySide(
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...(opts.title !== undefined ? { title: opts.title } : {}),
-    ...wrapPanels(panels, maxWidth),
     // Pictures with different colour scales (a mask beside a spectrogram in dB) each keep
-    // their own legend; equal scales (heatmaps normalised alike) share one.
-    ...(distinctColourScales(panels)
-      ? { resolve: { scale: { color: "independent" }, legend: { color: "independent" } } }
-      : {}),
+    // their own legend, in every row; equal scales (heatmaps normalised alike) share one.
+    ...wrapPanels(
+      panels,
+      maxWidth,
+      distinctColourScales(panels)
+        ? { scale: { color: "independent" }, legend: { color: "independent" } }
+        : undefined,
+    ),
   };
 }
 
