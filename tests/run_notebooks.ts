@@ -5,15 +5,14 @@
  * Usage: `deno run -A tests/run_notebooks.ts [--keep] [name-substring ...]`
  *
  * - Fails (exit 1) on any cell error, on a notebook that times out, on a notebook with no
- *   `display_data` output carrying both the vega-lite MIME type and `image/png`, and on a figure
- *   output (vega-lite) without its PNG.
+ *   `display_data` output carrying both the vega-lite MIME type and `image/png`, on a figure
+ *   output (vega-lite) without its PNG, and on a notebook whose HTML export (nbconvert's default
+ *   template, what a user's export gives) lacks any figure as a PNG image.
  * - When `jupyter`, `nbconvert` or the Deno kernelspec is missing it prints SKIP and exits 0,
  *   unless `AVSCENE_REQUIRE_NOTEBOOKS=1`, in which case that is a failure.
  * - `AVSCENE_NOTEBOOK_TIMEOUT` sets the per-cell timeout in seconds (default 1200).
  * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another.
- * - `--html DIR` also exports each executed notebook to `DIR/<name>.html` with nbconvert's
- *   default HTML template (what a user's export gives) and checks that every figure output is
- *   there as a PNG image.
+ * - `--html DIR` keeps those HTML exports in `DIR/<name>.html`.
  * - `--keep` keeps the executed notebooks and prints where they are. Notebooks whose name
  *   starts with `_` are scratch files and are not run.
  *
@@ -246,11 +245,13 @@ async function main(): Promise<number> {
       if (res.ok) problems.push("no executed notebook written");
     } else {
       problems.push(...checkExecutedNotebook(executed));
-      if (htmlDir !== undefined) {
-        await Deno.mkdir(htmlDir, { recursive: true });
-        if (!await exportHtml(res.output, htmlDir)) problems.push("HTML export failed");
+      if (problems.length === 0) {
+        // Every executed notebook is exported as a user would, and its figures must survive.
+        const into = htmlDir ?? join(outDir, "html");
+        await Deno.mkdir(into, { recursive: true });
+        if (!await exportHtml(res.output, into)) problems.push("HTML export failed");
         else {
-          const html = await Deno.readTextFile(join(htmlDir, name.replace(/\.ipynb$/, ".html")));
+          const html = await Deno.readTextFile(join(into, name.replace(/\.ipynb$/, ".html")));
           problems.push(...checkExportedHtml(html, countFigures(executed)));
         }
       }
