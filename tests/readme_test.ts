@@ -40,12 +40,13 @@ async function runExample(dir: string, args: string[]): Promise<string> {
 
 function assertFound(out: string) {
   const m = out.match(
-    /the map peaks at \(([\d.]+), ([\d.]+)\) px, (inside|outside) the sounding object's box \[(\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?)\]; cIoU (\d\.\d\d) \(>= 0\.5 counts as found\)/,
+    /the map peaks at \(([\d.]+), ([\d.]+)\) px \((\d\.\d\d); mean (\d\.\d\d)\), (inside|outside) the sounding object's box \[(\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?), (\d+(?:\.\d+)?)\]; cIoU (\d\.\d\d) \(>= 0\.5 counts as found\)/,
   );
   assert.ok(m, `the example says what it found:\n${out}`);
-  const [x, y, x0, y0, x1, y1, ciou] = [1, 2, 4, 5, 6, 7, 8].map((i) => Number(m[i]));
+  const [x, y, top, mean, , x0, y0, x1, y1, ciou] = m.slice(1).map(Number);
   assert.ok(x >= 0 && x <= 64 && y >= 0 && y <= 64, "the peak lies in the 64x64 frame");
-  assert.equal(m[3], x >= x0 && x < x1 && y >= y0 && y < y1 ? "inside" : "outside");
+  assert.ok(top >= mean, "the peak is not below the mean");
+  assert.equal(m[5], x >= x0 && x < x1 && y >= y0 && y < y1 ? "inside" : "outside");
   assert.ok(ciou >= 0 && ciou <= 1);
   assert.match(out, /done in \d+ s/);
 }
