@@ -6,7 +6,7 @@
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import { backendOption, listOption, parseCommand } from "./_args.ts";
-import { claimsText } from "../lib/plot/claims_view.ts";
+import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
 import type { ReportableResult } from "../lib/report/experiment_sections.ts";
@@ -15,6 +15,8 @@ import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "../lib/report/write_report.ts";
+import { acquireRunLock } from "../lib/io/run_lock.ts";
+import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 
 /** The `--help` text of {@linkcode reproduceCommand}. */
 export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
@@ -24,13 +26,20 @@ Usage: deno task reproduce [options]
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
-                    resumes from it (default runs/reproduce)
+                    resumes from it (default runs/reproduce); a plain run holds it alone
+                    (writer.lock), shards share it
   --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
   --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
+  --shard I/N       compute only shard I of N (a deterministic 1/N of the cells: seeds x
+                    experiments x methods) into --cache, write no report; run all N (on any
+                    machines sharing --cache, with the same options), then --merge
+  --merge           write the report from the cached cells only, computing nothing (fails
+                    naming any missing cell); a plain rerun also reuses them and computes
+                    whatever is missing
   -h, --help        this text
 
-Ctrl-C stops after the current step; run the same command again to resume.
+Ctrl-C (or SIGTERM) stops after the current step; run the same command again to resume.
 `;
 
 const REPRODUCE_OPTIONS = {
@@ -39,6 +48,8 @@ const REPRODUCE_OPTIONS = {
   cache: { type: "string", default: "runs/reproduce" },
   only: { type: "string" },
   seeds: { type: "string" },
+  shard: { type: "string" },
+  merge: { type: "boolean", default: false },
 } as const;
 
 /**
@@ -68,20 +79,50 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return n;
   });
   const quick = !values.full;
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
   await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
   console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
+  const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+  const shared = { quick, outDir: values.cache, ...(seeds ? { seeds } : {}) };
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    const r = await runShard(chosen, shared, shard);
+    for (const e of chosen) {
+      console.log(
+        `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
+      );
+    }
+    console.log(
+      `shard ${shard.index}/${shard.count} done: ${r.assigned} cell(s) assigned; complete ` +
+        `in the cache: ${r.complete.join(", ") || "none yet"}. When every shard has run: ` +
+        `deno task reproduce --merge --cache ${values.cache}${values.full ? " --full" : ""}`,
+    );
+    return 0;
+  }
+  if (values.merge) {
+    const results = await mergeShards(chosen, shared);
+    for (const result of results) {
+      console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+      console.log(claimsText(result.claims));
+    }
+    const files = await writeReport(values.out, results, { meta });
+    console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+    return 0;
+  }
 
+  const lock = await acquireRunLock(values.cache, `reproduce ${args.join(" ")}`);
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
     abort.abort();
   };
-  Deno.addSignalListener("SIGINT", onSigint);
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
-    const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     for (const [i, e] of chosen.entries()) {
       const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
@@ -96,7 +137,13 @@ export async function reproduceCommand(args: string[]): Promise<number> {
         });
         display.stop();
         content.push(result);
-        console.log(tableText(resultsTable(result.rows)));
+        if (result.cells) {
+          console.log(
+            `cells: ${result.cells.computed.length} computed, ${result.cells.reused.length} ` +
+              `reused from ${values.cache} (same code, backend, data and scale)`,
+          );
+        }
+        console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {
         display.stop();
@@ -108,7 +155,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       }
     }
   } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await lock.release();
   }
   if (abort.signal.aborted) {
     console.error(`not finished; rerun the same command to resume from ${values.cache}`);

@@ -73,6 +73,8 @@ Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
   });
   assert.deepEqual(other.rows[0].slice(2), ["0.71 ± —", 1, "0.74", "different data"]);
   assert.equal(t.caption, "Table 1");
+  // not the paper's data: the difference means nothing and is not shown
+  assert.equal(resultsTable(rows, { digits: 2 }).rows[0][5], "different data");
   assert.throws(() => resultsTable(rows, { digits: -1 }), /opts\.digits/);
   assert.throws(() => resultsTable([{ method: "x" } as never]), /rows\[0\]/);
 });

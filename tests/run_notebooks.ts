@@ -11,7 +11,9 @@
  * - When `jupyter`, `nbconvert` or the Deno kernelspec is missing it prints SKIP and exits 0,
  *   unless `AVSCENE_REQUIRE_NOTEBOOKS=1`, in which case that is a failure.
  * - `AVSCENE_NOTEBOOK_TIMEOUT` sets the per-cell timeout in seconds (default 1200).
- * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another.
+ * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another, and at the
+ *   CI budget (`AVSCENE_BUDGET=ci`: the quick runs' three seeds, fewer steps) unless
+ *   `AVSCENE_BUDGET=quick`.
  * - `--html DIR` keeps those HTML exports in `DIR/<name>.html`.
  * - `--keep` keeps the executed notebooks and prints where they are. Notebooks whose name
  *   starts with `_` are scratch files and are not run.
@@ -177,7 +179,13 @@ export async function executeNotebook(
     ],
     // wasm unless asked otherwise: deterministic, and the fastest backend on CPU-only machines
     // (webgpu there is a software rasteriser).
-    env: { QUICK: "1", NO_COLOR: "1", AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm" },
+    env: {
+      QUICK: "1",
+      // the quick runs' seeds at a smaller budget, so the notebooks fit CI's time
+      AVSCENE_BUDGET: Deno.env.get("AVSCENE_BUDGET") || "ci",
+      NO_COLOR: "1",
+      AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm",
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();

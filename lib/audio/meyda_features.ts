@@ -116,10 +116,11 @@ function _extractFrames(
  *
  * @example
  * ```ts
- * import { melBands } from "./meyda_features.ts";
+ * import assert from "node:assert/strict";
+ * import { melBands } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 4000 }, (_, t) => Math.sin(t / 3));
  * const bands = melBands(x, 8000, { frameSize: 256, hop: 128, melBands: 20 });
- * console.log(bands.length, bands[0].length); // 32 20
+ * assert.deepEqual([bands.length, bands[0].length], [32, 20]);
  * ```
  * @category data
  */
@@ -144,10 +145,11 @@ export function melBands(
  *
  * @example
  * ```ts
- * import { mfcc } from "./meyda_features.ts";
+ * import assert from "node:assert/strict";
+ * import { mfcc } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 4000 }, (_, t) => Math.sin(t / 3));
  * const c = mfcc(x, 8000, { frameSize: 256, hop: 128, nMfcc: 13 });
- * console.log(c.length, c[0].length); // 32 13
+ * assert.deepEqual([c.length, c[0].length], [32, 13]);
  * ```
  * @category data
  */

@@ -85,10 +85,11 @@ export function stftFrames(length: number, opts: StftOptions): number {
  *
  * @example
  * ```ts
- * import { stft } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { stft } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 800 }, (_, t) => Math.sin(2 * Math.PI * t / 16));
  * const spec = stft(x, { nFft: 64, hop: 16 });
- * console.log(spec.frames, spec.bins); // 51 33
+ * assert.deepEqual([spec.frames, spec.bins], [51, 33]);
  * ```
  * @category data
  */
@@ -130,10 +131,11 @@ export function stft(x: ArrayLike<number>, opts: StftOptions): Spectrogram {
  *
  * @example
  * ```ts
- * import { istft, stft } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { istft, stft } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 500 }, (_, t) => Math.cos(t / 7));
  * const y = istft(stft(x, { nFft: 128, hop: 32 }), { nFft: 128, hop: 32, length: x.length });
- * console.log(Math.abs(y[250] - x[250]) < 1e-4); // true
+ * assert.ok(Math.abs(y[250] - x[250]) < 1e-4);
  * ```
  * @category data
  */
@@ -191,9 +193,10 @@ export function istft(spec: Spectrogram, opts: StftOptions & { length: number })
  *
  * @example
  * ```ts
- * import { magnitude } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { magnitude } from "@avscene/avscene/audio";
  * const mag = magnitude({ re: Float32Array.of(3), im: Float32Array.of(4), frames: 1, bins: 1 });
- * console.log(mag[0]); // 5
+ * assert.equal(mag[0], 5);
  * ```
  * @category data
  */

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import "@tensorflow/tfjs-backend-wasm";
+import "./wasm_shared_copies.ts";
 
 /**
  * The tfjs backends avscene knows how to run on, in order of preference.
@@ -88,9 +89,10 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
  *
  * @example
  * ```ts
- * import { initBackend } from "./backend.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
  * const info = await initBackend("cpu");
- * console.log(info.backend); // "cpu"
+ * assert.equal(info.backend, "cpu");
  * ```
  * @category kernels
  */

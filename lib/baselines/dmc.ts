@@ -51,8 +51,9 @@ export interface DMCClusters {
  *
  * @example
  * ```ts
- * import { dmcStages } from "./dmc.ts";
- * console.log(dmcStages(100)); // [{ level: "uncurated", steps: 100, kAudio: 2, kVisual: 4 }]
+ * import assert from "node:assert/strict";
+ * import { dmcStages } from "@avscene/avscene/baselines";
+ * assert.deepEqual(dmcStages(100), [{ level: "uncurated", steps: 100, kAudio: 2, kVisual: 4 }]);
  * ```
  * @category model
  */

@@ -52,9 +52,10 @@ function sq(a: ArrayLike<number>, b: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * import { kMeans } from "./k_means.ts";
+ * import assert from "node:assert/strict";
+ * import { kMeans } from "@avscene/avscene/baselines";
  * const { labels } = kMeans([[0], [0.1], [5], [5.2]].map((p) => Float64Array.from(p)), 2);
- * console.log(labels[0] === labels[1] && labels[2] === labels[3] && labels[0] !== labels[2]); // true
+ * assert.ok(labels[0] === labels[1] && labels[2] === labels[3] && labels[0] !== labels[2]);
  * ```
  * @category model
  */

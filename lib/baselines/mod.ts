@@ -1,12 +1,15 @@
 /**
- * Baselines: Random localization and NMF-MFCC separation (no trained network), with their
- * building blocks (NMF, k-means), and the Attention baseline of Senocak et al. written against
- * feature extractors passed in.
+ * The paper's baselines. Localization: Random and the centre prior (no network), Attention
+ * (Senocak et al., its own loss) and DMC (our trainer with fixed clusters on uncurated data).
+ * Separation: NMF-MFCC (no network, with its NMF and k-means building blocks),
+ * Sound-of-Pixels, Co-Separation and AV-Mix-Sep (separation networks with their own visual
+ * conditioning).
  *
  * @module
  */
 
 export * from "./random_localization.ts";
+export * from "./centre_prior.ts";
 export * from "./nmf.ts";
 export * from "./k_means.ts";
 export * from "./nmf_mfcc_separate.ts";

@@ -47,10 +47,11 @@ const EPS = 1e-12;
  *
  * @example
  * ```ts
- * import { nmf } from "./nmf.ts";
+ * import assert from "node:assert/strict";
+ * import { nmf } from "@avscene/avscene/baselines";
  * const v = Float64Array.from([1, 2, 2, 4]); // rank one
  * const { w, h } = nmf(v, 2, 2, 1);
- * console.log(Math.abs(w[1] * h[1] - 4) < 1e-6); // true
+ * assert.ok(Math.abs(w[1] * h[1] - 4) < 1e-6);
  * ```
  * @category model
  */

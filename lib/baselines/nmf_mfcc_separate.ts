@@ -83,12 +83,13 @@ function basisMfccs(
  *
  * @example
  * ```ts
- * import { nmfMfccSeparate } from "./nmf_mfcc_separate.ts";
+ * import assert from "node:assert/strict";
+ * import { nmfMfccSeparate } from "@avscene/avscene/baselines";
  * const sr = 8000;
  * const mix = Float32Array.from({ length: sr / 2 }, (_, t) =>
  *   Math.sin(2 * Math.PI * 200 * t / sr) + Math.sin(2 * Math.PI * 2500 * t / sr));
  * const [a, b] = nmfMfccSeparate(mix, sr, 2, { nFft: 512, components: 4 });
- * console.log(a.length === mix.length && b.length === mix.length); // true
+ * assert.ok(a.length === mix.length && b.length === mix.length);
  * ```
  * @category model
  */

@@ -63,11 +63,12 @@ export function countToLevel(count: number): 1 | 2 | 3 | 4 {
  *
  * @example
  * ```ts
- * import { formatGradeSizes, gradeCurriculum } from "./grade_curriculum.ts";
+ * import assert from "node:assert/strict";
+ * import { formatGradeSizes, gradeCurriculum } from "@avscene/avscene/data";
  * const clip = (id: string, count: number) =>
  *   ({ id, count, image: { data: new Float32Array(3), height: 1, width: 1 }, audio: new Float32Array(1), sampleRate: 8000 });
  * const graded = await gradeCurriculum([clip("a", 1), clip("b", 2), clip("c", 2)]);
- * console.log(formatGradeSizes(graded.sizes)); // C1 1 / C2 2 / C3 0 / C4 0
+ * assert.equal(formatGradeSizes(graded.sizes), "C1 1 / C2 2 / C3 0 / C4 0");
  * ```
  * @category data
  */
@@ -118,8 +119,9 @@ export async function gradeCurriculum(
  *
  * @example
  * ```ts
- * import { formatGradeSizes, PAPER_CURRICULUM_SIZES } from "./grade_curriculum.ts";
- * console.log(formatGradeSizes(PAPER_CURRICULUM_SIZES)); // C1 9,239 / C2 7,098 / C3 2,685 / C4 421
+ * import assert from "node:assert/strict";
+ * import { formatGradeSizes, PAPER_CURRICULUM_SIZES } from "@avscene/avscene/data";
+ * assert.equal(formatGradeSizes(PAPER_CURRICULUM_SIZES), "C1 9,239 / C2 7,098 / C3 2,685 / C4 421");
  * ```
  * @category data
  */

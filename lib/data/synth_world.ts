@@ -196,10 +196,15 @@ function jitterBox(box: Box, rng: Rng, size: number): Box {
  *
  * @example
  * ```ts
- * import { synthWorld } from "./synth_world.ts";
+ * import assert from "node:assert/strict";
+ * import { synthWorld } from "@avscene/avscene/data";
  * const world = synthWorld({ seed: 1 });
  * const clip = world.scene(0, 2);
- * console.log(clip.count, clip.classes?.map((c) => world.classes[c].name), clip.boxes);
+ * assert.equal(clip.count, 2);
+ * assert.equal(clip.classes?.length, 2);
+ * assert.equal(clip.boxes?.length, 2);
+ * // the same seed draws the same scene
+ * assert.deepEqual(synthWorld({ seed: 1 }).scene(0, 2).boxes, clip.boxes);
  * ```
  * @category data
  */

@@ -45,10 +45,11 @@ function median(values: Float64Array): number {
  *
  * @example
  * ```ts
- * import { cIoU } from "./ciou.ts";
+ * import assert from "node:assert/strict";
+ * import { cIoU } from "@avscene/avscene/metrics";
  * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
  * const gt = new Float32Array([1, 0, 0, 0]);
- * console.log(cIoU(heat, gt)); // 0.5 (prediction {0, 1}: 1 / (1 + 1))
+ * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
  * ```
  * @category metrics
  */
@@ -63,6 +64,11 @@ export function cIoU(
     throw new Error(
       `cIoU: groundTruth has ${groundTruth.length} values but heatmap has ${n} (same size needed)`,
     );
+  }
+  if (opts.threshold !== undefined && !(opts.threshold >= 0 && opts.threshold <= 1)) {
+    // the heatmap is min-max normalised: a threshold outside [0, 1] would silently predict
+    // every pixel or none
+    throw new RangeError(`cIoU: opts.threshold must be in [0, 1], got ${opts.threshold}`);
   }
   let lo = Infinity, hi = -Infinity;
   for (let p = 0; p < n; p++) {

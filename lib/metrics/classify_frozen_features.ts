@@ -49,11 +49,12 @@ export interface FrozenFeatureResult {
  *
  * @example
  * ```ts
- * import { classifyFrozenFeatures } from "./classify_frozen_features.ts";
+ * import assert from "node:assert/strict";
+ * import { classifyFrozenFeatures } from "@avscene/avscene/metrics";
  * const features = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => Float32Array.from([i % 2 ? 1 : -1, i]));
  * const targets = [0, 1, 0, 1, 0, 1, 0, 1];
  * const folds = [1, 1, 2, 2, 3, 3, 4, 4];
- * console.log(classifyFrozenFeatures(features, targets, folds).meanAccuracy); // 1
+ * assert.equal(classifyFrozenFeatures(features, targets, folds).meanAccuracy, 1);
  * ```
  * @category metrics
  */

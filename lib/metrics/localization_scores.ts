@@ -27,8 +27,9 @@ export interface LocalizationScores {
  *
  * @example
  * ```ts
- * import { localizationScores } from "./localization_scores.ts";
- * console.log(localizationScores([1, 0])); // { ciou50: 0.5, auc: 0.5125 }
+ * import assert from "node:assert/strict";
+ * import { localizationScores } from "@avscene/avscene/metrics";
+ * assert.deepEqual(localizationScores([1, 0]), { ciou50: 0.5, auc: 0.5125 });
  * ```
  * @category metrics
  */

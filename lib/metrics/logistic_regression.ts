@@ -110,10 +110,11 @@ function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, predictLogisticRegression } from "./logistic_regression.ts";
+ * import assert from "node:assert/strict";
+ * import { fitLogisticRegression, predictLogisticRegression } from "@avscene/avscene/metrics";
  * const x = [[-2], [-1], [1], [2]].map((r) => Float64Array.from(r));
  * const model = fitLogisticRegression(x, [0, 0, 1, 1], 2);
- * console.log(predictLogisticRegression(model, Float64Array.from([1.5]))); // 1
+ * assert.equal(predictLogisticRegression(model, Float64Array.from([1.5])), 1);
  * ```
  * @category metrics
  */

@@ -29,12 +29,13 @@ export interface Alignment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { alignCenters } from "./align_centers.ts";
+ * import { alignCenters } from "@avscene/avscene/model";
  * const v = tf.tensor3d([[[0, 0], [3, 4]]]); // two visual centers
  * const a = tf.tensor3d([[[3, 3]]]); // one audio center
  * const { nearest, sceneDistance2 } = alignCenters(v, a);
- * console.log(nearest.arraySync(), sceneDistance2.arraySync()); // [[1]] [1]
+ * assert.deepEqual([nearest.arraySync(), sceneDistance2.arraySync()], [[[1]], [1]]);
  * ```
  * @category model
  */

@@ -22,10 +22,11 @@ export const DEFAULT_MARGIN = 5;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { contrastiveLoss } from "./contrastive_loss.ts";
+ * import { contrastiveLoss } from "@avscene/avscene/model";
  * const loss = contrastiveLoss(tf.tensor1d([1, 9]), tf.tensor1d([1, 0]), 5);
- * console.log(loss.arraySync()); // 0.5 * (1 + (5 - 3)^2) / 2 = 1.25
+ * assert.equal(loss.arraySync(), 1.25); // 0.5 * (1 + (5 - 3)^2) / 2
  * ```
  * @category model
  */

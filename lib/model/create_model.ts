@@ -45,9 +45,10 @@ export interface CreateModelOptions {
  *
  * @example
  * ```ts
- * import { createModel } from "./create_model.ts";
+ * import assert from "node:assert/strict";
+ * import { createModel } from "@avscene/avscene/model";
  * const model = createModel({ preset: "tiny", seed: 1 });
- * console.log(model.config.embedding); // 32
+ * assert.equal(model.config.embedding, 32);
  * model.params.dispose();
  * ```
  * @category model

@@ -27,8 +27,9 @@ export interface GridHeatmap {
  *
  * @example
  * ```ts
- * import { unionOf } from "./grid_heatmap.ts";
- * console.log(unionOf([new Float32Array([1, 0]), new Float32Array([0, 2])])); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { unionOf } from "@avscene/avscene/model";
+ * assert.deepEqual([...unionOf([new Float32Array([1, 0]), new Float32Array([0, 2])])], [1, 2]);
  * ```
  * @category model
  */

@@ -68,10 +68,11 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
  *
  * @example
  * ```ts
- * import { fitPoissonRegression, poissonRate } from "./poisson_regression.ts";
+ * import assert from "node:assert/strict";
+ * import { fitPoissonRegression, poissonRate } from "@avscene/avscene/model";
  * const x = [[0], [1], [2], [3]].map((r) => Float32Array.from(r));
  * const m = fitPoissonRegression(x, [1, 2, 3, 4], { l2: 0 });
- * console.log(Math.round(poissonRate(m, x[3]))); // 4
+ * assert.equal(Math.round(poissonRate(m, x[3])), 4);
  * ```
  * @category model
  */

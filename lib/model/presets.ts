@@ -147,8 +147,9 @@ const CONFIGS: Record<PresetName, ModelConfig> = {
  *
  * @example
  * ```ts
- * import { presetConfig } from "./presets.ts";
- * console.log(presetConfig("tiny").imageSize); // 64
+ * import assert from "node:assert/strict";
+ * import { presetConfig } from "@avscene/avscene/model";
+ * assert.equal(presetConfig("tiny").imageSize, 64);
  * ```
  * @category model
  */

@@ -38,8 +38,10 @@ function clamp01(t: number): number {
  * @returns `[r, g, b]`, each 0..255.
  * @example
  * ```ts
- * import { colormap } from "./colormap.ts";
- * const [r, g, b] = colormap(1, "gray"); // [255, 255, 255]
+ * import assert from "node:assert/strict";
+ * import { colormap } from "@avscene/avscene/plot";
+ * assert.deepEqual(colormap(1, "gray"), [255, 255, 255]);
+ * assert.deepEqual(colormap(0, "gray"), [0, 0, 0]);
  * ```
  * @category plots
  */

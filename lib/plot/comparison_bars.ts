@@ -32,9 +32,11 @@ export interface ComparisonBarsOptions {
  * @returns a vega-lite spec (layered panels side by side, in rows).
  * @example
  * ```ts
- * import { comparisonBars } from "./comparison_bars.ts";
+ * import assert from "node:assert/strict";
+ * import { comparisonBars, compileVegaLite } from "@avscene/avscene/plot";
  * const spec = comparisonBars([{ method: "C1", metric: "accuracy",
  *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { title: "Table 1" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  * @category plots
  */

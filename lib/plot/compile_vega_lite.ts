@@ -26,8 +26,10 @@ export interface CompiledSpec {
  * @throws Error when vega-lite rejects the spec.
  * @example
  * ```ts
- * import { compileVegaLite } from "./compile_vega_lite.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite } from "@avscene/avscene/plot";
  * const { warnings } = compileVegaLite({ mark: "point", data: { values: [{ a: 1 }] } });
+ * assert.deepEqual(warnings, []);
  * ```
  * @category plots
  */

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { jupyterDisplay } from "./_jupyter.ts";
-import { resultsTable, type ResultsTableOptions } from "./results_table.ts";
+import { jupyterDisplay } from "./display.ts";
+import { resultsTable } from "./results_table.ts";
 import { tableHtml } from "./table_html.ts";
 import { tableText } from "./table_text.ts";
 import type { TableView } from "./table_view.ts";
@@ -20,24 +20,21 @@ import type { MimeBundle } from "./types.ts";
  *
  * @param table results rows, or an already formatted {@linkcode TableView}.
  * @param caption caption for results rows (ignored for a TableView, which carries its own).
- * @param opts for results rows: decimals, and whether the data is the paper's (see
- * {@linkcode resultsTable}).
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
- * import { displayTable } from "./display_table.ts";
- * await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
+ * import assert from "node:assert/strict";
+ * import { displayTable } from "@avscene/avscene/plot";
+ * // outside a Jupyter kernel it returns the bundle it would display
+ * const bundle = await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
+ * assert.match(String(bundle?.["text/html"]), /<td[^>]*>0\.700 ± 0\.000<\/td>/);
  * ```
- * @category plots
  */
 export async function displayTable(
   table: readonly TableRow[] | TableView,
   caption?: string,
-  opts: Omit<ResultsTableOptions, "caption"> = {},
 ): Promise<MimeBundle | undefined> {
-  const view = Array.isArray(table)
-    ? resultsTable(table, { ...opts, caption })
-    : table as TableView;
+  const view = Array.isArray(table) ? resultsTable(table, { caption }) : table as TableView;
   const bundle: MimeBundle = { "text/html": tableHtml(view), "text/plain": tableText(view) };
   const show = jupyterDisplay();
   if (!show) return bundle;

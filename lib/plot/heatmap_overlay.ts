@@ -39,10 +39,13 @@ export interface HeatmapOverlayOptions extends SceneImageOptions {
  * @returns a layered vega-lite spec: image, heatmap, boxes, colour scale.
  * @example
  * ```ts
- * import { heatmapOverlay } from "./heatmap_overlay.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, heatmapOverlay } from "@avscene/avscene/plot";
  * const image = { data: new Float32Array(8 * 8 * 3).fill(0.5), height: 8, width: 8 };
  * const spec = heatmapOverlay(image, new Float32Array([0, 1, 0, 0]), 2, 2,
  *   { boxes: [[4, 0, 8, 4]] });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
+ * assert.equal((spec.layer as unknown[]).length, 3); // image, heatmap, box
  * ```
  * @category plots
  */

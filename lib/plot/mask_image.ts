@@ -17,8 +17,10 @@ import type { VegaLiteSpec } from "./types.ts";
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { maskImage } from "./mask_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, maskImage } from "@avscene/avscene/plot";
  * const spec = maskImage(new Float32Array([0, 1, 1, 0]), 2, 2, { title: "mask" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  * @category plots
  */

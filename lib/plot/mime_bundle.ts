@@ -23,8 +23,14 @@ import { type MimeBundle, VEGA_LITE_MIME, type VegaLiteSpec } from "./types.ts";
  * @returns the bundle, ready for `Deno.jupyter.display(bundle, { raw: true })`.
  * @example
  * ```ts
- * import { mimeBundle } from "./mime_bundle.ts";
+ * import assert from "node:assert/strict";
+ * import { mimeBundle } from "@avscene/avscene/plot";
  * const bundle = await mimeBundle({ mark: "point", data: { values: [{ a: 1 }] } });
+ * assert.deepEqual(Object.keys(bundle).sort(), [
+ *   "application/vnd.vegalite.v5+json",
+ *   "image/svg+xml",
+ *   "text/plain",
+ * ]);
  * ```
  * @category plots
  */

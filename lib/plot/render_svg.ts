@@ -32,9 +32,11 @@ export interface RenderSvgOptions {
  * @returns the SVG markup (`<svg ...>...</svg>`).
  * @example
  * ```ts
- * import { renderSvg } from "./render_svg.ts";
+ * import assert from "node:assert/strict";
+ * import { renderSvg } from "@avscene/avscene/plot";
  * const svg = await renderSvg({ mark: "bar", data: { values: [{ a: "x", b: 1 }] },
  *   encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } } });
+ * assert.match(svg, /^<svg[^>]*>/);
  * ```
  * @category plots
  */

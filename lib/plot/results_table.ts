@@ -7,11 +7,7 @@ import type { TableView } from "./table_view.ts";
 import { summaryRows, type TableRow } from "./summary_rows.ts";
 import type { SummaryRow } from "./types.ts";
 
-/**
- * Options of {@linkcode resultsTable}.
- *
- * @category plots
- */
+/** Options of {@linkcode resultsTable}. */
 export interface ResultsTableOptions {
   /**
    * Decimal places of the numbers. Default: 1 when every non-zero number is at least 10 in
@@ -21,9 +17,8 @@ export interface ResultsTableOptions {
   /** Caption shown above the table. */
   caption?: string;
   /**
-   * Whether our numbers were measured on the paper's own data (default false: the synthetic
-   * world or another data set). Only then is the difference ours − paper computed; otherwise
-   * that column says "different data", since a gap between two data sets means nothing.
+   * Whether our numbers come from the paper's own data (default false): only then is
+   * "ours − paper" a meaningful difference; otherwise that column says "different data".
    */
   paperData?: boolean;
 }
@@ -40,22 +35,22 @@ function fmt(x: number, digits: number): string {
 }
 
 /**
- * Tabulate results: one row per (method, metric) with our mean ± std over n seeds (`mean ± —`
- * with a single seed, which has no spread), the paper's number and the difference ours − paper
- * when our data is the paper's (`"different data"` otherwise; blank where the paper reports no
- * number).
+ * Tabulate results: one row per (method, metric) with our mean ± std over n seeds (`—` for the
+ * spread of one seed), the paper's number and the difference ours − paper (blank where the
+ * paper reports no number; "different data" unless `opts.paperData`).
  *
  * @param rows the results: summary rows or the experiment runners' rows.
- * @param opts number format, caption, and whether the data is the paper's.
+ * @param opts number format and caption.
  * @returns a {@linkcode TableView} with columns Method, Metric, Ours (mean ± std), n, Paper,
  * Ours − paper.
  * @example
  * ```ts
- * import { resultsTable } from "./results_table.ts";
+ * import assert from "node:assert/strict";
+ * import { resultsTable } from "@avscene/avscene/plot";
  * const t = resultsTable([{ method: "C1", metric: "accuracy",
- *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { paperData: true });
+ *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ * assert.deepEqual(t.rows, [["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "-0.030"]]);
  * ```
- * @category plots
  */
 export function resultsTable(
   rows: readonly TableRow[],
@@ -71,6 +66,7 @@ export function resultsTable(
     return [
       r.method,
       r.metric,
+      // one seed measures no spread: show a dash, never 0
       `${fmt(mean, digits)} ± ${n > 1 ? fmt(std, digits) : "—"}`,
       n,
       r.paper === undefined ? "" : fmt(r.paper, digits),

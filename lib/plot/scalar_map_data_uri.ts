@@ -38,8 +38,10 @@ export interface ScalarMapOptions {
  * @returns `data:image/png;base64,...`.
  * @example
  * ```ts
- * import { scalarMapDataUri } from "./scalar_map_data_uri.ts";
+ * import assert from "node:assert/strict";
+ * import { scalarMapDataUri } from "@avscene/avscene/plot";
  * const uri = scalarMapDataUri(new Float32Array([0, 1, 2, 3]), 2, 2, { colormap: "hot" });
+ * assert.ok(uri.startsWith("data:image/png;base64,"));
  * ```
  * @category plots
  */

@@ -31,9 +31,12 @@ export interface SceneImageOptions {
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { sceneImage } from "./scene_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, sceneImage } from "@avscene/avscene/plot";
  * const image = { data: new Float32Array(8 * 8 * 3).fill(0.5), height: 8, width: 8 };
  * const spec = sceneImage(image, { boxes: [[0, 0, 4, 4]], boxLabels: ["drum"] });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
+ * assert.match(JSON.stringify(spec), /"drum"/);
  * ```
  * @category plots
  */

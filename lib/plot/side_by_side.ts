@@ -32,9 +32,11 @@ export interface SideBySideOptions {
  * @returns the combined spec.
  * @example
  * ```ts
- * import { sideBySide } from "./side_by_side.ts";
+ * import assert from "node:assert/strict";
+ * import { sideBySide } from "@avscene/avscene/plot";
  * const point = { mark: "point", data: { values: [{ a: 1 }] } };
  * const spec = sideBySide([point, point], { title: "two" });
+ * assert.equal((spec.hconcat as unknown[]).length, 2);
  * ```
  * @category plots
  */

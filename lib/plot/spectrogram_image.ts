@@ -57,8 +57,10 @@ export interface SpectrogramImageOptions {
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { spectrogramImage } from "./spectrogram_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, spectrogramImage } from "@avscene/avscene/plot";
  * const spec = spectrogramImage(new Float32Array(4 * 3).fill(1), 4, 3, { title: "mixture" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  * @category plots
  */

@@ -31,11 +31,13 @@ export interface TrainingCurvesOptions {
  * @returns a layered vega-lite spec (band area + line + points).
  * @example
  * ```ts
- * import { trainingCurves } from "./training_curves.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, trainingCurves } from "@avscene/avscene/plot";
  * const spec = trainingCurves(
  *   [{ name: "C1", steps: [0, 1, 2], mean: [1, 0.6, 0.4], std: [0.1, 0.05, 0.05] }],
  *   { metric: "loss", title: "Fig. 3a" },
  * );
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  * @category plots
  */

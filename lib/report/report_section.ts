@@ -7,11 +7,7 @@ import type { ClaimCheck } from "../experiments/experiment.ts";
 import type { TableRow } from "../plot/summary_rows.ts";
 import type { VegaLiteSpec } from "../plot/types.ts";
 
-/**
- * A plot of a report section: rendered to inline SVG in the HTML.
- *
- * @category plots
- */
+/** A plot of a report section: rendered to inline SVG in the HTML. */
 export interface ReportPlot {
   /** The vega-lite spec. */
   spec: VegaLiteSpec;
@@ -19,11 +15,7 @@ export interface ReportPlot {
   caption?: string;
 }
 
-/**
- * A results table of a report section: ours (mean ± std over seeds) beside the paper's.
- *
- * @category plots
- */
+/** A results table of a report section: ours (mean ± std over seeds) beside the paper's. */
 export interface ReportTable {
   /** Caption above the table. */
   caption?: string;
@@ -31,15 +23,11 @@ export interface ReportTable {
   rows: readonly TableRow[];
   /** Decimal places (default: chosen from the numbers' size, see `resultsTable`). */
   digits?: number;
-  /** Whether the rows were measured on the paper's own data (default false; see `resultsTable`). */
+  /** Whether the rows come from the paper's own data ("ours − paper" is shown only then). */
   paperData?: boolean;
 }
 
-/**
- * One section of a report.
- *
- * @category plots
- */
+/** One section of a report. */
 export interface ReportSection {
   /** Heading. */
   title: string;
@@ -59,11 +47,7 @@ export interface ReportSection {
   data?: unknown;
 }
 
-/**
- * Options of `writeReport`.
- *
- * @category plots
- */
+/** Options of `writeReport`. */
 export interface ReportOptions {
   /** Page title (default `"avscene reproduction report"`). */
   title?: string;
@@ -73,11 +57,7 @@ export interface ReportOptions {
   generatedAt?: Date;
 }
 
-/**
- * Paths `writeReport` wrote.
- *
- * @category plots
- */
+/** Paths `writeReport` wrote. */
 export interface ReportFiles {
   /** `<dir>/index.html`. */
   html: string;

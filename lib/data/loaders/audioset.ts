@@ -116,10 +116,11 @@ function _parseSegments(text: string, path: string): (_Segment | _ItemError)[] {
  *
  * @example
  * ```ts
- * import { loadAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/balanced_train_segments.csv`, "# YTID, start_seconds, end_seconds, positive_labels\n");
- * console.log((await loadAudioSet(root)).items.length); // 0
+ * assert.equal((await loadAudioSet(root)).items.length, 0);
  * ```
  * @category data
  */
@@ -203,11 +204,15 @@ export async function loadAudioSet(
  *
  * @example
  * ```ts
- * import { writeAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet, writeAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(4 * 4 * 3), height: 4, width: 4 };
  * await writeAudioSet(root, [{ id: "abcdefghijk_30.000", image, audio: new Float32Array(800),
  *   sampleRate: 8000, classes: [0] }], [{ mid: "/m/09x0r", displayName: "Speech" }]);
+ * const loaded = await loadAudioSet(root);
+ * assert.deepEqual([loaded.items[0].classes, loaded.classNames], [[0], ["Speech"]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  * @category data
  */

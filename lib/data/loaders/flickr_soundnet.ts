@@ -79,10 +79,11 @@ function _textOf(node: _XmlNode): string {
  *
  * @example
  * ```ts
- * import { parseFlickrAnnotation } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { parseFlickrAnnotation } from "@avscene/avscene/data";
  * const xml = "<annotation><object><bbox><annotator>0</annotator><xmin>1</xmin><ymin>2</ymin>" +
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
- * console.log(parseFlickrAnnotation(xml, "1.xml")); // [ [ [ 1, 2, 30, 40 ] ] ]
+ * assert.deepEqual(parseFlickrAnnotation(xml, "1.xml"), [ [ [ 1, 2, 30, 40 ] ] ]);
  * ```
  * @category data
  */
@@ -149,10 +150,11 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
  *
  * @example
  * ```ts
- * import { loadFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/annotations`);
- * console.log((await loadFlickrSoundNet(root)).items.length); // 0
+ * assert.equal((await loadFlickrSoundNet(root)).items.length, 0);
  * ```
  * @category data
  */
@@ -240,11 +242,15 @@ export interface FlickrWriteOptions {
  *
  * @example
  * ```ts
- * import { writeFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet, writeFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeFlickrSoundNet(root, [{ id: "1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, annotatorBoxes: [[[1, 1, 5, 5]]] }]);
+ * const { items } = await loadFlickrSoundNet(root);
+ * assert.deepEqual(items[0].annotatorBoxes, [[[1, 1, 5, 5]]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
  * @category data
  */

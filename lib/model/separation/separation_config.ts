@@ -124,9 +124,10 @@ const CONDITION_SIZE: Record<PresetName, number> = { tiny: 32, small: 64, paper:
  *
  * @example
  * ```ts
- * import { separationConfig } from "./separation_config.ts";
+ * import assert from "node:assert/strict";
+ * import { separationConfig } from "@avscene/avscene/model";
  * const c = separationConfig("tiny", { maskType: "ratio" });
- * console.log(c.warpBins, c.maskType); // 64 ratio
+ * assert.deepEqual([c.warpBins, c.maskType], [32, "ratio"]);
  * ```
  * @category model
  */

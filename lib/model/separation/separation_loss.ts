@@ -41,10 +41,11 @@ export function clipMasks(logits: tf.Tensor5D, valid: tf.Tensor3D): tf.Tensor4D 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { separationLoss } from "./separation_loss.ts";
+ * import { separationLoss } from "@avscene/avscene/model";
  * const l = separationLoss(tf.fill([1, 1, 2, 2], 0.5), tf.ones([1, 1, 2, 2]), tf.ones([1, 2, 2]), "ratio");
- * console.log(l.dataSync()[0]); // 0.5
+ * assert.equal(l.dataSync()[0], 0.5);
  * ```
  * @category model
  */

@@ -86,9 +86,10 @@ function _upsample2(x: tf.Tensor4D): tf.Tensor4D {
  *
  * @example
  * ```ts
- * import { createSeparationModel } from "./separation_model.ts";
+ * import assert from "node:assert/strict";
+ * import { createSeparationModel } from "@avscene/avscene/model";
  * const m = createSeparationModel({ preset: "tiny", seed: 1 });
- * console.log(m.params.size > 0, m.config.conditioning); // true product
+ * assert.deepEqual([m.params.size > 0, m.config.conditioning], [true, "product"]);
  * m.params.dispose();
  * ```
  * @category model

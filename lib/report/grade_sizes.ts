@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
+import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "../plot/types.ts";
 
 /**
  * The size of one grade (C1..C4): clips truly in it and clips the counting model put in it.
@@ -38,8 +38,11 @@ export interface GradeSizesChartOptions {
  * @returns a vega-lite spec.
  * @example
  * ```ts
- * import { gradeSizesChart } from "./grade_sizes.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite } from "@avscene/avscene/plot";
+ * import { gradeSizesChart } from "@avscene/avscene/report";
  * const spec = gradeSizesChart([{ level: 1, truth: 20, predicted: [18, 22] }]);
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
  * @category plots
  */
