@@ -27,8 +27,13 @@
  *   `display` in Jupyter with a PNG beside each plot, tables, verdicts and the HTML report.
  * - **kernels**: `softKMeans` (batched, differentiable), `initBackend` (webgpu, wasm or cpu).
  *
+ * This root module holds the names most programs need; every layer has its own entry point with
+ * the rest (`@avscene/avscene/audio`, `/vision`, `/data`, `/model`, `/train`, `/metrics`,
+ * `/experiments`, `/baselines`, `/plot`, `/report`, `/kernels`, ...).
+ *
  * @example Train briefly and score localization on held-out scenes
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   clipCIoUs,
  *   createModel,
@@ -52,6 +57,7 @@
  * );
  * const { ciou50, auc } = localizationScores(cious);
  * console.log(`cIoU@0.5 ${ciou50.toFixed(2)}, AUC ${auc.toFixed(2)} over ${scenes.length} scenes`);
+ * assert.ok(ciou50 >= 0 && ciou50 <= 1 && auc >= 0 && auc <= 1);
  * model.params.dispose();
  * ```
  *

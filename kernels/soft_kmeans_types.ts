@@ -59,6 +59,7 @@ export const DEFAULT_BETA = 30;
  *   assert.ok(e instanceof NonFiniteError);
  * }
  * ```
+ * @category kernels
  */
 export class NonFiniteError extends RangeError {
   /**

@@ -1,6 +1,7 @@
 /**
- * The API documentation groups every symbol `mod.ts` exports under one of the seven categories
- * (`@category` in the symbol's own doc comment), and the module doc opens with an example.
+ * The API documentation groups every symbol an entry point exports (`mod.ts` and the subpaths of
+ * deno.json's `exports`) under one of the seven categories (`@category` in the symbol's own doc
+ * comment), and the root module doc maps them and gives an example.
  */
 import assert from "node:assert/strict";
 
@@ -12,25 +13,31 @@ interface DocDeclaration {
   jsDoc?: { doc?: string; tags?: { kind: string; doc?: string }[] };
 }
 
-async function docJson(): Promise<{
+interface DocNode {
   module_doc?: { doc?: string; tags?: { kind: string; doc?: string }[] };
   symbols: { name: string; declarations: DocDeclaration[] }[];
-}> {
-  const root = new URL("../", import.meta.url);
+}
+
+const root = new URL("../", import.meta.url);
+
+/** `deno doc --json` of every entry point, keyed by the entry's file URL. */
+async function docJson(): Promise<Record<string, DocNode>> {
+  const exports: Record<string, string> = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  ).exports;
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["doc", "--json", "mod.ts"],
+    args: ["doc", "--json", ...Object.values(exports)],
     cwd: root,
     stdout: "piped",
     stderr: "piped",
   }).output();
   assert.ok(r.success, new TextDecoder().decode(r.stderr));
-  const doc = JSON.parse(new TextDecoder().decode(r.stdout));
-  return doc.nodes[new URL("mod.ts", root).href];
+  return JSON.parse(new TextDecoder().decode(r.stdout)).nodes;
 }
 
 Deno.test("every exported symbol has exactly one @category of the seven", async () => {
-  const { symbols } = await docJson();
-  assert.ok(symbols.length > 100, `mod.ts exports ${symbols.length} symbols`);
+  const symbols = Object.values(await docJson()).flatMap((n) => n.symbols);
+  assert.ok(symbols.length > 100, `the entry points export ${symbols.length} symbols`);
   const problems: string[] = [];
   for (const s of symbols) {
     // Re-exports ("reference") carry no doc of their own; the declaration they point to does.
@@ -49,7 +56,7 @@ Deno.test("every exported symbol has exactly one @category of the seven", async 
 });
 
 Deno.test("the module doc names the categories and has an example importing the package", async () => {
-  const { module_doc } = await docJson();
+  const { module_doc } = (await docJson())[new URL("mod.ts", root).href];
   const text = module_doc?.doc ?? "";
   for (const c of CATEGORIES) assert.ok(text.includes(`**${c}**`), `module doc describes ${c}`);
   const example = (module_doc?.tags ?? []).find((t) => t.kind === "example")?.doc ?? "";

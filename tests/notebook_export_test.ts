@@ -28,8 +28,8 @@ import {
   renderSvg,
   sideBySide,
   spectrogramImage,
-  writeReport,
-} from "../mod.ts";
+} from "../lib/plot/mod.ts";
+import { writeReport } from "../lib/report/mod.ts";
 
 const required = Deno.env.get("AVSCENE_REQUIRE_NOTEBOOKS") === "1";
 const missing = (await missingTooling()) ?? (await missingChromium());

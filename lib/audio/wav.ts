@@ -45,7 +45,11 @@ function _ascii(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
 }
 
-/** Options of {@linkcode decodeWav} / {@linkcode readWav}. */
+/**
+ * Options of {@linkcode decodeWav} / {@linkcode readWav}.
+ *
+ * @category data
+ */
 export interface WavDecodeOptions {
   /**
    * Largest magnitude a float sample may have, default {@linkcode DEFAULT_MAX_ABS_SAMPLE}.
@@ -55,7 +59,11 @@ export interface WavDecodeOptions {
   maxAbsSample?: number;
 }
 
-/** Default {@linkcode WavDecodeOptions.maxAbsSample}: 64, i.e. 36 dB above full scale. */
+/**
+ * Default {@linkcode WavDecodeOptions.maxAbsSample}: 64, i.e. 36 dB above full scale.
+ *
+ * @category data
+ */
 export const DEFAULT_MAX_ABS_SAMPLE = 64;
 
 /** Four printable ASCII bytes at `at`: what a RIFF chunk id looks like. */

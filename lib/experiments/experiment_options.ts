@@ -124,6 +124,7 @@ export interface ExperimentOptions extends RunOptions {
 /**
  * The size of a run: `full`, `quick` (the default of `deno task reproduce`), or `ci` (the
  * notebooks in CI: quick's seeds at a smaller budget, chosen by `AVSCENE_BUDGET=ci`).
+ * @category experiments
  */
 export type RunBudget = "full" | "quick" | "ci";
 
@@ -134,6 +135,7 @@ export type RunBudget = "full" | "quick" | "ci";
  * @param quick whether the run is quick.
  * @returns the budget.
  * @throws when `AVSCENE_BUDGET` holds anything but `ci`, `quick` or nothing.
+ * @category experiments
  */
 export function runBudget(quick: boolean): RunBudget {
   if (!quick) return "full";

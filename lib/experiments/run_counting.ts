@@ -74,6 +74,7 @@ const COUNTS = [1, 2, 3, 4] as const;
  * @param accuracy per-seed held-out accuracy (%).
  * @param chance chance accuracy (%) (default 25).
  * @returns the claim.
+ * @category experiments
  */
 export function countingClaims(
   accuracy: readonly number[],

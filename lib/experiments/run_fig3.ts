@@ -78,7 +78,11 @@ const RUNS: { run: string; chain: RecipeStage[] }[] = [
  */
 export const FIG3_FINAL_WINDOW = 0.2;
 
-/** The source counts of Fig. 3's common held-out evaluation set. */
+/**
+ * The source counts of Fig. 3's common held-out evaluation set.
+ *
+ * @category experiments
+ */
 export const FIG3_HELD_OUT_COUNTS: readonly number[] = [1, 2, 3];
 
 interface Fig3Cell {
@@ -95,6 +99,7 @@ interface Fig3Cell {
  * @param world the data.
  * @param perCount scenes per count.
  * @returns the clips, count by count.
+ * @category experiments
  */
 export function fig3HeldOutSet(world: ExperimentWorld, perCount: number): AVClip[] {
   return FIG3_HELD_OUT_COUNTS.flatMap((c) =>
@@ -113,6 +118,7 @@ export function fig3HeldOutSet(world: ExperimentWorld, perCount: number): AVClip
  * @param clips held-out clips; every group of one count needs at least 2 clips.
  * @param batch clips per forward pass (default 32; a group's last chunk keeps at least 2).
  * @returns the share of positives closer than their negatives, in [0, 1].
+ * @category experiments
  */
 export async function heldOutPairAccuracy(
   model: AVModel,
@@ -181,7 +187,11 @@ async function fig3Cell(
 
 const fmt = (x: number) => x.toFixed(3);
 
-/** The reference row of Fig. 3: an untrained network (the floor of the held-out accuracy). */
+/**
+ * The reference row of Fig. 3: an untrained network (the floor of the held-out accuracy).
+ *
+ * @category experiments
+ */
 export const FIG3_UNTRAINED = "untrained";
 
 /**
@@ -193,6 +203,7 @@ export const FIG3_UNTRAINED = "untrained";
  * @param heldOut per-seed held-out accuracy of each run (`C1`, `C3`, `U`, `C2->C3`, `C3->C2`)
  * and of {@linkcode FIG3_UNTRAINED}.
  * @returns the two claims.
+ * @category experiments
  */
 export function fig3Claims(heldOut: ReadonlyMap<string, readonly number[]>): ClaimCheck[] {
   const m = (name: string): Measured => {

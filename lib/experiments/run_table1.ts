@@ -72,7 +72,11 @@ async function table1Cell(
 
 const fmt = (x: number) => x.toFixed(2);
 
-/** The paper's order of Table 1, best first. */
+/**
+ * The paper's order of Table 1, best first.
+ *
+ * @category experiments
+ */
 export const TABLE1_ORDER: readonly string[] = [
   "C2(C1) + source-level",
   "C1(C2) + source-level",
@@ -88,6 +92,7 @@ export const TABLE1_ORDER: readonly string[] = [
  * @param accuracy per-seed accuracy (%) of each strategy (and optionally `random init`).
  * @param chance chance accuracy (%), 100 / number of classes.
  * @returns the claim.
+ * @category experiments
  */
 export function table1Claims(
   accuracy: ReadonlyMap<string, readonly number[]>,

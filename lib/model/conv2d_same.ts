@@ -14,7 +14,11 @@ function samePadding(size: number, k: number, s: number): [number, number, numbe
   return [out, before, pad - before];
 }
 
-/** Options of {@linkcode conv2dSame}. */
+/**
+ * Options of {@linkcode conv2dSame}.
+ *
+ * @category model
+ */
 export interface Conv2dSameOptions {
   /**
    * Compute the gradient with respect to the input (default true). False for a network's first

@@ -45,7 +45,7 @@ export interface HeatmapOverlayOptions extends SceneImageOptions {
  * const spec = heatmapOverlay(image, new Float32Array([0, 1, 0, 0]), 2, 2,
  *   { boxes: [[4, 0, 8, 4]] });
  * assert.deepEqual(compileVegaLite(spec).warnings, []);
- * assert.equal((spec.layer as unknown[]).length, 3); // image, heatmap, box
+ * assert.equal((spec.layer as unknown[]).length, 4); // image, heatmap, box, colour scale
  * ```
  * @category plots
  */

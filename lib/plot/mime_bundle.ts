@@ -28,9 +28,10 @@ import { type MimeBundle, VEGA_LITE_MIME, type VegaLiteSpec } from "./types.ts";
  * const bundle = await mimeBundle({ mark: "point", data: { values: [{ a: 1 }] } });
  * assert.deepEqual(Object.keys(bundle).sort(), [
  *   "application/vnd.vegalite.v5+json",
- *   "image/svg+xml",
+ *   "image/png",
  *   "text/plain",
  * ]);
+ * assert.ok(String(bundle["image/png"]).startsWith("iVBORw0KGgo")); // base64 of a PNG file
  * ```
  * @category plots
  */

@@ -71,9 +71,11 @@ function loadRenderer(): Promise<Uint8Array[]> {
  * @throws Error when the SVG cannot be parsed or has no size.
  * @example
  * ```ts
- * import { renderPng } from "./render_png.ts";
+ * import assert from "node:assert/strict";
+ * import { renderPng } from "@avscene/avscene/plot";
  * const png = await renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">' +
  *   '<text x="0" y="9" font-family="sans-serif" font-size="9">hi</text></svg>');
+ * assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
  * ```
  * @category plots
  */

@@ -67,6 +67,7 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
  *   assert.equal((e as Error).message, "train: stages[0].steps must be an integer >= 1, got 1.5");
  * }
  * ```
+ * @category training
  */
 export function checkStages(op: string, stages: readonly StageSpec[]): void {
   if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`${op}: stages is empty`);

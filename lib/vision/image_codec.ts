@@ -21,10 +21,15 @@ export type ImageFormat = "png" | "jpeg";
 /**
  * Default {@linkcode ImageDecodeOptions.maxPixels}: 2^24 (16.8 megapixels, e.g. 4096 x 4096),
  * about 200 MB once decoded to float RGB.
+ * @category data
  */
 export const DEFAULT_MAX_IMAGE_PIXELS = 2 ** 24;
 
-/** Options of {@linkcode decodeImage} / {@linkcode readImage}. */
+/**
+ * Options of {@linkcode decodeImage} / {@linkcode readImage}.
+ *
+ * @category data
+ */
 export interface ImageDecodeOptions {
   /**
    * Most pixels (width x height) an image may declare, default
