@@ -14,7 +14,11 @@ import "./soft_kmeans_grad.ts";
 
 export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 
-/** Which implementation {@linkcode softKMeans} runs for a given input on the active backend. */
+/**
+ * Which implementation {@linkcode softKMeans} runs for a given input on the active backend.
+ *
+ * @category kernels
+ */
 export type SoftKMeansImplementation = "wgsl" | "plain" | "composed";
 
 /**
@@ -25,6 +29,7 @@ export type SoftKMeansImplementation = "wgsl" | "plain" | "composed";
  * @param batch B of `x` `[B, N, D]`.
  * @param k the number of clusters.
  * @returns `"wgsl"`, `"plain"` or `"composed"`.
+ * @category kernels
  */
 export function softKMeansImplementation(batch: number, k: number): SoftKMeansImplementation {
   const backend = tf.getBackend();
@@ -71,6 +76,7 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  * assert.ok(a[0][0][0] > 0.9 === a[0][0][1] > 0.9 && a[0][0][0] > 0.9 !== a[0][0][2] > 0.9);
  * tf.dispose([x, centers, assignments]);
  * ```
+ * @category kernels
  */
 export function softKMeans(
   x: tf.Tensor3D,

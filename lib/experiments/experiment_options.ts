@@ -17,6 +17,7 @@ import type { CellRef, RunOptions } from "./experiment.ts";
  * The data the runners need: curriculum levels and the uncurated set for training, held-out
  * scenes of known count (counting), a localization test set with annotators' boxes (Table 2)
  * and a 5-fold labelled single-source set (Table 1). The synthetic world (`synthWorld`) is one.
+ * @category experiments
  */
 export interface ExperimentWorld extends CurriculumData {
   /**
@@ -46,6 +47,7 @@ export interface ExperimentWorld extends CurriculumData {
 /**
  * The scale of a run. Quick and full runs differ only in these numbers (see
  * {@linkcode runScale}); tests pass a smaller `scale` to finish in seconds.
+ * @category experiments
  */
 export interface RunScale {
   /** Seeds of the model initialisation and batch order (spreads are over them). */
@@ -76,6 +78,7 @@ export interface RunScale {
 /**
  * One stage of a runner's model recipe: a model is trained through a chain of these, each for
  * the run's `steps` (chains sharing a prefix share its trained model).
+ * @category experiments
  */
 export interface RecipeStage {
   /** Training data of the stage. */
@@ -100,6 +103,7 @@ export interface RecipeStage {
  * the scale). Rerunning with the same `outDir` skips finished cells whose key matches,
  * recomputes stale ones and resumes interrupted training. Without `outDir` a temporary
  * cache is used and removed, so nothing is shared between calls.
+ * @category experiments
  */
 export interface ExperimentOptions extends RunOptions {
   /** The data (default: `synthWorld` at the preset's image size and sample rate, seed 0). */
@@ -122,6 +126,7 @@ export interface ExperimentOptions extends RunOptions {
 /**
  * The size of a run: `full`, `quick` (the default of `deno task reproduce`), or `ci` (the
  * notebooks in CI: quick's seeds at a smaller budget, chosen by `AVSCENE_BUDGET=ci`).
+ * @category experiments
  */
 export type RunBudget = "full" | "quick" | "ci";
 
@@ -132,6 +137,7 @@ export type RunBudget = "full" | "quick" | "ci";
  * @param quick whether the run is quick.
  * @returns the budget.
  * @throws when `AVSCENE_BUDGET` holds anything but `ci`, `quick` or nothing.
+ * @category experiments
  */
 export function runBudget(quick: boolean): RunBudget {
   if (!quick) return "full";
@@ -166,6 +172,7 @@ export function runBudget(quick: boolean): RunBudget {
  * import { runScale } from "@avscene/avscene/experiments";
  * assert.deepEqual(runScale(false).seeds, [0, 1, 2, 3, 4]);
  * ```
+ * @category experiments
  */
 export function runScale(budget: boolean | RunBudget): RunScale {
   const b = budget === true ? "quick" : budget === false ? "full" : budget;
@@ -210,7 +217,11 @@ export function runScale(budget: boolean | RunBudget): RunScale {
     };
 }
 
-/** The options after defaults: world, preset and scale resolved. */
+/**
+ * The options after defaults: world, preset and scale resolved.
+ *
+ * @category experiments
+ */
 export interface ResolvedExperimentOptions {
   /** The data. */
   world: ExperimentWorld;
@@ -230,6 +241,7 @@ export interface ResolvedExperimentOptions {
  *
  * @param opts the runner's options.
  * @returns world, preset, quick flag and scale.
+ * @category experiments
  */
 export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExperimentOptions {
   const preset = opts.preset ?? "tiny";

@@ -13,7 +13,11 @@ import { IncompleteRunError } from "./_run_cache.ts";
 import type { CellRef, CellUse, ExperimentResult } from "./experiment.ts";
 import type { ExperimentOptions } from "./experiment_options.ts";
 
-/** A runner as the shards call it. */
+/**
+ * A runner as the shards call it.
+ *
+ * @category experiments
+ */
 export interface ShardRunner {
   /** Experiment name (`"fig3"`, ...). */
   name: string;
@@ -21,7 +25,11 @@ export interface ShardRunner {
   run: (opts: ExperimentOptions) => Promise<ExperimentResult>;
 }
 
-/** One shard of N: `index` in 1..count. */
+/**
+ * One shard of N: `index` in 1..count.
+ *
+ * @category experiments
+ */
 export interface Shard {
   /** 1-based shard number. */
   index: number;
@@ -40,6 +48,7 @@ export interface Shard {
  * import { parseShard } from "@avscene/avscene/experiments";
  * assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
  * ```
+ * @category experiments
  */
 export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
@@ -50,7 +59,11 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The name of a cell in messages and shard lists: `experiment/cell/s<seed>`. */
+/**
+ * The name of a cell in messages and shard lists: `experiment/cell/s<seed>`.
+ *
+ * @category experiments
+ */
 export function cellName(c: CellRef): string {
   return `${c.experiment}/${c.cell}/s${c.seed}`;
 }
@@ -63,6 +76,7 @@ export function cellName(c: CellRef): string {
  * @param runners the experiments.
  * @param opts the options the shards will run with.
  * @returns the cells.
+ * @category experiments
  */
 export async function planCells(
   runners: readonly ShardRunner[],
@@ -105,6 +119,7 @@ export async function planCells(
  *   ["A", "B"].map((cell) => ({ experiment: "x", cell, seed })));
  * assert.deepEqual([...shardCells(cells, { index: 2, count: 3 })], [ "x/A/s1", "x/B/s1" ]);
  * ```
+ * @category experiments
  */
 export function shardCells(cells: readonly CellRef[], shard: Shard): Set<string> {
   const seeds = [...new Set(cells.map((c) => c.seed))].sort((a, b) => a - b);
@@ -121,7 +136,11 @@ export function shardCells(cells: readonly CellRef[], shard: Shard): Set<string>
   return new Set(cells.filter((c) => mine.has(c.seed)).map(cellName));
 }
 
-/** What one shard did. */
+/**
+ * What one shard did.
+ *
+ * @category experiments
+ */
 export interface ShardReport {
   /** The shard. */
   shard: Shard;
@@ -143,6 +162,7 @@ export interface ShardReport {
  * @param opts options shared by every shard (the same `outDir`, scale and seeds).
  * @param shard which shard.
  * @returns what was computed and reused.
+ * @category experiments
  */
 export async function runShard(
   runners: readonly ShardRunner[],
@@ -180,6 +200,7 @@ export async function runShard(
  * @param runners the experiments.
  * @param opts the options the shards ran with.
  * @returns the results, in the runners' order.
+ * @category experiments
  */
 export async function mergeShards(
   runners: readonly ShardRunner[],

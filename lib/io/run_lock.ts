@@ -7,10 +7,18 @@
  */
 import process from "node:process";
 
-/** The name of the lock file inside a locked directory. */
+/**
+ * The name of the lock file inside a locked directory.
+ *
+ * @category data
+ */
 export const LOCK_FILE = "writer.lock";
 
-/** What a lock file records. */
+/**
+ * What a lock file records.
+ *
+ * @category data
+ */
 export interface RunLockInfo {
   /** The writer's process id. */
   pid: number;
@@ -22,7 +30,11 @@ export interface RunLockInfo {
   processStart?: string;
 }
 
-/** A held lock. */
+/**
+ * A held lock.
+ *
+ * @category data
+ */
 export interface RunLock {
   /** The lock file. */
   readonly path: string;
@@ -42,6 +54,7 @@ export interface RunLock {
  * const e = new RunLockedError("runs/x is in use", { pid: 7, startedAt: "", command: "train" });
  * assert.deepEqual([e.name, e.holder.pid], ["RunLockedError", 7]);
  * ```
+ * @category data
  */
 export class RunLockedError extends Error {
   /** The lock's holder. */
@@ -133,6 +146,7 @@ async function _read(path: string): Promise<RunLockInfo | null> {
  * await lock.release();
  * await Deno.remove(dir, { recursive: true });
  * ```
+ * @category data
  */
 export async function acquireRunLock(
   dir: string,

@@ -22,6 +22,7 @@ function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimC
 /**
  * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"` (checks
  * without a `verdict` field: from `holds`).
+ * @category plots
  */
 export function verdictWord(check: ClaimCheck): string {
   return check.verdict ?? (check.holds ? "holds" : "does not hold");
@@ -40,6 +41,7 @@ export function verdictWord(check: ClaimCheck): string {
  *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]);
  * assert.equal(text, "[holds] C1 converges fastest — C1's final loss 0.41 is the lowest of 4 sets.");
  * ```
+ * @category plots
  */
 export function claimsText(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsText");
@@ -62,6 +64,7 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
  * assert.match(html, /does not hold:<\/strong> A &gt; B/); // escaped
  * ```
+ * @category plots
  */
 export function claimsHtml(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsHtml");
@@ -94,6 +97,7 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  * const bundle = await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
  * assert.equal(bundle?.["text/plain"], "[holds] A > B — A 0.4 > B 0.3.");
  * ```
+ * @category plots
  */
 export async function displayClaims(
   claims: readonly ClaimCheck[],

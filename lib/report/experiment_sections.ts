@@ -14,7 +14,11 @@ import { type GradeSizeRow, gradeSizesChart } from "./grade_sizes.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import type { ReportPlot, ReportSection } from "./report_section.ts";
 
-/** An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix). */
+/**
+ * An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix).
+ *
+ * @category plots
+ */
 export interface ReportableResult extends ExperimentResult {
   /** Fig. 3: every logged training step of every run and seed. */
   curves?: CurvePoint[];
@@ -122,6 +126,7 @@ function viewPlots(view: ExperimentView, result: ReportableResult, title: string
  * });
  * assert.equal(section.title, "Table 1: sound classification with frozen features");
  * ```
+ * @category plots
  */
 export function experimentSection(result: ReportableResult): ReportSection {
   if (!result || typeof result.experiment !== "string" || !Array.isArray(result.rows)) {

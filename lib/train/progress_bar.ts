@@ -8,7 +8,11 @@
  */
 import cliProgress from "cli-progress";
 
-/** One progress report of the trainer (also passed to `onProgress`). */
+/**
+ * One progress report of the trainer (also passed to `onProgress`).
+ *
+ * @category training
+ */
 export interface TrainProgress {
   /** Index of the stage (0-based). */
   stage: number;
@@ -32,7 +36,11 @@ export interface TrainProgress {
   clipsPerSecond: number;
 }
 
-/** A terminal display of progress reports `P`. */
+/**
+ * A terminal display of progress reports `P`.
+ *
+ * @category training
+ */
 export interface ProgressDisplay<P = TrainProgress> {
   /** Show one report. */
   update(p: P): void;
@@ -40,7 +48,11 @@ export interface ProgressDisplay<P = TrainProgress> {
   stop(): void;
 }
 
-/** How {@linkcode progressDisplay} shows reports `P`. */
+/**
+ * How {@linkcode progressDisplay} shows reports `P`.
+ *
+ * @category training
+ */
 export interface ProgressFormat<P> {
   /** The bar's `cli-progress` format: `{bar}`, `{value}`, `{total}` and the payload's keys. */
   format: string;
@@ -77,6 +89,7 @@ export interface ProgressFormat<P> {
  * display.stop();
  * assert.ok(printed.length === 0 || printed.length === 3);
  * ```
+ * @category training
  */
 export function progressDisplay<P>(view: ProgressFormat<P>): ProgressDisplay<P> {
   if (Deno.stdout.isTerminal()) {
@@ -122,6 +135,7 @@ export function progressDisplay<P>(view: ProgressFormat<P>): ProgressDisplay<P> 
  *
  * @param every steps between plain status lines (default 10).
  * @returns the display.
+ * @category training
  */
 export function progressBar(every = 10): ProgressDisplay<TrainProgress> {
   return progressDisplay<TrainProgress>({
