@@ -31,6 +31,7 @@ import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
  * assert.ok([...sums].every((s) => Math.abs(s - 1) < 1e-5));
  * tf.dispose([x, centers, assignments]);
  * ```
+ * @category kernels
  */
 export function softKMeansComposed(
   x: tf.Tensor3D,

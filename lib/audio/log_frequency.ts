@@ -76,6 +76,7 @@ function _resampleRows(
  * const warped = logFrequencyWarp(mag, 1, 9, 5, 8000);
  * assert.deepEqual([warped[0], warped[4]], [0, 8]);
  * ```
+ * @category data
  */
 export function logFrequencyWarp(
   mag: Float32Array,
@@ -112,6 +113,7 @@ export function logFrequencyWarp(
  * const back = inverseLogFrequencyWarp(logFrequencyWarp(flat, 1, 33, 16, 8000), 1, 16, 33, 8000);
  * assert.ok(back.every((v) => Math.abs(v - 2) < 1e-6));
  * ```
+ * @category data
  */
 export function inverseLogFrequencyWarp(
   warped: Float32Array,
@@ -143,6 +145,7 @@ export function inverseLogFrequencyWarp(
  * const hz = logFrequencyHz(256, 11025);
  * assert.deepEqual([hz[0], hz[255]], [0, 5512.5]);
  * ```
+ * @category data
  */
 export function logFrequencyHz(outBins: number, sampleRate: number): Float64Array {
   if (!Number.isInteger(outBins) || outBins < 2) {

@@ -8,7 +8,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Settings of {@linkcode logMelSpectrogram}. */
+/**
+ * Settings of {@linkcode logMelSpectrogram}.
+ *
+ * @category data
+ */
 export interface LogMelOptions {
   /** Sample rate of the waves in Hz. */
   sampleRate: number;
@@ -61,6 +65,7 @@ function _melFilterbankCached(sampleRate: number, nFft: number, nMels: number): 
  * const fb = melFilterbank(16000, 512, 40);
  * assert.equal(fb.length, 10280);
  * ```
+ * @category data
  */
 export function melFilterbank(sampleRate: number, nFft: number, nMels: number): Float32Array {
   if (!(sampleRate > 0)) {
@@ -107,6 +112,7 @@ function _dftBasis(nFft: number): { cos: Float32Array; sin: Float32Array } {
  * const mel = logMelSpectrogram(waves, { sampleRate: 8000, nFft: 256, hop: 80, nMels: 32 });
  * assert.deepEqual(mel.shape, [2, 11, 32]);
  * ```
+ * @category data
  */
 export function logMelSpectrogram(waves: tf.Tensor2D, opts: LogMelOptions): tf.Tensor3D {
   const { sampleRate, nFft, hop, nMels } = opts;

@@ -7,7 +7,11 @@
 
 import Meyda from "meyda";
 
-/** Framing and feature settings of {@linkcode melBands} and {@linkcode mfcc}. */
+/**
+ * Framing and feature settings of {@linkcode melBands} and {@linkcode mfcc}.
+ *
+ * @category data
+ */
 export interface MeydaFrameOptions {
   /** Frame length (meyda's `bufferSize`), a power of two. */
   frameSize: number;
@@ -22,7 +26,11 @@ export interface MeydaFrameOptions {
   center?: boolean;
 }
 
-/** Options of {@linkcode mfcc}. */
+/**
+ * Options of {@linkcode mfcc}.
+ *
+ * @category data
+ */
 export interface MfccOptions extends MeydaFrameOptions {
   /** Coefficients per frame, 1..40 (meyda's limit), default 13. */
   nMfcc?: number;
@@ -114,6 +122,7 @@ function _extractFrames(
  * const bands = melBands(x, 8000, { frameSize: 256, hop: 128, melBands: 20 });
  * assert.deepEqual([bands.length, bands[0].length], [32, 20]);
  * ```
+ * @category data
  */
 export function melBands(
   x: ArrayLike<number>,
@@ -142,6 +151,7 @@ export function melBands(
  * const c = mfcc(x, 8000, { frameSize: 256, hop: 128, nMfcc: 13 });
  * assert.deepEqual([c.length, c[0].length], [32, 13]);
  * ```
+ * @category data
  */
 export function mfcc(x: ArrayLike<number>, sampleRate: number, opts: MfccOptions): Float32Array[] {
   const nMfcc = opts.nMfcc ?? 13;

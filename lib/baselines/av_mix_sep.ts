@@ -29,6 +29,7 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  * assert.equal(m.conditioner.name, "av-mix-sep");
  * m.model.params.dispose();
  * ```
+ * @category model
  */
 export function createAvMixSep(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "avmix");

@@ -21,6 +21,7 @@
  * const h = centrePrior(3, 3);
  * assert.deepEqual([h[4], h[0] < h[1]], [1, true]);
  * ```
+ * @category model
  */
 export function centrePrior(height: number, width: number): Float32Array {
   if (!Number.isInteger(height) || height <= 0) {

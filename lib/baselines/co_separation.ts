@@ -32,6 +32,7 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  * assert.equal(cs.model.config.conditioning, "bottleneck");
  * cs.model.params.dispose();
  * ```
+ * @category model
  */
 export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "cosep");

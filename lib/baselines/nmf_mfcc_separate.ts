@@ -10,7 +10,11 @@ import { istft, stft } from "../audio/mod.ts";
 import { kMeans } from "./k_means.ts";
 import { nmf } from "./nmf.ts";
 
-/** Options of {@linkcode nmfMfccSeparate}. */
+/**
+ * Options of {@linkcode nmfMfccSeparate}.
+ *
+ * @category model
+ */
 export interface NmfMfccOptions {
   /** NMF components (bases). Default 16. */
   components?: number;
@@ -87,6 +91,7 @@ function basisMfccs(
  * const [a, b] = nmfMfccSeparate(mix, sr, 2, { nFft: 512, components: 4 });
  * assert.ok(a.length === mix.length && b.length === mix.length);
  * ```
+ * @category model
  */
 export function nmfMfccSeparate(
   mixture: Float32Array | Float64Array,

@@ -23,6 +23,7 @@ import { Rng } from "../random/mod.ts";
  * const a = randomLocalization(4, 4, 1), b = randomLocalization(4, 4, 1);
  * assert.ok(a.every((v, i) => v === b[i]));
  * ```
+ * @category model
  */
 export function randomLocalization(
   height: number,

@@ -37,6 +37,7 @@ import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_e
  * assert.equal(sop.conditioner.name, "sound-of-pixels");
  * sop.model.params.dispose();
  * ```
+ * @category model
  */
 export function createSoundOfPixels(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const preset = opts.preset ?? "tiny";

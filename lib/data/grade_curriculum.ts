@@ -6,7 +6,11 @@
  */
 import type { AVClip } from "./types.ts";
 
-/** The paper's AudioSet-Balanced curriculum sizes C1..C4 (19,443 clips in all). */
+/**
+ * The paper's AudioSet-Balanced curriculum sizes C1..C4 (19,443 clips in all).
+ *
+ * @category data
+ */
 export const PAPER_CURRICULUM_SIZES: readonly [number, number, number, number] = Object.freeze([
   9239,
   7098,
@@ -14,10 +18,18 @@ export const PAPER_CURRICULUM_SIZES: readonly [number, number, number, number] =
   421,
 ]) as readonly [number, number, number, number];
 
-/** Estimates a clip's number of sound sources (e.g. lib/model's `countingPredictor`). */
+/**
+ * Estimates a clip's number of sound sources (e.g. lib/model's `countingPredictor`).
+ *
+ * @category data
+ */
 export type CountPredictor = (clip: AVClip) => number | Promise<number>;
 
-/** The result of {@linkcode gradeCurriculum}. */
+/**
+ * The result of {@linkcode gradeCurriculum}.
+ *
+ * @category data
+ */
 export interface CurriculumGrading {
   /** Clips of each level, in input order within a level. */
   levels: { 1: AVClip[]; 2: AVClip[]; 3: AVClip[]; 4: AVClip[] };
@@ -35,7 +47,11 @@ export interface CurriculumGrading {
   confusion?: number[][];
 }
 
-/** A source count as a level 1..4: rounded, then clamped (5+ sources are level 4). */
+/**
+ * A source count as a level 1..4: rounded, then clamped (5+ sources are level 4).
+ *
+ * @category data
+ */
 export function countToLevel(count: number): 1 | 2 | 3 | 4 {
   return Math.min(4, Math.max(1, Math.round(count))) as 1 | 2 | 3 | 4;
 }
@@ -54,6 +70,7 @@ export function countToLevel(count: number): 1 | 2 | 3 | 4 {
  * const graded = await gradeCurriculum([clip("a", 1), clip("b", 2), clip("c", 2)]);
  * assert.equal(formatGradeSizes(graded.sizes), "C1 1 / C2 2 / C3 0 / C4 0");
  * ```
+ * @category data
  */
 export async function gradeCurriculum(
   clips: readonly AVClip[],
@@ -106,6 +123,7 @@ export async function gradeCurriculum(
  * import { formatGradeSizes, PAPER_CURRICULUM_SIZES } from "@avscene/avscene/data";
  * assert.equal(formatGradeSizes(PAPER_CURRICULUM_SIZES), "C1 9,239 / C2 7,098 / C3 2,685 / C4 421");
  * ```
+ * @category data
  */
 export function formatGradeSizes(sizes: readonly number[]): string {
   return sizes.map((n, i) => `C${i + 1} ${n.toLocaleString("en-US")}`).join(" / ");

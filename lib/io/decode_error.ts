@@ -16,6 +16,7 @@
  * const e = new DecodeError("a.wav", "no data chunk");
  * assert.deepEqual([e.name, e.file, e.message], ["DecodeError", "a.wav", "a.wav: no data chunk"]);
  * ```
+ * @category data
  */
 export class DecodeError extends Error {
   /** The file (or name) that failed to decode. */

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Options of {@linkcode writeFileAtomic}. */
+/**
+ * Options of {@linkcode writeFileAtomic}.
+ *
+ * @category data
+ */
 export interface WriteAtomicOptions {
   /**
    * Flush the file to disk before the rename and the directory after it (default false): slower,
@@ -28,6 +32,7 @@ export interface WriteAtomicOptions {
  * await assert.rejects(() => fsyncDir(`${dir}/missing`));
  * await Deno.remove(dir);
  * ```
+ * @category data
  */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await Deno.open(dir, { read: true });
@@ -52,6 +57,7 @@ export async function fsyncDir(dir: string): Promise<void> {
  * await writeFileSynced(`${dir}/a.bin`, Uint8Array.of(1, 2));
  * assert.equal((await Deno.readFile(`${dir}/a.bin`)).length, 2);
  * ```
+ * @category data
  */
 export async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -80,6 +86,7 @@ export async function writeFileSynced(path: string, data: Uint8Array | string): 
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
  * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
  * ```
+ * @category data
  */
 export async function writeFileAtomic(
   path: string,

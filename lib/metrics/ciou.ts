@@ -4,7 +4,11 @@
  * @module
  */
 
-/** Options of {@linkcode cIoU}. */
+/**
+ * Options of {@linkcode cIoU}.
+ *
+ * @category metrics
+ */
 export interface CIoUOptions {
   /**
    * Threshold on the min-max normalised heatmap (in [0, 1]); pixels strictly above it are
@@ -47,6 +51,7 @@ function median(values: Float64Array): number {
  * const gt = new Float32Array([1, 0, 0, 0]);
  * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
  * ```
+ * @category metrics
  */
 export function cIoU(
   heatmap: Float32Array | Float64Array,

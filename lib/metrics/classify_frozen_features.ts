@@ -11,13 +11,21 @@ import {
   predictLogisticRegression,
 } from "./logistic_regression.ts";
 
-/** Options of {@linkcode classifyFrozenFeatures}. */
+/**
+ * Options of {@linkcode classifyFrozenFeatures}.
+ *
+ * @category metrics
+ */
 export interface FrozenFeatureOptions extends LogisticRegressionOptions {
   /** Number of classes; default `max(targets) + 1`. */
   classes?: number;
 }
 
-/** Cross-validated accuracy of the linear probe. */
+/**
+ * Cross-validated accuracy of the linear probe.
+ *
+ * @category metrics
+ */
 export interface FrozenFeatureResult {
   /** Mean of the per-fold accuracies. */
   meanAccuracy: number;
@@ -48,6 +56,7 @@ export interface FrozenFeatureResult {
  * const folds = [1, 1, 2, 2, 3, 3, 4, 4];
  * assert.equal(classifyFrozenFeatures(features, targets, folds).meanAccuracy, 1);
  * ```
+ * @category metrics
  */
 export function classifyFrozenFeatures(
   features: (Float32Array | Float64Array)[],

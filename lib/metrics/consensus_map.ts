@@ -29,6 +29,7 @@ import type { Box } from "../data/types.ts";
  * const g = consensusMap([[[0, 0, 2, 1]], [[1, 0, 3, 1]]], 1, 4);
  * assert.deepEqual(Array.from(g), [0.5, 1, 0.5, 0]);
  * ```
+ * @category metrics
  */
 export function consensusMap(
   annotatorBoxes: readonly (readonly Box[])[],

@@ -24,6 +24,7 @@
  * const up = upsampleHeatmap(new Float32Array([0, 1]), 1, 2, 1, 4);
  * assert.deepEqual(Array.from(up), [0, 0.25, 0.75, 1]);
  * ```
+ * @category metrics
  */
 export function upsampleHeatmap(
   map: Float32Array | Float64Array,

@@ -6,7 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The alignment of one batch of scenes. */
+/**
+ * The alignment of one batch of scenes.
+ *
+ * @category model
+ */
 export interface Alignment {
   /** Squared distances D_jk^2 between visual center j and audio center k `[batch, Kv, Ka]`. */
   distances: tf.Tensor3D;
@@ -33,6 +37,7 @@ export interface Alignment {
  * const { nearest, sceneDistance2 } = alignCenters(v, a);
  * assert.deepEqual([nearest.arraySync(), sceneDistance2.arraySync()], [[[1]], [1]]);
  * ```
+ * @category model
  */
 export function alignCenters(visualCenters: tf.Tensor3D, audioCenters: tf.Tensor3D): Alignment {
   const [b, , d] = visualCenters.shape;

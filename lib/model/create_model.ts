@@ -8,7 +8,11 @@ import { ParamStore } from "./param_store.ts";
 import { type ModelConfig, presetConfig, type PresetName } from "./presets.ts";
 import { createTrunk } from "./trunk.ts";
 
-/** A model: its configuration, the seed that initialised it, and its variables. */
+/**
+ * A model: its configuration, the seed that initialised it, and its variables.
+ *
+ * @category model
+ */
 export interface AVModel {
   /** Shapes and front-end settings. */
   config: ModelConfig;
@@ -18,7 +22,11 @@ export interface AVModel {
   params: ParamStore;
 }
 
-/** Options of {@linkcode createModel}. */
+/**
+ * Options of {@linkcode createModel}.
+ *
+ * @category model
+ */
 export interface CreateModelOptions {
   /** Built-in preset (default `tiny`). */
   preset?: PresetName;
@@ -43,6 +51,7 @@ export interface CreateModelOptions {
  * assert.equal(model.config.embedding, 32);
  * model.params.dispose();
  * ```
+ * @category model
  */
 export function createModel(opts: CreateModelOptions = {}): AVModel {
   const seed = opts.seed ?? 0;

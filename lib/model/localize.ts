@@ -12,7 +12,11 @@ import { alignCenters } from "./align_centers.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
-/** Options of {@linkcode localize}. */
+/**
+ * Options of {@linkcode localize}.
+ *
+ * @category model
+ */
 export interface LocalizeOptions {
   /** Audio centers (sounds to localize; default 1). */
   kAudio?: number;
@@ -24,7 +28,11 @@ export interface LocalizeOptions {
   beta?: number;
 }
 
-/** Localization maps of one clip, on the visual feature grid (upsample to image size). */
+/**
+ * Localization maps of one clip, on the visual feature grid (upsample to image size).
+ *
+ * @category model
+ */
 export interface LocalizationMaps {
   /** Rows of the feature grid. */
   height: number;
@@ -67,6 +75,7 @@ export interface LocalizationMaps {
  * assert.equal(maps[0].aligned[0].length, maps[0].height * maps[0].width);
  * model.params.dispose();
  * ```
+ * @category model
  */
 export async function localize(
   model: AVModel,

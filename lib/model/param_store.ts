@@ -7,7 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random/mod.ts";
 
-/** Name and shape of one parameter, in the store's order. */
+/**
+ * Name and shape of one parameter, in the store's order.
+ *
+ * @category model
+ */
 export interface ParamSpec {
   /** Unique name (`visual.0.conv.w`). */
   name: string;
@@ -29,6 +33,7 @@ export interface ParamSpec {
  * assert.equal(p.size, 36);
  * p.dispose();
  * ```
+ * @category model
  */
 export class ParamStore {
   #vars = new Map<string, tf.Variable>();

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** A fitted Poisson regression: rate = exp(bias + weights . standardised(x)). */
+/**
+ * A fitted Poisson regression: rate = exp(bias + weights . standardised(x)).
+ *
+ * @category model
+ */
 export interface PoissonRegression {
   /** Per-feature weights on standardised features. */
   weights: Float64Array;
@@ -17,7 +21,11 @@ export interface PoissonRegression {
   std: Float64Array;
 }
 
-/** Options of {@linkcode fitPoissonRegression}. */
+/**
+ * Options of {@linkcode fitPoissonRegression}.
+ *
+ * @category model
+ */
 export interface PoissonOptions {
   /** Ridge penalty on the weights (default 1). */
   l2?: number;
@@ -66,6 +74,7 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
  * const m = fitPoissonRegression(x, [1, 2, 3, 4], { l2: 0 });
  * assert.equal(Math.round(poissonRate(m, x[3])), 4);
  * ```
+ * @category model
  */
 export function fitPoissonRegression(
   features: readonly ArrayLike<number>[],
@@ -128,6 +137,7 @@ export function fitPoissonRegression(
  * @param model a fitted regression.
  * @param x the feature vector.
  * @returns exp(bias + weights . standardised(x)).
+ * @category model
  */
 export function poissonRate(model: PoissonRegression, x: ArrayLike<number>): number {
   let eta = model.bias;

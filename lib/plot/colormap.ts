@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Names of the colormaps {@linkcode colormap} knows. */
+/**
+ * Names of the colormaps {@linkcode colormap} knows.
+ *
+ * @category plots
+ */
 export type ColormapName = "viridis" | "hot" | "gray";
 
 // Ten evenly spaced samples of matplotlib's viridis (as in d3-scale-chromatic), interpolated.
@@ -39,6 +43,7 @@ function clamp01(t: number): number {
  * assert.deepEqual(colormap(1, "gray"), [255, 255, 255]);
  * assert.deepEqual(colormap(0, "gray"), [0, 0, 0]);
  * ```
+ * @category plots
  */
 export function colormap(t: number, name: ColormapName = "viridis"): [number, number, number] {
   const v = clamp01(t);

@@ -6,7 +6,11 @@
 import * as vl from "vega-lite";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** The result of {@linkcode compileVegaLite}. */
+/**
+ * The result of {@linkcode compileVegaLite}.
+ *
+ * @category plots
+ */
 export interface CompiledSpec {
   /** The vega specification vega-lite produced. */
   vega: Record<string, unknown>;
@@ -27,6 +31,7 @@ export interface CompiledSpec {
  * const { warnings } = compileVegaLite({ mark: "point", data: { values: [{ a: 1 }] } });
  * assert.deepEqual(warnings, []);
  * ```
+ * @category plots
  */
 export function compileVegaLite(spec: VegaLiteSpec): CompiledSpec {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {

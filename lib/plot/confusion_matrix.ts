@@ -5,7 +5,11 @@
  */
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode confusionMatrix}. */
+/**
+ * Options of {@linkcode confusionMatrix}.
+ *
+ * @category plots
+ */
 export interface ConfusionMatrixOptions {
   /** Plot title (default `"Confusion matrix"`). */
   title?: string;
@@ -30,6 +34,7 @@ export interface ConfusionMatrixOptions {
  * assert.deepEqual(cells.map((c) => c.count), [5, 1, 2, 7]);
  * assert.equal(cells[3].share, 7 / 9); // each row's shares sum to 1
  * ```
+ * @category plots
  */
 export function confusionMatrix(
   matrix: number[][],

@@ -29,6 +29,7 @@ import type { MimeBundle } from "./types.ts";
  * const bundle = await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
  * assert.match(String(bundle?.["text/html"]), /<td[^>]*>0\.700 ± —<\/td>/); // one run: no spread
  * ```
+ * @category plots
  */
 export async function displayTable(
   table: readonly TableRow[] | TableView,

@@ -15,6 +15,7 @@
  * import { escapeHtml } from "@avscene/avscene/plot";
  * assert.equal(escapeHtml(`a < b & "c"`), "a &lt; b &amp; &quot;c&quot;");
  * ```
+ * @category plots
  */
 export function escapeHtml(text: string): string {
   return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

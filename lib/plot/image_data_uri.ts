@@ -18,6 +18,7 @@ import { pngDataUri } from "./png_data_uri.ts";
  * const uri = imageDataUri({ data: new Float32Array([1, 0, 0]), height: 1, width: 1 });
  * assert.ok(uri.startsWith("data:image/png;base64,"));
  * ```
+ * @category plots
  */
 export function imageDataUri(image: RGBImage): string {
   const { data, height, width } = image;

@@ -22,6 +22,7 @@ import type { VegaLiteSpec } from "./types.ts";
  * const spec = maskImage(new Float32Array([0, 1, 1, 0]), 2, 2, { title: "mask" });
  * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function maskImage(
   mask: Float32Array,
@@ -31,6 +32,7 @@ export function maskImage(
 ): VegaLiteSpec {
   return spectrogramImage(mask, frames, bins, {
     colormap: "gray",
+    legendTitle: "mask",
     ...opts,
     db: false,
     range: [0, 1],

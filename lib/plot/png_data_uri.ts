@@ -21,6 +21,7 @@ import { encodeBase64 } from "./_base64.ts";
  * const uri = pngDataUri(new Uint8Array([255, 0, 0, 255]), 1, 1);
  * assert.ok(uri.startsWith("data:image/png;base64,iVBORw0KGgo")); // the PNG signature
  * ```
+ * @category plots
  */
 export function pngDataUri(rgba: Uint8Array, width: number, height: number): string {
   if (!Number.isInteger(width) || width <= 0) {

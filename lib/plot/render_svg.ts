@@ -10,7 +10,11 @@ import { uniquifySvgIds } from "./_uniquify_svg_ids.ts";
 
 let rendered = 0;
 
-/** Options of {@linkcode renderSvg}. */
+/**
+ * Options of {@linkcode renderSvg}.
+ *
+ * @category plots
+ */
 export interface RenderSvgOptions {
   /**
    * Prefix for every id in the SVG (vega numbers clip paths from 1 in each SVG, so SVGs inlined
@@ -34,6 +38,7 @@ export interface RenderSvgOptions {
  *   encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } } });
  * assert.match(svg, /^<svg[^>]*>/);
  * ```
+ * @category plots
  */
 export async function renderSvg(
   spec: VegaLiteSpec,

@@ -7,7 +7,11 @@ import type { TableView } from "./table_view.ts";
 import { summaryRows, type TableRow } from "./summary_rows.ts";
 import type { SummaryRow } from "./types.ts";
 
-/** Options of {@linkcode resultsTable}. */
+/**
+ * Options of {@linkcode resultsTable}.
+ *
+ * @category plots
+ */
 export interface ResultsTableOptions {
   /**
    * Decimal places of the numbers. Default: 1 when every non-zero number is at least 10 in
@@ -55,6 +59,7 @@ function fmt(x: number, digits: number): string {
  * // on the paper's own data
  * assert.equal(resultsTable(rows, { paperData: true }).rows[0][5], "-0.030");
  * ```
+ * @category plots
  */
 export function resultsTable(
   rows: readonly TableRow[],

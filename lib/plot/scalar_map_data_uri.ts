@@ -7,7 +7,11 @@ import { colormap, type ColormapName } from "./colormap.ts";
 import { pngDataUri } from "./png_data_uri.ts";
 import { finiteRange } from "./_finite_range.ts";
 
-/** Options of {@linkcode scalarMapDataUri}. */
+/**
+ * Options of {@linkcode scalarMapDataUri}.
+ *
+ * @category plots
+ */
 export interface ScalarMapOptions {
   /** Colormap (default `"viridis"`). */
   colormap?: ColormapName;
@@ -39,6 +43,7 @@ export interface ScalarMapOptions {
  * const uri = scalarMapDataUri(new Float32Array([0, 1, 2, 3]), 2, 2, { colormap: "hot" });
  * assert.ok(uri.startsWith("data:image/png;base64,"));
  * ```
+ * @category plots
  */
 export function scalarMapDataUri(
   values: ArrayLike<number>,

@@ -7,7 +7,11 @@ import type { Box, RGBImage } from "../data/types.ts";
 import { pictureSpec } from "./_picture_spec.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode sceneImage}. */
+/**
+ * Options of {@linkcode sceneImage}.
+ *
+ * @category plots
+ */
 export interface SceneImageOptions {
   /** Plot title. */
   title?: string;
@@ -34,6 +38,7 @@ export interface SceneImageOptions {
  * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * assert.match(JSON.stringify(spec), /"drum"/);
  * ```
+ * @category plots
  */
 export function sceneImage(image: RGBImage, opts: SceneImageOptions = {}): VegaLiteSpec {
   if (!image || !(image.data instanceof Float32Array)) {

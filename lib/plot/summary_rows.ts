@@ -6,7 +6,11 @@
  */
 import type { SeedRow, SummaryRow } from "./types.ts";
 
-/** A results row in either shape the plot helpers accept. */
+/**
+ * A results row in either shape the plot helpers accept.
+ *
+ * @category plots
+ */
 export type TableRow = SummaryRow | SeedRow;
 
 /**
@@ -24,6 +28,7 @@ export type TableRow = SummaryRow | SeedRow;
  *   values: [0.6, 0.8], paper: 0.75 }]);
  * assert.equal(row.ours.n, 2);
  * ```
+ * @category plots
  */
 export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): SummaryRow[] {
   if (!Array.isArray(rows)) throw new TypeError(`${caller}: rows must be an array`);

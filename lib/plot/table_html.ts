@@ -19,6 +19,7 @@ import type { TableView } from "./table_view.ts";
  * const html = tableHtml({ columns: ["a"], rows: [[1]] });
  * assert.match(html, /<th[^>]*>a<\/th>.*<td class="num"[^>]*>1<\/td>/);
  * ```
+ * @category plots
  */
 export function tableHtml(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

@@ -16,6 +16,7 @@ import type { TableView } from "./table_view.ts";
  * import { tableText } from "@avscene/avscene/plot";
  * assert.equal(tableText({ columns: ["a", "b"], rows: [[1, "x"]] }), "a  b\n-  -\n1  x");
  * ```
+ * @category plots
  */
 export function tableText(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

@@ -5,7 +5,11 @@
  */
 import { type TrainingRun, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode trainingCurves}. */
+/**
+ * Options of {@linkcode trainingCurves}.
+ *
+ * @category plots
+ */
 export interface TrainingCurvesOptions {
   /** What the curves measure: sets the y-axis title and, for accuracy, the [0, 1] domain. */
   metric: "loss" | "accuracy";
@@ -35,6 +39,7 @@ export interface TrainingCurvesOptions {
  * );
  * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function trainingCurves(runs: TrainingRun[], opts: TrainingCurvesOptions): VegaLiteSpec {
   if (!Array.isArray(runs) || runs.length === 0) {

@@ -14,6 +14,7 @@
  * const a = new Rng(7), b = new Rng(7);
  * assert.ok(a.uniform() === b.uniform());
  * ```
+ * @category data
  */
 export class Rng {
   #state: number;

@@ -22,6 +22,7 @@ function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimC
 /**
  * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"` (checks
  * without a `verdict` field: from `holds`).
+ * @category plots
  */
 export function verdictWord(check: ClaimCheck): string {
   return check.verdict ?? (check.holds ? "holds" : "does not hold");
@@ -40,6 +41,7 @@ export function verdictWord(check: ClaimCheck): string {
  *   reason: "interval above 0", detail: "C1 0.61, C2 0.52." }]);
  * assert.equal(text, "[holds] C1 > C2 — C1 0.61, C2 0.52. (interval above 0)");
  * ```
+ * @category plots
  */
 export function claimsText(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsText");
@@ -63,6 +65,7 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  *   reason: "interval below 0", detail: "A 0.2 < B 0.3." }]);
  * assert.match(html, /does not hold:<\/strong> A &gt; B/); // escaped
  * ```
+ * @category plots
  */
 export function claimsHtml(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsHtml");
@@ -96,6 +99,7 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  *   reason: "within noise", detail: "A 0.31, B 0.30." }]);
  * assert.equal(bundle?.["text/plain"], "[inconclusive] A > B — A 0.31, B 0.30. (within noise)");
  * ```
+ * @category plots
  */
 export async function displayClaims(
   claims: readonly ClaimCheck[],

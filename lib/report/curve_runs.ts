@@ -6,7 +6,11 @@
  */
 import type { TrainingRun } from "../plot/types.ts";
 
-/** One logged training step of one run and seed (the shape of the Fig. 3 runner's curves). */
+/**
+ * One logged training step of one run and seed (the shape of the Fig. 3 runner's curves).
+ *
+ * @category plots
+ */
 export interface CurvePoint {
   /** Run name, e.g. `"C1"` or `"C2 then C3"`. */
   run: string;
@@ -20,7 +24,11 @@ export interface CurvePoint {
   accuracy: number;
 }
 
-/** Options of {@linkcode curveRuns}. */
+/**
+ * Options of {@linkcode curveRuns}.
+ *
+ * @category plots
+ */
 export interface CurveRunsOptions {
   /**
    * Most points per run (default 60): consecutive steps are averaged in windows of equal length
@@ -47,6 +55,7 @@ export interface CurveRunsOptions {
  * ], "loss");
  * assert.deepEqual([runs[0].mean[0], runs[0].std?.[0]], [3, 1.4142135623730951]);
  * ```
+ * @category plots
  */
 export function curveRuns(
   curves: readonly CurvePoint[],

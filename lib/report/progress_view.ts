@@ -9,7 +9,11 @@ import type { TrainProgress } from "../train/progress_bar.ts";
 import { jupyterDisplay } from "../plot/display.ts";
 import { escapeHtml } from "../plot/escape_html.ts";
 
-/** A progress display; pass `onRun` or `onTrain` as a runner's or trainer's `onProgress`. */
+/**
+ * A progress display; pass `onRun` or `onTrain` as a runner's or trainer's `onProgress`.
+ *
+ * @category plots
+ */
 export interface ProgressView {
   /** Show `done` of `total` units with a status text. */
   update(done: number, total: number, text?: string): void;
@@ -21,7 +25,11 @@ export interface ProgressView {
   finish(text?: string): Promise<void>;
 }
 
-/** Options of {@linkcode progressView}. */
+/**
+ * Options of {@linkcode progressView}.
+ *
+ * @category plots
+ */
 export interface ProgressViewOptions {
   /** Least milliseconds between two updates (default 500 in a notebook, 5000 on stdout). */
   intervalMs?: number;
@@ -58,6 +66,7 @@ function clock(seconds: number): string {
  * }
  * assert.match(lines[0], /^demo: 1\/4 \(25%\)/);
  * ```
+ * @category plots
  */
 export function progressView(title: string, opts: ProgressViewOptions = {}): ProgressView {
   const show = jupyterDisplay();

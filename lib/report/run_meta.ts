@@ -18,6 +18,7 @@ import { describeBackend } from "../backend/mod.ts";
  * import { runMeta } from "@avscene/avscene/report";
  * assert.equal(runMeta(true).mode, "quick");
  * ```
+ * @category plots
  */
 export function runMeta(
   quick: boolean,

@@ -93,6 +93,7 @@ function claimsSummary(sections: ReportSection[]): string {
  * const files = await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
  * assert.equal(files.html, "report/index.html");
  * ```
+ * @category plots
  */
 export async function writeReport(
   dir: string,

@@ -5,8 +5,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { AdamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
 
-/** Hyper-parameters of {@linkcode Adam}. */
+/**
+ * Hyper-parameters of {@linkcode Adam}.
+ *
+ * @category training
+ */
 export interface AdamOptions {
   /** Learning rate (paper code: 1e-4). */
   lr?: number;
@@ -20,13 +25,25 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-/** The paper code's learning rate. */
+/**
+ * The paper code's learning rate.
+ *
+ * @category training
+ */
 export const PAPER_LR = 1e-4;
 
-/** The paper code's weight decay. */
+/**
+ * The paper code's weight decay.
+ *
+ * @category training
+ */
 export const PAPER_WEIGHT_DECAY = 1e-4;
 
-/** Saved optimiser state: the step count and both moments of every variable, flattened. */
+/**
+ * Saved optimiser state: the step count and both moments of every variable, flattened.
+ *
+ * @category training
+ */
 export interface AdamState {
   /** Updates applied so far. */
   step: number;
@@ -49,6 +66,7 @@ export interface AdamState {
  * for (let i = 0; i < 50; i++) opt.minimize(() => tf.square(w) as tf.Scalar).dispose();
  * assert.ok(Math.abs(w.dataSync()[0]) < 1);
  * ```
+ * @category training
  */
 export class Adam {
   /** The variables, in the order of the saved state. */
@@ -98,10 +116,30 @@ export class Adam {
     const t = this.#step;
     const b1 = this.#beta1, b2 = this.#beta2;
     const lrT = this.lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+    // one fused kernel per variable where the backend has it (cpu, wasm), else tfjs ops
+    const fused = tf.getKernel(AdamUpdate, tf.getBackend()) !== undefined;
+    const attrs: AdamUpdateAttrs = {
+      lr: lrT,
+      beta1: b1,
+      beta2: b2,
+      epsilon: this.#eps,
+      weightDecay: this.weightDecay,
+    };
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const raw = grads[w.name];
         if (!raw) return; // variable unused by this loss (e.g. none here): no update
+        if (fused) {
+          const [w2, m2, v2] = tf.engine().runKernel(
+            AdamUpdate,
+            { w, g: raw, m: this.#m[i], v: this.#v[i] },
+            attrs,
+          ) as tf.Tensor[];
+          this.#m[i].assign(m2);
+          this.#v[i].assign(v2);
+          w.assign(w2);
+          return;
+        }
         const g = this.weightDecay > 0 ? tf.add(raw, tf.mul(w, this.weightDecay)) : raw;
         const m = tf.add(tf.mul(this.#m[i], b1), tf.mul(g, 1 - b1));
         const v = tf.add(tf.mul(this.#v[i], b2), tf.mul(tf.square(g), 1 - b2));

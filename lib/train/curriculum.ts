@@ -5,10 +5,18 @@
  * @module
  */
 
-/** A curriculum level: C1..C4 (number of sound sources) or the uncurated set. */
+/**
+ * A curriculum level: C1..C4 (number of sound sources) or the uncurated set.
+ *
+ * @category training
+ */
 export type CurriculumLevel = 1 | 2 | 3 | 4 | "uncurated";
 
-/** One training stage. */
+/**
+ * One training stage.
+ *
+ * @category training
+ */
 export interface StageSpec {
   /** Which data the stage trains on. */
   level: CurriculumLevel;
@@ -20,7 +28,11 @@ export interface StageSpec {
   kVisual?: number;
 }
 
-/** Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources). */
+/**
+ * Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources).
+ *
+ * @category training
+ */
 export const UNCURATED_K_AUDIO = 2;
 
 /**
@@ -28,6 +40,7 @@ export const UNCURATED_K_AUDIO = 2;
  *
  * @param stage a stage.
  * @returns its numbers of audio and visual centers.
+ * @category training
  */
 export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: number } {
   const kAudio = stage.kAudio ?? (stage.level === "uncurated" ? UNCURATED_K_AUDIO : stage.level);
@@ -54,6 +67,7 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
  *   assert.equal((e as Error).message, "train: stages[0].steps must be an integer >= 1, got 1.5");
  * }
  * ```
+ * @category training
  */
 export function checkStages(op: string, stages: readonly StageSpec[]): void {
   if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`${op}: stages is empty`);
@@ -78,6 +92,7 @@ export function checkStages(op: string, stages: readonly StageSpec[]): void {
  *
  * @param level a curriculum level.
  * @returns its name.
+ * @category training
  */
 export function levelName(level: CurriculumLevel): string {
   return level === "uncurated" ? "U" : `C${level}`;
@@ -118,6 +133,7 @@ function parseOrder(spec: string): CurriculumLevel[] {
  * import { curriculumStages } from "@avscene/avscene/train";
  * assert.deepEqual(curriculumStages("C2(C1)", 10).map((s) => s.level), [1, 2]);
  * ```
+ * @category training
  */
 export function curriculumStages(spec: string, steps: number | number[]): StageSpec[] {
   if (spec.trim() === "") throw new Error("curriculum: empty curriculum string");

@@ -21,7 +21,11 @@ import {
 } from "./curriculum.ts";
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 
-/** Where the trainer gets each stage's clips (e.g. the synthetic world). */
+/**
+ * Where the trainer gets each stage's clips (e.g. the synthetic world).
+ *
+ * @category training
+ */
 export interface CurriculumData {
   /** `size` clips with `level` sound sources. */
   curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
@@ -29,7 +33,11 @@ export interface CurriculumData {
   uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
 }
 
-/** One training step of the history. */
+/**
+ * One training step of the history.
+ *
+ * @category training
+ */
 export interface TrainStep {
   /** Stage index (0-based). */
   stage: number;
@@ -45,7 +53,11 @@ export interface TrainStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's). */
+/**
+ * Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's).
+ *
+ * @category training
+ */
 export interface TrainOptions extends TrainLoopOptions {
   /** The data of every level. */
   data: CurriculumData;
@@ -73,7 +85,11 @@ export interface TrainOptions extends TrainLoopOptions {
   resetOptimizerEachStage?: boolean;
 }
 
-/** What {@linkcode trainCurriculum} returns. */
+/**
+ * What {@linkcode trainCurriculum} returns.
+ *
+ * @category training
+ */
 export interface TrainResult {
   /** Every step's loss and accuracy, resumed steps included. */
   history: TrainStep[];
@@ -89,6 +105,7 @@ export interface TrainResult {
  *
  * @param preset a preset name.
  * @returns the learning rate.
+ * @category training
  */
 export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
@@ -206,6 +223,7 @@ async function curriculumStep(
  * assert.ok(run.history.every((h) => Number.isFinite(h.loss)));
  * model.params.dispose();
  * ```
+ * @category training
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;

@@ -17,7 +17,11 @@ import {
 } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 
-/** What a step records in the history: its loss, and whatever else the trainer measures. */
+/**
+ * What a step records in the history: its loss, and whatever else the trainer measures.
+ *
+ * @category training
+ */
 export interface StepRecord {
   /** The batch's loss. */
   loss: number;
@@ -34,6 +38,7 @@ export interface StepRecord {
  * const e = new DivergenceError("train: loss is NaN at step 3 (lower the learning rate?)");
  * assert.equal(e.name, "DivergenceError");
  * ```
+ * @category training
  */
 export class DivergenceError extends Error {
   /**
@@ -48,7 +53,11 @@ export class DivergenceError extends Error {
   }
 }
 
-/** What a trainer gives {@linkcode runTrainLoop}: its step and how to describe it. */
+/**
+ * What a trainer gives {@linkcode runTrainLoop}: its step and how to describe it.
+ *
+ * @category training
+ */
 export interface TrainLoopSpec<R extends StepRecord> {
   /** The trainer's name, first in every message (`trainCurriculum`). */
   name: string;
@@ -79,7 +88,11 @@ export interface TrainLoopSpec<R extends StepRecord> {
   progress?(t: number, record: R, seconds: number): TrainProgress;
 }
 
-/** The options every trainer passes through to the loop. */
+/**
+ * The options every trainer passes through to the loop.
+ *
+ * @category training
+ */
 export interface TrainLoopOptions {
   /** Directory for `history.jsonl` and `checkpoints/` (none: nothing is written). */
   outDir?: string;
@@ -98,7 +111,11 @@ export interface TrainLoopOptions {
   progressBar?: boolean;
 }
 
-/** What {@linkcode runTrainLoop} returns. */
+/**
+ * What {@linkcode runTrainLoop} returns.
+ *
+ * @category training
+ */
 export interface TrainLoopResult<R extends StepRecord> {
   /** Every step's record, resumed steps included. */
   history: R[];
@@ -114,6 +131,7 @@ export interface TrainLoopResult<R extends StepRecord> {
  * @param name the trainer.
  * @param opts its loop options.
  * @throws RangeError for a checkpoint cadence that is not an integer >= 1.
+ * @category training
  */
 export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): void {
   const every = opts.checkpointEvery ?? 50;
@@ -158,6 +176,7 @@ export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): voi
  * optimizer.dispose();
  * model.params.dispose();
  * ```
+ * @category training
  */
 export async function runTrainLoop<R extends StepRecord>(
   spec: TrainLoopSpec<R>,

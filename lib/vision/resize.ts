@@ -64,6 +64,7 @@ function _taps(inSize: number, outSize: number): _Taps {
  * const small = resizeImage(img, 2, 2);
  * assert.deepEqual([small.height, small.data[0]], [2, 0.5]);
  * ```
+ * @category data
  */
 export function resizeImage(img: RGBImage, height: number, width: number): RGBImage {
   for (const [key, v] of [["height", height], ["width", width]] as const) {

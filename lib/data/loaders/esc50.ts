@@ -23,7 +23,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The columns of `meta/esc50.csv`, in order. */
+/**
+ * The columns of `meta/esc50.csv`, in order.
+ *
+ * @category data
+ */
 export const ESC50_COLUMNS: readonly string[] = [
   "filename",
   "fold",
@@ -54,6 +58,7 @@ export const ESC50_COLUMNS: readonly string[] = [
  * await writeESC50(root, [clip]);
  * assert.equal((await loadESC50(root)).summary, "ESC-50: 1 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadESC50(
   root: string,
@@ -132,6 +137,7 @@ export async function loadESC50(
  * assert.deepEqual([items[0].target, items[0].fold, items[0].audio.length], [3, 2, 8]);
  * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeESC50(root: string, clips: readonly LabelledClip[]): Promise<void> {
   const ids = new Set<string>();

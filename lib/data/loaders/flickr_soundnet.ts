@@ -85,6 +85,7 @@ function _textOf(node: _XmlNode): string {
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
  * assert.deepEqual(parseFlickrAnnotation(xml, "1.xml"), [ [ [ 1, 2, 30, 40 ] ] ]);
  * ```
+ * @category data
  */
 export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   const valid = XMLValidator.validate(xml);
@@ -155,6 +156,7 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
  * await Deno.mkdir(`${root}/annotations`);
  * assert.equal((await loadFlickrSoundNet(root)).items.length, 0);
  * ```
+ * @category data
  */
 export async function loadFlickrSoundNet(
   root: string,
@@ -218,7 +220,11 @@ export async function loadFlickrSoundNet(
   );
 }
 
-/** Options of {@linkcode writeFlickrSoundNet}. */
+/**
+ * Options of {@linkcode writeFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrWriteOptions {
   /** Frame file format, default `"jpg"` (lossy, as the dataset); `"png"` is exact. */
   frameFormat?: "jpg" | "png";
@@ -246,6 +252,7 @@ export interface FlickrWriteOptions {
  * assert.deepEqual(items[0].annotatorBoxes, [[[1, 1, 5, 5]]]);
  * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeFlickrSoundNet(
   root: string,

@@ -30,7 +30,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The 11 MUSIC instruments; a clip's `classes` index this list. */
+/**
+ * The 11 MUSIC instruments; a clip's `classes` index this list.
+ *
+ * @category data
+ */
 export const MUSIC_INSTRUMENTS: readonly string[] = [
   "accordion",
   "acoustic_guitar",
@@ -45,7 +49,11 @@ export const MUSIC_INSTRUMENTS: readonly string[] = [
   "xylophone",
 ];
 
-/** Options of {@linkcode loadMUSIC}. */
+/**
+ * Options of {@linkcode loadMUSIC}.
+ *
+ * @category data
+ */
 export interface MusicLoadOptions extends LoadOptions {
   /** Which index to read: `train.csv` or `val.csv`. Default `"train"`. */
   split?: "train" | "val";
@@ -71,6 +79,7 @@ export interface MusicLoadOptions extends LoadOptions {
  * import { musicCategoryClasses } from "@avscene/avscene/data";
  * assert.deepEqual(musicCategoryClasses("cello_acoustic_guitar"), [2, 1]);
  * ```
+ * @category data
  */
 export function musicCategoryClasses(category: string): number[] | null {
   const whole = MUSIC_INSTRUMENTS.indexOf(category);
@@ -102,6 +111,7 @@ export function musicCategoryClasses(category: string): number[] | null {
  * await Deno.writeTextFile(`${root}/val.csv`, "");
  * assert.equal((await loadMUSIC(root, { split: "val" })).summary, "MUSIC val: 0 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadMUSIC(
   root: string,
@@ -212,6 +222,7 @@ export async function loadMUSIC(
  * assert.deepEqual([items[0].classes, items[0].audio.length], [[9], 80]);
  * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeMUSIC(
   root: string,
