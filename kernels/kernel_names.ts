@@ -9,6 +9,7 @@
  * `[centers [B, K, D], assignments [B, K, N], trace [B, traceSize]]` (the trace is what the
  * gradient needs; its layout is each backend's own). Registered on webgpu (WGSL), cpu and wasm
  * (plain loops).
+ * @category kernels
  */
 export const SoftKMeans = "AvsceneSoftKMeans";
 
@@ -16,10 +17,15 @@ export const SoftKMeans = "AvsceneSoftKMeans";
  * Gradient of {@linkcode SoftKMeans}. Inputs `{ x: [B, N, D], trace: [B, traceSize],
  * dCenters: [B, K, D], dAssignments: [B, K, N] }`, attrs {@linkcode SoftKMeansAttrs};
  * output dL/dx `[B, N, D]`. Registered on webgpu, cpu and wasm.
+ * @category kernels
  */
 export const SoftKMeansGrad = "AvsceneSoftKMeansGrad";
 
-/** Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels. */
+/**
+ * Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels.
+ *
+ * @category kernels
+ */
 export interface SoftKMeansAttrs {
   /** Clusters K. */
   k: number;
@@ -38,10 +44,15 @@ export interface SoftKMeansAttrs {
  * shape); attrs {@linkcode AdamUpdateAttrs}; outputs `[w', m', v']`:
  * g' = g + weightDecay w, m' = beta1 m + (1 - beta1) g', v' = beta2 v + (1 - beta2) g'^2,
  * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu and wasm (plain loops).
+ * @category kernels
  */
 export const AdamUpdate = "AvsceneAdamUpdate";
 
-/** Attributes of the {@linkcode AdamUpdate} kernel. */
+/**
+ * Attributes of the {@linkcode AdamUpdate} kernel.
+ *
+ * @category kernels
+ */
 export interface AdamUpdateAttrs {
   /** Step size with the bias corrections folded in. */
   lr: number;

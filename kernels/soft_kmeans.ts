@@ -14,7 +14,11 @@ import "./soft_kmeans_grad.ts";
 
 export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 
-/** Which implementation {@linkcode softKMeans} runs for a given input on the active backend. */
+/**
+ * Which implementation {@linkcode softKMeans} runs for a given input on the active backend.
+ *
+ * @category kernels
+ */
 export type SoftKMeansImplementation = "wgsl" | "plain" | "composed";
 
 /**
@@ -25,6 +29,7 @@ export type SoftKMeansImplementation = "wgsl" | "plain" | "composed";
  * @param batch B of `x` `[B, N, D]`.
  * @param k the number of clusters.
  * @returns `"wgsl"`, `"plain"` or `"composed"`.
+ * @category kernels
  */
 export function softKMeansImplementation(batch: number, k: number): SoftKMeansImplementation {
   const backend = tf.getBackend();
@@ -60,12 +65,18 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { softKMeans } from "./mod.ts";
+ * import { softKMeans } from "@avscene/avscene/kernels";
  * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]); // [1, 4, 2]
  * const { centers, assignments } = softKMeans(x, 2);
- * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
+ * assert.deepEqual([centers.shape, assignments.shape], [[1, 2, 2], [1, 2, 4]]);
+ * // the two far-apart pairs fall into different clusters
+ * const a = await assignments.array();
+ * assert.ok(a[0][0][0] > 0.9 === a[0][0][1] > 0.9 && a[0][0][0] > 0.9 !== a[0][0][2] > 0.9);
+ * tf.dispose([x, centers, assignments]);
  * ```
+ * @category kernels
  */
 export function softKMeans(
   x: tf.Tensor3D,

@@ -12,7 +12,11 @@ import * as tf from "@tensorflow/tfjs";
 import { SoftKMeans, type SoftKMeansAttrs, SoftKMeansGrad } from "./kernel_names.ts";
 import { MIN_MASS, MIN_SQUARED_DISTANCE } from "./_soft_kmeans_layout.ts";
 
-/** The backends the plain kernels are registered on. */
+/**
+ * The backends the plain kernels are registered on.
+ *
+ * @category kernels
+ */
 export const PLAIN_BACKENDS = ["cpu", "wasm"] as const;
 
 /** What the kernels use of a tfjs backend: read a tensor's values, write a new one. */

@@ -16,7 +16,11 @@ import type { AVModel } from "../model/create_model.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledAudioFeatures } from "../model/pooled_features.ts";
 
-/** What {@linkcode evaluateCheckpoint} measured. */
+/**
+ * What {@linkcode evaluateCheckpoint} measured.
+ *
+ * @category experiments
+ */
 export interface CheckpointEvaluation {
   /** cIoU@0.5 and AUC of the model and of the random baseline on the same images. */
   localization: {
@@ -28,7 +32,11 @@ export interface CheckpointEvaluation {
   classification: { accuracy: number; foldAccuracies: number[]; chance: number; clips: number };
 }
 
-/** Options of {@linkcode evaluateCheckpoint}. */
+/**
+ * Options of {@linkcode evaluateCheckpoint}.
+ *
+ * @category experiments
+ */
 export interface EvaluateCheckpointOptions {
   /** Localization test images (default 100). */
   images?: number;
@@ -45,6 +53,23 @@ export interface EvaluateCheckpointOptions {
  * @param model the trained model.
  * @param opts set sizes, number of audio centers and world seed.
  * @returns the measurements.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { evaluateCheckpoint } from "@avscene/avscene/experiments";
+ * import { createModel } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 }); // untrained: near chance
+ * const r = await evaluateCheckpoint(model, { images: 4, clipsPerClassPerFold: 1 });
+ * assert.equal(r.localization.images, 4);
+ * assert.equal(r.classification.foldAccuracies.length, 5);
+ * assert.ok(r.localization.model.auc >= 0 && r.localization.model.auc <= 1);
+ * model.params.dispose();
+ * ```
+ * @category experiments
  */
 export async function evaluateCheckpoint(
   model: AVModel,

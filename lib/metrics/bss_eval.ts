@@ -8,7 +8,11 @@
 import { addMul, mulConj, nextPow2, RealFft } from "./_fft.ts";
 import { PivotedCholesky } from "./_cholesky.ts";
 
-/** Options of {@linkcode bssEval}. */
+/**
+ * Options of {@linkcode bssEval}.
+ *
+ * @category metrics
+ */
 export interface BssEvalOptions {
   /**
    * Choose the assignment of estimates to references that maximises the mean SIR (as
@@ -19,7 +23,11 @@ export interface BssEvalOptions {
   filterLength?: number;
 }
 
-/** Per-reference BSS-eval scores in dB and the matching of estimates to references. */
+/**
+ * Per-reference BSS-eval scores in dB and the matching of estimates to references.
+ *
+ * @category metrics
+ */
 export interface BssEvalResult {
   /** Signal to distortion ratio of each reference's matched estimate, dB. */
   sdr: number[];
@@ -245,13 +253,15 @@ class DelayedSpan {
  *
  * @example
  * ```ts
- * import { bssEval } from "./bss_eval.ts";
+ * import assert from "node:assert/strict";
+ * import { bssEval } from "@avscene/avscene/metrics";
  * const s1 = Float64Array.from({ length: 400 }, (_, t) => Math.sin(0.3 * t) + 0.1 * Math.sin(t * t));
  * const s2 = Float64Array.from({ length: 400 }, (_, t) => Math.sign(Math.sin(0.05 * t)));
  * const e1 = s1.map((v, t) => v + 0.1 * s2[t]);
  * const { sir } = bssEval([s1, s2], [e1, s2], { filterLength: 16, permute: false });
- * console.log(sir[0] > 10); // true
+ * assert.ok(sir[0] > 10);
  * ```
+ * @category metrics
  */
 export function bssEval(
   references: Float64Array[] | Float32Array[],

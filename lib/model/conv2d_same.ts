@@ -14,7 +14,11 @@ function samePadding(size: number, k: number, s: number): [number, number, numbe
   return [out, before, pad - before];
 }
 
-/** Options of {@linkcode conv2dSame}. */
+/**
+ * Options of {@linkcode conv2dSame}.
+ *
+ * @category model
+ */
 export interface Conv2dSameOptions {
   /**
    * Compute the gradient with respect to the input (default true). False for a network's first
@@ -85,11 +89,13 @@ function inputGradient(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { conv2dSame } from "./conv2d_same.ts";
+ * import { conv2dSame } from "@avscene/avscene/model";
  * const y = conv2dSame(tf.ones([1, 5, 5, 2]), tf.ones([3, 3, 2, 4]), 2);
- * console.log(y.shape); // [1, 3, 3, 4]
+ * assert.deepEqual(y.shape, [1, 3, 3, 4]);
  * ```
+ * @category model
  */
 export function conv2dSame(
   x: tf.Tensor4D,

@@ -48,11 +48,13 @@ function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { groupNorm } from "./group_norm.ts";
+ * import { groupNorm } from "@avscene/avscene/model";
  * const y = groupNorm(tf.randomNormal([2, 4, 4, 8]), tf.ones([8]), tf.zeros([8]), 4);
- * console.log(y.shape); // [2, 4, 4, 8]
+ * assert.deepEqual(y.shape, [2, 4, 4, 8]);
  * ```
+ * @category model
  */
 export function groupNorm(
   x: tf.Tensor4D,
@@ -79,6 +81,7 @@ export function groupNorm(
  * @param gamma per-channel scale `[channels]`.
  * @param beta per-channel shift `[channels]`.
  * @returns normalised features, same shape as `x`.
+ * @category model
  */
 export function positionNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   return tf.tidy(() => {

@@ -17,6 +17,7 @@ import type { AVClip, LabelledClip } from "../data/types.ts";
  * @param model the model.
  * @param inputs `images` `[batch, H, W, 3]`, `logMel` `[batch, frames, nMels]`.
  * @returns one `Float32Array` of 4 D values per clip.
+ * @category model
  */
 export async function pooledFeatures(model: AVModel, inputs: ModelInputs): Promise<Float32Array[]> {
   const pooled = pooledFeatureTensor(model, inputs);
@@ -32,6 +33,7 @@ export async function pooledFeatures(model: AVModel, inputs: ModelInputs): Promi
  * @param model the model.
  * @param inputs `images` `[batch, H, W, 3]`, `logMel` `[batch, frames, nMels]`.
  * @returns pooled features `[batch, 4 D]`.
+ * @category model
  */
 export function pooledFeatureTensor(model: AVModel, inputs: ModelInputs): tf.Tensor2D {
   return tf.tidy(() => {
@@ -49,6 +51,7 @@ export function pooledFeatureTensor(model: AVModel, inputs: ModelInputs): tf.Ten
  * @param clips labelled clips at the model's sample rate.
  * @param batchSize clips per forward pass (default 32).
  * @returns one feature vector per clip.
+ * @category model
  */
 export async function pooledAudioFeatures(
   model: AVModel,

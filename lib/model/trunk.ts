@@ -57,6 +57,7 @@ function applyConv(
  * @param inChannels channels of the trunk's input.
  * @param layers the trunk's layers.
  * @returns channels of the trunk's output.
+ * @category model
  */
 export function createTrunk(
   params: ParamStore,
@@ -96,6 +97,7 @@ export function createTrunk(
  *   input-gradient convolution.
  * @param groups group-norm groups.
  * @returns features `[batch, height', width', channels']`.
+ * @category model
  */
 export function applyTrunk(
   params: ParamStore,

@@ -7,7 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { AdamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
 
-/** Hyper-parameters of {@linkcode Adam}. */
+/**
+ * Hyper-parameters of {@linkcode Adam}.
+ *
+ * @category training
+ */
 export interface AdamOptions {
   /** Learning rate (paper code: 1e-4). */
   lr?: number;
@@ -21,13 +25,25 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-/** The paper code's learning rate. */
+/**
+ * The paper code's learning rate.
+ *
+ * @category training
+ */
 export const PAPER_LR = 1e-4;
 
-/** The paper code's weight decay. */
+/**
+ * The paper code's weight decay.
+ *
+ * @category training
+ */
 export const PAPER_WEIGHT_DECAY = 1e-4;
 
-/** Saved optimiser state: the step count and both moments of every variable, flattened. */
+/**
+ * Saved optimiser state: the step count and both moments of every variable, flattened.
+ *
+ * @category training
+ */
 export interface AdamState {
   /** Updates applied so far. */
   step: number;
@@ -42,13 +58,15 @@ export interface AdamState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { Adam } from "./adam.ts";
+ * import { Adam } from "@avscene/avscene/train";
  * const w = tf.variable(tf.scalar(3));
  * const opt = new Adam([w], { lr: 0.1, weightDecay: 0 });
  * for (let i = 0; i < 50; i++) opt.minimize(() => tf.square(w) as tf.Scalar).dispose();
- * console.log(Math.abs(w.dataSync()[0]) < 1); // true
+ * assert.ok(Math.abs(w.dataSync()[0]) < 1);
  * ```
+ * @category training
  */
 export class Adam {
   /** The variables, in the order of the saved state. */

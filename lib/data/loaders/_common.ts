@@ -11,7 +11,11 @@ import { readWav, resample } from "../../audio/mod.ts";
 import { readImage, resizeImage } from "../../vision/mod.ts";
 import type { Box, RGBImage } from "../types.ts";
 
-/** Options every dataset loader accepts. */
+/**
+ * Options every dataset loader accepts.
+ *
+ * @category data
+ */
 export interface LoadOptions {
   /**
    * Skip an item that cannot be loaded (missing or corrupt file, malformed row, box outside
@@ -33,7 +37,11 @@ export interface LoadOptions {
   maxImagePixels?: number;
 }
 
-/** An item a loader skipped under `skipBad`, and why. */
+/**
+ * An item a loader skipped under `skipBad`, and why.
+ *
+ * @category data
+ */
 export interface SkippedItem {
   /** The offending file (with `:line` for a CSV row). */
   file: string;
@@ -41,7 +49,11 @@ export interface SkippedItem {
   reason: string;
 }
 
-/** What a loader returns: the items, the skipped ones, and a one-line summary. */
+/**
+ * What a loader returns: the items, the skipped ones, and a one-line summary.
+ *
+ * @category data
+ */
 export interface LoadResult<T> {
   /** The loaded items, in index order. */
   items: T[];

@@ -30,13 +30,21 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** Options of {@linkcode loadAudioSet}. */
+/**
+ * Options of {@linkcode loadAudioSet}.
+ *
+ * @category data
+ */
 export interface AudioSetLoadOptions extends LoadOptions {
   /** The segments CSV inside the root, default `"balanced_train_segments.csv"`. */
   segmentsFile?: string;
 }
 
-/** What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index. */
+/**
+ * What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index.
+ *
+ * @category data
+ */
 export interface AudioSetLoadResult extends LoadResult<AVClip> {
   /**
    * `classNames[k]` for class index `k`: display names from `class_labels_indices.csv` when
@@ -45,7 +53,11 @@ export interface AudioSetLoadResult extends LoadResult<AVClip> {
   classNames: string[];
 }
 
-/** One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`. */
+/**
+ * One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`.
+ *
+ * @category data
+ */
 export interface AudioSetClass {
   /** Label id, e.g. `/m/09x0r`. */
   mid: string;
@@ -104,11 +116,13 @@ function _parseSegments(text: string, path: string): (_Segment | _ItemError)[] {
  *
  * @example
  * ```ts
- * import { loadAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/balanced_train_segments.csv`, "# YTID, start_seconds, end_seconds, positive_labels\n");
- * console.log((await loadAudioSet(root)).items.length); // 0
+ * assert.equal((await loadAudioSet(root)).items.length, 0);
  * ```
+ * @category data
  */
 export async function loadAudioSet(
   root: string,
@@ -190,12 +204,17 @@ export async function loadAudioSet(
  *
  * @example
  * ```ts
- * import { writeAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet, writeAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(4 * 4 * 3), height: 4, width: 4 };
  * await writeAudioSet(root, [{ id: "abcdefghijk_30.000", image, audio: new Float32Array(800),
  *   sampleRate: 8000, classes: [0] }], [{ mid: "/m/09x0r", displayName: "Speech" }]);
+ * const loaded = await loadAudioSet(root);
+ * assert.deepEqual([loaded.items[0].classes, loaded.classNames], [[0], ["Speech"]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeAudioSet(
   root: string,

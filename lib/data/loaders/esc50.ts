@@ -23,7 +23,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The columns of `meta/esc50.csv`, in order. */
+/**
+ * The columns of `meta/esc50.csv`, in order.
+ *
+ * @category data
+ */
 export const ESC50_COLUMNS: readonly string[] = [
   "filename",
   "fold",
@@ -46,13 +50,15 @@ export const ESC50_COLUMNS: readonly string[] = [
  *
  * @example
  * ```ts
- * import { loadESC50, writeESC50 } from "./esc50.ts";
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const clip = { id: "1-100-A-0", audio: new Float32Array(800), sampleRate: 8000, target: 0,
  *   category: "dog", fold: 1 };
  * await writeESC50(root, [clip]);
- * console.log((await loadESC50(root)).summary); // ESC-50: 1 clips loaded, 0 skipped
+ * assert.equal((await loadESC50(root)).summary, "ESC-50: 1 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadESC50(
   root: string,
@@ -122,12 +128,16 @@ export async function loadESC50(
  *
  * @example
  * ```ts
- * import { writeESC50 } from "./esc50.ts";
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await writeESC50(root, [{ id: "a", audio: new Float32Array(8), sampleRate: 8000, target: 3,
  *   category: "cow", fold: 2 }]);
- * console.log(await Deno.readTextFile(`${root}/meta/esc50.csv`));
+ * const { items } = await loadESC50(root);
+ * assert.deepEqual([items[0].target, items[0].fold, items[0].audio.length], [3, 2, 8]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeESC50(root: string, clips: readonly LabelledClip[]): Promise<void> {
   const ids = new Set<string>();

@@ -79,11 +79,13 @@ function _textOf(node: _XmlNode): string {
  *
  * @example
  * ```ts
- * import { parseFlickrAnnotation } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { parseFlickrAnnotation } from "@avscene/avscene/data";
  * const xml = "<annotation><object><bbox><annotator>0</annotator><xmin>1</xmin><ymin>2</ymin>" +
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
- * console.log(parseFlickrAnnotation(xml, "1.xml")); // [ [ [ 1, 2, 30, 40 ] ] ]
+ * assert.deepEqual(parseFlickrAnnotation(xml, "1.xml"), [ [ [ 1, 2, 30, 40 ] ] ]);
  * ```
+ * @category data
  */
 export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   const valid = XMLValidator.validate(xml);
@@ -148,11 +150,13 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
  *
  * @example
  * ```ts
- * import { loadFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/annotations`);
- * console.log((await loadFlickrSoundNet(root)).items.length); // 0
+ * assert.equal((await loadFlickrSoundNet(root)).items.length, 0);
  * ```
+ * @category data
  */
 export async function loadFlickrSoundNet(
   root: string,
@@ -216,7 +220,11 @@ export async function loadFlickrSoundNet(
   );
 }
 
-/** Options of {@linkcode writeFlickrSoundNet}. */
+/**
+ * Options of {@linkcode writeFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrWriteOptions {
   /** Frame file format, default `"jpg"` (lossy, as the dataset); `"png"` is exact. */
   frameFormat?: "jpg" | "png";
@@ -234,12 +242,17 @@ export interface FlickrWriteOptions {
  *
  * @example
  * ```ts
- * import { writeFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet, writeFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeFlickrSoundNet(root, [{ id: "1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, annotatorBoxes: [[[1, 1, 5, 5]]] }]);
+ * const { items } = await loadFlickrSoundNet(root);
+ * assert.deepEqual(items[0].annotatorBoxes, [[[1, 1, 5, 5]]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeFlickrSoundNet(
   root: string,

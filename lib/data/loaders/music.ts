@@ -30,7 +30,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The 11 MUSIC instruments; a clip's `classes` index this list. */
+/**
+ * The 11 MUSIC instruments; a clip's `classes` index this list.
+ *
+ * @category data
+ */
 export const MUSIC_INSTRUMENTS: readonly string[] = [
   "accordion",
   "acoustic_guitar",
@@ -45,7 +49,11 @@ export const MUSIC_INSTRUMENTS: readonly string[] = [
   "xylophone",
 ];
 
-/** Options of {@linkcode loadMUSIC}. */
+/**
+ * Options of {@linkcode loadMUSIC}.
+ *
+ * @category data
+ */
 export interface MusicLoadOptions extends LoadOptions {
   /** Which index to read: `train.csv` or `val.csv`. Default `"train"`. */
   split?: "train" | "val";
@@ -67,9 +75,11 @@ export interface MusicLoadOptions extends LoadOptions {
  *
  * @example
  * ```ts
- * import { musicCategoryClasses } from "./music.ts";
- * console.log(musicCategoryClasses("cello_acoustic_guitar")); // [2, 1]
+ * import assert from "node:assert/strict";
+ * import { musicCategoryClasses } from "@avscene/avscene/data";
+ * assert.deepEqual(musicCategoryClasses("cello_acoustic_guitar"), [2, 1]);
  * ```
+ * @category data
  */
 export function musicCategoryClasses(category: string): number[] | null {
   const whole = MUSIC_INSTRUMENTS.indexOf(category);
@@ -95,11 +105,13 @@ export function musicCategoryClasses(category: string): number[] | null {
  *
  * @example
  * ```ts
- * import { loadMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/val.csv`, "");
- * console.log((await loadMUSIC(root, { split: "val" })).summary); // MUSIC val: 0 clips loaded, 0 skipped
+ * assert.equal((await loadMUSIC(root, { split: "val" })).summary, "MUSIC val: 0 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadMUSIC(
   root: string,
@@ -200,13 +212,17 @@ export async function loadMUSIC(
  *
  * @example
  * ```ts
- * import { writeMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC, writeMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeMUSIC(root, [{ id: "violin/v1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, classes: [9] }]);
- * console.log(await Deno.readTextFile(`${root}/train.csv`));
+ * const { items } = await loadMUSIC(root);
+ * assert.deepEqual([items[0].classes, items[0].audio.length], [[9], 80]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeMUSIC(
   root: string,
