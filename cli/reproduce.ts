@@ -95,7 +95,17 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const shared = { quick, outDir: values.cache, ...(seeds ? { seeds } : {}) };
   if (shard) {
     console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
-    const r = await runShard(chosen, shared, shard);
+    let last = 0;
+    const r = await runShard(chosen, {
+      ...shared,
+      // a line at most every 30 s: shard output usually goes to a log file
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 30_000 && p.done < p.total) return;
+        last = now;
+        console.log(`${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
+      },
+    }, shard);
     for (const e of chosen) {
       console.log(
         `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
