@@ -33,6 +33,7 @@ import "./adam_update_plain.ts";
  * assert.ok(Math.abs(w.dataSync()[0] - (1 - 0.02 / Math.sqrt(0.004))) < 1e-5);
  * tf.dispose([w, m, v]);
  * ```
+ * @category kernels
  */
 export function adamUpdate(
   w: tf.Tensor,
