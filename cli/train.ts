@@ -351,6 +351,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     );
   }
   const backend = await initBackend(backendOption(values));
+  const created = !(await exists(out));
   const lock = await acquireRunLock(out, `train ${args.join(" ")}`);
   const abort = new AbortController();
   const onSignal = () => {
@@ -369,6 +370,9 @@ export async function trainCommand(args: string[]): Promise<number> {
     const state = await runDirState(out);
     const { settings, write } = runSettings(out, values, given, state);
     const stages = stagesOf(settings);
+    model = createModel({ preset: settings.preset, seed: settings.seed });
+    if (settings.init !== null && !state.checkpoints) await loadCheckpoint(settings.init, model);
+    // config.json only once the settings, and the --init checkpoint, have proved good
     if (write) {
       await writeFileAtomic(
         `${out}/config.json`,
@@ -380,8 +384,6 @@ export async function trainCommand(args: string[]): Promise<number> {
           "may differ from an uninterrupted run's",
       );
     }
-    model = createModel({ preset: settings.preset, seed: settings.seed });
-    if (settings.init !== null && !state.checkpoints) await loadCheckpoint(settings.init, model);
     const c = model.config;
     const data: CurriculumData = synthWorld({
       seed: settings.worldSeed,
@@ -421,5 +423,6 @@ export async function trainCommand(args: string[]): Promise<number> {
     for (const s of signals) Deno.removeSignalListener(s, onSignal);
     model?.params.dispose();
     await lock.release();
+    if (created) await Deno.remove(out).catch(() => {}); // only when left empty (a failed start)
   }
 }

@@ -10,4 +10,4 @@ export { softKMeansComposed } from "./soft_kmeans_composed.ts";
 export { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 export { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 export * from "./kernel_names.ts";
-import "./adam_update_plain.ts";
+export { adamUpdate } from "./adam_update.ts";

@@ -111,9 +111,19 @@ function workspace(n: number, k: number) {
 }
 
 /**
- * Forward kernel: outputs `[centers [B, K, D], assignments [B, K, N], trace [B, T K D]]`, the
- * trace holding the centers o^0..o^(T-1) each iteration started from (the backward pass
- * recomputes the rest from them).
+ * Per-sample trace layout (floats): the centers o^0..o^T (`(T+1) K D`), then per iteration the
+ * assignments c^t (`T K N`), the distances (`T K N`, negated where d^2 was below the floor, so
+ * no gradient flows there) and the masses sum_n c_kn (`T K`): everything the backward pass
+ * needs, so it does not recompute the iterations.
+ */
+function traceOffsets(n: number, d: number, k: number, t: number) {
+  const c = (t + 1) * k * d, dist = c + t * k * n, mass = dist + t * k * n;
+  return { c, dist, mass, size: mass + t * k };
+}
+
+/**
+ * Forward kernel: outputs `[centers [B, K, D], assignments [B, K, N], trace [B, size]]` (see
+ * {@linkcode traceOffsets}).
  */
 function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as PlainBackend;
@@ -121,31 +131,37 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const { k, iterations: t, beta } = args.attrs as SoftKMeansAttrs;
   const [b, n, d] = xInfo.shape;
   const x = read(backend, xInfo);
+  const at = traceOffsets(n, d, k, t);
   const centers = new Float32Array(b * k * d);
   const assignments = new Float32Array(b * k * n);
-  const trace = new Float32Array(b * t * k * d);
+  const trace = new Float32Array(b * at.size);
   const ws = workspace(n, k);
   let o = new Float64Array(k * d), next = new Float64Array(k * d);
   for (let s = 0; s < b; s++) {
-    const xo = s * n * d;
+    const xo = s * n * d, to = s * at.size;
     const xsq = squaredNorms(x, xo, n, d);
     for (let j = 0; j < k; j++) {
       const p = Math.floor((j * n) / k);
       for (let e = 0; e < d; e++) o[j * d + e] = x[xo + p * d + e];
     }
     for (let it = 0; it < t; it++) {
-      trace.set(o, (s * t + it) * k * d); // o^it, rounded to float32 as the kernel's input
-      for (let i = 0; i < k * d; i++) o[i] = trace[(s * t + it) * k * d + i];
+      trace.set(o, to + it * k * d); // o^it, rounded to float32 as the kernel's input
+      for (let i = 0; i < k * d; i++) o[i] = trace[to + it * k * d + i];
       iterate(x, xo, xsq, o, n, d, k, beta, ws, next);
+      trace.set(ws.c, to + at.c + it * k * n);
+      const distAt = to + at.dist + it * k * n;
+      for (let i = 0; i < k * n; i++) trace[distAt + i] = ws.clamped[i] ? -ws.dist[i] : ws.dist[i];
+      trace.set(ws.mass, to + at.mass + it * k);
       [o, next] = [next, o];
     }
+    trace.set(o, to + t * k * d);
     centers.set(o, s * k * d);
     assignments.set(ws.c, s * k * n);
   }
   return [
     output(backend, centers, [b, k, d]),
     output(backend, assignments, [b, k, n]),
-    output(backend, trace, [b, t * k * d]),
+    output(backend, trace, [b, at.size]),
   ];
 }
 
@@ -164,20 +180,20 @@ function gradKernel(args: KernelArgs): tf.TensorInfo {
   const dCenters = read(backend, inputs.dCenters);
   const dAssignments = read(backend, inputs.dAssignments);
   const dx = new Float32Array(b * n * d);
-  const ws = workspace(n, k);
-  const o = new Float64Array(k * d), next = new Float64Array(k * d);
+  const at = traceOffsets(n, d, k, t);
   const gO = new Float64Array(k * d), gOPrev = new Float64Array(k * d);
   const gNum = new Float64Array(k * d), gMass = new Float64Array(k);
   const gc = new Float64Array(k * n), gx = new Float64Array(n * d);
   for (let s = 0; s < b; s++) {
-    const xo = s * n * d;
-    const xsq = squaredNorms(x, xo, n, d);
+    const xo = s * n * d, to = s * at.size;
     gx.fill(0);
     for (let i = 0; i < k * d; i++) gO[i] = dCenters[s * k * d + i];
     for (let it = t - 1; it >= 0; it--) {
-      for (let i = 0; i < k * d; i++) o[i] = trace[(s * t + it) * k * d + i];
-      iterate(x, xo, xsq, o, n, d, k, beta, ws, next);
-      const { dist, clamped, c, mass } = ws;
+      const o = trace.subarray(to + it * k * d, to + (it + 1) * k * d);
+      const next = trace.subarray(to + (it + 1) * k * d, to + (it + 2) * k * d);
+      const c = trace.subarray(to + at.c + it * k * n, to + at.c + (it + 1) * k * n);
+      const dist = trace.subarray(to + at.dist + it * k * n, to + at.dist + (it + 1) * k * n);
+      const mass = trace.subarray(to + at.mass + it * k, to + at.mass + (it + 1) * k);
       // next_j = num_j / max(mass_j, MIN_MASS), num_j = sum_p c_jp x_p, mass_j = sum_p c_jp
       for (let j = 0; j < k; j++) {
         const den = Math.max(mass[j], MIN_MASS);
@@ -207,7 +223,7 @@ function gradKernel(args: KernelArgs): tf.TensorInfo {
         for (let j = 0; j < k; j++) cg += c[j * n + p] * gc[j * n + p];
         const xp = xo + p * d;
         for (let j = 0; j < k; j++) {
-          if (clamped[j * n + p]) continue;
+          if (dist[j * n + p] < 0) continue; // d^2 below the floor: no gradient
           const gz = c[j * n + p] * (gc[j * n + p] - cg);
           const gsq = (-beta * gz) / (2 * dist[j * n + p]);
           for (let e = 0; e < d; e++) {

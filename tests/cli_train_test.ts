@@ -47,6 +47,12 @@ Deno.test("train: bad options are refused before anything is written", async () 
     await assert.rejects(trainCommand([...FAST, "--out", out, ...args]), message);
     assert.equal(await exists(out), false, `${args}: ${out} was created`);
   }
+  // a bad --init checkpoint is found before config.json is written
+  await assert.rejects(
+    quietly(() => trainCommand([...FAST, "--out", out, "--init", `${dir}/nowhere`])),
+    /nowhere/,
+  );
+  assert.equal(await exists(out), false, "a failed start left its out dir");
   await assert.rejects(
     trainCommand([...FAST, "--out", `${dir}/typo`, "--resume"]),
     /--resume: .*typo does not exist, so it holds no run/,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
+import { AdamUpdate, adamUpdate } from "../kernels/mod.ts";
 
 /** Adam with L2 weight decay in float64, PyTorch's formulas, on loss sum((w - target)^2). */
 function referenceAdam(w0: number[], target: number[], steps: number, lr: number, wd: number) {
@@ -42,3 +43,23 @@ for (const backend of ["cpu", "wasm"] as const) {
     tf.dispose([a, b, t]);
   });
 }
+
+Deno.test("adamUpdate: the fused cpu kernel and the composed tfjs ops agree", async () => {
+  await initBackend("cpu");
+  const [w, g, m] = [1, 2, 3].map((s) => tf.randomNormal([5, 3], 0, 1, "float32", s));
+  const v = tf.abs(tf.randomNormal([5, 3], 0, 1, "float32", 4));
+  const attrs = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 };
+  const fused = adamUpdate(w, g, m, v, attrs).map((t) => t.dataSync());
+  const kernel = tf.getKernel(AdamUpdate, "cpu")!;
+  tf.unregisterKernel(AdamUpdate, "cpu");
+  let composed: Float32Array[];
+  try {
+    composed = adamUpdate(w, g, m, v, attrs).map((t) => t.dataSync() as Float32Array);
+  } finally {
+    tf.registerKernel(kernel);
+  }
+  fused.forEach((f, i) =>
+    f.forEach((x, j) => assert.ok(Math.abs(x - composed[i][j]) < 1e-6, `output ${i}[${j}]`))
+  );
+  assert.throws(() => adamUpdate(w, tf.zeros([3]), m, v, attrs), /g \[3\] does not match w/);
+});

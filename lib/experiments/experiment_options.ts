@@ -95,11 +95,13 @@ export interface RecipeStage {
  * Options of the runners `runFig3`, `runTable1`, `runTable2` and `runCounting`.
  *
  * With `outDir`, the runners share one cache there: `models/<chain>-s<seed>-<hash>/` holds
- * each distinct trained model (its checkpoints and `history.jsonl`; the hash covers preset,
- * world options, steps, batch and set sizes), so the C1 model trained for Fig. 3 serves Tables
- * 1 and 2 and counting, and `C2(C1)` is the C1 model plus one stage; `<experiment>/<cell>-s<seed>.json`
- * holds each finished cell's numbers with the key that produced them. Rerunning with the same
- * `outDir` skips finished cells and resumes interrupted training. Without `outDir` a temporary
+ * each distinct trained model (its checkpoints and `history.jsonl`; the hash covers the code
+ * identity (a hash of the number-producing sources), the backend, the preset, the dataset's
+ * identity, steps, batch and set sizes), so the C1 model trained for Fig. 3 serves Tables 1 and
+ * 2 and counting, and `C2(C1)` is the C1 model plus one stage; `<experiment>/<cell>-s<seed>.json`
+ * holds each finished cell's numbers with the key that produced them (the same identities and
+ * the scale). Rerunning with the same `outDir` skips finished cells whose key matches,
+ * recomputes stale ones and resumes interrupted training. Without `outDir` a temporary
  * cache is used and removed, so nothing is shared between calls.
  * @category experiments
  */
@@ -199,7 +201,7 @@ export function runScale(budget: boolean | RunBudget): RunScale {
       countingTrainPerCount: 24,
       countingTestPerCount: 12,
       gradingSize: 64,
-      heldOutPerCount: 32,
+      heldOutPerCount: 64,
     }
     : {
       seeds: [0, 1, 2, 3, 4],
@@ -211,7 +213,7 @@ export function runScale(budget: boolean | RunBudget): RunScale {
       countingTrainPerCount: 64,
       countingTestPerCount: 32,
       gradingSize: 256,
-      heldOutPerCount: 64,
+      heldOutPerCount: 128,
     };
 }
 

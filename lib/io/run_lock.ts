@@ -49,9 +49,10 @@ export interface RunLock {
  *
  * @example
  * ```ts
- * import { RunLockedError } from "./run_lock.ts";
+ * import assert from "node:assert/strict";
+ * import { RunLockedError } from "@avscene/avscene/io";
  * const e = new RunLockedError("runs/x is in use", { pid: 7, startedAt: "", command: "train" });
- * console.log(e.name, e.holder.pid); // RunLockedError 7
+ * assert.deepEqual([e.name, e.holder.pid], ["RunLockedError", 7]);
  * ```
  * @category data
  */
@@ -137,15 +138,13 @@ async function _read(path: string): Promise<RunLockInfo | null> {
  *
  * @example
  * ```ts
- * import { acquireRunLock } from "./run_lock.ts";
+ * import assert from "node:assert/strict";
+ * import { acquireRunLock, RunLockedError } from "@avscene/avscene/io";
  * const dir = await Deno.makeTempDir();
  * const lock = await acquireRunLock(dir, "example");
- * try {
- *   await acquireRunLock(dir, "second");
- * } catch (e) {
- *   console.log((e as Error).name); // RunLockedError
- * }
+ * await assert.rejects(acquireRunLock(dir, "second"), RunLockedError);
  * await lock.release();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @category data
  */

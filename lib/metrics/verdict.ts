@@ -401,11 +401,21 @@ export function floorCheck(
   const who = below.size === methods.length && methods.length > 1
     ? `every method`
     : [...below.keys()].join(", ");
-  const texts = [...below.values()].flat().map((l) => `${l.text} (${l.outcome})`);
+  const failing = [...below.values()].flat();
+  const plural = floors.length > 1 ? "s" : "";
+  if (failing.every((l) => l.outcome === "one seed")) {
+    return {
+      verdict: "inconclusive",
+      reason: `not judged: one seed, no seed spread to tell whether ${who} clear${
+        below.size === 1 && who !== "every method" ? "s" : ""
+      } the ${floorNames} floor${plural} (${failing.map((l) => l.text).join("; ")})`,
+    };
+  }
+  const texts = failing.map((l) => `${l.text} (${l.outcome})`);
   return {
     verdict: "inconclusive",
-    reason: `not judged: ${who} not clearly above the ${floorNames} floor${
-      floors.length > 1 ? "s" : ""
-    } (${texts.join("; ")})`,
+    reason: `not judged: ${who} not clearly above the ${floorNames} floor${plural} (${
+      texts.join("; ")
+    })`,
   };
 }

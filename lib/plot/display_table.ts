@@ -27,7 +27,7 @@ import type { MimeBundle } from "./types.ts";
  * import { displayTable } from "@avscene/avscene/plot";
  * // outside a Jupyter kernel it returns the bundle it would display
  * const bundle = await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
- * assert.match(String(bundle?.["text/html"]), /<td[^>]*>0\.700 ± —<\/td>/);
+ * assert.match(String(bundle?.["text/html"]), /<td[^>]*>0\.700 ± —<\/td>/); // one run: no spread
  * ```
  * @category plots
  */

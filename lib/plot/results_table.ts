@@ -51,9 +51,13 @@ function fmt(x: number, digits: number): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { resultsTable } from "@avscene/avscene/plot";
- * const t = resultsTable([{ method: "C1", metric: "accuracy",
- *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { paperData: true });
- * assert.deepEqual(t.rows, [["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "-0.030"]]);
+ * const rows = [{ method: "C1", metric: "accuracy", ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }];
+ * // measured on other data than the paper's: no difference is shown
+ * assert.deepEqual(resultsTable(rows).rows, [
+ *   ["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "different data"],
+ * ]);
+ * // on the paper's own data
+ * assert.equal(resultsTable(rows, { paperData: true }).rows[0][5], "-0.030");
  * ```
  * @category plots
  */

@@ -37,9 +37,9 @@ export function verdictWord(check: ClaimCheck): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { claimsText } from "@avscene/avscene/report";
- * const text = claimsText([{ claim: "C1 converges fastest", holds: true,
- *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]);
- * assert.equal(text, "[holds] C1 converges fastest — C1's final loss 0.41 is the lowest of 4 sets.");
+ * const text = claimsText([{ claim: "C1 > C2", verdict: "holds", holds: true,
+ *   reason: "interval above 0", detail: "C1 0.61, C2 0.52." }]);
+ * assert.equal(text, "[holds] C1 > C2 — C1 0.61, C2 0.52. (interval above 0)");
  * ```
  * @category plots
  */
@@ -61,7 +61,8 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { claimsHtml } from "@avscene/avscene/report";
- * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
+ * const html = claimsHtml([{ claim: "A > B", verdict: "does not hold", holds: false,
+ *   reason: "interval below 0", detail: "A 0.2 < B 0.3." }]);
  * assert.match(html, /does not hold:<\/strong> A &gt; B/); // escaped
  * ```
  * @category plots
@@ -94,8 +95,9 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  * import assert from "node:assert/strict";
  * import { displayClaims } from "@avscene/avscene/report";
  * // outside a Jupyter kernel it returns the bundle it would display
- * const bundle = await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
- * assert.equal(bundle?.["text/plain"], "[holds] A > B — A 0.4 > B 0.3.");
+ * const bundle = await displayClaims([{ claim: "A > B", verdict: "inconclusive", holds: false,
+ *   reason: "within noise", detail: "A 0.31, B 0.30." }]);
+ * assert.equal(bundle?.["text/plain"], "[inconclusive] A > B — A 0.31, B 0.30. (within noise)");
  * ```
  * @category plots
  */

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { AdamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
+import { adamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
 
 /**
  * Hyper-parameters of {@linkcode Adam}.
@@ -117,7 +117,6 @@ export class Adam {
     const b1 = this.#beta1, b2 = this.#beta2;
     const lrT = this.lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
     // one fused kernel per variable where the backend has it (cpu, wasm), else tfjs ops
-    const fused = tf.getKernel(AdamUpdate, tf.getBackend()) !== undefined;
     const attrs: AdamUpdateAttrs = {
       lr: lrT,
       beta1: b1,
@@ -129,23 +128,10 @@ export class Adam {
       this.variables.forEach((w, i) => {
         const raw = grads[w.name];
         if (!raw) return; // variable unused by this loss (e.g. none here): no update
-        if (fused) {
-          const [w2, m2, v2] = tf.engine().runKernel(
-            AdamUpdate,
-            { w, g: raw, m: this.#m[i], v: this.#v[i] },
-            attrs,
-          ) as tf.Tensor[];
-          this.#m[i].assign(m2);
-          this.#v[i].assign(v2);
-          w.assign(w2);
-          return;
-        }
-        const g = this.weightDecay > 0 ? tf.add(raw, tf.mul(w, this.weightDecay)) : raw;
-        const m = tf.add(tf.mul(this.#m[i], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.#v[i], b2), tf.mul(tf.square(g), 1 - b2));
-        this.#m[i].assign(m);
-        this.#v[i].assign(v);
-        w.assign(tf.sub(w, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), this.#eps)))));
+        const [w2, m2, v2] = adamUpdate(w, raw, this.#m[i], this.#v[i], attrs);
+        this.#m[i].assign(m2);
+        this.#v[i].assign(v2);
+        w.assign(w2);
       });
     });
     tf.dispose(grads);

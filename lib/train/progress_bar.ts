@@ -76,15 +76,18 @@ export interface ProgressFormat<P> {
  *
  * @example
  * ```ts
- * import { progressDisplay } from "./progress_bar.ts";
+ * import assert from "node:assert/strict";
+ * import { progressDisplay } from "@avscene/avscene/train";
+ * const printed: number[] = [];
  * const display = progressDisplay<number>({
  *   format: "[{bar}] {value}/{total}",
  *   bar: (n) => ({ value: n, total: 3, payload: {} }),
  *   line: (n) => `${n}/3`,
- *   print: (n) => n === 3,
+ *   print: (n) => (printed.push(n), n === 3), // off a terminal: a line at the end only
  * });
  * for (const n of [1, 2, 3]) display.update(n);
  * display.stop();
+ * assert.ok(printed.length === 0 || printed.length === 3);
  * ```
  * @category training
  */
