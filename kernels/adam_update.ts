@@ -29,6 +29,7 @@ import "./adam_update_plain.ts";
  * });
  * console.log(w.dataSync()[0] < 1); // true
  * ```
+ * @category kernels
  */
 export function adamUpdate(
   w: tf.Tensor,
