@@ -7,7 +7,7 @@
 
 import Papa from "papaparse";
 import { join } from "node:path";
-import { readWav, resample } from "../../audio/mod.ts";
+import { readAudio, resample } from "../../audio/mod.ts";
 import { readImage, resizeImage } from "../../vision/mod.ts";
 import type { Box, RGBImage } from "../types.ts";
 
@@ -158,14 +158,14 @@ export function _parseCsv(raw: string, path: string, comments?: string): _CsvRow
   return rows;
 }
 
-/** Load a WAV clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
+/** Load a WAV or MP3 clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
 export async function _loadAudio(
   path: string,
   opts: LoadOptions,
 ): Promise<{ audio: Float32Array; sampleRate: number }> {
   let wav;
   try {
-    wav = await readWav(path);
+    wav = await readAudio(path);
   } catch (e) {
     throw new _ItemError(path, (e as Error).message.replace(`${path}: `, ""));
   }
