@@ -11,3 +11,4 @@ export * from "./synth_classes.ts";
 export * from "./synth_world.ts";
 export * from "./grade_curriculum.ts";
 export * from "./loaders/mod.ts";
+export * from "./datasets/mod.ts";
