@@ -240,3 +240,23 @@ export class ClipStream {
     return Promise.all(indices.map((i, j) => this.window(i, starts[j])));
   }
 }
+
+/**
+ * Every clip of `source` as one window of `seconds` from its middle (`u = 0.5`), decoded one
+ * at a time with nothing cached: for evaluation sets of bounded size.
+ *
+ * @param source The clips.
+ * @param seconds Window length (the model's clip length).
+ * @param sampleRate The model's sample rate (every clip must have it).
+ * @returns One window per clip, in order.
+ */
+export async function middleWindows(
+  source: ClipSource,
+  seconds: number,
+  sampleRate: number,
+): Promise<AVClip[]> {
+  const stream = new ClipStream(source, { seconds, sampleRate, maxCachedBytes: 0 });
+  const out: AVClip[] = [];
+  for (let i = 0; i < source.size; i++) out.push(await stream.window(i, 0.5));
+  return out;
+}

@@ -96,8 +96,8 @@ export interface AVDataset {
    */
   readonly identity: string;
   /**
-   * The first `size` clips of `level` (fewer when the dataset has fewer; `uncurated`: any
-   * count, in index order).
+   * `size` clips of `level` (all of them when the dataset has fewer; `uncurated`: any count),
+   * a deterministic selection spread over the dataset's index.
    */
   trainingClips?(level: TrainingLevel, size: number): ClipSource;
   /** `size` test clips (fewer when there are fewer) with `annotatorBoxes` or `boxes`. */
@@ -124,7 +124,7 @@ export interface AVDataset {
 /** What each capability is for, in the sentence a skipped experiment prints. */
 const PURPOSE: Record<DatasetCapability, string> = {
   trainingClips: "audiovisual training clips (frames with their sound)",
-  localizationSet: "a localization test set with annotated boxes",
+  localizationSet: "localization test set with annotated boxes",
   classificationClips: "labelled clips with cross-validation folds",
   separationSet: "solo / duet clips for mix-and-separate",
   heldOutClips: "held-out clips of known source count",
@@ -169,14 +169,14 @@ export function missingCapability(
  * @returns The dataset, typed as having the capability.
  * @throws Error with the sentence when the capability is missing.
  */
-export function requireCapability<C extends DatasetCapability>(
-  dataset: AVDataset,
+export function requireCapability<D extends AVDataset, C extends DatasetCapability>(
+  dataset: D,
   capability: C,
   what: string,
-): AVDataset & Required<Pick<AVDataset, C>> {
+): D & Required<Pick<AVDataset, C>> {
   const why = missingCapability(dataset, [capability], what);
   if (why) throw new Error(why);
-  return dataset as AVDataset & Required<Pick<AVDataset, C>>;
+  return dataset as D & Required<Pick<AVDataset, C>>;
 }
 
 /**

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createModel } from "../model/create_model.ts";
 import type { PresetName } from "../model/presets.ts";
@@ -105,7 +106,7 @@ export class RunContext {
 
   /** The world's identity for cache keys. */
   #worldKey(): unknown {
-    return this.world.options ?? "custom-world";
+    return this.world.options ?? this.world.identity;
   }
 
   /**
@@ -226,7 +227,7 @@ export class RunContext {
     };
     try {
       const result = await trainCurriculum(model, {
-        data: this.world,
+        data: requireCapability(this.world, "trainingClips", this.experiment),
         stages: [stage],
         batchSize: this.scale.batchSize,
         datasetSize: this.scale.datasetSize,

@@ -7,6 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip, LabelledClip } from "../data/types.ts";
+import { type LabelledSource, requireCapability } from "../data/dataset.ts";
+import { wholeClipWindows } from "../data/clip_stream.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createModel } from "../model/create_model.ts";
 import { embedAudio } from "../model/embed.ts";
@@ -45,12 +47,16 @@ export const TABLE1_STRATEGIES: readonly {
 ];
 
 /**
- * Pooled audio features of labelled clips from a frozen network: the mean and the maximum of
- * the audio net's embedded feature map over its positions, `2 D` values per clip.
+ * Pooled audio features of labelled clips from a frozen network, over the whole clip: each
+ * clip is cut into windows of the model's length that cover it (`wholeClipWindows`: 0, n,
+ * 2n, ... and one last window ending at the clip's end; a short clip is zero-padded), each
+ * window's embedded audio feature map is pooled to its mean and maximum over positions, and
+ * the clip's feature is the average of its windows' pooled features, `2 D` values per clip.
+ * (ESC-50 clips last 5 s: the first second alone would throw away 80% of each clip.)
  *
  * @param model the (trained) network.
  * @param clips labelled clips at the model's sample rate.
- * @param batchSize clips per forward pass (default 32).
+ * @param batchSize windows per forward pass (default 32).
  * @returns one feature vector per clip.
  */
 export async function pooledAudioFeatures(
@@ -58,15 +64,39 @@ export async function pooledAudioFeatures(
   clips: readonly LabelledClip[],
   batchSize = 32,
 ): Promise<Float32Array[]> {
+  return await pooledFeaturesOf(model, {
+    size: clips.length,
+    clip: (i) => Promise.resolve(clips[i]),
+  }, batchSize);
+}
+
+/**
+ * {@linkcode pooledAudioFeatures} of clips decoded one at a time from a source (e.g. a
+ * dataset's `classificationClips()`), so only a batch of windows is in memory at once.
+ *
+ * @param model the (trained) network.
+ * @param source the clips: how many, and each decoded on demand.
+ * @param batchSize windows per forward pass (default 32).
+ * @returns one feature vector per clip (the average over its windows).
+ */
+export async function pooledFeaturesOf(
+  model: AVModel,
+  source: Pick<LabelledSource, "size" | "clip">,
+  batchSize = 32,
+): Promise<Float32Array[]> {
+  const c = model.config;
+  const n = Math.round(c.sampleRate * c.duration);
   // modelInputs builds the audio front end from AVClips; a 1x1 grey frame stands in for the
   // image these clips do not have (the visual input is discarded).
   const frame = { data: new Float32Array(3).fill(0.5), height: 1, width: 1 };
-  const out: Float32Array[] = [];
-  for (let i = 0; i < clips.length; i += batchSize) {
-    const batch: AVClip[] = clips.slice(i, i + batchSize).map((c) => ({
-      id: c.id,
+  const sums: Float32Array[] = [], counts: number[] = [];
+  let pending: { clip: number; audio: Float32Array }[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch: AVClip[] = pending.map((w, j) => ({
+      id: String(j),
       image: frame,
-      audio: c.audio,
+      audio: w.audio,
       sampleRate: c.sampleRate,
     }));
     const x = modelInputs(model, batch);
@@ -76,10 +106,29 @@ export async function pooledAudioFeatures(
     });
     const data = await pooled.data() as Float32Array;
     const f = pooled.shape[1]!;
-    for (let b = 0; b < batch.length; b++) out.push(data.slice(b * f, (b + 1) * f));
     tf.dispose([pooled, x.images, x.logMel]);
+    pending.forEach((w, j) => {
+      sums[w.clip] ??= new Float32Array(f);
+      for (let d = 0; d < f; d++) sums[w.clip][d] += data[j * f + d];
+    });
+    pending = [];
+  };
+  for (let i = 0; i < source.size; i++) {
+    const clip = await source.clip(i);
+    if (clip.sampleRate !== c.sampleRate) {
+      throw new Error(
+        `pooledAudioFeatures: clip ${clip.id} has sample rate ${clip.sampleRate}, the "${c.preset}" model needs ${c.sampleRate} (resample first)`,
+      );
+    }
+    const windows = wholeClipWindows(clip.audio, n);
+    counts[i] = windows.length;
+    for (const audio of windows) {
+      pending.push({ clip: i, audio });
+      if (pending.length >= batchSize) await flush();
+    }
   }
-  return out;
+  await flush();
+  return sums.map((s, i) => s.map((v) => v / counts[i]));
 }
 
 interface Table1Cell {
@@ -91,15 +140,20 @@ async function table1Cell(
   ctx: RunContext,
   chain: RecipeStage[],
   seed: number,
-  clips: () => LabelledClip[],
+  set: LabelledSource,
 ): Promise<Table1Cell> {
   const model = chain.length === 0
     ? createModel({ preset: ctx.preset, seed })
     : (await ctx.trainedModel(chain, seed)).model;
   try {
-    const set = clips();
-    const features = await pooledAudioFeatures(model, set);
-    const r = classifyFrozenFeatures(features, set.map((c) => c.target), set.map((c) => c.fold));
+    const features = await pooledFeaturesOf(model, set);
+    const labels = Array.from({ length: set.size }, (_, i) => set.entry(i));
+    const r = classifyFrozenFeatures(
+      features,
+      labels.map((l) => l.target),
+      labels.map((l) => l.fold),
+      { classes: Math.max(2, set.classes) },
+    );
     return { accuracy: 100 * r.meanAccuracy, foldAccuracies: r.foldAccuracies };
   } finally {
     model.params.dispose();
@@ -110,8 +164,8 @@ const fmt = (x: number) => x.toFixed(2);
 
 /**
  * Run Table 1: for each strategy of {@linkcode TABLE1_STRATEGIES} and seed, train (or load
- * from the shared model cache) the network, extract {@linkcode pooledAudioFeatures} of the
- * world's classification set and report the 5-fold cross-validated accuracy (%) of a linear
+ * from the shared model cache) the network, extract {@linkcode pooledAudioFeatures} (averaged
+ * over windows covering each whole clip) of the dataset's labelled clips and report the 5-fold cross-validated accuracy (%) of a linear
  * classifier (`classifyFrozenFeatures`). The claim checks the paper's order:
  * C2(C1) + source-level > C1(C2) + source-level > C1 > C2(C1) + scene-level.
  *
@@ -132,8 +186,9 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
       TABLE1_STRATEGIES.length,
       TABLE1_STRATEGIES.map((s) => s.chain).filter((c) => c.length),
     );
-    let set: LabelledClip[] | undefined;
-    const clips = () => set ??= ctx.world.classificationSet(ctx.scale.clipsPerClassPerFold);
+    const world = requireCapability(ctx.world, "classificationClips", "table1");
+    requireCapability(world, "trainingClips", "table1");
+    const set = world.classificationClips(ctx.scale.clipsPerClassPerFold);
     const rows: ResultRow[] = [];
     const means = new Map<string, number>();
     for (const { method, chain, paper } of TABLE1_STRATEGIES) {
@@ -143,7 +198,7 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
           method,
           seed,
           { chain },
-          () => table1Cell(ctx, chain, seed, clips),
+          () => table1Cell(ctx, chain, seed, set),
         );
         values.push(cell.accuracy);
       }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AVClip } from "../data/types.ts";
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createOursSeparation } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
@@ -29,11 +30,11 @@ import {
   resultRow,
 } from "./experiment.ts";
 
-/** A world that also gives solo and duet clips for separation (the synthetic world does). */
-export interface SeparationWorld extends ExperimentWorld {
-  /** `size` clips with one (`solo`) or two (`duet`) sounding objects, `sources` set. */
-  separationSet(kind: "solo" | "duet", size: number, split?: "train" | "test"): AVClip[];
-}
+/**
+ * A dataset that also gives solo and duet clips for separation (the synthetic world and MUSIC
+ * do): mixtures are made of clips' audio, so a clip needs no separated `sources`.
+ */
+export type SeparationWorld = ExperimentWorld & Required<Pick<ExperimentWorld, "separationSet">>;
 
 /** The separation part of a Table 3 run's scale. */
 export interface Table3Scale {
@@ -240,8 +241,8 @@ async function _cellValue(
   const method = _createMethod(m.kind, preset, seed, av);
   try {
     const clips = [
-      ...world.separationSet("solo", sep.soloTrainSize, "train"),
-      ...(m.duets ? world.separationSet("duet", sep.duetTrainSize, "train") : []),
+      ...await world.separationSet("solo", sep.soloTrainSize, "train"),
+      ...(m.duets ? await world.separationSet("duet", sep.duetTrainSize, "train") : []),
     ];
     const slug = m.method.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
     // everything that fixes the trained network keys its checkpoint directory
@@ -249,7 +250,7 @@ async function _cellValue(
       sep,
       lr: TABLE3_LR,
       config: method.model.config,
-      world: world.options ?? null,
+      world: world.options ?? world.identity,
       av: m.av ? { chain: m.av, scale: { ...ctx.scale, seeds: undefined } } : null,
     });
     const result = await trainSeparation(method.model, {
@@ -385,10 +386,8 @@ function _claims(cells: Map<string, Table3Cell[]>): ClaimCheck[] {
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
   return withContext("table3", opts, async (ctx) => {
-    const world = ctx.world as SeparationWorld;
-    if (typeof world.separationSet !== "function") {
-      throw new Error("runTable3: opts.world has no separationSet(kind, size, split)");
-    }
+    const world: SeparationWorld = requireCapability(ctx.world, "separationSet", "table3");
+    requireCapability(world, "trainingClips", "table3");
     const sep: Table3Scale = { ...table3Scale(ctx.quick), ...opts.separation };
     for (const [key, v] of Object.entries(sep)) {
       if (!(Number.isInteger(v) && v >= 1)) {
@@ -401,7 +400,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
       TABLE3_METHODS.flatMap((m) => m.av ? [m.av] : []),
     );
     const pairs = testPairs(
-      world.separationSet("solo", 3 * sep.testMixtures, "test"),
+      await world.separationSet("solo", 3 * sep.testMixtures, "test"),
       sep.testMixtures,
     );
     if (pairs.length === 0) {

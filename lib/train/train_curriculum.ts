@@ -5,7 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { AVClip } from "../data/types.ts";
+import type { AVDataset } from "../data/dataset.ts";
+import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
@@ -17,13 +18,11 @@ import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.t
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** Where the trainer gets each stage's clips (e.g. the synthetic world). */
-export interface CurriculumData {
-  /** `size` clips with `level` sound sources. */
-  curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
-  /** `size` clips with any number of sources. */
-  uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
-}
+/**
+ * Where the trainer gets each stage's clips: any dataset of the contract with training clips
+ * (the synthetic world, or a dataset on disk opened with `openDataset`).
+ */
+export type CurriculumData = Required<Pick<AVDataset, "trainingClips">>;
 
 /** One training step of the history. */
 export interface TrainStep {
@@ -49,8 +48,13 @@ export interface TrainOptions {
   stages: StageSpec[];
   /** Clips per batch (>= 2; default 16). */
   batchSize?: number;
-  /** Clips drawn per stage; batches cycle through them in seeded epochs (default 256). */
+  /**
+   * Clips drawn per stage (default 256; a dataset with fewer gives all it has); batches cycle
+   * through them in seeded epochs. Clips are decoded per batch, never all at once.
+   */
   datasetSize?: number;
+  /** Most bytes of decoded clips kept between batches (default 256 MiB, `ClipStream`'s). */
+  cacheBytes?: number;
   /** Adam learning rate (default: {@linkcode defaultLearningRate} of the preset). */
   lr?: number;
   /** Adam L2 weight decay (default 1e-4, the paper code's). */
@@ -109,28 +113,31 @@ interface TrainerPosition {
   history: TrainStep[];
 }
 
-async function stageClips(data: CurriculumData, level: CurriculumLevel, size: number) {
-  const clips = level === "uncurated"
-    ? await data.uncuratedSet(size)
-    : await data.curriculumSet(level, size);
-  if (clips.length < 2) {
+/** Training clips of a stage, streamed: at least 2, else an error naming the level. */
+function stageStream(model: AVModel, opts: TrainOptions, level: CurriculumLevel, size: number) {
+  const source = opts.data.trainingClips(level, size);
+  if (source.size < 2) {
+    const name = "name" in opts.data ? ` of ${(opts.data as { name: string }).name}` : "";
     throw new Error(
-      `trainCurriculum: level ${levelName(level)} gave ${clips.length} clips, need >= 2`,
+      `trainCurriculum: level ${levelName(level)}${name} has ${source.size} clips, need >= 2` +
+        (level === "uncurated" ? "" : " (use U, or grade the data with the counting model)"),
     );
   }
-  return clips;
+  const c = model.config;
+  return new ClipStream(source, {
+    seconds: c.duration,
+    sampleRate: c.sampleRate,
+    maxCachedBytes: opts.cacheBytes,
+  });
 }
 
-function stageTensors(model: AVModel, clips: AVClip[]) {
-  const images: tf.Tensor4D[] = [], mels: tf.Tensor3D[] = [];
-  for (let i = 0; i < clips.length; i += 32) {
-    const x = modelInputs(model, clips.slice(i, i + 32));
-    images.push(x.images);
-    mels.push(x.logMel);
-  }
-  const out = { images: tf.concat(images) as tf.Tensor4D, logMel: tf.concat(mels) as tf.Tensor3D };
-  tf.dispose([...images, ...mels]);
-  return out;
+/**
+ * Where each clip of batch `step` starts its window: one seeded `u` in [0, 1) per clip, so
+ * training sees random windows over the whole clip and a resumed run sees the same ones.
+ */
+function windowStarts(seed: number, stage: number, step: number, b: number): number[] {
+  const rng = new Rng(seed * 2_654_435 + stage * 104_729 + step * 7 + 1);
+  return Array.from({ length: b }, () => rng.uniform());
 }
 
 /** Indices of batch `step` (0-based) of a stage: seeded epochs over the stage's clips. */
@@ -216,8 +223,15 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         optimizer = new Adam(model.params.variables(), adamOpts);
       }
       const { kAudio, kVisual } = stageCenters(stage);
-      const clips = await stageClips(opts.data, stage.level, size);
-      const data = stageTensors(model, clips);
+      const stream = stageStream(model, opts, stage.level, size);
+      const n = stream.source.size;
+      // windows of batch t; the next batch is decoded while this one trains (prefetch)
+      const fetch = (t: number) => {
+        const p = stream.batch(batchIndices(seed, s, t, n, b), windowStarts(seed, s, t, b));
+        p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
+        return p;
+      };
+      let next = fetch(first);
       const pairOpts = {
         kAudio,
         kVisual,
@@ -225,70 +239,66 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         iterations: opts.iterations,
         beta: opts.beta,
       };
-      try {
-        for (let t = first; t < stage.steps; t++) {
-          if (opts.signal?.aborted) {
-            completed = false;
-            break outer;
-          }
-          const t0 = performance.now();
-          const idx = tf.tensor1d(batchIndices(seed, s, t, clips.length, b), "int32");
-          const images = tf.gather(data.images, idx) as tf.Tensor4D;
-          const logMel = tf.gather(data.logMel, idx) as tf.Tensor3D;
-          const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
-          let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined;
-          const lossT = optimizer.minimize(() => {
-            const d = pairDistances(model, images, logMel, pairOpts);
-            p2 = tf.keep(d.positive2);
-            n2 = tf.keep(d.negative2);
-            return contrastiveLoss(
-              tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
-              labels,
-              margin,
-            );
-          });
-          const loss = (await lossT.data())[0];
-          const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
-          tf.dispose([lossT, p2!, n2!, idx, images, logMel, labels]);
-          if (!Number.isFinite(loss)) {
-            throw new Error(
-              `trainCurriculum: loss is ${loss} at stage ${s + 1} step ${t + 1} (lower lr?)`,
-            );
-          }
-          globalStep++;
-          const entry: TrainStep = {
-            stage: s,
-            level: levelName(stage.level),
-            step: t + 1,
-            globalStep,
-            loss,
-            accuracy,
-          };
-          history.push(entry);
-          if (historyPath) {
-            await Deno.writeTextFile(historyPath, JSON.stringify(entry) + "\n", { append: true });
-          }
-          const report: TrainProgress = {
-            stage: s,
-            stages: opts.stages.length,
-            level: entry.level,
-            step: t + 1,
-            stageSteps: stage.steps,
-            globalStep,
-            totalSteps,
-            loss,
-            accuracy,
-            clipsPerSecond: b / ((performance.now() - t0) / 1000),
-          };
-          bar?.update(report);
-          opts.onProgress?.(report);
-          const last = t + 1 === stage.steps;
-          if ((globalStep % every === 0) || last) {
-            await checkpoint(last ? s + 1 : s, last ? 0 : t + 1);
-          }
+      for (let t = first; t < stage.steps; t++) {
+        if (opts.signal?.aborted) {
+          completed = false;
+          break outer;
         }
-      } finally {
-        tf.dispose([data.images, data.logMel]);
+        const t0 = performance.now();
+        const clips = await next;
+        if (t + 1 < stage.steps) next = fetch(t + 1);
+        const { images, logMel } = modelInputs(model, clips);
+        const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
+        let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined;
+        const lossT = optimizer.minimize(() => {
+          const d = pairDistances(model, images, logMel, pairOpts);
+          p2 = tf.keep(d.positive2);
+          n2 = tf.keep(d.negative2);
+          return contrastiveLoss(
+            tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
+            labels,
+            margin,
+          );
+        });
+        const loss = (await lossT.data())[0];
+        const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
+        tf.dispose([lossT, p2!, n2!, images, logMel, labels]);
+        if (!Number.isFinite(loss)) {
+          throw new Error(
+            `trainCurriculum: loss is ${loss} at stage ${s + 1} step ${t + 1} (lower lr?)`,
+          );
+        }
+        globalStep++;
+        const entry: TrainStep = {
+          stage: s,
+          level: levelName(stage.level),
+          step: t + 1,
+          globalStep,
+          loss,
+          accuracy,
+        };
+        history.push(entry);
+        if (historyPath) {
+          await Deno.writeTextFile(historyPath, JSON.stringify(entry) + "\n", { append: true });
+        }
+        const report: TrainProgress = {
+          stage: s,
+          stages: opts.stages.length,
+          level: entry.level,
+          step: t + 1,
+          stageSteps: stage.steps,
+          globalStep,
+          totalSteps,
+          loss,
+          accuracy,
+          clipsPerSecond: b / ((performance.now() - t0) / 1000),
+        };
+        bar?.update(report);
+        opts.onProgress?.(report);
+        const last = t + 1 === stage.steps;
+        if ((globalStep % every === 0) || last) {
+          await checkpoint(last ? s + 1 : s, last ? 0 : t + 1);
+        }
       }
     }
   } finally {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ClipSource, TrainingLevel } from "../dataset.ts";
 import { type AudioSetEntry, decodeAudioSetEntry, indexAudioSet } from "../loaders/audioset.ts";
 import { countToLevel } from "../grade_curriculum.ts";
-import { _datasetIdentity, _keepGood } from "./_identity.ts";
+import { _datasetIdentity, _keepGood, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
 /** Options of {@linkcode openAudioSetDataset}. */
@@ -26,7 +26,7 @@ export interface AudioSetDatasetOptions extends DatasetOpenOptions {
 /**
  * Open an AudioSet tree: the segments CSV and class index are read, each segment's media
  * located and stat-ed; clips are decoded when a batch asks for them.
- * `trainingClips(level, n)`: the first `n` segments of that level (see `countFrom`), or of any
+ * `trainingClips(level, n)`: `n` segments of that level spread over the CSV (see `countFrom`), or of any
  * level for `uncurated`.
  *
  * @param root The dataset folder.
@@ -64,8 +64,10 @@ export async function openAudioSetDataset(
       (countFrom === "labels" ? ` (by label count C1..C4: ${sizes.join(" / ")})` : "") +
       `, ${skipped.length} skipped`,
     trainingClips(level: TrainingLevel, size: number): ClipSource {
-      const pool = (level === "uncurated" ? good : good.filter((e) => levelOf(e) === level))
-        .slice(0, size);
+      const pool = _spread(
+        level === "uncurated" ? good : good.filter((e) => levelOf(e) === level),
+        size,
+      );
       return {
         size: pool.length,
         entry: (i) => ({ id: pool[i].id, count: levelOf(pool[i]), classes: pool[i].classes }),

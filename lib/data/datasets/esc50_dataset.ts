@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { LabelledSource } from "../dataset.ts";
 import { decodeESC50Entry, type ESC50Entry, indexESC50 } from "../loaders/esc50.ts";
-import { _datasetIdentity, _keepGood } from "./_identity.ts";
+import { _datasetIdentity, _keepGood } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
 /**

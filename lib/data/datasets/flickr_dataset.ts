@@ -11,7 +11,7 @@ import type { ClipSource, TrainingLevel } from "../dataset.ts";
 import type { AVClip } from "../types.ts";
 import { _loadAudio, _loadImage } from "../loaders/_common.ts";
 import { decodeFlickrClip, indexFlickrSoundNet } from "../loaders/flickr_soundnet.ts";
-import { _datasetIdentity } from "./_identity.ts";
+import { _datasetIdentity, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
 /** Options of {@linkcode openFlickrDataset}. */
@@ -49,7 +49,7 @@ async function _stems(dir: string, exts: string[]): Promise<Map<string, string>>
  *
  * - `localizationSet(n)`: the first `n` annotated clips (sorted by id), as `loadFlickrSoundNet`
  *   reads them (audio cut to `seconds` from the start, the frame's boxes scaled).
- * - `trainingClips("uncurated", n)`: the first `n` clips with a frame and audio; levels C1..C4
+ * - `trainingClips("uncurated", n)`: `n` clips with a frame and audio, spread over the ids; levels C1..C4
  *   have no clips (their counts are unknown). With only the annotated test set on disk this
  *   trains on the test set's media (no labels are used in training, but say so when reporting).
  *
@@ -100,7 +100,7 @@ export async function openFlickrDataset(
     summary: `SoundNet-Flickr at ${root}: ${annotated.length} annotated test clips, ` +
       `${trainIds.length} training clips (frame and audio), ${skipped.length} skipped`,
     trainingClips(level: TrainingLevel, size: number): ClipSource {
-      const pool = level === "uncurated" ? trainIds.slice(0, size) : [];
+      const pool = level === "uncurated" ? _spread(trainIds, size) : [];
       return {
         size: pool.length,
         entry: (i) => ({ id: pool[i] }),

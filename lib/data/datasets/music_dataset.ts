@@ -16,7 +16,7 @@ import {
   type MusicEntry,
   musicFrame,
 } from "../loaders/music.ts";
-import { _datasetIdentity, _keepGood } from "./_identity.ts";
+import { _datasetIdentity, _keepGood, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
 /** Options of {@linkcode openMusicDataset}. */
@@ -39,7 +39,8 @@ async function _exists(path: string): Promise<boolean> {
  * read and every listed file stat-ed (for the identity, and so a missing file fails at open);
  * media are decoded when a batch asks for them.
  *
- * - `trainingClips(1 | 2, n)`: the first `n` solo / duet videos of `train.csv`; `uncurated`:
+ * - `trainingClips(1 | 2, n)`: `n` solo / duet videos of `train.csv` spread evenly over the index
+ * (all when there are fewer); `uncurated`:
  *   all of them in index order; levels 3 and 4 have no clips. Each clip is decoded whole (the
  *   trainer draws random windows over it), `frameAt` reads the frame shown at a time
  *   (`floor(t * fps) + 1`).
@@ -125,14 +126,16 @@ export async function openMusicDataset(
     } duet), ${val.length} val, ${skipped.length} skipped`,
     trainingClips(level: TrainingLevel, size: number): ClipSource {
       const pool = level === "uncurated" ? train : train.filter((e) => e.count === level);
-      return source(pool.slice(0, size));
+      return source(_spread(pool, size));
     },
-    heldOutClips(count: 1 | 2 | 3 | 4, size: number): Promise<AVClip[]> {
-      return windowed(testSet().filter((e) => e.count === count).slice(0, size));
+    async heldOutClips(count: 1 | 2 | 3 | 4, size: number): Promise<AVClip[]> {
+      return await windowed(testSet().filter((e) => e.count === count).slice(0, size));
     },
-    separationSet(kind: "solo" | "duet", size: number, split: "train" | "test" = "train") {
+    async separationSet(kind: "solo" | "duet", size: number, split: "train" | "test" = "train") {
       const pool = split === "train" ? train : testSet();
-      return windowed(pool.filter((e) => e.count === (kind === "solo" ? 1 : 2)).slice(0, size));
+      return await windowed(
+        pool.filter((e) => e.count === (kind === "solo" ? 1 : 2)).slice(0, size),
+      );
     },
   };
 }

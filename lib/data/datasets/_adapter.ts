@@ -1,6 +1,8 @@
 /**
- * The identity of a dataset on disk: a hash of its kind, root, options and every indexed
- * file's path, size and modification time, so a changed, added or removed file changes it.
+ * What the dataset adapters share: the identity of a dataset on disk (a hash of its kind,
+ * root, options and every indexed file's path, size and modification time, so a changed, added
+ * or removed file changes it), skipping bad index rows, and spreading a capped selection over
+ * the whole index.
  *
  * @module
  */
@@ -46,4 +48,17 @@ export function _keepGood<T>(
     } else good.push(item);
   }
   return { good, skipped };
+}
+
+/**
+ * `size` items spread evenly over `pool` (items `floor(i * n / size)`), all of them when
+ * `size >= n`: a capped training set then samples the whole index, not its first categories.
+ */
+export function _spread<T>(pool: readonly T[], size: number): T[] {
+  if (!Number.isInteger(size) || size < 0) {
+    throw new Error(`trainingClips: size must be a non-negative integer, got ${size}`);
+  }
+  const n = pool.length;
+  if (size >= n) return [...pool];
+  return Array.from({ length: size }, (_, i) => pool[Math.floor((i * n) / size)]);
 }
