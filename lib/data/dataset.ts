@@ -200,3 +200,43 @@ export function clipSourceOf(clips: readonly AVClip[]): ClipSource {
     clip: (i) => Promise.resolve(clips[i]),
   };
 }
+
+/** What an experiment or command needs of a dataset. */
+export interface DatasetNeeds {
+  /** Capabilities it calls. */
+  capabilities: readonly DatasetCapability[];
+  /** Training levels it trains on (each needs at least two clips). */
+  levels?: readonly TrainingLevel[];
+}
+
+/**
+ * The sentence saying why `dataset` cannot serve `needs` (a missing capability, or a training
+ * level with fewer than two clips), or null when it can. Listing a level's clips reads only
+ * the dataset's index.
+ *
+ * @param dataset The dataset.
+ * @param needs Capabilities and training levels needed.
+ * @param what Who needs them (quoted in the sentence).
+ * @returns The sentence, or null.
+ *
+ * @example
+ * ```ts
+ * import { unservedNeeds } from "./dataset.ts";
+ * import { synthWorld } from "./synth_world.ts";
+ * console.log(unservedNeeds(synthWorld(), { capabilities: ["trainingClips"], levels: [1, 3] }, "fig3")); // null
+ * ```
+ */
+export function unservedNeeds(
+  dataset: AVDataset,
+  needs: DatasetNeeds,
+  what: string,
+): string | null {
+  const missing = missingCapability(dataset, needs.capabilities, what);
+  if (missing) return missing;
+  const short = (needs.levels ?? []).filter((l) => dataset.trainingClips!(l, 2).size < 2);
+  if (short.length === 0) return null;
+  const names = short.map((l) => (l === "uncurated" ? "U (any count)" : `C${l}`));
+  return `${dataset.name} has fewer than two training clips of ${
+    names.join(", ")
+  }, which ${what} needs`;
+}

@@ -1,7 +1,8 @@
 /**
- * The `eval` command: evaluate a trained checkpoint on the synthetic world's localization test
- * set (cIoU@0.5, AUC; the random baseline beside it) and on its labelled single-source set
- * (frozen audio features, 5-fold linear classifier), and print a table.
+ * The `eval` command: evaluate a trained checkpoint on a localization test set (cIoU@0.5, AUC;
+ * the random baseline beside it) and a labelled single-source set (frozen audio features,
+ * linear classifier over the folds), from the synthetic world or datasets on disk, and print a
+ * table.
  *
  * @module
  */
@@ -14,7 +15,9 @@ import { consensusMap } from "../eval/consensus_map.ts";
 import { localizationScores } from "../eval/localization_scores.ts";
 import { randomLocalization } from "../baselines/random_localization.ts";
 import type { AVModel } from "../model/create_model.ts";
-import { pooledAudioFeatures } from "../eval/run_table1.ts";
+import { pooledFeaturesOf } from "../eval/run_table1.ts";
+import { type AVDataset, missingCapability } from "../data/dataset.ts";
+import { openDatasets } from "../data/datasets/open_dataset.ts";
 import { clipCIoUs, oursHeatmaps } from "../eval/run_table2.ts";
 import { latestCheckpoint, loadModel } from "../train/checkpoint.ts";
 import { resultsTable } from "../plot/results_table.ts";
@@ -22,13 +25,20 @@ import { tableText } from "../plot/table_text.ts";
 import type { SummaryRow } from "../plot/types.ts";
 
 /** The `--help` text of {@linkcode evalCommand}. */
-export const EVAL_HELP = `avscene eval: evaluate a trained checkpoint on the synthetic world
+export const EVAL_HELP =
+  `avscene eval: evaluate a trained checkpoint on the synthetic world or your data
 
 Usage: deno task eval --checkpoint DIR [options]
 
   --checkpoint DIR      a training output (runs/x), its checkpoints/ folder, or one ckpt-* folder
+  --data KIND:PATH      evaluation data, repeatable: flickr:DIR (localization), esc50:DIR
+                        (classification), synthetic[:SEED] (both; the default); each
+                        evaluation the data cannot serve is skipped with a sentence
+  --box-frame N         SoundNet-Flickr boxes are in an N x N frame (256: the reference code's)
+  --skip-bad            drop index rows whose media are missing instead of stopping
   --images N            localization test images (default 100)
-  --clips-per-class N   classification clips per class and fold (default 4)
+  --clips-per-class N   classification clips per class and fold (default 4 on the synthetic
+                        world; default every clip of a dataset on disk)
   --world-seed N        synthetic world seed (default 0, the one training uses by default)
   --backend NAME        webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
   -h, --help            this text
@@ -37,38 +47,48 @@ Localization: cIoU@0.5 and AUC (Senocak's protocol, consensus of the annotators'
 maps of the visual centers aligned to the sounds (Table 2's protocol); the random baseline is
 scored on the same images.
 Classification: pooled audio features (mean and max over positions) of the frozen audio net,
-logistic regression, 5-fold cross-validation; chance is 1 / classes.
+averaged over windows covering each whole clip, logistic regression, cross-validation over the
+dataset's folds; chance is 1 / classes.
 `;
 
-/** What {@linkcode evaluateCheckpoint} measured. */
+/** What {@linkcode evaluateCheckpoint} measured; an evaluation the data cannot serve is absent. */
 export interface CheckpointEvaluation {
   /** cIoU@0.5 and AUC of the model and of the random baseline on the same images. */
-  localization: {
+  localization?: {
     model: { ciou50: number; auc: number };
     random: { ciou50: number; auc: number };
     images: number;
   };
   /** Frozen-feature classification accuracy (mean over folds) and chance. */
-  classification: { accuracy: number; foldAccuracies: number[]; chance: number; clips: number };
+  classification?: { accuracy: number; foldAccuracies: number[]; chance: number; clips: number };
+  /** One sentence per evaluation skipped because the data cannot serve it. */
+  skipped: string[];
 }
 
 /** Options of {@linkcode evaluateCheckpoint}. */
 export interface EvaluateCheckpointOptions {
   /** Localization test images (default 100). */
   images?: number;
-  /** Classification clips per class and fold (default 4). */
+  /**
+   * Classification clips per class and fold (default 4 on the synthetic world; a dataset on
+   * disk: all of them).
+   */
   clipsPerClassPerFold?: number;
-  /** Synthetic world seed (default 0). */
+  /** Synthetic world seed when no `dataset` is given (default 0). */
   worldSeed?: number;
+  /** The data (default the synthetic world at the model's sizes). */
+  dataset?: AVDataset;
 }
 
 /**
- * Evaluate a model on the synthetic world (at the model's image size and sample rate):
- * localization (cIoU@0.5, AUC, random baseline beside it) and frozen-feature classification.
+ * Evaluate a model on a dataset (default the synthetic world at the model's image size and
+ * sample rate): localization (cIoU@0.5, AUC, random baseline beside it) when the dataset has a
+ * localization set, frozen-feature classification when it has labelled clips.
  *
  * @param model the trained model.
- * @param opts set sizes, number of audio centers and world seed.
- * @returns the measurements.
+ * @param opts set sizes, the dataset or the synthetic world's seed.
+ * @returns the measurements, and a sentence for each evaluation skipped.
+ * @throws Error when the dataset serves neither evaluation.
  */
 export async function evaluateCheckpoint(
   model: AVModel,
@@ -76,41 +96,55 @@ export async function evaluateCheckpoint(
 ): Promise<CheckpointEvaluation> {
   const images = opts.images ?? 100;
   const c = model.config;
-  const world = synthWorld({
+  const dataset = opts.dataset ?? synthWorld({
     seed: opts.worldSeed ?? 0,
     imageSize: c.imageSize,
     sampleRate: c.sampleRate,
     duration: c.duration,
   });
-  const clips = world.localizationSet(images);
-  // The protocol of Table 2 (aligned centers' maps, cIoU against the annotators' consensus),
-  // with the random baseline on the same images.
-  const ours = clipCIoUs(clips, await oursHeatmaps(model, clips, "aligned"));
-  const random = clips.map((clip, i) => {
-    const { height: H, width: W } = clip.image;
-    const truth = consensusMap(clip.annotatorBoxes ?? [clip.boxes ?? []], H, W);
-    return cIoU(randomLocalization(H, W, 1000 + i), truth);
-  });
-  const labelled = world.classificationSet(opts.clipsPerClassPerFold ?? 4);
-  const features = await pooledAudioFeatures(model, labelled);
-  const cls = classifyFrozenFeatures(
-    features,
-    labelled.map((l) => l.target),
-    labelled.map((l) => l.fold),
-  );
-  return {
-    localization: {
+  const out: CheckpointEvaluation = { skipped: [] };
+  const noLocalization = missingCapability(dataset, ["localizationSet"], "localization");
+  if (noLocalization) out.skipped.push(noLocalization);
+  else {
+    const clips = await dataset.localizationSet!(images);
+    // The protocol of Table 2 (aligned centers' maps, cIoU against the annotators' consensus),
+    // with the random baseline on the same images.
+    const ours = clipCIoUs(clips, await oursHeatmaps(model, clips, "aligned"));
+    const random = clips.map((clip, i) => {
+      const { height: H, width: W } = clip.image;
+      const truth = consensusMap(clip.annotatorBoxes ?? [clip.boxes ?? []], H, W);
+      return cIoU(randomLocalization(H, W, 1000 + i), truth);
+    });
+    out.localization = {
       model: localizationScores(ours),
       random: localizationScores(random),
       images: clips.length,
-    },
-    classification: {
+    };
+  }
+  const noClassification = missingCapability(dataset, ["classificationClips"], "classification");
+  if (noClassification) out.skipped.push(noClassification);
+  else {
+    const perClass = opts.clipsPerClassPerFold ?? (opts.dataset ? undefined : 4);
+    const labelled = dataset.classificationClips!(perClass);
+    const features = await pooledFeaturesOf(model, labelled);
+    const entries = Array.from({ length: labelled.size }, (_, i) => labelled.entry(i));
+    const cls = classifyFrozenFeatures(
+      features,
+      entries.map((l) => l.target),
+      entries.map((l) => l.fold),
+      { classes: Math.max(2, labelled.classes) },
+    );
+    out.classification = {
       accuracy: cls.meanAccuracy,
       foldAccuracies: cls.foldAccuracies,
-      chance: 1 / world.classes.length,
-      clips: labelled.length,
-    },
-  };
+      chance: 1 / labelled.classes,
+      clips: labelled.size,
+    };
+  }
+  if (!out.localization && !out.classification) {
+    throw new Error(`eval: nothing to evaluate: ${out.skipped.join("; ")}`);
+  }
+  return out;
 }
 
 function intArg(name: string, value: string | undefined, fallback: number, min: number): number {
@@ -136,6 +170,9 @@ export async function evalCommand(args: string[]): Promise<number> {
       images: { type: "string" },
       "clips-per-class": { type: "string" },
       "world-seed": { type: "string" },
+      data: { type: "string", multiple: true },
+      "box-frame": { type: "string" },
+      "skip-bad": { type: "boolean", default: false },
       backend: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -154,30 +191,57 @@ export async function evalCommand(args: string[]): Promise<number> {
   await initBackend(values.backend as BackendName | undefined);
   const model = await loadModel(path);
   try {
-    console.log(`evaluating ${path} (${model.config.preset}) on ${describeBackend()}`);
+    const c = model.config;
+    const worldSeed = intArg("world-seed", values["world-seed"], 0, 0);
+    const dataset = await openDatasets(values.data ?? [`synthetic:${worldSeed}`], {
+      sampleRate: c.sampleRate,
+      imageSize: c.imageSize,
+      seconds: c.duration,
+      skipBad: values["skip-bad"],
+      boxFrame: values["box-frame"] === undefined
+        ? undefined
+        : intArg("box-frame", values["box-frame"], 0, 1),
+    });
+    console.log(
+      `evaluating ${path} (${c.preset}) on ${describeBackend()} with ${dataset.name}`,
+    );
     const r = await evaluateCheckpoint(model, {
       images: intArg("images", values.images, 100, 1),
-      clipsPerClassPerFold: intArg("clips-per-class", values["clips-per-class"], 4, 1),
-      worldSeed: intArg("world-seed", values["world-seed"], 0, 0),
+      clipsPerClassPerFold: values["clips-per-class"] === undefined
+        ? undefined
+        : intArg("clips-per-class", values["clips-per-class"], 4, 1),
+      dataset,
     });
+    for (const why of r.skipped) console.log(`skipped: ${why}`);
     // Percentages, as the paper's tables (and our runners) report them.
     const one = (method: string, metric: string, share: number): SummaryRow => ({
       method,
       metric,
       ours: { mean: 100 * share, std: 0, n: 1 },
     });
-    const rows = [
-      one("checkpoint", "cIoU@0.5 (%)", r.localization.model.ciou50),
-      one("random baseline", "cIoU@0.5 (%)", r.localization.random.ciou50),
-      one("checkpoint", "AUC (%)", r.localization.model.auc),
-      one("random baseline", "AUC (%)", r.localization.random.auc),
-      one("checkpoint", "classification accuracy (%)", r.classification.accuracy),
-      one("chance", "classification accuracy (%)", r.classification.chance),
-    ];
+    const rows: SummaryRow[] = [];
+    const parts: string[] = [];
+    if (r.localization) {
+      const l = r.localization;
+      rows.push(
+        one("checkpoint", "cIoU@0.5 (%)", l.model.ciou50),
+        one("random baseline", "cIoU@0.5 (%)", l.random.ciou50),
+        one("checkpoint", "AUC (%)", l.model.auc),
+        one("random baseline", "AUC (%)", l.random.auc),
+      );
+      parts.push(`${l.images} localization images`);
+    }
+    if (r.classification) {
+      const k = r.classification;
+      rows.push(
+        one("checkpoint", "classification accuracy (%)", k.accuracy),
+        one("chance", "classification accuracy (%)", k.chance),
+      );
+      parts.push(`${k.clips} labelled clips, ${k.foldAccuracies.length} folds`);
+    }
     console.log(tableText(resultsTable(rows, {
       digits: 1,
-      caption: `${r.localization.images} localization images; ${r.classification.clips} ` +
-        `labelled clips, 5 folds (one checkpoint: no spread)`,
+      caption: `${parts.join("; ")} (one checkpoint: no spread)`,
     })));
     return 0;
   } finally {

@@ -1,11 +1,17 @@
 /**
- * The `reproduce` command: run every experiment of the paper on the synthetic world (quick by
- * default, `--full` for the full run), resumably, and write the report.
+ * The `reproduce` command: run every experiment of the paper on the synthetic world or on
+ * datasets on disk (quick by default, `--full` for the full run), resumably, and write the
+ * report; experiments the data cannot serve are skipped with a sentence.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { type BackendName, initBackend } from "../backend/mod.ts";
+import { type AVDataset, type DatasetNeeds, unservedNeeds } from "../data/dataset.ts";
+import { openDatasets } from "../data/datasets/open_dataset.ts";
+import { presetConfig } from "../model/presets.ts";
+import { runScale } from "../eval/experiment_options.ts";
+import { table3Scale } from "../eval/run_table3.ts";
 import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
 import { claimsText } from "../plot/claims_view.ts";
 import { resultsTable } from "../plot/results_table.ts";
@@ -17,20 +23,80 @@ import { runMeta } from "./run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "./write_report.ts";
 
-/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
-export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
-  { name: "fig3", runner: "runFig3" },
-  { name: "table1", runner: "runTable1" },
-  { name: "table2", runner: "runTable2" },
-  { name: "table3", runner: "runTable3" },
-  { name: "counting", runner: "runCounting" },
+/**
+ * The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval
+ * and what each needs of the data (a dataset that cannot serve one skips it with a sentence).
+ */
+export const EXPERIMENTS: readonly { name: string; runner: string; needs: DatasetNeeds }[] = [
+  {
+    name: "fig3",
+    runner: "runFig3",
+    needs: { capabilities: ["trainingClips"], levels: [1, 2, 3, "uncurated"] },
+  },
+  {
+    name: "table1",
+    runner: "runTable1",
+    needs: { capabilities: ["trainingClips", "classificationClips"], levels: [1, 2] },
+  },
+  {
+    name: "table2",
+    runner: "runTable2",
+    needs: { capabilities: ["trainingClips", "localizationSet"], levels: [1, 2, "uncurated"] },
+  },
+  {
+    name: "table3",
+    runner: "runTable3",
+    needs: { capabilities: ["trainingClips", "separationSet"], levels: [1, 2] },
+  },
+  {
+    name: "counting",
+    runner: "runCounting",
+    needs: { capabilities: ["trainingClips", "heldOutClips"], levels: [1, "uncurated"] },
+  },
 ];
 
+/** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
+export const SCALE_KEYS: readonly string[] = [
+  ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
+  ...Object.keys(table3Scale(true)),
+];
+
+/** `--scale steps=3,batchSize=2` as the runners' `scale` and `separation` overrides. */
+function parseScale(text: string | undefined) {
+  if (text === undefined) return {};
+  const scale: Record<string, number> = {}, separation: Record<string, number> = {};
+  const sep = Object.keys(table3Scale(true));
+  for (const part of text.split(",")) {
+    const [key, value] = part.split("=").map((x) => x.trim());
+    const n = Number(value);
+    if (!SCALE_KEYS.includes(key)) {
+      throw new Error(`reproduce: --scale key "${key}" is not one of ${SCALE_KEYS.join(", ")}`);
+    }
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`reproduce: --scale ${key} must be an integer >= 1, got "${value}"`);
+    }
+    (sep.includes(key) ? separation : scale)[key] = n;
+  }
+  return { scale, separation };
+}
+
 /** The `--help` text of {@linkcode reproduceCommand}. */
-export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
+export const REPRODUCE_HELP =
+  `avscene reproduce: run the paper's experiments on the synthetic world or your data
 
 Usage: deno task reproduce [options]
 
+  --data KIND:PATH  the data, repeatable, each capability from the first that has it:
+                    music:DIR (training, Table 3, counting), flickr:DIR (Table 2 test set,
+                    uncurated training), esc50:DIR (Table 1 clips), audioset:DIR (training by
+                    label count), synthetic[:SEED] (everything; the default). An experiment
+                    the data cannot serve is skipped with a sentence.
+  --box-frame N     SoundNet-Flickr boxes are in an N x N frame (256: the reference code's)
+  --skip-bad        drop index rows whose media are missing instead of stopping
+  --scale K=N,...   override the quick/full scale (smoke runs; cached apart), keys:
+                    ${SCALE_KEYS.slice(0, 4).join(", ")},
+                    ${SCALE_KEYS.slice(4, 8).join(", ")},
+                    ${SCALE_KEYS.slice(8).join(", ")}
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
@@ -44,7 +110,9 @@ Ctrl-C stops after the current step; run the same command again to resume.
 `;
 
 /** A runner as the reproduce command calls it. */
-type Runner = (opts: RunOptions) => Promise<ExperimentResult>;
+type Runner = (
+  opts: RunOptions & { world?: AVDataset; scale?: object; separation?: object },
+) => Promise<ExperimentResult>;
 
 /** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
 async function availableRunners(): Promise<Map<string, Runner>> {
@@ -82,6 +150,10 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       only: { type: "string" },
       seeds: { type: "string" },
       backend: { type: "string" },
+      data: { type: "string", multiple: true },
+      "box-frame": { type: "string" },
+      "skip-bad": { type: "boolean", default: false },
+      scale: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -103,9 +175,31 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return n;
   });
   const quick = !values.full;
+  const overrides = parseScale(values.scale);
+  const boxFrame = values["box-frame"] === undefined ? undefined : Number(values["box-frame"]);
+  if (boxFrame !== undefined && !(Number.isInteger(boxFrame) && boxFrame > 0)) {
+    throw new Error(
+      `reproduce: --box-frame must be a positive integer, got "${values["box-frame"]}"`,
+    );
+  }
+  // the runners' default preset fixes the sizes the data is opened at
+  const config = presetConfig("tiny");
+  const world = values.data
+    ? await openDatasets(values.data, {
+      sampleRate: config.sampleRate,
+      imageSize: config.imageSize,
+      seconds: config.duration,
+      skipBad: values["skip-bad"],
+      boxFrame,
+    })
+    : undefined;
   await initBackend(values.backend as BackendName | undefined);
   const meta = runMeta(quick, { cache: values.cache });
-  console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
+  console.log(
+    `reproduce (${meta.mode}) on ${meta.backend} with ${world?.name ?? "the synthetic world"}; ` +
+      `cache ${values.cache}`,
+  );
+  if (world && "summary" in world) console.log(world.summary);
 
   const runners = await availableRunners();
   const abort = new AbortController();
@@ -129,9 +223,18 @@ export async function reproduceCommand(args: string[]): Promise<number> {
         content.push({ title, id: e.name, text: why });
         continue;
       }
+      const unserved = world ? unservedNeeds(world, e.needs, e.name) : null;
+      if (unserved) {
+        const why = `skipped: ${unserved}`;
+        console.log(why);
+        content.push({ title, id: e.name, text: why });
+        continue;
+      }
       const display = runProgressDisplay();
       try {
         const result = await run({
+          ...(world ? { world } : {}),
+          ...overrides,
           quick,
           outDir: values.cache,
           signal: abort.signal,

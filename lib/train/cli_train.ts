@@ -1,6 +1,7 @@
 /**
- * The `train` command: curriculum training of a preset on the synthetic world from the
- * command line (`deno task train --preset tiny --curriculum C1,C2 --out runs/x`).
+ * The `train` command: curriculum training of a preset on the synthetic world or a dataset on
+ * disk from the command line (`deno task train --data music:/data/MUSIC --curriculum C1,C2
+ * --out runs/x`).
  *
  * @module
  */
@@ -10,13 +11,21 @@ import { createModel } from "../model/create_model.ts";
 import { PRESET_NAMES, type PresetName } from "../model/presets.ts";
 import { curriculumStages } from "./curriculum.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
-import { type CurriculumData, defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
+import { defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
+import { unservedNeeds } from "../data/dataset.ts";
+import { openDatasets } from "../data/datasets/open_dataset.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
-export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world
+export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world or your data
 
 Usage: deno task train [options]
+
+  --data KIND:PATH       training data: music:DIR | flickr:DIR | audioset:DIR | synthetic[:SEED]
+                         (default the synthetic world); clips are decoded per batch, and each
+                         batch takes a random window of the model's length from each whole clip
+  --skip-bad             drop index rows whose media are missing instead of stopping
+  --cache-mb N           most MiB of decoded clips kept between batches (default 256)
 
   --preset NAME          tiny | small | paper (default tiny)
   --curriculum SPEC      stages in order: C1,C2 | C2(C1) | C3,C2 | U (uncurated) (default C1)
@@ -28,7 +37,7 @@ Usage: deno task train [options]
   --margin X             contrastive margin m (default 5)
   --alignment LEVEL      source (structural alignment) | scene (K = 1 on pooled features)
   --seed N               model and batch-order seed (default 0)
-  --world-seed N         synthetic world seed (default 0)
+  --world-seed N         synthetic world seed (default 0; same as --data synthetic:N)
   --init DIR             initialise the weights from this checkpoint (e.g. runs/c1/checkpoints)
   --out DIR              output: history.jsonl, config.json, checkpoints/ (required)
   --checkpoint-every N   steps between checkpoints (default 50)
@@ -36,6 +45,9 @@ Usage: deno task train [options]
   --backend NAME         webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
   --quiet                no progress bar
   -h, --help             this text
+
+MUSIC has solo (C1) and duet (C2) clips; SoundNet-Flickr's counts are unknown (train on U);
+AudioSet's level is its number of labels. ESC-50 has no frames: it serves eval, not train.
 `;
 
 function num(name: string, value: string | undefined, fallback: number, integer = false): number {
@@ -47,21 +59,6 @@ function num(name: string, value: string | undefined, fallback: number, integer 
     );
   }
   return n;
-}
-
-async function synthData(seed: number, imageSize: number, sampleRate: number, duration: number) {
-  const data = await import("../data/mod.ts") as Record<string, unknown>;
-  const synthWorld = data.synthWorld as
-    | ((
-      o: { seed: number; imageSize: number; sampleRate: number; duration: number },
-    ) => CurriculumData)
-    | undefined;
-  if (typeof synthWorld !== "function") {
-    throw new Error(
-      "train: lib/data does not export synthWorld yet; the synthetic world is needed",
-    );
-  }
-  return synthWorld({ seed, imageSize, sampleRate, duration });
 }
 
 /**
@@ -90,6 +87,9 @@ export async function trainCommand(args: string[]): Promise<void> {
       resume: { type: "boolean", default: false },
       backend: { type: "string" },
       quiet: { type: "boolean", default: false },
+      data: { type: "string", multiple: true },
+      "skip-bad": { type: "boolean", default: false },
+      "cache-mb": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -114,12 +114,22 @@ export async function trainCommand(args: string[]): Promise<void> {
   try {
     if (values.init && !values.resume) await loadCheckpoint(values.init, model);
     const c = model.config;
-    const data = await synthData(
-      num("world-seed", values["world-seed"], 0, true),
-      c.imageSize,
-      c.sampleRate,
-      c.duration,
+    const specs = values.data ??
+      [`synthetic:${num("world-seed", values["world-seed"], 0, true)}`];
+    const dataset = await openDatasets(specs, {
+      sampleRate: c.sampleRate,
+      imageSize: c.imageSize,
+      seconds: c.duration,
+      skipBad: values["skip-bad"],
+    });
+    const why = unservedNeeds(
+      dataset,
+      { capabilities: ["trainingClips"], levels: stages.map((st) => st.level) },
+      `train --curriculum ${values.curriculum}`,
     );
+    if (why) throw new Error(`train: ${why}`);
+    const data = dataset as typeof dataset & Required<Pick<typeof dataset, "trainingClips">>;
+    if ("summary" in dataset) console.log(dataset.summary);
     const opts = {
       batchSize: num("batch", values.batch, 16, true),
       datasetSize: num("dataset-size", values["dataset-size"], 256, true),
@@ -128,6 +138,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       margin: num("margin", values.margin, 5),
       alignment: values.alignment,
       checkpointEvery: num("checkpoint-every", values["checkpoint-every"], 50, true),
+      cacheBytes: num("cache-mb", values["cache-mb"], 256) * 1024 * 1024,
     } as const;
     await Deno.mkdir(values.out, { recursive: true });
     await writeFileAtomic(
@@ -140,6 +151,8 @@ export async function trainCommand(args: string[]): Promise<void> {
           seed,
           init: values.init,
           backend: backend.backend,
+          data: specs,
+          dataIdentity: dataset.identity,
           ...opts,
         },
         null,
@@ -147,7 +160,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       ) + "\n",
     );
     console.log(
-      `training ${preset} on ${describeBackend()}: ${values.curriculum} -> ${values.out}`,
+      `training ${preset} on ${describeBackend()} with ${dataset.name}: ${values.curriculum} -> ${values.out}`,
     );
     const result = await trainCurriculum(model, {
       ...opts,
