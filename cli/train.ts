@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, describeBackend, initBackend } from "../backend/mod.ts";
-import { createModel } from "../model/create_model.ts";
-import { PRESET_NAMES, type PresetName } from "../model/presets.ts";
-import { curriculumStages } from "./curriculum.ts";
-import { loadCheckpoint } from "./checkpoint.ts";
-import { defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
-import { unservedNeeds } from "../data/dataset.ts";
-import { openDatasets } from "../data/datasets/open_dataset.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import { describeBackend, initBackend } from "../lib/backend/mod.ts";
+import { backendOption, numberOption, parseCommand } from "./_args.ts";
+import { createModel } from "../lib/model/create_model.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/model/presets.ts";
+import { curriculumStages } from "../lib/train/curriculum.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { defaultLearningRate, trainCurriculum } from "../lib/train/train_curriculum.ts";
+import { unservedNeeds } from "../lib/data/dataset.ts";
+import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
+import { writeFileAtomic } from "../lib/io/write_atomic.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world or your data
@@ -50,16 +50,27 @@ MUSIC has solo (C1) and duet (C2) clips; SoundNet-Flickr's counts are unknown (t
 AudioSet's level is its number of labels. ESC-50 has no frames: it serves eval, not train.
 `;
 
-function num(name: string, value: string | undefined, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new Error(
-      `train: --${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`,
-    );
-  }
-  return n;
-}
+const TRAIN_OPTIONS = {
+  preset: { type: "string", default: "tiny" },
+  curriculum: { type: "string", default: "C1" },
+  steps: { type: "string", default: "200" },
+  batch: { type: "string" },
+  "dataset-size": { type: "string" },
+  lr: { type: "string" },
+  "weight-decay": { type: "string" },
+  margin: { type: "string" },
+  alignment: { type: "string", default: "source" },
+  seed: { type: "string" },
+  "world-seed": { type: "string" },
+  init: { type: "string" },
+  out: { type: "string" },
+  "checkpoint-every": { type: "string" },
+  resume: { type: "boolean", default: false },
+  quiet: { type: "boolean", default: false },
+  data: { type: "string", multiple: true },
+  "skip-bad": { type: "boolean", default: false },
+  "cache-mb": { type: "string" },
+} as const;
 
 /**
  * Run the `train` command with its command-line arguments (see {@linkcode TRAIN_HELP}).
@@ -67,37 +78,10 @@ function num(name: string, value: string | undefined, fallback: number, integer 
  * @param args the arguments after `train`.
  */
 export async function trainCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      preset: { type: "string", default: "tiny" },
-      curriculum: { type: "string", default: "C1" },
-      steps: { type: "string", default: "200" },
-      batch: { type: "string" },
-      "dataset-size": { type: "string" },
-      lr: { type: "string" },
-      "weight-decay": { type: "string" },
-      margin: { type: "string" },
-      alignment: { type: "string", default: "source" },
-      seed: { type: "string" },
-      "world-seed": { type: "string" },
-      init: { type: "string" },
-      out: { type: "string" },
-      "checkpoint-every": { type: "string" },
-      resume: { type: "boolean", default: false },
-      backend: { type: "string" },
-      quiet: { type: "boolean", default: false },
-      data: { type: "string", multiple: true },
-      "skip-bad": { type: "boolean", default: false },
-      "cache-mb": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(TRAIN_HELP);
-    return;
-  }
+  const values = parseCommand({ name: "train", help: TRAIN_HELP, options: TRAIN_OPTIONS }, args);
+  if (!values) return;
+  const num = (name: string, value: string | undefined, fallback: number, integer = false) =>
+    numberOption("train", name, value, fallback, { integer });
   if (!values.out) throw new Error("train: --out DIR is required (see --help)");
   const preset = values.preset as PresetName;
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
@@ -109,7 +93,7 @@ export async function trainCommand(args: string[]): Promise<void> {
   const steps = values.steps.split(",").map((s) => num("steps", s, 0, true));
   const stages = curriculumStages(values.curriculum, steps.length === 1 ? steps[0] : steps);
   const seed = num("seed", values.seed, 0, true);
-  const backend = await initBackend(values.backend as BackendName | undefined);
+  const backend = await initBackend(backendOption(values));
   const model = createModel({ preset, seed });
   try {
     if (values.init && !values.resume) await loadCheckpoint(values.init, model);

@@ -5,55 +5,22 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../backend/mod.ts";
-import { type AVDataset, type DatasetNeeds, unservedNeeds } from "../data/dataset.ts";
-import { openDatasets } from "../data/datasets/open_dataset.ts";
-import { presetConfig } from "../model/presets.ts";
-import { runScale } from "../eval/experiment_options.ts";
-import { table3Scale } from "../eval/run_table3.ts";
-import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
-import { claimsText } from "../plot/claims_view.ts";
-import { resultsTable } from "../plot/results_table.ts";
-import { tableText } from "../plot/table_text.ts";
-import type { ReportableResult } from "./experiment_sections.ts";
-import { EXPERIMENT_INFO } from "./experiment_sections.ts";
-import type { ReportSection } from "./report_section.ts";
-import { runMeta } from "./run_meta.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { backendOption, listOption, parseCommand } from "./_args.ts";
+import { claimsText } from "../lib/plot/claims_view.ts";
+import { resultsTable } from "../lib/plot/results_table.ts";
+import { tableText } from "../lib/plot/table_text.ts";
+import type { ReportableResult } from "../lib/report/experiment_sections.ts";
+import { EXPERIMENTS } from "../lib/experiments/registry.ts";
+import { unservedNeeds } from "../lib/data/dataset.ts";
+import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
+import { presetConfig } from "../lib/model/presets.ts";
+import { runScale } from "../lib/experiments/experiment_options.ts";
+import { table3Scale } from "../lib/experiments/run_table3.ts";
+import type { ReportSection } from "../lib/report/report_section.ts";
+import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
-import { writeReport } from "./write_report.ts";
-
-/**
- * The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval
- * and what each needs of the data (a dataset that cannot serve one skips it with a sentence).
- */
-export const EXPERIMENTS: readonly { name: string; runner: string; needs: DatasetNeeds }[] = [
-  {
-    name: "fig3",
-    runner: "runFig3",
-    needs: { capabilities: ["trainingClips"], levels: [1, 2, 3, "uncurated"] },
-  },
-  {
-    name: "table1",
-    runner: "runTable1",
-    needs: { capabilities: ["trainingClips", "classificationClips"], levels: [1, 2] },
-  },
-  {
-    name: "table2",
-    runner: "runTable2",
-    needs: { capabilities: ["trainingClips", "localizationSet"], levels: [1, 2, "uncurated"] },
-  },
-  {
-    name: "table3",
-    runner: "runTable3",
-    needs: { capabilities: ["trainingClips", "separationSet"], levels: [1, 2] },
-  },
-  {
-    name: "counting",
-    runner: "runCounting",
-    needs: { capabilities: ["trainingClips", "heldOutClips"], levels: [1, "uncurated"] },
-  },
-];
+import { writeReport } from "../lib/report/write_report.ts";
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
@@ -109,67 +76,40 @@ Usage: deno task reproduce [options]
 Ctrl-C stops after the current step; run the same command again to resume.
 `;
 
-/** A runner as the reproduce command calls it. */
-type Runner = (
-  opts: RunOptions & { world?: AVDataset; scale?: object; separation?: object },
-) => Promise<ExperimentResult>;
-
-/** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
-async function availableRunners(): Promise<Map<string, Runner>> {
-  const evalModule = await import("../eval/mod.ts") as Record<string, unknown>;
-  const out = new Map<string, Runner>();
-  for (const e of EXPERIMENTS) {
-    const f = evalModule[e.runner];
-    if (typeof f === "function") out.set(e.name, f as Runner);
-  }
-  return out;
-}
-
-function parseList(name: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new Error(`reproduce: --${name} is empty`);
-  return items;
-}
+const REPRODUCE_OPTIONS = {
+  full: { type: "boolean", default: false },
+  out: { type: "string", default: "report" },
+  cache: { type: "string", default: "runs/reproduce" },
+  only: { type: "string" },
+  seeds: { type: "string" },
+  data: { type: "string", multiple: true },
+  "box-frame": { type: "string" },
+  "skip-bad": { type: "boolean", default: false },
+  scale: { type: "string" },
+} as const;
 
 /**
  * Run the `reproduce` command with its command-line arguments (see
  * {@linkcode REPRODUCE_HELP}).
  *
  * @param args the arguments after `reproduce`.
- * @returns the exit code: 0 when every experiment ran, 1 when one failed or had no runner,
+ * @returns the exit code: 0 when every experiment ran, 1 when one failed,
  * 130 when interrupted.
  */
 export async function reproduceCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseCommand(
+    { name: "reproduce", help: REPRODUCE_HELP, options: REPRODUCE_OPTIONS },
     args,
-    options: {
-      full: { type: "boolean", default: false },
-      out: { type: "string", default: "report" },
-      cache: { type: "string", default: "runs/reproduce" },
-      only: { type: "string" },
-      seeds: { type: "string" },
-      backend: { type: "string" },
-      data: { type: "string", multiple: true },
-      "box-frame": { type: "string" },
-      "skip-bad": { type: "boolean", default: false },
-      scale: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(REPRODUCE_HELP);
-    return 0;
-  }
+  );
+  if (!values) return 0;
   const names = EXPERIMENTS.map((e) => e.name);
-  const only = parseList("only", values.only);
+  const only = listOption("reproduce", "only", values.only);
   for (const n of only ?? []) {
     if (!names.includes(n)) {
       throw new Error(`reproduce: --only names "${n}"; experiments are ${names.join(", ")}`);
     }
   }
-  const seeds = parseList("seeds", values.seeds)?.map((s) => {
+  const seeds = listOption("reproduce", "seeds", values.seeds)?.map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n)) throw new Error(`reproduce: --seeds must be integers, got "${s}"`);
     return n;
@@ -193,7 +133,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       boxFrame,
     })
     : undefined;
-  await initBackend(values.backend as BackendName | undefined);
+  await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
   console.log(
     `reproduce (${meta.mode}) on ${meta.backend} with ${world?.name ?? "the synthetic world"}; ` +
@@ -201,7 +141,6 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   );
   if (world && "summary" in world) console.log(world.summary);
 
-  const runners = await availableRunners();
   const abort = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
@@ -213,16 +152,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   try {
     const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     for (const [i, e] of chosen.entries()) {
-      const title = EXPERIMENT_INFO[e.name]?.title ?? e.name;
+      const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
-      const run = runners.get(e.name);
-      if (!run) {
-        failed++;
-        const why = `not available: lib/eval does not export ${e.runner} in this build`;
-        console.log(why);
-        content.push({ title, id: e.name, text: why });
-        continue;
-      }
       const unserved = world ? unservedNeeds(world, e.needs, e.name) : null;
       if (unserved) {
         const why = `skipped: ${unserved}`;
@@ -232,7 +163,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       }
       const display = runProgressDisplay();
       try {
-        const result = await run({
+        const result: ReportableResult = await e.run({
           ...(world ? { world } : {}),
           ...overrides,
           quick,
