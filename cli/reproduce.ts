@@ -7,7 +7,7 @@
  */
 import { initBackend } from "../lib/backend/mod.ts";
 import { backendOption, listOption, parseCommand } from "./_args.ts";
-import { claimsText } from "../lib/plot/claims_view.ts";
+import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
 import type { ReportableResult } from "../lib/report/experiment_sections.ts";
@@ -21,6 +21,7 @@ import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "../lib/report/write_report.ts";
+import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
@@ -71,6 +72,12 @@ Usage: deno task reproduce [options]
   --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
   --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
+  --shard I/N       compute only shard I of N (a deterministic 1/N of the cells: seeds x
+                    experiments x methods) into --cache, write no report; run all N (on any
+                    machines sharing --cache, with the same options), then --merge
+  --merge           write the report from the cached cells only, computing nothing (fails
+                    naming any missing cell); a plain rerun also reuses them and computes
+                    whatever is missing
   -h, --help        this text
 
 Ctrl-C stops after the current step; run the same command again to resume.
@@ -86,6 +93,8 @@ const REPRODUCE_OPTIONS = {
   "box-frame": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
   scale: { type: "string" },
+  shard: { type: "string" },
+  merge: { type: "boolean", default: false },
 } as const;
 
 /**
@@ -133,6 +142,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       boxFrame,
     })
     : undefined;
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
   await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
   console.log(
@@ -140,6 +151,48 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       `cache ${values.cache}`,
   );
   if (world && "summary" in world) console.log(world.summary);
+  const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+  // an experiment the data cannot serve is skipped with a sentence, also when sharding
+  const unserved = (e: typeof chosen[number]) =>
+    world ? unservedNeeds(world, e.needs, e.name) : null;
+  const served = (e: typeof chosen[number]) => {
+    const why = unserved(e);
+    if (why && (shard || values.merge)) console.log(`${e.name} skipped: ${why}`);
+    return why === null;
+  };
+  const shared = {
+    quick,
+    outDir: values.cache,
+    ...(seeds ? { seeds } : {}),
+    ...(world ? { world } : {}),
+    ...overrides,
+  };
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    const runnable = chosen.filter(served);
+    const r = await runShard(runnable, shared, shard);
+    for (const e of runnable) {
+      console.log(
+        `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
+      );
+    }
+    console.log(
+      `shard ${shard.index}/${shard.count} done: ${r.assigned} cell(s) assigned; complete ` +
+        `in the cache: ${r.complete.join(", ") || "none yet"}. When every shard has run: ` +
+        `deno task reproduce --merge --cache ${values.cache}${values.full ? " --full" : ""}`,
+    );
+    return 0;
+  }
+  if (values.merge) {
+    const results = await mergeShards(chosen.filter(served), shared);
+    for (const result of results) {
+      console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+      console.log(claimsText(result.claims));
+    }
+    const files = await writeReport(values.out, results, { meta });
+    console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+    return 0;
+  }
 
   const abort = new AbortController();
   const onSigint = () => {
@@ -150,13 +203,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
-    const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     for (const [i, e] of chosen.entries()) {
       const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
-      const unserved = world ? unservedNeeds(world, e.needs, e.name) : null;
-      if (unserved) {
-        const why = `skipped: ${unserved}`;
+      const skip = unserved(e);
+      if (skip) {
+        const why = `skipped: ${skip}`;
         console.log(why);
         content.push({ title, id: e.name, text: why });
         continue;
@@ -164,17 +216,13 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       const display = runProgressDisplay();
       try {
         const result: ReportableResult = await e.run({
-          ...(world ? { world } : {}),
-          ...overrides,
-          quick,
-          outDir: values.cache,
+          ...shared,
           signal: abort.signal,
           onProgress: (p) => display.update(p),
-          ...(seeds ? { seeds } : {}),
         });
         display.stop();
         content.push(result);
-        console.log(tableText(resultsTable(result.rows)));
+        console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {
         display.stop();

@@ -42,10 +42,12 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  *
  * On the webgpu backend this runs the WGSL kernels (one fused dispatch for all iterations,
  * and a WGSL backward pass through them); on cpu and wasm the same math composed from tfjs ops
- * (tfjs autodiff). Throws, naming the argument, when `x` is not a finite float32
- * `[B, N, D]` tensor (finiteness is checked where the values are on the CPU: always on
- * cpu/wasm, not for GPU-resident tensors), `k` is not an integer in [1, N], `opts.iterations`
- * is not an integer >= 1 or `opts.beta` is not finite and > 0.
+ * (tfjs autodiff). Throws, naming the argument, when `x` is not a float32 `[B, N, D]`
+ * tensor, `k` is not an integer in [1, N], `opts.iterations` is not an integer >= 1 or
+ * `opts.beta` is not finite and > 0; throws `NonFiniteError` when `x` holds a
+ * non-finite value or one beyond `sqrt(FLOAT32_MAX / (4 D))`, where the squared distances
+ * overflow (values are checked where they are on the CPU: always on cpu/wasm, not for
+ * GPU-resident tensors).
  *
  * @param x features `[batch, positions, channels]`.
  * @param k the number of clusters K.

@@ -1,5 +1,5 @@
 /**
- * Option and result types of soft K-means.
+ * Option, result and error types of soft K-means.
  *
  * @module
  */
@@ -26,3 +26,31 @@ export const DEFAULT_ITERATIONS = 4;
 
 /** Default softmax sharpness beta. */
 export const DEFAULT_BETA = 30;
+
+/**
+ * Input values that are not finite, or so large that the squared distances of soft K-means
+ * would overflow float32 (and the centers come out NaN). Training code reads this as
+ * divergence: the features blew up.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { NonFiniteError, softKMeans } from "./mod.ts";
+ * try {
+ *   softKMeans(tf.tensor3d([[[0, 1e30], [1, 1]]]), 1);
+ * } catch (e) {
+ *   console.log(e instanceof NonFiniteError); // true
+ * }
+ * ```
+ */
+export class NonFiniteError extends RangeError {
+  /**
+   * A non-finite input error.
+   *
+   * @param message What is not finite, naming the function and the value.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "NonFiniteError";
+  }
+}

@@ -364,6 +364,10 @@ Deno.test("AudioSet: Google's segments CSV, class index, media lookup, writer", 
     assert.equal(res.items[0].image.width, 4);
     assert.equal(res.skipped.length, 1);
     assert.equal(res.summary, "AudioSet: 2 clips loaded, 1 skipped");
+    // a frame over the pixel cap is a bad item, named with its reason
+    const capped = await loadAudioSet(root, { skipBad: true, maxImagePixels: 1 });
+    assert.equal(capped.items.length, 0);
+    assert.match(capped.skipped[0].reason, /pixels, over the limit of 1 /);
     // a label missing from the index, and a row with too few columns, name their line
     await Deno.writeTextFile(
       join(root, "balanced_train_segments.csv"),
@@ -407,5 +411,6 @@ Deno.test("AudioSet: Google's segments CSV, class index, media lookup, writer", 
 Deno.test("loaders reject bad numeric options by name", async () => {
   await assert.rejects(loadESC50("/x", { sampleRate: 0 }), /sampleRate/);
   await assert.rejects(loadFlickrSoundNet("/x", { imageSize: 2.5 }), /imageSize/);
+  await assert.rejects(loadFlickrSoundNet("/x", { maxImagePixels: 0 }), /maxImagePixels/);
   await assert.rejects(loadMUSIC("/x", { seconds: -1 }), /seconds/);
 });

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { softKMeans, softKMeansComposed, softKMeansImplementation } from "../kernels/mod.ts";
+import {
+  NonFiniteError,
+  softKMeans,
+  softKMeansComposed,
+  softKMeansImplementation,
+} from "../kernels/mod.ts";
 import { toleranceRatio } from "./kernels_soft_kmeans_reference.ts";
 import { farApartPoints, runCase, softKMeansCases } from "./kernels_soft_kmeans_cases.ts";
 
@@ -76,7 +81,7 @@ Deno.test("cpu: no leaked tensors (forward and gradient)", () => {
 
 Deno.test("bad arguments throw errors that name the argument", async (t) => {
   const x = tf.zeros([2, 5, 3]) as tf.Tensor3D;
-  const bad: [string, () => unknown, RegExp][] = [
+  const bad: [string, () => unknown, RegExp | ((e: unknown) => boolean)][] = [
     ["k > N", () => softKMeans(x, 6), /\bk \(6\) must not exceed the number of positions/],
     ["k < 1", () => softKMeans(x, 0), /\bk must be >= 1, got 0/],
     ["non-integer k", () => softKMeans(x, 1.5), /\bk must be an integer, got 1.5/],
@@ -100,6 +105,14 @@ Deno.test("bad arguments throw errors that name the argument", async (t) => {
       /softKMeansComposed: x must be finite, but x has Infinity/,
     ],
     [
+      "finite but huge x (squared distances overflow)",
+      () => softKMeans(tf.tensor3d([[[0, 1e20], [1, 1]]]), 1),
+      (e: unknown) =>
+        e instanceof NonFiniteError &&
+        /softKMeans: x has 1\d{20} at flat index 1, beyond \+-6\.52e\+18/
+          .test((e as Error).message),
+    ],
+    [
       "int32 x",
       () => softKMeans(tf.zeros([1, 2, 2], "int32") as tf.Tensor3D, 1),
       /\bx must be float32/,
@@ -109,4 +122,13 @@ Deno.test("bad arguments throw errors that name the argument", async (t) => {
     await t.step(name, () => assert.throws(f, re));
   }
   x.dispose();
+});
+
+Deno.test("inputs just inside the overflow bound give finite centers and assignments", () => {
+  // bound for D = 2: sqrt(3.4e38 / 8) = 6.52e18; opposite points are the worst case
+  const x = tf.tensor3d([[[6e18, -6e18], [-6e18, 6e18], [6e18, 6e18]]]);
+  const r = softKMeans(x, 2);
+  assert.ok(r.centers.dataSync().every(Number.isFinite), "centers finite");
+  assert.ok(r.assignments.dataSync().every(Number.isFinite), "assignments finite");
+  tf.dispose([x, r.centers, r.assignments]);
 });

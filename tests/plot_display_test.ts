@@ -50,7 +50,7 @@ const rows = [
 ];
 
 Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
-  const t = resultsTable(rows, { digits: 2, caption: "Table 1" });
+  const t = resultsTable(rows, { digits: 2, caption: "Table 1", paperData: true });
   assert.deepEqual(t.columns, [
     "Method",
     "Metric",
@@ -62,6 +62,8 @@ Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
   assert.deepEqual(t.rows[0], ["C2(C1) <src>", "acc", "0.71 ± 0.02", 3, "0.74", "-0.03"]);
   assert.deepEqual(t.rows[1], ["random", "acc", "0.10 ± 0.00", 3, "", ""]);
   assert.equal(t.caption, "Table 1");
+  // not the paper's data: the difference means nothing and is not shown
+  assert.equal(resultsTable(rows, { digits: 2 }).rows[0][5], "different data");
   assert.throws(() => resultsTable(rows, { digits: -1 }), /opts\.digits/);
   assert.throws(() => resultsTable([{ method: "x" } as never]), /rows\[0\]/);
 });

@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import {
-  claimsHtml,
-  claimsText,
   compileVegaLite,
-  type CurvePoint,
-  curveRuns,
-  gradeSizesChart,
   heatmapOverlay,
-  progressView,
   renderSvg,
   resultsTable,
   sideBySide,
   summaryRows,
 } from "../lib/plot/mod.ts";
+import {
+  claimsHtml,
+  claimsText,
+  type CurvePoint,
+  curveRuns,
+  gradeSizesChart,
+  progressView,
+} from "../lib/report/mod.ts";
 import { resultRow } from "../lib/experiments/mod.ts";
 
 function assertCleanCompile(spec: Record<string, unknown>) {
@@ -31,8 +33,13 @@ Deno.test("summaryRows: runner rows become summaries with n = seeds; bad rows ar
   assert.deepEqual(rows[1].ours, { mean: 1, std: 0, n: 1 });
   assert.throws(() => summaryRows([{ method: "m", metric: "a" } as never]), /rows\[0\]/);
   // resultsTable picks decimals from the numbers' size: percentages get one.
-  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)]);
+  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)], {
+    paperData: true,
+  });
   assert.deepEqual(t.rows[0].slice(2), ["52.4 ± 1.6", 2, "56.8", "-4.4"]);
+  // other data than the paper's: no difference; one seed: no spread
+  const other = resultsTable([resultRow("C1", "accuracy (%)", [51.25], 56.75)]);
+  assert.deepEqual(other.rows[0].slice(2), ["51.3 ± —", 1, "56.8", "different data"]);
 });
 
 Deno.test("curveRuns: mean ± std over seeds per window, runs in order of appearance", () => {
@@ -59,16 +66,34 @@ Deno.test("curveRuns: mean ± std over seeds per window, runs in order of appear
 
 Deno.test("claimsText / claimsHtml: verdict, claim and the computed detail, escaped", () => {
   const claims = [
-    { claim: "A > B", holds: true, detail: "A 0.4 > B 0.3" },
-    { claim: "C < D", holds: false, detail: "C 2 & D 1" },
-  ];
+    { claim: "A > B", verdict: "holds", reason: "clear", holds: true, detail: "A 0.4 > B 0.3" },
+    {
+      claim: "C < D",
+      verdict: "does not hold",
+      reason: "reversed",
+      holds: false,
+      detail: "C 2 & D 1",
+    },
+    {
+      claim: "E > F",
+      verdict: "inconclusive",
+      reason: "within noise",
+      holds: false,
+      detail: "E 1",
+    },
+  ] as const;
   assert.equal(
     claimsText(claims),
-    "[holds] A > B — A 0.4 > B 0.3\n[does not hold] C < D — C 2 & D 1",
+    "[holds] A > B — A 0.4 > B 0.3 (clear)\n[does not hold] C < D — C 2 & D 1 (reversed)\n" +
+      "[inconclusive] E > F — E 1 (within noise)",
   );
   const html = claimsHtml(claims);
   assert.match(html, /<li class="holds">.*✔ holds:<\/strong> A &gt; B/);
   assert.match(html, /<li class="does-not-hold">.*✘ does not hold:<\/strong> C &lt; D/);
+  assert.match(
+    html,
+    /<li class="inconclusive">.*\? inconclusive:<\/strong> E &gt; F.*within noise/,
+  );
   assert.match(html, /C 2 &amp; D 1/);
   assert.equal(claimsText([]), "No claims were checked.");
   assert.throws(() => claimsHtml([{ claim: "x" } as never]), /claims\[0\]/);

@@ -19,6 +19,7 @@ import { modelInputs } from "../model/model_inputs.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
 import { ClipStream } from "../data/clip_stream.ts";
+import { runTrainLoop } from "../train/train_loop.ts";
 import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
 /** The two feature extractors the baseline needs, and the variables they train. */
@@ -236,9 +237,12 @@ export interface AttentionTrainResult {
  * audio with its own frame (positive) and with the next clip's frame (negative), and Adam
  * minimises {@linkcode attentionContrastiveLoss} of the attended visual vectors.
  *
+ * The loop (abort, divergence check, freeing a failed step's tensors) is `runTrainLoop`'s.
+ *
  * @param model the network to train (modified in place).
  * @param opts data, steps and hyper-parameters.
  * @returns per-step losses.
+ * @throws DivergenceError when the loss stops being finite.
  */
 export async function trainAttentionBaseline(
   model: AVModel,
@@ -258,6 +262,10 @@ export async function trainAttentionBaseline(
     throw new Error(
       `trainAttentionBaseline: opts.datasetSize (${size}) must be an integer >= batchSize (${b})`,
     );
+  }
+  const margin = opts.margin ?? 5;
+  if (!(Number.isFinite(margin) && margin > 0)) {
+    throw new Error(`trainAttentionBaseline: opts.margin must be finite and > 0, got ${margin}`);
   }
   const level = opts.level ?? 1;
   // one window of the model's length from the middle of each clip (decoded one at a time)
@@ -284,38 +292,42 @@ export async function trainAttentionBaseline(
   const optimizer = tf.train.adam(opts.lr ?? defaultLearningRate(model.config.preset));
   const seed = opts.seed ?? model.seed;
   const n = clips.length, perEpoch = Math.floor(n / b);
-  const losses: number[] = [];
-  let order: number[] = [];
+  let order: number[] = [], orderEpoch = -1;
   try {
-    for (let t = 0; t < opts.steps; t++) {
-      if (opts.signal?.aborted) return { losses, completed: false };
-      if (t % perEpoch === 0) {
-        order = new Rng(seed * 1_000_003 + Math.floor(t / perEpoch)).shuffle([...Array(n).keys()]);
-      }
-      const start = (t % perEpoch) * b;
-      const idx = tf.tensor1d(order.slice(start, start + b), "int32");
-      const [img, mel, neg] = tf.tidy(() => {
-        const img = tf.gather(allImages, idx);
-        // negatives: each clip's audio against the next clip's frame
-        const neg = tf.concat([
-          tf.slice(img, [1, 0, 0, 0], [b - 1, -1, -1, -1]),
-          tf.slice(img, 0, 1),
-        ]);
-        return [img, tf.gather(allMels, idx), neg];
-      });
-      const loss = trainAttentionStep(nets, optimizer, mel, img, neg, opts.margin ?? 5);
-      tf.dispose([idx, img, mel, neg]);
-      if (!Number.isFinite(loss)) {
-        throw new Error(`trainAttentionBaseline: loss is ${loss} at step ${t + 1} (lower lr?)`);
-      }
-      losses.push(loss);
-      opts.onStep?.(t + 1, loss);
-    }
+    const run = await runTrainLoop<{ loss: number }>({
+      name: "trainAttentionBaseline",
+      totalSteps: opts.steps,
+      seed,
+      model,
+      optimizer: () => undefined, // tfjs's Adam: no checkpoints (the loop gets no outDir)
+      step: (t) => {
+        const epoch = Math.floor(t / perEpoch);
+        if (epoch !== orderEpoch) {
+          order = new Rng(seed * 1_000_003 + epoch).shuffle([...Array(n).keys()]);
+          orderEpoch = epoch;
+        }
+        const start = (t % perEpoch) * b;
+        const idx = tf.tensor1d(order.slice(start, start + b), "int32");
+        const [img, mel, neg] = tf.tidy(() => {
+          const img = tf.gather(allImages, idx);
+          // negatives: each clip's audio against the next clip's frame
+          const neg = tf.concat([
+            tf.slice(img, [1, 0, 0, 0], [b - 1, -1, -1, -1]),
+            tf.slice(img, 0, 1),
+          ]);
+          return [img, tf.gather(allMels, idx), neg];
+        });
+        const loss = trainAttentionStep(nets, optimizer, mel, img, neg, margin);
+        tf.dispose([idx, img, mel, neg]);
+        if (Number.isFinite(loss)) opts.onStep?.(t + 1, loss); // the loop rejects the rest
+        return Promise.resolve({ loss });
+      },
+    }, { signal: opts.signal });
+    return { losses: run.history.map((h) => h.loss), completed: run.completed };
   } finally {
     optimizer.dispose();
     tf.dispose([allImages, allMels]);
   }
-  return { losses, completed: true };
 }
 
 /**

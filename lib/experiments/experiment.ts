@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Verdict, VerdictState } from "../metrics/verdict.ts";
 
 /** Options every experiment runner accepts. */
 export interface RunOptions {
@@ -45,7 +46,7 @@ export interface ResultRow {
   metric: string;
   /** Mean over seeds. */
   mean: number;
-  /** Sample standard deviation over seeds (0 with one seed). */
+  /** Sample standard deviation over seeds (0 with one seed: no spread measured; tables show —). */
   std: number;
   /** The per-seed values the mean and spread come from. */
   values: number[];
@@ -53,14 +54,51 @@ export interface ResultRow {
   paper?: number;
 }
 
-/** Whether our data bears out one of the paper's claims, as measured. */
+/**
+ * Whether our data bears out one of the paper's claims, as measured and judged by the one
+ * verdict rule (`lib/metrics/verdict.ts`: paired seed differences, 95% t intervals, floors).
+ */
 export interface ClaimCheck {
   /** The paper's claim in words. */
   claim: string;
-  /** True when our measurements order the methods as the paper says. */
+  /** holds / does not hold / inconclusive (within noise, one seed, or not judged). */
+  verdict: VerdictState;
+  /** Why, in words: the deciding links, or "within noise: ...", or "not judged: ...". */
+  reason: string;
+  /** True exactly when `verdict` is `"holds"` (kept for readers of the two-state checks). */
   holds: boolean;
   /** One honest sentence on what we measured (computed, not written by hand). */
   detail: string;
+}
+
+/**
+ * A claim check from a verdict and the sentence of what was measured.
+ *
+ * @param claim the paper's claim in words.
+ * @param v the verdict and its reason.
+ * @param detail what was measured.
+ * @returns the check (`holds` set from the verdict).
+ */
+export function claimCheck(claim: string, v: Verdict, detail: string): ClaimCheck {
+  return { claim, verdict: v.verdict, reason: v.reason, holds: v.verdict === "holds", detail };
+}
+
+/** A cell of an experiment: one method (or run, or setting) on one seed. */
+export interface CellRef {
+  /** Experiment name (`"fig3"`, ...). */
+  experiment: string;
+  /** Cell name within the experiment (a method, run or setting). */
+  cell: string;
+  /** Seed. */
+  seed: number;
+}
+
+/** Which cells of a run came from the cache and which were computed. */
+export interface CellUse {
+  /** Cells read from the cache (`"<cell> s<seed>"`), computed by an earlier run. */
+  reused: string[];
+  /** Cells computed by this run. */
+  computed: string[];
 }
 
 /** What an experiment runner returns. */
@@ -77,6 +115,13 @@ export interface ExperimentResult {
   claims: ClaimCheck[];
   /** Seconds the run took (the resumed part only, when resumed). */
   seconds: number;
+  /**
+   * True when the data is the paper's own (its numbers are comparable to ours); false on the
+   * synthetic world, where "ours - paper" means nothing and tables say "different data".
+   */
+  paperData?: boolean;
+  /** Cells reused from the cache and cells computed by this run. */
+  cells?: CellUse;
 }
 
 /** Mean and sample standard deviation of per-seed values. */

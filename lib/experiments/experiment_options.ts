@@ -10,7 +10,7 @@ import { synthWorld } from "../data/synth_world.ts";
 import { presetConfig, type PresetName } from "../model/presets.ts";
 import type { AlignmentLevel } from "../model/pair_distances.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
-import type { RunOptions } from "./experiment.ts";
+import type { CellRef, RunOptions } from "./experiment.ts";
 
 /**
  * The data the runners take: any dataset of the contract ({@linkcode AVDataset}: the synthetic
@@ -20,7 +20,18 @@ import type { RunOptions } from "./experiment.ts";
  * training and held-out clips of known count) and throws a sentence naming what is missing.
  * `options` (the synthetic world's) keys the model cache when present, else `identity`.
  */
-export type ExperimentWorld = AVDataset & { readonly options?: object };
+export type ExperimentWorld = AVDataset & {
+  /**
+   * Settings that identify the synthetic world (seed, image size, ...); the cache keys on
+   * `identity` first (see `dataIdentity`).
+   */
+  readonly options?: object;
+  /**
+   * True when the world is the paper's own data (the paper's numbers are then comparable to
+   * ours); absent or false for the synthetic world.
+   */
+  readonly paperData?: boolean;
+};
 
 /**
  * The scale of a run. Quick and full runs differ only in these numbers (see
@@ -45,6 +56,11 @@ export interface RunScale {
   countingTestPerCount: number;
   /** Uncurated clips graded into C1..C4 by the counting model. */
   gradingSize: number;
+  /**
+   * Held-out test scenes per count (1..3) of Fig. 3's common evaluation set: every model of
+   * Fig. 3 is scored on the same clips, each clustered at its own number of sources.
+   */
+  heldOutPerCount: number;
 }
 
 /**
@@ -83,6 +99,12 @@ export interface ExperimentOptions extends RunOptions {
    * at another size; the cache keys include them, so cached results never mix scales.
    */
   scale?: Partial<RunScale>;
+  /**
+   * Which cells this run may compute (sharding): a cell the filter declines is only read from
+   * the cache, and the run ends with an `IncompleteRunError` when any such cell is missing.
+   * Called once for every cell the runner needs, cached or not. Default: every cell.
+   */
+  cellFilter?: (cell: CellRef) => boolean;
 }
 
 /**
@@ -102,13 +124,13 @@ export interface ExperimentOptions extends RunOptions {
  * @example
  * ```ts
  * import { runScale } from "./experiment_options.ts";
- * console.log(runScale(false).seeds); // [0, 1, 2]
+ * console.log(runScale(false).seeds); // [0, 1, 2, 3, 4]
  * ```
  */
 export function runScale(quick: boolean): RunScale {
   return quick
     ? {
-      seeds: [0],
+      seeds: [0, 1, 2],
       steps: 150,
       batchSize: 16,
       datasetSize: 128,
@@ -117,9 +139,10 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 24,
       countingTestPerCount: 12,
       gradingSize: 64,
+      heldOutPerCount: 16,
     }
     : {
-      seeds: [0, 1, 2],
+      seeds: [0, 1, 2, 3, 4],
       steps: 500,
       batchSize: 16,
       datasetSize: 512,
@@ -128,6 +151,7 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 64,
       countingTestPerCount: 32,
       gradingSize: 256,
+      heldOutPerCount: 48,
     };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The paper's experiments on the synthetic world: their options and scales, the run cache that
  * trains and shares models between them, one runner per figure or table (Fig. 3, Tables 1-3,
- * counting), what each is in words, and the evaluation of a trained checkpoint.
+ * counting), what each is in words, the evaluation of a trained checkpoint, the cache's code
+ * and data identity, and sharding (a deterministic 1/N of the cells per machine, then a merge).
  *
  * @module
  */
@@ -15,3 +16,5 @@ export * from "./run_table2.ts";
 export * from "./run_counting.ts";
 export * from "./run_table3.ts";
 export * from "./evaluate_checkpoint.ts";
+export * from "./cache_identity.ts";
+export * from "./shard.ts";

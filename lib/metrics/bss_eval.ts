@@ -168,6 +168,8 @@ class DelayedSpan {
  * @param estimates Estimated sources, as many as references, same length.
  * @param opts `permute` (default true), `filterLength` (default 512).
  * @returns Scores per reference and the matching used.
+ * @throws RangeError when the signals are not longer than `filterLength` (the scores would be
+ *   meaningless), Error for empty, mismatched or non-finite signals.
  *
  * @example
  * ```ts
@@ -206,6 +208,14 @@ export function bssEval(
   }
   const refs = checkSignals("references", references, nsampl);
   const ests = checkSignals("estimates", estimates, nsampl);
+  if (nsampl <= flen) {
+    // delays 0..filterLength-1 of one reference then span any signal of that length, so the
+    // "target" absorbs everything and SDR comes out hundreds of dB
+    throw new RangeError(
+      `bssEval: signals of ${nsampl} samples are too short for a ${flen}-tap distortion ` +
+        "filter (more samples than opts.filterLength needed)",
+    );
+  }
   const len = nsampl + flen - 1;
   const fft = new RealFft(nextPow2(len));
   const refSpectra = refs.map((s) => fft.forward(s));

@@ -59,6 +59,11 @@ export function cIoU(
       `cIoU: groundTruth has ${groundTruth.length} values but heatmap has ${n} (same size needed)`,
     );
   }
+  if (opts.threshold !== undefined && !(opts.threshold >= 0 && opts.threshold <= 1)) {
+    // the heatmap is min-max normalised: a threshold outside [0, 1] would silently predict
+    // every pixel or none
+    throw new RangeError(`cIoU: opts.threshold must be in [0, 1], got ${opts.threshold}`);
+  }
   let lo = Infinity, hi = -Infinity;
   for (let p = 0; p < n; p++) {
     const v = heatmap[p];

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { jupyterDisplay } from "./_jupyter.ts";
+import { jupyterDisplay } from "./display.ts";
 import { resultsTable } from "./results_table.ts";
 import { tableHtml } from "./table_html.ts";
 import { tableText } from "./table_text.ts";

@@ -16,6 +16,11 @@ export interface ResultsTableOptions {
   digits?: number;
   /** Caption shown above the table. */
   caption?: string;
+  /**
+   * Whether our numbers come from the paper's own data (default false): only then is
+   * "ours − paper" a meaningful difference; otherwise that column says "different data".
+   */
+  paperData?: boolean;
 }
 
 function autoDigits(rows: readonly SummaryRow[]): number {
@@ -30,8 +35,9 @@ function fmt(x: number, digits: number): string {
 }
 
 /**
- * Tabulate results: one row per (method, metric) with our mean ± std over n seeds, the paper's
- * number and the difference ours − paper (blank where the paper reports no number).
+ * Tabulate results: one row per (method, metric) with our mean ± std over n seeds (`—` for the
+ * spread of one seed), the paper's number and the difference ours − paper (blank where the
+ * paper reports no number; "different data" unless `opts.paperData`).
  *
  * @param rows the results: summary rows or the experiment runners' rows.
  * @param opts number format and caption.
@@ -58,11 +64,14 @@ export function resultsTable(
     return [
       r.method,
       r.metric,
-      `${fmt(mean, digits)} ± ${fmt(std, digits)}`,
+      // one seed measures no spread: show a dash, never 0
+      `${fmt(mean, digits)} ± ${n > 1 ? fmt(std, digits) : "—"}`,
       n,
       r.paper === undefined ? "" : fmt(r.paper, digits),
       r.paper === undefined
         ? ""
+        : !opts.paperData
+        ? "different data"
         : `${mean - r.paper >= 0 ? "+" : ""}${fmt(mean - r.paper, digits)}`,
     ];
   });

@@ -4,11 +4,10 @@
  *
  * @module
  */
-import type { ResultRow } from "../experiments/experiment.ts";
-import type { SummaryRow } from "./types.ts";
+import type { SeedRow, SummaryRow } from "./types.ts";
 
 /** A results row in either shape the plot helpers accept. */
-export type TableRow = SummaryRow | ResultRow;
+export type TableRow = SummaryRow | SeedRow;
 
 /**
  * Convert rows to {@linkcode SummaryRow}s: runner rows get `n` = their number of per-seed
@@ -32,7 +31,7 @@ export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): 
       throw new TypeError(`${caller}: rows[${i}] must have method, metric and ours (or mean)`);
     }
     if ("ours" in r && r.ours) return r;
-    const row = r as Partial<ResultRow>;
+    const row = r as Partial<SeedRow>;
     if (typeof row.mean !== "number" || typeof row.std !== "number") {
       throw new TypeError(`${caller}: rows[${i}] must have method, metric and ours (or mean)`);
     }

@@ -46,9 +46,28 @@ export interface Summary {
 }
 
 /**
+ * One row of a results table with its per-seed values: the shape of the experiment runners'
+ * `ResultRow`.
+ */
+export interface SeedRow {
+  /** Method name. */
+  method: string;
+  /** Metric name. */
+  metric: string;
+  /** Mean over seeds. */
+  mean: number;
+  /** Sample standard deviation over seeds (0 with one seed). */
+  std: number;
+  /** The per-seed values (their number is the row's `n`; 1 when absent). */
+  values?: number[];
+  /** The paper's number, when it reports one. */
+  paper?: number;
+}
+
+/**
  * One row of a results table in summary form: our measurement of a metric for a method, the
- * paper's beside it. The experiment runners' `ResultRow` (lib/experiments, with per-seed `values`) is
- * accepted wherever a `SummaryRow` is; see `summaryRows`.
+ * paper's beside it. A {@linkcode SeedRow} (the experiment runners' rows) is accepted wherever
+ * a `SummaryRow` is; see `summaryRows`.
  */
 export interface SummaryRow {
   /** Method name, e.g. `"C2(C1) + source-level"`. */

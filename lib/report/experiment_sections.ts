@@ -9,8 +9,8 @@ import type { ExperimentResult } from "../experiments/experiment.ts";
 import { EXPERIMENTS, type ExperimentView } from "../experiments/registry.ts";
 import { comparisonBars } from "../plot/comparison_bars.ts";
 import { confusionMatrix } from "../plot/confusion_matrix.ts";
-import { type CurvePoint, curveRuns } from "../plot/curve_runs.ts";
-import { type GradeSizeRow, gradeSizesChart } from "../plot/grade_sizes.ts";
+import { type CurvePoint, curveRuns } from "./curve_runs.ts";
+import { type GradeSizeRow, gradeSizesChart } from "./grade_sizes.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import type { ReportPlot, ReportSection } from "./report_section.ts";
 
@@ -28,11 +28,21 @@ export interface ReportableResult extends ExperimentResult {
 
 function summaryLine(r: ExperimentResult): string {
   const seeds = `${r.seeds.length} seed${r.seeds.length === 1 ? "" : "s"} (${r.seeds.join(", ")})`;
+  const cells = r.cells
+    ? ` Cells computed in this invocation: ${r.cells.computed.length}; reused from the cache ` +
+      `(same code, backend, data and scale): ${r.cells.reused.length}${
+        r.cells.reused.length ? ` (${r.cells.reused.join(", ")})` : ""
+      }.`
+    : "";
   return `${r.quick ? "Quick" : "Full"} run over ${seeds}; ${
     r.seconds.toFixed(0)
   } s computed in this invocation (work cached by an earlier one is reused, not recounted)${
     r.quick ? ". Quick runs are far shorter than the paper's, so absolute numbers differ" : ""
-  }.`;
+  }${
+    r.paperData
+      ? ""
+      : ". The data is not the paper's, so its numbers are shown beside, not subtracted"
+  }.${cells}`;
 }
 
 /** The plots of one view of a result (none when the result lacks the view's data). */
@@ -128,6 +138,7 @@ export function experimentSection(result: ReportableResult): ReportSection {
     tables: [{
       caption: `${title.split(":")[0]}: ours (mean ± std over seeds) beside the paper`,
       rows: result.rows,
+      paperData: result.paperData === true,
     }],
     claims: result.claims,
     data: result,

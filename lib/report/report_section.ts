@@ -23,6 +23,8 @@ export interface ReportTable {
   rows: readonly TableRow[];
   /** Decimal places (default: chosen from the numbers' size, see `resultsTable`). */
   digits?: number;
+  /** Whether the rows come from the paper's own data ("ours − paper" is shown only then). */
+  paperData?: boolean;
 }
 
 /** One section of a report. */

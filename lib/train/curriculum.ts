@@ -35,6 +35,44 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
 }
 
 /**
+ * Check hand-built stages: each has a known level, an integer number of steps >= 1 and, when
+ * given, integer center counts >= 1 (a stage of 1.5 or -3 steps would otherwise run, or be
+ * skipped, silently).
+ *
+ * @param op the calling function, named in the error.
+ * @param stages the stages.
+ * @throws RangeError naming the stage and the bad field.
+ *
+ * @example
+ * ```ts
+ * import { checkStages } from "./curriculum.ts";
+ * checkStages("train", [{ level: 1, steps: 10 }]); // fine
+ * try {
+ *   checkStages("train", [{ level: 1, steps: 1.5 }]);
+ * } catch (e) {
+ *   console.log((e as Error).message); // train: stages[0].steps must be an integer >= 1, got 1.5
+ * }
+ * ```
+ */
+export function checkStages(op: string, stages: readonly StageSpec[]): void {
+  if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`${op}: stages is empty`);
+  stages.forEach((stage, i) => {
+    const levels: unknown[] = [1, 2, 3, 4, "uncurated"];
+    if (!levels.includes(stage.level)) {
+      throw new RangeError(
+        `${op}: stages[${i}].level must be 1, 2, 3, 4 or "uncurated", got ${stage.level}`,
+      );
+    }
+    for (const key of ["steps", "kAudio", "kVisual"] as const) {
+      const v = stage[key];
+      if ((key === "steps" || v !== undefined) && !(Number.isInteger(v) && v! >= 1)) {
+        throw new RangeError(`${op}: stages[${i}].${key} must be an integer >= 1, got ${v}`);
+      }
+    }
+  });
+}
+
+/**
  * A level's short name: `C1`..`C4` or `U`.
  *
  * @param level a curriculum level.

@@ -5,18 +5,23 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { AVClip } from "../data/types.ts";
 import type { AVDataset } from "../data/dataset.ts";
 import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
-import { type AlignmentLevel, pairDistances } from "../model/pair_distances.ts";
+import { type AlignmentLevel, pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { contrastiveLoss, DEFAULT_MARGIN, pairAccuracy } from "../model/contrastive_loss.ts";
 import { Adam, PAPER_LR, PAPER_WEIGHT_DECAY } from "./adam.ts";
-import { type CurriculumLevel, levelName, stageCenters, type StageSpec } from "./curriculum.ts";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { progressBar, type TrainProgress } from "./progress_bar.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import {
+  checkStages,
+  type CurriculumLevel,
+  levelName,
+  stageCenters,
+  type StageSpec,
+} from "./curriculum.ts";
+import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 
 /**
  * Where the trainer gets each stage's clips: any dataset of the contract with training clips
@@ -40,8 +45,8 @@ export interface TrainStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainCurriculum}. */
-export interface TrainOptions {
+/** Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's). */
+export interface TrainOptions extends TrainLoopOptions {
   /** The data of every level. */
   data: CurriculumData;
   /** Stages in training order (see `curriculumStages`). */
@@ -50,7 +55,8 @@ export interface TrainOptions {
   batchSize?: number;
   /**
    * Clips drawn per stage (default 256; a dataset with fewer gives all it has); batches cycle
-   * through them in seeded epochs. Clips are decoded per batch, never all at once.
+   * through them in seeded epochs. Clips are decoded per batch, never all at once, and each
+   * batch takes a seeded random window of the model's length from each whole clip.
    */
   datasetSize?: number;
   /** Most bytes of decoded clips kept between batches (default 256 MiB, `ClipStream`'s). */
@@ -69,18 +75,6 @@ export interface TrainOptions {
   beta?: number;
   /** Seed of the batch order (default: the model's seed; a resumed run keeps its own). */
   seed?: number;
-  /** Directory for `history.jsonl` and `checkpoints/` (none: nothing is written). */
-  outDir?: string;
-  /** Steps between checkpoints (default 50; also at each stage's end). Needs `outDir`. */
-  checkpointEvery?: number;
-  /** Continue from `outDir`'s last checkpoint when there is one (default false). */
-  resume?: boolean;
-  /** Stops training before the next step when aborted (the run can be resumed). */
-  signal?: AbortSignal;
-  /** Called after every step. */
-  onProgress?: (p: TrainProgress) => void;
-  /** Show a terminal progress bar (default false). */
-  progressBar?: boolean;
   /** A fresh Adam state at each stage (default true: stage s is initialised from s - 1). */
   resetOptimizerEachStage?: boolean;
 }
@@ -104,13 +98,6 @@ export interface TrainResult {
  */
 export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
-}
-
-interface TrainerPosition {
-  seed: number;
-  stage: number;
-  step: number;
-  history: TrainStep[];
 }
 
 /** Training clips of a stage, streamed: at least 2, else an error naming the level. */
@@ -150,23 +137,60 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
 }
 
 /**
+ * One contrastive step: the batch's clips (windows of the model's length), each audio paired
+ * with its own frame (positive) and with another clip's frame (negative), one Adam update of
+ * the contrastive loss. Frees its tensors, also when it throws.
+ */
+async function curriculumStep(
+  model: AVModel,
+  optimizer: Adam,
+  clips: AVClip[],
+  pairOpts: PairOptions,
+  margin: number,
+): Promise<{ loss: number; accuracy: number }> {
+  const b = clips.length;
+  const { images, logMel } = modelInputs(model, clips);
+  const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
+  let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
+  try {
+    lossT = optimizer.minimize(() => {
+      const d = pairDistances(model, images, logMel, pairOpts);
+      p2 = tf.keep(d.positive2);
+      n2 = tf.keep(d.negative2);
+      return contrastiveLoss(
+        tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
+        labels,
+        margin,
+      );
+    });
+    const loss = (await lossT.data())[0];
+    const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
+    return { loss, accuracy };
+  } finally {
+    tf.dispose([lossT, p2, n2, images, logMel, labels]);
+  }
+}
+
+/**
  * Train the model through the curriculum's stages. Each stage s draws its clips from its
  * level, clusters audio into K_audio and frames into K_visual centers and minimises the
  * contrastive loss of (audio, own frame) positives against (audio, next clip's frame)
  * negatives with Adam. All stages share the network. With `outDir`, every step is appended to
  * `history.jsonl` and checkpoints go to `checkpoints/` atomically; `resume` continues from the
- * last one and reproduces an uninterrupted run's history exactly on the cpu backend.
+ * last one and reproduces an uninterrupted run's history exactly on the cpu backend. The loop
+ * (resume, history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
  *
  * @param model the network to train (modified in place).
  * @param opts data, stages, hyper-parameters, output and progress.
  * @returns the history and whether all stages finished.
+ * @throws DivergenceError when the loss (or the features) stop being finite.
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;
   if (!Number.isInteger(b) || b < 2) {
     throw new Error(`trainCurriculum: batchSize must be an integer >= 2, got ${b}`);
   }
-  if (opts.stages.length === 0) throw new Error("trainCurriculum: stages is empty");
+  checkStages("trainCurriculum", opts.stages);
   const size = opts.datasetSize ?? 256;
   if (!Number.isInteger(size) || size < b) {
     throw new Error(
@@ -174,136 +198,108 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     );
   }
   const margin = opts.margin ?? DEFAULT_MARGIN;
-  let seed = opts.seed ?? model.seed;
-  const every = opts.checkpointEvery ?? 50;
-  const ckptDir = opts.outDir ? `${opts.outDir}/checkpoints` : undefined;
-  const historyPath = opts.outDir ? `${opts.outDir}/history.jsonl` : undefined;
-  const totalSteps = opts.stages.reduce((a, s) => a + s.steps, 0);
+  if (!(Number.isFinite(margin) && margin > 0)) {
+    throw new Error(`trainCurriculum: margin must be finite and > 0, got ${margin}`);
+  }
+  checkTrainLoopOptions("trainCurriculum", opts);
+  // starts[s]: global step at which stage s begins; starts[stages.length]: the run's steps
+  const starts = [0];
+  for (const stage of opts.stages) starts.push(starts[starts.length - 1] + stage.steps);
+  const totalSteps = starts[opts.stages.length];
+  /** The stage global step `t` falls in (`stages.length` once all are done). */
+  const stageAt = (t: number) => {
+    let s = 0;
+    while (s < opts.stages.length && starts[s + 1] <= t) s++;
+    return s;
+  };
   const adamOpts = {
     lr: opts.lr ?? defaultLearningRate(model.config.preset),
     weightDecay: opts.weightDecay ?? PAPER_WEIGHT_DECAY,
   };
   let optimizer = new Adam(model.params.variables(), adamOpts);
-  let pos: TrainerPosition = { seed, stage: 0, step: 0, history: [] };
+  let current:
+    | { stage: number; stream: ClipStream; next?: { t: number; clips: Promise<AVClip[]> } }
+    | undefined;
 
-  if (opts.outDir) await Deno.mkdir(opts.outDir, { recursive: true });
-  if (opts.resume && ckptDir && await latestCheckpoint(ckptDir)) {
-    const { trainer } = await loadCheckpoint(ckptDir, model, optimizer);
-    pos = trainer as TrainerPosition;
-    if (typeof pos?.stage !== "number" || !Array.isArray(pos.history)) {
-      throw new Error(`trainCurriculum: ${ckptDir} holds no trainer position`);
+  /** Open stage `s`'s clip stream (and a fresh Adam when the stage starts at step `t`). */
+  const enterStage = (s: number, t: number) => {
+    current = undefined;
+    if (t === starts[s] && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
+      optimizer.dispose();
+      optimizer = new Adam(model.params.variables(), adamOpts);
     }
-    seed = pos.seed; // the interrupted run's batch order
-  }
-  if (historyPath) {
-    await writeFileAtomic(historyPath, pos.history.map((h) => JSON.stringify(h) + "\n").join(""));
-  }
-  const history = pos.history.slice();
-  const bar = opts.progressBar ? progressBar() : undefined;
-  let globalStep = history.length;
-  let completed = true;
-
-  const checkpoint = async (stage: number, step: number) => {
-    if (!ckptDir) return;
-    await saveCheckpoint(ckptDir, {
-      model,
-      optimizer,
-      step: globalStep,
-      trainer: { seed, stage, step, history } satisfies TrainerPosition,
-    });
+    current = { stage: s, stream: stageStream(model, opts, opts.stages[s].level, size) };
+  };
+  /** The windows of global step `t` (stage `s`), decoding them unless prefetched. */
+  const batchAt = (t: number, s: number, seed: number): Promise<AVClip[]> => {
+    const { stream } = current!;
+    const step = t - starts[s];
+    const p = stream.batch(
+      batchIndices(seed, s, step, stream.source.size, b),
+      windowStarts(seed, s, step, b),
+    );
+    p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
+    return p;
   };
 
   try {
-    outer: for (let s = pos.stage; s < opts.stages.length; s++) {
-      const stage = opts.stages[s];
-      const first = s === pos.stage ? pos.step : 0;
-      if (first >= stage.steps) continue;
-      if (first === 0 && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
-        optimizer.dispose();
-        optimizer = new Adam(model.params.variables(), adamOpts);
-      }
-      const { kAudio, kVisual } = stageCenters(stage);
-      const stream = stageStream(model, opts, stage.level, size);
-      const n = stream.source.size;
-      // windows of batch t; the next batch is decoded while this one trains (prefetch)
-      const fetch = (t: number) => {
-        const p = stream.batch(batchIndices(seed, s, t, n, b), windowStarts(seed, s, t, b));
-        p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
-        return p;
-      };
-      let next = fetch(first);
-      const pairOpts = {
-        kAudio,
-        kVisual,
-        alignment: opts.alignment,
-        iterations: opts.iterations,
-        beta: opts.beta,
-      };
-      for (let t = first; t < stage.steps; t++) {
-        if (opts.signal?.aborted) {
-          completed = false;
-          break outer;
-        }
-        const t0 = performance.now();
-        const clips = await next;
-        if (t + 1 < stage.steps) next = fetch(t + 1);
-        const { images, logMel } = modelInputs(model, clips);
-        const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
-        let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined;
-        const lossT = optimizer.minimize(() => {
-          const d = pairDistances(model, images, logMel, pairOpts);
-          p2 = tf.keep(d.positive2);
-          n2 = tf.keep(d.negative2);
-          return contrastiveLoss(
-            tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
-            labels,
-            margin,
-          );
-        });
-        const loss = (await lossT.data())[0];
-        const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
-        tf.dispose([lossT, p2!, n2!, images, logMel, labels]);
-        if (!Number.isFinite(loss)) {
-          throw new Error(
-            `trainCurriculum: loss is ${loss} at stage ${s + 1} step ${t + 1} (lower lr?)`,
-          );
-        }
-        globalStep++;
-        const entry: TrainStep = {
+    const run = await runTrainLoop<TrainStep>({
+      name: "trainCurriculum",
+      totalSteps,
+      seed: opts.seed ?? model.seed,
+      model,
+      optimizer: () => optimizer,
+      position: (done) => {
+        const s = stageAt(done);
+        return { stage: s, step: done - starts[s] };
+      },
+      boundary: (done) => starts.includes(done),
+      where: (t) => {
+        const s = stageAt(t);
+        return `stage ${s + 1} step ${t - starts[s] + 1}`;
+      },
+      step: async (t, seed) => {
+        const s = stageAt(t);
+        if (current?.stage !== s) enterStage(s, t);
+        const stage = opts.stages[s];
+        const { kAudio, kVisual } = stageCenters(stage);
+        const pairOpts = {
+          kAudio,
+          kVisual,
+          alignment: opts.alignment,
+          iterations: opts.iterations,
+          beta: opts.beta,
+        };
+        const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
+        // the next batch is decoded while this one trains (prefetch)
+        current!.next = t + 1 < starts[s + 1]
+          ? { t: t + 1, clips: batchAt(t + 1, s, seed) }
+          : undefined;
+        const { loss, accuracy } = await curriculumStep(model, optimizer, clips, pairOpts, margin);
+        return {
           stage: s,
           level: levelName(stage.level),
-          step: t + 1,
-          globalStep,
+          step: t - starts[s] + 1,
+          globalStep: t + 1,
           loss,
           accuracy,
         };
-        history.push(entry);
-        if (historyPath) {
-          await Deno.writeTextFile(historyPath, JSON.stringify(entry) + "\n", { append: true });
-        }
-        const report: TrainProgress = {
-          stage: s,
-          stages: opts.stages.length,
-          level: entry.level,
-          step: t + 1,
-          stageSteps: stage.steps,
-          globalStep,
-          totalSteps,
-          loss,
-          accuracy,
-          clipsPerSecond: b / ((performance.now() - t0) / 1000),
-        };
-        bar?.update(report);
-        opts.onProgress?.(report);
-        const last = t + 1 === stage.steps;
-        if ((globalStep % every === 0) || last) {
-          await checkpoint(last ? s + 1 : s, last ? 0 : t + 1);
-        }
-      }
-    }
+      },
+      progress: (t, entry, seconds) => ({
+        stage: entry.stage,
+        stages: opts.stages.length,
+        level: entry.level,
+        step: entry.step,
+        stageSteps: opts.stages[entry.stage].steps,
+        globalStep: t + 1,
+        totalSteps,
+        loss: entry.loss,
+        accuracy: entry.accuracy,
+        clipsPerSecond: b / seconds,
+      }),
+    }, opts);
+    return { history: run.history, completed: run.completed, steps: run.steps };
   } finally {
-    bar?.stop();
     optimizer.dispose();
   }
-  return { history, completed, steps: globalStep };
 }

@@ -49,6 +49,7 @@ export async function openESC50Dataset(
     name: "ESC-50",
     root,
     identity,
+    paperData: true,
     skipped,
     summary: `ESC-50 at ${root}: ${entries.length} clips of ${classes} classes in ${
       new Set(entries.map((e) => e.fold)).size

@@ -96,6 +96,7 @@ export async function openFlickrDataset(
     name: "SoundNet-Flickr",
     root,
     identity,
+    paperData: true,
     skipped,
     summary: `SoundNet-Flickr at ${root}: ${annotated.length} annotated test clips, ` +
       `${trainIds.length} training clips (frame and audio), ${skipped.length} skipped`,

@@ -120,6 +120,7 @@ export async function openMusicDataset(
     name: "MUSIC",
     root,
     identity,
+    paperData: true,
     skipped,
     summary: `MUSIC at ${root}: ${train.length} train videos (${solo} solo, ${
       train.length - solo

@@ -124,7 +124,8 @@ const CAPABILITIES: readonly DatasetCapability[] = [
 
 /**
  * One dataset from several: each capability from the first dataset that has it; the name
- * joins the names with ` + `, the identity the identities. One dataset is returned as is.
+ * joins the names with ` + `, the identity the identities; `paperData` when every part is the
+ * paper's data. One dataset is returned as is.
  *
  * @param datasets One or more datasets, in priority order.
  * @returns The composed dataset.
@@ -144,6 +145,8 @@ export function composeDatasets(datasets: readonly AVDataset[]): AVDataset {
   const out: Record<string, unknown> = {
     name: datasets.map((d) => d.name).join(" + "),
     identity: datasets.map((d) => d.identity).join("+"),
+    // the paper's data only when every part is (the synthetic world is not)
+    paperData: datasets.every((d) => (d as { paperData?: boolean }).paperData === true),
   };
   for (const c of CAPABILITIES) {
     const from = datasets.find((d) => typeof d[c] === "function");

@@ -29,6 +29,8 @@ export interface DatasetOpenOptions {
 export interface OpenedDataset extends AVDataset {
   /** The dataset's folder. */
   readonly root: string;
+  /** True: a dataset on disk is the paper's own data (its numbers compare with the paper's). */
+  readonly paperData: true;
   /** One line per index row or item dropped under `skipBad`. */
   readonly skipped: readonly string[];
   /** E.g. `MUSIC at /data/MUSIC: 412 train videos (303 solo, 109 duet), 40 val, 0 skipped`. */

@@ -26,6 +26,11 @@ export interface LoadOptions {
    * frame). Default: keep each file's size.
    */
   imageSize?: number;
+  /**
+   * Most pixels a frame may declare (default: the decoder's, 2^24); a larger frame is a bad
+   * item, rejected from its header before decoding.
+   */
+  maxImagePixels?: number;
 }
 
 /** An item a loader skipped under `skipBad`, and why. */
@@ -65,6 +70,14 @@ export function _checkLoadOptions(name: string, opts: LoadOptions): void {
   }
   if (opts.imageSize !== undefined && (!Number.isInteger(opts.imageSize) || opts.imageSize < 1)) {
     throw new Error(`${name}: imageSize must be a positive integer, got ${opts.imageSize}`);
+  }
+  if (
+    opts.maxImagePixels !== undefined &&
+    (!Number.isInteger(opts.maxImagePixels) || opts.maxImagePixels < 1)
+  ) {
+    throw new Error(
+      `${name}: maxImagePixels must be a positive integer, got ${opts.maxImagePixels}`,
+    );
   }
 }
 
@@ -179,7 +192,7 @@ export async function _loadAudio(
 export async function _loadImage(path: string, opts: LoadOptions): Promise<RGBImage> {
   let img;
   try {
-    img = await readImage(path);
+    img = await readImage(path, { maxPixels: opts.maxImagePixels });
   } catch (e) {
     throw new _ItemError(path, (e as Error).message.replace(`${path}: `, ""));
   }

@@ -5,9 +5,9 @@
  * @module
  */
 import type { ClaimCheck } from "../experiments/experiment.ts";
-import { jupyterDisplay } from "./_jupyter.ts";
-import { escapeHtml } from "./escape_html.ts";
-import type { MimeBundle } from "./types.ts";
+import { jupyterDisplay } from "../plot/display.ts";
+import { escapeHtml } from "../plot/escape_html.ts";
+import type { MimeBundle } from "../plot/types.ts";
 
 function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimCheck[] {
   if (!Array.isArray(claims)) throw new TypeError(`${caller}: claims must be an array`);
@@ -19,9 +19,12 @@ function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimC
   return claims;
 }
 
-/** The verdict word of a claim check: `"holds"` or `"does not hold"`. */
+/**
+ * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"` (checks
+ * without a `verdict` field: from `holds`).
+ */
 export function verdictWord(check: ClaimCheck): string {
-  return check.holds ? "holds" : "does not hold";
+  return check.verdict ?? (check.holds ? "holds" : "does not hold");
 }
 
 /**
@@ -39,11 +42,14 @@ export function verdictWord(check: ClaimCheck): string {
 export function claimsText(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsText");
   if (cs.length === 0) return "No claims were checked.";
-  return cs.map((c) => `[${verdictWord(c)}] ${c.claim} — ${c.detail}`).join("\n");
+  return cs.map((c) =>
+    `[${verdictWord(c)}] ${c.claim} — ${c.detail}${c.reason ? ` (${c.reason})` : ""}`
+  ).join("\n");
 }
 
 /**
- * The claims as an HTML list; each item is marked `holds` or `does-not-hold` (CSS classes).
+ * The claims as an HTML list; each item is marked `holds`, `does-not-hold` or `inconclusive`
+ * (CSS classes), with the measured detail and the verdict's reason.
  *
  * @param claims the checked claims.
  * @returns an HTML fragment (a `<ul>`), escaped.
@@ -57,13 +63,14 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsHtml");
   if (cs.length === 0) return `<p class="avscene-claims-none">No claims were checked.</p>`;
   const items = cs.map((c) => {
-    const cls = c.holds ? "holds" : "does-not-hold";
-    const mark = c.holds ? "✔" : "✘";
-    const colour = c.holds ? "#1a7f37" : "#b42318";
+    const word = verdictWord(c);
+    const cls = word.replaceAll(" ", "-");
+    const mark = word === "holds" ? "✔" : word === "does not hold" ? "✘" : "?";
+    const colour = word === "holds" ? "#1a7f37" : word === "does not hold" ? "#b42318" : "#9a6700";
     return `<li class="${cls}"><strong style="color:${colour}">${mark} ${
-      escapeHtml(verdictWord(c))
-    }:</strong> ${escapeHtml(c.claim)}<br><span class="detail">${
-      escapeHtml(c.detail ?? "")
+      escapeHtml(word)
+    }:</strong> ${escapeHtml(c.claim)}<br><span class="detail">${escapeHtml(c.detail ?? "")}${
+      c.reason ? `<br>${escapeHtml(c.reason)}` : ""
     }</span></li>`;
   });
   return `<ul class="avscene-claims">${items.join("")}</ul>`;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
+import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "../plot/types.ts";
 
 /** The size of one grade (C1..C4): clips truly in it and clips the counting model put in it. */
 export interface GradeSizeRow {

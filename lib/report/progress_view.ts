@@ -6,8 +6,8 @@
  */
 import type { RunProgress } from "../experiments/experiment.ts";
 import type { TrainProgress } from "../train/progress_bar.ts";
-import { jupyterDisplay } from "./_jupyter.ts";
-import { escapeHtml } from "./escape_html.ts";
+import { jupyterDisplay } from "../plot/display.ts";
+import { escapeHtml } from "../plot/escape_html.ts";
 
 /** A progress display; pass `onRun` or `onTrain` as a runner's or trainer's `onProgress`. */
 export interface ProgressView {

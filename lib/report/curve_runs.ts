@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TrainingRun } from "./types.ts";
+import type { TrainingRun } from "../plot/types.ts";
 
 /** One logged training step of one run and seed (the shape of the Fig. 3 runner's curves). */
 export interface CurvePoint {
