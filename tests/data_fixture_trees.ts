@@ -39,6 +39,11 @@ export interface MusicTreeOptions {
   mp3?: boolean;
   /** World seed. */
   seed?: number;
+  /**
+   * Distinct scenes per video (default: one per second); the seconds cycle through them, which
+   * writes a long tree fast.
+   */
+  distinctSeconds?: number;
 }
 
 /**
@@ -63,7 +68,9 @@ export async function writeMusicTree(root: string, o: MusicTreeOptions): Promise
   }
   for (const { split, count, index } of plan) {
     const scenes: AVClip[] = [];
-    for (let s = 0; s < o.seconds; s++) scenes.push(world.scene(index * 1000 + s, count));
+    const distinct = Math.min(o.seconds, o.distinctSeconds ?? o.seconds);
+    const unique = Array.from({ length: distinct }, (_, s) => world.scene(index * 1000 + s, count));
+    for (let s = 0; s < o.seconds; s++) scenes.push(unique[s % distinct]);
     // the instruments of the video are those of its first second
     const classes = scenes[0].classes!;
     const category = classes.map((k) => MUSIC_INSTRUMENTS[k]).join("_");
