@@ -3,9 +3,10 @@
  * decoding the whole tree (what a trainer that preloads its data would hold at least), each
  * in its own process, read from the kernel's peak resident set size (`VmHWM`).
  *
- * Usage: `deno run -A bench/streaming_memory.ts [videos] [seconds] [repeats]` (default 300
- * videos of 60 s at 8 kHz: 5 hours of audio; 3 repeats of each process, whose peaks vary with
- * garbage collection: min / max reported). Writes the tree to a temporary folder and removes it.
+ * Usage: `deno run -A bench/streaming_memory.ts [videos] [seconds] [repeats]` (default 200
+ * videos of 60 s at 8 kHz, a frame every 4 s: 3.3 hours of audio; 3 repeats of each process, whose peaks vary with
+ * garbage collection: min / max reported; a fourth argument picks rows: synth, stream256,
+ * stream32, load). Writes the tree to a temporary folder and removes it.
  *
  * @module
  */
@@ -28,8 +29,10 @@ async function peakOf(args: string[]): Promise<{ mib: number; out: string }> {
   return { mib: Number(m[1]) / 1024, out };
 }
 
-const videos = Number(Deno.args[0] ?? 300), seconds = Number(Deno.args[1] ?? 60);
+const videos = Number(Deno.args[0] ?? 200), seconds = Number(Deno.args[1] ?? 60);
 const repeats = Number(Deno.args[2] ?? 3);
+/** Which rows to measure (default all): synth, stream256, stream32, load. */
+const only = Deno.args[3]?.split(",");
 const dir = await Deno.makeTempDir({ prefix: "avscene-rss-" });
 try {
   const root = join(dir, "MUSIC");
@@ -40,7 +43,7 @@ try {
     duet: videos - solo,
     val: 0,
     seconds,
-    fps: 1,
+    fps: 0.25,
     sampleRate: 8000,
     imageSize: 64,
     distinctSeconds: 4,
@@ -73,8 +76,8 @@ try {
       "wasm",
       ...extra,
     ]);
-  const runs: [string, (rep: number) => Promise<{ mib: number }>][] = [
-    ["train, synthetic world (no data on disk)", (rep) =>
+  const runs: [string, string, (rep: number) => Promise<{ mib: number }>][] = [
+    ["synth", "train, synthetic world (no data on disk)", (rep) =>
       peakOf([
         "train",
         "--curriculum",
@@ -87,11 +90,12 @@ try {
         "--backend",
         "wasm",
       ])],
-    ["train, streamed, cache 256 MiB (default)", (rep) => train([], rep)],
-    ["train, streamed, cache 32 MiB", (rep) => train(["--cache-mb", "32"], rep)],
-    ["anchor: loadMUSIC decodes the whole tree", () => peakOf(["load", root])],
+    ["stream256", "train, streamed, cache 256 MiB (default)", (rep) => train([], rep)],
+    ["stream32", "train, streamed, cache 32 MiB", (rep) => train(["--cache-mb", "32"], rep)],
+    ["load", "anchor: loadMUSIC decodes the whole tree", () => peakOf(["load", root])],
   ];
-  for (const [what, run] of runs) {
+  for (const [key, what, run] of runs) {
+    if (only && !only.includes(key)) continue;
     const peaks: number[] = [];
     for (let rep = 0; rep < repeats; rep++) peaks.push((await run(rep)).mib);
     const lo = Math.min(...peaks).toFixed(0), hi = Math.max(...peaks).toFixed(0);

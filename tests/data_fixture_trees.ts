@@ -7,7 +7,7 @@
  * @module
  */
 import { join, relative } from "node:path";
-import { writeWav } from "../lib/audio/mod.ts";
+import { encodeWav, writeWav } from "../lib/audio/mod.ts";
 import {
   type AVClip,
   MUSIC_INSTRUMENTS,
@@ -16,7 +16,7 @@ import {
   writeESC50,
   writeFlickrSoundNet,
 } from "../lib/data/mod.ts";
-import { writeJpeg } from "../lib/vision/mod.ts";
+import { encodeJpeg, writeJpeg } from "../lib/vision/mod.ts";
 import { encodeMp3Fixture } from "./media_fixtures.ts";
 
 /** Options of {@linkcode writeMusicTree}. */
@@ -88,15 +88,18 @@ export async function writeMusicTree(root: string, o: MusicTreeOptions): Promise
       await Deno.writeFile(audioPath, data);
       bytes += data.length;
     } else {
-      await writeWav(audioPath, audio, o.sampleRate);
-      bytes += 44 + 2 * audio.length;
+      const data = encodeWav(audio, o.sampleRate);
+      await Deno.writeFile(audioPath, data);
+      bytes += data.length;
     }
     const frames = Math.max(1, Math.round(o.seconds * o.fps));
+    const jpegs = new Map<AVClip, Uint8Array>();
     for (let f = 0; f < frames; f++) {
-      const s = Math.min(o.seconds - 1, Math.floor(f / o.fps));
-      const path = join(frameDir, `${String(f + 1).padStart(6, "0")}.jpg`);
-      await writeJpeg(path, scenes[s].image, 90);
-      bytes += (await Deno.stat(path)).size;
+      const scene = scenes[Math.min(o.seconds - 1, Math.floor(f / o.fps))];
+      if (!jpegs.has(scene)) jpegs.set(scene, encodeJpeg(scene.image, 90));
+      const jpeg = jpegs.get(scene)!;
+      await Deno.writeFile(join(frameDir, `${String(f + 1).padStart(6, "0")}.jpg`), jpeg);
+      bytes += jpeg.length;
     }
     rows[split].push(`${relative(root, audioPath)},${relative(root, frameDir)},${frames}`);
   }
