@@ -21,6 +21,7 @@ import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "../lib/report/write_report.ts";
+import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
@@ -68,7 +69,8 @@ Usage: deno task reproduce [options]
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
-                    resumes from it (default runs/reproduce)
+                    resumes from it (default runs/reproduce); a plain run holds it alone
+                    (writer.lock), shards share it
   --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
   --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
@@ -80,7 +82,7 @@ Usage: deno task reproduce [options]
                     whatever is missing
   -h, --help        this text
 
-Ctrl-C stops after the current step; run the same command again to resume.
+Ctrl-C (or SIGTERM) stops after the current step; run the same command again to resume.
 `;
 
 const REPRODUCE_OPTIONS = {
@@ -194,12 +196,14 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return 0;
   }
 
+  const lock = await acquireRunLock(values.cache, `reproduce ${args.join(" ")}`);
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
     abort.abort();
   };
-  Deno.addSignalListener("SIGINT", onSigint);
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
@@ -222,6 +226,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
         });
         display.stop();
         content.push(result);
+        if (result.cells) {
+          console.log(
+            `cells: ${result.cells.computed.length} computed, ${result.cells.reused.length} ` +
+              `reused from ${values.cache} (same code, backend, data and scale)`,
+          );
+        }
         console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {
@@ -234,7 +244,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       }
     }
   } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await lock.release();
   }
   if (abort.signal.aborted) {
     console.error(`not finished; rerun the same command to resume from ${values.cache}`);

@@ -5,7 +5,11 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 
-/** Options of `softKMeans` and `softKMeansComposed`. */
+/**
+ * Options of `softKMeans` and `softKMeansComposed`.
+ *
+ * @category kernels
+ */
 export interface SoftKMeansOptions {
   /** Iterations T of distance -> assignment -> update, an integer >= 1 (default 4). */
   iterations?: number;
@@ -13,7 +17,11 @@ export interface SoftKMeansOptions {
   beta?: number;
 }
 
-/** Result of a soft K-means run. */
+/**
+ * Result of a soft K-means run.
+ *
+ * @category kernels
+ */
 export interface SoftKMeansResult {
   /** Cluster centers `[batch, k, channels]` (o_k after the last iteration). */
   centers: tf.Tensor3D;
@@ -21,10 +29,18 @@ export interface SoftKMeansResult {
   assignments: tf.Tensor3D;
 }
 
-/** Default number of iterations T (the paper's). */
+/**
+ * Default number of iterations T (the paper's).
+ *
+ * @category kernels
+ */
 export const DEFAULT_ITERATIONS = 4;
 
-/** Default softmax sharpness beta. */
+/**
+ * Default softmax sharpness beta.
+ *
+ * @category kernels
+ */
 export const DEFAULT_BETA = 30;
 
 /**
@@ -34,14 +50,16 @@ export const DEFAULT_BETA = 30;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { NonFiniteError, softKMeans } from "./mod.ts";
+ * import { NonFiniteError, softKMeans } from "@avscene/avscene/kernels";
  * try {
  *   softKMeans(tf.tensor3d([[[0, 1e30], [1, 1]]]), 1);
  * } catch (e) {
- *   console.log(e instanceof NonFiniteError); // true
+ *   assert.ok(e instanceof NonFiniteError);
  * }
  * ```
+ * @category kernels
  */
 export class NonFiniteError extends RangeError {
   /**

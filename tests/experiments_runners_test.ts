@@ -7,6 +7,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import {
   type ExperimentResult,
   halfImageCeiling,
+  runBudget,
   runCounting,
   runFig3,
   type RunProgress,
@@ -200,6 +201,22 @@ Deno.test("runScale and option checks", async () => {
   assert.ok(runScale(true).seeds.length >= 3, "quick mode runs at least 3 seeds");
   assert.ok(runScale(false).seeds.length >= 5, "full mode runs at least 5 seeds");
   assert.ok(runScale(false).steps > runScale(true).steps);
+  // the notebooks' CI budget keeps quick's seeds at fewer steps
+  assert.deepEqual(runScale("ci").seeds, runScale(true).seeds);
+  assert.ok(runScale("ci").steps < runScale(true).steps);
+  const saved = Deno.env.get("AVSCENE_BUDGET");
+  try {
+    Deno.env.set("AVSCENE_BUDGET", "ci");
+    assert.equal(runBudget(true), "ci");
+    assert.equal(runBudget(false), "full", "a full run ignores the CI budget");
+    Deno.env.set("AVSCENE_BUDGET", "tiny");
+    assert.throws(() => runBudget(true), /AVSCENE_BUDGET=tiny is not a budget/);
+    Deno.env.delete("AVSCENE_BUDGET");
+    assert.equal(runBudget(true), "quick");
+  } finally {
+    if (saved === undefined) Deno.env.delete("AVSCENE_BUDGET");
+    else Deno.env.set("AVSCENE_BUDGET", saved);
+  }
   await assert.rejects(runFig3({ quick: true, seeds: [] }), /opts.seeds is empty/);
   await assert.rejects(
     runTable1({ quick: true, scale: { steps: 0 } }),

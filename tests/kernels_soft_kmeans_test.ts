@@ -13,8 +13,8 @@ import { farApartPoints, runCase, softKMeansCases } from "./kernels_soft_kmeans_
 await initBackend("cpu");
 const cases = softKMeansCases();
 
-Deno.test("cpu: softKMeans runs the composed implementation", () => {
-  assert.equal(softKMeansImplementation(2, 3), "composed");
+Deno.test("cpu: softKMeans runs the plain kernels", () => {
+  assert.equal(softKMeansImplementation(2, 3), "plain");
 });
 
 for (const c of cases) {
@@ -25,6 +25,40 @@ for (const c of cases) {
     assert.ok(toleranceRatio(out.grad, c.grad) <= 1, "gradient");
   });
 }
+
+for (const c of cases) {
+  Deno.test(`wasm: forward and gradient equal the float64 reference (${c.name})`, async () => {
+    await initBackend("wasm");
+    try {
+      assert.equal(softKMeansImplementation(c.shape[0], c.k), "plain");
+      const out = await runCase(c);
+      assert.ok(toleranceRatio(out.centers, c.centers) <= 1, "centers");
+      assert.ok(toleranceRatio(out.assignments, c.assignments) <= 1, "assignments");
+      assert.ok(toleranceRatio(out.grad, c.grad) <= 1, "gradient");
+    } finally {
+      await initBackend("cpu");
+    }
+  });
+}
+
+Deno.test("cpu: the plain kernels and the composed ops agree (forward and gradient)", () => {
+  const x = tf.randomNormal([3, 40, 7], 0, 1, "float32", 5) as tf.Tensor3D;
+  const w = tf.randomNormal([3, 3, 40], 0, 1, "float32", 6);
+  const run = (f: typeof softKMeans) => {
+    const r = f(x, 3, { beta: 5 });
+    const g = tf.grad((v: tf.Tensor) => {
+      const q = f(v as tf.Tensor3D, 3, { beta: 5 });
+      return tf.add(tf.sum(q.centers), tf.sum(tf.mul(q.assignments, w)));
+    })(x);
+    return [r.centers, r.assignments, g].map((t) => t.dataSync() as Float32Array);
+  };
+  const plain = run(softKMeans), composed = run(softKMeansComposed);
+  plain.forEach((p, i) => {
+    const err = p.reduce((m, v, j) => Math.max(m, Math.abs(v - composed[i][j])), 0);
+    assert.ok(err < 1e-4, `output ${i}: max difference ${err}`);
+  });
+  tf.dispose([x, w]);
+});
 
 Deno.test("cpu: assignments are a distribution over clusters, shapes as documented", async () => {
   const x = tf.randomNormal([2, 11, 6], 0, 1, "float32", 3) as tf.Tensor3D;

@@ -110,4 +110,8 @@ Deno.test("floorCheck: above every floor passes, otherwise not judged naming who
   assert.match(one.reason, /^not judged: B not clearly above the random and centre prior floors/);
   const all = floorCheck([m("A", [-3, -2, -4]), m("B", [-1, -1.5, -2])], [m("mixture", 0)])!;
   assert.match(all.reason, /^not judged: every method not clearly above the mixture floor \(/);
+  // one seed: the floor cannot be judged either, and the reason says why
+  const single = floorCheck([m("A", [30]), m("B", [5])], [m("random", [10])])!;
+  assert.equal(single.verdict, "inconclusive");
+  assert.match(single.reason, /^not judged: one seed, no seed spread to tell whether every method/);
 });

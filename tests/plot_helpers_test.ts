@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import {
+  comparisonBars,
   compileVegaLite,
   heatmapOverlay,
+  maskImage,
   renderSvg,
   resultsTable,
   sideBySide,
+  spectrogramImage,
   summaryRows,
 } from "../lib/plot/mod.ts";
 import {
@@ -119,6 +122,7 @@ Deno.test("gradeSizesChart and sideBySide compile cleanly and render", async () 
   assertCleanCompile(row);
   assert.equal((row.hconcat as unknown[]).length, 2);
   assert.ok((row.hconcat as Record<string, unknown>[]).every((s) => !("$schema" in s)));
+  assert.equal(row.resolve, undefined, "maps normalised alike share one colour scale");
   const rowSvg = await renderSvg(row);
   for (const t of ["pair", "left", "right"]) assert.match(rowSvg, new RegExp(`>${t}<`));
   assert.throws(() => sideBySide([]), /non-empty/);
@@ -150,4 +154,55 @@ Deno.test("progressView outside a kernel prints throttled status lines", async (
   assert.match(lines[0], /^demo: 1\/4 \(25%\) \d+ s — first$/);
   assert.match(lines[1], /^demo: 4\/4 \(100%\) .* — last$/);
   assert.match(lines[2], /— all done$/);
+});
+
+/** The pixel width of a rendered SVG. */
+function svgWidth(svg: string): number {
+  return Number(svg.match(/<svg[^>]*\swidth="([\d.]+)"/)![1]);
+}
+
+Deno.test("figures fit a 900 px column: Table 3's bars and three spectrogram panels wrap", async () => {
+  const methods = ["NMF-MFCC", "AV-Mix-Sep", "Sound-of-Pixels", "Co-Separation", "Ours"];
+  const metrics = ["SDR (dB)", "SIR (dB)", "SAR (dB)", "evaluated mixtures (%)"];
+  const rows = metrics.flatMap((metric) =>
+    methods.map((method) => ({ method, metric, ours: { mean: 3, std: 1, n: 3 }, paper: 5 }))
+  );
+  for (const metric of ["dSDR solo+duet vs solo (dB)", "dSIR solo+duet vs solo (dB)"]) {
+    for (const method of ["Sound-of-Pixels", "Ours"]) {
+      rows.push({ method, metric, ours: { mean: -1, std: 1, n: 3 }, paper: 0.5 });
+    }
+  }
+  const bars = comparisonBars(rows, { title: "Table 3: sound separation" });
+  assertCleanCompile(bars);
+  assert.ok(Array.isArray(bars.vconcat), "the six panels wrap into rows");
+  const barsSvg = await renderSvg(bars);
+  assert.ok(svgWidth(barsSvg) <= 900, `Table 3 chart is ${svgWidth(barsSvg)} px wide`);
+  for (const m of metrics) assert.ok(barsSvg.includes(`>${m}<`), `panel ${m} is drawn`);
+
+  const frames = 32, bins = 64;
+  const mag = Float32Array.from({ length: frames * bins }, (_, i) => 1 + (i % 7));
+  const mask = Float32Array.from({ length: frames * bins }, (_, i) => (i % 3) / 2);
+  const three = sideBySide([
+    maskImage(mask, frames, bins, { title: "predicted mask", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "mask × mixture", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "alone (truth)", width: 220 }),
+  ]);
+  assertCleanCompile(three);
+  const threeSvg = await renderSvg(three);
+  assert.ok(svgWidth(threeSvg) <= 900, `three panels are ${svgWidth(threeSvg)} px wide`);
+  for (const t of ["predicted mask", "mask × mixture", "alone (truth)"]) {
+    assert.ok(threeSvg.includes(`>${t}<`), `${t} is drawn`);
+  }
+  // The mask's scale (0..1) and the spectrograms' (dB) are different: each keeps its legend.
+  assert.deepEqual(three.resolve, {
+    scale: { color: "independent" },
+    legend: { color: "independent" },
+  });
+  const [first] = three.vconcat as Record<string, unknown>[];
+  assert.equal((first.hconcat as unknown[]).length, 2, "two 220 px panels share the first row");
+  assert.deepEqual(first.resolve, three.resolve, "the row keeps their colour scales apart");
+  // Each picture has its own legend: one "mask" and two "dB" titles, none merged.
+  assert.equal(threeSvg.split(">mask<").length - 1, 1);
+  assert.equal(threeSvg.split(">dB<").length - 1, 2);
+  assert.throws(() => sideBySide([three], { maxWidth: 0 }), /opts\.maxWidth must be positive/);
 });

@@ -28,6 +28,7 @@ import type { WavAudio } from "./wav.ts";
  *   console.log((e as Error).message); // noise.mp3: not an MP3 file (no MPEG audio frame decoded)
  * }
  * ```
+ * @category data
  */
 export async function decodeMp3(bytes: Uint8Array, name: string): Promise<WavAudio> {
   const decoder = new MPEGDecoder();
@@ -65,6 +66,7 @@ export async function decodeMp3(bytes: Uint8Array, name: string): Promise<WavAud
  * import { readMp3 } from "./mp3.ts";
  * const { samples, sampleRate } = await readMp3("MUSIC/audios/solo/violin/x.mp3");
  * ```
+ * @category data
  */
 export async function readMp3(path: string): Promise<WavAudio> {
   let bytes: Uint8Array;

@@ -7,7 +7,11 @@ import { extname } from "node:path";
 import { readMp3 } from "./mp3.ts";
 import { readWav, type WavAudio } from "./wav.ts";
 
-/** The audio file extensions {@linkcode readAudio} decodes, lower case. */
+/**
+ * The audio file extensions {@linkcode readAudio} decodes, lower case.
+ *
+ * @category data
+ */
 export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".mp3"];
 
 /**
@@ -25,6 +29,7 @@ export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".mp3"];
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.5, -0.5), 8000);
  * console.log((await readAudio(`${dir}/a.wav`)).sampleRate); // 8000
  * ```
+ * @category data
  */
 export async function readAudio(path: string): Promise<WavAudio> {
   const ext = extname(path).toLowerCase();

@@ -8,7 +8,11 @@
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import { DecodeError } from "../io/decode_error.ts";
 
-/** A decoded WAV file. */
+/**
+ * A decoded WAV file.
+ *
+ * @category data
+ */
 export interface WavAudio {
   /** Mono samples (channels averaged), nominally in [-1, 1]. */
   samples: Float32Array;
@@ -18,10 +22,18 @@ export interface WavAudio {
   channels: number;
 }
 
-/** Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float. */
+/**
+ * Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float.
+ *
+ * @category data
+ */
 export type WavBitDepth = 16 | "32f";
 
-/** Options of {@linkcode encodeWav} / {@linkcode writeWav}. */
+/**
+ * Options of {@linkcode encodeWav} / {@linkcode writeWav}.
+ *
+ * @category data
+ */
 export interface WavEncodeOptions {
   /** Sample encoding, default 16 (PCM; samples clipped to [-1, 1)). */
   bitDepth?: WavBitDepth;
@@ -33,7 +45,11 @@ function _ascii(bytes: Uint8Array, at: number): string {
   return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
 }
 
-/** Options of {@linkcode decodeWav} / {@linkcode readWav}. */
+/**
+ * Options of {@linkcode decodeWav} / {@linkcode readWav}.
+ *
+ * @category data
+ */
 export interface WavDecodeOptions {
   /**
    * Largest magnitude a float sample may have, default {@linkcode DEFAULT_MAX_ABS_SAMPLE}.
@@ -43,7 +59,11 @@ export interface WavDecodeOptions {
   maxAbsSample?: number;
 }
 
-/** Default {@linkcode WavDecodeOptions.maxAbsSample}: 64, i.e. 36 dB above full scale. */
+/**
+ * Default {@linkcode WavDecodeOptions.maxAbsSample}: 64, i.e. 36 dB above full scale.
+ *
+ * @category data
+ */
 export const DEFAULT_MAX_ABS_SAMPLE = 64;
 
 /** Four printable ASCII bytes at `at`: what a RIFF chunk id looks like. */
@@ -70,10 +90,12 @@ function _isChunkId(bytes: Uint8Array, at: number): boolean {
  *
  * @example
  * ```ts
- * import { decodeWav, encodeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeWav, encodeWav } from "@avscene/avscene/audio";
  * const wav = decodeWav(encodeWav(Float32Array.of(0, 0.5, -0.5), 8000), "tone.wav");
- * console.log(wav.sampleRate, wav.samples[1]); // 8000 0.5
+ * assert.deepEqual([wav.sampleRate, wav.samples[1]], [8000, 0.5]);
  * ```
+ * @category data
  */
 export function decodeWav(bytes: Uint8Array, name: string, opts: WavDecodeOptions = {}): WavAudio {
   const fail = (why: string): never => {
@@ -184,11 +206,13 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: WavDecodeOption
  *
  * @example
  * ```ts
- * import { readWav, writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { readWav, writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.25, -0.25), 16000);
- * console.log((await readWav(`${dir}/a.wav`)).samples[0]); // 0.25
+ * assert.equal((await readWav(`${dir}/a.wav`)).samples[0], 0.25);
  * ```
+ * @category data
  */
 export async function readWav(path: string, opts: WavDecodeOptions = {}): Promise<WavAudio> {
   let bytes: Uint8Array;
@@ -213,9 +237,11 @@ export async function readWav(path: string, opts: WavDecodeOptions = {}): Promis
  *
  * @example
  * ```ts
- * import { encodeWav } from "./wav.ts";
- * console.log(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length); // 84
+ * import assert from "node:assert/strict";
+ * import { encodeWav } from "@avscene/avscene/audio";
+ * assert.equal(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length, 84);
  * ```
+ * @category data
  */
 export function encodeWav(
   samples: ArrayLike<number>,
@@ -277,11 +303,13 @@ export function encodeWav(
  *
  * @example
  * ```ts
- * import { writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/silence.wav`, new Float32Array(8000), 8000);
- * console.log((await Deno.stat(`${dir}/silence.wav`)).size); // 16044
+ * assert.equal((await Deno.stat(`${dir}/silence.wav`)).size, 16044);
  * ```
+ * @category data
  */
 export async function writeWav(
   path: string,

@@ -22,7 +22,11 @@ import { ClipStream } from "../data/clip_stream.ts";
 import { runTrainLoop } from "../train/train_loop.ts";
 import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
-/** The two feature extractors the baseline needs, and the variables they train. */
+/**
+ * The two feature extractors the baseline needs, and the variables they train.
+ *
+ * @category model
+ */
 export interface AttentionNets {
   /** Audio input batch -> embedding `[batch, channels]`. */
   audio: (input: tf.Tensor) => tf.Tensor2D;
@@ -32,7 +36,11 @@ export interface AttentionNets {
   variables: tf.Variable[];
 }
 
-/** Output of {@linkcode senocakAttention}. */
+/**
+ * Output of {@linkcode senocakAttention}.
+ *
+ * @category model
+ */
 export interface AttentionOutput {
   /** Attention over positions `[batch, positions]`, each row summing to 1. */
   attention: tf.Tensor2D;
@@ -51,12 +59,14 @@ export interface AttentionOutput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { senocakAttention } from "./attention_baseline.ts";
+ * import { senocakAttention } from "@avscene/avscene/baselines";
  * const v = tf.tensor3d([[[1, 0], [0, 1]]]), h = tf.tensor2d([[0, 2]]);
  * const { attention } = senocakAttention(v, h);
- * console.log(attention.argMax(1).dataSync()[0]); // 1
+ * assert.equal(attention.argMax(1).dataSync()[0], 1);
  * ```
+ * @category model
  */
 export function senocakAttention(
   visual: tf.Tensor3D,
@@ -98,6 +108,7 @@ export function senocakAttention(
  * @param labels `[batch]`, 1 for a matching pair, 0 for a mismatched one.
  * @param margin Margin (default 5, as ours).
  * @returns Scalar loss.
+ * @category model
  */
 export function attentionContrastiveLoss(
   attended: tf.Tensor2D,
@@ -125,6 +136,7 @@ export function attentionContrastiveLoss(
  * @param negativeImages Images of other clips, same batch size.
  * @param margin Contrastive margin (default 5).
  * @returns The batch loss.
+ * @category model
  */
 export function trainAttentionStep(
   nets: AttentionNets,
@@ -162,6 +174,7 @@ export function trainAttentionStep(
  * @param audioBatch Audio inputs.
  * @param images Images.
  * @returns One attention map per clip.
+ * @category model
  */
 export function attentionHeatmaps(
   nets: AttentionNets,
@@ -185,6 +198,7 @@ export function attentionHeatmaps(
  *
  * @param model the network (its variables are the ones trained).
  * @returns the nets; `grid()` gives the visual grid (rows, cols) of the last visual call.
+ * @category model
  */
 export function attentionNets(model: AVModel): AttentionNets & { grid(): [number, number] } {
   let grid: [number, number] = [0, 0];
@@ -200,7 +214,11 @@ export function attentionNets(model: AVModel): AttentionNets & { grid(): [number
   };
 }
 
-/** Options of {@linkcode trainAttentionBaseline}. */
+/**
+ * Options of {@linkcode trainAttentionBaseline}.
+ *
+ * @category model
+ */
 export interface AttentionTrainOptions {
   /** Where the training clips come from. */
   data: CurriculumData;
@@ -224,7 +242,11 @@ export interface AttentionTrainOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
-/** What {@linkcode trainAttentionBaseline} returns. */
+/**
+ * What {@linkcode trainAttentionBaseline} returns.
+ *
+ * @category model
+ */
 export interface AttentionTrainResult {
   /** The loss of every step done. */
   losses: number[];
@@ -243,6 +265,7 @@ export interface AttentionTrainResult {
  * @param opts data, steps and hyper-parameters.
  * @returns per-step losses.
  * @throws DivergenceError when the loss stops being finite.
+ * @category model
  */
 export async function trainAttentionBaseline(
   model: AVModel,
@@ -337,6 +360,7 @@ export async function trainAttentionBaseline(
  * @param model a network trained by {@linkcode trainAttentionBaseline}.
  * @param clips clips to localize.
  * @returns one heatmap per clip on the visual feature grid (upsample to image size).
+ * @category model
  */
 export function attentionLocalize(model: AVModel, clips: readonly AVClip[]): GridHeatmap[] {
   if (clips.length === 0) throw new Error("attentionLocalize: clips is empty");

@@ -16,10 +16,12 @@
  *
  * @example
  * ```ts
- * import { centrePrior } from "./centre_prior.ts";
+ * import assert from "node:assert/strict";
+ * import { centrePrior } from "@avscene/avscene/baselines";
  * const h = centrePrior(3, 3);
- * console.log(h[4], h[0] < h[1]); // 1 true
+ * assert.deepEqual([h[4], h[0] < h[1]], [1, true]);
  * ```
+ * @category model
  */
 export function centrePrior(height: number, width: number): Float32Array {
   if (!Number.isInteger(height) || height <= 0) {

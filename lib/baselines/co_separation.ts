@@ -28,11 +28,13 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  *
  * @example
  * ```ts
- * import { createCoSeparation } from "./co_separation.ts";
+ * import assert from "node:assert/strict";
+ * import { createCoSeparation } from "@avscene/avscene/baselines";
  * const cs = createCoSeparation({ preset: "tiny", seed: 0 });
- * console.log(cs.model.config.conditioning); // bottleneck
+ * assert.equal(cs.model.config.conditioning, "bottleneck");
  * cs.model.params.dispose();
  * ```
+ * @category model
  */
 export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "cosep");

@@ -8,7 +8,11 @@
 import type { ClipSource } from "./dataset.ts";
 import type { AVClip } from "./types.ts";
 
-/** Options of {@linkcode ClipStream}. */
+/**
+ * Options of {@linkcode ClipStream}.
+ *
+ * @category data
+ */
 export interface ClipStreamOptions {
   /** Window length in seconds (the model's clip duration). */
   seconds: number;
@@ -21,7 +25,11 @@ export interface ClipStreamOptions {
   maxCachedBytes?: number;
 }
 
-/** Counters of a {@linkcode ClipStream}. */
+/**
+ * Counters of a {@linkcode ClipStream}.
+ *
+ * @category data
+ */
 export interface ClipStreamStats {
   /** Clips decoded (cache misses). */
   decoded: number;
@@ -33,7 +41,11 @@ export interface ClipStreamStats {
   peakCachedBytes: number;
 }
 
-/** Default cache bound of {@linkcode ClipStream}: 256 MiB. */
+/**
+ * Default cache bound of {@linkcode ClipStream}: 256 MiB.
+ *
+ * @category data
+ */
 export const DEFAULT_MAX_CACHED_BYTES = 256 * 1024 * 1024;
 
 function clipBytes(c: AVClip): number {
@@ -67,6 +79,7 @@ function cut(x: Float32Array, start: number, n: number): Float32Array {
  * import { wholeClipWindowStarts } from "./clip_stream.ts";
  * console.log(wholeClipWindowStarts(25, 10)); // [ 0, 10, 15 ]
  * ```
+ * @category data
  */
 export function wholeClipWindowStarts(length: number, n: number): number[] {
   if (!Number.isInteger(n) || n < 1) {
@@ -86,6 +99,7 @@ export function wholeClipWindowStarts(length: number, n: number): number[] {
  * @param audio The clip's samples.
  * @param n Samples per window.
  * @returns One `Float32Array` of `n` samples per window.
+ * @category data
  */
 export function wholeClipWindows(audio: Float32Array, n: number): Float32Array[] {
   return wholeClipWindowStarts(audio.length, n).map((s) => cut(audio, s, n));
@@ -109,15 +123,20 @@ export function wholeClipWindows(audio: Float32Array, n: number): Float32Array[]
  *   { seconds: 1, sampleRate: 10 });
  * console.log((await stream.window(0, 0.5)).audio[0]); // 15
  * ```
+ * @category data
  */
 export class ClipStream {
+  /** The clips the windows are cut from. */
   readonly source: ClipSource;
+  /** Samples per window: `round(seconds * sampleRate)`. */
   readonly samples: number;
   readonly #opts: Required<ClipStreamOptions>;
   readonly #cache = new Map<number, { clip: Promise<AVClip>; bytes: number }>();
   #stats: ClipStreamStats = { decoded: 0, hits: 0, cachedBytes: 0, peakCachedBytes: 0 };
 
   /**
+   * A stream over `source`'s clips (nothing is decoded yet).
+   *
    * @param source The clips.
    * @param opts Window length, sample rate, cache bound.
    */
@@ -249,6 +268,7 @@ export class ClipStream {
  * @param seconds Window length (the model's clip length).
  * @param sampleRate The model's sample rate (every clip must have it).
  * @returns One window per clip, in order.
+ * @category data
  */
 export async function middleWindows(
   source: ClipSource,

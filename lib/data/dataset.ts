@@ -19,10 +19,18 @@
  */
 import type { AVClip, LabelledClip, RGBImage } from "./types.ts";
 
-/** A training level: C1..C4 (number of sound sources) or the uncurated set (any count). */
+/**
+ * A training level: C1..C4 (number of sound sources) or the uncurated set (any count).
+ *
+ * @category data
+ */
 export type TrainingLevel = 1 | 2 | 3 | 4 | "uncurated";
 
-/** What is known of a clip before decoding it (from the dataset's index). */
+/**
+ * What is known of a clip before decoding it (from the dataset's index).
+ *
+ * @category data
+ */
 export interface ClipEntry {
   /** The clip's id (as the decoded clip's `id`). */
   id: string;
@@ -35,6 +43,7 @@ export interface ClipEntry {
 /**
  * An indexed list of clips decoded on demand: nothing is decoded until `clip(i)` is called,
  * so a dataset of hours of audio costs only its index until a batch asks for clips.
+ * @category data
  */
 export interface ClipSource {
   /** Number of clips. */
@@ -53,7 +62,11 @@ export interface ClipSource {
   frameAt?(index: number, seconds: number): Promise<RGBImage>;
 }
 
-/** What is known of a labelled clip before decoding it. */
+/**
+ * What is known of a labelled clip before decoding it.
+ *
+ * @category data
+ */
 export interface LabelledEntry {
   /** File stem or identifier. */
   id: string;
@@ -65,7 +78,11 @@ export interface LabelledEntry {
   fold: number;
 }
 
-/** Labelled single-source clips for the classification protocol, decoded on demand. */
+/**
+ * Labelled single-source clips for the classification protocol, decoded on demand.
+ *
+ * @category data
+ */
 export interface LabelledSource {
   /** Number of clips. */
   readonly size: number;
@@ -77,7 +94,11 @@ export interface LabelledSource {
   clip(index: number): Promise<LabelledClip>;
 }
 
-/** The capabilities a dataset may have (the optional methods of {@linkcode AVDataset}). */
+/**
+ * The capabilities a dataset may have (the optional methods of {@linkcode AVDataset}).
+ *
+ * @category data
+ */
 export type DatasetCapability =
   | "trainingClips"
   | "localizationSet"
@@ -85,7 +106,11 @@ export type DatasetCapability =
   | "separationSet"
   | "heldOutClips";
 
-/** A dataset: its name, its identity and the capabilities it has (see the module doc). */
+/**
+ * A dataset: its name, its identity and the capabilities it has (see the module doc).
+ *
+ * @category data
+ */
 export interface AVDataset {
   /** Human name, e.g. `"synthetic world"`, `"MUSIC"`, `"ESC-50"`. */
   readonly name: string;
@@ -146,6 +171,7 @@ const PURPOSE: Record<DatasetCapability, string> = {
  * console.log(missingCapability(esc50, ["trainingClips"], "train"));
  * // ESC-50 has no audiovisual training clips (frames with their sound), which train needs
  * ```
+ * @category data
  */
 export function missingCapability(
   dataset: AVDataset,
@@ -168,6 +194,7 @@ export function missingCapability(
  * @param what Who needs it (quoted in the error).
  * @returns The dataset, typed as having the capability.
  * @throws Error with the sentence when the capability is missing.
+ * @category data
  */
 export function requireCapability<D extends AVDataset, C extends DatasetCapability>(
   dataset: D,
@@ -192,6 +219,7 @@ export function requireCapability<D extends AVDataset, C extends DatasetCapabili
  * const src = clipSourceOf([{ id: "a", image, audio: new Float32Array(4), sampleRate: 8000, count: 1 }]);
  * console.log(src.size, src.entry(0)); // 1 { id: "a", count: 1, classes: undefined }
  * ```
+ * @category data
  */
 export function clipSourceOf(clips: readonly AVClip[]): ClipSource {
   return {
@@ -201,7 +229,11 @@ export function clipSourceOf(clips: readonly AVClip[]): ClipSource {
   };
 }
 
-/** What an experiment or command needs of a dataset. */
+/**
+ * What an experiment or command needs of a dataset.
+ *
+ * @category data
+ */
 export interface DatasetNeeds {
   /** Capabilities it calls. */
   capabilities: readonly DatasetCapability[];
@@ -225,6 +257,7 @@ export interface DatasetNeeds {
  * import { synthWorld } from "./synth_world.ts";
  * console.log(unservedNeeds(synthWorld(), { capabilities: ["trainingClips"], levels: [1, 3] }, "fig3")); // null
  * ```
+ * @category data
  */
 export function unservedNeeds(
   dataset: AVDataset,

@@ -9,7 +9,11 @@ import { ClipStream } from "./clip_stream.ts";
 import type { AVDataset, ClipSource, TrainingLevel } from "./dataset.ts";
 import { type CountPredictor, countToLevel } from "./grade_curriculum.ts";
 
-/** Options of {@linkcode gradeDataset}. */
+/**
+ * Options of {@linkcode gradeDataset}.
+ *
+ * @category data
+ */
 export interface GradeDatasetOptions {
   /** Uncurated training clips to grade (the dataset gives all it has when fewer). */
   size: number;
@@ -19,7 +23,11 @@ export interface GradeDatasetOptions {
   sampleRate: number;
 }
 
-/** A dataset graded by a predictor: its training levels are the predicted ones. */
+/**
+ * A dataset graded by a predictor: its training levels are the predicted ones.
+ *
+ * @category data
+ */
 export interface GradedDataset extends AVDataset {
   /** Clips graded into C1..C4. */
   readonly sizes: [number, number, number, number];
@@ -48,6 +56,7 @@ export interface GradedDataset extends AVDataset {
  *   size: 20, seconds: 1, sampleRate: 8000 });
  * console.log(graded.sizes.reduce((a, b) => a + b)); // 20
  * ```
+ * @category data
  */
 export async function gradeDataset(
   dataset: AVDataset,

@@ -10,5 +10,6 @@ export * from "./clip_stream.ts";
 export * from "./synth_classes.ts";
 export * from "./synth_world.ts";
 export * from "./grade_curriculum.ts";
+export * from "./graded_dataset.ts";
 export * from "./loaders/mod.ts";
 export * from "./datasets/mod.ts";

@@ -40,6 +40,7 @@ import {
   type ExperimentWorld,
   type RecipeStage,
   resolveExperimentOptions,
+  type RunBudget,
   type RunScale,
 } from "./experiment_options.ts";
 import type { CellRef, CellUse, RunProgress } from "./experiment.ts";
@@ -92,6 +93,7 @@ export class RunContext {
   readonly world: ExperimentWorld;
   readonly preset: PresetName;
   readonly quick: boolean;
+  readonly budget: RunBudget;
   readonly scale: RunScale;
   readonly opts: ExperimentOptions;
   readonly started = performance.now();
@@ -115,6 +117,7 @@ export class RunContext {
     this.world = r.world;
     this.preset = r.preset;
     this.quick = r.quick;
+    this.budget = r.budget;
     this.scale = r.scale;
     this.opts = opts;
   }

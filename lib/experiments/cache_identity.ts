@@ -6,10 +6,18 @@
  * @module
  */
 
-/** Folders of the package whose sources produce the cached numbers (plots and reports do not). */
+/**
+ * Folders of the package whose sources produce the cached numbers (plots and reports do not).
+ *
+ * @category experiments
+ */
 export const SOURCE_FOLDERS: readonly string[] = ["kernels", "lib"];
 
-/** Folders under `lib/` left out of the source hash: they format numbers, never compute them. */
+/**
+ * Folders under `lib/` left out of the source hash: they format numbers, never compute them.
+ *
+ * @category experiments
+ */
 export const PRESENTATION_FOLDERS: readonly string[] = ["lib/plot", "lib/report"];
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -38,9 +46,11 @@ async function listSources(dir: URL, rel: string, out: string[]): Promise<void> 
  * @returns `"src-"` and the first 16 hex digits of the SHA-256.
  * @example
  * ```ts ignore
- * import { hashSources } from "./cache_identity.ts";
- * console.log(await hashSources(new URL("../../", import.meta.url))); // src-...
+ * import assert from "node:assert/strict";
+ * import { hashSources } from "@avscene/avscene/experiments";
+ * assert.equal(await hashSources(new URL("../../", import.meta.url)), "src-...");
  * ```
+ * @category experiments
  */
 export async function hashSources(root: URL): Promise<string> {
   if (root.protocol !== "file:") {
@@ -78,13 +88,18 @@ let cached: Promise<string> | undefined;
  * published package's URL carries its version, and a version's content never changes).
  *
  * @returns e.g. `"src-3f2a9c0d1b7e4a55"` or `"https://jsr.io/@avscene/avscene/0.1.0/"`.
+ * @category experiments
  */
 export function codeIdentity(): Promise<string> {
   const root = new URL("../../", import.meta.url);
   return cached ??= root.protocol === "file:" ? hashSources(root) : Promise.resolve(root.href);
 }
 
-/** What a dataset may carry to identify itself in cache keys. */
+/**
+ * What a dataset may carry to identify itself in cache keys.
+ *
+ * @category experiments
+ */
 export interface IdentifiedData {
   /**
    * A string that changes whenever the data would (for a loaded dataset: a hash of its file
@@ -107,9 +122,11 @@ const unidentified = new WeakMap<object, string>();
  * @returns a string or options object to put in a key.
  * @example
  * ```ts
- * import { dataIdentity } from "./cache_identity.ts";
- * console.log(dataIdentity({ identity: "music-3f2a" })); // music-3f2a
+ * import assert from "node:assert/strict";
+ * import { dataIdentity } from "@avscene/avscene/experiments";
+ * assert.equal(dataIdentity({ identity: "music-3f2a" }), "music-3f2a");
  * ```
+ * @category experiments
  */
 export function dataIdentity(data: IdentifiedData): string | object {
   if (typeof data.identity === "string" && data.identity.length > 0) return data.identity;

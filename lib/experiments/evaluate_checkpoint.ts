@@ -18,7 +18,11 @@ import type { AVModel } from "../model/create_model.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledFeaturesOf } from "../model/pooled_features.ts";
 
-/** What {@linkcode evaluateCheckpoint} measured; an evaluation the data cannot serve is absent. */
+/**
+ * What {@linkcode evaluateCheckpoint} measured; an evaluation the data cannot serve is absent.
+ *
+ * @category experiments
+ */
 export interface CheckpointEvaluation {
   /** cIoU@0.5 and AUC of the model and of the random baseline on the same images. */
   localization?: {
@@ -32,7 +36,11 @@ export interface CheckpointEvaluation {
   skipped: string[];
 }
 
-/** Options of {@linkcode evaluateCheckpoint}. */
+/**
+ * Options of {@linkcode evaluateCheckpoint}.
+ *
+ * @category experiments
+ */
 export interface EvaluateCheckpointOptions {
   /** Localization test images (default 100). */
   images?: number;
@@ -56,6 +64,23 @@ export interface EvaluateCheckpointOptions {
  * @param opts set sizes, the dataset or the synthetic world's seed.
  * @returns the measurements, and a sentence for each evaluation skipped.
  * @throws Error when the dataset serves neither evaluation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { evaluateCheckpoint } from "@avscene/avscene/experiments";
+ * import { createModel } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 }); // untrained: near chance
+ * const r = await evaluateCheckpoint(model, { images: 4, clipsPerClassPerFold: 1 });
+ * assert.equal(r.localization?.images, 4);
+ * assert.equal(r.classification?.foldAccuracies.length, 5);
+ * assert.deepEqual(r.skipped, []);
+ * model.params.dispose();
+ * ```
+ * @category experiments
  */
 export async function evaluateCheckpoint(
   model: AVModel,

@@ -7,7 +7,11 @@
  */
 import type { Verdict, VerdictState } from "../metrics/verdict.ts";
 
-/** Options every experiment runner accepts. */
+/**
+ * Options every experiment runner accepts.
+ *
+ * @category experiments
+ */
 export interface RunOptions {
   /** Minutes-scale run for CI and notebooks' `QUICK=1` (default false: the full run). */
   quick?: boolean;
@@ -26,7 +30,11 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** A progress event of an experiment runner. */
+/**
+ * A progress event of an experiment runner.
+ *
+ * @category experiments
+ */
 export interface RunProgress {
   /** Experiment name, e.g. `"table2"`. */
   experiment: string;
@@ -38,7 +46,11 @@ export interface RunProgress {
   total: number;
 }
 
-/** One measured number of a table: its mean and spread over seeds, beside the paper's. */
+/**
+ * One measured number of a table: its mean and spread over seeds, beside the paper's.
+ *
+ * @category experiments
+ */
 export interface ResultRow {
   /** Method or setting, e.g. `"C2(C1) + source-level"`. */
   method: string;
@@ -57,6 +69,7 @@ export interface ResultRow {
 /**
  * Whether our data bears out one of the paper's claims, as measured and judged by the one
  * verdict rule (`lib/metrics/verdict.ts`: paired seed differences, 95% t intervals, floors).
+ * @category experiments
  */
 export interface ClaimCheck {
   /** The paper's claim in words. */
@@ -78,12 +91,17 @@ export interface ClaimCheck {
  * @param v the verdict and its reason.
  * @param detail what was measured.
  * @returns the check (`holds` set from the verdict).
+ * @category experiments
  */
 export function claimCheck(claim: string, v: Verdict, detail: string): ClaimCheck {
   return { claim, verdict: v.verdict, reason: v.reason, holds: v.verdict === "holds", detail };
 }
 
-/** A cell of an experiment: one method (or run, or setting) on one seed. */
+/**
+ * A cell of an experiment: one method (or run, or setting) on one seed.
+ *
+ * @category experiments
+ */
 export interface CellRef {
   /** Experiment name (`"fig3"`, ...). */
   experiment: string;
@@ -93,7 +111,11 @@ export interface CellRef {
   seed: number;
 }
 
-/** Which cells of a run came from the cache and which were computed. */
+/**
+ * Which cells of a run came from the cache and which were computed.
+ *
+ * @category experiments
+ */
 export interface CellUse {
   /** Cells read from the cache (`"<cell> s<seed>"`), computed by an earlier run. */
   reused: string[];
@@ -101,12 +123,18 @@ export interface CellUse {
   computed: string[];
 }
 
-/** What an experiment runner returns. */
+/**
+ * What an experiment runner returns.
+ *
+ * @category experiments
+ */
 export interface ExperimentResult {
   /** Experiment name (`"fig3"`, `"table1"`, ...). */
   experiment: string;
   /** Whether it ran in quick mode. */
   quick: boolean;
+  /** The run's budget: `quick`, `full`, or `ci` (a quick run at the notebooks' CI budget). */
+  budget?: "quick" | "full" | "ci";
   /** Seeds it ran over. */
   seeds: number[];
   /** The table rows. */
@@ -124,7 +152,11 @@ export interface ExperimentResult {
   cells?: CellUse;
 }
 
-/** Mean and sample standard deviation of per-seed values. */
+/**
+ * Mean and sample standard deviation of per-seed values.
+ *
+ * @category experiments
+ */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
   if (values.length === 0) throw new Error("meanStd: values is empty");
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -133,7 +165,11 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(ss / (values.length - 1)) };
 }
 
-/** A result row from per-seed values. */
+/**
+ * A result row from per-seed values.
+ *
+ * @category experiments
+ */
 export function resultRow(
   method: string,
   metric: string,

@@ -1,7 +1,7 @@
 /**
- * The paper's experiments on the synthetic world: their options and scales, the run cache that
- * trains and shares models between them, one runner per figure or table (Fig. 3, Tables 1-3,
- * counting), what each is in words, the evaluation of a trained checkpoint, the cache's code
+ * The paper's experiments on the synthetic world: one registry (`EXPERIMENTS`: name, title,
+ * claim, runner, report views), their options and scales, the run cache that trains and shares
+ * models between them, one runner per figure or table (Fig. 3, Tables 1-3, counting), the evaluation of a trained checkpoint, the cache's code
  * and data identity, and sharding (a deterministic 1/N of the cells per machine, then a merge).
  *
  * @module

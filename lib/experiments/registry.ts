@@ -18,10 +18,15 @@ import { runTable3 } from "./run_table3.ts";
 /**
  * A plot of an experiment's report section: training curves (Fig. 3's loss and accuracy),
  * bars of ours beside the paper's numbers, the counting confusion matrix, the grade sizes.
+ * @category experiments
  */
 export type ExperimentView = "trainingCurves" | "comparisonBars" | "confusionMatrix" | "gradeSizes";
 
-/** One experiment of the paper. */
+/**
+ * One experiment of the paper.
+ *
+ * @category experiments
+ */
 export interface Experiment {
   /** Name, as `reproduce --only` and the results' `experiment` field spell it. */
   name: string;
@@ -45,7 +50,11 @@ export interface Experiment {
   views: readonly ExperimentView[];
 }
 
-/** Every experiment of the paper, in the order `reproduce` runs them and the report shows them. */
+/**
+ * Every experiment of the paper, in the order `reproduce` runs them and the report shows them.
+ *
+ * @category experiments
+ */
 export const EXPERIMENTS: readonly Experiment[] = [
   {
     name: "fig3",
@@ -114,6 +123,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
  * @param name an experiment name (`"fig3"`, `"table1"`, ...).
  * @returns its registry entry.
  * @throws when no experiment has that name (the message lists the names).
+ * @category experiments
  */
 export function experimentNamed(name: string): Experiment {
   const e = EXPERIMENTS.find((x) => x.name === name);

@@ -23,10 +23,18 @@ import {
 } from "./experiment.ts";
 import { judgeAbove, judgeLinks } from "../metrics/verdict.ts";
 
-/** The network whose pooled features the counting model reads: the C1 model (shared). */
+/**
+ * The network whose pooled features the counting model reads: the C1 model (shared).
+ *
+ * @category experiments
+ */
 export const COUNTING_CHAIN: readonly RecipeStage[] = [{ level: 1 }];
 
-/** Curriculum sizes of an uncurated set graded by the counting model, beside the truth. */
+/**
+ * Curriculum sizes of an uncurated set graded by the counting model, beside the truth.
+ *
+ * @category experiments
+ */
 export interface GradeSize {
   /** Level 1..4 (C1..C4). */
   level: number;
@@ -36,7 +44,11 @@ export interface GradeSize {
   predicted: number[];
 }
 
-/** What {@linkcode runCounting} returns. */
+/**
+ * What {@linkcode runCounting} returns.
+ *
+ * @category experiments
+ */
 export interface CountingResult extends ExperimentResult {
   /**
    * Held-out confusion matrix summed over seeds: `confusion[t - 1][p - 1]` scenes of true
@@ -69,6 +81,7 @@ const COUNTS = [1, 2, 3, 4] as const;
  * @param accuracy per-seed held-out accuracy (%).
  * @param chance chance accuracy (%) (default 25: four counts equally many).
  * @returns the claim.
+ * @category experiments
  */
 export function countingClaims(
   accuracy: readonly number[],
@@ -137,10 +150,13 @@ async function countingCell(
  *
  * @example
  * ```ts ignore
- * import { runCounting } from "./run_counting.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runCounting } from "@avscene/avscene/experiments";
  * const counting = await runCounting({ quick: true, outDir: "runs" });
- * console.log(counting.confusion, counting.gradeSizes);
+ * assert.equal(counting.confusion.length, counting.gradeSizes.length); // one row per count
  * ```
+ * @category experiments
  */
 export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResult> {
   return withContext("counting", opts, async (ctx) => {
@@ -204,6 +220,7 @@ export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResul
     return {
       experiment: "counting",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

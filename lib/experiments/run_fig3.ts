@@ -34,7 +34,11 @@ import {
   resultRow,
 } from "./experiment.ts";
 
-/** One point of a training curve of Fig. 3. */
+/**
+ * One point of a training curve of Fig. 3.
+ *
+ * @category experiments
+ */
 export interface Fig3Point {
   /** Run name (`C1`, `C2`, `C3`, `U`, `C2->C3`, `C3->C2`). */
   run: string;
@@ -48,7 +52,11 @@ export interface Fig3Point {
   accuracy: number;
 }
 
-/** What {@linkcode runFig3} returns: the rows and claims, and every run's curves. */
+/**
+ * What {@linkcode runFig3} returns: the rows and claims, and every run's curves.
+ *
+ * @category experiments
+ */
 export interface Fig3Result extends ExperimentResult {
   /** Loss and accuracy of every step of every (run, seed). */
   curves: Fig3Point[];
@@ -64,10 +72,18 @@ const RUNS: { run: string; chain: RecipeStage[] }[] = [
   { run: "C3->C2", chain: [{ level: 3 }, { level: 2 }] },
 ];
 
-/** Share of the last steps the "final" loss and accuracy are averaged over. */
+/**
+ * Share of the last steps the "final" loss and accuracy are averaged over.
+ *
+ * @category experiments
+ */
 export const FIG3_FINAL_WINDOW = 0.2;
 
-/** The source counts of Fig. 3's common held-out evaluation set. */
+/**
+ * The source counts of Fig. 3's common held-out evaluation set.
+ *
+ * @category experiments
+ */
 export const FIG3_HELD_OUT_COUNTS: readonly number[] = [1, 2, 3];
 
 interface Fig3Cell {
@@ -86,6 +102,7 @@ interface Fig3Cell {
  * @param perCount clips per count.
  * @returns the clips, count by count.
  * @throws Error with a sentence when the dataset has no held-out clips at all.
+ * @category experiments
  */
 export async function fig3HeldOutSet(world: ExperimentWorld, perCount: number): Promise<AVClip[]> {
   const held = requireCapability(world, "heldOutClips", "fig3");
@@ -111,6 +128,7 @@ export async function fig3HeldOutSet(world: ExperimentWorld, perCount: number): 
  * @param clips held-out clips; every group of one count needs at least 2 clips.
  * @param batch clips per forward pass (default 32; a group's last chunk keeps at least 2).
  * @returns the share of positives closer than their negatives, in [0, 1].
+ * @category experiments
  */
 export async function heldOutPairAccuracy(
   model: AVModel,
@@ -179,7 +197,11 @@ async function fig3Cell(
 
 const fmt = (x: number) => x.toFixed(3);
 
-/** The reference row of Fig. 3: an untrained network (the floor of the held-out accuracy). */
+/**
+ * The reference row of Fig. 3: an untrained network (the floor of the held-out accuracy).
+ *
+ * @category experiments
+ */
 export const FIG3_UNTRAINED = "untrained";
 
 /**
@@ -191,6 +213,7 @@ export const FIG3_UNTRAINED = "untrained";
  * @param heldOut per-seed held-out accuracy of each run (`C1`, `C3`, `U`, `C2->C3`, `C3->C2`)
  * and of {@linkcode FIG3_UNTRAINED}.
  * @returns the two claims.
+ * @category experiments
  */
 export function fig3Claims(heldOut: ReadonlyMap<string, readonly number[]>): ClaimCheck[] {
   const m = (name: string): Measured => {
@@ -240,10 +263,13 @@ export function fig3Claims(heldOut: ReadonlyMap<string, readonly number[]>): Cla
  *
  * @example
  * ```ts ignore
- * import { runFig3 } from "./run_fig3.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runFig3 } from "@avscene/avscene/experiments";
  * const fig3 = await runFig3({ quick: true, outDir: "runs" });
- * console.log(fig3.claims);
+ * assert.ok(fig3.claims.length > 0 && fig3.curves.length > 0);
  * ```
+ * @category experiments
  */
 export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
   return withContext("fig3", opts, async (ctx) => {
@@ -288,6 +314,7 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
     return {
       experiment: "fig3",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

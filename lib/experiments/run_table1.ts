@@ -26,6 +26,7 @@ import { floorCheck, judgeAbove, judgeLinks, type Measured } from "../metrics/ve
  * is the C1 model (source-level) trained on C2 with scene-level alignment (K = 1 on pooled
  * features): the paper reads it as scene-level matching of complex scenes degrading a
  * pre-trained net (47.25 vs 51.25). `random init` (an untrained audio net) is our floor.
+ * @category experiments
  */
 export const TABLE1_STRATEGIES: readonly {
   method: string;
@@ -76,7 +77,11 @@ async function table1Cell(
 
 const fmt = (x: number) => x.toFixed(2);
 
-/** The paper's order of Table 1, best first. */
+/**
+ * The paper's order of Table 1, best first.
+ *
+ * @category experiments
+ */
 export const TABLE1_ORDER: readonly string[] = [
   "C2(C1) + source-level",
   "C1(C2) + source-level",
@@ -92,6 +97,7 @@ export const TABLE1_ORDER: readonly string[] = [
  * @param accuracy per-seed accuracy (%) of each strategy (and optionally `random init`).
  * @param chance chance accuracy (%), 100 / number of classes.
  * @returns the claim.
+ * @category experiments
  */
 export function table1Claims(
   accuracy: ReadonlyMap<string, readonly number[]>,
@@ -131,10 +137,13 @@ export function table1Claims(
  *
  * @example
  * ```ts ignore
- * import { runTable1 } from "./run_table1.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable1 } from "@avscene/avscene/experiments";
  * const t1 = await runTable1({ quick: true, outDir: "runs" });
- * console.table(t1.rows);
+ * assert.ok(t1.rows.every((r) => r.values.length === t1.seeds.length)); // one value per seed
  * ```
+ * @category experiments
  */
 export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResult> {
   return withContext("table1", opts, async (ctx) => {
@@ -168,6 +177,7 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
     return {
       experiment: "table1",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims,

@@ -41,6 +41,7 @@ import { localizationScores } from "../metrics/localization_scores.ts";
  * How a method of Table 2 makes its heatmaps: our model's aligned or unaligned centers, the
  * DMC or Attention baseline, random scores, the centre prior, or (`ceiling`) no heatmap: the
  * best score any half-image prediction can reach ({@linkcode halfImageCeiling}).
+ * @category experiments
  */
 export type Table2Kind =
   | "aligned"
@@ -58,6 +59,7 @@ export type Table2Kind =
  * trained with its own loss on C1 for as many steps. The centre prior (a second floor beside
  * Random) and the last row are ours, not the paper's: the last is the protocol's ceiling on
  * the test set for heatmaps with continuous scores.
+ * @category experiments
  */
 export const TABLE2_METHODS: readonly {
   method: string;
@@ -93,6 +95,7 @@ export const TABLE2_METHODS: readonly {
 /**
  * Margin (percentage points) of "unaligned ~ random": it holds when the 95% interval of their
  * paired difference lies inside ± this.
+ * @category experiments
  */
 export const TABLE2_SIMILAR_POINTS = 5;
 
@@ -105,6 +108,7 @@ export const TABLE2_SIMILAR_POINTS = 5;
  *
  * @param clips test clips with `annotatorBoxes` or `boxes`.
  * @returns one ceiling per clip, in [0, 1].
+ * @category experiments
  */
 export function halfImageCeiling(clips: readonly AVClip[]): number[] {
   return clips.map((clip) => {
@@ -189,6 +193,7 @@ const TABLE2_RANKED = ["Ours-C1", "Ours-C2", "DMC", "Attention"];
  *
  * @param scores per metric, per-seed scores of every method of {@linkcode TABLE2_METHODS}.
  * @returns the cIoU@0.5 and AUC claims.
+ * @category experiments
  */
 export function table2Claims(
   scores: Readonly<Record<"ciou50" | "auc", ReadonlyMap<string, readonly number[]>>>,
@@ -239,10 +244,13 @@ export function table2Claims(
  *
  * @example
  * ```ts ignore
- * import { runTable2 } from "./run_table2.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable2 } from "@avscene/avscene/experiments";
  * const t2 = await runTable2({ quick: true, outDir: "runs" });
- * console.table(t2.rows);
+ * assert.ok(t2.rows.every((r) => r.values.length === t2.seeds.length)); // one value per seed
  * ```
+ * @category experiments
  */
 export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResult> {
   return withContext("table2", opts, async (ctx) => {
@@ -293,6 +301,7 @@ export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResul
     return {
       experiment: "table2",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...seeds],
       rows,
       claims: table2Claims(scores),

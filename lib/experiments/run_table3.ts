@@ -31,7 +31,12 @@ import { createSoundOfPixels } from "../baselines/sound_of_pixels.ts";
 import { nmfMfccSeparate } from "../baselines/nmf_mfcc_separate.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
 import { bssEval } from "../metrics/bss_eval.ts";
-import type { ExperimentOptions, ExperimentWorld, RecipeStage } from "./experiment_options.ts";
+import type {
+  ExperimentOptions,
+  ExperimentWorld,
+  RecipeStage,
+  RunBudget,
+} from "./experiment_options.ts";
 import {
   type ClaimCheck,
   claimCheck,
@@ -44,10 +49,16 @@ import {
 /**
  * A dataset that also gives solo and duet clips for separation (the synthetic world and MUSIC
  * do): mixtures are made of clips' audio, so a clip needs no separated `sources`.
+ *
+ * @category experiments
  */
 export type SeparationWorld = ExperimentWorld & Required<Pick<ExperimentWorld, "separationSet">>;
 
-/** The separation part of a Table 3 run's scale. */
+/**
+ * The separation part of a Table 3 run's scale.
+ *
+ * @category experiments
+ */
 export interface Table3Scale {
   /** Mix-and-separate steps of every trained method. */
   separationSteps: number;
@@ -61,22 +72,38 @@ export interface Table3Scale {
   testMixtures: number;
 }
 
-/** Options of {@linkcode runTable3}. */
+/**
+ * Options of {@linkcode runTable3}.
+ *
+ * @category experiments
+ */
 export interface Table3Options extends ExperimentOptions {
   /** Overrides of the separation scale (see {@linkcode table3Scale}). */
   separation?: Partial<Table3Scale>;
 }
 
 /**
- * The separation scale of a quick or full run: quick trains each method for 150 steps of 8
- * mixtures on 128 solo (and 64 duet) clips and tests on 16 mixtures; full: 1000 steps, 512 solo,
- * 256 duet clips, 64 test mixtures.
+ * The separation scale of a run: quick trains each method for 150 steps of 8 mixtures on 128
+ * solo (and 64 duet) clips and tests on 16 mixtures; ci (`AVSCENE_BUDGET=ci`): 40 steps on 64
+ * solo and 32 duet clips, 8 test mixtures; full: 1000 steps, 512 solo, 256 duet clips, 64 test
+ * mixtures.
  *
- * @param quick quick (true) or full (false).
+ * @param budget `true` for quick, `false` for full, or a budget.
  * @returns the scale (a fresh object).
+ * @category experiments
  */
-export function table3Scale(quick: boolean): Table3Scale {
-  return quick
+export function table3Scale(budget: boolean | RunBudget): Table3Scale {
+  const b = budget === true ? "quick" : budget === false ? "full" : budget;
+  if (b === "ci") {
+    return {
+      separationSteps: 40,
+      separationBatch: 8,
+      soloTrainSize: 64,
+      duetTrainSize: 32,
+      testMixtures: 8,
+    };
+  }
+  return b === "quick"
     ? {
       separationSteps: 150,
       separationBatch: 8,
@@ -96,12 +123,14 @@ export function table3Scale(quick: boolean): Table3Scale {
 /**
  * Adam's learning rate of every separation network in Table 3 (3e-3: the tiny networks, visual
  * nets from scratch included, learn visibly within a few hundred steps at it).
+ * @category experiments
  */
 export const TABLE3_LR = 3e-3;
 
 /**
  * How a Table 3 method is built and trained; `mixture` (the mixture returned as each estimate:
  * the floor) and `irm` (the ideal ratio mask from the true sources: the ceiling) train nothing.
+ * @category experiments
  */
 export type Table3MethodKind = "nmf" | "ours" | "sop" | "cosep" | "avmix" | "mixture" | "irm";
 
@@ -112,6 +141,7 @@ export type Table3MethodKind = "nmf" | "ours" | "sop" | "cosep" | "avmix" | "mix
  * complex scene of duet videos ... setting the number of sound-source to two". The first and
  * last rows are ours, not the paper's: the mixture itself (the floor every separation must
  * beat) and the ideal ratio mask (the ceiling of masking the mixture's STFT).
+ * @category experiments
  */
 export const TABLE3_METHODS: readonly {
   method: string;
@@ -160,6 +190,7 @@ const UNTRAINED_KINDS: readonly Table3MethodKind[] = ["nmf", "mixture", "irm"];
  * @param sources the clips' waveforms, `sampleRate * duration` samples each.
  * @param config the separation configuration (its STFT size and hop).
  * @returns one estimate per source, as long as the sources.
+ * @category experiments
  */
 export function idealRatioMaskEstimates(
   sources: readonly Float32Array[],
@@ -195,7 +226,11 @@ export function idealRatioMaskEstimates(
   });
 }
 
-/** The numbers of one (method, seed) cell: means over the evaluated test mixtures. */
+/**
+ * The numbers of one (method, seed) cell: means over the evaluated test mixtures.
+ *
+ * @category experiments
+ */
 export interface Table3Cell {
   /** Mean SDR in dB. */
   sdr: number;
@@ -215,6 +250,7 @@ export interface Table3Cell {
  * @param clips solo test clips.
  * @param count pairs wanted.
  * @returns up to `count` pairs.
+ * @category experiments
  */
 export function testPairs(clips: readonly AVClip[], count: number): AVClip[][] {
   const used = new Set<number>(), pairs: AVClip[][] = [];
@@ -241,6 +277,7 @@ export function testPairs(clips: readonly AVClip[], count: number): AVClip[][] {
  * `permute`).
  * @param permute match estimates to clips by best mean SIR (for methods without visual cues).
  * @returns mean SDR, SIR, SAR and how many mixtures were evaluated.
+ * @category experiments
  */
 export function separationScores(
   references: readonly Float32Array[][],
@@ -368,12 +405,14 @@ const _db = (x: number) => `${x.toFixed(2)} dB`;
  * The least share of test mixtures a method must have scored in every seed for its SDR to
  * count in a claim: SoP's protocol skips mixtures with an all-silent estimate, so a method
  * that silences most mixtures would otherwise be judged on the few it kept.
+ * @category experiments
  */
 export const TABLE3_MIN_EVALUATED = 0.9;
 
 /**
  * The margin (dB) of "comparable to Sound-of-Pixels": ours may fall short of it by less than
  * this (the paper's own gap is 0.71 dB: 6.59 against 7.30).
+ * @category experiments
  */
 export const TABLE3_COMPARABLE_DB = 1;
 
@@ -387,6 +426,7 @@ export const TABLE3_COMPARABLE_DB = 1;
  *
  * @param cells per-seed cells of every method of {@linkcode TABLE3_METHODS}.
  * @returns the four claims.
+ * @category experiments
  */
 export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>): ClaimCheck[] {
   const get = (m: string) => {
@@ -488,16 +528,19 @@ export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>):
  *
  * @example
  * ```ts ignore
- * import { runTable3 } from "./run_table3.ts";
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable3 } from "@avscene/avscene/experiments";
  * const t3 = await runTable3({ quick: true, outDir: "runs" });
- * console.table(t3.rows);
+ * assert.ok(t3.rows.every((r) => r.values.length === t3.seeds.length)); // one value per seed
  * ```
+ * @category experiments
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
   return withContext("table3", opts, async (ctx) => {
     const world: SeparationWorld = requireCapability(ctx.world, "separationSet", "table3");
     requireCapability(world, "trainingClips", "table3");
-    const sep: Table3Scale = { ...table3Scale(ctx.quick), ...opts.separation };
+    const sep: Table3Scale = { ...table3Scale(ctx.budget), ...opts.separation };
     for (const [key, v] of Object.entries(sep)) {
       if (!(Number.isInteger(v) && v >= 1)) {
         throw new Error(`runTable3: opts.separation.${key} must be an integer >= 1, got ${v}`);
@@ -551,6 +594,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     return {
       experiment: "table3",
       quick: ctx.quick,
+      budget: ctx.budget,
       seeds: [...ctx.scale.seeds],
       rows,
       claims: table3Claims(cells),

@@ -3,9 +3,9 @@
  * experiments x methods); a shard computes a deterministic 1/N of them into a shared cache
  * directory, and a merge assembles the results from the cached cells without computing any.
  *
- * Shard `I/N` takes the I-th of N contiguous, equally sized blocks of all cells ordered seed
- * by seed (then experiment by experiment, method by method, as the runners ask for them), so
- * with N no larger than the number of seeds the shards share no trained model.
+ * Shard `I/N` takes every cell of the I-th of N contiguous groups of seeds: a model is trained
+ * per chain and seed, so no two shards ever train (or write) the same model, and N may be at
+ * most the number of seeds.
  *
  * @module
  */
@@ -13,7 +13,11 @@ import { IncompleteRunError } from "./_run_cache.ts";
 import type { CellRef, CellUse, ExperimentResult } from "./experiment.ts";
 import type { ExperimentOptions } from "./experiment_options.ts";
 
-/** A runner as the shards call it. */
+/**
+ * A runner as the shards call it.
+ *
+ * @category experiments
+ */
 export interface ShardRunner {
   /** Experiment name (`"fig3"`, ...). */
   name: string;
@@ -21,7 +25,11 @@ export interface ShardRunner {
   run: (opts: ExperimentOptions) => Promise<ExperimentResult>;
 }
 
-/** One shard of N: `index` in 1..count. */
+/**
+ * One shard of N: `index` in 1..count.
+ *
+ * @category experiments
+ */
 export interface Shard {
   /** 1-based shard number. */
   index: number;
@@ -36,9 +44,11 @@ export interface Shard {
  * @returns the shard.
  * @example
  * ```ts
- * import { parseShard } from "./shard.ts";
- * console.log(parseShard("2/3")); // { index: 2, count: 3 }
+ * import assert from "node:assert/strict";
+ * import { parseShard } from "@avscene/avscene/experiments";
+ * assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
  * ```
+ * @category experiments
  */
 export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
@@ -49,7 +59,11 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The name of a cell in messages and shard lists: `experiment/cell/s<seed>`. */
+/**
+ * The name of a cell in messages and shard lists: `experiment/cell/s<seed>`.
+ *
+ * @category experiments
+ */
 export function cellName(c: CellRef): string {
   return `${c.experiment}/${c.cell}/s${c.seed}`;
 }
@@ -62,6 +76,7 @@ export function cellName(c: CellRef): string {
  * @param runners the experiments.
  * @param opts the options the shards will run with.
  * @returns the cells.
+ * @category experiments
  */
 export async function planCells(
   runners: readonly ShardRunner[],
@@ -87,31 +102,45 @@ export async function planCells(
 }
 
 /**
- * The cells of one shard: all cells ordered by seed (stable: experiments and methods keep the
- * runners' order), cut into `count` contiguous blocks whose sizes differ by at most one.
+ * The cells of one shard: the seeds are cut into `count` contiguous groups whose sizes differ
+ * by at most one, and a shard takes every cell (experiments x methods) of its seeds. Cutting by
+ * seed keeps every trained model (one per chain and seed) inside one shard, so shards running
+ * at the same time never train, or write, the same model.
  *
  * @param cells every cell ({@linkcode planCells}).
- * @param shard which block.
+ * @param shard which group.
  * @returns the names ({@linkcode cellName}) of the shard's cells.
+ * @throws when there are more shards than seeds.
  * @example
  * ```ts
- * import { shardCells } from "./shard.ts";
+ * import assert from "node:assert/strict";
+ * import { shardCells } from "@avscene/avscene/experiments";
  * const cells = [0, 1, 2].flatMap((seed) =>
  *   ["A", "B"].map((cell) => ({ experiment: "x", cell, seed })));
- * console.log([...shardCells(cells, { index: 2, count: 3 })]); // [ "x/A/s1", "x/B/s1" ]
+ * assert.deepEqual([...shardCells(cells, { index: 2, count: 3 })], [ "x/A/s1", "x/B/s1" ]);
  * ```
+ * @category experiments
  */
 export function shardCells(cells: readonly CellRef[], shard: Shard): Set<string> {
-  const order = cells.map((c, i) => ({ c, i }))
-    .sort((a, b) => a.c.seed - b.c.seed || a.i - b.i)
-    .map(({ c }) => cellName(c));
-  const unique = [...new Set(order)];
-  const from = Math.floor(((shard.index - 1) * unique.length) / shard.count);
-  const to = Math.floor((shard.index * unique.length) / shard.count);
-  return new Set(unique.slice(from, to));
+  const seeds = [...new Set(cells.map((c) => c.seed))].sort((a, b) => a - b);
+  if (shard.count > seeds.length) {
+    throw new Error(
+      `--shard ${shard.index}/${shard.count}: more shards than seeds (${seeds.length}); shards ` +
+        `split the work by seed so that no two train the same model: use at most ` +
+        `${seeds.length} shards, or more seeds (--seeds)`,
+    );
+  }
+  const from = Math.floor(((shard.index - 1) * seeds.length) / shard.count);
+  const to = Math.floor((shard.index * seeds.length) / shard.count);
+  const mine = new Set(seeds.slice(from, to));
+  return new Set(cells.filter((c) => mine.has(c.seed)).map(cellName));
 }
 
-/** What one shard did. */
+/**
+ * What one shard did.
+ *
+ * @category experiments
+ */
 export interface ShardReport {
   /** The shard. */
   shard: Shard;
@@ -133,6 +162,7 @@ export interface ShardReport {
  * @param opts options shared by every shard (the same `outDir`, scale and seeds).
  * @param shard which shard.
  * @returns what was computed and reused.
+ * @category experiments
  */
 export async function runShard(
   runners: readonly ShardRunner[],
@@ -170,6 +200,7 @@ export async function runShard(
  * @param runners the experiments.
  * @param opts the options the shards ran with.
  * @returns the results, in the runners' order.
+ * @category experiments
  */
 export async function mergeShards(
   runners: readonly ShardRunner[],

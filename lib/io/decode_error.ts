@@ -11,10 +11,12 @@
  *
  * @example
  * ```ts
- * import { DecodeError } from "./decode_error.ts";
+ * import assert from "node:assert/strict";
+ * import { DecodeError } from "@avscene/avscene/io";
  * const e = new DecodeError("a.wav", "no data chunk");
- * console.log(e.name, e.file, e.message); // DecodeError a.wav a.wav: no data chunk
+ * assert.deepEqual([e.name, e.file, e.message], ["DecodeError", "a.wav", "a.wav: no data chunk"]);
  * ```
+ * @category data
  */
 export class DecodeError extends Error {
   /** The file (or name) that failed to decode. */

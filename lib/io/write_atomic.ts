@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Options of {@linkcode writeFileAtomic}. */
+/**
+ * Options of {@linkcode writeFileAtomic}.
+ *
+ * @category data
+ */
 export interface WriteAtomicOptions {
   /**
    * Flush the file to disk before the rename and the directory after it (default false): slower,
@@ -21,9 +25,14 @@ export interface WriteAtomicOptions {
  *
  * @example
  * ```ts
- * import { fsyncDir } from "./write_atomic.ts";
- * await fsyncDir(await Deno.makeTempDir());
+ * import assert from "node:assert/strict";
+ * import { fsyncDir } from "@avscene/avscene/io";
+ * const dir = await Deno.makeTempDir();
+ * await fsyncDir(dir); // resolves once the directory's entries are on disk
+ * await assert.rejects(() => fsyncDir(`${dir}/missing`));
+ * await Deno.remove(dir);
  * ```
+ * @category data
  */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await Deno.open(dir, { read: true });
@@ -42,11 +51,13 @@ export async function fsyncDir(dir: string): Promise<void> {
  *
  * @example
  * ```ts
- * import { writeFileSynced } from "./write_atomic.ts";
+ * import assert from "node:assert/strict";
+ * import { writeFileSynced } from "@avscene/avscene/io";
  * const dir = await Deno.makeTempDir();
  * await writeFileSynced(`${dir}/a.bin`, Uint8Array.of(1, 2));
- * console.log((await Deno.readFile(`${dir}/a.bin`)).length); // 2
+ * assert.equal((await Deno.readFile(`${dir}/a.bin`)).length, 2);
  * ```
+ * @category data
  */
 export async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -69,11 +80,13 @@ export async function writeFileSynced(path: string, data: Uint8Array | string): 
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from "./write_atomic.ts";
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "@avscene/avscene/io";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
- * console.log(await Deno.readTextFile(`${dir}/a.txt`)); // hello
+ * assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
  * ```
+ * @category data
  */
 export async function writeFileAtomic(
   path: string,

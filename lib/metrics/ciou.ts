@@ -4,7 +4,11 @@
  * @module
  */
 
-/** Options of {@linkcode cIoU}. */
+/**
+ * Options of {@linkcode cIoU}.
+ *
+ * @category metrics
+ */
 export interface CIoUOptions {
   /**
    * Threshold on the min-max normalised heatmap (in [0, 1]); pixels strictly above it are
@@ -41,11 +45,13 @@ function median(values: Float64Array): number {
  *
  * @example
  * ```ts
- * import { cIoU } from "./ciou.ts";
+ * import assert from "node:assert/strict";
+ * import { cIoU } from "@avscene/avscene/metrics";
  * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
  * const gt = new Float32Array([1, 0, 0, 0]);
- * console.log(cIoU(heat, gt)); // 0.5 (prediction {0, 1}: 1 / (1 + 1))
+ * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
  * ```
+ * @category metrics
  */
 export function cIoU(
   heatmap: Float32Array | Float64Array,

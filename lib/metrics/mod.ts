@@ -6,6 +6,7 @@
  * (paired seed differences, 95% t intervals, floors).
  *
  * @module
+ * @category metrics
  */
 
 export type { Box } from "../data/types.ts";

@@ -23,10 +23,18 @@
  * @module
  */
 
-/** The three states of a verdict. */
+/**
+ * The three states of a verdict.
+ *
+ * @category metrics
+ */
 export type VerdictState = "holds" | "does not hold" | "inconclusive";
 
-/** A verdict and why, in words. */
+/**
+ * A verdict and why, in words.
+ *
+ * @category metrics
+ */
 export interface Verdict {
   /** holds / does not hold / inconclusive. */
   verdict: VerdictState;
@@ -37,7 +45,11 @@ export interface Verdict {
   reason: string;
 }
 
-/** Confidence level of the intervals (two-sided). */
+/**
+ * Confidence level of the intervals (two-sided).
+ *
+ * @category metrics
+ */
 export const VERDICT_CONFIDENCE = 0.95;
 
 // Two-sided 95% quantiles of Student's t, t(0.975, df), df = 1..30.
@@ -82,9 +94,11 @@ const T975 = [
  * @returns `t(0.975, df)`.
  * @example
  * ```ts
- * import { tCritical } from "./verdict.ts";
- * console.log(tCritical(2)); // 4.303
+ * import assert from "node:assert/strict";
+ * import { tCritical } from "@avscene/avscene/metrics";
+ * assert.equal(tCritical(2), 4.303);
  * ```
+ * @category metrics
  */
 export function tCritical(df: number): number {
   if (!Number.isInteger(df) || df < 1) {
@@ -94,7 +108,11 @@ export function tCritical(df: number): number {
   return 1.96 + 2.4 / df; // within 0.002 of the exact quantile for df > 30
 }
 
-/** The paired difference of two methods over seeds, and its interval. */
+/**
+ * The paired difference of two methods over seeds, and its interval.
+ *
+ * @category metrics
+ */
 export interface SeedDifference {
   /** Mean over seeds of `a_s - b_s`. */
   mean: number;
@@ -110,7 +128,11 @@ export interface SeedDifference {
   high: number;
 }
 
-/** Per-seed values of a method (one number per seed, in the seeds' order), or one constant. */
+/**
+ * Per-seed values of a method (one number per seed, in the seeds' order), or one constant.
+ *
+ * @category metrics
+ */
 export type SeedValues = readonly number[] | number;
 
 /**
@@ -121,10 +143,12 @@ export type SeedValues = readonly number[] | number;
  * @returns mean, standard error, n and the interval.
  * @example
  * ```ts
- * import { seedDifference } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { seedDifference } from "@avscene/avscene/metrics";
  * const d = seedDifference([0.6, 0.7, 0.65], [0.5, 0.55, 0.5]);
- * console.log(d.mean.toFixed(3), d.low > 0); // 0.133 true
+ * assert.deepEqual([d.mean.toFixed(3), d.low > 0], ["0.133", true]);
  * ```
+ * @category metrics
  */
 export function seedDifference(a: SeedValues, b: SeedValues): SeedDifference {
   const av = typeof a === "number" ? undefined : a;
@@ -151,10 +175,18 @@ export function seedDifference(a: SeedValues, b: SeedValues): SeedDifference {
   return { mean, se, n, critical, low: mean - critical * se, high: mean + critical * se };
 }
 
-/** How one link of a claim came out. */
+/**
+ * How one link of a claim came out.
+ *
+ * @category metrics
+ */
 export type LinkOutcome = "holds" | "fails" | "within noise" | "one seed" | "no value";
 
-/** One judged link of a claim (`A > B`, `A ~ B`, `A comparable to B`). */
+/**
+ * One judged link of a claim (`A > B`, `A ~ B`, `A comparable to B`).
+ *
+ * @category metrics
+ */
 export interface JudgedLink {
   /** The link in words, e.g. `"Ours-C1 > Ours-C2"`. */
   link: string;
@@ -166,7 +198,11 @@ export interface JudgedLink {
   difference?: SeedDifference;
 }
 
-/** A named method with its per-seed values (or a constant, e.g. chance). */
+/**
+ * A named method with its per-seed values (or a constant, e.g. chance).
+ *
+ * @category metrics
+ */
 export interface Measured {
   /** Name shown in reasons, e.g. `"Ours-C1"`, `"chance"`. */
   name: string;
@@ -203,10 +239,12 @@ function safeDifference(
  * @returns the judged link.
  * @example
  * ```ts
- * import { judgeAbove } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { judgeAbove } from "@avscene/avscene/metrics";
  * const l = judgeAbove({ name: "C1", values: [0.7, 0.72, 0.71] }, { name: "chance", values: 0.5 });
- * console.log(l.outcome); // holds
+ * assert.equal(l.outcome, "holds");
  * ```
+ * @category metrics
  */
 export function judgeAbove(a: Measured, b: Measured, digits = 3): JudgedLink {
   const link = `${a.name} > ${b.name}`;
@@ -227,6 +265,7 @@ export function judgeAbove(a: Measured, b: Measured, digits = 3): JudgedLink {
  * @param margin the largest shortfall that still counts as comparable (> 0).
  * @param digits decimals in the text (default 3).
  * @returns the judged link.
+ * @category metrics
  */
 export function judgeComparable(a: Measured, b: Measured, margin: number, digits = 3): JudgedLink {
   if (!(margin > 0)) throw new RangeError(`judgeComparable: margin must be > 0, got ${margin}`);
@@ -252,6 +291,7 @@ export function judgeComparable(a: Measured, b: Measured, margin: number, digits
  * @param margin the largest difference that still counts as similar (> 0).
  * @param digits decimals in the text (default 3).
  * @returns the judged link.
+ * @category metrics
  */
 export function judgeSimilar(a: Measured, b: Measured, margin: number, digits = 3): JudgedLink {
   if (!(margin > 0)) throw new RangeError(`judgeSimilar: margin must be > 0, got ${margin}`);
@@ -276,12 +316,14 @@ export function judgeSimilar(a: Measured, b: Measured, margin: number, digits = 
  * @returns the verdict with its reason.
  * @example
  * ```ts
- * import { judgeAbove, judgeLinks } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { judgeAbove, judgeLinks } from "@avscene/avscene/metrics";
  * const v = judgeLinks([
  *   judgeAbove({ name: "A", values: [3, 3.1, 3.2] }, { name: "B", values: [1, 1.2, 1.1] }),
  * ]);
- * console.log(v.verdict); // holds
+ * assert.equal(v.verdict, "holds");
  * ```
+ * @category metrics
  */
 export function judgeLinks(links: readonly JudgedLink[]): Verdict {
   if (links.length === 0) throw new Error("judgeLinks: no links");
@@ -334,11 +376,13 @@ export function judgeLinks(links: readonly JudgedLink[]): Verdict {
  * @returns `undefined`, or the "not judged" verdict.
  * @example
  * ```ts
- * import { floorCheck } from "./verdict.ts";
+ * import assert from "node:assert/strict";
+ * import { floorCheck } from "@avscene/avscene/metrics";
  * const v = floorCheck([{ name: "Ours", values: [-1, -2, -1.5] }],
  *   [{ name: "mixture", values: [0, 0, 0] }]);
- * console.log(v?.reason.startsWith("not judged")); // true
+ * assert.ok(v?.reason.startsWith("not judged"));
  * ```
+ * @category metrics
  */
 export function floorCheck(
   methods: readonly Measured[],
@@ -357,11 +401,21 @@ export function floorCheck(
   const who = below.size === methods.length && methods.length > 1
     ? `every method`
     : [...below.keys()].join(", ");
-  const texts = [...below.values()].flat().map((l) => `${l.text} (${l.outcome})`);
+  const failing = [...below.values()].flat();
+  const plural = floors.length > 1 ? "s" : "";
+  if (failing.every((l) => l.outcome === "one seed")) {
+    return {
+      verdict: "inconclusive",
+      reason: `not judged: one seed, no seed spread to tell whether ${who} clear${
+        below.size === 1 && who !== "every method" ? "s" : ""
+      } the ${floorNames} floor${plural} (${failing.map((l) => l.text).join("; ")})`,
+    };
+  }
+  const texts = failing.map((l) => `${l.text} (${l.outcome})`);
   return {
     verdict: "inconclusive",
-    reason: `not judged: ${who} not clearly above the ${floorNames} floor${
-      floors.length > 1 ? "s" : ""
-    } (${texts.join("; ")})`,
+    reason: `not judged: ${who} not clearly above the ${floorNames} floor${plural} (${
+      texts.join("; ")
+    })`,
   };
 }

@@ -19,6 +19,7 @@ import { wholeClipWindows } from "../data/clip_stream.ts";
  * @param model the model.
  * @param inputs `images` `[batch, H, W, 3]`, `logMel` `[batch, frames, nMels]`.
  * @returns one `Float32Array` of 4 D values per clip.
+ * @category model
  */
 export async function pooledFeatures(model: AVModel, inputs: ModelInputs): Promise<Float32Array[]> {
   const pooled = pooledFeatureTensor(model, inputs);
@@ -34,6 +35,7 @@ export async function pooledFeatures(model: AVModel, inputs: ModelInputs): Promi
  * @param model the model.
  * @param inputs `images` `[batch, H, W, 3]`, `logMel` `[batch, frames, nMels]`.
  * @returns pooled features `[batch, 4 D]`.
+ * @category model
  */
 export function pooledFeatureTensor(model: AVModel, inputs: ModelInputs): tf.Tensor2D {
   return tf.tidy(() => {
@@ -55,6 +57,7 @@ export function pooledFeatureTensor(model: AVModel, inputs: ModelInputs): tf.Ten
  * @param clips labelled clips at the model's sample rate.
  * @param batchSize windows per forward pass (default 32).
  * @returns one feature vector per clip.
+ * @category model
  */
 export async function pooledAudioFeatures(
   model: AVModel,
@@ -75,6 +78,7 @@ export async function pooledAudioFeatures(
  * @param source the clips: how many, and each decoded on demand.
  * @param batchSize windows per forward pass (default 32).
  * @returns one feature vector per clip (the average over its windows).
+ * @category model
  */
 export async function pooledFeaturesOf(
   model: AVModel,

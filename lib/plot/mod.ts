@@ -26,6 +26,7 @@ export * from "./table_text.ts";
 export * from "./escape_html.ts";
 export * from "./compile_vega_lite.ts";
 export * from "./render_svg.ts";
+export * from "./render_png.ts";
 export * from "./mime_bundle.ts";
 export * from "./display.ts";
 export * from "./display_table.ts";

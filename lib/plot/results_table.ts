@@ -7,7 +7,11 @@ import type { TableView } from "./table_view.ts";
 import { summaryRows, type TableRow } from "./summary_rows.ts";
 import type { SummaryRow } from "./types.ts";
 
-/** Options of {@linkcode resultsTable}. */
+/**
+ * Options of {@linkcode resultsTable}.
+ *
+ * @category plots
+ */
 export interface ResultsTableOptions {
   /**
    * Decimal places of the numbers. Default: 1 when every non-zero number is at least 10 in
@@ -45,10 +49,17 @@ function fmt(x: number, digits: number): string {
  * Ours − paper.
  * @example
  * ```ts
- * import { resultsTable } from "./results_table.ts";
- * const t = resultsTable([{ method: "C1", metric: "accuracy",
- *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ * import assert from "node:assert/strict";
+ * import { resultsTable } from "@avscene/avscene/plot";
+ * const rows = [{ method: "C1", metric: "accuracy", ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }];
+ * // measured on other data than the paper's: no difference is shown
+ * assert.deepEqual(resultsTable(rows).rows, [
+ *   ["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "different data"],
+ * ]);
+ * // on the paper's own data
+ * assert.equal(resultsTable(rows, { paperData: true }).rows[0][5], "-0.030");
  * ```
+ * @category plots
  */
 export function resultsTable(
   rows: readonly TableRow[],

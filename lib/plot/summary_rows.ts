@@ -6,7 +6,11 @@
  */
 import type { SeedRow, SummaryRow } from "./types.ts";
 
-/** A results row in either shape the plot helpers accept. */
+/**
+ * A results row in either shape the plot helpers accept.
+ *
+ * @category plots
+ */
 export type TableRow = SummaryRow | SeedRow;
 
 /**
@@ -18,11 +22,13 @@ export type TableRow = SummaryRow | SeedRow;
  * @returns the rows as summary rows.
  * @example
  * ```ts
- * import { summaryRows } from "./summary_rows.ts";
+ * import assert from "node:assert/strict";
+ * import { summaryRows } from "@avscene/avscene/plot";
  * const [row] = summaryRows([{ method: "C1", metric: "acc", mean: 0.7, std: 0.1,
  *   values: [0.6, 0.8], paper: 0.75 }]);
- * console.log(row.ours.n); // 2
+ * assert.equal(row.ours.n, 2);
  * ```
+ * @category plots
  */
 export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): SummaryRow[] {
   if (!Array.isArray(rows)) throw new TypeError(`${caller}: rows must be an array`);

@@ -9,10 +9,12 @@
  *
  * @example
  * ```ts
- * import { Rng } from "./rng.ts";
+ * import assert from "node:assert/strict";
+ * import { Rng } from "@avscene/avscene/random";
  * const a = new Rng(7), b = new Rng(7);
- * console.log(a.uniform() === b.uniform()); // true
+ * assert.ok(a.uniform() === b.uniform());
  * ```
+ * @category data
  */
 export class Rng {
   #state: number;

@@ -22,6 +22,7 @@ function checked(claims: readonly ClaimCheck[], caller: string): readonly ClaimC
 /**
  * The verdict word of a claim check: `"holds"`, `"does not hold"` or `"inconclusive"` (checks
  * without a `verdict` field: from `holds`).
+ * @category plots
  */
 export function verdictWord(check: ClaimCheck): string {
   return check.verdict ?? (check.holds ? "holds" : "does not hold");
@@ -34,10 +35,13 @@ export function verdictWord(check: ClaimCheck): string {
  * @returns the text; a line saying so when there are none.
  * @example
  * ```ts
- * import { claimsText } from "./claims_view.ts";
- * console.log(claimsText([{ claim: "C1 converges fastest", holds: true,
- *   detail: "C1's final loss 0.41 is the lowest of 4 sets." }]));
+ * import assert from "node:assert/strict";
+ * import { claimsText } from "@avscene/avscene/report";
+ * const text = claimsText([{ claim: "C1 > C2", verdict: "holds", holds: true,
+ *   reason: "interval above 0", detail: "C1 0.61, C2 0.52." }]);
+ * assert.equal(text, "[holds] C1 > C2 — C1 0.61, C2 0.52. (interval above 0)");
  * ```
+ * @category plots
  */
 export function claimsText(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsText");
@@ -55,9 +59,13 @@ export function claimsText(claims: readonly ClaimCheck[]): string {
  * @returns an HTML fragment (a `<ul>`), escaped.
  * @example
  * ```ts
- * import { claimsHtml } from "./claims_view.ts";
- * const html = claimsHtml([{ claim: "A > B", holds: false, detail: "A 0.2 < B 0.3." }]);
+ * import assert from "node:assert/strict";
+ * import { claimsHtml } from "@avscene/avscene/report";
+ * const html = claimsHtml([{ claim: "A > B", verdict: "does not hold", holds: false,
+ *   reason: "interval below 0", detail: "A 0.2 < B 0.3." }]);
+ * assert.match(html, /does not hold:<\/strong> A &gt; B/); // escaped
  * ```
+ * @category plots
  */
 export function claimsHtml(claims: readonly ClaimCheck[]): string {
   const cs = checked(claims, "claimsHtml");
@@ -84,9 +92,14 @@ export function claimsHtml(claims: readonly ClaimCheck[]): string {
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
- * import { displayClaims } from "./claims_view.ts";
- * await displayClaims([{ claim: "A > B", holds: true, detail: "A 0.4 > B 0.3." }]);
+ * import assert from "node:assert/strict";
+ * import { displayClaims } from "@avscene/avscene/report";
+ * // outside a Jupyter kernel it returns the bundle it would display
+ * const bundle = await displayClaims([{ claim: "A > B", verdict: "inconclusive", holds: false,
+ *   reason: "within noise", detail: "A 0.31, B 0.30." }]);
+ * assert.equal(bundle?.["text/plain"], "[inconclusive] A > B — A 0.31, B 0.30. (within noise)");
  * ```
+ * @category plots
  */
 export async function displayClaims(
   claims: readonly ClaimCheck[],

@@ -14,7 +14,11 @@ import { type GradeSizeRow, gradeSizesChart } from "./grade_sizes.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import type { ReportPlot, ReportSection } from "./report_section.ts";
 
-/** An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix). */
+/**
+ * An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix).
+ *
+ * @category plots
+ */
 export interface ReportableResult extends ExperimentResult {
   /** Fig. 3: every logged training step of every run and seed. */
   curves?: CurvePoint[];
@@ -34,7 +38,8 @@ function summaryLine(r: ExperimentResult): string {
         r.cells.reused.length ? ` (${r.cells.reused.join(", ")})` : ""
       }.`
     : "";
-  return `${r.quick ? "Quick" : "Full"} run over ${seeds}; ${
+  const kind = r.budget === "ci" ? "CI-budget" : r.quick ? "Quick" : "Full";
+  return `${kind} run over ${seeds}; ${
     r.seconds.toFixed(0)
   } s computed in this invocation (work cached by an earlier one is reused, not recounted)${
     r.quick ? ". Quick runs are far shorter than the paper's, so absolute numbers differ" : ""
@@ -112,14 +117,16 @@ function viewPlots(view: ExperimentView, result: ReportableResult, title: string
  * @returns the section (its id is the experiment name; `data` holds the result itself).
  * @example
  * ```ts
- * import { experimentSection } from "./experiment_sections.ts";
+ * import assert from "node:assert/strict";
+ * import { experimentSection } from "@avscene/avscene/report";
  * const section = experimentSection({
  *   experiment: "table1", quick: true, seeds: [0], seconds: 1,
  *   rows: [{ method: "C1", metric: "accuracy", mean: 0.5, std: 0, values: [0.5], paper: 0.7 }],
  *   claims: [],
  * });
- * console.log(section.title); // Table 1: sound classification with frozen features
+ * assert.equal(section.title, "Table 1: sound classification with frozen features");
  * ```
+ * @category plots
  */
 export function experimentSection(result: ReportableResult): ReportSection {
   if (!result || typeof result.experiment !== "string" || !Array.isArray(result.rows)) {

@@ -86,9 +86,14 @@ function claimsSummary(sections: ReportSection[]): string {
  * @returns the paths written.
  * @example
  * ```ts ignore
- * import { writeReport } from "./write_report.ts";
- * await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable1 } from "@avscene/avscene/experiments";
+ * import { writeReport } from "@avscene/avscene/report";
+ * const files = await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
+ * assert.equal(files.html, "report/index.html");
  * ```
+ * @category plots
  */
 export async function writeReport(
   dir: string,

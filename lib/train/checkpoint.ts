@@ -21,12 +21,17 @@ import type { Adam } from "./adam.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { fsyncDir, writeFileAtomic, writeFileSynced } from "../io/write_atomic.ts";
 
-/** The format tag of a checkpoint manifest. */
+/**
+ * The format tag of a checkpoint manifest.
+ *
+ * @category training
+ */
 export const CHECKPOINT_FORMAT = "avscene-checkpoint-v1";
 
 /**
  * What a checkpoint saves and restores: any network with a configuration naming its preset, the
  * seed it was created with and its parameters (`AVModel`, `SeparationModel`).
+ * @category training
  */
 export interface Checkpointable {
   /** The configuration, recorded in the manifest; its `preset` is checked on load. */
@@ -37,7 +42,11 @@ export interface Checkpointable {
   readonly params: ParamStore;
 }
 
-/** What `manifest.json` records. */
+/**
+ * What `manifest.json` records.
+ *
+ * @category training
+ */
 export interface CheckpointManifest {
   /** Always {@linkcode CHECKPOINT_FORMAT}. */
   format: string;
@@ -58,6 +67,7 @@ export interface CheckpointManifest {
 /**
  * A checkpoint that is intact but does not fit the network it is loaded into (another preset,
  * other parameter names or shapes).
+ * @category training
  */
 export class CheckpointMismatchError extends Error {
   /**
@@ -71,7 +81,11 @@ export class CheckpointMismatchError extends Error {
   }
 }
 
-/** What {@linkcode saveCheckpoint} stores. */
+/**
+ * What {@linkcode saveCheckpoint} stores.
+ *
+ * @category training
+ */
 export interface CheckpointContents {
   /** The network whose weights are saved. */
   model: Checkpointable;
@@ -98,6 +112,7 @@ const TMP_PREFIX = ".tmp-ckpt-";
  * @param dir the checkpoint directory.
  * @param contents network, optimiser, trainer state and step.
  * @returns the path of the new checkpoint's directory.
+ * @category training
  */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
@@ -165,11 +180,13 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
  *
  * @example
  * ```ts
- * import { removeStaleCheckpointTemps } from "./checkpoint.ts";
+ * import assert from "node:assert/strict";
+ * import { removeStaleCheckpointTemps } from "@avscene/avscene/train";
  * const dir = await Deno.makeTempDir();
  * await Deno.mkdir(`${dir}/.tmp-ckpt-00000050-1a2b3c4d`);
- * console.log(await removeStaleCheckpointTemps(dir)); // [ ".tmp-ckpt-00000050-1a2b3c4d" ]
+ * assert.deepEqual(await removeStaleCheckpointTemps(dir), [ ".tmp-ckpt-00000050-1a2b3c4d" ]);
  * ```
+ * @category training
  */
 export async function removeStaleCheckpointTemps(dir: string): Promise<string[]> {
   const removed: string[] = [];
@@ -206,6 +223,7 @@ async function _latestName(dir: string): Promise<string | null> {
  *
  * @param dir a checkpoint directory.
  * @returns the path of the newest checkpoint, or `null`.
+ * @category training
  */
 export async function latestCheckpoint(dir: string): Promise<string | null> {
   let text: string;
@@ -252,6 +270,7 @@ function floats(data: Uint8Array): Float32Array {
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the manifest and the checkpoint's resolved directory.
+ * @category training
  */
 export async function readCheckpointManifest(
   path: string,
@@ -288,6 +307,7 @@ export async function readCheckpointManifest(
  * @param model the model to overwrite.
  * @param optimizer the optimiser to restore, if any (the checkpoint must then hold its state).
  * @returns the trainer state saved with it and the global step.
+ * @category training
  */
 export async function loadCheckpoint(
   path: string,
@@ -338,6 +358,7 @@ export async function loadCheckpoint(
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the restored model.
+ * @category training
  */
 export async function loadModel(path: string): Promise<AVModel> {
   const { manifest } = await readCheckpointManifest(path);
@@ -352,7 +373,11 @@ export async function loadModel(path: string): Promise<AVModel> {
   return model;
 }
 
-/** What {@linkcode loadLatestCheckpoint} restored. */
+/**
+ * What {@linkcode loadLatestCheckpoint} restored.
+ *
+ * @category training
+ */
 export interface RestoredCheckpoint {
   /** The trainer state saved with it. */
   trainer: unknown;
@@ -377,6 +402,7 @@ export interface RestoredCheckpoint {
  * @returns what was restored, or `null` when `dir` holds no checkpoint at all.
  * @throws Error listing every checkpoint's problem when none loads; a network of another
  *   preset or shape is an error at once (an older checkpoint would not fit either).
+ * @category training
  */
 export async function loadLatestCheckpoint(
   dir: string,

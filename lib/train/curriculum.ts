@@ -5,10 +5,18 @@
  * @module
  */
 
-/** A curriculum level: C1..C4 (number of sound sources) or the uncurated set. */
+/**
+ * A curriculum level: C1..C4 (number of sound sources) or the uncurated set.
+ *
+ * @category training
+ */
 export type CurriculumLevel = 1 | 2 | 3 | 4 | "uncurated";
 
-/** One training stage. */
+/**
+ * One training stage.
+ *
+ * @category training
+ */
 export interface StageSpec {
   /** Which data the stage trains on. */
   level: CurriculumLevel;
@@ -20,7 +28,11 @@ export interface StageSpec {
   kVisual?: number;
 }
 
-/** Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources). */
+/**
+ * Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources).
+ *
+ * @category training
+ */
 export const UNCURATED_K_AUDIO = 2;
 
 /**
@@ -28,6 +40,7 @@ export const UNCURATED_K_AUDIO = 2;
  *
  * @param stage a stage.
  * @returns its numbers of audio and visual centers.
+ * @category training
  */
 export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: number } {
   const kAudio = stage.kAudio ?? (stage.level === "uncurated" ? UNCURATED_K_AUDIO : stage.level);
@@ -45,14 +58,16 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
  *
  * @example
  * ```ts
- * import { checkStages } from "./curriculum.ts";
+ * import assert from "node:assert/strict";
+ * import { checkStages } from "@avscene/avscene/train";
  * checkStages("train", [{ level: 1, steps: 10 }]); // fine
  * try {
  *   checkStages("train", [{ level: 1, steps: 1.5 }]);
  * } catch (e) {
- *   console.log((e as Error).message); // train: stages[0].steps must be an integer >= 1, got 1.5
+ *   assert.equal((e as Error).message, "train: stages[0].steps must be an integer >= 1, got 1.5");
  * }
  * ```
+ * @category training
  */
 export function checkStages(op: string, stages: readonly StageSpec[]): void {
   if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`${op}: stages is empty`);
@@ -77,6 +92,7 @@ export function checkStages(op: string, stages: readonly StageSpec[]): void {
  *
  * @param level a curriculum level.
  * @returns its name.
+ * @category training
  */
 export function levelName(level: CurriculumLevel): string {
   return level === "uncurated" ? "U" : `C${level}`;
@@ -113,9 +129,11 @@ function parseOrder(spec: string): CurriculumLevel[] {
  *
  * @example
  * ```ts
- * import { curriculumStages } from "./curriculum.ts";
- * console.log(curriculumStages("C2(C1)", 10).map((s) => s.level)); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { curriculumStages } from "@avscene/avscene/train";
+ * assert.deepEqual(curriculumStages("C2(C1)", 10).map((s) => s.level), [1, 2]);
  * ```
+ * @category training
  */
 export function curriculumStages(spec: string, steps: number | number[]): StageSpec[] {
   if (spec.trim() === "") throw new Error("curriculum: empty curriculum string");

@@ -26,10 +26,16 @@ import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./tr
 /**
  * Where the trainer gets each stage's clips: any dataset of the contract with training clips
  * (the synthetic world, or a dataset on disk opened with `openDataset`).
+ *
+ * @category training
  */
 export type CurriculumData = Required<Pick<AVDataset, "trainingClips">>;
 
-/** One training step of the history. */
+/**
+ * One training step of the history.
+ *
+ * @category training
+ */
 export interface TrainStep {
   /** Stage index (0-based). */
   stage: number;
@@ -45,7 +51,11 @@ export interface TrainStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's). */
+/**
+ * Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's).
+ *
+ * @category training
+ */
 export interface TrainOptions extends TrainLoopOptions {
   /** The data of every level. */
   data: CurriculumData;
@@ -79,7 +89,11 @@ export interface TrainOptions extends TrainLoopOptions {
   resetOptimizerEachStage?: boolean;
 }
 
-/** What {@linkcode trainCurriculum} returns. */
+/**
+ * What {@linkcode trainCurriculum} returns.
+ *
+ * @category training
+ */
 export interface TrainResult {
   /** Every step's loss and accuracy, resumed steps included. */
   history: TrainStep[];
@@ -95,6 +109,7 @@ export interface TrainResult {
  *
  * @param preset a preset name.
  * @returns the learning rate.
+ * @category training
  */
 export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
@@ -184,6 +199,29 @@ async function curriculumStep(
  * @param opts data, stages, hyper-parameters, output and progress.
  * @returns the history and whether all stages finished.
  * @throws DivergenceError when the loss (or the features) stop being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { curriculumStages, trainCurriculum } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const run = await trainCurriculum(model, {
+ *   data: synthWorld({ seed: 0 }),
+ *   stages: curriculumStages("C2(C1)", 2), // two steps on C1, then two on C2
+ *   batchSize: 2,
+ *   datasetSize: 4,
+ * });
+ * assert.ok(run.completed);
+ * assert.deepEqual(run.history.map((h) => h.level), ["C1", "C1", "C2", "C2"]);
+ * assert.ok(run.history.every((h) => Number.isFinite(h.loss)));
+ * model.params.dispose();
+ * ```
+ * @category training
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;

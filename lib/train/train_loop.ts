@@ -17,7 +17,11 @@ import {
 } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 
-/** What a step records in the history: its loss, and whatever else the trainer measures. */
+/**
+ * What a step records in the history: its loss, and whatever else the trainer measures.
+ *
+ * @category training
+ */
 export interface StepRecord {
   /** The batch's loss. */
   loss: number;
@@ -29,10 +33,12 @@ export interface StepRecord {
  *
  * @example
  * ```ts
- * import { DivergenceError } from "./train_loop.ts";
+ * import assert from "node:assert/strict";
+ * import { DivergenceError } from "@avscene/avscene/train";
  * const e = new DivergenceError("train: loss is NaN at step 3 (lower the learning rate?)");
- * console.log(e.name); // DivergenceError
+ * assert.equal(e.name, "DivergenceError");
  * ```
+ * @category training
  */
 export class DivergenceError extends Error {
   /**
@@ -47,7 +53,11 @@ export class DivergenceError extends Error {
   }
 }
 
-/** What a trainer gives {@linkcode runTrainLoop}: its step and how to describe it. */
+/**
+ * What a trainer gives {@linkcode runTrainLoop}: its step and how to describe it.
+ *
+ * @category training
+ */
 export interface TrainLoopSpec<R extends StepRecord> {
   /** The trainer's name, first in every message (`trainCurriculum`). */
   name: string;
@@ -78,7 +88,11 @@ export interface TrainLoopSpec<R extends StepRecord> {
   progress?(t: number, record: R, seconds: number): TrainProgress;
 }
 
-/** The options every trainer passes through to the loop. */
+/**
+ * The options every trainer passes through to the loop.
+ *
+ * @category training
+ */
 export interface TrainLoopOptions {
   /** Directory for `history.jsonl` and `checkpoints/` (none: nothing is written). */
   outDir?: string;
@@ -97,7 +111,11 @@ export interface TrainLoopOptions {
   progressBar?: boolean;
 }
 
-/** What {@linkcode runTrainLoop} returns. */
+/**
+ * What {@linkcode runTrainLoop} returns.
+ *
+ * @category training
+ */
 export interface TrainLoopResult<R extends StepRecord> {
   /** Every step's record, resumed steps included. */
   history: R[];
@@ -113,6 +131,7 @@ export interface TrainLoopResult<R extends StepRecord> {
  * @param name the trainer.
  * @param opts its loop options.
  * @throws RangeError for a checkpoint cadence that is not an integer >= 1.
+ * @category training
  */
 export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): void {
   const every = opts.checkpointEvery ?? 50;
@@ -135,10 +154,10 @@ export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { createModel } from "../model/create_model.ts";
- * import { Adam } from "./adam.ts";
- * import { runTrainLoop } from "./train_loop.ts";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { Adam, runTrainLoop } from "@avscene/avscene/train";
  * const model = createModel({ preset: "tiny", seed: 1 });
  * const w = model.params.get("visual.proj.w");
  * const optimizer = new Adam([w], { lr: 0.01, weightDecay: 0 });
@@ -153,10 +172,11 @@ export function checkTrainLoopOptions(name: string, opts: TrainLoopOptions): voi
  *     return { loss: (await loss.data())[0] };
  *   },
  * }, {});
- * console.log(history.length); // 3
+ * assert.equal(history.length, 3);
  * optimizer.dispose();
  * model.params.dispose();
  * ```
+ * @category training
  */
 export async function runTrainLoop<R extends StepRecord>(
   spec: TrainLoopSpec<R>,

@@ -20,7 +20,11 @@ import { Adam, PAPER_WEIGHT_DECAY } from "./adam.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 
-/** One step of the separation history. */
+/**
+ * One step of the separation history.
+ *
+ * @category training
+ */
 export interface SeparationStep {
   /** Step (1-based). */
   step: number;
@@ -30,7 +34,11 @@ export interface SeparationStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainSeparation} (output, resume, abort and progress: the loop's). */
+/**
+ * Options of {@linkcode trainSeparation} (output, resume, abort and progress: the loop's).
+ *
+ * @category training
+ */
 export interface TrainSeparationOptions extends TrainLoopOptions {
   /** What conditions the network (ours or a baseline's visual net; its variables must be in `model.params`). */
   conditioner: Conditioner;
@@ -53,7 +61,11 @@ export interface TrainSeparationOptions extends TrainLoopOptions {
   seed?: number;
 }
 
-/** What {@linkcode trainSeparation} returns. */
+/**
+ * What {@linkcode trainSeparation} returns.
+ *
+ * @category training
+ */
 export interface TrainSeparationResult {
   /** Every step, resumed ones included. */
   history: SeparationStep[];
@@ -79,6 +91,7 @@ function _drawMixtures(seed: number, step: number, pool: number, b: number, n: n
  * @param spectra the batch's mixture spectra.
  * @returns targets `[B, N, paddedFrames, warpBins]` and weights `[B, paddedFrames, warpBins]`
  * (0 on the padding frames).
+ * @category training
  */
 export function separationTargets(
   model: SeparationModel,
@@ -151,6 +164,27 @@ async function separationStep(
  * @param opts data, conditioner, hyper-parameters, output and progress.
  * @returns the history and whether all steps ran.
  * @throws DivergenceError when the loss stops being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, createOursSeparation } from "@avscene/avscene/model";
+ * import { trainSeparation } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const av = createModel({ preset: "tiny", seed: 0 }); // (trained first, in practice)
+ * const { model, conditioner } = createOursSeparation(av, { seed: 0 });
+ * const clips = synthWorld({ seed: 0 }).separationSet("solo", 4);
+ * const run = await trainSeparation(model, { conditioner, clips, steps: 2, batchSize: 2 });
+ * assert.ok(run.completed);
+ * assert.equal(run.history.length, 2);
+ * assert.ok(run.history.every((s) => Number.isFinite(s.loss)));
+ * model.params.dispose();
+ * av.params.dispose();
+ * ```
+ * @category training
  */
 export async function trainSeparation(
   model: SeparationModel,
@@ -222,6 +256,7 @@ export async function trainSeparation(
  * @param path a checkpoint, or a directory whose `latest.json` names one (`<outDir>/checkpoints`).
  * @param model the network to overwrite.
  * @returns the step it was taken at.
+ * @category training
  */
 export async function loadSeparationCheckpoint(
   path: string,

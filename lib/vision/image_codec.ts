@@ -11,16 +11,25 @@ import type { RGBImage } from "./rgb_image.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import { DecodeError } from "../io/decode_error.ts";
 
-/** The image formats {@linkcode decodeImage} recognises. */
+/**
+ * The image formats {@linkcode decodeImage} recognises.
+ *
+ * @category data
+ */
 export type ImageFormat = "png" | "jpeg";
 
 /**
  * Default {@linkcode ImageDecodeOptions.maxPixels}: 2^24 (16.8 megapixels, e.g. 4096 x 4096),
  * about 200 MB once decoded to float RGB.
+ * @category data
  */
 export const DEFAULT_MAX_IMAGE_PIXELS = 2 ** 24;
 
-/** Options of {@linkcode decodeImage} / {@linkcode readImage}. */
+/**
+ * Options of {@linkcode decodeImage} / {@linkcode readImage}.
+ *
+ * @category data
+ */
 export interface ImageDecodeOptions {
   /**
    * Most pixels (width x height) an image may declare, default
@@ -40,9 +49,11 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  *
  * @example
  * ```ts
- * import { sniffImageFormat } from "./image_codec.ts";
- * console.log(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))); // jpeg
+ * import assert from "node:assert/strict";
+ * import { sniffImageFormat } from "@avscene/avscene/vision";
+ * assert.equal(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0)), "jpeg");
  * ```
+ * @category data
  */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b)) return "png";
@@ -193,10 +204,12 @@ function _decodeJpeg(bytes: Uint8Array, maxPixels: number): RGBImage {
  *
  * @example
  * ```ts
- * import { decodeImage, encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeImage, encodePng } from "@avscene/avscene/vision";
  * const img = { data: new Float32Array([1, 0, 0, 0, 0, 1]), height: 1, width: 2 };
- * console.log(Array.from(decodeImage(encodePng(img), "two.png").data)); // [1, 0, 0, 0, 0, 1]
+ * assert.deepEqual(Array.from(decodeImage(encodePng(img), "two.png").data), [1, 0, 0, 0, 0, 1]);
  * ```
+ * @category data
  */
 export function decodeImage(
   bytes: Uint8Array,
@@ -233,11 +246,13 @@ export function decodeImage(
  *
  * @example
  * ```ts
- * import { readImage, writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/a.png`, { data: new Float32Array(12).fill(0.5), height: 2, width: 2 });
- * console.log((await readImage(`${dir}/a.png`)).width); // 2
+ * assert.equal((await readImage(`${dir}/a.png`)).width, 2);
  * ```
+ * @category data
  */
 export async function readImage(path: string, opts: ImageDecodeOptions = {}): Promise<RGBImage> {
   let bytes: Uint8Array;
@@ -283,10 +298,12 @@ function _toBytes(img: RGBImage, what: string, alpha: boolean): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@avscene/avscene/vision";
  * const png = encodePng({ data: new Float32Array(3), height: 1, width: 1 });
- * console.log(png[1], png[2], png[3]); // 80 78 71 ("PNG")
+ * assert.equal(new TextDecoder().decode(png.subarray(1, 4)), "PNG");
  * ```
+ * @category data
  */
 export function encodePng(img: RGBImage): Uint8Array {
   const data = _toBytes(img, "encodePng", false);
@@ -303,10 +320,12 @@ export function encodePng(img: RGBImage): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeJpeg } from "@avscene/avscene/vision";
  * const jpg = encodeJpeg({ data: new Float32Array(48).fill(0.5), height: 4, width: 4 });
- * console.log(jpg[0], jpg[1]); // 255 216
+ * assert.deepEqual([jpg[0], jpg[1]], [255, 216]);
  * ```
+ * @category data
  */
 export function encodeJpeg(img: RGBImage, quality = 90): Uint8Array {
   if (!(quality >= 1 && quality <= 100)) {
@@ -336,10 +355,14 @@ async function _writeEncoded(path: string, encode: () => Uint8Array): Promise<vo
  *
  * @example
  * ```ts
- * import { writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/black.png`, { data: new Float32Array(3), height: 1, width: 1 });
+ * assert.deepEqual([...(await readImage(`${dir}/black.png`)).data], [0, 0, 0]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
+ * @category data
  */
 export async function writePng(path: string, img: RGBImage): Promise<void> {
   await _writeEncoded(path, () => encodePng(img));
@@ -355,10 +378,15 @@ export async function writePng(path: string, img: RGBImage): Promise<void> {
  *
  * @example
  * ```ts
- * import { writeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writeJpeg } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writeJpeg(`${dir}/grey.jpg`, { data: new Float32Array(3).fill(0.5), height: 1, width: 1 });
+ * const grey = await readImage(`${dir}/grey.jpg`);
+ * assert.ok(grey.data.every((v) => Math.abs(v - 0.5) < 0.02)); // lossy, but close
+ * await Deno.remove(dir, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeJpeg(path: string, img: RGBImage, quality = 90): Promise<void> {
   await _writeEncoded(path, () => encodeJpeg(img, quality));

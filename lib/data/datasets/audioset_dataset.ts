@@ -12,7 +12,11 @@ import { countToLevel } from "../grade_curriculum.ts";
 import { _datasetIdentity, _keepGood, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
-/** Options of {@linkcode openAudioSetDataset}. */
+/**
+ * Options of {@linkcode openAudioSetDataset}.
+ *
+ * @category data
+ */
 export interface AudioSetDatasetOptions extends DatasetOpenOptions {
   /** The segments CSV inside the root (default `balanced_train_segments.csv`). */
   segmentsFile?: string;
@@ -41,6 +45,7 @@ export interface AudioSetDatasetOptions extends DatasetOpenOptions {
  * @param opts The model's sizes, `segmentsFile`, `countFrom`, `skipBad`.
  * @returns The dataset.
  * @throws Error naming the CSV row or file at fault (unless `skipBad`).
+ * @category data
  */
 export async function openAudioSetDataset(
   root: string,

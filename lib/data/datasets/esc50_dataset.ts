@@ -20,6 +20,7 @@ import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "
  * @param opts The model's sample rate (clips are resampled to it), `skipBad`.
  * @returns The dataset.
  * @throws Error naming the index row or file at fault (unless `skipBad`).
+ * @category data
  */
 export async function openESC50Dataset(
   root: string,

@@ -14,7 +14,11 @@ import { decodeFlickrClip, indexFlickrSoundNet } from "../loaders/flickr_soundne
 import { _datasetIdentity, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
-/** Options of {@linkcode openFlickrDataset}. */
+/**
+ * Options of {@linkcode openFlickrDataset}.
+ *
+ * @category data
+ */
 export interface FlickrDatasetOptions extends DatasetOpenOptions {
   /**
    * The annotations' box convention: omitted, pixels of each frame file; a number `n`, an
@@ -58,6 +62,7 @@ async function _stems(dir: string, exts: string[]): Promise<Map<string, string>>
  * @returns The dataset.
  * @throws Error naming the folder when there is no annotation folder; a missing frame or audio
  *   of an annotated clip names it (unless `skipBad`).
+ * @category data
  */
 export async function openFlickrDataset(
   root: string,

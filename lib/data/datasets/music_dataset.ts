@@ -9,17 +9,16 @@
 import { join } from "node:path";
 import type { ClipSource, TrainingLevel } from "../dataset.ts";
 import type { AVClip } from "../types.ts";
-import {
-  _checkMusicOptions,
-  decodeMusicEntry,
-  indexMUSIC,
-  type MusicEntry,
-  musicFrame,
-} from "../loaders/music.ts";
+import { _checkMusicOptions } from "../loaders/_common.ts";
+import { decodeMusicEntry, indexMUSIC, type MusicEntry, musicFrame } from "../loaders/music.ts";
 import { _datasetIdentity, _keepGood, _spread } from "./_adapter.ts";
 import { _checkOpenOptions, type DatasetOpenOptions, type OpenedDataset } from "./options.ts";
 
-/** Options of {@linkcode openMusicDataset}. */
+/**
+ * Options of {@linkcode openMusicDataset}.
+ *
+ * @category data
+ */
 export interface MusicDatasetOptions extends DatasetOpenOptions {
   /** Frame rate of the extracted frames (default 8, as Sound of Pixels extracts them). */
   fps?: number;
@@ -58,6 +57,7 @@ async function _exists(path: string): Promise<boolean> {
  * const music = await openMusicDataset("/data/MUSIC", { sampleRate: 8000, imageSize: 64 });
  * console.log(music.summary);
  * ```
+ * @category data
  */
 export async function openMusicDataset(
   root: string,

@@ -14,7 +14,11 @@ import { openFlickrDataset } from "./flickr_dataset.ts";
 import { openMusicDataset } from "./music_dataset.ts";
 import type { DatasetOpenOptions } from "./options.ts";
 
-/** The dataset kinds `--data` accepts. */
+/**
+ * The dataset kinds `--data` accepts.
+ *
+ * @category data
+ */
 export const DATASET_KINDS: readonly string[] = [
   "synthetic",
   "music",
@@ -23,7 +27,11 @@ export const DATASET_KINDS: readonly string[] = [
   "audioset",
 ];
 
-/** A parsed `KIND:PATH` (or `synthetic[:SEED]`). */
+/**
+ * A parsed `KIND:PATH` (or `synthetic[:SEED]`).
+ *
+ * @category data
+ */
 export interface DataSpec {
   /** One of {@linkcode DATASET_KINDS}. */
   kind: string;
@@ -44,6 +52,7 @@ export interface DataSpec {
  * import { parseDataSpec } from "./open_dataset.ts";
  * console.log(parseDataSpec("music:/data/MUSIC")); // { kind: "music", path: "/data/MUSIC" }
  * ```
+ * @category data
  */
 export function parseDataSpec(spec: string): DataSpec {
   const at = spec.indexOf(":");
@@ -66,7 +75,11 @@ export function parseDataSpec(spec: string): DataSpec {
   return { kind, path };
 }
 
-/** Options of {@linkcode openDataset}: the adapters' options and the kind-specific ones. */
+/**
+ * Options of {@linkcode openDataset}: the adapters' options and the kind-specific ones.
+ *
+ * @category data
+ */
 export interface OpenDatasetOptions extends DatasetOpenOptions {
   /** SoundNet-Flickr box convention (see `openFlickrDataset`). */
   boxFrame?: number;
@@ -91,6 +104,7 @@ export interface OpenDatasetOptions extends DatasetOpenOptions {
  * const world = await openDataset("synthetic:3", { sampleRate: 8000, imageSize: 64 });
  * console.log(world.name, world.identity.startsWith("synth:")); // synthetic world true
  * ```
+ * @category data
  */
 export async function openDataset(spec: string, opts: OpenDatasetOptions): Promise<AVDataset> {
   const { kind, path } = parseDataSpec(spec);
@@ -138,6 +152,7 @@ const CAPABILITIES: readonly DatasetCapability[] = [
  * const ab = composeDatasets([a, b]);
  * console.log(ab.name, typeof ab.localizationSet); // A + B function
  * ```
+ * @category data
  */
 export function composeDatasets(datasets: readonly AVDataset[]): AVDataset {
   if (datasets.length === 0) throw new Error("composeDatasets: no dataset given");
@@ -162,6 +177,7 @@ export function composeDatasets(datasets: readonly AVDataset[]): AVDataset {
  * @param specs The `--data` values, in priority order.
  * @param opts As {@linkcode openDataset}.
  * @returns The dataset.
+ * @category data
  */
 export async function openDatasets(
   specs: readonly string[],

@@ -5,7 +5,11 @@
  */
 import type { AVDataset } from "../dataset.ts";
 
-/** Options of every dataset adapter (`openDataset` and the `open*Dataset` functions). */
+/**
+ * Options of every dataset adapter (`openDataset` and the `open*Dataset` functions).
+ *
+ * @category data
+ */
 export interface DatasetOpenOptions {
   /** Sample rate every clip is resampled to: the model's. */
   sampleRate: number;
@@ -25,7 +29,11 @@ export interface DatasetOpenOptions {
   skipBad?: boolean;
 }
 
-/** A dataset opened from disk: the contract plus what was skipped at open and a summary. */
+/**
+ * A dataset opened from disk: the contract plus what was skipped at open and a summary.
+ *
+ * @category data
+ */
 export interface OpenedDataset extends AVDataset {
   /** The dataset's folder. */
   readonly root: string;
@@ -37,7 +45,11 @@ export interface OpenedDataset extends AVDataset {
   readonly summary: string;
 }
 
-/** Check the numeric options, naming the adapter and the bad one. */
+/**
+ * Check the numeric options, naming the adapter and the bad one.
+ *
+ * @category data
+ */
 export function _checkOpenOptions(name: string, opts: DatasetOpenOptions): number {
   if (!Number.isInteger(opts.sampleRate) || opts.sampleRate < 1) {
     throw new Error(`${name}: sampleRate must be a positive integer, got ${opts.sampleRate}`);

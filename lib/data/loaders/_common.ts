@@ -11,7 +11,11 @@ import { readAudio, resample } from "../../audio/mod.ts";
 import { readImage, resizeImage } from "../../vision/mod.ts";
 import type { Box, RGBImage } from "../types.ts";
 
-/** Options every dataset loader accepts. */
+/**
+ * Options every dataset loader accepts.
+ *
+ * @category data
+ */
 export interface LoadOptions {
   /**
    * Skip an item that cannot be loaded (missing or corrupt file, malformed row, box outside
@@ -33,7 +37,11 @@ export interface LoadOptions {
   maxImagePixels?: number;
 }
 
-/** An item a loader skipped under `skipBad`, and why. */
+/**
+ * An item a loader skipped under `skipBad`, and why.
+ *
+ * @category data
+ */
 export interface SkippedItem {
   /** The offending file (with `:line` for a CSV row). */
   file: string;
@@ -41,7 +49,11 @@ export interface SkippedItem {
   reason: string;
 }
 
-/** What a loader returns: the items, the skipped ones, and a one-line summary. */
+/**
+ * What a loader returns: the items, the skipped ones, and a one-line summary.
+ *
+ * @category data
+ */
 export interface LoadResult<T> {
   /** The loaded items, in index order. */
   items: T[];
@@ -231,5 +243,15 @@ export async function _firstExisting(dir: string, names: string[]): Promise<stri
 export function _checkId(writer: string, id: string): void {
   if (!id || id.includes("/") || id.includes("\\") || id === "." || id === "..") {
     throw new Error(`${writer}: clip id ${JSON.stringify(id)} is not a plain file name`);
+  }
+}
+
+/** Check the options of `loadMUSIC`, naming the bad one. */
+export function _checkMusicOptions(opts: LoadOptions & { fps?: number; seconds?: number }): void {
+  _checkLoadOptions("loadMUSIC", opts);
+  const fps = opts.fps ?? 8;
+  if (!(fps > 0)) throw new Error(`loadMUSIC: fps must be positive, got ${fps}`);
+  if (opts.seconds !== undefined && !(opts.seconds > 0)) {
+    throw new Error(`loadMUSIC: seconds must be positive, got ${opts.seconds}`);
   }
 }

@@ -30,13 +30,21 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** Options of {@linkcode loadAudioSet}. */
+/**
+ * Options of {@linkcode loadAudioSet}.
+ *
+ * @category data
+ */
 export interface AudioSetLoadOptions extends LoadOptions {
   /** The segments CSV inside the root, default `"balanced_train_segments.csv"`. */
   segmentsFile?: string;
 }
 
-/** What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index. */
+/**
+ * What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index.
+ *
+ * @category data
+ */
 export interface AudioSetLoadResult extends LoadResult<AVClip> {
   /**
    * `classNames[k]` for class index `k`: display names from `class_labels_indices.csv` when
@@ -45,7 +53,11 @@ export interface AudioSetLoadResult extends LoadResult<AVClip> {
   classNames: string[];
 }
 
-/** One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`. */
+/**
+ * One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`.
+ *
+ * @category data
+ */
 export interface AudioSetClass {
   /** Label id, e.g. `/m/09x0r`. */
   mid: string;
@@ -93,7 +105,11 @@ function _parseSegments(text: string, path: string): (_Segment | _ItemError)[] {
   return out;
 }
 
-/** One checked AudioSet segment with its media located, not decoded. */
+/**
+ * One checked AudioSet segment with its media located, not decoded.
+ *
+ * @category data
+ */
 export interface AudioSetEntry {
   /** `<YTID>_<start>`. */
   id: string;
@@ -107,7 +123,11 @@ export interface AudioSetEntry {
   at: string;
 }
 
-/** What {@linkcode indexAudioSet} returns. */
+/**
+ * What {@linkcode indexAudioSet} returns.
+ *
+ * @category data
+ */
 export interface AudioSetIndex {
   /** Entries and row / media errors, in file order. */
   entries: (AudioSetEntry | Error)[];
@@ -124,6 +144,7 @@ export interface AudioSetIndex {
  * @param segmentsFile The segments CSV inside `root`.
  * @returns Entries (or errors) and class names.
  * @throws Error naming the CSV when it cannot be read, or a malformed class index.
+ * @category data
  */
 export async function indexAudioSet(
   root: string,
@@ -202,6 +223,7 @@ export async function indexAudioSet(
  * @param opts `sampleRate`, `imageSize`.
  * @returns The clip (`classes` the segment's labels; no `count`: see the dataset adapter).
  * @throws Error naming the media file that cannot be decoded.
+ * @category data
  */
 export async function decodeAudioSetEntry(
   entry: AudioSetEntry,
@@ -223,11 +245,13 @@ export async function decodeAudioSetEntry(
  *
  * @example
  * ```ts
- * import { loadAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/balanced_train_segments.csv`, "# YTID, start_seconds, end_seconds, positive_labels\n");
- * console.log((await loadAudioSet(root)).items.length); // 0
+ * assert.equal((await loadAudioSet(root)).items.length, 0);
  * ```
+ * @category data
  */
 export async function loadAudioSet(
   root: string,
@@ -262,12 +286,17 @@ export async function loadAudioSet(
  *
  * @example
  * ```ts
- * import { writeAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet, writeAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(4 * 4 * 3), height: 4, width: 4 };
  * await writeAudioSet(root, [{ id: "abcdefghijk_30.000", image, audio: new Float32Array(800),
  *   sampleRate: 8000, classes: [0] }], [{ mid: "/m/09x0r", displayName: "Speech" }]);
+ * const loaded = await loadAudioSet(root);
+ * assert.deepEqual([loaded.items[0].classes, loaded.classNames], [[0], ["Speech"]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeAudioSet(
   root: string,

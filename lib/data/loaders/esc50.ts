@@ -23,7 +23,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The columns of `meta/esc50.csv`, in order. */
+/**
+ * The columns of `meta/esc50.csv`, in order.
+ *
+ * @category data
+ */
 export const ESC50_COLUMNS: readonly string[] = [
   "filename",
   "fold",
@@ -34,7 +38,11 @@ export const ESC50_COLUMNS: readonly string[] = [
   "take",
 ];
 
-/** One checked row of `meta/esc50.csv`, not decoded. */
+/**
+ * One checked row of `meta/esc50.csv`, not decoded.
+ *
+ * @category data
+ */
 export interface ESC50Entry {
   /** File name without `.wav`. */
   id: string;
@@ -59,6 +67,7 @@ export interface ESC50Entry {
  * @param root The dataset folder.
  * @returns Entries and row errors, in file order.
  * @throws Error naming the index when it is missing, empty or has another header.
+ * @category data
  */
 export async function indexESC50(root: string): Promise<(ESC50Entry | Error)[]> {
   const csvPath = join(root, "meta", "esc50.csv");
@@ -117,6 +126,7 @@ export async function indexESC50(root: string): Promise<(ESC50Entry | Error)[]> 
  * @param opts `sampleRate`.
  * @returns The labelled clip.
  * @throws Error naming the WAV file when it is missing or cannot be decoded.
+ * @category data
  */
 export async function decodeESC50Entry(
   entry: ESC50Entry,
@@ -139,13 +149,15 @@ export async function decodeESC50Entry(
  *
  * @example
  * ```ts
- * import { loadESC50, writeESC50 } from "./esc50.ts";
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const clip = { id: "1-100-A-0", audio: new Float32Array(800), sampleRate: 8000, target: 0,
  *   category: "dog", fold: 1 };
  * await writeESC50(root, [clip]);
- * console.log((await loadESC50(root)).summary); // ESC-50: 1 clips loaded, 0 skipped
+ * assert.equal((await loadESC50(root)).summary, "ESC-50: 1 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadESC50(
   root: string,
@@ -176,12 +188,16 @@ export async function loadESC50(
  *
  * @example
  * ```ts
- * import { writeESC50 } from "./esc50.ts";
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await writeESC50(root, [{ id: "a", audio: new Float32Array(8), sampleRate: 8000, target: 3,
  *   category: "cow", fold: 2 }]);
- * console.log(await Deno.readTextFile(`${root}/meta/esc50.csv`));
+ * const { items } = await loadESC50(root);
+ * assert.deepEqual([items[0].target, items[0].fold, items[0].audio.length], [3, 2, 8]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeESC50(root: string, clips: readonly LabelledClip[]): Promise<void> {
   const ids = new Set<string>();

@@ -79,11 +79,13 @@ function _textOf(node: _XmlNode): string {
  *
  * @example
  * ```ts
- * import { parseFlickrAnnotation } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { parseFlickrAnnotation } from "@avscene/avscene/data";
  * const xml = "<annotation><object><bbox><annotator>0</annotator><xmin>1</xmin><ymin>2</ymin>" +
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
- * console.log(parseFlickrAnnotation(xml, "1.xml")); // [ [ [ 1, 2, 30, 40 ] ] ]
+ * assert.deepEqual(parseFlickrAnnotation(xml, "1.xml"), [ [ [ 1, 2, 30, 40 ] ] ]);
  * ```
+ * @category data
  */
 export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   const valid = XMLValidator.validate(xml);
@@ -135,7 +137,11 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   return [...groups.values()];
 }
 
-/** Options of {@linkcode loadFlickrSoundNet}. */
+/**
+ * Options of {@linkcode loadFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrLoadOptions extends LoadOptions {
   /**
    * The box convention of the annotation files. Default: coordinates in pixels of the frame
@@ -146,7 +152,11 @@ export interface FlickrLoadOptions extends LoadOptions {
   boxFrame?: number;
 }
 
-/** The box frame of the SoundNet-Flickr reference evaluation code: 256 x 256 pixels. */
+/**
+ * The box frame of the SoundNet-Flickr reference evaluation code: 256 x 256 pixels.
+ *
+ * @category data
+ */
 export const FLICKR_REFERENCE_BOX_FRAME = 256;
 
 /**
@@ -156,6 +166,7 @@ export const FLICKR_REFERENCE_BOX_FRAME = 256;
  * @param root The dataset folder.
  * @returns The annotation folder and the ids.
  * @throws Error naming the folder when there is no `annotations/` (or `Annotations/`).
+ * @category data
  */
 export async function indexFlickrSoundNet(
   root: string,
@@ -188,6 +199,7 @@ async function _flickrAudio(root: string, id: string): Promise<string> {
  * @param opts Load options and the box convention.
  * @returns The clip with its annotators' boxes.
  * @throws Error naming the file at fault.
+ * @category data
  */
 export async function decodeFlickrClip(
   root: string,
@@ -243,11 +255,13 @@ export async function decodeFlickrClip(
  *
  * @example
  * ```ts
- * import { loadFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.mkdir(`${root}/annotations`);
- * console.log((await loadFlickrSoundNet(root)).items.length); // 0
+ * assert.equal((await loadFlickrSoundNet(root)).items.length, 0);
  * ```
+ * @category data
  */
 export async function loadFlickrSoundNet(
   root: string,
@@ -269,7 +283,11 @@ export async function loadFlickrSoundNet(
   );
 }
 
-/** Options of {@linkcode writeFlickrSoundNet}. */
+/**
+ * Options of {@linkcode writeFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrWriteOptions {
   /** Frame file format, default `"jpg"` (lossy, as the dataset); `"png"` is exact. */
   frameFormat?: "jpg" | "png";
@@ -287,12 +305,17 @@ export interface FlickrWriteOptions {
  *
  * @example
  * ```ts
- * import { writeFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet, writeFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeFlickrSoundNet(root, [{ id: "1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, annotatorBoxes: [[[1, 1, 5, 5]]] }]);
+ * const { items } = await loadFlickrSoundNet(root);
+ * assert.deepEqual(items[0].annotatorBoxes, [[[1, 1, 5, 5]]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeFlickrSoundNet(
   root: string,

@@ -20,7 +20,7 @@ import { writeFileAtomic } from "../../io/write_atomic.ts";
 import type { AVClip, RGBImage } from "../types.ts";
 import {
   _checkId,
-  _checkLoadOptions,
+  _checkMusicOptions,
   _collect,
   _ItemError,
   _loadAudio,
@@ -31,7 +31,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The 11 MUSIC instruments; a clip's `classes` index this list. */
+/**
+ * The 11 MUSIC instruments; a clip's `classes` index this list.
+ *
+ * @category data
+ */
 export const MUSIC_INSTRUMENTS: readonly string[] = [
   "accordion",
   "acoustic_guitar",
@@ -46,7 +50,11 @@ export const MUSIC_INSTRUMENTS: readonly string[] = [
   "xylophone",
 ];
 
-/** Options of {@linkcode loadMUSIC}. */
+/**
+ * Options of {@linkcode loadMUSIC}.
+ *
+ * @category data
+ */
 export interface MusicLoadOptions extends LoadOptions {
   /** Which index to read: `train.csv` or `val.csv`. Default `"train"`. */
   split?: "train" | "val";
@@ -68,9 +76,11 @@ export interface MusicLoadOptions extends LoadOptions {
  *
  * @example
  * ```ts
- * import { musicCategoryClasses } from "./music.ts";
- * console.log(musicCategoryClasses("cello_acoustic_guitar")); // [2, 1]
+ * import assert from "node:assert/strict";
+ * import { musicCategoryClasses } from "@avscene/avscene/data";
+ * assert.deepEqual(musicCategoryClasses("cello_acoustic_guitar"), [2, 1]);
  * ```
+ * @category data
  */
 export function musicCategoryClasses(category: string): number[] | null {
   const whole = MUSIC_INSTRUMENTS.indexOf(category);
@@ -83,7 +93,11 @@ export function musicCategoryClasses(category: string): number[] | null {
   return null;
 }
 
-/** One row of a MUSIC index, checked but not decoded. */
+/**
+ * One row of a MUSIC index, checked but not decoded.
+ *
+ * @category data
+ */
 export interface MusicEntry {
   /** `<category>/<video>`. */
   id: string;
@@ -110,6 +124,7 @@ export interface MusicEntry {
  * @param split `train` or `val`.
  * @returns Entries and row errors, in file order.
  * @throws Error naming the index when it cannot be read or parsed.
+ * @category data
  */
 export async function indexMUSIC(
   root: string,
@@ -171,6 +186,7 @@ export async function indexMUSIC(
  * @param opts `imageSize`.
  * @returns The frame.
  * @throws Error naming the missing or corrupt frame file.
+ * @category data
  */
 export async function musicFrame(
   entry: MusicEntry,
@@ -199,6 +215,7 @@ export async function musicFrame(
  * @param opts `seconds`, `fps`, `sampleRate`, `imageSize`.
  * @returns The clip.
  * @throws Error naming the file that is missing or cannot be decoded.
+ * @category data
  */
 export async function decodeMusicEntry(
   entry: MusicEntry,
@@ -238,11 +255,13 @@ export async function decodeMusicEntry(
  *
  * @example
  * ```ts
- * import { loadMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/val.csv`, "");
- * console.log((await loadMUSIC(root, { split: "val" })).summary); // MUSIC val: 0 clips loaded, 0 skipped
+ * assert.equal((await loadMUSIC(root, { split: "val" })).summary, "MUSIC val: 0 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadMUSIC(
   root: string,
@@ -263,16 +282,6 @@ export async function loadMUSIC(
   );
 }
 
-/** Check the options of {@linkcode loadMUSIC}, naming the bad one. */
-export function _checkMusicOptions(opts: MusicLoadOptions): void {
-  _checkLoadOptions("loadMUSIC", opts);
-  const fps = opts.fps ?? 8;
-  if (!(fps > 0)) throw new Error(`loadMUSIC: fps must be positive, got ${fps}`);
-  if (opts.seconds !== undefined && !(opts.seconds > 0)) {
-    throw new Error(`loadMUSIC: seconds must be positive, got ${opts.seconds}`);
-  }
-}
-
 /**
  * Write clips in the MUSIC layout {@linkcode loadMUSIC} reads: `audios/<solo|duet>/<category>/<video>.wav`,
  * one frame `frames/<solo|duet>/<category>/<video>.mp4/000001.jpg` (JPEG) and the index
@@ -286,13 +295,17 @@ export function _checkMusicOptions(opts: MusicLoadOptions): void {
  *
  * @example
  * ```ts
- * import { writeMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC, writeMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeMUSIC(root, [{ id: "violin/v1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, classes: [9] }]);
- * console.log(await Deno.readTextFile(`${root}/train.csv`));
+ * const { items } = await loadMUSIC(root);
+ * assert.deepEqual([items[0].classes, items[0].audio.length], [[9], 80]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeMUSIC(
   root: string,

@@ -25,6 +25,7 @@ import { separationFrames } from "./separation_config.ts";
  * @param model the separation network (its configuration fixes rate and length).
  * @param groups the clips of each mixture (same count in every group).
  * @returns the batch.
+ * @category model
  */
 export function mixtureBatch(model: SeparationModel, groups: readonly AVClip[][]): MixtureBatch {
   if (groups.length === 0) throw new Error("mixtureBatch: groups is empty");
@@ -47,6 +48,7 @@ export function mixtureBatch(model: SeparationModel, groups: readonly AVClip[][]
  * @param batch the mixtures.
  * @param cache clip STFTs by clip id, reused across calls (training draws clips repeatedly).
  * @returns one {@linkcode MixtureSpectra} per mixture.
+ * @category model
  */
 export function batchSpectra(
   model: SeparationModel,
@@ -73,6 +75,7 @@ export function batchSpectra(
  * @param batch the mixtures.
  * @param spectra their spectra (from {@linkcode batchSpectra}).
  * @returns the masks.
+ * @category model
  */
 export function predictClipMasks(
   model: SeparationModel,
@@ -107,6 +110,7 @@ export function predictClipMasks(
  * @param conditioner what conditions it.
  * @param batch the mixtures.
  * @returns one waveform per clip of each mixture.
+ * @category model
  */
 export async function separateMixtures(
   model: SeparationModel,
@@ -141,6 +145,7 @@ export async function separateMixtures(
  * @param batch the mixtures.
  * @param spectra their spectra (from {@linkcode batchSpectra}).
  * @returns the masks and the `valid` flags `[batch, clips, vectors]`.
+ * @category model
  */
 export function predictObjectMasks(
   model: SeparationModel,
@@ -180,6 +185,7 @@ export function predictObjectMasks(
  * @param conditioner what conditions it.
  * @param batch the mixtures (a single duet clip is a mixture of one clip).
  * @returns one waveform per real object of each clip of each mixture.
+ * @category model
  */
 export async function separateObjects(
   model: SeparationModel,
