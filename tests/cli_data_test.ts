@@ -81,7 +81,7 @@ Deno.test("CLI on a MUSIC tree (MP3): train C1,C2 -> eval refuses with a sentenc
     assert.match(train.out, /MUSIC at .*: 7 train videos \(4 solo, 3 duet\), 6 val, 0 skipped/);
     assert.match(train.out, /done: 4 steps/);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "run", "config.json")));
-    assert.deepEqual(config.data, [data]);
+    assert.deepEqual(config.settings.data, [data]);
     assert.match(config.dataIdentity, /^music:[0-9a-f]{16}$/);
     // C3 is not in MUSIC: refused before any training, naming the level
     const c3 = await cli(
