@@ -62,7 +62,8 @@ export interface EvaluateCheckpointOptions {
  *
  * @param model the trained model.
  * @param opts set sizes, the dataset or the synthetic world's seed.
- * @returns the measurements, and a sentence for each evaluation skipped.
+ * @returns the measurements, and a sentence for each evaluation skipped (on the synthetic
+ * world, the default, both evaluations are always there).
  * @throws Error when the dataset serves neither evaluation.
  *
  * @example
@@ -82,6 +83,24 @@ export interface EvaluateCheckpointOptions {
  * ```
  * @category experiments
  */
+export async function evaluateCheckpoint(
+  model: AVModel,
+  opts?: EvaluateCheckpointOptions & { dataset?: undefined },
+): Promise<Required<CheckpointEvaluation>>;
+/**
+ * Evaluate a model on a dataset (see the first signature): an evaluation the dataset cannot
+ * serve is absent from the result and named in `skipped`.
+ *
+ * @param model the trained model.
+ * @param opts set sizes and the dataset.
+ * @returns the measurements, and a sentence for each evaluation skipped.
+ * @throws Error when the dataset serves neither evaluation.
+ * @category experiments
+ */
+export async function evaluateCheckpoint(
+  model: AVModel,
+  opts?: EvaluateCheckpointOptions,
+): Promise<CheckpointEvaluation>;
 export async function evaluateCheckpoint(
   model: AVModel,
   opts: EvaluateCheckpointOptions = {},
