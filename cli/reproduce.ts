@@ -17,7 +17,6 @@ import { EXPERIMENTS } from "../lib/experiments/registry.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { presetConfig } from "../lib/model/presets.ts";
-import { runScale } from "../lib/experiments/experiment_options.ts";
 import { table3Scale } from "../lib/experiments/run_table3.ts";
 import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
