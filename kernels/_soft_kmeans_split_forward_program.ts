@@ -121,7 +121,7 @@ export function distancesPass(dims: SoftKMeansDims, split: SoftKMeansSplit): Spl
 }
 
 /** `assign`: input the distance partials; output the trace (in place): s^t and c^t. */
-export function assignPass(dims: SoftKMeansDims, split: SoftKMeansSplit): SplitPass {
+export function assignPass(dims: SoftKMeansDims): SplitPass {
   const { nq } = blockCounts(dims);
   return {
     name: "assign",
@@ -201,7 +201,7 @@ export function centerSumsPass(
 }
 
 /** `centers`: input the center partials; output the trace (in place): o^t and S^t. */
-export function centersPass(dims: SoftKMeansDims, split: SoftKMeansSplit): SplitPass {
+export function centersPass(dims: SoftKMeansDims): SplitPass {
   const { kb } = blockCounts(dims);
   return {
     name: "centers",

@@ -146,9 +146,9 @@ function splitForward(
   for (let t = 1; t <= dims.iterations; t++) {
     const u = { beta, t };
     runPass(backend, dims, split, distancesPass(dims, split), [trace], u, distances);
-    runPass(backend, dims, split, assignPass(dims, split), [distances], u, trace);
+    runPass(backend, dims, split, assignPass(dims), [distances], u, trace);
     runPass(backend, dims, split, centerSumsPass(dims, split, xc), [x, trace], u, sums);
-    runPass(backend, dims, split, centersPass(dims, split), [sums], u, trace);
+    runPass(backend, dims, split, centersPass(dims), [sums], u, trace);
   }
   backend.disposeData(distances.dataId);
   backend.disposeData(sums.dataId);

@@ -193,41 +193,54 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "webgpu: deterministic (same input twice gives identical output and gradient)",
-  ignore,
-  fn: async () => {
-    const x = tf.randomNormal([3, 13, 7], 0, 1, "float32", 11) as tf.Tensor3D;
-    const run = async () => {
-      const r = softKMeans(x, 3, { beta: 4 });
-      const g = tf.grad((v: tf.Tensor) =>
-        tf.sum(softKMeans(v as tf.Tensor3D, 3).assignments.square())
-      )(x);
-      const out = [await r.centers.data(), await r.assignments.data(), await g.data()];
-      tf.dispose([r.centers, r.assignments, g]);
-      return out;
-    };
-    assert.deepEqual(await run(), await run());
-    x.dispose();
-  },
-});
+for (const [label, mode] of MODES) {
+  Deno.test({
+    name: `webgpu: ${label} deterministic (same input twice gives identical output and gradient)`,
+    ignore,
+    fn: async () => {
+      tf.env().set(WEBGPU_SOFT_KMEANS_SPLIT, mode);
+      const x = tf.randomNormal([3, 13, 7], 0, 1, "float32", 11) as tf.Tensor3D;
+      const run = async () => {
+        const r = softKMeans(x, 3, { beta: 4 });
+        const g = tf.grad((v: tf.Tensor) =>
+          tf.sum(softKMeans(v as tf.Tensor3D, 3).assignments.square())
+        )(x);
+        const out = [await r.centers.data(), await r.assignments.data(), await g.data()];
+        tf.dispose([r.centers, r.assignments, g]);
+        return out;
+      };
+      assert.deepEqual(await run(), await run());
+      x.dispose();
+      tf.env().set(WEBGPU_SOFT_KMEANS_SPLIT, "auto");
+    },
+  });
 
-Deno.test({
-  name: "webgpu: no leaked tensors (forward and gradient)",
-  ignore,
-  fn: async () => {
-    const x = tf.randomNormal([2, 8, 5], 0, 1, "float32", 2) as tf.Tensor3D;
-    const before = tf.memory().numTensors;
-    const r = softKMeans(x, 3);
-    await r.centers.data();
-    tf.dispose([r.centers, r.assignments]);
-    const g = tf.grad((v: tf.Tensor) => tf.sum(softKMeans(v as tf.Tensor3D, 3).centers))(x);
-    await g.data();
-    g.dispose();
-    assert.equal(tf.memory().numTensors, before);
-    x.dispose();
-  },
-});
+  Deno.test({
+    name: `webgpu: ${label} no leaked tensors or GPU buffers (forward and gradient)`,
+    ignore,
+    fn: async () => {
+      tf.env().set(WEBGPU_SOFT_KMEANS_SPLIT, mode);
+      const x = tf.randomNormal([2, 8, 5], 0, 1, "float32", 2) as tf.Tensor3D;
+      const run = async () => {
+        const r = softKMeans(x, 3);
+        await r.centers.data();
+        tf.dispose([r.centers, r.assignments]);
+        const g = tf.grad((v: tf.Tensor) => tf.sum(softKMeans(v as tf.Tensor3D, 3).centers))(x);
+        await g.data();
+        g.dispose();
+      };
+      const gpuBytes = () => (tf.memory() as { numBytesInGPU?: number }).numBytesInGPU;
+      await run(); // uploads x
+      const before = tf.memory().numTensors;
+      const bytesBefore = gpuBytes();
+      await run();
+      assert.equal(tf.memory().numTensors, before);
+      assert.equal(gpuBytes(), bytesBefore, "GPU bytes in use (partial sums freed)");
+      x.dispose();
+      tf.env().set(WEBGPU_SOFT_KMEANS_SPLIT, "auto");
+    },
+  });
+}
 
 Deno.test({
   name: "webgpu: bad arguments throw errors that name the argument",
