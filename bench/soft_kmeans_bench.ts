@@ -12,13 +12,18 @@
  * modelled bytes / best time per call, the model being the kernel's global-memory traffic
  * with no cache: read x and write its transpose xT (B N D floats each), then per iteration
  * read xT twice (distances, center update) and write the squared distances and assignments
- * (2 B K N), and write the extracted outputs (B K D + B K N), 4 bytes per float. On a GPU
+ * (2 B K N), and write the extracted outputs (B K D + B K N), 4 bytes per float. The split
+ * kernels also write and read partial sums, which the model leaves out (it is the least
+ * traffic the work needs): about 7% more at the paper shape with B = 64, 1.6x the modelled
+ * bytes with B = 1 (under 1 MB per pass, small enough for a GPU's L2 cache). On a GPU
  * compare it with the device's peak memory bandwidth; on lavapipe it is a CPU's figure.
  *
  * `deno bench -A bench/soft_kmeans_bench.ts`. `AVSCENE_BENCH_SHAPES` picks shapes: `tiny`
- * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4), `all` (also B=1);
- * default `tiny` plus the paper shape at K=4 with B=64 and B=1. `AVSCENE_BENCH_BACKENDS` (comma list of
- * `wgsl,wgsl-sample,wgsl-split,webgpu,wasm-plain,cpu-plain,wasm,cpu`) limits the contenders. GPU work is timed to completion: each timed
+ * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4),
+ * `all` (also B=1); default `tiny` plus the paper shape at K=4 with B=64 and B=1.
+ * `AVSCENE_BENCH_BACKENDS` (comma list of
+ * `wgsl,wgsl-sample,wgsl-split,webgpu,wasm-plain,cpu-plain,wasm,cpu`) limits the
+ * contenders. GPU work is timed to completion: each timed
  * iteration makes `AVSCENE_BENCH_CALLS` calls (default 8 for the tiny shapes, 1 for the paper
  * shape), then reads back one element of every output of every call (all awaited together),
  * which waits for the queue to drain. A readback costs a fixed latency (about 12 ms under Deno
