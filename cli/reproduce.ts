@@ -5,8 +5,10 @@
  *
  * @module
  */
-import { initBackend } from "../lib/backend/mod.ts";
-import { backendOption, listOption, parseCommand } from "./_args.ts";
+import { backendInfo, initBackend } from "../lib/backend/mod.ts";
+import { backendOption, listOption, numberOption, parseCommand } from "./_args.ts";
+import { runShardProcesses } from "./_reproduce_jobs.ts";
+import { runBudget, runScale } from "../lib/experiments/experiment_options.ts";
 import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
@@ -15,7 +17,6 @@ import { EXPERIMENTS } from "../lib/experiments/registry.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { presetConfig } from "../lib/model/presets.ts";
-import { runScale } from "../lib/experiments/experiment_options.ts";
 import { table3Scale } from "../lib/experiments/run_table3.ts";
 import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
@@ -80,6 +81,10 @@ Usage: deno task reproduce [options]
   --merge           write the report from the cached cells only, computing nothing (fails
                     naming any missing cell); a plain rerun also reuses them and computes
                     whatever is missing
+  --jobs N          run as N shard processes on this machine, then merge (tfjs's wasm
+                    backend is single-threaded under Deno: one process uses one core);
+                    default: one per seed, at most twice the CPU cores; --jobs 1 runs in
+                    this process with a progress bar; shard logs go to the cache directory
   -h, --help        this text
 
 Ctrl-C (or SIGTERM) stops after the current step; run the same command again to resume.
@@ -97,6 +102,7 @@ const REPRODUCE_OPTIONS = {
   scale: { type: "string" },
   shard: { type: "string" },
   merge: { type: "boolean", default: false },
+  jobs: { type: "string" },
 } as const;
 
 /**
@@ -172,7 +178,17 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   if (shard) {
     console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
     const runnable = chosen.filter(served);
-    const r = await runShard(runnable, shared, shard);
+    let last = 0;
+    const r = await runShard(runnable, {
+      ...shared,
+      // a line at most every 30 s: shard output usually goes to a log file
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 30_000 && p.done < p.total) return;
+        last = now;
+        console.log(`${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
+      },
+    }, shard);
     for (const e of runnable) {
       console.log(
         `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
@@ -195,6 +211,20 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
     return 0;
   }
+
+  const seedCount = seeds?.length ?? runScale(runBudget(quick)).seeds.length;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const jobs = Math.min(
+    seedCount,
+    numberOption(
+      "reproduce",
+      "jobs",
+      values.jobs,
+      cores >= 2 ? Math.min(seedCount, 2 * cores) : 1,
+      { integer: true, min: 1 },
+    ),
+  );
+  if (jobs > 1) return await reproduceInProcesses(chosen, jobs, { ...values, seeds }, meta);
 
   const lock = await acquireRunLock(values.cache, `reproduce ${args.join(" ")}`);
   const abort = new AbortController();
@@ -254,4 +284,81 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const files = await writeReport(values.out, content, { meta });
   console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * The run as `jobs` shard processes (each a group of seeds, one core each), then the report
+ * merged from the cache. The parent holds the cache's lock while they run.
+ */
+async function reproduceInProcesses(
+  chosen: typeof EXPERIMENTS,
+  jobs: number,
+  values: {
+    cache: string;
+    out: string;
+    full: boolean;
+    only?: string;
+    seeds?: number[];
+  },
+  meta: Record<string, string | number | boolean>,
+): Promise<number> {
+  const lock = await acquireRunLock(values.cache, `reproduce --jobs ${jobs}`);
+  const abort = new AbortController();
+  const onSignal = () => {
+    console.error("\ninterrupted: stopping the shard processes (run again to resume)");
+    abort.abort();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  console.log(
+    `${jobs} shard processes (one core each), logs in ${values.cache}/shard-*-of-${jobs}.log`,
+  );
+  let results;
+  try {
+    results = await runShardProcesses(
+      {
+        cache: values.cache,
+        full: values.full,
+        only: values.only,
+        seeds: values.seeds?.join(","),
+        backend: backendInfo()!.backend,
+      },
+      jobs,
+      abort.signal,
+      (r) =>
+        console.log(
+          `shard ${r.index}/${jobs} ${r.code === 0 ? "done" : `failed (exit ${r.code})`} after ${
+            r.seconds.toFixed(0)
+          } s`,
+        ),
+    );
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await lock.release();
+  }
+  if (abort.signal.aborted) {
+    console.error(`not finished; rerun the same command to resume from ${values.cache}`);
+    return 130;
+  }
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length > 0) {
+    for (const r of failed) console.error(`shard ${r.index}/${jobs} failed: see ${r.log}`);
+    return 1;
+  }
+  const shared = {
+    quick: !values.full,
+    outDir: values.cache,
+    ...(values.seeds ? { seeds: values.seeds } : {}),
+  };
+  const merged = await mergeShards(chosen, shared);
+  for (const result of merged) {
+    console.log(
+      `\n${chosen.find((e) => e.name === result.experiment)?.title ?? result.experiment}`,
+    );
+    console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+    console.log(claimsText(result.claims));
+  }
+  const files = await writeReport(values.out, merged, { meta: { ...meta, jobs } });
+  console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+  return 0;
 }
