@@ -7,6 +7,7 @@
 
 import { addMul, mulConj, nextPow2, RealFft } from "./_fft.ts";
 import { PivotedCholesky } from "./_cholesky.ts";
+import { BlockLevinson } from "./_block_levinson.ts";
 
 /**
  * Options of {@linkcode bssEval}.
@@ -98,35 +99,15 @@ function checkSignals(
   });
 }
 
+/** The transform of the last call, reused while the size stays (its tables take a while). */
+let lastFft: RealFft | null = null;
+
 /** Below this share of its largest term a difference of energies is summed in the time domain. */
 const CANCELLATION = 1e-8;
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-/**
- * `u^T G v'` for the symmetric `n * n` matrix `g` (n = u.length) and `v'` the vector that is
- * `v` (length `m`) at entries `offset..offset+m-1` and zero elsewhere.
- */
-function quadratic(
-  g: Float64Array,
-  u: Float64Array,
-  v: Float64Array,
-  offset: number,
-  m: number,
-): number {
-  const n = u.length;
-  let s = 0;
-  for (let r = 0; r < n; r++) {
-    if (u[r] === 0) continue;
-    const row = r * n + offset;
-    let t = 0;
-    for (let c = 0; c < m; c++) t += g[row + c] * v[c];
-    s += u[r] * t;
-  }
   return s;
 }
 
@@ -154,14 +135,20 @@ function timeDomainEnergies(
 
 /**
  * Least-squares projector onto the span of the references delayed by 0..filterLength-1
- * samples (one or all references), built from FFT cross-correlations.
+ * samples (one or all references), built from FFT cross-correlations. The Gram matrix is block
+ * Toeplitz, so the normal equations are solved by the block Levinson recursion, factored once
+ * per span and reused for every estimate; a solution whose residual check fails (nearly
+ * dependent delayed references) is recomputed by the dense pivoted Cholesky factorisation,
+ * built on first need.
  */
 class DelayedSpan {
   readonly #sources: number[];
   readonly #flen: number;
-  readonly #solver: PivotedCholesky;
-  /** The Gram matrix of the delayed references (row-major, `n * n`). */
-  readonly gram: Float64Array;
+  readonly #correlation: (i: number, j: number) => Float64Array;
+  readonly #levinson: BlockLevinson;
+  #dense: { gram: Float64Array; factor: PivotedCholesky } | null = null;
+  /** How many solutions came from the dense fallback. */
+  denseSolves = 0;
 
   constructor(
     sources: number[],
@@ -170,39 +157,88 @@ class DelayedSpan {
   ) {
     this.#sources = sources;
     this.#flen = flen;
-    const n = sources.length * flen;
-    const g = new Float64Array(n * n);
-    const nfft = correlation(sources[0], sources[0]).length;
+    this.#correlation = correlation;
+    const m = sources.length;
+    // Γ(k)[bi][bj] = <s_i delayed a, s_j delayed a + k> = r_ij[k], r_ij[k] = sum_t s_i[t + k] s_j[t]
+    const gamma = new Float64Array(flen * m * m);
     sources.forEach((si, bi) => {
       sources.forEach((sj, bj) => {
-        if (bj > bi) return; // upper blocks are mirrored below
-        // r[k] = sum_t s_i[t + k] s_j[t]; <s_i delayed a, s_j delayed b> = r[(b - a) mod nfft]
         const r = correlation(si, sj);
+        for (let k = 0; k < flen; k++) gamma[(k * m + bi) * m + bj] = r[k];
+      });
+    });
+    this.#levinson = new BlockLevinson(gamma, m, flen);
+  }
+
+  /** The dense Gram matrix (row-major, source-major order) and its pivoted Cholesky factor. */
+  #denseFactor(): { gram: Float64Array; factor: PivotedCholesky } {
+    if (this.#dense) return this.#dense;
+    const sources = this.#sources, flen = this.#flen, n = sources.length * flen;
+    const g = new Float64Array(n * n);
+    sources.forEach((si, bi) => {
+      sources.forEach((sj, bj) => {
+        // <s_i delayed a, s_j delayed b> = r_ij[(b - a) mod nfft]
+        const r = this.#correlation(si, sj), nfft = r.length;
         for (let a = 0; a < flen; a++) {
           const row = (bi * flen + a) * n + bj * flen;
           for (let b = 0; b < flen; b++) g[row + b] = r[(b - a + nfft) % nfft];
         }
       });
     });
-    // mirror the lower block triangle into the upper one
-    for (let r = 0; r < n; r++) for (let c = r + 1; c < n; c++) g[r * n + c] = g[c * n + r];
-    this.gram = g;
-    this.#solver = new PivotedCholesky(g, n);
+    this.#dense = { gram: g, factor: new PivotedCholesky(g, n) };
+    return this.#dense;
   }
 
   /**
-   * The right-hand side `d` (correlations of the estimate with each delayed reference) and the
-   * least-squares filter coefficients `x` (`G x = d`) of the estimate whose correlations with
+   * The filter coefficients `x` of the right-hand side `d` and the product `gx = G x` (all
+   * source-major): by the block Levinson recursion, or the dense factorisation when the
+   * recursion's residual check fails.
+   */
+  #coefficients(d: Float64Array): { x: Float64Array; gx: Float64Array } {
+    const m = this.#sources.length, flen = this.#flen;
+    const lagMajor = new Float64Array(d.length);
+    for (let bi = 0; bi < m; bi++) {
+      for (let a = 0; a < flen; a++) lagMajor[a * m + bi] = d[bi * flen + a];
+    }
+    const solved = this.#levinson.solve(lagMajor);
+    if (solved === null) {
+      this.denseSolves++;
+      const { gram, factor } = this.#denseFactor();
+      const x = factor.solve(d), n = d.length;
+      const gx = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        for (let c = 0; c < n; c++) s += gram[r * n + c] * x[c];
+        gx[r] = s;
+      }
+      return { x, gx };
+    }
+    const x = new Float64Array(d.length), gx = new Float64Array(d.length);
+    for (let bi = 0; bi < m; bi++) {
+      for (let a = 0; a < flen; a++) {
+        x[bi * flen + a] = solved.x[a * m + bi];
+        gx[bi * flen + a] = solved.tx[a * m + bi];
+      }
+    }
+    return { x, gx };
+  }
+
+  /**
+   * The right-hand side `d` (correlations of the estimate with each delayed reference), the
+   * least-squares filter coefficients `x` (`G x = d`) and `gx = G x` of the estimate whose correlations with
    * reference `i` are `estCorr(i)`.
    */
-  solve(estCorr: (i: number) => Float64Array, nfft: number): { d: Float64Array; x: Float64Array } {
+  solve(
+    estCorr: (i: number) => Float64Array,
+    nfft: number,
+  ): { d: Float64Array; x: Float64Array; gx: Float64Array } {
     const flen = this.#flen;
     const d = new Float64Array(this.#sources.length * flen);
     this.#sources.forEach((si, bi) => {
       const c = estCorr(si);
       for (let a = 0; a < flen; a++) d[bi * flen + a] = c[(nfft - a) % nfft];
     });
-    return { d, x: this.#solver.solve(d) };
+    return { d, ...this.#coefficients(d) };
   }
 
   /**
@@ -214,14 +250,9 @@ class DelayedSpan {
     refSpectra: Float64Array[],
     fft: RealFft,
   ): Float64Array {
-    const flen = this.#flen, nfft = fft.size;
-    const d = new Float64Array(this.#sources.length * flen);
-    this.#sources.forEach((si, bi) => {
-      const c = estCorr(si);
-      for (let a = 0; a < flen; a++) d[bi * flen + a] = c[(nfft - a) % nfft];
-    });
-    const coef = this.#solver.solve(d);
-    const acc = new Float64Array(2 * nfft);
+    const flen = this.#flen;
+    const { x: coef } = this.solve(estCorr, fft.size);
+    const acc = new Float64Array(2 * fft.size);
     this.#sources.forEach((si, bi) => {
       const filt = fft.forward(coef.subarray(bi * flen, (bi + 1) * flen));
       addMul(acc, filt, refSpectra[si]);
@@ -299,7 +330,9 @@ export function bssEval(
     );
   }
   const len = nsampl + flen - 1;
-  const fft = new RealFft(nextPow2(len));
+  const size = nextPow2(len);
+  if (lastFft?.size !== size) lastFft = new RealFft(size);
+  const fft = lastFft;
   const refSpectra = refs.map((s) => fft.forward(s));
   const estSpectra = ests.map((s) => fft.forward(s));
 
@@ -308,7 +341,13 @@ export function bssEval(
     const key = `${i},${j}`;
     let r = refCorr.get(key);
     if (!r) {
-      r = fft.inverseReal(mulConj(refSpectra[i], refSpectra[j]));
+      if (i > j) {
+        // r_ij[k] = r_ji[-k]: one inverse transform per pair
+        const rji = correlation(j, i), nfft = rji.length;
+        r = rji.map((_, k) => rji[(nfft - k) % nfft]);
+      } else {
+        r = fft.inverseReal(mulConj(refSpectra[i], refSpectra[j]));
+      }
       refCorr.set(key, r);
     }
     return r;
@@ -336,19 +375,18 @@ export function bssEval(
   // time-domain sums, for the same coefficients, without the projections' inverse FFTs. When a
   // difference cancels to below CANCELLATION of its largest term (a ratio above ~80 dB) its
   // rounding error would show, and that pair is summed in the time domain instead.
-  const fullSolve = new Map<number, { d: Float64Array; x: Float64Array; q: number }>();
+  const fullSolve = new Map<number, { d: Float64Array; x: Float64Array; gx: Float64Array }>();
   const energy = ests.map((s) => s.reduce((a, v) => a + v * v, 0));
   for (const [e, j] of pairs) {
     let full = fullSolve.get(e);
     if (!full) {
-      const { d, x } = spanAll.solve(estCorr(e), fft.size);
-      full = { d, x, q: quadratic(spanAll.gram, x, x, 0, x.length) };
+      full = spanAll.solve(estCorr(e), fft.size);
       fullSolve.set(e, full);
     }
     const one = spanOne[j].solve(estCorr(e), fft.size);
-    const target = quadratic(spanOne[j].gram, one.x, one.x, 0, flen);
-    const cross = quadratic(spanAll.gram, full.x, one.x, j * flen, flen);
-    const total = full.q;
+    const target = dot(one.x, one.gx);
+    const cross = dot(one.x, full.gx.subarray(j * flen, (j + 1) * flen));
+    const total = dot(full.x, full.gx);
     let interf = total - 2 * cross + target;
     let distort = energy[e] - 2 * dot(one.x, one.d) + target;
     let artif = energy[e] - 2 * dot(full.x, full.d) + total;
