@@ -56,7 +56,8 @@ export class BlockLevinson {
     let fNext = new Float64Array(order * mm);
     const ef = new Float64Array(mm), eb = new Float64Array(mm);
     const prod = new Float64Array(mm), alpha = new Float64Array(mm), delta = new Float64Array(mm);
-    const tmp = new Float64Array(mm);
+    const tmp = new Float64Array(mm), efAlpha = new Float64Array(mm);
+    const ebDelta = new Float64Array(mm);
     let ok = invert(gamma.subarray(0, mm), m, tmp);
     f.set(tmp);
     backward.set(tmp);
@@ -67,8 +68,16 @@ export class BlockLevinson {
       ef.fill(0);
       eb.fill(0);
       for (let b = 0; b < n; b++) {
-        mulAdd(ef, gamma, (n - b) * mm, true, f, b * mm, m);
-        mulAdd(eb, gamma, (b + 1) * mm, false, bOld, b * mm, m);
+        const gf = (n - b) * mm, gb = (b + 1) * mm, blk = b * mm;
+        for (let i = 0; i < m; i++) {
+          for (let k = 0; k < m; k++) {
+            const gT = gamma[gf + k * m + i], g = gamma[gb + i * m + k], row = blk + k * m;
+            for (let j = 0; j < m; j++) {
+              ef[i * m + j] += gT * f[row + j];
+              eb[i * m + j] += g * bOld[row + j];
+            }
+          }
+        }
       }
       // f^{n+1} = [f; 0] α - [0; b] ε_f α,  α = (I - ε_b ε_f)^-1
       // b^{n+1} = [0; b] δ - [f; 0] ε_b δ,  δ = (I - ε_f ε_b)^-1
@@ -82,20 +91,39 @@ export class BlockLevinson {
         ok = false;
         break;
       }
-      const efAlpha = new Float64Array(mm), ebDelta = new Float64Array(mm);
       matMul(ef, alpha, m, efAlpha);
       matMul(eb, delta, m, ebDelta);
-      fNext.fill(0, 0, (n + 1) * mm);
-      bNew.fill(0);
-      for (let b = 0; b <= n; b++) {
-        const out = b * mm;
-        if (b < n) {
-          matMulInto(fNext, out, f, b * mm, alpha, m, 1);
-          matMulInto(bNew, out, f, b * mm, ebDelta, m, -1);
+      fNext.fill(0, n * mm, (n + 1) * mm);
+      bNew.fill(0, n * mm, (n + 1) * mm);
+      // the [f; 0] terms (blocks 0..n-1), then the [0; b] terms (blocks 1..n)
+      for (let b = 0; b < n; b++) {
+        const blk = b * mm;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            let sf = 0, sb = 0;
+            for (let k = 0; k < m; k++) {
+              const v = f[blk + i * m + k];
+              sf += v * alpha[k * m + j];
+              sb -= v * ebDelta[k * m + j];
+            }
+            fNext[blk + i * m + j] = sf;
+            bNew[blk + i * m + j] = sb;
+          }
         }
-        if (b > 0) {
-          matMulInto(fNext, out, bOld, (b - 1) * mm, efAlpha, m, -1);
-          matMulInto(bNew, out, bOld, (b - 1) * mm, delta, m, 1);
+      }
+      for (let b = 1; b <= n; b++) {
+        const blk = b * mm, old = blk - mm;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            let sf = 0, sb = 0;
+            for (let k = 0; k < m; k++) {
+              const v = bOld[old + i * m + k];
+              sf += v * efAlpha[k * m + j];
+              sb += v * delta[k * m + j];
+            }
+            fNext[blk + i * m + j] -= sf;
+            bNew[blk + i * m + j] += sb;
+          }
         }
       }
       for (let i = 0; i < (n + 1) * mm; i++) {
@@ -114,20 +142,28 @@ export class BlockLevinson {
     const { m, order } = this, g = this.#gamma, mm = m * m;
     const y = new Float64Array(order * m);
     for (let a = 0; a < order; a++) {
-      for (let b = 0; b < order; b++) {
-        // block (a, b) is Γ(b - a), or Γ(a - b)^T below the diagonal
-        const k = b - a, base = (k >= 0 ? k : -k) * mm;
-        for (let i = 0; i < m; i++) {
-          let s = 0, sAbs = 0;
+      for (let i = 0; i < m; i++) {
+        let s = 0, sAbs = 0;
+        // block (a, b) is Γ(b - a) on and above the diagonal
+        for (let b = a; b < order; b++) {
+          const row = (b - a) * mm + i * m, xb = b * m;
           for (let j = 0; j < m; j++) {
-            const t = k >= 0 ? g[base + i * m + j] : g[base + j * m + i];
-            const v = t * x[b * m + j];
+            const v = g[row + j] * x[xb + j];
             s += v;
             sAbs += Math.abs(v);
           }
-          y[a * m + i] += s;
-          if (absRows) absRows[a * m + i] += sAbs;
         }
+        // and Γ(a - b)^T below it
+        for (let b = 0; b < a; b++) {
+          const col = (a - b) * mm + i, xb = b * m;
+          for (let j = 0; j < m; j++) {
+            const v = g[col + j * m] * x[xb + j];
+            s += v;
+            sAbs += Math.abs(v);
+          }
+        }
+        y[a * m + i] = s;
+        if (absRows) absRows[a * m + i] = sAbs;
       }
     }
     return y;
@@ -190,25 +226,6 @@ export class BlockLevinson {
       if (step === refinements || !Number.isFinite(worst)) return null;
       const dx = this.#apply(r);
       for (let i = 0; i < x.length; i++) x[i] += dx[i];
-    }
-  }
-}
-
-/** `acc += op(A) B` with `A` at `a[aOff]` (`op` transposes when `transpose`), `B` at `b[bOff]`. */
-function mulAdd(
-  acc: Float64Array,
-  a: Float64Array,
-  aOff: number,
-  transpose: boolean,
-  b: Float64Array,
-  bOff: number,
-  m: number,
-) {
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < m; k++) {
-      const aik = transpose ? a[aOff + k * m + i] : a[aOff + i * m + k];
-      if (aik === 0) continue;
-      for (let j = 0; j < m; j++) acc[i * m + j] += aik * b[bOff + k * m + j];
     }
   }
 }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { addMul, mulConj, nextPow2, RealFft } from "./_fft.ts";
+import { addMul, nextPow2, RealFft } from "./_fft.ts";
+import { type BlockSpectra, ShortLagCorrelation } from "./_short_lag_correlation.ts";
 import { PivotedCholesky } from "./_cholesky.ts";
 import { BlockLevinson } from "./_block_levinson.ts";
 
@@ -160,11 +161,12 @@ class DelayedSpan {
     this.#correlation = correlation;
     const m = sources.length;
     // Γ(k)[bi][bj] = <s_i delayed a, s_j delayed a + k> = r_ij[k], r_ij[k] = sum_t s_i[t + k] s_j[t]
+    // (correlations hold lags -(flen-1)..flen-1, lag k at flen - 1 + k)
     const gamma = new Float64Array(flen * m * m);
     sources.forEach((si, bi) => {
       sources.forEach((sj, bj) => {
         const r = correlation(si, sj);
-        for (let k = 0; k < flen; k++) gamma[(k * m + bi) * m + bj] = r[k];
+        for (let k = 0; k < flen; k++) gamma[(k * m + bi) * m + bj] = r[flen - 1 + k];
       });
     });
     this.#levinson = new BlockLevinson(gamma, m, flen);
@@ -177,11 +179,11 @@ class DelayedSpan {
     const g = new Float64Array(n * n);
     sources.forEach((si, bi) => {
       sources.forEach((sj, bj) => {
-        // <s_i delayed a, s_j delayed b> = r_ij[(b - a) mod nfft]
-        const r = this.#correlation(si, sj), nfft = r.length;
+        // <s_i delayed a, s_j delayed b> = r_ij[b - a]
+        const r = this.#correlation(si, sj);
         for (let a = 0; a < flen; a++) {
           const row = (bi * flen + a) * n + bj * flen;
-          for (let b = 0; b < flen; b++) g[row + b] = r[(b - a + nfft) % nfft];
+          for (let b = 0; b < flen; b++) g[row + b] = r[flen - 1 + b - a];
         }
       });
     });
@@ -230,28 +232,22 @@ class DelayedSpan {
    */
   solve(
     estCorr: (i: number) => Float64Array,
-    nfft: number,
   ): { d: Float64Array; x: Float64Array; gx: Float64Array } {
     const flen = this.#flen;
     const d = new Float64Array(this.#sources.length * flen);
     this.#sources.forEach((si, bi) => {
       const c = estCorr(si);
-      for (let a = 0; a < flen; a++) d[bi * flen + a] = c[(nfft - a) % nfft];
+      for (let a = 0; a < flen; a++) d[bi * flen + a] = c[flen - 1 - a];
     });
     return { d, ...this.#coefficients(d) };
   }
 
   /**
-   * Projection (length `nfft`, the first `nsampl + flen - 1` meaningful) of the estimate whose
-   * correlations with reference `i` are `estCorr(i)` (`c[k] = sum_t s_i[t + k] e[t]`).
+   * Projection `sum_i coef_i * s_i` (length `fft.size`, the first `nsampl + flen - 1`
+   * meaningful) for the filter coefficients `coef` (source-major) of a solve.
    */
-  project(
-    estCorr: (i: number) => Float64Array,
-    refSpectra: Float64Array[],
-    fft: RealFft,
-  ): Float64Array {
+  project(coef: Float64Array, refSpectra: Float64Array[], fft: RealFft): Float64Array {
     const flen = this.#flen;
-    const { x: coef } = this.solve(estCorr, fft.size);
     const acc = new Float64Array(2 * fft.size);
     this.#sources.forEach((si, bi) => {
       const filt = fft.forward(coef.subarray(bi * flen, (bi + 1) * flen));
@@ -330,27 +326,25 @@ export function bssEval(
     );
   }
   const len = nsampl + flen - 1;
-  const size = nextPow2(len);
-  if (lastFft?.size !== size) lastFft = new RealFft(size);
-  const fft = lastFft;
-  const refSpectra = refs.map((s) => fft.forward(s));
-  const estSpectra = ests.map((s) => fft.forward(s));
-
-  const refCorr = new Map<string, Float64Array>();
+  const correlator = new ShortLagCorrelation(nsampl, flen);
+  const leading = refs.map((s) => correlator.leading(s));
+  const trailing = new Map<Float64Array, BlockSpectra>();
+  const trailingOf = (s: Float64Array) => {
+    let y = trailing.get(s);
+    if (!y) trailing.set(s, y = correlator.trailing(s));
+    return y;
+  };
+  // c[flen - 1 + k] = sum_t x[t + k] y[t], |k| < flen
+  const correlations = new Map<string, Float64Array>();
+  const correlate = (x: number, y: Float64Array, key: string): Float64Array => {
+    let c = correlations.get(key);
+    if (!c) correlations.set(key, c = correlator.correlate(leading[x], trailingOf(y)));
+    return c;
+  };
   const correlation = (i: number, j: number): Float64Array => {
-    const key = `${i},${j}`;
-    let r = refCorr.get(key);
-    if (!r) {
-      if (i > j) {
-        // r_ij[k] = r_ji[-k]: one inverse transform per pair
-        const rji = correlation(j, i), nfft = rji.length;
-        r = rji.map((_, k) => rji[(nfft - k) % nfft]);
-      } else {
-        r = fft.inverseReal(mulConj(refSpectra[i], refSpectra[j]));
-      }
-      refCorr.set(key, r);
-    }
-    return r;
+    if (i <= j) return correlate(i, refs[j], `r${i},${j}`);
+    // r_ij[k] = r_ji[-k]
+    return correlation(j, i).slice().reverse();
   };
   const all = Array.from({ length: nsrc }, (_, i) => i);
   const spanAll = new DelayedSpan(all, flen, correlation);
@@ -360,30 +354,23 @@ export function bssEval(
   const sdr = all.map(() => new Array<number>(nsrc).fill(NaN));
   const sir = all.map(() => new Array<number>(nsrc).fill(NaN));
   const sar = all.map(() => new Array<number>(nsrc).fill(NaN));
-  const estCorrs = ests.map(() => new Map<number, Float64Array>());
-  const estCorr = (e: number) => (i: number): Float64Array => {
-    let c = estCorrs[e].get(i);
-    if (!c) {
-      c = fft.inverseReal(mulConj(refSpectra[i], estSpectra[e]));
-      estCorrs[e].set(i, c);
-    }
-    return c;
-  };
+  const estCorr = (e: number) => (i: number) => correlate(i, ests[e], `e${e},${i}`);
   // Energies of the decomposition from the normal equations: with P the projection A x of the
   // estimate e (G = A^T A, d = A^T e), |P|^2 = x^T G x and <e, P> = x^T d, and the target
   // projection's span lies in the full one's. The expansions below are those of mir_eval's
   // time-domain sums, for the same coefficients, without the projections' inverse FFTs. When a
   // difference cancels to below CANCELLATION of its largest term (a ratio above ~80 dB) its
   // rounding error would show, and that pair is summed in the time domain instead.
+  let refSpectra: Float64Array[] | undefined;
   const fullSolve = new Map<number, { d: Float64Array; x: Float64Array; gx: Float64Array }>();
   const energy = ests.map((s) => s.reduce((a, v) => a + v * v, 0));
   for (const [e, j] of pairs) {
     let full = fullSolve.get(e);
     if (!full) {
-      full = spanAll.solve(estCorr(e), fft.size);
+      full = spanAll.solve(estCorr(e));
       fullSolve.set(e, full);
     }
-    const one = spanOne[j].solve(estCorr(e), fft.size);
+    const one = spanOne[j].solve(estCorr(e));
     const target = dot(one.x, one.gx);
     const cross = dot(one.x, full.gx.subarray(j * flen, (j + 1) * flen));
     const total = dot(full.x, full.gx);
@@ -392,10 +379,14 @@ export function bssEval(
     let artif = energy[e] - 2 * dot(full.x, full.d) + total;
     const scale = Math.max(energy[e], total, target);
     if (Math.min(interf, distort, artif) <= CANCELLATION * scale) {
+      const size = nextPow2(len);
+      if (lastFft?.size !== size) lastFft = new RealFft(size);
+      const fft = lastFft;
+      refSpectra ??= refs.map((s) => fft.forward(s));
       [interf, distort, artif] = timeDomainEnergies(
         ests[e],
-        spanOne[j].project(estCorr(e), refSpectra, fft),
-        spanAll.project(estCorr(e), refSpectra, fft),
+        spanOne[j].project(one.x, refSpectra, fft),
+        spanAll.project(full.x, refSpectra, fft),
         len,
       );
     }
