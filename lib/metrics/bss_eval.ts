@@ -148,8 +148,6 @@ class DelayedSpan {
   readonly #correlation: (i: number, j: number) => Float64Array;
   readonly #levinson: BlockLevinson;
   #dense: { gram: Float64Array; factor: PivotedCholesky } | null = null;
-  /** How many solutions came from the dense fallback. */
-  denseSolves = 0;
 
   constructor(
     sources: number[],
@@ -204,7 +202,6 @@ class DelayedSpan {
     }
     const solved = this.#levinson.solve(lagMajor);
     if (solved === null) {
-      this.denseSolves++;
       const { gram, factor } = this.#denseFactor();
       const x = factor.solve(d), n = d.length;
       const gx = new Float64Array(n);
