@@ -14,14 +14,19 @@
  * each delayed by `0..order-1` samples, unknowns ordered lag-major (`x[a * m + i]` is signal `i`
  * at delay `a`).
  *
- * The recursion grows the backward vectors `b^n` (`T_n b^n = [0 … 0 I]^T`, `n` blocks) and the
- * forward vectors `f^n` (`T_n f^n = [I 0 … 0]^T`) one block at a time in
- * `O(m^3 order^2)`, and keeps every `b^n`: together they are a factorisation of `T^-1`, so each
- * right-hand side then costs `O(m^2 order^2)` (against `O((m order)^3)` for a dense
- * factorisation). The recursion has no pivoting: when an `m * m` pivot is (numerically)
- * singular it stops and {@linkcode BlockLevinson.ok} is false; each solution is refined and
- * checked by its residual ({@linkcode BlockLevinson.solve}), so an inaccurate factorisation on
- * an ill-conditioned `T` is reported instead of used.
+ * Whittle's recursion grows the forward and backward prediction-error filters
+ * `A = [I, A_1 … A_p]` and `B = [B_0 … B_{p-1}, I]` (block rows with `A T_{p+1} = [V_f, 0 … 0]`
+ * and `B T_{p+1} = [0 … 0, V_b]`) one order at a time: with `Δ = Σ_k A_k Γ(p + 1 - k)` (the
+ * backward filter's counterpart is `Δ^T` because `T` is symmetric),
+ * `A ← [A, 0] - Δ V_b^-1 [0, B]`, `B ← [0, B] - Δ^T V_f^-1 [A, 0]`,
+ * `V_f ← V_f - Δ V_b^-1 Δ^T`, `V_b ← V_b - Δ^T V_f^-1 Δ`, in `3 m^3 order^2` multiply-adds.
+ * Every order's `B` and `V_b^-1` is kept: `T_{p+1} B^T V_b^-1 = [0 … 0, I]^T`, so they are a
+ * factorisation of `T^-1` and each right-hand side then costs `O(m^2 order^2)` (the solution is
+ * extended one block at a time), against `O((m order)^3)` for a dense factorisation. The
+ * recursion has no pivoting: when a prediction-error covariance is (numerically) singular it
+ * stops and {@linkcode BlockLevinson.ok} is false; each solution is refined and checked by its
+ * residual ({@linkcode BlockLevinson.solve}), so an inaccurate factorisation of an
+ * ill-conditioned `T` is reported instead of used.
  */
 export class BlockLevinson {
   /** Block size (number of signals). */
@@ -32,8 +37,10 @@ export class BlockLevinson {
   readonly ok: boolean;
   /** `Γ(k)` row-major at `k * m * m`, `k = 0..order-1`. */
   readonly #gamma: Float64Array;
-  /** `b^n` for `n = 1..order`: `n` blocks of `m * m` (row-major) at `m * m * n (n - 1) / 2`. */
+  /** Backward filter of `n = 1..order` blocks (`m * m` row-major) at `m * m * n (n - 1) / 2`. */
   readonly #backward: Float64Array;
+  /** `V_b^-1` of the filter of `n` blocks at `m * m * (n - 1)`. */
+  readonly #backwardErrorInverse: Float64Array;
 
   /**
    * Run the recursion.
@@ -51,85 +58,59 @@ export class BlockLevinson {
     this.#gamma = gamma;
     const mm = m * m;
     const backward = new Float64Array(mm * order * (order + 1) / 2);
+    const vbInv = new Float64Array(mm * order);
     this.#backward = backward;
-    let f = new Float64Array(order * mm);
-    let fNext = new Float64Array(order * mm);
-    const ef = new Float64Array(mm), eb = new Float64Array(mm);
-    const prod = new Float64Array(mm), alpha = new Float64Array(mm), delta = new Float64Array(mm);
-    const tmp = new Float64Array(mm), efAlpha = new Float64Array(mm);
-    const ebDelta = new Float64Array(mm);
-    let ok = invert(gamma.subarray(0, mm), m, tmp);
-    f.set(tmp);
-    backward.set(tmp);
-    for (let n = 1; n < order && ok; n++) {
-      const bOld = backward.subarray(mm * n * (n - 1) / 2, mm * n * (n + 1) / 2);
-      const bNew = backward.subarray(mm * n * (n + 1) / 2, mm * (n + 1) * (n + 2) / 2);
-      // ε_f = Σ_b Γ(b - n) f_b = Σ_b Γ(n - b)^T f_b;  ε_b = Σ_{b=1..n} Γ(b) b_{b-1}
-      ef.fill(0);
-      eb.fill(0);
-      for (let b = 0; b < n; b++) {
-        const gf = (n - b) * mm, gb = (b + 1) * mm, blk = b * mm;
+    this.#backwardErrorInverse = vbInv;
+    const forward = new Float64Array(order * mm); // A, blocks beyond the order are 0
+    const vf = gamma.slice(0, mm), vb = gamma.slice(0, mm);
+    const vfInv = new Float64Array(mm), delta = new Float64Array(mm);
+    const kf = new Float64Array(mm), kb = new Float64Array(mm), tmp = new Float64Array(mm);
+    const tmp2 = new Float64Array(mm);
+    for (let i = 0; i < m; i++) forward[i * m + i] = backward[i * m + i] = 1;
+    let ok = invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray(0, mm));
+    for (let p = 0; p + 1 < order && ok; p++) {
+      // Δ = Σ_{k=0..p} A_k Γ(p + 1 - k)
+      delta.fill(0);
+      for (let k = 0; k <= p; k++) {
+        const ak = k * mm, gk = (p + 1 - k) * mm;
         for (let i = 0; i < m; i++) {
-          for (let k = 0; k < m; k++) {
-            const gT = gamma[gf + k * m + i], g = gamma[gb + i * m + k], row = blk + k * m;
-            for (let j = 0; j < m; j++) {
-              ef[i * m + j] += gT * f[row + j];
-              eb[i * m + j] += g * bOld[row + j];
-            }
+          for (let l = 0; l < m; l++) {
+            const v = forward[ak + i * m + l], row = gk + l * m;
+            for (let j = 0; j < m; j++) delta[i * m + j] += v * gamma[row + j];
           }
         }
       }
-      // f^{n+1} = [f; 0] α - [0; b] ε_f α,  α = (I - ε_b ε_f)^-1
-      // b^{n+1} = [0; b] δ - [f; 0] ε_b δ,  δ = (I - ε_f ε_b)^-1
-      identityMinusProduct(eb, ef, m, prod);
-      if (!invert(prod, m, alpha)) {
-        ok = false;
-        break;
-      }
-      identityMinusProduct(ef, eb, m, prod);
-      if (!invert(prod, m, delta)) {
-        ok = false;
-        break;
-      }
-      matMul(ef, alpha, m, efAlpha);
-      matMul(eb, delta, m, ebDelta);
-      fNext.fill(0, n * mm, (n + 1) * mm);
-      bNew.fill(0, n * mm, (n + 1) * mm);
-      // the [f; 0] terms (blocks 0..n-1), then the [0; b] terms (blocks 1..n)
-      for (let b = 0; b < n; b++) {
-        const blk = b * mm;
+      // K_f = Δ V_b^-1, K_b = Δ^T V_f^-1
+      kf.fill(0);
+      mulAdd(kf, delta, 0, vbInv, p * mm, m, 1);
+      transpose(delta, m, tmp);
+      kb.fill(0);
+      mulAdd(kb, tmp, 0, vfInv, 0, m, 1);
+      const bOld = backward.subarray(mm * p * (p + 1) / 2, mm * (p + 1) * (p + 2) / 2);
+      const bNew = backward.subarray(mm * (p + 1) * (p + 2) / 2, mm * (p + 2) * (p + 3) / 2);
+      // block k: A_k ← A_k - K_f B_{k-1},  B'_k = B_{k-1} - K_b A_k  (A_{p+1} = 0, B_{-1} = 0)
+      for (let i = 0; i < mm; i++) bNew[i] = -kb[i]; // B'_0 = -K_b A_0 = -K_b
+      for (let k = 1; k <= p + 1; k++) {
+        const blk = k * mm, old = blk - mm;
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < m; j++) {
-            let sf = 0, sb = 0;
-            for (let k = 0; k < m; k++) {
-              const v = f[blk + i * m + k];
-              sf += v * alpha[k * m + j];
-              sb -= v * ebDelta[k * m + j];
+            let sa = 0, sb = 0;
+            for (let l = 0; l < m; l++) {
+              sa += kf[i * m + l] * bOld[old + l * m + j];
+              sb += kb[i * m + l] * forward[blk + l * m + j];
             }
-            fNext[blk + i * m + j] = sf;
-            bNew[blk + i * m + j] = sb;
+            bNew[blk + i * m + j] = bOld[old + i * m + j] - sb;
+            tmp2[i * m + j] = sa;
           }
         }
+        for (let i = 0; i < mm; i++) forward[blk + i] -= tmp2[i];
       }
-      for (let b = 1; b <= n; b++) {
-        const blk = b * mm, old = blk - mm;
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < m; j++) {
-            let sf = 0, sb = 0;
-            for (let k = 0; k < m; k++) {
-              const v = bOld[old + i * m + k];
-              sf += v * efAlpha[k * m + j];
-              sb += v * delta[k * m + j];
-            }
-            fNext[blk + i * m + j] -= sf;
-            bNew[blk + i * m + j] += sb;
-          }
-        }
-      }
-      for (let i = 0; i < (n + 1) * mm; i++) {
-        if (!Number.isFinite(fNext[i])) ok = false;
-      }
-      [f, fNext] = [fNext, f];
+      // V_f ← V_f - K_f Δ^T, V_b ← V_b - K_b Δ
+      mulAdd(vf, kf, 0, tmp, 0, m, -1);
+      mulAdd(vb, kb, 0, delta, 0, m, -1);
+      // prediction-error covariances of a positive definite T are positive definite
+      for (let i = 0; i < m; i++) ok &&= vf[i * m + i] > 0 && vb[i * m + i] > 0;
+      ok &&= invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray((p + 1) * mm, (p + 2) * mm));
     }
     this.ok = ok;
   }
@@ -169,13 +150,14 @@ export class BlockLevinson {
     return y;
   }
 
-  /** `x = T^-1 d` by the stored backward vectors (no refinement); a new array. */
+  /** `x = T^-1 d` by the stored backward filters (no refinement); a new array. */
   #apply(d: Float64Array): Float64Array {
     const { m, order } = this, g = this.#gamma, bw = this.#backward, mm = m * m;
+    const vbInv = this.#backwardErrorInverse;
     const x = new Float64Array(order * m);
-    const rest = new Float64Array(m);
+    const rest = new Float64Array(m), w = new Float64Array(m);
     for (let n = 0; n < order; n++) {
-      // rest = d_n - θ, θ = Σ_{b<n} Γ(n - b)^T x_b;  x^{n+1} = [x^n; 0] + b^{n+1} rest
+      // rest = d_n - θ, θ = Σ_{b<n} Γ(n - b)^T x_b;  x ← [x; 0] + B^T V_b^-1 rest
       for (let i = 0; i < m; i++) rest[i] = d[n * m + i];
       for (let b = 0; b < n; b++) {
         const base = (n - b) * mm;
@@ -185,12 +167,17 @@ export class BlockLevinson {
           rest[i] -= s;
         }
       }
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += vbInv[n * mm + i * m + j] * rest[j];
+        w[i] = s;
+      }
       const off = mm * n * (n + 1) / 2;
       for (let b = 0; b <= n; b++) {
         const blk = off + b * mm;
         for (let i = 0; i < m; i++) {
           let s = 0;
-          for (let j = 0; j < m; j++) s += bw[blk + i * m + j] * rest[j];
+          for (let j = 0; j < m; j++) s += bw[blk + j * m + i] * w[j];
           x[b * m + i] += s;
         }
       }
@@ -230,36 +217,30 @@ export class BlockLevinson {
   }
 }
 
-/** `out[outOff] += sign * A[aOff] B` (all `m * m` row-major). */
-function matMulInto(
+/** `out[outOff..] += sign * A B` for the `m * m` row-major blocks `A` at `a[aOff]`, `B` at `b[bOff]`. */
+function mulAdd(
   out: Float64Array,
-  outOff: number,
   a: Float64Array,
   aOff: number,
   b: Float64Array,
+  bOff: number,
   m: number,
   sign: number,
+  outOff = 0,
 ) {
   for (let i = 0; i < m; i++) {
     for (let k = 0; k < m; k++) {
       const aik = sign * a[aOff + i * m + k];
       if (aik === 0) continue;
-      for (let j = 0; j < m; j++) out[outOff + i * m + j] += aik * b[k * m + j];
+      const row = bOff + k * m, to = outOff + i * m;
+      for (let j = 0; j < m; j++) out[to + j] += aik * b[row + j];
     }
   }
 }
 
-/** `out = A B` (`m * m` row-major). */
-function matMul(a: Float64Array, b: Float64Array, m: number, out: Float64Array) {
-  out.fill(0);
-  matMulInto(out, 0, a, 0, b, m, 1);
-}
-
-/** `out = I - A B` (`m * m` row-major). */
-function identityMinusProduct(a: Float64Array, b: Float64Array, m: number, out: Float64Array) {
-  matMul(a, b, m, out);
-  for (let i = 0; i < m * m; i++) out[i] = -out[i];
-  for (let i = 0; i < m; i++) out[i * m + i] += 1;
+/** `out = A^T` (`m * m` row-major). */
+function transpose(a: Float64Array, m: number, out: Float64Array) {
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[j * m + i] = a[i * m + j];
 }
 
 /**
