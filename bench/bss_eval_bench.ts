@@ -66,7 +66,7 @@ for (const permute of [true, false]) {
       })();
       const worker = await mir;
       try {
-        const rounds = 5;
+        const rounds = 7;
         const theirs: number[] = [], ours: number[] = [];
         let mine = bssEval(refs, ests, { permute });
         let ref = await worker.request(`1 ${permute ? 1 : 0}`) as Record<string, number[]>;
