@@ -61,11 +61,11 @@ export class BlockLevinson {
     const vbInv = new Float64Array(mm * order);
     this.#backward = backward;
     this.#backwardErrorInverse = vbInv;
-    const forward = new Float64Array(order * mm); // A, blocks beyond the order are 0
+    const forward = new Float64Array(order * mm); // A; blocks beyond the current order are 0
     const vf = gamma.slice(0, mm), vb = gamma.slice(0, mm);
     const vfInv = new Float64Array(mm), delta = new Float64Array(mm);
     const kf = new Float64Array(mm), kb = new Float64Array(mm), tmp = new Float64Array(mm);
-    const tmp2 = new Float64Array(mm);
+    const kfB = new Float64Array(mm);
     for (let i = 0; i < m; i++) forward[i * m + i] = backward[i * m + i] = 1;
     let ok = invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray(0, mm));
     for (let p = 0; p + 1 < order && ok; p++) {
@@ -100,10 +100,10 @@ export class BlockLevinson {
               sb += kb[i * m + l] * forward[blk + l * m + j];
             }
             bNew[blk + i * m + j] = bOld[old + i * m + j] - sb;
-            tmp2[i * m + j] = sa;
+            kfB[i * m + j] = sa;
           }
         }
-        for (let i = 0; i < mm; i++) forward[blk + i] -= tmp2[i];
+        for (let i = 0; i < mm; i++) forward[blk + i] -= kfB[i];
       }
       // V_f ← V_f - K_f Δ^T, V_b ← V_b - K_b Δ
       mulAdd(vf, kf, 0, tmp, 0, m, -1);
@@ -217,7 +217,7 @@ export class BlockLevinson {
   }
 }
 
-/** `out[outOff..] += sign * A B` for the `m * m` row-major blocks `A` at `a[aOff]`, `B` at `b[bOff]`. */
+/** `out += sign * A B` for the `m * m` row-major blocks `A` at `a[aOff]`, `B` at `b[bOff]`. */
 function mulAdd(
   out: Float64Array,
   a: Float64Array,
@@ -226,14 +226,13 @@ function mulAdd(
   bOff: number,
   m: number,
   sign: number,
-  outOff = 0,
 ) {
   for (let i = 0; i < m; i++) {
     for (let k = 0; k < m; k++) {
       const aik = sign * a[aOff + i * m + k];
       if (aik === 0) continue;
-      const row = bOff + k * m, to = outOff + i * m;
-      for (let j = 0; j < m; j++) out[to + j] += aik * b[row + j];
+      const row = bOff + k * m;
+      for (let j = 0; j < m; j++) out[i * m + j] += aik * b[row + j];
     }
   }
 }
