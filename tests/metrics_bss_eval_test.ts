@@ -3,6 +3,7 @@ import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 import { BlockLevinson } from "../lib/metrics/_block_levinson.ts";
 import { PivotedCholesky } from "../lib/metrics/_cholesky.ts";
+import { ShortLagCorrelation } from "../lib/metrics/_short_lag_correlation.ts";
 
 const db = (num: number, den: number) => 10 * Math.log10(num / den);
 const energy = (x: ArrayLike<number>) => {
@@ -87,7 +88,8 @@ function distort(rng: Rng, refs: Float64Array[], j: number, leak: number, noiseL
 
 Deno.test("bssEval matches a direct time-domain least-squares derivation (2 and 3 sources)", () => {
   const rng = new Rng(11);
-  for (const [nsrc, n, flen] of [[2, 90, 6], [3, 70, 4], [2, 120, 1], [3, 50, 9]]) {
+  // 2 x 1000 samples at 8 taps: correlations from several FFT blocks
+  for (const [nsrc, n, flen] of [[2, 90, 6], [3, 70, 4], [2, 120, 1], [3, 50, 9], [2, 1000, 8]]) {
     const refs = Array.from({ length: nsrc }, () => noise(rng, n));
     const ests = refs.map((_, j) => distort(rng, refs, j, 0.3, 0.2));
     const got = bssEval(refs, ests, { filterLength: flen, permute: false });
@@ -209,6 +211,28 @@ Deno.test("bssEval: bad inputs are errors naming the argument", () => {
   );
   assert.throws(() => bssEval([a], [b], { filterLength: 4 }), /too short for a 4-tap/);
   assert.ok(Number.isFinite(bssEval([a], [b], { filterLength: 3 }).sdr[0]));
+});
+
+Deno.test("ShortLagCorrelation equals direct sums at every lag below maxLag, over many blocks", () => {
+  const rng = new Rng(35);
+  for (const [n, maxLag] of [[1000, 8], [777, 33], [50, 1], [300, 200]]) {
+    const c = new ShortLagCorrelation(n, maxLag);
+    const x = noise(rng, n), y = noise(rng, n);
+    const got = c.correlate(c.leading(x), c.trailing(y));
+    assert.equal(got.length, 2 * maxLag - 1);
+    for (let k = -(maxLag - 1); k < maxLag; k++) {
+      let want = 0;
+      for (let t = Math.max(0, -k); t < n && t + k < n; t++) want += x[t + k] * y[t];
+      close(
+        got[maxLag - 1 + k],
+        want,
+        1e-9,
+        `n ${n} maxLag ${maxLag} (${c.blocks} blocks) lag ${k}`,
+      );
+    }
+  }
+  // the first case really is cut into blocks
+  assert.ok(new ShortLagCorrelation(1000, 8).blocks > 1);
 });
 
 /** `Γ(0..order-1)` (lag-major `m * m` blocks) of signals, by direct sums. */

@@ -52,15 +52,13 @@ export class RealFft {
   }
 }
 
-/** `a * conj(b)`, element-wise on interleaved spectra. */
-export function mulConj(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
+/** `acc += a * conj(b)`, element-wise on interleaved spectra. */
+export function addMulConj(acc: Float64Array, a: Float64Array, b: Float64Array): void {
   for (let i = 0; i < a.length; i += 2) {
     const ar = a[i], ai = a[i + 1], br = b[i], bi = b[i + 1];
-    out[i] = ar * br + ai * bi;
-    out[i + 1] = ai * br - ar * bi;
+    acc[i] += ar * br + ai * bi;
+    acc[i + 1] += ai * br - ar * bi;
   }
-  return out;
 }
 
 /** `acc += a * b`, element-wise on interleaved spectra. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { nextPow2, RealFft } from "./_fft.ts";
+import { addMulConj, nextPow2, RealFft } from "./_fft.ts";
 
 /** Block spectra of one signal in one role of {@linkcode ShortLagCorrelation.correlate}. */
 export type BlockSpectra = Float64Array[];
@@ -79,14 +79,7 @@ export class ShortLagCorrelation {
    */
   correlate(x: BlockSpectra, y: BlockSpectra): Float64Array {
     const acc = new Float64Array(2 * this.#fft.size);
-    for (let b = 0; b < x.length; b++) {
-      const xs = x[b], ys = y[b];
-      for (let i = 0; i < acc.length; i += 2) {
-        const xr = xs[i], xi = xs[i + 1], yr = ys[i], yi = ys[i + 1];
-        acc[i] += xr * yr + xi * yi;
-        acc[i + 1] += xi * yr - xr * yi;
-      }
-    }
+    for (let b = 0; b < x.length; b++) addMulConj(acc, x[b], y[b]);
     // circular correlation of segment and block: index k' = k + maxLag - 1 for lag k
     return this.#fft.inverseReal(acc).slice(0, 2 * this.maxLag - 1);
   }
