@@ -5,7 +5,9 @@
  * The anchor: when mir_eval is importable (Debian's `python3-mir-eval`), the "vs mir_eval"
  * cases time `mir_eval.separation.bss_eval_sources` on the same signals, interleaved call by
  * call with ours in the same process window, check that the scores agree (0.01 dB) and print
- * the medians and mir_eval/ours (the speed-up). Without mir_eval they print why and skip.
+ * the medians and mir_eval/ours (the speed-up), in wall time and in CPU time (each process's
+ * user + system time over all its threads, which a loaded machine disturbs less). Without
+ * mir_eval they print why and skip.
  * A last case checks the scores against mir_eval on adversarial mixtures (white, correlated,
  * nearly identical, near-silent and tonal references, signals barely longer than the filter),
  * which exercise both solver paths (block Levinson and its dense fallback).
@@ -14,7 +16,14 @@
  */
 import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
+import process from "node:process";
 import { findPython, median, PythonWorker } from "./_python.ts";
+
+/** CPU time of this process so far (user + system, all threads), ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 const rate = 11025, seconds = 6, n = rate * seconds;
 const rng = new Rng(1);
@@ -68,13 +77,16 @@ for (const permute of [true, false]) {
       try {
         const rounds = 7;
         const theirs: number[] = [], ours: number[] = [];
+        const theirsCpu: number[] = [], oursCpu: number[] = [];
         let mine = bssEval(refs, ests, { permute });
         let ref = await worker.request(`1 ${permute ? 1 : 0}`) as Record<string, number[]>;
         for (let r = 0; r < rounds; r++) {
           ref = await worker.request(`1 ${permute ? 1 : 0}`) as Record<string, number[]>;
           theirs.push(ref.ms[0]);
-          const t0 = performance.now();
+          theirsCpu.push(ref.cpu_ms[0]);
+          const t0 = performance.now(), c0 = cpuMs();
           mine = bssEval(refs, ests, { permute });
+          oursCpu.push(cpuMs() - c0);
           ours.push(performance.now() - t0);
         }
         let worst = 0;
@@ -86,8 +98,12 @@ for (const permute of [true, false]) {
           `permute ${permute}: mir_eval ${f(median(theirs))} ms, ours ${f(median(ours))} ms ` +
             `per mixture (medians of ${rounds} interleaved calls): mir_eval/ours ` +
             `${(median(theirs) / median(ours)).toFixed(2)}x; per call ` +
-            `${theirs.map((t, i) => (t / ours[i]).toFixed(2))}; largest score difference ` +
-            `${worst.toExponential(1)} dB; load average ` +
+            `${theirs.map((t, i) => (t / ours[i]).toFixed(2))}; CPU time (all threads of each ` +
+            `process, less sensitive to the machine's load) mir_eval ${f(median(theirsCpu))} ms, ` +
+            `ours ${f(median(oursCpu))} ms: ${
+              (median(theirsCpu) / median(oursCpu)).toFixed(2)
+            }x; ` +
+            `largest score difference ${worst.toExponential(1)} dB; load average ` +
             `${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")}`,
         );
         if (worst > 0.01) throw new Error(`bssEval differs from mir_eval by ${worst} dB`);
