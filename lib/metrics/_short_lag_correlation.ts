@@ -4,10 +4,13 @@
  * @module
  */
 
-import { addMulConj, nextPow2, RealFft } from "./_fft.ts";
+import { nextPow2, RealFft } from "./_fft.ts";
 
-/** Block spectra of one signal in one role of {@linkcode ShortLagCorrelation.correlate}. */
-export type BlockSpectra = Float64Array[];
+/**
+ * Half spectra (`size + 2` values each, {@linkcode RealFft.forwardHalf}) of one signal's blocks
+ * in one role of {@linkcode ShortLagCorrelation.correlate}, one after the other.
+ */
+export type BlockSpectra = Float64Array;
 
 /**
  * Cross-correlations `r[k] = Σ_t x[t + k] y[t]` of signals of `length` samples at the lags
@@ -49,28 +52,32 @@ export class ShortLagCorrelation {
 
   /** Spectra of `x` in the leading role (segments `bB - maxLag + 1 .. bB + B + maxLag - 2`). */
   leading(x: ArrayLike<number>): BlockSpectra {
-    const { block, maxLag, length } = this;
+    const { block, maxLag, length } = this, stride = this.#fft.size + 2;
     const seg = new Float64Array(block + 2 * maxLag - 2);
-    return Array.from({ length: this.blocks }, (_, b) => {
+    const out = new Float64Array(this.blocks * stride);
+    for (let b = 0; b < this.blocks; b++) {
       seg.fill(0);
       const start = b * block - (maxLag - 1);
       for (let t = Math.max(0, -start); t < seg.length && start + t < length; t++) {
         seg[t] = x[start + t];
       }
-      return this.#fft.forward(seg);
-    });
+      this.#fft.forwardHalf(seg, out, b * stride);
+    }
+    return out;
   }
 
   /** Spectra of `y` in the trailing role (blocks `bB .. bB + B - 1`). */
   trailing(y: ArrayLike<number>): BlockSpectra {
-    const { block, length } = this;
+    const { block, length } = this, stride = this.#fft.size + 2;
+    const out = new Float64Array(this.blocks * stride);
     const seg = new Float64Array(block);
-    return Array.from({ length: this.blocks }, (_, b) => {
-      seg.fill(0);
+    for (let b = 0; b < this.blocks; b++) {
       const start = b * block;
+      seg.fill(0);
       for (let t = 0; t < block && start + t < length; t++) seg[t] = y[start + t];
-      return this.#fft.forward(seg);
-    });
+      this.#fft.forwardHalf(seg, out, b * stride);
+    }
+    return out;
   }
 
   /**
@@ -78,9 +85,16 @@ export class ShortLagCorrelation {
    * signals) for `|k| < maxLag`, from `leading(x)` and `trailing(y)`.
    */
   correlate(x: BlockSpectra, y: BlockSpectra): Float64Array {
-    const acc = new Float64Array(2 * this.#fft.size);
-    for (let b = 0; b < x.length; b++) addMulConj(acc, x[b], y[b]);
+    // Σ_blocks X conj(Y) over the half spectra
+    const acc = new Float64Array(this.#fft.size + 2);
+    for (let base = 0; base < x.length; base += acc.length) {
+      for (let k = 0; k < acc.length; k += 2) {
+        const xr = x[base + k], xi = x[base + k + 1], yr = y[base + k], yi = y[base + k + 1];
+        acc[k] += xr * yr + xi * yi;
+        acc[k + 1] += xi * yr - xr * yi;
+      }
+    }
     // circular correlation of segment and block: index k' = k + maxLag - 1 for lag k
-    return this.#fft.inverseReal(acc).slice(0, 2 * this.maxLag - 1);
+    return this.#fft.inverseHalf(acc).slice(0, 2 * this.maxLag - 1);
   }
 }
