@@ -84,11 +84,11 @@ function checkSignals(
       );
     }
     const out = new Float64Array(length);
+    out.set(s);
     let energy = 0;
     for (let t = 0; t < length; t++) {
-      const v = s[t];
+      const v = out[t];
       if (!Number.isFinite(v)) throw new Error(`bssEval: ${name}[${j}][${t}] is not finite (${v})`);
-      out[t] = v;
       energy += v * v;
     }
     if (energy === 0) {
