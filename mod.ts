@@ -13,7 +13,8 @@
  * The API, by category (each symbol's page names its category):
  *
  * - **data**: `synthWorld` (scenes, curriculum sets C1..C4, localization and classification
- *   sets), `loadESC50`, `loadFlickrSoundNet`, `loadMUSIC`, `loadAudioSet`, `gradeCurriculum`;
+ *   sets), `openDatasets` (datasets on disk as streamed `AVDataset`s, as `--data KIND:PATH`),
+ *   `loadESC50`, `loadFlickrSoundNet`, `loadMUSIC`, `loadAudioSet`, `gradeCurriculum`;
  *   WAV/PNG/JPEG codecs, STFT, log-mel, seeded random numbers.
  * - **model**: `createModel` and its presets, `localize`, the counting model, the separation
  *   network (`createOursSeparation`, `separateMixtures`) and the paper's baselines.
@@ -89,7 +90,7 @@ export { describeBackend, initBackend } from "./lib/backend/mod.ts";
 export { softKMeans } from "./kernels/mod.ts";
 
 // data: the synthetic world, curriculum grading, the real datasets' loaders
-export type { AVClip, Box, LabelledClip } from "./lib/data/mod.ts";
+export type { AVClip, AVDataset, Box, LabelledClip } from "./lib/data/mod.ts";
 export type { RGBImage } from "./lib/vision/mod.ts";
 export {
   gradeCurriculum,
@@ -97,6 +98,7 @@ export {
   loadESC50,
   loadFlickrSoundNet,
   loadMUSIC,
+  openDatasets,
   SYNTH_CLASSES,
   synthWorld,
 } from "./lib/data/mod.ts";

@@ -1,6 +1,7 @@
 /**
- * The `train` command: curriculum training of a preset on the synthetic world from the
- * command line (`deno task train --preset tiny --curriculum C1,C2 --out runs/x`).
+ * The `train` command: curriculum training of a preset on the synthetic world or a dataset on
+ * disk from the command line (`deno task train --data music:/data/MUSIC --curriculum C2(C1)
+ * --out runs/x`).
  *
  * @module
  */
@@ -8,22 +9,26 @@ import { describeBackend, initBackend } from "../lib/backend/mod.ts";
 import { backendOption, numberOption, parseCommand } from "./_args.ts";
 import { type AVModel, createModel } from "../lib/model/create_model.ts";
 import type { AlignmentLevel } from "../lib/model/pair_distances.ts";
-import { PRESET_NAMES, type PresetName } from "../lib/model/presets.ts";
+import { PRESET_NAMES, presetConfig, type PresetName } from "../lib/model/presets.ts";
 import { curriculumStages, type StageSpec } from "../lib/train/curriculum.ts";
 import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
-import {
-  type CurriculumData,
-  defaultLearningRate,
-  trainCurriculum,
-} from "../lib/train/train_curriculum.ts";
+import { defaultLearningRate, trainCurriculum } from "../lib/train/train_curriculum.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
-import { synthWorld } from "../lib/data/synth_world.ts";
+import { unservedNeeds } from "../lib/data/dataset.ts";
+import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
-export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world
+export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world or your data
 
 Usage: deno task train [options]
+
+  --data KIND:PATH       training data: music:DIR | flickr:DIR | audioset:DIR | synthetic[:SEED]
+                         (default the synthetic world; repeatable: the first with training
+                         clips serves); clips are decoded per batch, and each batch takes a
+                         random window of the model's length from each whole clip
+  --skip-bad             drop index rows whose media are missing instead of stopping
+  --cache-mb N           most MiB of decoded clips kept between batches (default 256)
 
   --preset NAME          tiny | small | paper (default tiny)
   --curriculum SPEC      stages in order: C1,C2 | C2(C1) | C3,C2 | U (uncurated) (default C1)
@@ -35,7 +40,7 @@ Usage: deno task train [options]
   --margin X             contrastive margin m (default 5)
   --alignment LEVEL      source (structural alignment) | scene (K = 1 on pooled features)
   --seed N               model and batch-order seed (default 0)
-  --world-seed N         synthetic world seed (default 0)
+  --world-seed N         synthetic world seed (default 0; same as --data synthetic:N)
   --init DIR             initialise the weights from this checkpoint (e.g. runs/c1/checkpoints)
   --out DIR              output: history.jsonl, config.json, checkpoints/ (required; one
                          writer at a time: a second one on the same DIR is refused)
@@ -48,6 +53,9 @@ Usage: deno task train [options]
   -h, --help             this text
 
 Ctrl-C (or SIGTERM) stops after the current step with a checkpoint; --resume continues.
+
+MUSIC has solo (C1) and duet (C2) clips; SoundNet-Flickr's counts are unknown (train on U);
+AudioSet's level is its number of labels. ESC-50 has no frames: it serves eval, not train.
 `;
 
 const TRAIN_OPTIONS = {
@@ -68,6 +76,9 @@ const TRAIN_OPTIONS = {
   resume: { type: "boolean", default: false },
   "extend-steps": { type: "boolean", default: false },
   quiet: { type: "boolean", default: false },
+  data: { type: "string", multiple: true },
+  "skip-bad": { type: "boolean", default: false },
+  "cache-mb": { type: "string" },
 } as const;
 
 /** A run's settings: what `config.json` records and a resume must match. */
@@ -86,6 +97,10 @@ interface TrainSettings {
   margin: number;
   alignment: AlignmentLevel;
   checkpointEvery: number;
+  /** The `--data` values (empty: the synthetic world of `worldSeed`). */
+  data: string[];
+  /** Whether index rows with missing media are dropped. */
+  skipBad: boolean;
 }
 
 /** The flag of each setting, for messages. */
@@ -103,6 +118,8 @@ const FLAGS: Record<keyof TrainSettings, string> = {
   margin: "--margin",
   alignment: "--alignment",
   checkpointEvery: "--checkpoint-every",
+  data: "--data",
+  skipBad: "--skip-bad",
 };
 
 type TrainValues = NonNullable<ReturnType<typeof parseCommand<typeof TRAIN_OPTIONS>>>;
@@ -153,6 +170,8 @@ function givenSettings(values: TrainValues): Partial<TrainSettings> {
     num("checkpoint-every", values["checkpoint-every"], { integer: true, min: 1 }),
   );
   if (values.init !== undefined) given.init = values.init;
+  if (values.data !== undefined) given.data = values.data;
+  if (values["skip-bad"]) given.skipBad = true;
   for (const key of ["lr", "margin"] as const) {
     if (given[key] !== undefined && !(given[key]! > 0)) {
       throw new Error(`train: ${FLAGS[key]} must be > 0, got ${given[key]}`);
@@ -178,6 +197,8 @@ function completeSettings(given: Partial<TrainSettings>): TrainSettings {
     margin: given.margin ?? 5,
     alignment: given.alignment ?? "source",
     checkpointEvery: given.checkpointEvery ?? 50,
+    data: given.data ?? [],
+    skipBad: given.skipBad ?? false,
   };
   stagesOf(settings); // one step count or one per stage
   if (settings.datasetSize < settings.batchSize) {
@@ -370,13 +391,36 @@ export async function trainCommand(args: string[]): Promise<number> {
     const state = await runDirState(out);
     const { settings, write } = runSettings(out, values, given, state);
     const stages = stagesOf(settings);
+    // the data is opened and checked before anything is written
+    const c = presetConfig(settings.preset);
+    const dataset = await openDatasets(
+      settings.data.length ? settings.data : [`synthetic:${settings.worldSeed}`],
+      {
+        sampleRate: c.sampleRate,
+        imageSize: c.imageSize,
+        seconds: c.duration,
+        skipBad: settings.skipBad,
+      },
+    );
+    const why = unservedNeeds(
+      dataset,
+      { capabilities: ["trainingClips"], levels: stages.map((st) => st.level) },
+      `train --curriculum ${settings.curriculum}`,
+    );
+    if (why) throw new Error(`train: ${why}`);
+    const data = dataset as typeof dataset & Required<Pick<typeof dataset, "trainingClips">>;
+    if ("summary" in dataset) console.log(dataset.summary);
     model = createModel({ preset: settings.preset, seed: settings.seed });
     if (settings.init !== null && !state.checkpoints) await loadCheckpoint(settings.init, model);
     // config.json only once the settings, and the --init checkpoint, have proved good
     if (write) {
       await writeFileAtomic(
         `${out}/config.json`,
-        JSON.stringify({ settings, stages, backend: backend.backend }, null, 1) + "\n",
+        JSON.stringify(
+          { settings, stages, backend: backend.backend, dataIdentity: dataset.identity },
+          null,
+          1,
+        ) + "\n",
       );
     } else if (state.backend && state.backend !== backend.backend) {
       console.warn(
@@ -384,15 +428,9 @@ export async function trainCommand(args: string[]): Promise<number> {
           "may differ from an uninterrupted run's",
       );
     }
-    const c = model.config;
-    const data: CurriculumData = synthWorld({
-      seed: settings.worldSeed,
-      imageSize: c.imageSize,
-      sampleRate: c.sampleRate,
-      duration: c.duration,
-    });
     console.log(
-      `training ${settings.preset} on ${describeBackend()}: ${settings.curriculum} -> ${out}`,
+      `training ${settings.preset} on ${describeBackend()} with ${dataset.name}: ` +
+        `${settings.curriculum} -> ${out}`,
     );
     const result = await trainCurriculum(model, {
       data,
@@ -404,6 +442,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       margin: settings.margin,
       alignment: settings.alignment,
       checkpointEvery: settings.checkpointEvery,
+      cacheBytes: numberOption("train", "cache-mb", values["cache-mb"], 256, { min: 1 }) * 2 ** 20,
       outDir: out,
       resume: values.resume,
       signal: abort.signal,

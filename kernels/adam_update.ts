@@ -22,12 +22,16 @@ import "./adam_update_plain.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { adamUpdate } from "./adam_update.ts";
- * const [w] = adamUpdate(tf.scalar(1), tf.scalar(2), tf.scalar(0), tf.scalar(0), {
+ * import { adamUpdate } from "@avscene/avscene/kernels";
+ * const [w, m, v] = adamUpdate(tf.scalar(1), tf.scalar(2), tf.scalar(0), tf.scalar(0), {
  *   lr: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0,
  * });
- * console.log(w.dataSync()[0] < 1); // true
+ * // m' = 0.1 * 2, v' = 0.001 * 4, w' = 1 - lr m' / sqrt(v') (lr has no bias correction folded in here)
+ * assert.ok(Math.abs(w.dataSync()[0] - (1 - 0.1 * 0.2 / Math.sqrt(0.004))) < 1e-5);
+ * assert.ok(Math.abs(m.dataSync()[0] - 0.2) < 1e-6 && Math.abs(v.dataSync()[0] - 0.004) < 1e-6);
+ * tf.dispose([w, m, v]);
  * ```
  * @category kernels
  */

@@ -18,6 +18,7 @@ import { embedAudio, embedVisual } from "../model/embed.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
+import { ClipStream } from "../data/clip_stream.ts";
 import { runTrainLoop } from "../train/train_loop.ts";
 import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
@@ -290,9 +291,15 @@ export async function trainAttentionBaseline(
     throw new Error(`trainAttentionBaseline: opts.margin must be finite and > 0, got ${margin}`);
   }
   const level = opts.level ?? 1;
-  const clips = level === "uncurated"
-    ? await opts.data.uncuratedSet(size)
-    : await opts.data.curriculumSet(level, size);
+  // one window of the model's length from the middle of each clip (decoded one at a time)
+  const source = opts.data.trainingClips(level, size);
+  const stream = new ClipStream(source, {
+    seconds: model.config.duration,
+    sampleRate: model.config.sampleRate,
+    maxCachedBytes: 0,
+  });
+  const clips: AVClip[] = [];
+  for (let i = 0; i < source.size; i++) clips.push(await stream.window(i, 0.5));
   if (clips.length < b) {
     throw new Error(`trainAttentionBaseline: the data gave ${clips.length} clips, need >= ${b}`);
   }

@@ -25,6 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createModel } from "../model/create_model.ts";
 import type { PresetName } from "../model/presets.ts";
@@ -299,7 +300,7 @@ export class RunContext {
     };
     try {
       const result = await trainCurriculum(model, {
-        data: this.world,
+        data: requireCapability(this.world, "trainingClips", this.experiment),
         stages: [stage],
         batchSize: this.scale.batchSize,
         datasetSize: this.scale.datasetSize,

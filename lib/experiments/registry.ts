@@ -5,7 +5,10 @@
  *
  * @module
  */
-import type { ExperimentResult, RunOptions } from "./experiment.ts";
+import type { DatasetNeeds } from "../data/dataset.ts";
+import type { ExperimentResult } from "./experiment.ts";
+import type { ExperimentOptions } from "./experiment_options.ts";
+import type { Table3Scale } from "./run_table3.ts";
 import { runCounting } from "./run_counting.ts";
 import { runFig3 } from "./run_fig3.ts";
 import { runTable1 } from "./run_table1.ts";
@@ -31,8 +34,18 @@ export interface Experiment {
   title: string;
   /** What the paper claims and how we test it (one paragraph). */
   about: string;
-  /** Run it (quick or full, seeds, cache, progress, abort). */
-  run: (opts: RunOptions) => Promise<ExperimentResult>;
+  /**
+   * Run it (quick or full, seeds, cache, progress, abort, the data and scale overrides;
+   * `separation` overrides Table 3's separation scale, the others ignore it).
+   */
+  run: (
+    opts: ExperimentOptions & { separation?: Partial<Table3Scale> },
+  ) => Promise<ExperimentResult>;
+  /**
+   * What it needs of the data: a dataset that cannot serve it is skipped with a sentence
+   * (`unservedNeeds`).
+   */
+  needs: DatasetNeeds;
   /** The plots its report section draws, in order (each where the result has its data). */
   views: readonly ExperimentView[];
 }
@@ -56,6 +69,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "common held-out set (each clip clustered at its own number of sources), with an " +
       "untrained network as the floor.",
     run: runFig3,
+    needs: { capabilities: ["trainingClips", "heldOutClips"], levels: [1, 2, 3, "uncurated"] },
     views: ["trainingCurves", "comparisonBars"],
   },
   {
@@ -66,6 +80,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "alignment > C1(C2) source-level > C1 > C2(C1) with scene-level alignment. We run the " +
       "same protocol on the synthetic world's labelled single-source set.",
     run: runTable1,
+    needs: { capabilities: ["trainingClips", "classificationClips"], levels: [1, 2] },
     views: ["comparisonBars"],
   },
   {
@@ -76,6 +91,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "claims ours-C1 > ours-C2 > DMC, Attention > an unaligned center ~ random. We score every " +
       "method on the synthetic world's localization test set.",
     run: runTable2,
+    needs: { capabilities: ["trainingClips", "localizationSet"], levels: [1, 2, "uncurated"] },
     views: ["comparisonBars"],
   },
   {
@@ -85,6 +101,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "paper claims separation comparable to Sound-of-Pixels, and that adding duets to " +
       "training helps ours (dSDR > 0) but not Sound-of-Pixels.",
     run: runTable3,
+    needs: { capabilities: ["trainingClips", "separationSet"], levels: [1, 2] },
     views: ["comparisonBars"],
   },
   {
@@ -95,6 +112,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "We report its accuracy and confusion matrix on held-out clips and the sizes of the " +
       "grades it forms.",
     run: runCounting,
+    needs: { capabilities: ["trainingClips", "heldOutClips"], levels: [1, "uncurated"] },
     views: ["comparisonBars", "confusionMatrix", "gradeSizes"],
   },
 ];

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../data/types.ts";
+import { requireCapability } from "../data/dataset.ts";
 import { createModel } from "../model/create_model.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
@@ -93,18 +94,27 @@ interface Fig3Cell {
 }
 
 /**
- * Fig. 3's common held-out evaluation set: `perCount` test scenes of each count in
- * {@linkcode FIG3_HELD_OUT_COUNTS}.
+ * Fig. 3's common held-out evaluation set: `perCount` held-out clips of each count in
+ * {@linkcode FIG3_HELD_OUT_COUNTS} (the dataset's `heldOutClips`; a count the dataset has
+ * fewer than two clips of is left out).
  *
  * @param world the data.
- * @param perCount scenes per count.
+ * @param perCount clips per count.
  * @returns the clips, count by count.
+ * @throws Error with a sentence when the dataset has no held-out clips at all.
  * @category experiments
  */
-export function fig3HeldOutSet(world: ExperimentWorld, perCount: number): AVClip[] {
-  return FIG3_HELD_OUT_COUNTS.flatMap((c) =>
-    Array.from({ length: perCount }, (_, i) => world.scene(i, c, "test"))
-  );
+export async function fig3HeldOutSet(world: ExperimentWorld, perCount: number): Promise<AVClip[]> {
+  const held = requireCapability(world, "heldOutClips", "fig3");
+  const out: AVClip[] = [];
+  for (const c of FIG3_HELD_OUT_COUNTS) {
+    const clips = await held.heldOutClips(c as 1 | 2 | 3, perCount);
+    if (clips.length >= 2) out.push(...clips);
+  }
+  if (out.length === 0) {
+    throw new Error(`fig3: ${world.name} has no held-out clips of 1..3 sources`);
+  }
+  return out;
 }
 
 /**
@@ -160,12 +170,12 @@ async function fig3Cell(
   ctx: RunContext,
   chain: RecipeStage[],
   seed: number,
-  heldOut: () => AVClip[],
+  heldOut: () => Promise<AVClip[]>,
 ): Promise<Fig3Cell> {
   if (chain.length === 0) {
     const model = createModel({ preset: ctx.preset, seed });
     try {
-      const acc = await heldOutPairAccuracy(model, heldOut());
+      const acc = await heldOutPairAccuracy(model, await heldOut());
       return { finalLoss: NaN, finalAccuracy: NaN, heldOutAccuracy: acc, curve: [] };
     } finally {
       model.params.dispose();
@@ -177,7 +187,7 @@ async function fig3Cell(
     return {
       finalLoss: loss,
       finalAccuracy: accuracy,
-      heldOutAccuracy: await heldOutPairAccuracy(model, heldOut()),
+      heldOutAccuracy: await heldOutPairAccuracy(model, await heldOut()),
       curve: history.map((h) => ({ step: h.globalStep, loss: h.loss, accuracy: h.accuracy })),
     };
   } finally {
@@ -265,7 +275,7 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
   return withContext("fig3", opts, async (ctx) => {
     const { seeds } = ctx.scale;
     ctx.plan(RUNS.length + 1, RUNS.map((r) => r.chain));
-    let set: AVClip[] | undefined;
+    let set: Promise<AVClip[]> | undefined;
     const heldOut = () => set ??= fig3HeldOutSet(ctx.world, ctx.scale.heldOutPerCount);
     const all = [...RUNS, { run: FIG3_UNTRAINED, chain: [] as RecipeStage[] }];
     const cells = new Map<string, Fig3Cell[]>();

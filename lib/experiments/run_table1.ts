@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { LabelledClip } from "../data/types.ts";
+import { type LabelledSource, requireCapability } from "../data/dataset.ts";
 import { createModel } from "../model/create_model.ts";
-import { pooledAudioFeatures } from "../model/pooled_features.ts";
+import { pooledFeaturesOf } from "../model/pooled_features.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
 import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
 import type { ExperimentOptions, RecipeStage } from "./experiment_options.ts";
@@ -54,16 +54,21 @@ async function table1Cell(
   ctx: RunContext,
   chain: RecipeStage[],
   seed: number,
-  clips: () => LabelledClip[],
+  set: LabelledSource,
 ): Promise<Table1Cell> {
   const model = chain.length === 0
     ? createModel({ preset: ctx.preset, seed })
     : (await ctx.trainedModel(chain, seed)).model;
   try {
-    const set = clips();
-    const features = await pooledAudioFeatures(model, set);
-    const r = classifyFrozenFeatures(features, set.map((c) => c.target), set.map((c) => c.fold));
-    const classes = new Set(set.map((c) => c.target)).size;
+    const features = await pooledFeaturesOf(model, set);
+    const labels = Array.from({ length: set.size }, (_, i) => set.entry(i));
+    const r = classifyFrozenFeatures(
+      features,
+      labels.map((l) => l.target),
+      labels.map((l) => l.fold),
+      { classes: Math.max(2, set.classes) },
+    );
+    const classes = new Set(labels.map((l) => l.target)).size;
     return { accuracy: 100 * r.meanAccuracy, foldAccuracies: r.foldAccuracies, classes };
   } finally {
     model.params.dispose();
@@ -121,10 +126,11 @@ export function table1Claims(
 
 /**
  * Run Table 1: for each strategy of {@linkcode TABLE1_STRATEGIES} and seed, train (or load
- * from the shared model cache) the network, extract {@linkcode pooledAudioFeatures} of the
- * world's classification set and report the 5-fold cross-validated accuracy (%) of a linear
- * classifier (`classifyFrozenFeatures`). The claim ({@linkcode table1Claims}) judges the
- * paper's order C2(C1) + source-level > C1(C2) + source-level > C1 > C2(C1) + scene-level.
+ * from the shared model cache) the network, extract {@linkcode pooledAudioFeatures} (averaged
+ * over windows covering each whole clip) of the dataset's labelled clips and report the
+ * cross-validated accuracy (%) over its folds of a linear classifier
+ * (`classifyFrozenFeatures`). The claim ({@linkcode table1Claims}) judges the paper's order
+ * C2(C1) + source-level > C1(C2) + source-level > C1 > C2(C1) + scene-level.
  *
  * @param opts quick or full, seeds, cache directory, progress, world, preset, scale.
  * @returns rows (accuracy %, the paper's beside) and the claim.
@@ -146,14 +152,18 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
       TABLE1_STRATEGIES.length,
       TABLE1_STRATEGIES.map((s) => s.chain).filter((c) => c.length),
     );
-    let set: LabelledClip[] | undefined;
-    const clips = () => set ??= ctx.world.classificationSet(ctx.scale.clipsPerClassPerFold);
+    const world = requireCapability(
+      requireCapability(ctx.world, "classificationClips", "table1"),
+      "trainingClips",
+      "table1",
+    );
+    const set = world.classificationClips(ctx.scale.clipsPerClassPerFold);
     const cells = new Map<string, Table1Cell[]>();
     for (const { method, chain } of TABLE1_STRATEGIES) {
       const perSeed: Table1Cell[] = [];
       for (const seed of seeds) {
         perSeed.push(
-          await ctx.cell(method, seed, { chain }, () => table1Cell(ctx, chain, seed, clips)),
+          await ctx.cell(method, seed, { chain }, () => table1Cell(ctx, chain, seed, set)),
         );
       }
       cells.set(method, perSeed);

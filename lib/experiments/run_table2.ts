@@ -7,6 +7,7 @@
  * @module
  */
 import type { AVClip } from "../data/types.ts";
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { Rng } from "../random/mod.ts";
 import { attentionLocalize, trainAttentionBaseline } from "../baselines/attention_baseline.ts";
@@ -157,7 +158,7 @@ async function heatmapsOf(
   if (m.kind === "attention") {
     model = (await ctx.trainedBaseline("attention", 1, seed, (net, onStep) =>
       trainAttentionBaseline(net, {
-        data: ctx.world,
+        data: requireCapability(ctx.world, "trainingClips", "table2"),
         steps: ctx.scale.steps,
         level: 1,
         batchSize: ctx.scale.batchSize,
@@ -233,10 +234,10 @@ export function table2Claims(
 
 /**
  * Run Table 2: for each method of {@linkcode TABLE2_METHODS} and seed, train (or load from the
- * shared model cache) the network, localize the sound in each image of the world's
- * localization set, score each image's cIoU against the three annotators' consensus map and
- * report cIoU@0.5 and AUC (%). Claims ({@linkcode table2Claims}) judge the paper's order on
- * each metric.
+ * shared model cache) the network, localize the sound in each image of the dataset's
+ * localization set (the clip's audio cut to the model's length), score each image's cIoU
+ * against the annotators' consensus map and report cIoU@0.5 and AUC (%). Claims
+ * ({@linkcode table2Claims}) judge the paper's order on each metric.
  *
  * @param opts quick or full, seeds, cache directory, progress, world, preset, scale.
  * @returns rows (the paper's numbers beside) and claims.
@@ -258,15 +259,24 @@ export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResul
       TABLE2_METHODS.length + ctx.scale.steps, // cells, and the Attention baseline's steps
       TABLE2_METHODS.flatMap((m) => m.chain ? [m.chain] : []),
     );
-    let set: AVClip[] | undefined;
-    const clips = () => set ??= ctx.world.localizationSet(ctx.scale.localizationSize);
+    const world = requireCapability(
+      requireCapability(ctx.world, "localizationSet", "table2"),
+      "trainingClips",
+      "table2",
+    );
+    let set: Promise<AVClip[]> | undefined;
+    const clips = () =>
+      set ??= Promise.resolve(world.localizationSet(ctx.scale.localizationSize)).then((c) => {
+        if (c.length === 0) throw new Error(`table2: ${world.name} gave no localization clips`);
+        return c;
+      });
     const cells = new Map<string, Table2Cell[]>();
     for (const m of TABLE2_METHODS) {
       const perSeed: Table2Cell[] = [];
       for (const seed of seeds) {
         perSeed.push(
           await ctx.cell(m.method, seed, { kind: m.kind, chain: m.chain }, async () => {
-            const test = clips();
+            const test = await clips();
             const cious = m.kind === "ceiling"
               ? halfImageCeiling(test)
               : clipCIoUs(test, await heatmapsOf(ctx, m, seed, test));

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AVClip } from "../data/types.ts";
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createOursSeparation } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
@@ -46,14 +47,12 @@ import {
 } from "./experiment.ts";
 
 /**
- * A world that also gives solo and duet clips for separation (the synthetic world does).
+ * A dataset that also gives solo and duet clips for separation (the synthetic world and MUSIC
+ * do): mixtures are made of clips' audio, so a clip needs no separated `sources`.
  *
  * @category experiments
  */
-export interface SeparationWorld extends ExperimentWorld {
-  /** `size` clips with one (`solo`) or two (`duet`) sounding objects, `sources` set. */
-  separationSet(kind: "solo" | "duet", size: number, split?: "train" | "test"): AVClip[];
-}
+export type SeparationWorld = ExperimentWorld & Required<Pick<ExperimentWorld, "separationSet">>;
 
 /**
  * The separation part of a Table 3 run's scale.
@@ -79,8 +78,6 @@ export interface Table3Scale {
  * @category experiments
  */
 export interface Table3Options extends ExperimentOptions {
-  /** The data (default: the synthetic world at the preset's sizes, seed 0). */
-  world?: SeparationWorld;
   /** Overrides of the separation scale (see {@linkcode table3Scale}). */
   separation?: Partial<Table3Scale>;
 }
@@ -354,8 +351,8 @@ async function _cellValue(
   const method = _createMethod(m.kind, preset, seed, av);
   try {
     const clips = [
-      ...world.separationSet("solo", sep.soloTrainSize, "train"),
-      ...(m.duets ? world.separationSet("duet", sep.duetTrainSize, "train") : []),
+      ...await world.separationSet("solo", sep.soloTrainSize, "train"),
+      ...(m.duets ? await world.separationSet("duet", sep.duetTrainSize, "train") : []),
     ];
     const slug = m.method.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
     // everything that fixes the trained network keys its checkpoint directory
@@ -541,10 +538,8 @@ export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>):
  */
 export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
   return withContext("table3", opts, async (ctx) => {
-    const world = ctx.world as SeparationWorld;
-    if (typeof world.separationSet !== "function") {
-      throw new Error("runTable3: opts.world has no separationSet(kind, size, split)");
-    }
+    const world: SeparationWorld = requireCapability(ctx.world, "separationSet", "table3");
+    requireCapability(world, "trainingClips", "table3");
     const sep: Table3Scale = { ...table3Scale(ctx.budget), ...opts.separation };
     for (const [key, v] of Object.entries(sep)) {
       if (!(Number.isInteger(v) && v >= 1)) {
@@ -557,7 +552,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
       TABLE3_METHODS.flatMap((m) => m.av ? [m.av] : []),
     );
     const pairs = testPairs(
-      world.separationSet("solo", 3 * sep.testMixtures, "test"),
+      await world.separationSet("solo", 3 * sep.testMixtures, "test"),
       sep.testMixtures,
     );
     if (pairs.length === 0) {

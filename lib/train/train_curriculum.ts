@@ -6,6 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../data/types.ts";
+import type { AVDataset } from "../data/dataset.ts";
+import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
@@ -22,16 +24,12 @@ import {
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 
 /**
- * Where the trainer gets each stage's clips (e.g. the synthetic world).
+ * Where the trainer gets each stage's clips: any dataset of the contract with training clips
+ * (the synthetic world, or a dataset on disk opened with `openDataset`).
  *
  * @category training
  */
-export interface CurriculumData {
-  /** `size` clips with `level` sound sources. */
-  curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
-  /** `size` clips with any number of sources. */
-  uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
-}
+export type CurriculumData = Required<Pick<AVDataset, "trainingClips">>;
 
 /**
  * One training step of the history.
@@ -65,8 +63,14 @@ export interface TrainOptions extends TrainLoopOptions {
   stages: StageSpec[];
   /** Clips per batch (>= 2; default 16). */
   batchSize?: number;
-  /** Clips drawn per stage; batches cycle through them in seeded epochs (default 256). */
+  /**
+   * Clips drawn per stage (default 256; a dataset with fewer gives all it has); batches cycle
+   * through them in seeded epochs. Clips are decoded per batch, never all at once, and each
+   * batch takes a seeded random window of the model's length from each whole clip.
+   */
   datasetSize?: number;
+  /** Most bytes of decoded clips kept between batches (default 256 MiB, `ClipStream`'s). */
+  cacheBytes?: number;
   /** Adam learning rate (default: {@linkcode defaultLearningRate} of the preset). */
   lr?: number;
   /** Adam L2 weight decay (default 1e-4, the paper code's). */
@@ -111,34 +115,31 @@ export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
 }
 
-async function stageClips(data: CurriculumData, level: CurriculumLevel, size: number) {
-  const clips = level === "uncurated"
-    ? await data.uncuratedSet(size)
-    : await data.curriculumSet(level, size);
-  if (clips.length < 2) {
+/** Training clips of a stage, streamed: at least 2, else an error naming the level. */
+function stageStream(model: AVModel, opts: TrainOptions, level: CurriculumLevel, size: number) {
+  const source = opts.data.trainingClips(level, size);
+  if (source.size < 2) {
+    const name = "name" in opts.data ? ` of ${(opts.data as { name: string }).name}` : "";
     throw new Error(
-      `trainCurriculum: level ${levelName(level)} gave ${clips.length} clips, need >= 2`,
+      `trainCurriculum: level ${levelName(level)}${name} has ${source.size} clips, need >= 2` +
+        (level === "uncurated" ? "" : " (use U, or grade the data with the counting model)"),
     );
   }
-  return clips;
+  const c = model.config;
+  return new ClipStream(source, {
+    seconds: c.duration,
+    sampleRate: c.sampleRate,
+    maxCachedBytes: opts.cacheBytes,
+  });
 }
 
-/** A stage's clips as model inputs: images `[clips, H, W, 3]`, log-mels `[clips, frames, mels]`. */
-interface StageData {
-  images: tf.Tensor4D;
-  logMel: tf.Tensor3D;
-}
-
-function stageTensors(model: AVModel, clips: AVClip[]): StageData {
-  const images: tf.Tensor4D[] = [], mels: tf.Tensor3D[] = [];
-  for (let i = 0; i < clips.length; i += 32) {
-    const x = modelInputs(model, clips.slice(i, i + 32));
-    images.push(x.images);
-    mels.push(x.logMel);
-  }
-  const out = { images: tf.concat(images) as tf.Tensor4D, logMel: tf.concat(mels) as tf.Tensor3D };
-  tf.dispose([...images, ...mels]);
-  return out;
+/**
+ * Where each clip of batch `step` starts its window: one seeded `u` in [0, 1) per clip, so
+ * training sees random windows over the whole clip and a resumed run sees the same ones.
+ */
+function windowStarts(seed: number, stage: number, step: number, b: number): number[] {
+  const rng = new Rng(seed * 2_654_435 + stage * 104_729 + step * 7 + 1);
+  return Array.from({ length: b }, () => rng.uniform());
 }
 
 /** Indices of batch `step` (0-based) of a stage: seeded epochs over the stage's clips. */
@@ -151,22 +152,19 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
 }
 
 /**
- * One contrastive step: the batch's clips `indices` of the stage's data, each audio paired with
- * its own frame (positive) and with another clip's frame (negative), one Adam update of the
- * contrastive loss. Frees its tensors, also when it throws.
+ * One contrastive step: the batch's clips (windows of the model's length), each audio paired
+ * with its own frame (positive) and with another clip's frame (negative), one Adam update of
+ * the contrastive loss. Frees its tensors, also when it throws.
  */
 async function curriculumStep(
   model: AVModel,
   optimizer: Adam,
-  data: StageData,
-  indices: number[],
+  clips: AVClip[],
   pairOpts: PairOptions,
   margin: number,
 ): Promise<{ loss: number; accuracy: number }> {
-  const b = indices.length;
-  const idx = tf.tensor1d(indices, "int32");
-  const images = tf.gather(data.images, idx) as tf.Tensor4D;
-  const logMel = tf.gather(data.logMel, idx) as tf.Tensor3D;
+  const b = clips.length;
+  const { images, logMel } = modelInputs(model, clips);
   const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
   let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
   try {
@@ -184,7 +182,7 @@ async function curriculumStep(
     const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
     return { loss, accuracy };
   } finally {
-    tf.dispose([lossT, p2, n2, idx, images, logMel, labels]);
+    tf.dispose([lossT, p2, n2, images, logMel, labels]);
   }
 }
 
@@ -257,21 +255,29 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     weightDecay: opts.weightDecay ?? PAPER_WEIGHT_DECAY,
   };
   let optimizer = new Adam(model.params.variables(), adamOpts);
-  let current: { stage: number; clips: AVClip[]; data: StageData } | undefined;
+  let current:
+    | { stage: number; stream: ClipStream; next?: { t: number; clips: Promise<AVClip[]> } }
+    | undefined;
 
-  /** Load stage `s`'s clips (and a fresh Adam when the stage starts at step `t`). */
-  const enterStage = async (s: number, t: number) => {
-    if (current) tf.dispose([current.data.images, current.data.logMel]);
+  /** Open stage `s`'s clip stream (and a fresh Adam when the stage starts at step `t`). */
+  const enterStage = (s: number, t: number) => {
     current = undefined;
     if (t === starts[s] && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
       optimizer.dispose();
       optimizer = new Adam(model.params.variables(), adamOpts);
     }
-    const clips = await stageClips(opts.data, opts.stages[s].level, size);
-    const data = stageTensors(model, clips);
-    tf.keep(data.images); // kept across the loop's per-step tensor scopes
-    tf.keep(data.logMel);
-    current = { stage: s, clips, data };
+    current = { stage: s, stream: stageStream(model, opts, opts.stages[s].level, size) };
+  };
+  /** The windows of global step `t` (stage `s`), decoding them unless prefetched. */
+  const batchAt = (t: number, s: number, seed: number): Promise<AVClip[]> => {
+    const { stream } = current!;
+    const step = t - starts[s];
+    const p = stream.batch(
+      batchIndices(seed, s, step, stream.source.size, b),
+      windowStarts(seed, s, step, b),
+    );
+    p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
+    return p;
   };
 
   try {
@@ -292,7 +298,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
       },
       step: async (t, seed) => {
         const s = stageAt(t);
-        if (current?.stage !== s) await enterStage(s, t);
+        if (current?.stage !== s) enterStage(s, t);
         const stage = opts.stages[s];
         const { kAudio, kVisual } = stageCenters(stage);
         const pairOpts = {
@@ -302,15 +308,12 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           iterations: opts.iterations,
           beta: opts.beta,
         };
-        const indices = batchIndices(seed, s, t - starts[s], current!.clips.length, b);
-        const { loss, accuracy } = await curriculumStep(
-          model,
-          optimizer,
-          current!.data,
-          indices,
-          pairOpts,
-          margin,
-        );
+        const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
+        // the next batch is decoded while this one trains (prefetch)
+        current!.next = t + 1 < starts[s + 1]
+          ? { t: t + 1, clips: batchAt(t + 1, s, seed) }
+          : undefined;
+        const { loss, accuracy } = await curriculumStep(model, optimizer, clips, pairOpts, margin);
         return {
           stage: s,
           level: levelName(stage.level),
@@ -335,7 +338,6 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     }, opts);
     return { history: run.history, completed: run.completed, steps: run.steps };
   } finally {
-    if (current) tf.dispose([current.data.images, current.data.logMel]);
     optimizer.dispose();
   }
 }

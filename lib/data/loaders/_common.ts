@@ -7,7 +7,7 @@
 
 import Papa from "papaparse";
 import { join } from "node:path";
-import { readWav, resample } from "../../audio/mod.ts";
+import { readAudio, resample } from "../../audio/mod.ts";
 import { readImage, resizeImage } from "../../vision/mod.ts";
 import type { Box, RGBImage } from "../types.ts";
 
@@ -183,14 +183,14 @@ export function _parseCsv(raw: string, path: string, comments?: string): _CsvRow
   return rows;
 }
 
-/** Load a WAV clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
+/** Load a WAV or MP3 clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
 export async function _loadAudio(
   path: string,
   opts: LoadOptions,
 ): Promise<{ audio: Float32Array; sampleRate: number }> {
   let wav;
   try {
-    wav = await readWav(path);
+    wav = await readAudio(path);
   } catch (e) {
     throw new _ItemError(path, (e as Error).message.replace(`${path}: `, ""));
   }
@@ -243,5 +243,15 @@ export async function _firstExisting(dir: string, names: string[]): Promise<stri
 export function _checkId(writer: string, id: string): void {
   if (!id || id.includes("/") || id.includes("\\") || id === "." || id === "..") {
     throw new Error(`${writer}: clip id ${JSON.stringify(id)} is not a plain file name`);
+  }
+}
+
+/** Check the options of `loadMUSIC`, naming the bad one. */
+export function _checkMusicOptions(opts: LoadOptions & { fps?: number; seconds?: number }): void {
+  _checkLoadOptions("loadMUSIC", opts);
+  const fps = opts.fps ?? 8;
+  if (!(fps > 0)) throw new Error(`loadMUSIC: fps must be positive, got ${fps}`);
+  if (opts.seconds !== undefined && !(opts.seconds > 0)) {
+    throw new Error(`loadMUSIC: seconds must be positive, got ${opts.seconds}`);
   }
 }

@@ -25,7 +25,7 @@
  * </annotation>
  * ```
  *
- * Audio must be WAV: the SoundNet originals are MP3, which this package does not decode.
+ * Audio may be WAV or MP3 (the SoundNet originals are MP3).
  *
  * @module
  */
@@ -138,13 +138,118 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
 }
 
 /**
- * Load the Flickr-SoundNet localization test set from `root` (format in the module doc):
- * each clip has the frame, the WAV audio and `annotatorBoxes` (scaled to `imageSize` when
- * resizing). A box outside its frame, or with `xmin >= xmax` / `ymin >= ymax`, is an error
- * naming the annotation file.
+ * Options of {@linkcode loadFlickrSoundNet}.
+ *
+ * @category data
+ */
+export interface FlickrLoadOptions extends LoadOptions {
+  /**
+   * The box convention of the annotation files. Default: coordinates in pixels of the frame
+   * file. A number `n`: coordinates in an `n x n` frame, scaled to the frame file's size (the
+   * reference evaluation code of the SoundNet-Flickr test set reads the boxes in a 256-pixel
+   * frame and scales them: pass 256 for those annotations).
+   */
+  boxFrame?: number;
+}
+
+/**
+ * The box frame of the SoundNet-Flickr reference evaluation code: 256 x 256 pixels.
+ *
+ * @category data
+ */
+export const FLICKR_REFERENCE_BOX_FRAME = 256;
+
+/**
+ * The ids of a Flickr-SoundNet tree (its annotation files' stems, sorted) and the annotation
+ * folder, without reading any media.
  *
  * @param root The dataset folder.
- * @param opts `skipBad`, `sampleRate`, `imageSize`.
+ * @returns The annotation folder and the ids.
+ * @throws Error naming the folder when there is no `annotations/` (or `Annotations/`).
+ * @category data
+ */
+export async function indexFlickrSoundNet(
+  root: string,
+): Promise<{ annotationDir: string; ids: string[] }> {
+  const annDir = await _firstExisting(root, ["annotations", "Annotations"]);
+  if (!annDir) throw new Error(`${join(root, "annotations")}: annotation folder not found`);
+  const ids: string[] = [];
+  for await (const e of Deno.readDir(annDir)) {
+    if (e.isFile && e.name.endsWith(".xml")) ids.push(e.name.slice(0, -4));
+  }
+  ids.sort();
+  return { annotationDir: annDir, ids };
+}
+
+/** The audio file of a Flickr-SoundNet clip: `audio/<id>.wav`, else `audio/<id>.mp3`. */
+async function _flickrAudio(root: string, id: string): Promise<string> {
+  const found = await _firstExisting(join(root, "audio"), [`${id}.wav`, `${id}.mp3`]);
+  if (!found) {
+    throw new _ItemError(join(root, "audio", `${id}.wav`), "audio not found (.wav or .mp3)");
+  }
+  return found;
+}
+
+/**
+ * Decode one Flickr-SoundNet clip (see {@linkcode loadFlickrSoundNet}).
+ *
+ * @param root The dataset folder.
+ * @param annotationDir Its annotation folder ({@linkcode indexFlickrSoundNet}).
+ * @param id The clip's id.
+ * @param opts Load options and the box convention.
+ * @returns The clip with its annotators' boxes.
+ * @throws Error naming the file at fault.
+ * @category data
+ */
+export async function decodeFlickrClip(
+  root: string,
+  annotationDir: string,
+  id: string,
+  opts: FlickrLoadOptions = {},
+): Promise<AVClip> {
+  const xmlPath = join(annotationDir, `${id}.xml`);
+  const annotators = parseFlickrAnnotation(await _readText(xmlPath, "annotation"), xmlPath);
+  const framePath = await _firstExisting(join(root, "frames"), [
+    `${id}.jpg`,
+    `${id}.jpeg`,
+    `${id}.png`,
+  ]);
+  if (!framePath) throw new _ItemError(join(root, "frames", `${id}.jpg`), "frame not found");
+  const original = await _loadImage(framePath, {});
+  const boxFrame = opts.boxFrame
+    ? { height: opts.boxFrame, width: opts.boxFrame }
+    : { height: original.height, width: original.width };
+  const frameName = opts.boxFrame
+    ? `the ${opts.boxFrame}x${opts.boxFrame} box frame (boxFrame option)`
+    : `the ${original.width}x${original.height} frame ${framePath}`;
+  for (const [a, boxes] of annotators.entries()) {
+    for (const [i, [x0, y0, x1, y1]] of boxes.entries()) {
+      if (
+        !(x0 >= 0 && y0 >= 0 && x1 <= boxFrame.width && y1 <= boxFrame.height && x0 < x1 &&
+          y0 < y1)
+      ) {
+        throw new _ItemError(
+          xmlPath,
+          `box ${i} of annotator ${a} [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside ${frameName}`,
+        );
+      }
+    }
+  }
+  const { audio, sampleRate } = await _loadAudio(await _flickrAudio(root, id), opts);
+  const image = opts.imageSize ? resizeImage(original, opts.imageSize, opts.imageSize) : original;
+  const annotatorBoxes = annotators.map((boxes) => boxes.map((b) => _scaleBox(b, boxFrame, image)));
+  return { id, image, audio, sampleRate, annotatorBoxes };
+}
+
+/**
+ * Load the Flickr-SoundNet localization test set from `root` (format in the module doc):
+ * each clip has the frame, the audio (`audio/<id>.wav`, else `.mp3`) and `annotatorBoxes`
+ * (scaled to `imageSize` when resizing, and from the `boxFrame` convention when given). A box
+ * outside its frame, or with `xmin >= xmax` / `ymin >= ymax`, is an error naming the
+ * annotation file.
+ *
+ * @param root The dataset folder.
+ * @param opts `skipBad`, `sampleRate`, `imageSize`, `boxFrame`.
  * @returns The clips (sorted by id), skipped items and a summary.
  * @throws Error naming the file, unless `skipBad` (then the item is skipped).
  *
@@ -160,63 +265,21 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
  */
 export async function loadFlickrSoundNet(
   root: string,
-  opts: LoadOptions = {},
+  opts: FlickrLoadOptions = {},
 ): Promise<LoadResult<AVClip>> {
   _checkLoadOptions("loadFlickrSoundNet", opts);
-  const annDir = await _firstExisting(root, ["annotations", "Annotations"]);
-  if (!annDir) throw new Error(`${join(root, "annotations")}: annotation folder not found`);
-  const ids: string[] = [];
-  for await (const e of Deno.readDir(annDir)) {
-    if (e.isFile && e.name.endsWith(".xml")) ids.push(e.name.slice(0, -4));
+  if (opts.boxFrame !== undefined && !(Number.isInteger(opts.boxFrame) && opts.boxFrame > 0)) {
+    throw new Error(
+      `loadFlickrSoundNet: boxFrame must be a positive integer, got ${opts.boxFrame}`,
+    );
   }
-  ids.sort();
+  const { annotationDir, ids } = await indexFlickrSoundNet(root);
   return await _collect(
     "Flickr-SoundNet",
     ids,
     opts,
-    (id) => join(annDir, `${id}.xml`),
-    async (id) => {
-      const xmlPath = join(annDir, `${id}.xml`);
-      const annotators = parseFlickrAnnotation(await _readText(xmlPath, "annotation"), xmlPath);
-      const framePath = await _firstExisting(join(root, "frames"), [
-        `${id}.jpg`,
-        `${id}.jpeg`,
-        `${id}.png`,
-      ]);
-      if (!framePath) throw new _ItemError(join(root, "frames", `${id}.jpg`), "frame not found");
-      const original = await _loadImage(framePath, {});
-      for (const [a, boxes] of annotators.entries()) {
-        for (const [i, [x0, y0, x1, y1]] of boxes.entries()) {
-          if (
-            !(x0 >= 0 && y0 >= 0 && x1 <= original.width && y1 <= original.height && x0 < x1 &&
-              y0 < y1)
-          ) {
-            throw new _ItemError(
-              xmlPath,
-              `box ${i} of annotator ${a} [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside the ` +
-                `${original.width}x${original.height} frame ${framePath}`,
-            );
-          }
-        }
-      }
-      const wavPath = join(root, "audio", `${id}.wav`);
-      if (!(await _firstExisting(root, [join("audio", `${id}.wav`)]))) {
-        if (await _firstExisting(root, [join("audio", `${id}.mp3`)])) {
-          throw new _ItemError(
-            join(root, "audio", `${id}.mp3`),
-            "MP3 audio is not supported; convert it to WAV (e.g. ffmpeg -i x.mp3 x.wav)",
-          );
-        }
-      }
-      const { audio, sampleRate } = await _loadAudio(wavPath, opts);
-      const image = opts.imageSize
-        ? resizeImage(original, opts.imageSize, opts.imageSize)
-        : original;
-      const annotatorBoxes = annotators.map((boxes) =>
-        boxes.map((b) => _scaleBox(b, original, image))
-      );
-      return { id, image, audio, sampleRate, annotatorBoxes };
-    },
+    (id) => join(annotationDir, `${id}.xml`),
+    (id) => decodeFlickrClip(root, annotationDir, id, opts),
   );
 }
 
