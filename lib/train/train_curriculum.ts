@@ -16,6 +16,13 @@ import { type CurriculumLevel, levelName, stageCenters, type StageSpec } from ".
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import {
+  type Recipe,
+  recipeBeta,
+  recipeLearningRate,
+  type RecipeName,
+  resolveRecipe,
+} from "./recipe.ts";
 
 /** Where the trainer gets each stage's clips (e.g. the synthetic world). */
 export interface CurriculumData {
@@ -23,6 +30,16 @@ export interface CurriculumData {
   curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
   /** `size` clips with any number of sources. */
   uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
+  /**
+   * Optional: an endless sequence of batches of new scenes of `level` from scene index
+   * `start` (the synthetic world has it). With it, a recipe with `freshScenes` trains on a new
+   * batch every step; without it, stages cycle through `datasetSize` clips.
+   */
+  batches?(
+    level: 1 | 2 | 3 | 4 | "uncurated",
+    batchSize: number,
+    start?: number,
+  ): Iterable<AVClip[]>;
 }
 
 /** One training step of the history. */
@@ -49,7 +66,10 @@ export interface TrainOptions {
   stages: StageSpec[];
   /** Clips per batch (>= 2; default 16). */
   batchSize?: number;
-  /** Clips drawn per stage; batches cycle through them in seeded epochs (default 256). */
+  /**
+   * Clips drawn per stage; batches cycle through them in seeded epochs (default 256). Unused
+   * when the recipe takes fresh scenes and the data can make them.
+   */
   datasetSize?: number;
   /** Adam learning rate (default: {@linkcode defaultLearningRate} of the preset). */
   lr?: number;
@@ -61,8 +81,14 @@ export interface TrainOptions {
   alignment?: AlignmentLevel;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
-  /** Soft K-means beta (default 30). */
+  /** Soft K-means beta, constant over every stage (default: the recipe's schedule). */
   beta?: number;
+  /**
+   * The learning recipe (default `ours`; `paper` is the paper code's): beta schedule,
+   * negatives, fresh scenes, learning-rate schedule, augmentation. A partial recipe overrides
+   * fields of `ours` (see `resolveRecipe`).
+   */
+  recipe?: RecipeName | Partial<Recipe>;
   /** Seed of the batch order (default: the model's seed; a resumed run keeps its own). */
   seed?: number;
   /** Directory for `history.jsonl` and `checkpoints/` (none: nothing is written). */
@@ -133,6 +159,21 @@ function stageTensors(model: AVModel, clips: AVClip[]) {
   return out;
 }
 
+/** The first scene index of a stage's fresh batches: disjoint ranges per seed and stage. */
+function freshStart(seed: number, stage: number): number {
+  return ((seed >>> 0) % 1000) * 10_000_000 + stage * 1_000_000;
+}
+
+/** Seeded left-right flips of a batch of frames `[batch, H, W, 3]` (each with probability 1/2). */
+function flipFrames(images: tf.Tensor4D, rng: Rng): tf.Tensor4D {
+  const b = images.shape[0];
+  const flips = Array.from({ length: b }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  return tf.tidy(() => {
+    const mask = tf.reshape(tf.tensor1d(flips, "bool"), [b, 1, 1, 1]);
+    return tf.where(tf.broadcastTo(mask, images.shape), tf.reverse(images, 2), images);
+  });
+}
+
 /** Indices of batch `step` (0-based) of a stage: seeded epochs over the stage's clips. */
 function batchIndices(seed: number, stage: number, step: number, n: number, b: number): number[] {
   const perEpoch = Math.max(1, Math.floor(n / b));
@@ -167,6 +208,10 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     );
   }
   const margin = opts.margin ?? DEFAULT_MARGIN;
+  const recipe = resolveRecipe(opts.recipe);
+  if (opts.beta !== undefined) {
+    recipe.betaStart = recipe.betaEnd = opts.beta;
+  }
   let seed = opts.seed ?? model.seed;
   const every = opts.checkpointEvery ?? 50;
   const ckptDir = opts.outDir ? `${opts.outDir}/checkpoints` : undefined;
@@ -216,15 +261,11 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         optimizer = new Adam(model.params.variables(), adamOpts);
       }
       const { kAudio, kVisual } = stageCenters(stage);
-      const clips = await stageClips(opts.data, stage.level, size);
-      const data = stageTensors(model, clips);
-      const pairOpts = {
-        kAudio,
-        kVisual,
-        alignment: opts.alignment,
-        iterations: opts.iterations,
-        beta: opts.beta,
-      };
+      const fresh = recipe.freshScenes && opts.data.batches
+        ? opts.data.batches(stage.level, b, freshStart(seed, s) + first * b)[Symbol.iterator]()
+        : undefined;
+      const clips = fresh ? [] : await stageClips(opts.data, stage.level, size);
+      const data = fresh ? undefined : stageTensors(model, clips);
       try {
         for (let t = first; t < stage.steps; t++) {
           if (opts.signal?.aborted) {
@@ -232,24 +273,46 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
             break outer;
           }
           const t0 = performance.now();
-          const idx = tf.tensor1d(batchIndices(seed, s, t, clips.length, b), "int32");
-          const images = tf.gather(data.images, idx) as tf.Tensor4D;
-          const logMel = tf.gather(data.logMel, idx) as tf.Tensor3D;
-          const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
+          let images: tf.Tensor4D, logMel: tf.Tensor3D;
+          if (fresh) {
+            ({ images, logMel } = modelInputs(model, fresh.next().value as AVClip[]));
+          } else {
+            const idx = tf.tensor1d(batchIndices(seed, s, t, clips.length, b), "int32");
+            images = tf.gather(data!.images, idx) as tf.Tensor4D;
+            logMel = tf.gather(data!.logMel, idx) as tf.Tensor3D;
+            idx.dispose();
+          }
+          if (recipe.flip) {
+            const flipped = flipFrames(images, new Rng(seed * 1_000_003 + s * 7919 + t + 17));
+            images.dispose();
+            images = flipped;
+          }
+          optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, t, stage.steps);
+          const pairOpts = {
+            kAudio,
+            kVisual,
+            alignment: opts.alignment,
+            iterations: opts.iterations,
+            beta: recipeBeta(recipe, t, stage.steps),
+            negatives: recipe.negatives,
+          };
           let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined;
           const lossT = optimizer.minimize(() => {
             const d = pairDistances(model, images, logMel, pairOpts);
             p2 = tf.keep(d.positive2);
             n2 = tf.keep(d.negative2);
-            return contrastiveLoss(
-              tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
-              labels,
-              margin,
-            );
+            const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
+            const negatives = d.allNegative2 ?? d.negative2;
+            // 0.5 (mean over positives + mean over negatives): with one negative per audio,
+            // exactly the paper's mean over the 2 * batch pairs
+            return tf.mul(
+              0.5,
+              tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin)),
+            ) as tf.Scalar;
           });
           const loss = (await lossT.data())[0];
           const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
-          tf.dispose([lossT, p2!, n2!, idx, images, logMel, labels]);
+          tf.dispose([lossT, p2!, n2!, images, logMel]);
           if (!Number.isFinite(loss)) {
             throw new Error(
               `trainCurriculum: loss is ${loss} at stage ${s + 1} step ${t + 1} (lower lr?)`,
@@ -288,7 +351,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           }
         }
       } finally {
-        tf.dispose([data.images, data.logMel]);
+        if (data) tf.dispose([data.images, data.logMel]);
       }
     }
   } finally {
