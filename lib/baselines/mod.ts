@@ -1,5 +1,5 @@
 /**
- * Baselines: Random localization and NMF-MFCC separation (no trained network), with their
+ * Baselines: Random and centre-prior localization and NMF-MFCC separation (no trained network), with their
  * building blocks (NMF, k-means), and the Attention baseline of Senocak et al. written against
  * feature extractors passed in.
  *
@@ -7,6 +7,7 @@
  */
 
 export * from "./random_localization.ts";
+export * from "./centre_prior.ts";
 export * from "./nmf.ts";
 export * from "./k_means.ts";
 export * from "./nmf_mfcc_separate.ts";

@@ -12,6 +12,7 @@ import { curriculumStages } from "./curriculum.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
 import { type CurriculumData, defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import { RECIPE_NAMES, type RecipeName } from "./recipe.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world
@@ -22,7 +23,9 @@ Usage: deno task train [options]
   --curriculum SPEC      stages in order: C1,C2 | C2(C1) | C3,C2 | U (uncurated) (default C1)
   --steps N[,N...]       steps per stage, one number or one per stage (default 200)
   --batch N              clips per batch (default 16)
-  --dataset-size N       clips drawn per stage (default 256)
+  --recipe NAME          ours (default: fresh scenes, beta 5 -> 30, all-batch negatives; see
+                         README) | paper (the paper code's recipe)
+  --dataset-size N       clips drawn per stage when not on fresh scenes (default 256)
   --lr X                 Adam learning rate (default 1e-3 for tiny, else 1e-4 as the paper code)
   --weight-decay X       Adam L2 weight decay (default 1e-4)
   --margin X             contrastive margin m (default 5)
@@ -78,6 +81,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       steps: { type: "string", default: "200" },
       batch: { type: "string" },
       "dataset-size": { type: "string" },
+      recipe: { type: "string", default: "ours" },
       lr: { type: "string" },
       "weight-decay": { type: "string" },
       margin: { type: "string" },
@@ -106,6 +110,12 @@ export async function trainCommand(args: string[]): Promise<void> {
   if (values.alignment !== "source" && values.alignment !== "scene") {
     throw new Error(`train: --alignment must be source or scene, got "${values.alignment}"`);
   }
+  if (!(RECIPE_NAMES as readonly string[]).includes(values.recipe)) {
+    throw new Error(
+      `train: --recipe must be one of ${RECIPE_NAMES.join(", ")}, got "${values.recipe}"`,
+    );
+  }
+  const recipe = values.recipe as RecipeName;
   const steps = values.steps.split(",").map((s) => num("steps", s, 0, true));
   const stages = curriculumStages(values.curriculum, steps.length === 1 ? steps[0] : steps);
   const seed = num("seed", values.seed, 0, true);
@@ -127,6 +137,7 @@ export async function trainCommand(args: string[]): Promise<void> {
       weightDecay: num("weight-decay", values["weight-decay"], 1e-4),
       margin: num("margin", values.margin, 5),
       alignment: values.alignment,
+      recipe,
       checkpointEvery: num("checkpoint-every", values["checkpoint-every"], 50, true),
     } as const;
     await Deno.mkdir(values.out, { recursive: true });

@@ -9,5 +9,6 @@ export * from "./curriculum.ts";
 export * from "./checkpoint.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
+export * from "./recipe.ts";
 export * from "./cli_train.ts";
 export * from "./train_separation.ts";
