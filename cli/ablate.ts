@@ -95,6 +95,7 @@ const COLUMNS: (keyof AblationResult)[] = [
   "ownObjectCIoU",
   "otherObjectCIoU",
   "onOwnObject",
+  "classification",
   "seconds",
 ];
 const save = async () => {
@@ -124,7 +125,9 @@ await runAblation({
         r.ceilingCiou50.toFixed(1)
       } / ${r.ceilingAuc.toFixed(1)}) own/other ${r.ownObjectCIoU.toFixed(3)}/${
         r.otherObjectCIoU.toFixed(3)
-      } on-object ${r.onOwnObject.toFixed(2)} ${r.seconds.toFixed(0)} s`,
+      } on-object ${r.onOwnObject.toFixed(2)} classification ${r.classification.toFixed(3)} ${
+        r.seconds.toFixed(0)
+      } s`,
     );
   },
 });

@@ -25,6 +25,8 @@ import { consensusMap } from "../eval/consensus_map.ts";
 import { upsampleHeatmap } from "../eval/upsample_heatmap.ts";
 import { localizationScores } from "../eval/localization_scores.ts";
 import { clipCIoUs, halfImageCeiling, oursHeatmaps } from "../eval/run_table2.ts";
+import { pooledAudioFeatures } from "../eval/run_table1.ts";
+import { classifyFrozenFeatures } from "../eval/classify_frozen_features.ts";
 
 /** One recipe variant of the ablation. */
 export interface AblationVariant {
@@ -153,6 +155,11 @@ export interface AblationResult {
    * every unaligned visual center's map (the background and the other object) does.
    */
   onOwnObject: number;
+  /**
+   * Table 1 protocol: 5-fold accuracy of a linear classifier on the trained audio net's pooled
+   * features of the labelled set (4 clips per class and fold).
+   */
+  classification: number;
   /** Seconds of training and evaluation. */
   seconds: number;
 }
@@ -233,6 +240,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
     (_, i) => world.scene(i, 2, "test"),
   );
   const ceiling = localizationScores(halfImageCeiling(locSet));
+  const labelled = world.classificationSet(4);
   const out: AblationResult[] = [];
   for (const v of variants) {
     const levels = v.levels ?? [1];
@@ -263,6 +271,11 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           clipCIoUs(locSet, await oursHeatmaps(model, locSet, "aligned")),
         );
         const per = await perSourceLocalization(model, duets);
+        const classification = classifyFrozenFeatures(
+          await pooledAudioFeatures(model, labelled),
+          labelled.map((c) => c.target),
+          labelled.map((c) => c.fold),
+        ).meanAccuracy;
         const r: AblationResult = {
           variant: v.name,
           seed,
@@ -276,6 +289,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           ceilingCiou50: 100 * ceiling.ciou50,
           ceilingAuc: 100 * ceiling.auc,
           ...per,
+          classification,
           seconds: (performance.now() - t0) / 1000,
         };
         out.push(r);
