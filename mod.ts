@@ -17,3 +17,4 @@ export * from "./lib/plot/mod.ts";
 export * from "./lib/audio/mod.ts";
 export * from "./lib/vision/mod.ts";
 export * from "./lib/report/mod.ts";
+export * from "./lib/experiments/run_ablation.ts";

@@ -222,7 +222,7 @@ export async function perSourceLocalization(
  * measured on held-out test scenes.
  *
  * @param opts variants, seeds, steps, batch and test sizes, preset, callbacks.
- * @returns one result per (variant, seed), in order.
+ * @returns one result per (variant, seed), seed by seed.
  */
 export async function runAblation(opts: AblationOptions = {}): Promise<AblationResult[]> {
   const variants = opts.variants ?? ABLATION_VARIANTS;
@@ -242,10 +242,11 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
   const ceiling = localizationScores(halfImageCeiling(locSet));
   const labelled = world.classificationSet(4);
   const out: AblationResult[] = [];
-  for (const v of variants) {
-    const levels = v.levels ?? [1];
-    const curriculum = levels.map(levelName).join(",");
-    for (const seed of seeds) {
+  // seeds outermost: a cut-off run has every variant at its first seeds
+  for (const seed of seeds) {
+    for (const v of variants) {
+      const levels = v.levels ?? [1];
+      const curriculum = levels.map(levelName).join(",");
       const prior = opts.done?.find((r) =>
         r.variant === v.name && r.seed === seed && r.steps === steps && r.curriculum === curriculum
       );
