@@ -24,6 +24,7 @@ import { latestCheckpoint, loadModel, saveCheckpoint } from "../train/checkpoint
 import { type CurriculumLevel, levelName, type StageSpec } from "../train/curriculum.ts";
 import { progressBar, type ProgressDisplay } from "../train/progress_bar.ts";
 import { defaultLearningRate, trainCurriculum, type TrainStep } from "../train/train_curriculum.ts";
+import { resolveRecipe } from "../train/recipe.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import {
   type ExperimentOptions,
@@ -162,6 +163,7 @@ export class RunContext {
       preset: this.preset,
       world: this.#worldKey(),
       scale: { ...this.scale, seeds: undefined },
+      recipe: resolveRecipe(), // the trainer's default recipe: a new default is a new result
     });
     try {
       const saved = JSON.parse(await Deno.readTextFile(path));
@@ -190,6 +192,7 @@ export class RunContext {
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
+      recipe: resolveRecipe(), // the curriculum trainer's default recipe
     });
     const slug = chain.map(stageSlug).join(".");
     return `${this.#root}/models/${kind === "curriculum" ? "" : kind + "-"}${slug}-s${seed}-${
