@@ -22,7 +22,8 @@ const HELP = `avscene ablate: the learning-recipe ablations on the synthetic wor
   --seeds LIST     seeds, comma-separated (default 0,1,2)
   --variants LIST  variant names, comma-separated (default: all)
   --test-size N    held-out test scenes (default 64)
-  --out DIR        writes DIR/ablation.json and DIR/ablation.csv (default runs/ablation)
+  --out DIR        writes DIR/ablation.json, DIR/ablation.csv and each trained model's
+                   weights DIR/weights/<variant>-s<seed>.bin (default runs/ablation)
   --backend NAME   webgpu | wasm | cpu (default wasm)
 `;
 
@@ -70,7 +71,7 @@ const variants = names
   })
   : ABLATION_VARIANTS;
 await initBackend(values.backend as "wasm");
-await Deno.mkdir(values.out, { recursive: true });
+await Deno.mkdir(`${values.out}/weights`, { recursive: true });
 const jsonPath = `${values.out}/ablation.json`;
 let results: AblationResult[] = [];
 try {
@@ -109,6 +110,7 @@ await runAblation({
   steps: int("steps", values.steps),
   testSize: int("test-size", values["test-size"]),
   done: results,
+  weightsDir: `${values.out}/weights`,
   onResult: async (r) => {
     results = [
       ...results.filter((x) =>

@@ -27,6 +27,7 @@ import { localizationScores } from "../eval/localization_scores.ts";
 import { clipCIoUs, halfImageCeiling, oursHeatmaps } from "../eval/run_table2.ts";
 import { pooledAudioFeatures } from "../eval/run_table1.ts";
 import { classifyFrozenFeatures } from "../eval/classify_frozen_features.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** One recipe variant of the ablation. */
 export interface AblationVariant {
@@ -113,6 +114,11 @@ export interface AblationOptions {
   preset?: PresetName;
   /** Learning rate (default: the trainer's for the preset). */
   lr?: number;
+  /**
+   * Directory to write each trained model's weights to, as `<variant>-s<seed>.bin` (float32,
+   * parameters in creation order: the format `loadPretrained` reads). None: not written.
+   */
+  weightsDir?: string;
   /** Results already measured (same variant, seed and settings are skipped). */
   done?: readonly AblationResult[];
   /** Called with each finished (variant, seed) result. */
@@ -294,6 +300,13 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           seconds: (performance.now() - t0) / 1000,
         };
         out.push(r);
+        if (opts.weightsDir) {
+          const flat = await model.params.toFlat();
+          await writeFileAtomic(
+            `${opts.weightsDir}/${v.name.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`,
+            new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength),
+          );
+        }
         await opts.onResult?.(r);
       } finally {
         model.params.dispose();
