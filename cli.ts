@@ -4,6 +4,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { evalCommand } from "./cli/eval.ts";
+import { reproduceCommand } from "./cli/reproduce.ts";
+import { trainCommand } from "./cli/train.ts";
 
 const USAGE = `avscene <command> [options]
 
@@ -20,19 +23,13 @@ export async function main(args: string[] = Deno.args): Promise<number> {
   const { positionals } = parseArgs({ args, strict: false, allowPositionals: true });
   const [command, ...rest] = positionals.length > 0 ? [args[0], ...args.slice(1)] : ["help"];
   switch (command) {
-    case "reproduce": {
-      const { reproduceCommand } = await import("./lib/report/cli_reproduce.ts");
+    case "reproduce":
       return await reproduceCommand(rest);
-    }
-    case "eval": {
-      const { evalCommand } = await import("./lib/report/cli_eval.ts");
+    case "eval":
       return await evalCommand(rest);
-    }
-    case "train": {
-      const { trainCommand } = await import("./lib/train/cli_train.ts");
+    case "train":
       await trainCommand(rest);
       return 0;
-    }
     case "help":
     case "--help":
     case "-h":

@@ -2,7 +2,7 @@
  * BSS-eval timing: 2 sources x 6 s at 11025 Hz (66150 samples), 512-tap filter, with and
  * without the permutation search. Run with `deno bench -A bench/bss_eval_bench.ts`.
  */
-import { bssEval } from "../lib/eval/mod.ts";
+import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 const rate = 11025, seconds = 6, n = rate * seconds;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { centrePrior } from "../lib/baselines/mod.ts";
-import { cIoU, consensusMap } from "../lib/eval/mod.ts";
+import { cIoU, consensusMap } from "../lib/metrics/mod.ts";
 
 Deno.test("centrePrior: peak at the centre, symmetric, falls off with distance", () => {
   const m = centrePrior(8, 6);

@@ -12,10 +12,9 @@ import {
   dmcStages,
   trainAttentionBaseline,
   trainDMC,
-  unionOf,
 } from "../lib/baselines/mod.ts";
 import { synthWorld } from "../lib/data/mod.ts";
-import { createModel } from "../lib/model/mod.ts";
+import { createModel, unionOf } from "../lib/model/mod.ts";
 
 await initBackend("wasm");
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { kMeans, nmf, nmfMfccSeparate } from "../lib/baselines/mod.ts";
 import { istft, stft } from "../lib/audio/mod.ts";
-import { bssEval } from "../lib/eval/mod.ts";
+import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 const sr = 8000;

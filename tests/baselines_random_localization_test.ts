@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomLocalization } from "../lib/baselines/mod.ts";
-import { cIoU, consensusMap } from "../lib/eval/mod.ts";
+import { cIoU, consensusMap } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 Deno.test("randomLocalization is seeded, uniform in [0, 1), and sized", () => {

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import { synthWorld } from "../lib/data/mod.ts";
 import { createModel } from "../lib/model/mod.ts";
-import { classifyFrozenFeatures, pooledAudioFeatures } from "../lib/eval/mod.ts";
+import { classifyFrozenFeatures } from "../lib/metrics/mod.ts";
+import { pooledAudioFeatures } from "../lib/model/mod.ts";
 import { pooledMfccFeatures } from "../lib/baselines/mod.ts";
 
 await initBackend("wasm");

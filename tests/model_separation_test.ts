@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/types.ts";
-import { bssEval } from "../lib/eval/bss_eval.ts";
+import { bssEval } from "../lib/metrics/bss_eval.ts";
 import { createModel } from "../lib/model/create_model.ts";
 import {
   clipMasks,

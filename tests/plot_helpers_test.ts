@@ -13,7 +13,7 @@ import {
   sideBySide,
   summaryRows,
 } from "../lib/plot/mod.ts";
-import { resultRow } from "../lib/eval/mod.ts";
+import { resultRow } from "../lib/experiments/mod.ts";
 
 function assertCleanCompile(spec: Record<string, unknown>) {
   const { warnings } = compileVegaLite(spec) as { warnings?: string[] };

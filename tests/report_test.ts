@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { ExperimentResult } from "../lib/eval/mod.ts";
-import { resultRow } from "../lib/eval/mod.ts";
+import type { ExperimentResult } from "../lib/experiments/mod.ts";
+import { resultRow } from "../lib/experiments/mod.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
-  evalCommand,
   experimentSection,
   type ReportableResult,
-  reproduceCommand,
   runMeta,
   writeReport,
 } from "../lib/report/mod.ts";
-import { createModel } from "../lib/model/mod.ts";
-import { saveCheckpoint } from "../lib/train/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 /** Hand-built runner results: Fig. 3 with curves, Table 2, counting with a confusion matrix. */
@@ -142,60 +138,4 @@ Deno.test("experimentSection names a bad result", () => {
   assert.throws(() => experimentSection({} as ReportableResult), /result must have experiment/);
   const bad = { ...fixture()[2], confusion: [[1, 2]] };
   assert.throws(() => experimentSection(bad), /confusionMatrix: matrix must be 1x1/);
-});
-
-Deno.test("reproduce: --help and bad --only / --seeds are named", async () => {
-  const log = console.log;
-  let printed = "";
-  console.log = (s: string) => printed += s;
-  try {
-    assert.equal(await reproduceCommand(["--help"]), 0);
-  } finally {
-    console.log = log;
-  }
-  assert.match(printed, /--full/);
-  assert.match(printed, /--cache DIR/);
-  await assert.rejects(() => reproduceCommand(["--only", "fig9"]), /--only names "fig9"/);
-  await assert.rejects(() => reproduceCommand(["--seeds", "1,x"]), /--seeds must be integers/);
-});
-
-Deno.test("eval: a saved checkpoint is scored on localization and classification", async () => {
-  await initBackend("wasm");
-  const dir = await Deno.makeTempDir({ prefix: "avscene-eval-test-" });
-  const model = createModel({ preset: "tiny", seed: 4 });
-  try {
-    await saveCheckpoint(join(dir, "checkpoints"), { model, step: 0 });
-    const log = console.log;
-    let printed = "";
-    console.log = (s: string) => printed += s + "\n";
-    try {
-      // The training output folder is accepted as well as its checkpoints/ folder.
-      const args = ["--checkpoint", dir, "--images", "3", "--clips-per-class", "1"];
-      assert.equal(await evalCommand(args), 0);
-    } finally {
-      console.log = log;
-    }
-    assert.match(printed, /3 localization images; 50 labelled clips, 5 folds/);
-    const cell = (method: string, metric: string) => {
-      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± 0\\.0 +1`));
-      assert.ok(m, `${method} ${metric} in:\n${printed}`);
-      return Number(m[1]);
-    };
-    for (const method of ["checkpoint", "random baseline"]) {
-      for (const metric of ["cIoU@0\\.5 \\(%\\)", "AUC \\(%\\)"]) {
-        const v = cell(method, metric);
-        assert.ok(v >= 0 && v <= 100, `${method} ${metric} = ${v}`);
-      }
-    }
-    const accuracy = cell("checkpoint", "classification accuracy \\(%\\)");
-    assert.ok(accuracy >= 0 && accuracy <= 100);
-    assert.equal(cell("chance", "classification accuracy \\(%\\)"), 10);
-    await assert.rejects(
-      () => evalCommand(["--checkpoint", join(dir, "missing")]),
-      /no checkpoint at .*missing/,
-    );
-  } finally {
-    model.params.dispose();
-    await Deno.remove(dir, { recursive: true });
-  }
 });

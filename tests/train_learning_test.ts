@@ -6,7 +6,7 @@ import { assert } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { createModel, localize } from "../lib/model/mod.ts";
 import { trainCurriculum } from "../lib/train/mod.ts";
-import { cIoU, upsampleHeatmap } from "../lib/eval/mod.ts";
+import { cIoU, upsampleHeatmap } from "../lib/metrics/mod.ts";
 import { synthWorld } from "../lib/data/mod.ts";
 
 await initBackend("wasm");

@@ -18,7 +18,7 @@ import { embedAudio, embedVisual } from "../model/embed.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
-import type { GridHeatmap } from "./grid_heatmap.ts";
+import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
 /** The two feature extractors the baseline needs, and the variables they train. */
 export interface AttentionNets {

@@ -12,7 +12,7 @@
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { localize } from "../model/localize.ts";
-import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
+import { type GridHeatmap, unionOf } from "../model/grid_heatmap.ts";
 import type { StageSpec } from "../train/curriculum.ts";
 import { trainCurriculum, type TrainOptions, type TrainResult } from "../train/train_curriculum.ts";
 

@@ -13,7 +13,6 @@ export * from "./nmf.ts";
 export * from "./k_means.ts";
 export * from "./nmf_mfcc_separate.ts";
 export * from "./attention_baseline.ts";
-export * from "./grid_heatmap.ts";
 export * from "./dmc.ts";
 export * from "./sound_of_pixels.ts";
 export * from "./co_separation.ts";

@@ -20,13 +20,15 @@ import { presetConfig } from "../model/presets.ts";
 import { type Recipe, type RecipeName, RECIPES } from "../train/recipe.ts";
 import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
-import { cIoU } from "../eval/ciou.ts";
-import { consensusMap } from "../eval/consensus_map.ts";
-import { upsampleHeatmap } from "../eval/upsample_heatmap.ts";
-import { localizationScores } from "../eval/localization_scores.ts";
-import { clipCIoUs, halfImageCeiling, oursHeatmaps } from "../eval/run_table2.ts";
-import { pooledAudioFeatures } from "../eval/run_table1.ts";
-import { classifyFrozenFeatures } from "../eval/classify_frozen_features.ts";
+import { cIoU } from "../metrics/ciou.ts";
+import { consensusMap } from "../metrics/consensus_map.ts";
+import { upsampleHeatmap } from "../metrics/upsample_heatmap.ts";
+import { localizationScores } from "../metrics/localization_scores.ts";
+import { clipCIoUs } from "../metrics/clip_cious.ts";
+import { halfImageCeiling } from "./run_table2.ts";
+import { oursHeatmaps } from "../model/ours_heatmaps.ts";
+import { pooledAudioFeatures } from "../model/pooled_features.ts";
+import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** One recipe variant of the ablation. */

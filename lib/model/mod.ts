@@ -17,6 +17,8 @@ export * from "./align_centers.ts";
 export * from "./contrastive_loss.ts";
 export * from "./pair_distances.ts";
 export * from "./localize.ts";
+export * from "./grid_heatmap.ts";
+export * from "./ours_heatmaps.ts";
 export * from "./pooled_features.ts";
 export * from "./poisson_regression.ts";
 export * from "./counting_model.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ClaimCheck } from "../eval/experiment.ts";
+import type { ClaimCheck } from "../experiments/experiment.ts";
 import { jupyterDisplay } from "./_jupyter.ts";
 import { escapeHtml } from "./escape_html.ts";
 import type { MimeBundle } from "./types.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunProgress } from "../eval/experiment.ts";
+import type { RunProgress } from "../experiments/experiment.ts";
 import type { TrainProgress } from "../train/progress_bar.ts";
 import { jupyterDisplay } from "./_jupyter.ts";
 import { escapeHtml } from "./escape_html.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ResultRow } from "../eval/experiment.ts";
+import type { ResultRow } from "../experiments/experiment.ts";
 import type { SummaryRow } from "./types.ts";
 
 /** A results row in either shape the plot helpers accept. */

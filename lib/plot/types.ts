@@ -47,7 +47,7 @@ export interface Summary {
 
 /**
  * One row of a results table in summary form: our measurement of a metric for a method, the
- * paper's beside it. The experiment runners' `ResultRow` (lib/eval, with per-seed `values`) is
+ * paper's beside it. The experiment runners' `ResultRow` (lib/experiments, with per-seed `values`) is
  * accepted wherever a `SummaryRow` is; see `summaryRows`.
  */
 export interface SummaryRow {

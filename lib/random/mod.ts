@@ -1,9 +1,11 @@
 /**
  * Seeded pseudo-random numbers, so that every generator, initialiser and split in avscene is
- * deterministic by seed.
+ * deterministic by seed, and the FNV-1a hash that names and checks files.
  *
  * @module
  */
+
+export * from "./fnv1a.ts";
 
 /**
  * A small, fast, seeded generator (mulberry32) with the draws avscene needs.

@@ -8,5 +8,3 @@ export * from "./report_section.ts";
 export * from "./experiment_sections.ts";
 export * from "./run_meta.ts";
 export * from "./write_report.ts";
-export * from "./cli_reproduce.ts";
-export * from "./cli_eval.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ClaimCheck } from "../eval/experiment.ts";
+import type { ClaimCheck } from "../experiments/experiment.ts";
 import type { TableRow } from "../plot/summary_rows.ts";
 import type { VegaLiteSpec } from "../plot/types.ts";
 

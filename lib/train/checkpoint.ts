@@ -15,7 +15,7 @@ import { createModel } from "../model/create_model.ts";
 import type { ModelConfig } from "../model/presets.ts";
 import type { ParamSpec } from "../model/param_store.ts";
 import type { Adam } from "./adam.ts";
-import { fnv1a } from "./_fnv1a.ts";
+import { fnv1a } from "../random/fnv1a.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
 /** The format tag of a checkpoint manifest. */

@@ -1,6 +1,6 @@
 /**
  * Curriculum training (DESIGN step 5): stages, Adam, atomic checkpoints with exact resume,
- * progress reporting and the `train` command.
+ * progress reporting, and separation training.
  *
  * @module
  */
@@ -10,5 +10,4 @@ export * from "./checkpoint.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
 export * from "./recipe.ts";
-export * from "./cli_train.ts";
 export * from "./train_separation.ts";

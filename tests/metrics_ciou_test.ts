@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { cIoU, consensusMap, localizationScores, upsampleHeatmap } from "../lib/eval/mod.ts";
+import { cIoU, consensusMap, localizationScores, upsampleHeatmap } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 const close = (a: number, b: number, tol = 1e-12) =>

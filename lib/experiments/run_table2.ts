@@ -8,16 +8,16 @@
  */
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "../model/create_model.ts";
-import { localize } from "../model/localize.ts";
 import { Rng } from "../random/mod.ts";
 import { attentionLocalize, trainAttentionBaseline } from "../baselines/attention_baseline.ts";
 import { DMC_K_AUDIO, DMC_K_VISUAL, dmcHeatmaps } from "../baselines/dmc.ts";
-import { type GridHeatmap, unionOf } from "../baselines/grid_heatmap.ts";
+import type { GridHeatmap } from "../model/grid_heatmap.ts";
+import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { randomLocalization } from "../baselines/random_localization.ts";
 import { centrePrior } from "../baselines/centre_prior.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
-import { cIoU } from "./ciou.ts";
-import { consensusMap } from "./consensus_map.ts";
+import { clipCIoUs } from "../metrics/clip_cious.ts";
+import { consensusMap } from "../metrics/consensus_map.ts";
 import type { ExperimentOptions, RecipeStage } from "./experiment_options.ts";
 import {
   type ClaimCheck,
@@ -26,8 +26,7 @@ import {
   type ResultRow,
   resultRow,
 } from "./experiment.ts";
-import { localizationScores } from "./localization_scores.ts";
-import { upsampleHeatmap } from "./upsample_heatmap.ts";
+import { localizationScores } from "../metrics/localization_scores.ts";
 
 /**
  * How a method of Table 2 makes its heatmaps: our model's aligned or unaligned centers, the
@@ -84,66 +83,6 @@ export const TABLE2_METHODS: readonly {
 
 /** Tolerance (percentage points) within which "unaligned ~ random" counts as holding. */
 export const TABLE2_SIMILAR_POINTS = 5;
-
-/**
- * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
- * unknown) and K_visual = K_audio + 1; `aligned` is the union of the assignment maps of the
- * visual centers its audio centers align to, `unaligned` the union of the others.
- *
- * @param model the trained network.
- * @param clips clips to localize.
- * @param which the aligned (sounding) or unaligned (background) centers' maps.
- * @returns one heatmap per clip on the visual feature grid.
- */
-export async function oursHeatmaps(
-  model: AVModel,
-  clips: readonly AVClip[],
-  which: "aligned" | "unaligned",
-): Promise<GridHeatmap[]> {
-  const out: GridHeatmap[] = new Array(clips.length);
-  const byCount = new Map<number, number[]>();
-  clips.forEach((c, i) => {
-    const k = c.count ?? 1;
-    byCount.set(k, [...byCount.get(k) ?? [], i]);
-  });
-  for (const [k, indices] of byCount) {
-    for (let i = 0; i < indices.length; i += 32) {
-      const part = indices.slice(i, i + 32);
-      const maps = await localize(model, part.map((j) => clips[j]), { kAudio: k, kVisual: k + 1 });
-      maps.forEach((m, j) => {
-        const chosen = which === "aligned" ? m.aligned : m.unaligned;
-        // every visual center aligned: the background is empty, a flat map
-        const heatmap = chosen.length ? unionOf(chosen) : new Float32Array(m.height * m.width);
-        out[part[j]] = { height: m.height, width: m.width, heatmap };
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * The cIoU of each heatmap against its clip's consensus map (annotators' boxes, or the
- * ground-truth boxes as a single annotator), the heatmap upsampled to image size.
- *
- * @param clips test clips with `annotatorBoxes` or `boxes`.
- * @param heatmaps one grid heatmap per clip.
- * @returns one cIoU per clip.
- */
-export function clipCIoUs(clips: readonly AVClip[], heatmaps: readonly GridHeatmap[]): number[] {
-  if (clips.length !== heatmaps.length) {
-    throw new Error(`clipCIoUs: ${clips.length} clips but ${heatmaps.length} heatmaps`);
-  }
-  return clips.map((clip, i) => {
-    const { height: H, width: W } = clip.image;
-    const annotators = clip.annotatorBoxes ?? (clip.boxes ? [clip.boxes] : undefined);
-    if (!annotators) throw new Error(`clipCIoUs: clip ${clip.id} has no annotatorBoxes or boxes`);
-    const h = heatmaps[i];
-    return cIoU(
-      upsampleHeatmap(h.heatmap, h.height, h.width, H, W),
-      consensusMap(annotators, H, W),
-    );
-  });
-}
 
 /**
  * The best cIoU a prediction of half the image can reach on each clip: under the reference

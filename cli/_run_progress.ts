@@ -5,7 +5,7 @@
  * @module
  */
 import cliProgress from "cli-progress";
-import type { RunProgress } from "../eval/experiment.ts";
+import type { RunProgress } from "../lib/experiments/experiment.ts";
 
 /** A terminal display of {@linkcode RunProgress} events. */
 export interface RunProgressDisplay {

@@ -14,7 +14,7 @@ import {
   runScale,
   runTable1,
   runTable2,
-} from "../lib/eval/mod.ts";
+} from "../lib/experiments/mod.ts";
 
 await initBackend("wasm");
 

@@ -4,15 +4,20 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, describeBackend, initBackend } from "../backend/mod.ts";
-import { createModel } from "../model/create_model.ts";
-import { PRESET_NAMES, type PresetName } from "../model/presets.ts";
-import { curriculumStages } from "./curriculum.ts";
-import { loadCheckpoint } from "./checkpoint.ts";
-import { type CurriculumData, defaultLearningRate, trainCurriculum } from "./train_curriculum.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
-import { RECIPE_NAMES, type RecipeName } from "./recipe.ts";
+import { describeBackend, initBackend } from "../lib/backend/mod.ts";
+import { backendOption, numberOption, parseCommand } from "./_args.ts";
+import { createModel } from "../lib/model/create_model.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/model/presets.ts";
+import { curriculumStages } from "../lib/train/curriculum.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import {
+  type CurriculumData,
+  defaultLearningRate,
+  trainCurriculum,
+} from "../lib/train/train_curriculum.ts";
+import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { synthWorld } from "../lib/data/synth_world.ts";
+import { RECIPE_NAMES, type RecipeName } from "../lib/train/recipe.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world
@@ -41,31 +46,25 @@ Usage: deno task train [options]
   -h, --help             this text
 `;
 
-function num(name: string, value: string | undefined, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new Error(
-      `train: --${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`,
-    );
-  }
-  return n;
-}
-
-async function synthData(seed: number, imageSize: number, sampleRate: number, duration: number) {
-  const data = await import("../data/mod.ts") as Record<string, unknown>;
-  const synthWorld = data.synthWorld as
-    | ((
-      o: { seed: number; imageSize: number; sampleRate: number; duration: number },
-    ) => CurriculumData)
-    | undefined;
-  if (typeof synthWorld !== "function") {
-    throw new Error(
-      "train: lib/data does not export synthWorld yet; the synthetic world is needed",
-    );
-  }
-  return synthWorld({ seed, imageSize, sampleRate, duration });
-}
+const TRAIN_OPTIONS = {
+  preset: { type: "string", default: "tiny" },
+  curriculum: { type: "string", default: "C1" },
+  steps: { type: "string", default: "200" },
+  batch: { type: "string" },
+  "dataset-size": { type: "string" },
+  recipe: { type: "string", default: "ours" },
+  lr: { type: "string" },
+  "weight-decay": { type: "string" },
+  margin: { type: "string" },
+  alignment: { type: "string", default: "source" },
+  seed: { type: "string" },
+  "world-seed": { type: "string" },
+  init: { type: "string" },
+  out: { type: "string" },
+  "checkpoint-every": { type: "string" },
+  resume: { type: "boolean", default: false },
+  quiet: { type: "boolean", default: false },
+} as const;
 
 /**
  * Run the `train` command with its command-line arguments (see {@linkcode TRAIN_HELP}).
@@ -73,42 +72,14 @@ async function synthData(seed: number, imageSize: number, sampleRate: number, du
  * @param args the arguments after `train`.
  */
 export async function trainCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      preset: { type: "string", default: "tiny" },
-      curriculum: { type: "string", default: "C1" },
-      steps: { type: "string", default: "200" },
-      batch: { type: "string" },
-      "dataset-size": { type: "string" },
-      recipe: { type: "string", default: "ours" },
-      lr: { type: "string" },
-      "weight-decay": { type: "string" },
-      margin: { type: "string" },
-      alignment: { type: "string", default: "source" },
-      seed: { type: "string" },
-      "world-seed": { type: "string" },
-      init: { type: "string" },
-      out: { type: "string" },
-      "checkpoint-every": { type: "string" },
-      resume: { type: "boolean", default: false },
-      backend: { type: "string" },
-      quiet: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(TRAIN_HELP);
-    return;
-  }
+  const values = parseCommand({ name: "train", help: TRAIN_HELP, options: TRAIN_OPTIONS }, args);
+  if (!values) return;
+  const num = (name: string, value: string | undefined, fallback: number, integer = false) =>
+    numberOption("train", name, value, fallback, { integer });
   if (!values.out) throw new Error("train: --out DIR is required (see --help)");
   const preset = values.preset as PresetName;
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
     throw new Error(`train: --preset must be one of ${PRESET_NAMES.join(", ")}, got "${preset}"`);
-  }
-  if (values.alignment !== "source" && values.alignment !== "scene") {
-    throw new Error(`train: --alignment must be source or scene, got "${values.alignment}"`);
   }
   if (!(RECIPE_NAMES as readonly string[]).includes(values.recipe)) {
     throw new Error(
@@ -116,20 +87,23 @@ export async function trainCommand(args: string[]): Promise<void> {
     );
   }
   const recipe = values.recipe as RecipeName;
+  if (values.alignment !== "source" && values.alignment !== "scene") {
+    throw new Error(`train: --alignment must be source or scene, got "${values.alignment}"`);
+  }
   const steps = values.steps.split(",").map((s) => num("steps", s, 0, true));
   const stages = curriculumStages(values.curriculum, steps.length === 1 ? steps[0] : steps);
   const seed = num("seed", values.seed, 0, true);
-  const backend = await initBackend(values.backend as BackendName | undefined);
+  const backend = await initBackend(backendOption(values));
   const model = createModel({ preset, seed });
   try {
     if (values.init && !values.resume) await loadCheckpoint(values.init, model);
     const c = model.config;
-    const data = await synthData(
-      num("world-seed", values["world-seed"], 0, true),
-      c.imageSize,
-      c.sampleRate,
-      c.duration,
-    );
+    const data: CurriculumData = synthWorld({
+      seed: num("world-seed", values["world-seed"], 0, true),
+      imageSize: c.imageSize,
+      sampleRate: c.sampleRate,
+      duration: c.duration,
+    });
     const opts = {
       batchSize: num("batch", values.batch, 16, true),
       datasetSize: num("dataset-size", values["dataset-size"], 256, true),

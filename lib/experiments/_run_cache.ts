@@ -26,6 +26,7 @@ import { progressBar, type ProgressDisplay } from "../train/progress_bar.ts";
 import { defaultLearningRate, trainCurriculum, type TrainStep } from "../train/train_curriculum.ts";
 import { resolveRecipe } from "../train/recipe.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import { fnv1a } from "../random/fnv1a.ts";
 import {
   type ExperimentOptions,
   type ExperimentWorld,
@@ -41,15 +42,6 @@ export interface TrainedModel {
   model: AVModel;
   /** Every step of every stage, `globalStep` counted over the chain. */
   history: TrainStep[];
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 function stageSlug(s: RecipeStage): string {

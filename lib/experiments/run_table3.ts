@@ -13,13 +13,13 @@ import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio } from "../model/separation/mixture_spectra.ts";
 import { mixtureBatch, separateMixtures } from "../model/separation/separate.ts";
 import { trainSeparation } from "../train/train_separation.ts";
-import { fnv1a } from "../train/_fnv1a.ts";
+import { fnv1a } from "../random/fnv1a.ts";
 import { createAvMixSep } from "../baselines/av_mix_sep.ts";
 import { createCoSeparation } from "../baselines/co_separation.ts";
 import { createSoundOfPixels } from "../baselines/sound_of_pixels.ts";
 import { nmfMfccSeparate } from "../baselines/nmf_mfcc_separate.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
-import { bssEval } from "./bss_eval.ts";
+import { bssEval } from "../metrics/bss_eval.ts";
 import type { ExperimentOptions, ExperimentWorld, RecipeStage } from "./experiment_options.ts";
 import {
   type ClaimCheck,

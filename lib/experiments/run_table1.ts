@@ -5,14 +5,11 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import type { AVClip, LabelledClip } from "../data/types.ts";
-import type { AVModel } from "../model/create_model.ts";
+import type { LabelledClip } from "../data/types.ts";
 import { createModel } from "../model/create_model.ts";
-import { embedAudio } from "../model/embed.ts";
-import { modelInputs } from "../model/model_inputs.ts";
+import { pooledAudioFeatures } from "../model/pooled_features.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
-import { classifyFrozenFeatures } from "./classify_frozen_features.ts";
+import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
 import { pooledMfccFeatures } from "../baselines/mfcc_features.ts";
 import type { ExperimentOptions, RecipeStage } from "./experiment_options.ts";
 import {
@@ -49,44 +46,6 @@ export const TABLE1_STRATEGIES: readonly {
   { method: "random init", chain: [] },
   { method: "MFCC (no network)", chain: [], mfcc: true },
 ];
-
-/**
- * Pooled audio features of labelled clips from a frozen network: the mean and the maximum of
- * the audio net's embedded feature map over its positions, `2 D` values per clip.
- *
- * @param model the (trained) network.
- * @param clips labelled clips at the model's sample rate.
- * @param batchSize clips per forward pass (default 32).
- * @returns one feature vector per clip.
- */
-export async function pooledAudioFeatures(
-  model: AVModel,
-  clips: readonly LabelledClip[],
-  batchSize = 32,
-): Promise<Float32Array[]> {
-  // modelInputs builds the audio front end from AVClips; a 1x1 grey frame stands in for the
-  // image these clips do not have (the visual input is discarded).
-  const frame = { data: new Float32Array(3).fill(0.5), height: 1, width: 1 };
-  const out: Float32Array[] = [];
-  for (let i = 0; i < clips.length; i += batchSize) {
-    const batch: AVClip[] = clips.slice(i, i + batchSize).map((c) => ({
-      id: c.id,
-      image: frame,
-      audio: c.audio,
-      sampleRate: c.sampleRate,
-    }));
-    const x = modelInputs(model, batch);
-    const pooled = tf.tidy(() => {
-      const a = embedAudio(model, x.logMel).features;
-      return tf.concat([tf.mean(a, 1), tf.max(a, 1)], 1);
-    });
-    const data = await pooled.data() as Float32Array;
-    const f = pooled.shape[1]!;
-    for (let b = 0; b < batch.length; b++) out.push(data.slice(b * f, (b + 1) * f));
-    tf.dispose([pooled, x.images, x.logMel]);
-  }
-  return out;
-}
 
 interface Table1Cell {
   accuracy: number;

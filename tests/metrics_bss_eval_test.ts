@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bssEval } from "../lib/eval/mod.ts";
+import { bssEval } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 const db = (num: number, den: number) => 10 * Math.log10(num / den);

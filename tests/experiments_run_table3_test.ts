@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/types.ts";
-import { runTable3, separationScores, TABLE3_METHODS, testPairs } from "../lib/eval/run_table3.ts";
-import type { RunProgress } from "../lib/eval/experiment.ts";
+import {
+  runTable3,
+  separationScores,
+  TABLE3_METHODS,
+  testPairs,
+} from "../lib/experiments/run_table3.ts";
+import type { RunProgress } from "../lib/experiments/experiment.ts";
 
 await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "wasm");
 

@@ -4,27 +4,17 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { type BackendName, initBackend } from "../backend/mod.ts";
-import type { ExperimentResult, RunOptions } from "../eval/experiment.ts";
-import { claimsText } from "../plot/claims_view.ts";
-import { resultsTable } from "../plot/results_table.ts";
-import { tableText } from "../plot/table_text.ts";
-import type { ReportableResult } from "./experiment_sections.ts";
-import { EXPERIMENT_INFO } from "./experiment_sections.ts";
-import type { ReportSection } from "./report_section.ts";
-import { runMeta } from "./run_meta.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import { backendOption, listOption, parseCommand } from "./_args.ts";
+import { claimsText } from "../lib/plot/claims_view.ts";
+import { resultsTable } from "../lib/plot/results_table.ts";
+import { tableText } from "../lib/plot/table_text.ts";
+import type { ReportableResult } from "../lib/report/experiment_sections.ts";
+import { EXPERIMENTS } from "../lib/experiments/registry.ts";
+import type { ReportSection } from "../lib/report/report_section.ts";
+import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
-import { writeReport } from "./write_report.ts";
-
-/** The experiments `reproduce` runs, in order, with the name of each one's runner in lib/eval. */
-export const EXPERIMENTS: readonly { name: string; runner: string }[] = [
-  { name: "fig3", runner: "runFig3" },
-  { name: "table1", runner: "runTable1" },
-  { name: "table2", runner: "runTable2" },
-  { name: "table3", runner: "runTable3" },
-  { name: "counting", runner: "runCounting" },
-];
+import { writeReport } from "../lib/report/write_report.ts";
 
 /** The `--help` text of {@linkcode reproduceCommand}. */
 export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
@@ -43,71 +33,45 @@ Usage: deno task reproduce [options]
 Ctrl-C stops after the current step; run the same command again to resume.
 `;
 
-/** A runner as the reproduce command calls it. */
-type Runner = (opts: RunOptions) => Promise<ExperimentResult>;
-
-/** The runners lib/eval exports now, by experiment name (absent ones are reported missing). */
-async function availableRunners(): Promise<Map<string, Runner>> {
-  const evalModule = await import("../eval/mod.ts") as Record<string, unknown>;
-  const out = new Map<string, Runner>();
-  for (const e of EXPERIMENTS) {
-    const f = evalModule[e.runner];
-    if (typeof f === "function") out.set(e.name, f as Runner);
-  }
-  return out;
-}
-
-function parseList(name: string, value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (items.length === 0) throw new Error(`reproduce: --${name} is empty`);
-  return items;
-}
+const REPRODUCE_OPTIONS = {
+  full: { type: "boolean", default: false },
+  out: { type: "string", default: "report" },
+  cache: { type: "string", default: "runs/reproduce" },
+  only: { type: "string" },
+  seeds: { type: "string" },
+} as const;
 
 /**
  * Run the `reproduce` command with its command-line arguments (see
  * {@linkcode REPRODUCE_HELP}).
  *
  * @param args the arguments after `reproduce`.
- * @returns the exit code: 0 when every experiment ran, 1 when one failed or had no runner,
+ * @returns the exit code: 0 when every experiment ran, 1 when one failed,
  * 130 when interrupted.
  */
 export async function reproduceCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseCommand(
+    { name: "reproduce", help: REPRODUCE_HELP, options: REPRODUCE_OPTIONS },
     args,
-    options: {
-      full: { type: "boolean", default: false },
-      out: { type: "string", default: "report" },
-      cache: { type: "string", default: "runs/reproduce" },
-      only: { type: "string" },
-      seeds: { type: "string" },
-      backend: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(REPRODUCE_HELP);
-    return 0;
-  }
+  );
+  if (!values) return 0;
   const names = EXPERIMENTS.map((e) => e.name);
-  const only = parseList("only", values.only);
+  const only = listOption("reproduce", "only", values.only);
   for (const n of only ?? []) {
     if (!names.includes(n)) {
       throw new Error(`reproduce: --only names "${n}"; experiments are ${names.join(", ")}`);
     }
   }
-  const seeds = parseList("seeds", values.seeds)?.map((s) => {
+  const seeds = listOption("reproduce", "seeds", values.seeds)?.map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n)) throw new Error(`reproduce: --seeds must be integers, got "${s}"`);
     return n;
   });
   const quick = !values.full;
-  await initBackend(values.backend as BackendName | undefined);
+  await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
   console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
 
-  const runners = await availableRunners();
   const abort = new AbortController();
   const onSigint = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
@@ -119,19 +83,11 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   try {
     const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     for (const [i, e] of chosen.entries()) {
-      const title = EXPERIMENT_INFO[e.name]?.title ?? e.name;
+      const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
-      const run = runners.get(e.name);
-      if (!run) {
-        failed++;
-        const why = `not available: lib/eval does not export ${e.runner} in this build`;
-        console.log(why);
-        content.push({ title, id: e.name, text: why });
-        continue;
-      }
       const display = runProgressDisplay();
       try {
-        const result = await run({
+        const result: ReportableResult = await e.run({
           quick,
           outDir: values.cache,
           signal: abort.signal,

@@ -3,7 +3,7 @@ import {
   classifyFrozenFeatures,
   fitLogisticRegression,
   predictLogisticRegression,
-} from "../lib/eval/mod.ts";
+} from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 /** Gaussian blobs: `perClassPerFold` clips per class per fold, class means `spread` apart. */

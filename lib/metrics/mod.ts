@@ -1,0 +1,18 @@
+/**
+ * The paper's evaluation metrics, pure functions of predictions and ground truth: Senocak's
+ * cIoU / AUC for sound localization (consensus map, heatmap upsampling, per-clip cIoU),
+ * BSS-eval v3 (SDR / SIR / SAR) for separation, and frozen-feature classification (logistic
+ * regression, k-fold accuracy).
+ *
+ * @module
+ */
+
+export type { Box } from "../data/types.ts";
+export * from "./consensus_map.ts";
+export * from "./upsample_heatmap.ts";
+export * from "./ciou.ts";
+export * from "./clip_cious.ts";
+export * from "./localization_scores.ts";
+export * from "./bss_eval.ts";
+export * from "./logistic_regression.ts";
+export * from "./classify_frozen_features.ts";
