@@ -151,7 +151,7 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         const rec = recorder();
         const again = await runTable2({ ...base, onProgress: rec.onProgress });
         assert.equal(trainingOf(rec), 0);
-        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 14);
+        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 16);
         assert.deepEqual(again.rows, table2!.rows);
         assert.equal(await Deno.readTextFile(cell), before);
         assert.deepEqual((await Deno.stat(cell)).mtime, mtime);
