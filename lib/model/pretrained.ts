@@ -30,7 +30,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "8b3b4cdcf651fab5d1897bdb63db7cf5d94b6fa115e9126dc85720f59a4af103",
+    sha256: "d27677674110b9e79fa2bbba726e385f435a48934546ed7813ae0a6644e9a02f",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 300 --seed 0 " +
       "--backend wasm --out runs/pretrained-tiny && cp " +
