@@ -28,8 +28,7 @@ export async function main(args: string[] = Deno.args): Promise<number> {
     case "eval":
       return await evalCommand(rest);
     case "train":
-      await trainCommand(rest);
-      return 0;
+      return await trainCommand(rest);
     case "help":
     case "--help":
     case "-h":

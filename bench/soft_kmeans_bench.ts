@@ -1,13 +1,21 @@
 /**
  * Soft K-means: the WGSL kernels (baseline) against the same math composed from tfjs ops on
- * webgpu, and the composed implementation on wasm and cpu; forward, and forward + backward.
- * Each group's summary gives the ratios to the WGSL baseline (the target: composed-on-webgpu
- * at least 3x slower than WGSL).
+ * webgpu, the plain-loop kernels on wasm and cpu (`wasm-plain`, `cpu-plain`: what `softKMeans`
+ * runs there) and the composed implementation on wasm and cpu; forward, and forward +
+ * backward. Each group's summary gives the ratios to the WGSL baseline (the target:
+ * composed-on-webgpu at least 3x slower than WGSL).
+ *
+ * Achieved memory bandwidth of the WGSL forward kernel is printed at the end for each shape:
+ * modelled bytes / best time per call, the model being the kernel's global-memory traffic
+ * with no cache: read x and write its transpose xT (B N D floats each), then per iteration
+ * read xT twice (distances, center update) and write the squared distances and assignments
+ * (2 B K N), and write the extracted outputs (B K D + B K N), 4 bytes per float. On a GPU
+ * compare it with the device's peak memory bandwidth; on lavapipe it is a CPU's figure.
  *
  * `deno bench -A bench/soft_kmeans_bench.ts`. `AVSCENE_BENCH_SHAPES` picks shapes: `tiny`
  * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4), `all`;
  * default `tiny` plus the paper shape at K=4. `AVSCENE_BENCH_BACKENDS` (comma list of
- * `wgsl,webgpu,wasm,cpu`) limits the contenders. GPU work is timed to completion: each timed
+ * `wgsl,webgpu,wasm-plain,cpu-plain,wasm,cpu`) limits the contenders. GPU work is timed to completion: each timed
  * iteration makes `AVSCENE_BENCH_CALLS` calls (default 8 for the tiny shapes, 1 for the paper
  * shape), then reads back one element of every output of every call (all awaited together),
  * which waits for the queue to drain. A readback costs a fixed latency (about 12 ms under Deno
@@ -17,7 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BackendName, initBackend } from "../lib/backend/mod.ts";
+import { type BackendName, describeBackend, initBackend } from "../lib/backend/mod.ts";
 import { softKMeans, softKMeansComposed, type SoftKMeansResult } from "../kernels/mod.ts";
 
 interface Shape {
@@ -49,8 +57,9 @@ const shapes = which === "tiny"
   ? [...TINY, ...PAPER]
   : [...TINY, PAPER[3]];
 
-type Contender = "wgsl" | "webgpu" | "wasm" | "cpu";
-const wanted = (Deno.env.get("AVSCENE_BENCH_BACKENDS") ?? "wgsl,webgpu,wasm,cpu").split(",");
+type Contender = "wgsl" | "webgpu" | "wasm-plain" | "cpu-plain" | "wasm" | "cpu";
+const wanted = (Deno.env.get("AVSCENE_BENCH_BACKENDS") ??
+  "wgsl,webgpu,wasm-plain,cpu-plain,wasm,cpu").split(",");
 
 /** Backends that start here, in bench order; webgpu missing means no WGSL rows. */
 const available: BackendName[] = [];
@@ -63,9 +72,16 @@ for (const name of ["webgpu", "wasm", "cpu"] as const) {
   }
 }
 
+/** The WebGPU adapter the WGSL rows run on, for the bandwidth lines. */
+const gpu = available.includes("webgpu")
+  ? (await initBackend("webgpu"), describeBackend())
+  : "no WebGPU adapter";
+
 const contenders: { name: Contender; backend: BackendName; op: typeof softKMeans }[] = [
   { name: "wgsl" as const, backend: "webgpu" as const, op: softKMeans },
   { name: "webgpu" as const, backend: "webgpu" as const, op: softKMeansComposed },
+  { name: "wasm-plain" as const, backend: "wasm" as const, op: softKMeans },
+  { name: "cpu-plain" as const, backend: "cpu" as const, op: softKMeans },
   { name: "wasm" as const, backend: "wasm" as const, op: softKMeansComposed },
   { name: "cpu" as const, backend: "cpu" as const, op: softKMeansComposed },
 ].filter((c) => wanted.includes(c.name) && available.includes(c.backend));
@@ -102,6 +118,25 @@ async function input(s: Shape, backend: BackendName): Promise<tf.Tensor3D> {
   return x;
 }
 
+/** Modelled global-memory bytes of one WGSL forward call (see the module doc). */
+function forwardBytes(s: Shape, iterations = 4): number {
+  const x = s.b * s.n * s.d, kn = s.b * s.k * s.n;
+  return 4 * (2 * x + iterations * (2 * x + 2 * kn) + s.b * s.k * s.d + kn);
+}
+
+/** Best seconds per WGSL forward call, per shape label with its dims. */
+const bestForward = new Map<string, { s: Shape; seconds: number }>();
+globalThis.addEventListener("unload", () => {
+  for (const [key, { s, seconds }] of bestForward) {
+    const gbs = forwardBytes(s) / seconds / 1e9;
+    console.log(
+      `WGSL forward ${key}: ${(seconds * 1e3).toFixed(3)} ms per call, ` +
+        `${(forwardBytes(s) / 2 ** 20).toFixed(1)} MiB modelled traffic, ` +
+        `achieved ${gbs.toFixed(2)} GB/s (${gpu})`,
+    );
+  }
+});
+
 for (const s of shapes) {
   const calls = callsPerIteration(s);
   const dims = `B=${s.b} N=${s.n} D=${s.d} K=${s.k} T=4, ${calls} call(s) per readback`;
@@ -117,6 +152,7 @@ for (const s of shapes) {
           const x = await input(s, c.backend);
           await tf.setBackend(c.backend);
           const outputs: tf.Tensor[] = [];
+          const t0 = performance.now();
           b.start();
           for (let i = 0; i < calls; i++) {
             if (pass === "forward") {
@@ -133,6 +169,12 @@ for (const s of shapes) {
           }
           await settle(...outputs);
           b.end();
+          if (c.name === "wgsl" && pass === "forward") {
+            const seconds = (performance.now() - t0) / 1e3 / calls;
+            const key = `${s.label} B=${s.b} N=${s.n} D=${s.d} K=${s.k}`;
+            const prev = bestForward.get(key);
+            if (!prev || seconds < prev.seconds) bestForward.set(key, { s, seconds });
+          }
           tf.dispose(outputs);
         },
       });

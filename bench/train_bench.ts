@@ -1,78 +1,169 @@
 /**
- * Training throughput: one contrastive training step (forward, backward, Adam) of a batch of 8
- * clips per backend (webgpu, wasm, cpu) and preset (tiny, small). clips/s = 8 / (time per
- * iteration). Peak tensor memory of a step (`tf.profile`'s `peakBytes`) and the process's
- * resident size are printed per case.
+ * Training throughput: one contrastive training step (forward, backward, Adam) per backend
+ * (webgpu, wasm, cpu), preset (tiny, small) and batch (8, 16 clips). Peak tensor memory of a
+ * step (`tf.profile`'s `peakBytes`) and the process's resident size are printed per case.
+ *
+ * The anchor: when PyTorch is importable (Debian's `python3-torch`), the "vs PyTorch" cases run
+ * the same step in PyTorch (`train_step_torch.py`: same trunks, soft K-means, alignment, loss
+ * and Adam, same batch shapes) with 1 and 2 threads, interleaved round by round with our step on
+ * wasm in the same process window, and print the median of each and ours/PyTorch (against the
+ * faster thread count). Without PyTorch they print why and skip.
  *
  *   deno bench -A bench/train_bench.ts
+ *   deno bench -A bench/train_bench.ts --filter PyTorch     # only the anchor comparison
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKENDS, initBackend } from "../lib/backend/mod.ts";
-import { contrastiveLoss, createModel, pairDistances, type PresetName } from "../lib/model/mod.ts";
+import {
+  type AVModel,
+  contrastiveLoss,
+  createModel,
+  pairDistances,
+  presetConfig,
+  type PresetName,
+} from "../lib/model/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
+import { findPython, median, PythonWorker } from "./_python.ts";
 
-const BATCH = 8;
 const FRAMES: Record<string, number> = { tiny: 63, small: 201 };
+
+/** A model, fixed random inputs of `batch` clips and an optimiser: one training step. */
+function trainingStep(preset: PresetName, batch: number) {
+  const model: AVModel = createModel({ preset, seed: 0 });
+  const c = model.config;
+  const images = tf.randomUniform([batch, c.imageSize, c.imageSize, 3], 0, 1, "float32", 1);
+  const logMel = tf.randomNormal([batch, FRAMES[preset], c.nMels], 0, 1, "float32", 2);
+  const labels = tf.tidy(() => tf.concat([tf.ones([batch]), tf.zeros([batch])]) as tf.Tensor1D);
+  const opt = new Adam(model.params.variables(), { lr: 1e-4 });
+  const step = () =>
+    opt.minimize(() => {
+      const d = pairDistances(model, images as tf.Tensor4D, logMel as tf.Tensor3D, {
+        kAudio: 1,
+        kVisual: 2,
+      });
+      return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
+    });
+  /** Run one step and wait for its loss: milliseconds. */
+  const timed = async () => {
+    const t0 = performance.now();
+    const loss = step();
+    await loss.data();
+    const ms = performance.now() - t0;
+    loss.dispose();
+    return ms;
+  };
+  const dispose = () => {
+    opt.dispose();
+    tf.dispose([images, logMel, labels]);
+    model.params.dispose();
+  };
+  return { step, timed, dispose };
+}
 
 for (const backend of BACKENDS) {
   for (const preset of ["tiny", "small"] as PresetName[]) {
-    let ok = true;
-    try {
-      await initBackend(backend);
-    } catch {
-      ok = false;
-    }
-    Deno.bench({
-      name: `train step ${preset} x${BATCH} on ${backend}`,
-      group: preset,
-      ignore: !ok,
-      n: preset === "tiny" ? 10 : 3,
-      warmup: 1,
-      async fn(b) {
+    for (const batch of [8, 16]) {
+      let ok = true;
+      try {
         await initBackend(backend);
-        const model = createModel({ preset, seed: 0 });
-        const c = model.config;
-        const images = tf.randomUniform(
-          [BATCH, c.imageSize, c.imageSize, 3],
-          0,
-          1,
-          "float32",
-          1,
-        ) as tf.Tensor4D;
-        const logMel = tf.randomNormal(
-          [BATCH, FRAMES[preset], c.nMels],
-          0,
-          1,
-          "float32",
-          2,
-        ) as tf.Tensor3D;
-        const labels = tf.tidy(() =>
-          tf.concat([tf.ones([BATCH]), tf.zeros([BATCH])]) as tf.Tensor1D
-        );
-        const opt = new Adam(model.params.variables(), { lr: 1e-4 });
-        const step = () =>
-          opt.minimize(() => {
-            const d = pairDistances(model, images, logMel, { kAudio: 1, kVisual: 2 });
-            return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
-          });
-        // The warm-up step also measures peak tensor memory: tf.profile tracks every
-        // allocation of the step (activations, gradients, optimiser temporaries).
-        const profile = await tf.profile(() => step());
-        tf.dispose(profile.result);
-        b.start();
-        const loss = step();
-        await loss.data();
-        b.end();
-        loss.dispose();
-        console.log(
-          `${preset}/${backend}: peak tensor memory of one step ` +
-            `${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
-            `process rss ${(Deno.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
-        );
-        opt.dispose();
-        tf.dispose([images, logMel, labels]);
-        model.params.dispose();
-      },
-    });
+      } catch {
+        ok = false;
+      }
+      Deno.bench({
+        name: `train step ${preset} x${batch} on ${backend}`,
+        group: `${preset} x${batch}`,
+        ignore: !ok || (preset === "small" && batch === 16),
+        n: preset === "tiny" ? 10 : 3,
+        warmup: 1,
+        async fn(b) {
+          await initBackend(backend);
+          const s = trainingStep(preset, batch);
+          // The warm-up step also measures peak tensor memory: tf.profile tracks every
+          // allocation of the step (activations, gradients, optimiser temporaries).
+          const profile = await tf.profile(() => s.step());
+          tf.dispose(profile.result);
+          b.start();
+          const loss = s.step();
+          await loss.data();
+          b.end();
+          loss.dispose();
+          console.log(
+            `${preset} x${batch}/${backend}: peak tensor memory of one step ` +
+              `${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB, ` +
+              `process rss ${(Deno.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+          );
+          s.dispose();
+        },
+      });
+    }
   }
+}
+
+const python = await findPython("torch");
+// deno bench calls a case's function more than once even with n: 1; the interleaved anchor
+// comparison (itself many timed rounds) runs on the first call only.
+const compared = new Set<string>();
+for (
+  const [preset, batch, rounds, steps] of [
+    ["tiny", 8, 3, 6],
+    ["tiny", 16, 3, 6],
+    ["small", 8, 1, 2],
+  ] as [PresetName, number, number, number][]
+) {
+  Deno.bench({
+    name: `train step ${preset} x${batch}: wasm vs PyTorch CPU`,
+    group: "vs PyTorch",
+    n: 1,
+    warmup: 0,
+    async fn() {
+      const key = `${preset} x${batch}`;
+      if (compared.has(key)) return;
+      compared.add(key);
+      if (python === null) {
+        console.log("PyTorch is not installed (python3 cannot import torch): no anchor run.");
+        return;
+      }
+      await initBackend("wasm");
+      const config = JSON.stringify(presetConfig(preset));
+      const torch = [1, 2].map((threads) =>
+        new PythonWorker(python, [
+          new URL("./train_step_torch.py", import.meta.url).pathname,
+          config,
+          `${batch}`,
+          `${FRAMES[preset]}`,
+          `${threads}`,
+          "0",
+        ])
+      );
+      const ours = trainingStep(preset, batch);
+      const times = { ours: [] as number[], torch1: [] as number[], torch2: [] as number[] };
+      try {
+        for (const w of torch) await w.request(`${Math.min(3, steps)}`); // warm-up
+        for (let i = 0; i < 2; i++) await ours.timed();
+        const ratios: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const t1 = median((await torch[0].request(`${steps}`) as { ms: number[] }).ms);
+          const t2 = median((await torch[1].request(`${steps}`) as { ms: number[] }).ms);
+          const mine: number[] = [];
+          for (let i = 0; i < steps; i++) mine.push(await ours.timed());
+          const m = median(mine);
+          times.torch1.push(t1);
+          times.torch2.push(t2);
+          times.ours.push(m);
+          ratios.push(m / Math.min(t1, t2));
+        }
+        const f = (v: number) => v.toFixed(1);
+        console.log(
+          `${preset} x${batch}: ours (wasm) ${f(median(times.ours))} ms/step, PyTorch ` +
+            `${f(median(times.torch1))} ms (1 thread) / ${f(median(times.torch2))} ms ` +
+            `(2 threads); ours/PyTorch(faster) per round ${ratios.map((v) => v.toFixed(2))} ` +
+            `(median ${median(ratios).toFixed(2)}; ${rounds} rounds of ${steps} steps, ` +
+            `medians; load average ${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")})`,
+        );
+      } finally {
+        ours.dispose();
+        for (const w of torch) await w.close();
+      }
+    },
+  });
 }

@@ -1,36 +1,93 @@
 /**
- * The `reproduce` command: run every experiment of the paper on the synthetic world (quick by
- * default, `--full` for the full run), resumably, and write the report.
+ * The `reproduce` command: run every experiment of the paper on the synthetic world or on
+ * datasets on disk (quick by default, `--full` for the full run), resumably, and write the
+ * report; experiments the data cannot serve are skipped with a sentence.
  *
  * @module
  */
-import { initBackend } from "../lib/backend/mod.ts";
-import { backendOption, listOption, parseCommand } from "./_args.ts";
-import { claimsText } from "../lib/plot/claims_view.ts";
+import { backendInfo, initBackend } from "../lib/backend/mod.ts";
+import { backendOption, listOption, numberOption, parseCommand } from "./_args.ts";
+import { runShardProcesses } from "./_reproduce_jobs.ts";
+import { runBudget, runScale } from "../lib/experiments/experiment_options.ts";
+import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
 import type { ReportableResult } from "../lib/report/experiment_sections.ts";
 import { EXPERIMENTS } from "../lib/experiments/registry.ts";
+import { unservedNeeds } from "../lib/data/dataset.ts";
+import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
+import { presetConfig } from "../lib/model/presets.ts";
+import { table3Scale } from "../lib/experiments/run_table3.ts";
 import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
 import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "../lib/report/write_report.ts";
+import { acquireRunLock } from "../lib/io/run_lock.ts";
+import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
+
+/** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
+export const SCALE_KEYS: readonly string[] = [
+  ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
+  ...Object.keys(table3Scale(true)),
+];
+
+/** `--scale steps=3,batchSize=2` as the runners' `scale` and `separation` overrides. */
+function parseScale(text: string | undefined) {
+  if (text === undefined) return {};
+  const scale: Record<string, number> = {}, separation: Record<string, number> = {};
+  const sep = Object.keys(table3Scale(true));
+  for (const part of text.split(",")) {
+    const [key, value] = part.split("=").map((x) => x.trim());
+    const n = Number(value);
+    if (!SCALE_KEYS.includes(key)) {
+      throw new Error(`reproduce: --scale key "${key}" is not one of ${SCALE_KEYS.join(", ")}`);
+    }
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`reproduce: --scale ${key} must be an integer >= 1, got "${value}"`);
+    }
+    (sep.includes(key) ? separation : scale)[key] = n;
+  }
+  return { scale, separation };
+}
 
 /** The `--help` text of {@linkcode reproduceCommand}. */
-export const REPRODUCE_HELP = `avscene reproduce: run the paper's experiments on the synthetic world
+export const REPRODUCE_HELP =
+  `avscene reproduce: run the paper's experiments on the synthetic world or your data
 
 Usage: deno task reproduce [options]
 
+  --data KIND:PATH  the data, repeatable, each capability from the first that has it:
+                    music:DIR (training, Table 3, counting), flickr:DIR (Table 2 test set,
+                    uncurated training), esc50:DIR (Table 1 clips), audioset:DIR (training by
+                    label count), synthetic[:SEED] (everything; the default). An experiment
+                    the data cannot serve is skipped with a sentence.
+  --box-frame N     SoundNet-Flickr boxes are in an N x N frame (256: the reference code's)
+  --skip-bad        drop index rows whose media are missing instead of stopping
+  --scale K=N,...   override the quick/full scale (smoke runs; cached apart), keys:
+                    ${SCALE_KEYS.slice(0, 4).join(", ")},
+                    ${SCALE_KEYS.slice(4, 8).join(", ")},
+                    ${SCALE_KEYS.slice(8).join(", ")}
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
-                    resumes from it (default runs/reproduce)
+                    resumes from it (default runs/reproduce); a plain run holds it alone
+                    (writer.lock), shards share it
   --only LIST       comma-separated subset of ${EXPERIMENTS.map((e) => e.name).join(",")}
   --seeds LIST      comma-separated seeds (default: the runners' own for quick/full)
   --backend NAME    webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
+  --shard I/N       compute only shard I of N (a deterministic 1/N of the cells: seeds x
+                    experiments x methods) into --cache, write no report; run all N (on any
+                    machines sharing --cache, with the same options), then --merge
+  --merge           write the report from the cached cells only, computing nothing (fails
+                    naming any missing cell); a plain rerun also reuses them and computes
+                    whatever is missing
+  --jobs N          run as N shard processes on this machine, then merge (tfjs's wasm
+                    backend is single-threaded under Deno: one process uses one core);
+                    default: one per seed, at most twice the CPU cores; --jobs 1 runs in
+                    this process with a progress bar; shard logs go to the cache directory
   -h, --help        this text
 
-Ctrl-C stops after the current step; run the same command again to resume.
+Ctrl-C (or SIGTERM) stops after the current step; run the same command again to resume.
 `;
 
 const REPRODUCE_OPTIONS = {
@@ -39,6 +96,13 @@ const REPRODUCE_OPTIONS = {
   cache: { type: "string", default: "runs/reproduce" },
   only: { type: "string" },
   seeds: { type: "string" },
+  data: { type: "string", multiple: true },
+  "box-frame": { type: "string" },
+  "skip-bad": { type: "boolean", default: false },
+  scale: { type: "string" },
+  shard: { type: "string" },
+  merge: { type: "boolean", default: false },
+  jobs: { type: "string" },
 } as const;
 
 /**
@@ -68,35 +132,137 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     return n;
   });
   const quick = !values.full;
+  const overrides = parseScale(values.scale);
+  const boxFrame = values["box-frame"] === undefined ? undefined : Number(values["box-frame"]);
+  if (boxFrame !== undefined && !(Number.isInteger(boxFrame) && boxFrame > 0)) {
+    throw new Error(
+      `reproduce: --box-frame must be a positive integer, got "${values["box-frame"]}"`,
+    );
+  }
+  // the runners' default preset fixes the sizes the data is opened at
+  const config = presetConfig("tiny");
+  const world = values.data
+    ? await openDatasets(values.data, {
+      sampleRate: config.sampleRate,
+      imageSize: config.imageSize,
+      seconds: config.duration,
+      skipBad: values["skip-bad"],
+      boxFrame,
+    })
+    : undefined;
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
   await initBackend(backendOption(values));
   const meta = runMeta(quick, { cache: values.cache });
-  console.log(`reproduce (${meta.mode}) on ${meta.backend}; cache ${values.cache}`);
+  console.log(
+    `reproduce (${meta.mode}) on ${meta.backend} with ${world?.name ?? "the synthetic world"}; ` +
+      `cache ${values.cache}`,
+  );
+  if (world && "summary" in world) console.log(world.summary);
+  const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
+  // an experiment the data cannot serve is skipped with a sentence, also when sharding
+  const unserved = (e: typeof chosen[number]) =>
+    world ? unservedNeeds(world, e.needs, e.name) : null;
+  const served = (e: typeof chosen[number]) => {
+    const why = unserved(e);
+    if (why && (shard || values.merge)) console.log(`${e.name} skipped: ${why}`);
+    return why === null;
+  };
+  const shared = {
+    quick,
+    outDir: values.cache,
+    ...(seeds ? { seeds } : {}),
+    ...(world ? { world } : {}),
+    ...overrides,
+  };
+  if (shard) {
+    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    const runnable = chosen.filter(served);
+    let last = 0;
+    const r = await runShard(runnable, {
+      ...shared,
+      // a line at most every 30 s: shard output usually goes to a log file
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 30_000 && p.done < p.total) return;
+        last = now;
+        console.log(`${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
+      },
+    }, shard);
+    for (const e of runnable) {
+      console.log(
+        `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,
+      );
+    }
+    console.log(
+      `shard ${shard.index}/${shard.count} done: ${r.assigned} cell(s) assigned; complete ` +
+        `in the cache: ${r.complete.join(", ") || "none yet"}. When every shard has run: ` +
+        `deno task reproduce --merge --cache ${values.cache}${values.full ? " --full" : ""}`,
+    );
+    return 0;
+  }
+  if (values.merge) {
+    const results = await mergeShards(chosen.filter(served), shared);
+    for (const result of results) {
+      console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+      console.log(claimsText(result.claims));
+    }
+    const files = await writeReport(values.out, results, { meta });
+    console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+    return 0;
+  }
 
+  const seedCount = seeds?.length ?? runScale(runBudget(quick)).seeds.length;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const jobs = Math.min(
+    seedCount,
+    numberOption(
+      "reproduce",
+      "jobs",
+      values.jobs,
+      cores >= 2 ? Math.min(seedCount, 2 * cores) : 1,
+      { integer: true, min: 1 },
+    ),
+  );
+  if (jobs > 1) return await reproduceInProcesses(chosen, jobs, { ...values, seeds }, meta);
+
+  const lock = await acquireRunLock(values.cache, `reproduce ${args.join(" ")}`);
   const abort = new AbortController();
-  const onSigint = () => {
+  const onSignal = () => {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
     abort.abort();
   };
-  Deno.addSignalListener("SIGINT", onSigint);
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
-    const chosen = EXPERIMENTS.filter((e) => !only || only.includes(e.name));
     for (const [i, e] of chosen.entries()) {
       const title = e.title;
       console.log(`\n[${i + 1}/${chosen.length}] ${title}`);
+      const skip = unserved(e);
+      if (skip) {
+        const why = `skipped: ${skip}`;
+        console.log(why);
+        content.push({ title, id: e.name, text: why });
+        continue;
+      }
       const display = runProgressDisplay();
       try {
         const result: ReportableResult = await e.run({
-          quick,
-          outDir: values.cache,
+          ...shared,
           signal: abort.signal,
           onProgress: (p) => display.update(p),
-          ...(seeds ? { seeds } : {}),
         });
         display.stop();
         content.push(result);
-        console.log(tableText(resultsTable(result.rows)));
+        if (result.cells) {
+          console.log(
+            `cells: ${result.cells.computed.length} computed, ${result.cells.reused.length} ` +
+              `reused from ${values.cache} (same code, backend, data and scale)`,
+          );
+        }
+        console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
         console.log(claimsText(result.claims));
       } catch (err) {
         display.stop();
@@ -108,7 +274,8 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       }
     }
   } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await lock.release();
   }
   if (abort.signal.aborted) {
     console.error(`not finished; rerun the same command to resume from ${values.cache}`);
@@ -117,4 +284,81 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const files = await writeReport(values.out, content, { meta });
   console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * The run as `jobs` shard processes (each a group of seeds, one core each), then the report
+ * merged from the cache. The parent holds the cache's lock while they run.
+ */
+async function reproduceInProcesses(
+  chosen: typeof EXPERIMENTS,
+  jobs: number,
+  values: {
+    cache: string;
+    out: string;
+    full: boolean;
+    only?: string;
+    seeds?: number[];
+  },
+  meta: Record<string, string | number | boolean>,
+): Promise<number> {
+  const lock = await acquireRunLock(values.cache, `reproduce --jobs ${jobs}`);
+  const abort = new AbortController();
+  const onSignal = () => {
+    console.error("\ninterrupted: stopping the shard processes (run again to resume)");
+    abort.abort();
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  console.log(
+    `${jobs} shard processes (one core each), logs in ${values.cache}/shard-*-of-${jobs}.log`,
+  );
+  let results;
+  try {
+    results = await runShardProcesses(
+      {
+        cache: values.cache,
+        full: values.full,
+        only: values.only,
+        seeds: values.seeds?.join(","),
+        backend: backendInfo()!.backend,
+      },
+      jobs,
+      abort.signal,
+      (r) =>
+        console.log(
+          `shard ${r.index}/${jobs} ${r.code === 0 ? "done" : `failed (exit ${r.code})`} after ${
+            r.seconds.toFixed(0)
+          } s`,
+        ),
+    );
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    await lock.release();
+  }
+  if (abort.signal.aborted) {
+    console.error(`not finished; rerun the same command to resume from ${values.cache}`);
+    return 130;
+  }
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length > 0) {
+    for (const r of failed) console.error(`shard ${r.index}/${jobs} failed: see ${r.log}`);
+    return 1;
+  }
+  const shared = {
+    quick: !values.full,
+    outDir: values.cache,
+    ...(values.seeds ? { seeds: values.seeds } : {}),
+  };
+  const merged = await mergeShards(chosen, shared);
+  for (const result of merged) {
+    console.log(
+      `\n${chosen.find((e) => e.name === result.experiment)?.title ?? result.experiment}`,
+    );
+    console.log(tableText(resultsTable(result.rows, { paperData: result.paperData })));
+    console.log(claimsText(result.claims));
+  }
+  const files = await writeReport(values.out, merged, { meta: { ...meta, jobs } });
+  console.log(`\nreport: ${files.html}\nresults: ${files.json}`);
+  return 0;
 }

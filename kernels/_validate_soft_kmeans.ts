@@ -4,7 +4,27 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { DEFAULT_BETA, DEFAULT_ITERATIONS, type SoftKMeansOptions } from "./soft_kmeans_types.ts";
+import {
+  DEFAULT_BETA,
+  DEFAULT_ITERATIONS,
+  NonFiniteError,
+  type SoftKMeansOptions,
+} from "./soft_kmeans_types.ts";
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The largest magnitude an input value of `channels` channels may have: the squared distance
+ * |o|^2 - 2 o.u + |u|^2 sums terms up to 4 * channels * max^2, which must stay a finite
+ * float32.
+ *
+ * @param channels D of `x` `[B, N, D]`.
+ * @returns the bound on |x|.
+ */
+export function softKMeansMaxAbs(channels: number): number {
+  return Math.sqrt(FLOAT32_MAX / (4 * channels));
+}
 
 /** Checked and defaulted arguments. */
 export interface SoftKMeansArgs {
@@ -68,9 +88,17 @@ export function validateSoftKMeans(
   }
   const values = hostValues(x);
   if (values !== null) {
+    const maxAbs = softKMeansMaxAbs(d);
     for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        throw new Error(`${op}: x must be finite, but x has ${values[i]} at flat index ${i}`);
+      const v = values[i];
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteError(`${op}: x must be finite, but x has ${v} at flat index ${i}`);
+      }
+      if (Math.abs(v) > maxAbs) {
+        throw new NonFiniteError(
+          `${op}: x has ${v} at flat index ${i}, beyond +-${maxAbs.toPrecision(3)} where the ` +
+            `squared distances of ${d} channels overflow float32`,
+        );
       }
     }
   }

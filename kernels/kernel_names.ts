@@ -7,18 +7,25 @@
 /**
  * Forward soft K-means. Inputs `{ x: [B, N, D] }`, attrs {@linkcode SoftKMeansAttrs}; outputs
  * `[centers [B, K, D], assignments [B, K, N], trace [B, traceSize]]` (the trace is what the
- * gradient needs). Registered on the webgpu backend only.
+ * gradient needs; its layout is each backend's own). Registered on webgpu (WGSL), cpu and wasm
+ * (plain loops).
+ * @category kernels
  */
 export const SoftKMeans = "AvsceneSoftKMeans";
 
 /**
  * Gradient of {@linkcode SoftKMeans}. Inputs `{ x: [B, N, D], trace: [B, traceSize],
  * dCenters: [B, K, D], dAssignments: [B, K, N] }`, attrs {@linkcode SoftKMeansAttrs};
- * output dL/dx `[B, N, D]`. Registered on the webgpu backend only.
+ * output dL/dx `[B, N, D]`. Registered on webgpu, cpu and wasm.
+ * @category kernels
  */
 export const SoftKMeansGrad = "AvsceneSoftKMeansGrad";
 
-/** Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels. */
+/**
+ * Attributes of the {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels.
+ *
+ * @category kernels
+ */
 export interface SoftKMeansAttrs {
   /** Clusters K. */
   k: number;
@@ -27,6 +34,37 @@ export interface SoftKMeansAttrs {
   /** Softmax sharpness beta. */
   beta: number;
   /** Room for tfjs's `NamedAttrMap` (attrs are passed to `runKernel` as such). */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}
+
+/**
+ * One Adam update with L2 weight decay of one variable (PyTorch's `Adam(weight_decay)`).
+ * Inputs `{ w, g, m, v }` (the variable, its gradient, first and second moments, all the same
+ * shape); attrs {@linkcode AdamUpdateAttrs}; outputs `[w', m', v']`:
+ * g' = g + weightDecay w, m' = beta1 m + (1 - beta1) g', v' = beta2 v + (1 - beta2) g'^2,
+ * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu and wasm (plain loops).
+ * @category kernels
+ */
+export const AdamUpdate = "AvsceneAdamUpdate";
+
+/**
+ * Attributes of the {@linkcode AdamUpdate} kernel.
+ *
+ * @category kernels
+ */
+export interface AdamUpdateAttrs {
+  /** Step size with the bias corrections folded in. */
+  lr: number;
+  /** First-moment decay. */
+  beta1: number;
+  /** Second-moment decay. */
+  beta2: number;
+  /** Denominator epsilon. */
+  epsilon: number;
+  /** L2 weight decay added to the gradient. */
+  weightDecay: number;
+  /** Room for tfjs's `NamedAttrMap`. */
   // deno-lint-ignore no-explicit-any
   [name: string]: any;
 }

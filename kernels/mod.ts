@@ -1,11 +1,13 @@
 /**
- * Clustering kernels: soft K-means as WGSL on webgpu, plain tfjs on cpu/wasm, with gradients
- * for both.
+ * Clustering kernels: soft K-means as WGSL on webgpu, plain loops on cpu/wasm, composed tfjs
+ * ops elsewhere, with gradients for each; a fused Adam update on cpu/wasm.
  *
  * @module
  */
 export * from "./soft_kmeans.ts";
 export * from "./soft_kmeans_types.ts";
 export { softKMeansComposed } from "./soft_kmeans_composed.ts";
+export { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 export { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 export * from "./kernel_names.ts";
+export { adamUpdate } from "./adam_update.ts";

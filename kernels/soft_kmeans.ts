@@ -9,26 +9,34 @@ import type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts
 import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
 import { softKMeansComposedUnchecked } from "./soft_kmeans_composed.ts";
 import { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
+import { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 import "./soft_kmeans_grad.ts";
 
 export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 
-/** Which implementation {@linkcode softKMeans} runs for a given input on the active backend. */
-export type SoftKMeansImplementation = "wgsl" | "composed";
+/**
+ * Which implementation {@linkcode softKMeans} runs for a given input on the active backend.
+ *
+ * @category kernels
+ */
+export type SoftKMeansImplementation = "wgsl" | "plain" | "composed";
 
 /**
  * The implementation {@linkcode softKMeans} dispatches to: the WGSL kernels on the webgpu
  * backend (for K <= {@linkcode WEBGPU_MAX_CLUSTERS} and B <= {@linkcode WEBGPU_MAX_BATCH}),
- * else the composed tfjs implementation.
+ * the plain (loop) kernels on cpu and wasm, else the composed tfjs implementation.
  *
  * @param batch B of `x` `[B, N, D]`.
  * @param k the number of clusters.
- * @returns `"wgsl"` or `"composed"`.
+ * @returns `"wgsl"`, `"plain"` or `"composed"`.
+ * @category kernels
  */
 export function softKMeansImplementation(batch: number, k: number): SoftKMeansImplementation {
-  return tf.getBackend() === "webgpu" && k <= WEBGPU_MAX_CLUSTERS && batch <= WEBGPU_MAX_BATCH
-    ? "wgsl"
-    : "composed";
+  const backend = tf.getBackend();
+  if (backend === "webgpu") {
+    return k <= WEBGPU_MAX_CLUSTERS && batch <= WEBGPU_MAX_BATCH ? "wgsl" : "composed";
+  }
+  return (PLAIN_BACKENDS as readonly string[]).includes(backend) ? "plain" : "composed";
 }
 
 /**
@@ -41,11 +49,14 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  * assignments.
  *
  * On the webgpu backend this runs the WGSL kernels (one fused dispatch for all iterations,
- * and a WGSL backward pass through them); on cpu and wasm the same math composed from tfjs ops
- * (tfjs autodiff). Throws, naming the argument, when `x` is not a finite float32
- * `[B, N, D]` tensor (finiteness is checked where the values are on the CPU: always on
- * cpu/wasm, not for GPU-resident tensors), `k` is not an integer in [1, N], `opts.iterations`
- * is not an integer >= 1 or `opts.beta` is not finite and > 0.
+ * and a WGSL backward pass through them); on cpu and wasm plain loop kernels (forward and a
+ * hand-written backward, one kernel call each); elsewhere the same math composed from tfjs
+ * ops (tfjs autodiff). Throws, naming the argument, when `x` is not a float32 `[B, N, D]`
+ * tensor, `k` is not an integer in [1, N], `opts.iterations` is not an integer >= 1 or
+ * `opts.beta` is not finite and > 0; throws `NonFiniteError` when `x` holds a
+ * non-finite value or one beyond `sqrt(FLOAT32_MAX / (4 D))`, where the squared distances
+ * overflow (values are checked where they are on the CPU: always on cpu/wasm, not for
+ * GPU-resident tensors).
  *
  * @param x features `[batch, positions, channels]`.
  * @param k the number of clusters K.
@@ -54,12 +65,18 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { softKMeans } from "./mod.ts";
+ * import { softKMeans } from "@avscene/avscene/kernels";
  * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]); // [1, 4, 2]
  * const { centers, assignments } = softKMeans(x, 2);
- * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
+ * assert.deepEqual([centers.shape, assignments.shape], [[1, 2, 2], [1, 2, 4]]);
+ * // the two far-apart pairs fall into different clusters
+ * const a = await assignments.array();
+ * assert.ok(a[0][0][0] > 0.9 === a[0][0][1] > 0.9 && a[0][0][0] > 0.9 !== a[0][0][2] > 0.9);
+ * tf.dispose([x, centers, assignments]);
  * ```
+ * @category kernels
  */
 export function softKMeans(
   x: tf.Tensor3D,

@@ -20,12 +20,18 @@ import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { softKMeansComposed } from "./soft_kmeans_composed.ts";
+ * import { softKMeansComposed } from "@avscene/avscene/kernels";
  * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]);
  * const { centers, assignments } = softKMeansComposed(x, 2, { iterations: 4, beta: 30 });
- * console.log(centers.shape, assignments.shape); // [1, 2, 2] [1, 2, 4]
+ * assert.deepEqual([centers.shape, assignments.shape], [[1, 2, 2], [1, 2, 4]]);
+ * // each position's assignments sum to 1 over the clusters
+ * const sums = await assignments.sum(1).data();
+ * assert.ok([...sums].every((s) => Math.abs(s - 1) < 1e-5));
+ * tf.dispose([x, centers, assignments]);
  * ```
+ * @category kernels
  */
 export function softKMeansComposed(
   x: tf.Tensor3D,

@@ -17,10 +17,15 @@ import { ExtractOutputsProgram } from "./_extract_outputs_program.ts";
 /**
  * Largest K the WGSL kernels take (per-cluster values live in workgroup memory); larger K runs
  * the composed tfjs implementation instead.
+ * @category kernels
  */
 export const WEBGPU_MAX_CLUSTERS = 1024;
 
-/** Largest batch the WGSL kernels take (one workgroup per sample, one dispatch dimension). */
+/**
+ * Largest batch the WGSL kernels take (one workgroup per sample, one dispatch dimension).
+ *
+ * @category kernels
+ */
 export const WEBGPU_MAX_BATCH = 65535;
 
 function dimsOf(x: tf.TensorInfo, attrs: SoftKMeansAttrs): SoftKMeansDims {

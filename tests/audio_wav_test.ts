@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeWav, encodeWav, readWav, writeWav } from "../lib/audio/mod.ts";
+import { DecodeError } from "../lib/io/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 /** A WAV file assembled by hand, independent of encodeWav: header fields + raw sample bytes. */
@@ -198,4 +199,61 @@ Deno.test("bad WAV input is an error naming the file", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("decodeWav accepts streamed sizes and unpadded odd chunks", () => {
+  const good = encodeWav(Float32Array.of(0.5, -0.25, 0.125), 8000); // data chunk at byte 36
+  const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (const size of [0xffffffff, 0]) {
+    const streamed = good.slice();
+    view(streamed).setUint32(4, size, true); // RIFF size
+    view(streamed).setUint32(40, size, true); // data size
+    assert.deepEqual(Array.from(decodeWav(streamed, "s.wav").samples), [0.5, -0.25, 0.125]);
+  }
+  // a streamed file cut mid-frame keeps the whole frames
+  const cut = good.slice(0, good.length - 1);
+  view(cut).setUint32(40, 0xffffffff, true);
+  assert.deepEqual(Array.from(decodeWav(cut, "c.wav").samples), [0.5, -0.25]);
+  // an empty data chunk followed by another chunk is an empty clip, not a streamed one
+  const empty = new Uint8Array(44 + 12);
+  empty.set(good.subarray(0, 44));
+  view(empty).setUint32(40, 0, true);
+  empty.set([..."LIST"].map((c) => c.charCodeAt(0)), 44);
+  view(empty).setUint32(48, 4, true);
+  assert.equal(decodeWav(empty, "e.wav").samples.length, 0);
+
+  // an odd-sized chunk without its pad byte before fmt and data
+  const odd = new Uint8Array(good.length + 11);
+  odd.set(good.subarray(0, 12));
+  odd.set([..."junk"].map((c) => c.charCodeAt(0)), 12);
+  view(odd).setUint32(16, 3, true);
+  odd.set([1, 2, 3], 20);
+  odd.set(good.subarray(12), 23);
+  const unpadded = odd.subarray(0, good.length + 11);
+  assert.deepEqual(
+    Array.from(decodeWav(unpadded, "odd.wav").samples),
+    [0.5, -0.25, 0.125].map((x) => Math.fround(x)),
+  );
+});
+
+Deno.test("decodeWav rejects float samples beyond the sane range with a DecodeError", () => {
+  const loud = new Uint8Array(Float32Array.of(0, 1e30, -1e30).buffer);
+  const file = rawWav({ format: 3, channels: 1, rate: 8000, bits: 32, data: loud });
+  assert.throws(
+    () => decodeWav(file, "loud.wav"),
+    (e) =>
+      e instanceof DecodeError && e.file === "loud.wav" &&
+      /loud\.wav: sample 1 is 1\.0\d*e\+30 .*beyond the sane range \+-64/.test(e.message),
+  );
+  // two channels that cancel are still caught per channel
+  const stereo = rawWav({ format: 3, channels: 2, rate: 8000, bits: 32, data: loud.slice(4) });
+  assert.throws(() => decodeWav(stereo, "st.wav"), DecodeError);
+  // slightly over full scale is fine; the limit is an option
+  const hot = new Uint8Array(Float32Array.of(1.5, -2).buffer);
+  const hotFile = rawWav({ format: 3, channels: 1, rate: 8000, bits: 32, data: hot });
+  assert.deepEqual(Array.from(decodeWav(hotFile, "hot.wav").samples), [1.5, -2]);
+  assert.throws(() => decodeWav(hotFile, "hot.wav", { maxAbsSample: 1 }), /beyond.*\+-1 /);
+  assert.throws(() => decodeWav(hotFile, "hot.wav", { maxAbsSample: 0 }), /maxAbsSample/);
+  // every decode failure is a DecodeError
+  assert.throws(() => decodeWav(new Uint8Array(5), "short.wav"), DecodeError);
 });

@@ -56,12 +56,18 @@ for (const [name, create, conditioning] of METHODS) {
   });
 }
 
-Deno.test("Co-Separation names a clip without boxes", () => {
+Deno.test("Co-Separation: a solo clip without boxes takes the whole frame; a duet one is named", () => {
   const { model, conditioner } = createCoSeparation({ preset: "tiny", seed: 0 });
   const bare: AVClip = { ...solo[0], id: "no-box-clip", boxes: undefined };
+  const whole: AVClip = { ...solo[0], boxes: [[0, 0, solo[0].image.width, solo[0].image.height]] };
+  const a = conditioner.condition(mixtureBatch(model, [[bare, solo[1]]]));
+  const b = conditioner.condition(mixtureBatch(model, [[whole, solo[1]]]));
+  assert.deepEqual(a.vectors.dataSync(), b.vectors.dataSync());
+  tf.dispose([a.vectors, a.valid, b.vectors, b.valid]);
+  const bareDuet: AVClip = { ...duet[0], id: "no-box-duet", boxes: undefined };
   assert.throws(
-    () => conditioner.condition(mixtureBatch(model, [[bare, solo[1]]])),
-    /clip no-box-clip has no boxes/,
+    () => conditioner.condition(mixtureBatch(model, [[bareDuet, solo[1]]])),
+    /clip no-box-duet has 2 sources and no boxes/,
   );
   model.params.dispose();
 });

@@ -91,7 +91,7 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
     }
     assert.match(printed, /3 localization images; 50 labelled clips, 5 folds/);
     const cell = (method: string, metric: string) => {
-      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± 0\\.0 +1`));
+      const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± — +1`));
       assert.ok(m, `${method} ${metric} in:\n${printed}`);
       return Number(m[1]);
     };

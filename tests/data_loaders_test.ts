@@ -15,6 +15,7 @@ import {
   writeMUSIC,
 } from "../lib/data/mod.ts";
 import type { AVClip, LabelledClip, RGBImage } from "../lib/data/mod.ts";
+import { encodeMp3Fixture } from "./media_fixtures.ts";
 
 const SR = 8000;
 
@@ -224,7 +225,7 @@ Deno.test("Flickr-SoundNet: boxes outside the image, mp3, bad XML, missing frame
     const reasons = skipped.map((s) => s.reason);
     assert.match(reasons[0], /badimg\.png: corrupt PNG/);
     assert.match(reasons[1], /broken\.xml:2: malformed XML/);
-    assert.match(reasons[2], /mp3\.mp3: MP3 audio is not supported/);
+    assert.match(reasons[2], /mp3\.mp3: not an MP3 file/);
     assert.match(reasons[3], /noframe\.jpg: frame not found/);
     assert.match(
       reasons[4],
@@ -301,7 +302,7 @@ Deno.test("MUSIC: hand-written index, middle frame, solo and duet, audio window,
   assert.equal(MUSIC_INSTRUMENTS.length, 11);
 });
 
-Deno.test("MUSIC: wrong column count, unknown category, mp3, corrupt frame; skipBad", async () => {
+Deno.test("MUSIC: wrong column count, unknown category, MP3 audio, corrupt frame; skipBad", async () => {
   await withDir(async (root) => {
     await write(
       join(root, "train.csv"),
@@ -318,13 +319,17 @@ Deno.test("MUSIC: wrong column count, unknown category, mp3, corrupt frame; skip
       join(root, "frames/solo/flute/bad.mp4/000001.jpg"),
       Uint8Array.of(0xff, 0xd8, 0xff, 0, 1),
     );
+    // MP3 audio, as Sound of Pixels ships it, is decoded
+    await write(join(root, "audios/solo/flute/m.mp3"), encodeMp3Fixture(tone(500, 8000), SR, 32));
+    await putPng(join(root, "frames/solo/flute/m.mp4/000001.png"), flat([1, 0, 0]));
     await assert.rejects(loadMUSIC(root), /train\.csv:3: expected 3 columns/);
     const { items, skipped } = await loadMUSIC(root, { skipBad: true });
-    assert.equal(items.length, 1);
-    assert.equal(skipped.length, 4);
+    assert.deepEqual(items.map((c) => c.id), ["flute/ok", "flute/m"]);
+    assert.equal(items[1].sampleRate, SR);
+    assert.ok(items[1].audio.length >= 8000);
+    assert.equal(skipped.length, 3);
     assert.match(skipped[1].reason, /train\.csv:4: category folder "banjo"/);
-    assert.match(skipped[2].reason, /m\.mp3: only WAV audio is supported/);
-    assert.match(skipped[3].reason, /bad\.mp4\/000001\.jpg: corrupt JPEG/);
+    assert.match(skipped[2].reason, /bad\.mp4\/000001\.jpg: corrupt JPEG/);
   });
 });
 
@@ -359,6 +364,10 @@ Deno.test("AudioSet: Google's segments CSV, class index, media lookup, writer", 
     assert.equal(res.items[0].image.width, 4);
     assert.equal(res.skipped.length, 1);
     assert.equal(res.summary, "AudioSet: 2 clips loaded, 1 skipped");
+    // a frame over the pixel cap is a bad item, named with its reason
+    const capped = await loadAudioSet(root, { skipBad: true, maxImagePixels: 1 });
+    assert.equal(capped.items.length, 0);
+    assert.match(capped.skipped[0].reason, /pixels, over the limit of 1 /);
     // a label missing from the index, and a row with too few columns, name their line
     await Deno.writeTextFile(
       join(root, "balanced_train_segments.csv"),
@@ -402,5 +411,6 @@ Deno.test("AudioSet: Google's segments CSV, class index, media lookup, writer", 
 Deno.test("loaders reject bad numeric options by name", async () => {
   await assert.rejects(loadESC50("/x", { sampleRate: 0 }), /sampleRate/);
   await assert.rejects(loadFlickrSoundNet("/x", { imageSize: 2.5 }), /imageSize/);
+  await assert.rejects(loadFlickrSoundNet("/x", { maxImagePixels: 0 }), /maxImagePixels/);
   await assert.rejects(loadMUSIC("/x", { seconds: -1 }), /seconds/);
 });

@@ -242,7 +242,15 @@ Deno.test("synthWorld: the classification set survives writeESC50 then loadESC50
 Deno.test("synthWorld: sets and batches draw the scenes they promise", async () => {
   const w = synthWorld({ seed: 6 });
   const trainerData: CurriculumData = w; // the trainer takes the world as its data
-  assert.equal((await trainerData.curriculumSet(3, 2))[1].count, 3);
+  const c3 = trainerData.trainingClips(3, 2);
+  assert.equal(c3.size, 2);
+  assert.equal(c3.entry(1).count, 3);
+  assert.deepEqual((await c3.clip(1)).audio, w.scene(1, 3).audio);
+  const u = trainerData.trainingClips("uncurated", 5);
+  assert.deepEqual(
+    await Promise.all([0, 1, 2, 3, 4].map(async (i) => (await u.clip(i)).count)),
+    w.uncuratedSet(5).map((c) => c.count),
+  );
   const solo = w.separationSet("solo", 3), duet = w.separationSet("duet", 3, "test");
   assert.deepEqual(solo.map((c) => c.sources!.length), [1, 1, 1]);
   assert.deepEqual(duet.map((c) => c.count), [2, 2, 2]);

@@ -1,15 +1,20 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { softKMeans, softKMeansComposed, softKMeansImplementation } from "../kernels/mod.ts";
+import {
+  NonFiniteError,
+  softKMeans,
+  softKMeansComposed,
+  softKMeansImplementation,
+} from "../kernels/mod.ts";
 import { toleranceRatio } from "./kernels_soft_kmeans_reference.ts";
 import { farApartPoints, runCase, softKMeansCases } from "./kernels_soft_kmeans_cases.ts";
 
 await initBackend("cpu");
 const cases = softKMeansCases();
 
-Deno.test("cpu: softKMeans runs the composed implementation", () => {
-  assert.equal(softKMeansImplementation(2, 3), "composed");
+Deno.test("cpu: softKMeans runs the plain kernels", () => {
+  assert.equal(softKMeansImplementation(2, 3), "plain");
 });
 
 for (const c of cases) {
@@ -20,6 +25,40 @@ for (const c of cases) {
     assert.ok(toleranceRatio(out.grad, c.grad) <= 1, "gradient");
   });
 }
+
+for (const c of cases) {
+  Deno.test(`wasm: forward and gradient equal the float64 reference (${c.name})`, async () => {
+    await initBackend("wasm");
+    try {
+      assert.equal(softKMeansImplementation(c.shape[0], c.k), "plain");
+      const out = await runCase(c);
+      assert.ok(toleranceRatio(out.centers, c.centers) <= 1, "centers");
+      assert.ok(toleranceRatio(out.assignments, c.assignments) <= 1, "assignments");
+      assert.ok(toleranceRatio(out.grad, c.grad) <= 1, "gradient");
+    } finally {
+      await initBackend("cpu");
+    }
+  });
+}
+
+Deno.test("cpu: the plain kernels and the composed ops agree (forward and gradient)", () => {
+  const x = tf.randomNormal([3, 40, 7], 0, 1, "float32", 5) as tf.Tensor3D;
+  const w = tf.randomNormal([3, 3, 40], 0, 1, "float32", 6);
+  const run = (f: typeof softKMeans) => {
+    const r = f(x, 3, { beta: 5 });
+    const g = tf.grad((v: tf.Tensor) => {
+      const q = f(v as tf.Tensor3D, 3, { beta: 5 });
+      return tf.add(tf.sum(q.centers), tf.sum(tf.mul(q.assignments, w)));
+    })(x);
+    return [r.centers, r.assignments, g].map((t) => t.dataSync() as Float32Array);
+  };
+  const plain = run(softKMeans), composed = run(softKMeansComposed);
+  plain.forEach((p, i) => {
+    const err = p.reduce((m, v, j) => Math.max(m, Math.abs(v - composed[i][j])), 0);
+    assert.ok(err < 1e-4, `output ${i}: max difference ${err}`);
+  });
+  tf.dispose([x, w]);
+});
 
 Deno.test("cpu: assignments are a distribution over clusters, shapes as documented", async () => {
   const x = tf.randomNormal([2, 11, 6], 0, 1, "float32", 3) as tf.Tensor3D;
@@ -76,7 +115,7 @@ Deno.test("cpu: no leaked tensors (forward and gradient)", () => {
 
 Deno.test("bad arguments throw errors that name the argument", async (t) => {
   const x = tf.zeros([2, 5, 3]) as tf.Tensor3D;
-  const bad: [string, () => unknown, RegExp][] = [
+  const bad: [string, () => unknown, RegExp | ((e: unknown) => boolean)][] = [
     ["k > N", () => softKMeans(x, 6), /\bk \(6\) must not exceed the number of positions/],
     ["k < 1", () => softKMeans(x, 0), /\bk must be >= 1, got 0/],
     ["non-integer k", () => softKMeans(x, 1.5), /\bk must be an integer, got 1.5/],
@@ -100,6 +139,14 @@ Deno.test("bad arguments throw errors that name the argument", async (t) => {
       /softKMeansComposed: x must be finite, but x has Infinity/,
     ],
     [
+      "finite but huge x (squared distances overflow)",
+      () => softKMeans(tf.tensor3d([[[0, 1e20], [1, 1]]]), 1),
+      (e: unknown) =>
+        e instanceof NonFiniteError &&
+        /softKMeans: x has 1\d{20} at flat index 1, beyond \+-6\.52e\+18/
+          .test((e as Error).message),
+    ],
+    [
       "int32 x",
       () => softKMeans(tf.zeros([1, 2, 2], "int32") as tf.Tensor3D, 1),
       /\bx must be float32/,
@@ -109,4 +156,13 @@ Deno.test("bad arguments throw errors that name the argument", async (t) => {
     await t.step(name, () => assert.throws(f, re));
   }
   x.dispose();
+});
+
+Deno.test("inputs just inside the overflow bound give finite centers and assignments", () => {
+  // bound for D = 2: sqrt(3.4e38 / 8) = 6.52e18; opposite points are the worst case
+  const x = tf.tensor3d([[[6e18, -6e18], [-6e18, 6e18], [6e18, 6e18]]]);
+  const r = softKMeans(x, 2);
+  assert.ok(r.centers.dataSync().every(Number.isFinite), "centers finite");
+  assert.ok(r.assignments.dataSync().every(Number.isFinite), "assignments finite");
+  tf.dispose([x, r.centers, r.assignments]);
 });

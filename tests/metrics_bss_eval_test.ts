@@ -200,4 +200,11 @@ Deno.test("bssEval: bad inputs are errors naming the argument", () => {
   );
   assert.throws(() => bssEval([a], [a], { filterLength: 0 }), /opts.filterLength/);
   assert.throws(() => bssEval([], []), /references is empty/);
+  // signals no longer than the filter: the delayed references span everything (308 dB before)
+  assert.throws(
+    () => bssEval([a, b], [b, a]),
+    (e) => e instanceof RangeError && /4 samples are too short for a 512-tap/.test(e.message),
+  );
+  assert.throws(() => bssEval([a], [b], { filterLength: 4 }), /too short for a 4-tap/);
+  assert.ok(Number.isFinite(bssEval([a], [b], { filterLength: 3 }).sdr[0]));
 });

@@ -87,8 +87,7 @@ Deno.test("cIoU: a constant heatmap is no prediction, not a full-image one", () 
   const g = consensusMap([[[0, 0, 4, 3]]], 4, 4); // 12 of 16 pixels
   const flat = new Float32Array(16).fill(0.3);
   assert.equal(cIoU(flat, g), 0);
-  // whatever the threshold: the full-image pitfall would score 12 / (12 + 4)
-  assert.equal(cIoU(flat, g, { threshold: -1 }), 0);
+  // even at the lowest threshold: the full-image pitfall would score 12 / (12 + 4)
   assert.equal(cIoU(new Float32Array(16), g, { threshold: 0 }), 0);
 });
 
@@ -134,6 +133,14 @@ Deno.test("cIoU: bad inputs are named", () => {
     /groundTruth\[1\]/,
   );
   assert.throws(() => cIoU(new Float32Array(4), g, { threshold: NaN }), /opts.threshold/);
+  // the map is min-max normalised: thresholds outside [0, 1] predict all or nothing
+  for (const threshold of [2, -1, 1.0001]) {
+    assert.throws(
+      () => cIoU(new Float32Array([1, 2, 3, 4]), g, { threshold }),
+      (e) => e instanceof RangeError && /opts.threshold must be in \[0, 1\]/.test(e.message),
+    );
+  }
+  close(cIoU(new Float32Array([4, 3, 2, 1]), g, { threshold: 0.9 }), 1);
   assert.throws(() => cIoU(new Float32Array(0), new Float32Array(0)), /heatmap is empty/);
 });
 

@@ -17,11 +17,13 @@ import {
   evaluateCounting,
   fitCountingModel,
   fitPoissonRegression,
+  groupNorm,
   localize,
   modelInputs,
   pairAccuracy,
   pairDistances,
   poissonRate,
+  positionNorm,
 } from "../lib/model/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
@@ -51,29 +53,91 @@ Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grid
   model.params.dispose();
 });
 
-Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients", () => {
-  for (
-    const [h, w, k, s] of [[7, 6, 3, 2], [8, 8, 3, 2], [5, 5, 3, 1], [9, 7, 5, 2], [6, 6, 1, 2]]
-  ) {
+Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients on cpu and wasm", async () => {
+  const cases = [
+    [7, 6, 3, 2],
+    [8, 8, 3, 2],
+    [5, 5, 3, 1],
+    [9, 7, 5, 2],
+    [6, 6, 1, 2],
+    [7, 7, 1, 2],
+    [10, 9, 5, 3],
+  ];
+  const inputs = ([h, w, k, s]: number[]) => ({
+    x: tf.randomNormal([2, h, w, 3], 0, 1, "float32", 1) as tf.Tensor4D,
+    f: tf.randomNormal([k, k, 3, 4], 0, 1, "float32", 2) as tf.Tensor4D,
+    r: tf.randomNormal([2, Math.ceil(h / s), Math.ceil(w / s), 4], 0, 1, "float32", 3),
+  });
+  // references from tfjs's own conv2d and its gradients on cpu (wasm has no filter gradient)
+  await initBackend("cpu");
+  const refs = cases.map((c) =>
     tf.tidy(() => {
-      const x = tf.randomNormal([2, h, w, 3], 0, 1, "float32", 1) as tf.Tensor4D;
-      const f = tf.randomNormal([k, k, 3, 4], 0, 1, "float32", 2) as tf.Tensor4D;
-      const r = tf.randomNormal([2, Math.ceil(h / s), Math.ceil(w / s), 4], 0, 1, "float32", 3);
-      const ref = tf.grads((a, b) =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, "same"), r))
+      const { x, f, r } = inputs(c);
+      const g = tf.grads((a, b) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c[3], "same"), r))
       )([x, f]);
-      const mine = tf.grads((a, b) =>
-        tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, s), r))
-      )([x, f]);
-      const err = (p: tf.Tensor, q: tf.Tensor) => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0];
-      assert(
-        err(tf.conv2d(x, f, s, "same"), conv2dSame(x, f, s)) < 1e-4,
-        `value ${h}x${w} k${k} s${s}`,
-      );
-      assert(err(ref[0], mine[0]) < 1e-4, `input grad ${h}x${w} k${k} s${s}`);
-      assert(err(ref[1], mine[1]) < 1e-4, `filter grad ${h}x${w} k${k} s${s}`);
+      return [tf.conv2d(x, f, c[3], "same"), g[0], g[1]].map((t) => t.dataSync() as Float32Array);
+    })
+  );
+  const err = (p: tf.Tensor, q: Float32Array) =>
+    (p.dataSync() as Float32Array).reduce((m, v, i) => Math.max(m, Math.abs(v - q[i])), 0);
+  for (const backend of ["cpu", "wasm"] as const) {
+    await initBackend(backend);
+    cases.forEach((c, i) => {
+      tf.tidy(() => {
+        const { x, f, r } = inputs(c);
+        const s = c[3];
+        const loss = (inputGradient: boolean) => (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, s, { inputGradient }), r));
+        const mine = tf.grads(loss(true))([x, f]);
+        const dataOnly = tf.grads(loss(false))([x, f]);
+        const at = `${c.join(",")} (h,w,k,s) on ${backend}`;
+        const [value, dx, dw] = refs[i];
+        assert(err(conv2dSame(x, f, s), value) < 1e-4, `value ${at}`);
+        assert(err(mine[0], dx) < 1e-4, `input grad ${at}`);
+        assert(err(mine[1], dw) < 1e-4, `filter grad ${at}`);
+        assertEquals(tf.max(tf.abs(dataOnly[0])).dataSync()[0], 0, `no input grad ${at}`);
+        assert(err(dataOnly[1], dw) < 1e-4, `filter grad without input grad ${at}`);
+      });
     });
   }
+  await initBackend("cpu");
+});
+
+Deno.test("groupNorm and positionNorm: values and gradients equal autodiff through tf.moments", async () => {
+  // the normalisations as first written: tf.moments, differentiated by tfjs
+  const reference = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number) => {
+    const [b, h, w, c] = x.shape;
+    const grouped = groups === 0 ? x : tf.reshape(x, [b, h, w, groups, c / groups]);
+    const axes = groups === 0 ? [3] : [1, 2, 4];
+    const { mean, variance } = tf.moments(grouped, axes, true);
+    const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    return tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta) as tf.Tensor4D;
+  };
+  const mine = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number) =>
+    groups === 0 ? positionNorm(x, gamma, beta) : groupNorm(x, gamma, beta, groups);
+  for (const backend of ["cpu", "wasm"] as const) {
+    await initBackend(backend);
+    for (const groups of [0, 1, 4]) {
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 5, 3, 8], 1, 2, "float32", 4) as tf.Tensor4D;
+        const gamma = tf.randomNormal([8], 1, 0.5, "float32", 5);
+        const beta = tf.randomNormal([8], 0, 0.5, "float32", 6);
+        const r = tf.randomNormal([2, 5, 3, 8], 0, 1, "float32", 7);
+        const run = (f: typeof mine) => {
+          const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(f(a as tf.Tensor4D, g, b, groups), r));
+          return [f(x, gamma, beta, groups), ...tf.grads(loss)([x, gamma, beta])];
+        };
+        const want = run(reference), got = run(mine);
+        ["value", "dx", "dgamma", "dbeta"].forEach((name, i) => {
+          const err = tf.max(tf.abs(tf.sub(want[i], got[i]))).dataSync()[0];
+          assert(err < 1e-4, `${name} groups=${groups} on ${backend}: ${err}`);
+        });
+      });
+    }
+  }
+  await initBackend("cpu");
 });
 
 Deno.test("alignCenters: each audio center to its nearest visual center, d^2 = sum of minima", () => {

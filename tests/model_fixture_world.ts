@@ -5,6 +5,7 @@
  * boxes and masks. Stands in for `lib/data`'s `synthWorld` in these tests.
  */
 import type { AVClip, Box } from "../lib/data/types.ts";
+import { type ClipSource, clipSourceOf } from "../lib/data/dataset.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 const COLOURS = [[0.9, 0.15, 0.1], [0.1, 0.8, 0.2], [0.15, 0.3, 0.95], [0.95, 0.85, 0.1]];
@@ -73,6 +74,14 @@ export function fixtureWorld(opts: FixtureWorldOptions) {
   }
   return {
     scene,
+    /** The dataset contract's training clips (what the trainer takes). */
+    trainingClips(level: 1 | 2 | 3 | 4 | "uncurated", size: number): ClipSource {
+      return clipSourceOf(
+        level === "uncurated"
+          ? this.uncuratedSet(size)
+          : Array.from({ length: size }, (_, i) => scene(i, level)),
+      );
+    },
     curriculumSet(level: 1 | 2 | 3 | 4, size: number, offset = 0): AVClip[] {
       return Array.from({ length: size }, (_, i) => scene(offset + i, level));
     },

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   checkExecutedNotebook,
+  checkExportedHtml,
   checkSourceNotebook,
+  countFigures,
   findNotebooks,
   type Notebook,
   VEGA_LITE_MIME,
@@ -35,18 +37,33 @@ function executed(outputs: Notebook["cells"][number]["outputs"]): Notebook {
   };
 }
 
-Deno.test("checkExecutedNotebook: needs a plot with both vega-lite and SVG, no errors", () => {
+Deno.test("checkExecutedNotebook: needs plots with vega-lite and their PNG, no errors", () => {
+  const png = "iVBORw0KGgoAAAANSUhEUg";
   const plot = {
     output_type: "display_data",
-    data: { [VEGA_LITE_MIME]: { mark: "bar" }, "image/svg+xml": ["<svg>", "</svg>"] },
+    data: { [VEGA_LITE_MIME]: { mark: "bar" }, "image/png": png, "text/plain": "p" },
   };
   assert.deepEqual(checkExecutedNotebook(executed([plot])), []);
-  const svgOnly = { output_type: "display_data", data: { "image/svg+xml": "<svg></svg>" } };
-  assert.match(checkExecutedNotebook(executed([svgOnly]))[0], /no display_data/);
+  assert.equal(countFigures(executed([plot, plot])), 2);
+  const pngOnly = { output_type: "display_data", data: { "image/png": png } };
+  assert.match(checkExecutedNotebook(executed([pngOnly]))[0], /no display_data/);
   const specOnly = { output_type: "display_data", data: { [VEGA_LITE_MIME]: {} } };
-  assert.match(checkExecutedNotebook(executed([specOnly]))[0], /no display_data/);
+  assert.deepEqual(checkExecutedNotebook(executed([plot, specOnly])), [
+    "cell 0 shows a vega-lite plot without its image/png",
+  ]);
   const err = { output_type: "error", ename: "TypeError", evalue: "boom" };
   assert.deepEqual(checkExecutedNotebook(executed([plot, err])), ["cell 0 raised TypeError: boom"]);
+});
+
+Deno.test("checkExportedHtml: every figure as an embedded PNG, no SVG output", () => {
+  const img =
+    `<div class="jp-RenderedImage jp-OutputArea-output ">\n<img src="data:image/png;base64,${
+      "A".repeat(120)
+    }">`;
+  assert.deepEqual(checkExportedHtml(img + img, 2), []);
+  assert.match(checkExportedHtml(img, 2)[0], /1 PNG figure outputs, the notebook has 2/);
+  const svg = `<div class="jp-RenderedSVG" data-mime-type="image/svg+xml">ab</div>`;
+  assert.match(checkExportedHtml(img + svg, 1)[0], /SVG output/);
 });
 
 Deno.test("checkSourceNotebook: rejects other kernels and other imports", () => {

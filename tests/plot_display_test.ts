@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { decode } from "fast-png";
 import {
   display,
   displayTable,
   escapeHtml,
   mimeBundle,
+  renderSvg,
   resultsTable,
   tableHtml,
   tableText,
@@ -16,23 +18,27 @@ const spec = trainingCurves(
   { metric: "loss", title: "curves" },
 );
 
-Deno.test("mimeBundle: vega-lite JSON, rendered SVG and a text fallback", async () => {
+Deno.test("mimeBundle: vega-lite JSON, a PNG of it and a text fallback, no SVG", async () => {
   const bundle = await mimeBundle(spec);
   assert.equal(VEGA_LITE_MIME, "application/vnd.vegalite.v5+json");
-  assert.deepEqual(Object.keys(bundle).sort(), [VEGA_LITE_MIME, "image/svg+xml", "text/plain"]);
+  // No image/svg+xml: nbconvert 6 would prefer it to the PNG and strip it to a blank box.
+  assert.deepEqual(Object.keys(bundle).sort(), [VEGA_LITE_MIME, "image/png", "text/plain"]);
   assert.equal(bundle[VEGA_LITE_MIME], spec);
-  const svg = bundle["image/svg+xml"] as string;
-  assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-  assert.match(svg, /curves/);
+  const png = decode(Uint8Array.from(atob(bundle["image/png"] as string), (c) => c.charCodeAt(0)));
+  const svg = await renderSvg(spec);
+  assert.equal(png.width, Number(svg.match(/width="(\d+)"/)![1]), "the PNG is the SVG's size");
   assert.equal(bundle["text/plain"], "<vega-lite plot: curves>");
-  // Two renders never share an id (they are inlined side by side in notebooks and reports).
+});
+
+Deno.test("renderSvg: two renders never share an id (SVGs are inlined side by side)", async () => {
   const clipped = {
     mark: { type: "bar", clip: true },
     data: { values: [{ a: "x", b: 1 }] },
     encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } },
   };
-  const one = (await mimeBundle(clipped))["image/svg+xml"] as string;
-  const two = (await mimeBundle(clipped))["image/svg+xml"] as string;
+  const one = await renderSvg(clipped);
+  const two = await renderSvg(clipped);
+  assert.match(one, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   const ids = (s: string) => [...s.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
   assert.ok(ids(one).length > 0, "a clipped mark has a clip-path id");
   assert.ok(ids(one).every((id) => !ids(two).includes(id)));
@@ -41,7 +47,7 @@ Deno.test("mimeBundle: vega-lite JSON, rendered SVG and a text fallback", async 
 
 Deno.test("display outside a Jupyter kernel returns the bundle without throwing", async () => {
   const bundle = await display(spec);
-  assert.ok(bundle && VEGA_LITE_MIME in bundle && "image/svg+xml" in bundle);
+  assert.ok(bundle && VEGA_LITE_MIME in bundle && "image/png" in bundle);
 });
 
 const rows = [
@@ -50,7 +56,7 @@ const rows = [
 ];
 
 Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
-  const t = resultsTable(rows, { digits: 2, caption: "Table 1" });
+  const t = resultsTable(rows, { digits: 2, caption: "Table 1", paperData: true });
   assert.deepEqual(t.columns, [
     "Method",
     "Metric",
@@ -61,7 +67,14 @@ Deno.test("resultsTable: ours ± std, n, paper and the difference", () => {
   ]);
   assert.deepEqual(t.rows[0], ["C2(C1) <src>", "acc", "0.71 ± 0.02", 3, "0.74", "-0.03"]);
   assert.deepEqual(t.rows[1], ["random", "acc", "0.10 ± 0.00", 3, "", ""]);
+  // On other data than the paper's the difference is not computed; one seed has no spread.
+  const other = resultsTable([{ ...rows[0], ours: { mean: 0.7123, std: 0, n: 1 } }], {
+    digits: 2,
+  });
+  assert.deepEqual(other.rows[0].slice(2), ["0.71 ± —", 1, "0.74", "different data"]);
   assert.equal(t.caption, "Table 1");
+  // not the paper's data: the difference means nothing and is not shown
+  assert.equal(resultsTable(rows, { digits: 2 }).rows[0][5], "different data");
   assert.throws(() => resultsTable(rows, { digits: -1 }), /opts\.digits/);
   assert.throws(() => resultsTable([{ method: "x" } as never]), /rows\[0\]/);
 });

@@ -1,18 +1,23 @@
 import assert from "node:assert/strict";
 import {
-  claimsHtml,
-  claimsText,
+  comparisonBars,
   compileVegaLite,
-  type CurvePoint,
-  curveRuns,
-  gradeSizesChart,
   heatmapOverlay,
-  progressView,
+  maskImage,
   renderSvg,
   resultsTable,
   sideBySide,
+  spectrogramImage,
   summaryRows,
 } from "../lib/plot/mod.ts";
+import {
+  claimsHtml,
+  claimsText,
+  type CurvePoint,
+  curveRuns,
+  gradeSizesChart,
+  progressView,
+} from "../lib/report/mod.ts";
 import { resultRow } from "../lib/experiments/mod.ts";
 
 function assertCleanCompile(spec: Record<string, unknown>) {
@@ -31,8 +36,13 @@ Deno.test("summaryRows: runner rows become summaries with n = seeds; bad rows ar
   assert.deepEqual(rows[1].ours, { mean: 1, std: 0, n: 1 });
   assert.throws(() => summaryRows([{ method: "m", metric: "a" } as never]), /rows\[0\]/);
   // resultsTable picks decimals from the numbers' size: percentages get one.
-  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)]);
+  const t = resultsTable([resultRow("C1", "accuracy (%)", [51.25, 53.5], 56.75)], {
+    paperData: true,
+  });
   assert.deepEqual(t.rows[0].slice(2), ["52.4 ± 1.6", 2, "56.8", "-4.4"]);
+  // other data than the paper's: no difference; one seed: no spread
+  const other = resultsTable([resultRow("C1", "accuracy (%)", [51.25], 56.75)]);
+  assert.deepEqual(other.rows[0].slice(2), ["51.3 ± —", 1, "56.8", "different data"]);
 });
 
 Deno.test("curveRuns: mean ± std over seeds per window, runs in order of appearance", () => {
@@ -59,16 +69,34 @@ Deno.test("curveRuns: mean ± std over seeds per window, runs in order of appear
 
 Deno.test("claimsText / claimsHtml: verdict, claim and the computed detail, escaped", () => {
   const claims = [
-    { claim: "A > B", holds: true, detail: "A 0.4 > B 0.3" },
-    { claim: "C < D", holds: false, detail: "C 2 & D 1" },
-  ];
+    { claim: "A > B", verdict: "holds", reason: "clear", holds: true, detail: "A 0.4 > B 0.3" },
+    {
+      claim: "C < D",
+      verdict: "does not hold",
+      reason: "reversed",
+      holds: false,
+      detail: "C 2 & D 1",
+    },
+    {
+      claim: "E > F",
+      verdict: "inconclusive",
+      reason: "within noise",
+      holds: false,
+      detail: "E 1",
+    },
+  ] as const;
   assert.equal(
     claimsText(claims),
-    "[holds] A > B — A 0.4 > B 0.3\n[does not hold] C < D — C 2 & D 1",
+    "[holds] A > B — A 0.4 > B 0.3 (clear)\n[does not hold] C < D — C 2 & D 1 (reversed)\n" +
+      "[inconclusive] E > F — E 1 (within noise)",
   );
   const html = claimsHtml(claims);
   assert.match(html, /<li class="holds">.*✔ holds:<\/strong> A &gt; B/);
   assert.match(html, /<li class="does-not-hold">.*✘ does not hold:<\/strong> C &lt; D/);
+  assert.match(
+    html,
+    /<li class="inconclusive">.*\? inconclusive:<\/strong> E &gt; F.*within noise/,
+  );
   assert.match(html, /C 2 &amp; D 1/);
   assert.equal(claimsText([]), "No claims were checked.");
   assert.throws(() => claimsHtml([{ claim: "x" } as never]), /claims\[0\]/);
@@ -94,6 +122,7 @@ Deno.test("gradeSizesChart and sideBySide compile cleanly and render", async () 
   assertCleanCompile(row);
   assert.equal((row.hconcat as unknown[]).length, 2);
   assert.ok((row.hconcat as Record<string, unknown>[]).every((s) => !("$schema" in s)));
+  assert.equal(row.resolve, undefined, "maps normalised alike share one colour scale");
   const rowSvg = await renderSvg(row);
   for (const t of ["pair", "left", "right"]) assert.match(rowSvg, new RegExp(`>${t}<`));
   assert.throws(() => sideBySide([]), /non-empty/);
@@ -125,4 +154,55 @@ Deno.test("progressView outside a kernel prints throttled status lines", async (
   assert.match(lines[0], /^demo: 1\/4 \(25%\) \d+ s — first$/);
   assert.match(lines[1], /^demo: 4\/4 \(100%\) .* — last$/);
   assert.match(lines[2], /— all done$/);
+});
+
+/** The pixel width of a rendered SVG. */
+function svgWidth(svg: string): number {
+  return Number(svg.match(/<svg[^>]*\swidth="([\d.]+)"/)![1]);
+}
+
+Deno.test("figures fit a 900 px column: Table 3's bars and three spectrogram panels wrap", async () => {
+  const methods = ["NMF-MFCC", "AV-Mix-Sep", "Sound-of-Pixels", "Co-Separation", "Ours"];
+  const metrics = ["SDR (dB)", "SIR (dB)", "SAR (dB)", "evaluated mixtures (%)"];
+  const rows = metrics.flatMap((metric) =>
+    methods.map((method) => ({ method, metric, ours: { mean: 3, std: 1, n: 3 }, paper: 5 }))
+  );
+  for (const metric of ["dSDR solo+duet vs solo (dB)", "dSIR solo+duet vs solo (dB)"]) {
+    for (const method of ["Sound-of-Pixels", "Ours"]) {
+      rows.push({ method, metric, ours: { mean: -1, std: 1, n: 3 }, paper: 0.5 });
+    }
+  }
+  const bars = comparisonBars(rows, { title: "Table 3: sound separation" });
+  assertCleanCompile(bars);
+  assert.ok(Array.isArray(bars.vconcat), "the six panels wrap into rows");
+  const barsSvg = await renderSvg(bars);
+  assert.ok(svgWidth(barsSvg) <= 900, `Table 3 chart is ${svgWidth(barsSvg)} px wide`);
+  for (const m of metrics) assert.ok(barsSvg.includes(`>${m}<`), `panel ${m} is drawn`);
+
+  const frames = 32, bins = 64;
+  const mag = Float32Array.from({ length: frames * bins }, (_, i) => 1 + (i % 7));
+  const mask = Float32Array.from({ length: frames * bins }, (_, i) => (i % 3) / 2);
+  const three = sideBySide([
+    maskImage(mask, frames, bins, { title: "predicted mask", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "mask × mixture", width: 220 }),
+    spectrogramImage(mag, frames, bins, { title: "alone (truth)", width: 220 }),
+  ]);
+  assertCleanCompile(three);
+  const threeSvg = await renderSvg(three);
+  assert.ok(svgWidth(threeSvg) <= 900, `three panels are ${svgWidth(threeSvg)} px wide`);
+  for (const t of ["predicted mask", "mask × mixture", "alone (truth)"]) {
+    assert.ok(threeSvg.includes(`>${t}<`), `${t} is drawn`);
+  }
+  // The mask's scale (0..1) and the spectrograms' (dB) are different: each keeps its legend.
+  assert.deepEqual(three.resolve, {
+    scale: { color: "independent" },
+    legend: { color: "independent" },
+  });
+  const [first] = three.vconcat as Record<string, unknown>[];
+  assert.equal((first.hconcat as unknown[]).length, 2, "two 220 px panels share the first row");
+  assert.deepEqual(first.resolve, three.resolve, "the row keeps their colour scales apart");
+  // Each picture has its own legend: one "mask" and two "dB" titles, none merged.
+  assert.equal(threeSvg.split(">mask<").length - 1, 1);
+  assert.equal(threeSvg.split(">dB<").length - 1, 2);
+  assert.throws(() => sideBySide([three], { maxWidth: 0 }), /opts\.maxWidth must be positive/);
 });

@@ -61,7 +61,7 @@ function demoSections(): ReportSection[] {
     {
       title: "Table 1: classification",
       plots: [{ spec: comparisonBars(rows, { title: "Table 1" }) }],
-      tables: [{ caption: "ESC-50 protocol", rows }],
+      tables: [{ caption: "ESC-50 protocol", rows, paperData: true }],
       verdict: "Ordering matches; absolute numbers are lower.",
     },
     {

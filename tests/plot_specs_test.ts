@@ -120,12 +120,16 @@ Deno.test("heatmapOverlay: embeds image and colour-mapped heatmap, outlines boxe
   const alpha = (i: number) => pngs[1].data[i * 4 + 3];
   assert.equal(alpha(0), 0, "minimum of the heatmap is transparent");
   assert.equal(alpha(2), Math.round(255 * 0.75), "maximum gets the full overlay opacity");
-  assert.deepEqual(Array.from(pngs[1].data).slice(8, 11), colormap(1, "hot"));
+  assert.deepEqual(Array.from(pngs[1].data).slice(8, 11), colormap(1, "viridis"));
   const svg = await renderSvg(spec);
   assert.equal(count(svg, /<image /g), 2, "two embedded pictures in the SVG");
   assert.match(svg, /xlink:href="data:image\/png;base64,/);
   assert.match(svg, />violin</);
   assert.equal(count(svg, /aria-roledescription="rect mark"/g), 1, "one box");
+  assert.match(svg, /map \(min-max\)/, "a colour scale of the normalised map");
+  assert.match(svg, /linearGradient/);
+  const bare = await renderSvg(heatmapOverlay(image, heat, 2, 3, { legend: false }));
+  assert.doesNotMatch(bare, /linearGradient/);
   assert.throws(() => heatmapOverlay(image, heat, 3, 3), /heatmap has 6 values/);
   assert.throws(() => heatmapOverlay(image, heat, 2, 3, { opacity: 2 }), /opts\.opacity/);
 });

@@ -39,6 +39,8 @@ function fixture(): ReportableResult[] {
     ],
     claims: [{
       claim: "C1 converges fastest with the lowest loss",
+      verdict: "holds",
+      reason: "every link clear of noise: C1 > C3",
       holds: true,
       detail: "C1's final loss 0.430 is the lowest of 3 sets.",
     }],
@@ -56,6 +58,8 @@ function fixture(): ReportableResult[] {
     ],
     claims: [{
       claim: "ours-C1 > random",
+      verdict: "inconclusive",
+      reason: "within noise: ours-C1 > random",
       holds: false,
       detail: "ours-C1 0.550 vs random 0.120 & more",
     }],
@@ -96,16 +100,18 @@ Deno.test("writeReport on experiment results: an SVG per plot, every number, JSO
     assert.match(html, /Counting: confusion matrix/);
     for (const r of results) {
       for (const row of r.rows) {
-        const cell = `${row.mean.toFixed(3)} ± ${row.std.toFixed(3)}`;
+        // one seed measures no spread: a dash, never 0
+        const spread = row.values.length > 1 ? row.std.toFixed(3) : "—";
+        const cell = `${row.mean.toFixed(3)} ± ${spread}`;
         assert.ok(html.includes(cell), `${r.experiment} ${row.method}: ${cell}`);
         if (row.paper !== undefined) assert.ok(html.includes(row.paper.toFixed(3)));
       }
     }
     assert.match(html, /random &lt;baseline&gt;/);
     assert.match(html, /✔ holds:<\/strong> C1 converges fastest/);
-    assert.match(html, /✘ does not hold:<\/strong> ours-C1 &gt; random/);
+    assert.match(html, /\? inconclusive:<\/strong> ours-C1 &gt; random/);
     assert.match(html, /ours-C1 0\.550 vs random 0\.120 &amp; more/);
-    assert.match(html, /1 of 2 checked claims hold/);
+    assert.match(html, /Of 2 checked claims: 1 hold, 0 do not hold, 1 are inconclusive/);
     assert.match(html, /backend: <code>cpu<\/code>/);
     assert.match(html, /mode: <code>quick<\/code>/);
     assert.match(html, /2025-05-06T07:08:09\.000Z/);
@@ -115,6 +121,7 @@ Deno.test("writeReport on experiment results: an SVG per plot, every number, JSO
 
     const json = JSON.parse(await Deno.readTextFile(files.json));
     assert.deepEqual(json.results, results, "results round-trip through results.json");
+    assert.deepEqual(json.verdicts, { holds: 1, "does not hold": 0, inconclusive: 1 });
     assert.deepEqual(json.sections.map((s: { id: string }) => s.id), [
       "fig3",
       "table2",

@@ -4,15 +4,17 @@
  *
  * Usage: `deno run -A tests/run_notebooks.ts [--keep] [name-substring ...]`
  *
- * - Fails (exit 1) on any cell error, on a notebook that times out, and on a notebook with no
- *   `display_data` output carrying both the vega-lite MIME type and `image/svg+xml`.
+ * - Fails (exit 1) on any cell error, on a notebook that times out, on a notebook with no
+ *   `display_data` output carrying both the vega-lite MIME type and `image/png`, on a figure
+ *   output (vega-lite) without its PNG, and on a notebook whose HTML export (nbconvert's default
+ *   template, what a user's export gives) lacks any figure as a PNG image.
  * - When `jupyter`, `nbconvert` or the Deno kernelspec is missing it prints SKIP and exits 0,
  *   unless `AVSCENE_REQUIRE_NOTEBOOKS=1`, in which case that is a failure.
  * - `AVSCENE_NOTEBOOK_TIMEOUT` sets the per-cell timeout in seconds (default 1200).
- * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another.
- * - `--html DIR` also exports each executed notebook to `DIR/<name>.html` (for a browser check;
- *   SVG outputs are inlined as they are, working around nbconvert 6.5's `clean_html`, which
- *   strips SVG children).
+ * - The notebooks run on the wasm backend unless `AVSCENE_BACKEND` names another, and at the
+ *   CI budget (`AVSCENE_BUDGET=ci`: the quick runs' three seeds, fewer steps) unless
+ *   `AVSCENE_BUDGET=quick`.
+ * - `--html DIR` keeps those HTML exports in `DIR/<name>.html`.
  * - `--keep` keeps the executed notebooks and prints where they are. Notebooks whose name
  *   starts with `_` are scratch files and are not run.
  *
@@ -74,7 +76,23 @@ export function checkSourceNotebook(nb: Notebook): string[] {
   return problems;
 }
 
-/** Problems of an executed notebook: error outputs, or no plot shown with vega-lite + SVG. */
+/** The payload of a MIME type in a bundle (nbformat may store text as a list of lines). */
+function payload(data: Record<string, unknown>, mime: string): unknown {
+  const raw = data[mime];
+  return Array.isArray(raw) ? raw.join("") : raw;
+}
+
+/** How many figure outputs (vega-lite plots) an executed notebook shows. */
+export function countFigures(nb: Notebook): number {
+  return (nb.cells ?? []).flatMap((c) => c.outputs ?? [])
+    .filter((o) => o.output_type === "display_data" && o.data?.[VEGA_LITE_MIME] !== undefined)
+    .length;
+}
+
+/**
+ * Problems of an executed notebook: error outputs, no plot shown, or a plot (vega-lite) without
+ * its `image/png` (base64 of a PNG file), which static viewers and exports need.
+ */
 export function checkExecutedNotebook(nb: Notebook): string[] {
   const problems: string[] = [];
   let plots = 0;
@@ -84,17 +102,34 @@ export function checkExecutedNotebook(nb: Notebook): string[] {
         problems.push(`cell ${i} raised ${out.ename}: ${out.evalue}`);
       }
       if (out.output_type !== "display_data" || !out.data) continue;
-      // nbformat may store a text payload as a list of lines.
-      const raw = out.data["image/svg+xml"];
-      const svg = Array.isArray(raw) ? raw.join("") : raw;
       const spec = out.data[VEGA_LITE_MIME];
-      if (typeof svg === "string" && svg.includes("<svg") && spec && typeof spec === "object") {
-        plots++;
-      }
+      if (!spec || typeof spec !== "object") continue;
+      const png = payload(out.data, "image/png");
+      // "iVBORw0KGgo" is the base64 of the PNG signature.
+      if (typeof png === "string" && png.replace(/\s/g, "").startsWith("iVBORw0KGgo")) plots++;
+      else problems.push(`cell ${i} shows a vega-lite plot without its image/png`);
     }
   }
   if (plots === 0) {
-    problems.push(`no display_data output with both ${VEGA_LITE_MIME} and image/svg+xml`);
+    problems.push(`no display_data output with both ${VEGA_LITE_MIME} and image/png`);
+  }
+  return problems;
+}
+
+/**
+ * Problems of a notebook exported to HTML: fewer embedded PNG figure outputs than `figures`,
+ * or an SVG output (nbconvert 6.5 strips SVG elements, leaving a blank box).
+ */
+export function checkExportedHtml(html: string, figures: number): string[] {
+  const problems: string[] = [];
+  const pngs = html.match(
+    /<div class="jp-RenderedImage[^"]*"[^>]*>\s*<img\s+src="data:image\/png;base64,[A-Za-z0-9+/=]{100,}/g,
+  ) ?? [];
+  if (pngs.length !== figures) {
+    problems.push(`the HTML shows ${pngs.length} PNG figure outputs, the notebook has ${figures}`);
+  }
+  if (html.includes('data-mime-type="image/svg+xml"')) {
+    problems.push("the HTML has an SVG output (nbconvert 6 strips its elements)");
   }
   return problems;
 }
@@ -144,7 +179,13 @@ export async function executeNotebook(
     ],
     // wasm unless asked otherwise: deterministic, and the fastest backend on CPU-only machines
     // (webgpu there is a software rasteriser).
-    env: { QUICK: "1", NO_COLOR: "1", AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm" },
+    env: {
+      QUICK: "1",
+      // the quick runs' seeds at a smaller budget, so the notebooks fit CI's time
+      AVSCENE_BUDGET: Deno.env.get("AVSCENE_BUDGET") || "ci",
+      NO_COLOR: "1",
+      AVSCENE_BACKEND: Deno.env.get("AVSCENE_BACKEND") || "wasm",
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -152,44 +193,15 @@ export async function executeNotebook(
   return { ok: r.success, output, log: dec.decode(r.stdout) + dec.decode(r.stderr) };
 }
 
-const SVG_TEMPLATE = `{%- extends 'lab/index.html.j2' -%}
-{% block data_svg scoped -%}
-<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
-{{ output.data['image/svg+xml'] }}
-</div>
-{%- endblock data_svg %}
-`;
-
-/** Export an executed notebook to HTML in `htmlDir`, SVG outputs inlined unmodified. */
+/** Export an executed notebook to `htmlDir/<name>.html` with nbconvert's default template. */
 export async function exportHtml(executed: string, htmlDir: string): Promise<boolean> {
-  const tpl = await Deno.makeTempDir({ prefix: "avscene-nbtemplate-" });
-  try {
-    await Deno.mkdir(join(tpl, "avscene_lab"));
-    await Deno.writeTextFile(join(tpl, "avscene_lab", "index.html.j2"), SVG_TEMPLATE);
-    await Deno.writeTextFile(
-      join(tpl, "avscene_lab", "conf.json"),
-      JSON.stringify({ base_template: "lab", mimetypes: { "text/html": true } }),
-    );
-    const r = await new Deno.Command("jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "html",
-        `--TemplateExporter.extra_template_basedirs=${tpl}`,
-        "--template",
-        "avscene_lab",
-        "--output-dir",
-        htmlDir,
-        executed,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!r.success) console.error(new TextDecoder().decode(r.stderr));
-    return r.success;
-  } finally {
-    await Deno.remove(tpl, { recursive: true });
-  }
+  const r = await new Deno.Command("jupyter", {
+    args: ["nbconvert", "--to", "html", "--output-dir", htmlDir, executed],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!r.success) console.error(new TextDecoder().decode(r.stderr));
+  return r.success;
 }
 
 async function main(): Promise<number> {
@@ -241,9 +253,15 @@ async function main(): Promise<number> {
       if (res.ok) problems.push("no executed notebook written");
     } else {
       problems.push(...checkExecutedNotebook(executed));
-      if (htmlDir !== undefined) {
-        await Deno.mkdir(htmlDir, { recursive: true });
-        if (!await exportHtml(res.output, htmlDir)) problems.push("HTML export failed");
+      if (problems.length === 0) {
+        // Every executed notebook is exported as a user would, and its figures must survive.
+        const into = htmlDir ?? join(outDir, "html");
+        await Deno.mkdir(into, { recursive: true });
+        if (!await exportHtml(res.output, into)) problems.push("HTML export failed");
+        else {
+          const html = await Deno.readTextFile(join(into, name.replace(/\.ipynb$/, ".html")));
+          problems.push(...checkExportedHtml(html, countFigures(executed)));
+        }
       }
     }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);

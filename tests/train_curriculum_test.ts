@@ -9,6 +9,7 @@ import {
   loadModel,
   saveCheckpoint,
   stageCenters,
+  type StageSpec,
   trainCurriculum,
   type TrainOptions,
 } from "../lib/train/mod.ts";
@@ -126,5 +127,22 @@ Deno.test("trainCurriculum: bad options are named", async () => {
     Error,
     "datasetSize",
   );
+  await assertRejects(() => trainCurriculum(model, { ...base(), margin: 0 }), Error, "margin");
+  // hand-built stages: 1.5 or -3 steps, an unknown level, a fractional center count
+  for (
+    const [stage, msg] of [
+      [{ level: 1, steps: 1.5 }, "stages[0].steps must be an integer >= 1, got 1.5"],
+      [{ level: 1, steps: -3 }, "stages[0].steps must be an integer >= 1, got -3"],
+      [{ level: 5, steps: 1 }, "stages[0].level must be 1, 2, 3, 4"],
+      [{ level: 2, steps: 1, kAudio: 0.5 }, "stages[0].kAudio must be an integer >= 1"],
+    ] as const
+  ) {
+    await assertRejects(
+      () => trainCurriculum(model, { ...base(), stages: [stage as unknown as StageSpec] }),
+      RangeError,
+      `trainCurriculum: ${msg}`,
+    );
+  }
+  await assertRejects(() => trainCurriculum(model, { ...base(), stages: [] }), RangeError, "empty");
   model.params.dispose();
 });

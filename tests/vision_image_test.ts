@@ -14,6 +14,7 @@ import {
   writePng,
 } from "../lib/vision/mod.ts";
 import type { RGBImage } from "../lib/data/types.ts";
+import { DecodeError } from "../lib/io/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 function crc32(bytes: Uint8Array): number {
@@ -207,4 +208,39 @@ Deno.test("normalizeImage subtracts the mean and divides by the std per channel"
     2,
   ]);
   assert.throws(() => normalizeImage(img, [0, 0, 0], [1, 0, 1]), /std/);
+});
+
+Deno.test("images over the pixel cap are rejected from the header, before decoding", () => {
+  // a 1 x 1 PNG whose header declares 12000 x 12000 (1.7 GB as float RGB)
+  const width = 12000, height = 12000;
+  const ihdr = new Uint8Array(13), v = new DataView(ihdr.buffer);
+  v.setUint32(0, width);
+  v.setUint32(4, height);
+  const bomb = rawPng(1, 1, 0, 8, [[0]]);
+  bomb.set(ihdr.subarray(0, 8), 16); // same file, header now declares 12000 x 12000
+  const t0 = performance.now();
+  assert.throws(
+    () => decodeImage(bomb, "bomb.png"),
+    (e) =>
+      e instanceof DecodeError && e.file === "bomb.png" &&
+      /bomb\.png: image declares 12000x12000 = 144000000 pixels, over the limit of 16777216/
+        .test(e.message),
+  );
+  assert.ok(performance.now() - t0 < 200, "rejected from the header, not after inflating");
+
+  // a JPEG whose frame header is patched to 60000 x 60000
+  const jpg = encodeJpeg(randomImage(new Rng(3), 8, 8));
+  const sof = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xc0);
+  const big = jpg.slice();
+  big.set([0xea, 0x60, 0xea, 0x60], sof + 5);
+  assert.throws(() => decodeImage(big, "big.jpg"), /big\.jpg: image declares 60000x60000/);
+
+  // the cap is an option: a 4 x 4 image under maxPixels 8 fails, under 16 decodes
+  const small = encodePng(randomImage(new Rng(4), 4, 4));
+  assert.throws(() => decodeImage(small, "s.png", { maxPixels: 8 }), /4x4 = 16 pixels.*of 8/);
+  assert.equal(decodeImage(small, "s.png", { maxPixels: 16 }).width, 4);
+  const smallJpg = encodeJpeg(randomImage(new Rng(5), 4, 4));
+  assert.throws(() => decodeImage(smallJpg, "s.jpg", { maxPixels: 8 }), DecodeError);
+  assert.equal(decodeImage(smallJpg, "s.jpg", { maxPixels: 16 }).height, 4);
+  assert.throws(() => decodeImage(small, "s.png", { maxPixels: 0 }), /maxPixels/);
 });

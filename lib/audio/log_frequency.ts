@@ -70,11 +70,13 @@ function _resampleRows(
  *
  * @example
  * ```ts
- * import { logFrequencyWarp } from "./log_frequency.ts";
+ * import assert from "node:assert/strict";
+ * import { logFrequencyWarp } from "@avscene/avscene/audio";
  * const mag = Float32Array.from({ length: 9 }, (_, k) => k); // one frame, a linear ramp
  * const warped = logFrequencyWarp(mag, 1, 9, 5, 8000);
- * console.log(warped[0], warped[4]); // 0 8
+ * assert.deepEqual([warped[0], warped[4]], [0, 8]);
  * ```
+ * @category data
  */
 export function logFrequencyWarp(
   mag: Float32Array,
@@ -105,11 +107,13 @@ export function logFrequencyWarp(
  *
  * @example
  * ```ts
- * import { inverseLogFrequencyWarp, logFrequencyWarp } from "./log_frequency.ts";
+ * import assert from "node:assert/strict";
+ * import { inverseLogFrequencyWarp, logFrequencyWarp } from "@avscene/avscene/audio";
  * const flat = new Float32Array(33).fill(2);
  * const back = inverseLogFrequencyWarp(logFrequencyWarp(flat, 1, 33, 16, 8000), 1, 16, 33, 8000);
- * console.log(back.every((v) => Math.abs(v - 2) < 1e-6)); // true
+ * assert.ok(back.every((v) => Math.abs(v - 2) < 1e-6));
  * ```
+ * @category data
  */
 export function inverseLogFrequencyWarp(
   warped: Float32Array,
@@ -136,10 +140,12 @@ export function inverseLogFrequencyWarp(
  *
  * @example
  * ```ts
- * import { logFrequencyHz } from "./log_frequency.ts";
+ * import assert from "node:assert/strict";
+ * import { logFrequencyHz } from "@avscene/avscene/audio";
  * const hz = logFrequencyHz(256, 11025);
- * console.log(hz[0], hz[255]); // 0 5512.5
+ * assert.deepEqual([hz[0], hz[255]], [0, 5512.5]);
  * ```
+ * @category data
  */
 export function logFrequencyHz(outBins: number, sampleRate: number): Float64Array {
   if (!Number.isInteger(outBins) || outBins < 2) {

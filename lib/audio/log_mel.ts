@@ -8,7 +8,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** Settings of {@linkcode logMelSpectrogram}. */
+/**
+ * Settings of {@linkcode logMelSpectrogram}.
+ *
+ * @category data
+ */
 export interface LogMelOptions {
   /** Sample rate of the waves in Hz. */
   sampleRate: number;
@@ -56,10 +60,12 @@ function _melFilterbankCached(sampleRate: number, nFft: number, nMels: number): 
  *
  * @example
  * ```ts
- * import { melFilterbank } from "./log_mel.ts";
+ * import assert from "node:assert/strict";
+ * import { melFilterbank } from "@avscene/avscene/audio";
  * const fb = melFilterbank(16000, 512, 40);
- * console.log(fb.length); // 10280
+ * assert.equal(fb.length, 10280);
  * ```
+ * @category data
  */
 export function melFilterbank(sampleRate: number, nFft: number, nMels: number): Float32Array {
   if (!(sampleRate > 0)) {
@@ -99,12 +105,14 @@ function _dftBasis(nFft: number): { cos: Float32Array; sin: Float32Array } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { logMelSpectrogram } from "./log_mel.ts";
+ * import { logMelSpectrogram } from "@avscene/avscene/audio";
  * const waves = tf.randomNormal([2, 800]) as tf.Tensor2D;
  * const mel = logMelSpectrogram(waves, { sampleRate: 8000, nFft: 256, hop: 80, nMels: 32 });
- * console.log(mel.shape); // [2, 11, 32]
+ * assert.deepEqual(mel.shape, [2, 11, 32]);
  * ```
+ * @category data
  */
 export function logMelSpectrogram(waves: tf.Tensor2D, opts: LogMelOptions): tf.Tensor3D {
   const { sampleRate, nFft, hop, nMels } = opts;

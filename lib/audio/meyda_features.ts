@@ -7,7 +7,11 @@
 
 import Meyda from "meyda";
 
-/** Framing and feature settings of {@linkcode melBands} and {@linkcode mfcc}. */
+/**
+ * Framing and feature settings of {@linkcode melBands} and {@linkcode mfcc}.
+ *
+ * @category data
+ */
 export interface MeydaFrameOptions {
   /** Frame length (meyda's `bufferSize`), a power of two. */
   frameSize: number;
@@ -22,7 +26,11 @@ export interface MeydaFrameOptions {
   center?: boolean;
 }
 
-/** Options of {@linkcode mfcc}. */
+/**
+ * Options of {@linkcode mfcc}.
+ *
+ * @category data
+ */
 export interface MfccOptions extends MeydaFrameOptions {
   /** Coefficients per frame, 1..40 (meyda's limit), default 13. */
   nMfcc?: number;
@@ -108,11 +116,13 @@ function _extractFrames(
  *
  * @example
  * ```ts
- * import { melBands } from "./meyda_features.ts";
+ * import assert from "node:assert/strict";
+ * import { melBands } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 4000 }, (_, t) => Math.sin(t / 3));
  * const bands = melBands(x, 8000, { frameSize: 256, hop: 128, melBands: 20 });
- * console.log(bands.length, bands[0].length); // 32 20
+ * assert.deepEqual([bands.length, bands[0].length], [32, 20]);
  * ```
+ * @category data
  */
 export function melBands(
   x: ArrayLike<number>,
@@ -135,11 +145,13 @@ export function melBands(
  *
  * @example
  * ```ts
- * import { mfcc } from "./meyda_features.ts";
+ * import assert from "node:assert/strict";
+ * import { mfcc } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 4000 }, (_, t) => Math.sin(t / 3));
  * const c = mfcc(x, 8000, { frameSize: 256, hop: 128, nMfcc: 13 });
- * console.log(c.length, c[0].length); // 32 13
+ * assert.deepEqual([c.length, c[0].length], [32, 13]);
  * ```
+ * @category data
  */
 export function mfcc(x: ArrayLike<number>, sampleRate: number, opts: MfccOptions): Float32Array[] {
   const nMfcc = opts.nMfcc ?? 13;

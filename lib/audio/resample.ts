@@ -45,10 +45,12 @@ function _gcd(a: number, b: number): number {
  *
  * @example
  * ```ts
- * import { resample } from "./resample.ts";
+ * import assert from "node:assert/strict";
+ * import { resample } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 16000 }, (_, t) => Math.sin(2 * Math.PI * 440 * t / 16000));
- * console.log(resample(x, 16000, 8000).length); // 8000
+ * assert.equal(resample(x, 16000, 8000).length, 8000);
  * ```
+ * @category data
  */
 export function resample(x: ArrayLike<number>, fromRate: number, toRate: number): Float32Array {
   for (const [key, rate] of [["fromRate", fromRate], ["toRate", toRate]] as const) {

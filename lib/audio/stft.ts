@@ -7,7 +7,11 @@
 
 import FFT from "fft.js";
 
-/** A complex spectrogram, frame-major: `index = frame * bins + bin`, `bins = nFft / 2 + 1`. */
+/**
+ * A complex spectrogram, frame-major: `index = frame * bins + bin`, `bins = nFft / 2 + 1`.
+ *
+ * @category data
+ */
 export interface Spectrogram {
   /** Real parts, `frames * bins`. */
   re: Float32Array;
@@ -19,7 +23,11 @@ export interface Spectrogram {
   bins: number;
 }
 
-/** Frame settings shared by {@linkcode stft} and {@linkcode istft}. */
+/**
+ * Frame settings shared by {@linkcode stft} and {@linkcode istft}.
+ *
+ * @category data
+ */
 export interface StftOptions {
   /** FFT size = window length, a power of two >= 4. */
   nFft: number;
@@ -56,7 +64,11 @@ function _checkOptions(name: string, opts: StftOptions): void {
   }
 }
 
-/** Number of frames {@linkcode stft} produces for `length` samples. */
+/**
+ * Number of frames {@linkcode stft} produces for `length` samples.
+ *
+ * @category data
+ */
 export function stftFrames(length: number, opts: StftOptions): number {
   _checkOptions("stftFrames", opts);
   if (opts.center ?? true) return 1 + Math.floor(length / opts.hop);
@@ -73,11 +85,13 @@ export function stftFrames(length: number, opts: StftOptions): number {
  *
  * @example
  * ```ts
- * import { stft } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { stft } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 800 }, (_, t) => Math.sin(2 * Math.PI * t / 16));
  * const spec = stft(x, { nFft: 64, hop: 16 });
- * console.log(spec.frames, spec.bins); // 51 33
+ * assert.deepEqual([spec.frames, spec.bins], [51, 33]);
  * ```
+ * @category data
  */
 export function stft(x: ArrayLike<number>, opts: StftOptions): Spectrogram {
   _checkOptions("stft", opts);
@@ -117,11 +131,13 @@ export function stft(x: ArrayLike<number>, opts: StftOptions): Spectrogram {
  *
  * @example
  * ```ts
- * import { istft, stft } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { istft, stft } from "@avscene/avscene/audio";
  * const x = Float32Array.from({ length: 500 }, (_, t) => Math.cos(t / 7));
  * const y = istft(stft(x, { nFft: 128, hop: 32 }), { nFft: 128, hop: 32, length: x.length });
- * console.log(Math.abs(y[250] - x[250]) < 1e-4); // true
+ * assert.ok(Math.abs(y[250] - x[250]) < 1e-4);
  * ```
+ * @category data
  */
 export function istft(spec: Spectrogram, opts: StftOptions & { length: number }): Float32Array {
   _checkOptions("istft", opts);
@@ -177,10 +193,12 @@ export function istft(spec: Spectrogram, opts: StftOptions & { length: number })
  *
  * @example
  * ```ts
- * import { magnitude } from "./stft.ts";
+ * import assert from "node:assert/strict";
+ * import { magnitude } from "@avscene/avscene/audio";
  * const mag = magnitude({ re: Float32Array.of(3), im: Float32Array.of(4), frames: 1, bins: 1 });
- * console.log(mag[0]); // 5
+ * assert.equal(mag[0], 5);
  * ```
+ * @category data
  */
 export function magnitude(spec: Spectrogram): Float32Array {
   const n = spec.re.length;

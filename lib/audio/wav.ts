@@ -6,8 +6,13 @@
  */
 
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import { DecodeError } from "../io/decode_error.ts";
 
-/** A decoded WAV file. */
+/**
+ * A decoded WAV file.
+ *
+ * @category data
+ */
 export interface WavAudio {
   /** Mono samples (channels averaged), nominally in [-1, 1]. */
   samples: Float32Array;
@@ -17,10 +22,18 @@ export interface WavAudio {
   channels: number;
 }
 
-/** Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float. */
+/**
+ * Sample encodings {@linkcode encodeWav} can write: 16-bit PCM or 32-bit IEEE float.
+ *
+ * @category data
+ */
 export type WavBitDepth = 16 | "32f";
 
-/** Options of {@linkcode encodeWav} / {@linkcode writeWav}. */
+/**
+ * Options of {@linkcode encodeWav} / {@linkcode writeWav}.
+ *
+ * @category data
+ */
 export interface WavEncodeOptions {
   /** Sample encoding, default 16 (PCM; samples clipped to [-1, 1)). */
   bitDepth?: WavBitDepth;
@@ -33,25 +46,65 @@ function _ascii(bytes: Uint8Array, at: number): string {
 }
 
 /**
+ * Options of {@linkcode decodeWav} / {@linkcode readWav}.
+ *
+ * @category data
+ */
+export interface WavDecodeOptions {
+  /**
+   * Largest magnitude a float sample may have, default {@linkcode DEFAULT_MAX_ABS_SAMPLE}.
+   * Float WAVs may go somewhat past full scale (1.0); a value far beyond it (e.g. 1e30) is a
+   * damaged or mislabelled file, and decoding it is an error rather than a silent clamp.
+   */
+  maxAbsSample?: number;
+}
+
+/**
+ * Default {@linkcode WavDecodeOptions.maxAbsSample}: 64, i.e. 36 dB above full scale.
+ *
+ * @category data
+ */
+export const DEFAULT_MAX_ABS_SAMPLE = 64;
+
+/** Four printable ASCII bytes at `at`: what a RIFF chunk id looks like. */
+function _isChunkId(bytes: Uint8Array, at: number): boolean {
+  if (at + 8 > bytes.length) return false;
+  for (let i = 0; i < 4; i++) if (bytes[at + i] < 0x20 || bytes[at + i] > 0x7e) return false;
+  return true;
+}
+
+/**
  * Decode the bytes of a WAV file.
+ *
+ * Streamed files are accepted: a data chunk whose size is `0xFFFFFFFF`, or `0` with sample
+ * bytes after it, runs to the end of the file (whole frames only). Odd-sized chunks are read
+ * whether or not the writer added the pad byte RIFF asks for.
  *
  * @param bytes The whole file.
  * @param name The file's name, quoted in every error.
+ * @param opts Limits (see {@linkcode WavDecodeOptions}).
  * @returns Mono float samples (multi-channel averaged), the sample rate and channel count.
- * @throws Error naming `name` for a non-RIFF/WAVE file, a truncated or malformed header or
- *   data chunk, an unsupported encoding (e.g. compressed), or non-finite float samples.
+ * @throws DecodeError naming `name` for a non-RIFF/WAVE file, a truncated or malformed header
+ *   or data chunk, an unsupported encoding (e.g. compressed), or float samples that are not
+ *   finite or larger in magnitude than `opts.maxAbsSample`.
  *
  * @example
  * ```ts
- * import { decodeWav, encodeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeWav, encodeWav } from "@avscene/avscene/audio";
  * const wav = decodeWav(encodeWav(Float32Array.of(0, 0.5, -0.5), 8000), "tone.wav");
- * console.log(wav.sampleRate, wav.samples[1]); // 8000 0.5
+ * assert.deepEqual([wav.sampleRate, wav.samples[1]], [8000, 0.5]);
  * ```
+ * @category data
  */
-export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
+export function decodeWav(bytes: Uint8Array, name: string, opts: WavDecodeOptions = {}): WavAudio {
   const fail = (why: string): never => {
-    throw new Error(`${name}: ${why}`);
+    throw new DecodeError(name, why);
   };
+  const maxAbs = opts.maxAbsSample ?? DEFAULT_MAX_ABS_SAMPLE;
+  if (!(maxAbs > 0)) {
+    throw new RangeError(`decodeWav: maxAbsSample must be positive, got ${maxAbs}`);
+  }
   if (bytes.length < 12) fail(`not a WAV file (${bytes.length} bytes, too short for a header)`);
   if (_ascii(bytes, 0) !== "RIFF" || _ascii(bytes, 8) !== "WAVE") {
     fail("not a WAV file (no RIFF/WAVE header)");
@@ -62,8 +115,11 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
   let data: Uint8Array | null = null;
   let at = 12;
   while (at + 8 <= bytes.length) {
-    const id = _ascii(bytes, at), size = view.getUint32(at + 4, true);
-    const body = at + 8;
+    const id = _ascii(bytes, at), body = at + 8;
+    let size = view.getUint32(at + 4, true);
+    const streamed = id === "data" &&
+      (size === 0xffffffff || (size === 0 && body < bytes.length && !_isChunkId(bytes, body)));
+    if (streamed) size = bytes.length - body; // a streaming writer never came back to fill it in
     if (body + size > bytes.length) {
       fail(`truncated '${id}' chunk: ${size} bytes declared, ${bytes.length - body} present`);
     }
@@ -86,7 +142,9 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
       data = bytes.subarray(body, body + size);
       if (fmt) break;
     }
-    at = body + size + (size & 1); // chunks are padded to even sizes
+    // chunks are padded to even sizes, but some writers leave the pad byte out
+    at = body + size;
+    if (size & 1 && !(_isChunkId(bytes, at) && !_isChunkId(bytes, at + 1))) at += 1;
   }
   if (!fmt) return fail("no fmt chunk");
   if (!data) return fail("no data chunk");
@@ -119,10 +177,20 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
   const samples = new Float32Array(frames);
   for (let f = 0; f < frames; f++) {
     let sum = 0;
-    for (let c = 0; c < channels; c++) sum += read(f * frameBytes + c * width);
-    const v = sum / channels;
-    if (!Number.isFinite(v)) fail(`sample ${f} is not finite (${v})`);
-    samples[f] = v;
+    for (let c = 0; c < channels; c++) {
+      const v = read(f * frameBytes + c * width);
+      // integer PCM is always within [-1, 1); only float samples can be out of range
+      if (!(Math.abs(v) <= maxAbs)) {
+        fail(
+          Number.isFinite(v)
+            ? `sample ${f} is ${v} (channel ${c}), beyond the sane range +-${maxAbs} ` +
+              "(raise maxAbsSample if the file is really that loud)"
+            : `sample ${f} is not finite (${v}, channel ${c})`,
+        );
+      }
+      sum += v;
+    }
+    samples[f] = sum / channels;
   }
   return { samples, sampleRate: rate, channels };
 }
@@ -131,25 +199,29 @@ export function decodeWav(bytes: Uint8Array, name: string): WavAudio {
  * Read and decode a WAV file.
  *
  * @param path The file.
+ * @param opts Limits (see {@linkcode WavDecodeOptions}).
  * @returns Mono samples, sample rate and channel count (see {@linkcode decodeWav}).
- * @throws Error naming `path` when the file is missing or not a supported WAV.
+ * @throws Error naming `path` when the file is missing; DecodeError when it is not a
+ *   supported WAV.
  *
  * @example
  * ```ts
- * import { readWav, writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { readWav, writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.25, -0.25), 16000);
- * console.log((await readWav(`${dir}/a.wav`)).samples[0]); // 0.25
+ * assert.equal((await readWav(`${dir}/a.wav`)).samples[0], 0.25);
  * ```
+ * @category data
  */
-export async function readWav(path: string): Promise<WavAudio> {
+export async function readWav(path: string, opts: WavDecodeOptions = {}): Promise<WavAudio> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
     throw new Error(`${path}: cannot read WAV file (${(e as Error).message})`);
   }
-  return decodeWav(bytes, path);
+  return decodeWav(bytes, path, opts);
 }
 
 /**
@@ -165,9 +237,11 @@ export async function readWav(path: string): Promise<WavAudio> {
  *
  * @example
  * ```ts
- * import { encodeWav } from "./wav.ts";
- * console.log(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length); // 84
+ * import assert from "node:assert/strict";
+ * import { encodeWav } from "@avscene/avscene/audio";
+ * assert.equal(encodeWav(new Float32Array(10), 8000, { bitDepth: "32f" }).length, 84);
  * ```
+ * @category data
  */
 export function encodeWav(
   samples: ArrayLike<number>,
@@ -229,11 +303,13 @@ export function encodeWav(
  *
  * @example
  * ```ts
- * import { writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/silence.wav`, new Float32Array(8000), 8000);
- * console.log((await Deno.stat(`${dir}/silence.wav`)).size); // 16044
+ * assert.equal((await Deno.stat(`${dir}/silence.wav`)).size, 16044);
  * ```
+ * @category data
  */
 export async function writeWav(
   path: string,

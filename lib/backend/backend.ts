@@ -7,14 +7,27 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import "@tensorflow/tfjs-backend-wasm";
+import "./wasm_shared_copies.ts";
 
-/** The tfjs backends avscene knows how to run on, in order of preference. */
+/**
+ * The tfjs backends avscene knows how to run on, in order of preference.
+ *
+ * @category kernels
+ */
 export const BACKENDS = ["webgpu", "wasm", "cpu"] as const;
 
-/** One of {@linkcode BACKENDS}. */
+/**
+ * One of {@linkcode BACKENDS}.
+ *
+ * @category kernels
+ */
 export type BackendName = typeof BACKENDS[number];
 
-/** What {@linkcode initBackend} chose, and the GPU adapter behind it when there is one. */
+/**
+ * What {@linkcode initBackend} chose, and the GPU adapter behind it when there is one.
+ *
+ * @category kernels
+ */
 export interface BackendInfo {
   /** The active tfjs backend. */
   backend: BackendName;
@@ -76,10 +89,12 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
  *
  * @example
  * ```ts
- * import { initBackend } from "./backend.ts";
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
  * const info = await initBackend("cpu");
- * console.log(info.backend); // "cpu"
+ * assert.equal(info.backend, "cpu");
  * ```
+ * @category kernels
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
   if (preferred !== undefined && !(BACKENDS as readonly string[]).includes(preferred)) {
@@ -108,12 +123,20 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   throw new Error("no tfjs backend could be initialised (tried webgpu, wasm, cpu)");
 }
 
-/** The backend chosen by {@linkcode initBackend}, or `null` before it ran. */
+/**
+ * The backend chosen by {@linkcode initBackend}, or `null` before it ran.
+ *
+ * @category kernels
+ */
 export function backendInfo(): BackendInfo | null {
   return active;
 }
 
-/** A one-line description of the active backend and adapter, for logs and reports. */
+/**
+ * A one-line description of the active backend and adapter, for logs and reports.
+ *
+ * @category kernels
+ */
 export function describeBackend(): string {
   if (!active) return "no backend initialised";
   if (active.backend !== "webgpu") return active.backend;

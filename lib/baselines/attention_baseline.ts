@@ -18,9 +18,15 @@ import { embedAudio, embedVisual } from "../model/embed.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
+import { ClipStream } from "../data/clip_stream.ts";
+import { runTrainLoop } from "../train/train_loop.ts";
 import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
-/** The two feature extractors the baseline needs, and the variables they train. */
+/**
+ * The two feature extractors the baseline needs, and the variables they train.
+ *
+ * @category model
+ */
 export interface AttentionNets {
   /** Audio input batch -> embedding `[batch, channels]`. */
   audio: (input: tf.Tensor) => tf.Tensor2D;
@@ -30,7 +36,11 @@ export interface AttentionNets {
   variables: tf.Variable[];
 }
 
-/** Output of {@linkcode senocakAttention}. */
+/**
+ * Output of {@linkcode senocakAttention}.
+ *
+ * @category model
+ */
 export interface AttentionOutput {
   /** Attention over positions `[batch, positions]`, each row summing to 1. */
   attention: tf.Tensor2D;
@@ -49,12 +59,14 @@ export interface AttentionOutput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { senocakAttention } from "./attention_baseline.ts";
+ * import { senocakAttention } from "@avscene/avscene/baselines";
  * const v = tf.tensor3d([[[1, 0], [0, 1]]]), h = tf.tensor2d([[0, 2]]);
  * const { attention } = senocakAttention(v, h);
- * console.log(attention.argMax(1).dataSync()[0]); // 1
+ * assert.equal(attention.argMax(1).dataSync()[0], 1);
  * ```
+ * @category model
  */
 export function senocakAttention(
   visual: tf.Tensor3D,
@@ -96,6 +108,7 @@ export function senocakAttention(
  * @param labels `[batch]`, 1 for a matching pair, 0 for a mismatched one.
  * @param margin Margin (default 5, as ours).
  * @returns Scalar loss.
+ * @category model
  */
 export function attentionContrastiveLoss(
   attended: tf.Tensor2D,
@@ -123,6 +136,7 @@ export function attentionContrastiveLoss(
  * @param negativeImages Images of other clips, same batch size.
  * @param margin Contrastive margin (default 5).
  * @returns The batch loss.
+ * @category model
  */
 export function trainAttentionStep(
   nets: AttentionNets,
@@ -160,6 +174,7 @@ export function trainAttentionStep(
  * @param audioBatch Audio inputs.
  * @param images Images.
  * @returns One attention map per clip.
+ * @category model
  */
 export function attentionHeatmaps(
   nets: AttentionNets,
@@ -183,6 +198,7 @@ export function attentionHeatmaps(
  *
  * @param model the network (its variables are the ones trained).
  * @returns the nets; `grid()` gives the visual grid (rows, cols) of the last visual call.
+ * @category model
  */
 export function attentionNets(model: AVModel): AttentionNets & { grid(): [number, number] } {
   let grid: [number, number] = [0, 0];
@@ -198,7 +214,11 @@ export function attentionNets(model: AVModel): AttentionNets & { grid(): [number
   };
 }
 
-/** Options of {@linkcode trainAttentionBaseline}. */
+/**
+ * Options of {@linkcode trainAttentionBaseline}.
+ *
+ * @category model
+ */
 export interface AttentionTrainOptions {
   /** Where the training clips come from. */
   data: CurriculumData;
@@ -222,7 +242,11 @@ export interface AttentionTrainOptions {
   onStep?: (step: number, loss: number) => void;
 }
 
-/** What {@linkcode trainAttentionBaseline} returns. */
+/**
+ * What {@linkcode trainAttentionBaseline} returns.
+ *
+ * @category model
+ */
 export interface AttentionTrainResult {
   /** The loss of every step done. */
   losses: number[];
@@ -235,9 +259,13 @@ export interface AttentionTrainResult {
  * audio with its own frame (positive) and with the next clip's frame (negative), and Adam
  * minimises {@linkcode attentionContrastiveLoss} of the attended visual vectors.
  *
+ * The loop (abort, divergence check, freeing a failed step's tensors) is `runTrainLoop`'s.
+ *
  * @param model the network to train (modified in place).
  * @param opts data, steps and hyper-parameters.
  * @returns per-step losses.
+ * @throws DivergenceError when the loss stops being finite.
+ * @category model
  */
 export async function trainAttentionBaseline(
   model: AVModel,
@@ -258,10 +286,20 @@ export async function trainAttentionBaseline(
       `trainAttentionBaseline: opts.datasetSize (${size}) must be an integer >= batchSize (${b})`,
     );
   }
+  const margin = opts.margin ?? 5;
+  if (!(Number.isFinite(margin) && margin > 0)) {
+    throw new Error(`trainAttentionBaseline: opts.margin must be finite and > 0, got ${margin}`);
+  }
   const level = opts.level ?? 1;
-  const clips = level === "uncurated"
-    ? await opts.data.uncuratedSet(size)
-    : await opts.data.curriculumSet(level, size);
+  // one window of the model's length from the middle of each clip (decoded one at a time)
+  const source = opts.data.trainingClips(level, size);
+  const stream = new ClipStream(source, {
+    seconds: model.config.duration,
+    sampleRate: model.config.sampleRate,
+    maxCachedBytes: 0,
+  });
+  const clips: AVClip[] = [];
+  for (let i = 0; i < source.size; i++) clips.push(await stream.window(i, 0.5));
   if (clips.length < b) {
     throw new Error(`trainAttentionBaseline: the data gave ${clips.length} clips, need >= ${b}`);
   }
@@ -277,38 +315,42 @@ export async function trainAttentionBaseline(
   const optimizer = tf.train.adam(opts.lr ?? defaultLearningRate(model.config.preset));
   const seed = opts.seed ?? model.seed;
   const n = clips.length, perEpoch = Math.floor(n / b);
-  const losses: number[] = [];
-  let order: number[] = [];
+  let order: number[] = [], orderEpoch = -1;
   try {
-    for (let t = 0; t < opts.steps; t++) {
-      if (opts.signal?.aborted) return { losses, completed: false };
-      if (t % perEpoch === 0) {
-        order = new Rng(seed * 1_000_003 + Math.floor(t / perEpoch)).shuffle([...Array(n).keys()]);
-      }
-      const start = (t % perEpoch) * b;
-      const idx = tf.tensor1d(order.slice(start, start + b), "int32");
-      const [img, mel, neg] = tf.tidy(() => {
-        const img = tf.gather(allImages, idx);
-        // negatives: each clip's audio against the next clip's frame
-        const neg = tf.concat([
-          tf.slice(img, [1, 0, 0, 0], [b - 1, -1, -1, -1]),
-          tf.slice(img, 0, 1),
-        ]);
-        return [img, tf.gather(allMels, idx), neg];
-      });
-      const loss = trainAttentionStep(nets, optimizer, mel, img, neg, opts.margin ?? 5);
-      tf.dispose([idx, img, mel, neg]);
-      if (!Number.isFinite(loss)) {
-        throw new Error(`trainAttentionBaseline: loss is ${loss} at step ${t + 1} (lower lr?)`);
-      }
-      losses.push(loss);
-      opts.onStep?.(t + 1, loss);
-    }
+    const run = await runTrainLoop<{ loss: number }>({
+      name: "trainAttentionBaseline",
+      totalSteps: opts.steps,
+      seed,
+      model,
+      optimizer: () => undefined, // tfjs's Adam: no checkpoints (the loop gets no outDir)
+      step: (t) => {
+        const epoch = Math.floor(t / perEpoch);
+        if (epoch !== orderEpoch) {
+          order = new Rng(seed * 1_000_003 + epoch).shuffle([...Array(n).keys()]);
+          orderEpoch = epoch;
+        }
+        const start = (t % perEpoch) * b;
+        const idx = tf.tensor1d(order.slice(start, start + b), "int32");
+        const [img, mel, neg] = tf.tidy(() => {
+          const img = tf.gather(allImages, idx);
+          // negatives: each clip's audio against the next clip's frame
+          const neg = tf.concat([
+            tf.slice(img, [1, 0, 0, 0], [b - 1, -1, -1, -1]),
+            tf.slice(img, 0, 1),
+          ]);
+          return [img, tf.gather(allMels, idx), neg];
+        });
+        const loss = trainAttentionStep(nets, optimizer, mel, img, neg, margin);
+        tf.dispose([idx, img, mel, neg]);
+        if (Number.isFinite(loss)) opts.onStep?.(t + 1, loss); // the loop rejects the rest
+        return Promise.resolve({ loss });
+      },
+    }, { signal: opts.signal });
+    return { losses: run.history.map((h) => h.loss), completed: run.completed };
   } finally {
     optimizer.dispose();
     tf.dispose([allImages, allMels]);
   }
-  return { losses, completed: true };
 }
 
 /**
@@ -318,6 +360,7 @@ export async function trainAttentionBaseline(
  * @param model a network trained by {@linkcode trainAttentionBaseline}.
  * @param clips clips to localize.
  * @returns one heatmap per clip on the visual feature grid (upsample to image size).
+ * @category model
  */
 export function attentionLocalize(model: AVModel, clips: readonly AVClip[]): GridHeatmap[] {
   if (clips.length === 0) throw new Error("attentionLocalize: clips is empty");

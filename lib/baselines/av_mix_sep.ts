@@ -23,11 +23,13 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  *
  * @example
  * ```ts
- * import { createAvMixSep } from "./av_mix_sep.ts";
+ * import assert from "node:assert/strict";
+ * import { createAvMixSep } from "@avscene/avscene/baselines";
  * const m = createAvMixSep({ preset: "tiny", seed: 0 });
- * console.log(m.conditioner.name); // av-mix-sep
+ * assert.equal(m.conditioner.name, "av-mix-sep");
  * m.model.params.dispose();
  * ```
+ * @category model
  */
 export function createAvMixSep(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "avmix");

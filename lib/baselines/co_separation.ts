@@ -2,7 +2,9 @@
  * The Co-Separation baseline (Gao and Grauman, 2019): object-level conditioning. Each sounding
  * object's crop is embedded by a visual net and conditions the U-Net at its bottleneck; a clip
  * with several objects gets the union of their masks. Ground-truth boxes (`clip.boxes`) stand
- * in for its instrument detector; its co-separation consistency loss is not used.
+ * in for its instrument detector; a one-source clip without boxes (a MUSIC solo video: the
+ * dataset has none) takes the whole frame as its object's box. Its co-separation consistency
+ * loss is not used.
  *
  * @module
  */
@@ -22,15 +24,17 @@ import { clipImages, createPooledVisualSeparator } from "./_visual_encoder.ts";
  *
  * @param opts preset, seed and configuration overrides (`conditioning` is forced to `bottleneck`).
  * @returns the network (visual variables `cosep.*` included) and its conditioner, which throws
- * for a clip without boxes.
+ * for a clip of several sources without boxes.
  *
  * @example
  * ```ts
- * import { createCoSeparation } from "./co_separation.ts";
+ * import assert from "node:assert/strict";
+ * import { createCoSeparation } from "@avscene/avscene/baselines";
  * const cs = createCoSeparation({ preset: "tiny", seed: 0 });
- * console.log(cs.model.config.conditioning); // bottleneck
+ * assert.equal(cs.model.config.conditioning, "bottleneck");
  * cs.model.params.dispose();
  * ```
+ * @category model
  */
 export function createCoSeparation(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const sep = createPooledVisualSeparator(opts, "cosep");
@@ -42,18 +46,19 @@ export function createCoSeparation(opts: CreateSeparationModelOptions = {}): Sep
       condition(batch: MixtureBatch): Conditioning {
         const clips = batch.clips.flat();
         const b = batch.clips.length, n = batch.clips[0].length;
-        const counts = clips.map((clip) => {
-          if (!clip.boxes || clip.boxes.length === 0) {
-            throw new Error(
-              `co-separation: clip ${clip.id} has no boxes (its objects' ground truth)`,
-            );
+        const boxesOf = clips.map((clip) => {
+          if (clip.boxes && clip.boxes.length > 0) return clip.boxes;
+          if ((clip.count ?? 1) === 1) {
+            return [[0, 0, clip.image.width, clip.image.height] as const];
           }
-          return clip.boxes.length;
+          throw new Error(
+            `co-separation: clip ${clip.id} has ${clip.count} sources and no boxes (its objects' ground truth)`,
+          );
         });
-        const k = Math.max(...counts);
+        const k = Math.max(...boxesOf.map((b) => b.length));
         const boxes: number[][] = [], owner: number[] = [];
         clips.forEach((clip, i) =>
-          clip.boxes!.forEach(([x0, y0, x1, y1]) => {
+          boxesOf[i].forEach(([x0, y0, x1, y1]) => {
             const { height: h, width: w } = clip.image;
             boxes.push([y0 / (h - 1), x0 / (w - 1), (y1 - 1) / (h - 1), (x1 - 1) / (w - 1)]);
             owner.push(i);
@@ -72,7 +77,7 @@ export function createCoSeparation(opts: CreateSeparationModelOptions = {}): Sep
           const select = new Float32Array(clips.length * k * boxes.length);
           const valid = new Float32Array(clips.length * k);
           let o = 0;
-          counts.forEach((cnt, i) => {
+          boxesOf.map((b) => b.length).forEach((cnt, i) => {
             for (let s = 0; s < cnt; s++) {
               select[(i * k + s) * boxes.length + o + s] = 1;
               valid[i * k + s] = 1;

@@ -16,13 +16,25 @@ import { type GridHeatmap, unionOf } from "../model/grid_heatmap.ts";
 import type { StageSpec } from "../train/curriculum.ts";
 import { trainCurriculum, type TrainOptions, type TrainResult } from "../train/train_curriculum.ts";
 
-/** Audio clusters of DMC (Simplified_DMC's `a_cluster_num` default). */
+/**
+ * Audio clusters of DMC (Simplified_DMC's `a_cluster_num` default).
+ *
+ * @category model
+ */
 export const DMC_K_AUDIO = 2;
 
-/** Visual clusters of DMC (Simplified_DMC's `v_cluster_num` default). */
+/**
+ * Visual clusters of DMC (Simplified_DMC's `v_cluster_num` default).
+ *
+ * @category model
+ */
 export const DMC_K_VISUAL = 4;
 
-/** Options of {@linkcode dmcStages} and {@linkcode dmcHeatmaps}. */
+/**
+ * Options of {@linkcode dmcStages} and {@linkcode dmcHeatmaps}.
+ *
+ * @category model
+ */
 export interface DMCClusters {
   /** Audio clusters (default {@linkcode DMC_K_AUDIO}). */
   kAudio?: number;
@@ -39,9 +51,11 @@ export interface DMCClusters {
  *
  * @example
  * ```ts
- * import { dmcStages } from "./dmc.ts";
- * console.log(dmcStages(100)); // [{ level: "uncurated", steps: 100, kAudio: 2, kVisual: 4 }]
+ * import assert from "node:assert/strict";
+ * import { dmcStages } from "@avscene/avscene/baselines";
+ * assert.deepEqual(dmcStages(100), [{ level: "uncurated", steps: 100, kAudio: 2, kVisual: 4 }]);
  * ```
+ * @category model
  */
 export function dmcStages(steps: number, clusters: DMCClusters = {}): StageSpec[] {
   if (!Number.isInteger(steps) || steps < 1) {
@@ -57,7 +71,11 @@ export function dmcStages(steps: number, clusters: DMCClusters = {}): StageSpec[
   return [{ level: "uncurated", steps, kAudio, kVisual }];
 }
 
-/** Options of {@linkcode trainDMC}: the trainer's, with DMC's schedule in place of stages. */
+/**
+ * Options of {@linkcode trainDMC}: the trainer's, with DMC's schedule in place of stages.
+ *
+ * @category model
+ */
 export interface DMCTrainOptions extends Omit<TrainOptions, "stages">, DMCClusters {
   /** Optimisation steps on the uncurated set. */
   steps: number;
@@ -70,6 +88,7 @@ export interface DMCTrainOptions extends Omit<TrainOptions, "stages">, DMCCluste
  * @param model the network to train (modified in place).
  * @param opts data, steps, cluster numbers and the trainer's options.
  * @returns the trainer's result.
+ * @category model
  */
 export function trainDMC(model: AVModel, opts: DMCTrainOptions): Promise<TrainResult> {
   const { steps, kAudio, kVisual, ...rest } = opts;
@@ -84,6 +103,7 @@ export function trainDMC(model: AVModel, opts: DMCTrainOptions): Promise<TrainRe
  * @param clips clips to localize.
  * @param clusters cluster numbers (defaults: 2 audio, 4 visual).
  * @returns one heatmap per clip on the visual feature grid (upsample to image size).
+ * @category model
  */
 export async function dmcHeatmaps(
   model: AVModel,

@@ -6,7 +6,11 @@
 
 import { Rng } from "../random/mod.ts";
 
-/** Options of {@linkcode kMeans}. */
+/**
+ * Options of {@linkcode kMeans}.
+ *
+ * @category model
+ */
 export interface KMeansOptions {
   /** Seed of the initialisations. Default 0. */
   seed?: number;
@@ -16,7 +20,11 @@ export interface KMeansOptions {
   iterations?: number;
 }
 
-/** A clustering of points. */
+/**
+ * A clustering of points.
+ *
+ * @category model
+ */
 export interface KMeansResult {
   /** Cluster index of each point; every cluster is non-empty when `points >= k`. */
   labels: number[];
@@ -44,10 +52,12 @@ function sq(a: ArrayLike<number>, b: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * import { kMeans } from "./k_means.ts";
+ * import assert from "node:assert/strict";
+ * import { kMeans } from "@avscene/avscene/baselines";
  * const { labels } = kMeans([[0], [0.1], [5], [5.2]].map((p) => Float64Array.from(p)), 2);
- * console.log(labels[0] === labels[1] && labels[2] === labels[3] && labels[0] !== labels[2]); // true
+ * assert.ok(labels[0] === labels[1] && labels[2] === labels[3] && labels[0] !== labels[2]);
  * ```
+ * @category model
  */
 export function kMeans(
   points: ArrayLike<number>[],

@@ -21,6 +21,7 @@ import type { LabelledClip } from "../data/types.ts";
  * const [f] = pooledMfccFeatures([{ id: "a", audio, sampleRate: 8000, target: 0, category: "a", fold: 1 }]);
  * console.log(f.length); // 40
  * ```
+ * @category metrics
  */
 export function pooledMfccFeatures(clips: readonly LabelledClip[]): Float32Array[] {
   const nMfcc = 20;

@@ -1,7 +1,9 @@
 /**
- * Baselines: Random and centre-prior localization and NMF-MFCC separation (no trained network), with their
- * building blocks (NMF, k-means), and the Attention baseline of Senocak et al. written against
- * feature extractors passed in.
+ * The paper's baselines. Localization: Random and the centre prior (no network), Attention
+ * (Senocak et al., its own loss) and DMC (our trainer with fixed clusters on uncurated data).
+ * Separation: NMF-MFCC (no network, with its NMF and k-means building blocks),
+ * Sound-of-Pixels, Co-Separation and AV-Mix-Sep (separation networks with their own visual
+ * conditioning).
  *
  * @module
  */

@@ -7,7 +7,11 @@
 
 import { Rng } from "../random/mod.ts";
 
-/** Options of {@linkcode nmf}. */
+/**
+ * Options of {@linkcode nmf}.
+ *
+ * @category model
+ */
 export interface NmfOptions {
   /** Multiplicative-update iterations. Default 200. */
   iterations?: number;
@@ -15,7 +19,11 @@ export interface NmfOptions {
   seed?: number;
 }
 
-/** The factors of `V ~ W H`. */
+/**
+ * The factors of `V ~ W H`.
+ *
+ * @category model
+ */
 export interface NmfResult {
   /** Bases, row-major `[rows, components]`, each column summing to 1. */
   w: Float64Array;
@@ -39,11 +47,13 @@ const EPS = 1e-12;
  *
  * @example
  * ```ts
- * import { nmf } from "./nmf.ts";
+ * import assert from "node:assert/strict";
+ * import { nmf } from "@avscene/avscene/baselines";
  * const v = Float64Array.from([1, 2, 2, 4]); // rank one
  * const { w, h } = nmf(v, 2, 2, 1);
- * console.log(Math.abs(w[1] * h[1] - 4) < 1e-6); // true
+ * assert.ok(Math.abs(w[1] * h[1] - 4) < 1e-6);
  * ```
+ * @category model
  */
 export function nmf(
   v: Float64Array | Float32Array,

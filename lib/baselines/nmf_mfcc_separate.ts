@@ -10,7 +10,11 @@ import { istft, stft } from "../audio/mod.ts";
 import { kMeans } from "./k_means.ts";
 import { nmf } from "./nmf.ts";
 
-/** Options of {@linkcode nmfMfccSeparate}. */
+/**
+ * Options of {@linkcode nmfMfccSeparate}.
+ *
+ * @category model
+ */
 export interface NmfMfccOptions {
   /** NMF components (bases). Default 16. */
   components?: number;
@@ -79,13 +83,15 @@ function basisMfccs(
  *
  * @example
  * ```ts
- * import { nmfMfccSeparate } from "./nmf_mfcc_separate.ts";
+ * import assert from "node:assert/strict";
+ * import { nmfMfccSeparate } from "@avscene/avscene/baselines";
  * const sr = 8000;
  * const mix = Float32Array.from({ length: sr / 2 }, (_, t) =>
  *   Math.sin(2 * Math.PI * 200 * t / sr) + Math.sin(2 * Math.PI * 2500 * t / sr));
  * const [a, b] = nmfMfccSeparate(mix, sr, 2, { nFft: 512, components: 4 });
- * console.log(a.length === mix.length && b.length === mix.length); // true
+ * assert.ok(a.length === mix.length && b.length === mix.length);
  * ```
+ * @category model
  */
 export function nmfMfccSeparate(
   mixture: Float32Array | Float64Array,

@@ -18,10 +18,12 @@ import { Rng } from "../random/mod.ts";
  *
  * @example
  * ```ts
- * import { randomLocalization } from "./random_localization.ts";
+ * import assert from "node:assert/strict";
+ * import { randomLocalization } from "@avscene/avscene/baselines";
  * const a = randomLocalization(4, 4, 1), b = randomLocalization(4, 4, 1);
- * console.log(a.every((v, i) => v === b[i])); // true
+ * assert.ok(a.every((v, i) => v === b[i]));
  * ```
+ * @category model
  */
 export function randomLocalization(
   height: number,

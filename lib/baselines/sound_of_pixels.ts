@@ -31,11 +31,13 @@ import { applyVisualEncoder, clipImages, createVisualEncoder } from "./_visual_e
  *
  * @example
  * ```ts
- * import { createSoundOfPixels } from "./sound_of_pixels.ts";
+ * import assert from "node:assert/strict";
+ * import { createSoundOfPixels } from "@avscene/avscene/baselines";
  * const sop = createSoundOfPixels({ preset: "tiny", seed: 0 });
- * console.log(sop.conditioner.name); // sound-of-pixels
+ * assert.equal(sop.conditioner.name, "sound-of-pixels");
  * sop.model.params.dispose();
  * ```
+ * @category model
  */
 export function createSoundOfPixels(opts: CreateSeparationModelOptions = {}): SeparationMethod {
   const preset = opts.preset ?? "tiny";

@@ -6,7 +6,11 @@
  */
 import type { AVClip } from "./types.ts";
 
-/** The paper's AudioSet-Balanced curriculum sizes C1..C4 (19,443 clips in all). */
+/**
+ * The paper's AudioSet-Balanced curriculum sizes C1..C4 (19,443 clips in all).
+ *
+ * @category data
+ */
 export const PAPER_CURRICULUM_SIZES: readonly [number, number, number, number] = Object.freeze([
   9239,
   7098,
@@ -14,10 +18,18 @@ export const PAPER_CURRICULUM_SIZES: readonly [number, number, number, number] =
   421,
 ]) as readonly [number, number, number, number];
 
-/** Estimates a clip's number of sound sources (e.g. lib/model's `countingPredictor`). */
+/**
+ * Estimates a clip's number of sound sources (e.g. lib/model's `countingPredictor`).
+ *
+ * @category data
+ */
 export type CountPredictor = (clip: AVClip) => number | Promise<number>;
 
-/** The result of {@linkcode gradeCurriculum}. */
+/**
+ * The result of {@linkcode gradeCurriculum}.
+ *
+ * @category data
+ */
 export interface CurriculumGrading {
   /** Clips of each level, in input order within a level. */
   levels: { 1: AVClip[]; 2: AVClip[]; 3: AVClip[]; 4: AVClip[] };
@@ -35,7 +47,11 @@ export interface CurriculumGrading {
   confusion?: number[][];
 }
 
-/** A source count as a level 1..4: rounded, then clamped (5+ sources are level 4). */
+/**
+ * A source count as a level 1..4: rounded, then clamped (5+ sources are level 4).
+ *
+ * @category data
+ */
 export function countToLevel(count: number): 1 | 2 | 3 | 4 {
   return Math.min(4, Math.max(1, Math.round(count))) as 1 | 2 | 3 | 4;
 }
@@ -47,12 +63,14 @@ export function countToLevel(count: number): 1 | 2 | 3 | 4 {
  *
  * @example
  * ```ts
- * import { formatGradeSizes, gradeCurriculum } from "./grade_curriculum.ts";
+ * import assert from "node:assert/strict";
+ * import { formatGradeSizes, gradeCurriculum } from "@avscene/avscene/data";
  * const clip = (id: string, count: number) =>
  *   ({ id, count, image: { data: new Float32Array(3), height: 1, width: 1 }, audio: new Float32Array(1), sampleRate: 8000 });
  * const graded = await gradeCurriculum([clip("a", 1), clip("b", 2), clip("c", 2)]);
- * console.log(formatGradeSizes(graded.sizes)); // C1 1 / C2 2 / C3 0 / C4 0
+ * assert.equal(formatGradeSizes(graded.sizes), "C1 1 / C2 2 / C3 0 / C4 0");
  * ```
+ * @category data
  */
 export async function gradeCurriculum(
   clips: readonly AVClip[],
@@ -101,9 +119,11 @@ export async function gradeCurriculum(
  *
  * @example
  * ```ts
- * import { formatGradeSizes, PAPER_CURRICULUM_SIZES } from "./grade_curriculum.ts";
- * console.log(formatGradeSizes(PAPER_CURRICULUM_SIZES)); // C1 9,239 / C2 7,098 / C3 2,685 / C4 421
+ * import assert from "node:assert/strict";
+ * import { formatGradeSizes, PAPER_CURRICULUM_SIZES } from "@avscene/avscene/data";
+ * assert.equal(formatGradeSizes(PAPER_CURRICULUM_SIZES), "C1 9,239 / C2 7,098 / C3 2,685 / C4 421");
  * ```
+ * @category data
  */
 export function formatGradeSizes(sizes: readonly number[]): string {
   return sizes.map((n, i) => `C${i + 1} ${n.toLocaleString("en-US")}`).join(" / ");

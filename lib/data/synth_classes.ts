@@ -8,7 +8,11 @@
  * @module
  */
 
-/** A silhouette drawn inside the unit disc, so that any rotation stays inside its box. */
+/**
+ * A silhouette drawn inside the unit disc, so that any rotation stays inside its box.
+ *
+ * @category data
+ */
 export type SynthShape =
   | "disc"
   | "square"
@@ -21,16 +25,25 @@ export type SynthShape =
   | "ellipse"
   | "crescent";
 
-/** The surface pattern of a shape: a darker second colour in stripes, checks or dots. */
+/**
+ * The surface pattern of a shape: a darker second colour in stripes, checks or dots.
+ *
+ * @category data
+ */
 export type SynthTexture = "solid" | "stripes" | "checks" | "dots";
 
 /**
  * How a source's loudness evolves: `sustained` (attack, then steady), `struck` (repeated hits
  * decaying exponentially), `gated` (on/off bursts).
+ * @category data
  */
 export type SynthEnvelopeKind = "sustained" | "struck" | "gated";
 
-/** A class's envelope. */
+/**
+ * A class's envelope.
+ *
+ * @category data
+ */
 export interface SynthEnvelope {
   /** Envelope kind. */
   kind: SynthEnvelopeKind;
@@ -44,7 +57,11 @@ export interface SynthEnvelope {
   duty?: number;
 }
 
-/** A sinusoidal modulation, with its rate drawn per source in `rate`. */
+/**
+ * A sinusoidal modulation, with its rate drawn per source in `rate`.
+ *
+ * @category data
+ */
 export interface SynthModulation {
   /** Modulation rate range in Hz. */
   rate: readonly [number, number];
@@ -52,7 +69,11 @@ export interface SynthModulation {
   depth: number;
 }
 
-/** A band of filtered noise mixed under the tone, following the same envelope. */
+/**
+ * A band of filtered noise mixed under the tone, following the same envelope.
+ *
+ * @category data
+ */
 export interface SynthNoiseBand {
   /** Lower band edge in Hz. */
   lo: number;
@@ -62,7 +83,11 @@ export interface SynthNoiseBand {
   level: number;
 }
 
-/** One class of sound-maker: what it looks like and what it sounds like. */
+/**
+ * One class of sound-maker: what it looks like and what it sounds like.
+ *
+ * @category data
+ */
 export interface SynthClass {
   /** Class name (the `category` of the classification set). */
   name: string;
@@ -97,6 +122,7 @@ function harmonics(count: number, amp: (n: number) => number): [number, number][
 /**
  * The ten classes of the synthetic world. Every pitch range lies below 3.5 kHz, so the tiny
  * preset's 8 kHz sample rate represents all of them.
+ * @category data
  */
 export const SYNTH_CLASSES: readonly SynthClass[] = Object.freeze(
   [

@@ -8,6 +8,7 @@
  */
 import { Rng } from "../random/mod.ts";
 import type { AVClip, Box, LabelledClip } from "./types.ts";
+import type { AVDataset, ClipSource, LabelledSource, TrainingLevel } from "./dataset.ts";
 import { SYNTH_CLASSES, type SynthClass } from "./synth_classes.ts";
 import { streamSeed } from "./_synth_seed.ts";
 import { drawObject, grainTable, paintBackground, placeObjects } from "./_synth_image.ts";
@@ -20,7 +21,11 @@ import {
 } from "./_synth_audio.ts";
 import { PAPER_CURRICULUM_SIZES } from "./grade_curriculum.ts";
 
-/** Options of {@linkcode synthWorld}; the defaults are the `tiny` preset. */
+/**
+ * Options of {@linkcode synthWorld}; the defaults are the `tiny` preset.
+ *
+ * @category data
+ */
 export interface SynthWorldOptions {
   /** World seed (default 0). */
   seed?: number;
@@ -36,14 +41,31 @@ export interface SynthWorldOptions {
   offscreenNoise?: number;
 }
 
-/** The split a scene belongs to; the two draw from unrelated random streams. */
+/**
+ * The split a scene belongs to; the two draw from unrelated random streams.
+ *
+ * @category data
+ */
 export type SynthSplit = "train" | "test";
 
-/** A curriculum level: the number of sound sources. */
+/**
+ * A curriculum level: the number of sound sources.
+ *
+ * @category data
+ */
 export type SynthLevel = 1 | 2 | 3 | 4;
 
-/** A seeded synthetic audiovisual world; every method is deterministic by seed and options. */
-export interface SynthWorld {
+/**
+ * A seeded synthetic audiovisual world; every method is deterministic by seed and options. It
+ * is an {@linkcode AVDataset} with every capability.
+ *
+ * @category data
+ */
+export interface SynthWorld extends AVDataset {
+  /** `"synthetic world"`. */
+  readonly name: string;
+  /** `synth:` and the options as JSON: equal options give equal data. */
+  readonly identity: string;
   /** The options in effect, defaults filled in. */
   readonly options: Readonly<Required<SynthWorldOptions>>;
   /** The classes of sound-makers (see {@linkcode SYNTH_CLASSES}). */
@@ -85,6 +107,15 @@ export interface SynthWorld {
    * {@linkcode SynthWorld.uncuratedSet}. Each batch is generated when asked for.
    */
   batches(level: SynthLevel | "uncurated", batchSize: number, start?: number): Iterable<AVClip[]>;
+  /**
+   * The dataset contract's training clips: {@linkcode SynthWorld.curriculumSet} or
+   * {@linkcode SynthWorld.uncuratedSet} of `size`, each scene generated when asked for.
+   */
+  trainingClips(level: TrainingLevel, size: number): ClipSource;
+  /** The contract's labelled clips: {@linkcode SynthWorld.classificationSet}, default 8. */
+  classificationClips(perClassPerFold?: number): LabelledSource;
+  /** The contract's held-out clips: test scenes `0..size-1` of `count` sources. */
+  heldOutClips(count: SynthLevel, size: number): AVClip[];
 }
 
 const DEFAULTS: Required<SynthWorldOptions> = {
@@ -178,15 +209,21 @@ function jitterBox(box: Box, rng: Rng, size: number): Box {
  * Create a seeded synthetic audiovisual world. Ten classes of sound-makers
  * ({@linkcode SYNTH_CLASSES}), each with a look (shape, colour, texture; size, hue and
  * rotation vary per object) and a sound (timbre, pitch range, envelope, modulation, noise
- * band). Structurally a `CurriculumData` for the trainer.
+ * band). It serves every capability of the dataset contract ({@linkcode AVDataset}).
  *
  * @example
  * ```ts
- * import { synthWorld } from "./synth_world.ts";
+ * import assert from "node:assert/strict";
+ * import { synthWorld } from "@avscene/avscene/data";
  * const world = synthWorld({ seed: 1 });
  * const clip = world.scene(0, 2);
- * console.log(clip.count, clip.classes?.map((c) => world.classes[c].name), clip.boxes);
+ * assert.equal(clip.count, 2);
+ * assert.equal(clip.classes?.length, 2);
+ * assert.equal(clip.boxes?.length, 2);
+ * // the same seed draws the same scene
+ * assert.deepEqual(synthWorld({ seed: 1 }).scene(0, 2).boxes, clip.boxes);
  * ```
+ * @category data
  */
 export function synthWorld(opts: SynthWorldOptions = {}): SynthWorld {
   const options = Object.freeze(resolveOptions(opts));
@@ -370,9 +407,45 @@ export function synthWorld(opts: SynthWorldOptions = {}): SynthWorld {
     };
   }
 
+  function trainingClips(level: TrainingLevel, n: number): ClipSource {
+    if (level !== "uncurated") checkLevel("trainingClips", "level", level);
+    checkSize("trainingClips", "size", n);
+    const countOf = (i: number) =>
+      level === "uncurated" ? uncuratedCount(uncuratedOffset, i) : level;
+    return {
+      size: n,
+      entry: (i) => ({ id: `synth-${seed}-train-c${countOf(i)}-${i}`, count: countOf(i) }),
+      clip: (i) => Promise.resolve(scene(i, countOf(i), "train")),
+    };
+  }
+
+  function classificationClips(perClassPerFold = 8): LabelledSource {
+    const set = classificationSet(perClassPerFold);
+    return {
+      size: set.length,
+      classes: classes.length,
+      entry: (i) => {
+        const { id, target, category, fold } = set[i];
+        return { id, target, category, fold };
+      },
+      clip: (i) => Promise.resolve(set[i]),
+    };
+  }
+
+  function heldOutClips(count: SynthLevel, n: number): AVClip[] {
+    checkLevel("heldOutClips", "count", count);
+    checkSize("heldOutClips", "size", n);
+    return Array.from({ length: n }, (_, i) => scene(i, count, "test"));
+  }
+
   return Object.freeze({
+    name: "synthetic world",
+    identity: `synth:${JSON.stringify(options)}`,
     options,
     classes,
+    trainingClips,
+    classificationClips,
+    heldOutClips,
     scene,
     curriculumSet,
     uncuratedSet,

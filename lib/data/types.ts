@@ -9,10 +9,18 @@ import type { RGBImage } from "../vision/rgb_image.ts";
 
 export type { RGBImage };
 
-/** An axis-aligned box in pixels of its image: `[x0, y0, x1, y1]`, x1/y1 exclusive. */
+/**
+ * An axis-aligned box in pixels of its image: `[x0, y0, x1, y1]`, x1/y1 exclusive.
+ *
+ * @category data
+ */
 export type Box = [number, number, number, number];
 
-/** One audiovisual clip: a frame and its sound, with whatever ground truth the source has. */
+/**
+ * One audiovisual clip: a frame and its sound, with whatever ground truth the source has.
+ *
+ * @category data
+ */
 export interface AVClip {
   /** Stable identifier (file stem, or `synth-<seed>-<split>-c<count>-<index>`). */
   id: string;
@@ -41,7 +49,11 @@ export interface AVClip {
   offscreenNoise?: Float32Array;
 }
 
-/** A labelled single-source clip for the ESC-50 style classification protocol. */
+/**
+ * A labelled single-source clip for the ESC-50 style classification protocol.
+ *
+ * @category data
+ */
 export interface LabelledClip {
   /** File name or identifier. */
   id: string;

@@ -11,12 +11,21 @@
  *   stages, so a chain equals one multi-stage run up to its batch order.
  * - `<experiment>/<cell>-s<seed>.json`: the numbers of one finished (cell, seed), written
  *   atomically with the key of everything that produced them; a rerun whose key matches skips
- *   the cell.
+ *   the cell, a stale one (any key input changed) is recomputed.
+ *
+ * Every key holds the code identity (a hash of the number-producing sources, see
+ * `cache_identity.ts`), the tfjs backend, the preset, the dataset's identity and the run's
+ * scale, so a cached number is reused only where the same code on the same backend and data
+ * would compute it again. A run may be given a cell filter (`ExperimentOptions.cellFilter`):
+ * cells it declines are only read from the cache, and a run missing any of them ends with an
+ * {@linkcode IncompleteRunError} after computing the rest (sharding: `reproduce --shard`).
  *
  * Without `outDir` a temporary directory holds the models and is removed at the end.
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
+import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createModel } from "../model/create_model.ts";
 import type { PresetName } from "../model/presets.ts";
@@ -32,9 +41,37 @@ import {
   type ExperimentWorld,
   type RecipeStage,
   resolveExperimentOptions,
+  type RunBudget,
   type RunScale,
 } from "./experiment_options.ts";
-import type { RunProgress } from "./experiment.ts";
+import type { CellRef, CellUse, RunProgress } from "./experiment.ts";
+import { codeIdentity, dataIdentity } from "./cache_identity.ts";
+
+/**
+ * A run that left cells to other shards (its cell filter declined them and the cache did not
+ * hold them): the cells it could compute are cached, the result is not assembled.
+ */
+export class IncompleteRunError extends Error {
+  /** The cells neither computed here nor found in the cache. */
+  readonly missing: CellRef[];
+  /** The cells this run computed or reused. */
+  readonly cells: CellUse;
+  /**
+   * @param experiment the experiment's name.
+   * @param missing the cells left to other shards.
+   * @param cells what this run computed and reused.
+   */
+  constructor(experiment: string, missing: CellRef[], cells: CellUse) {
+    super(
+      `${experiment}: ${missing.length} cell(s) not in the cache and not this shard's (${
+        missing.slice(0, 4).map((c) => `${c.cell} s${c.seed}`).join(", ")
+      }${missing.length > 4 ? ", ..." : ""}); run the other shards, then --merge`,
+    );
+    this.name = "IncompleteRunError";
+    this.missing = missing;
+    this.cells = cells;
+  }
+}
 
 /** A trained model and its whole training history (all stages of its chain). */
 export interface TrainedModel {
@@ -57,6 +94,7 @@ export class RunContext {
   readonly world: ExperimentWorld;
   readonly preset: PresetName;
   readonly quick: boolean;
+  readonly budget: RunBudget;
   readonly scale: RunScale;
   readonly opts: ExperimentOptions;
   readonly started = performance.now();
@@ -65,6 +103,14 @@ export class RunContext {
   #done = 0;
   #total = 0;
   #bar?: ProgressDisplay;
+  #identity: { code: string; backend: string; world: unknown } = {
+    code: "",
+    backend: "",
+    world: "",
+  };
+  #missing: CellRef[] = [];
+  #reused: string[] = [];
+  #computed: string[] = [];
 
   private constructor(experiment: string, opts: ExperimentOptions) {
     const r = resolveExperimentOptions(opts);
@@ -72,6 +118,7 @@ export class RunContext {
     this.world = r.world;
     this.preset = r.preset;
     this.quick = r.quick;
+    this.budget = r.budget;
     this.scale = r.scale;
     this.opts = opts;
   }
@@ -87,6 +134,11 @@ export class RunContext {
     }
     await Deno.mkdir(`${ctx.#root}/${experiment}`, { recursive: true });
     await Deno.mkdir(`${ctx.#root}/models`, { recursive: true });
+    ctx.#identity = {
+      code: await codeIdentity(),
+      backend: tf.getBackend(),
+      world: dataIdentity(ctx.world),
+    };
     if (opts.progressBar) ctx.#bar = progressBar();
     return ctx;
   }
@@ -96,9 +148,17 @@ export class RunContext {
     return (performance.now() - this.started) / 1000;
   }
 
-  /** The world's identity for cache keys. */
-  #worldKey(): unknown {
-    return this.world.options ?? "custom-world";
+  /**
+   * What every cache key of this run holds: the code identity, the backend and the dataset's
+   * identity (see `cache_identity.ts`).
+   */
+  get identity(): { code: string; backend: string; world: unknown } {
+    return { ...this.#identity };
+  }
+
+  /** Cells reused from the cache and computed so far. */
+  get cellUse(): CellUse {
+    return { reused: [...this.#reused], computed: [...this.#computed] };
   }
 
   /**
@@ -143,7 +203,10 @@ export class RunContext {
 
   /**
    * The numbers of one cell: read from its JSON when a previous run with the same key
-   * finished it, otherwise computed and saved atomically.
+   * finished it, otherwise computed and saved atomically. When the run's cell filter declines
+   * the cell and the cache does not hold it, nothing is computed: it resolves to `undefined`
+   * and is recorded as missing, so call {@linkcode RunContext.complete} before reading any
+   * cell's value.
    */
   async cell<T>(name: string, seed: number, key: unknown, compute: () => Promise<T>): Promise<T> {
     const path = `${this.#root}/${this.experiment}/${
@@ -153,24 +216,43 @@ export class RunContext {
       key,
       seed,
       preset: this.preset,
-      world: this.#worldKey(),
+      ...this.#identity,
       scale: { ...this.scale, seeds: undefined },
       recipe: resolveRecipe(), // the trainer's default recipe: a new default is a new result
     });
+    const ref: CellRef = { experiment: this.experiment, cell: name, seed };
+    const mine = this.opts.cellFilter?.(ref) ?? true;
     try {
       const saved = JSON.parse(await Deno.readTextFile(path));
       if (saved?.key === fullKey) {
+        this.#reused.push(`${name} s${seed}`);
         this.progress(`${name} seed ${seed}: cached`);
         return saved.value as T;
       }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound || e instanceof SyntaxError)) throw e;
     }
+    if (!mine) {
+      this.#missing.push(ref);
+      this.progress(`${name} seed ${seed}: left to another shard`);
+      return undefined as T;
+    }
     this.checkAborted();
     const value = await compute();
     await writeFileAtomic(path, JSON.stringify({ key: fullKey, value }) + "\n");
+    this.#computed.push(`${name} s${seed}`);
     this.progress(`${name} seed ${seed}: done`);
     return value;
+  }
+
+  /**
+   * Throw an {@linkcode IncompleteRunError} when a cell was left to another shard; runners
+   * call it after requesting every cell and before assembling rows.
+   */
+  complete(): void {
+    if (this.#missing.length > 0) {
+      throw new IncompleteRunError(this.experiment, [...this.#missing], this.cellUse);
+    }
   }
 
   #modelDir(kind: string, chain: readonly RecipeStage[], seed: number): string {
@@ -179,7 +261,7 @@ export class RunContext {
       chain,
       seed,
       preset: this.preset,
-      world: this.#worldKey(),
+      ...this.#identity,
       steps: this.scale.steps,
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
@@ -221,7 +303,7 @@ export class RunContext {
     };
     try {
       const result = await trainCurriculum(model, {
-        data: this.world,
+        data: requireCapability(this.world, "trainingClips", this.experiment),
         stages: [stage],
         batchSize: this.scale.batchSize,
         datasetSize: this.scale.datasetSize,

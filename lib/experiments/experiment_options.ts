@@ -5,36 +5,40 @@
  *
  * @module
  */
-import type { AVClip, LabelledClip } from "../data/types.ts";
+import type { AVDataset } from "../data/dataset.ts";
 import { synthWorld } from "../data/synth_world.ts";
 import { presetConfig, type PresetName } from "../model/presets.ts";
 import type { AlignmentLevel } from "../model/pair_distances.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
-import type { CurriculumData } from "../train/train_curriculum.ts";
-import type { RunOptions } from "./experiment.ts";
+import type { CellRef, RunOptions } from "./experiment.ts";
 
 /**
- * The data the runners need: curriculum levels and the uncurated set for training, held-out
- * scenes of known count (counting), a localization test set with annotators' boxes (Table 2)
- * and a 5-fold labelled single-source set (Table 1). The synthetic world (`synthWorld`) is one.
+ * The data the runners take: any dataset of the contract ({@linkcode AVDataset}: the synthetic
+ * world, a dataset on disk from `openDataset`, or several composed). Each runner needs some
+ * capabilities (Fig. 3: training clips; Table 1: training and labelled clips; Table 2: training
+ * clips and a localization set; Table 3: training clips and solo / duet clips; counting:
+ * training and held-out clips of known count) and throws a sentence naming what is missing.
+ * `options` (the synthetic world's) keys the model cache when present, else `identity`.
+ *
+ * @category experiments
  */
-export interface ExperimentWorld extends CurriculumData {
+export type ExperimentWorld = AVDataset & {
   /**
-   * Settings that identify the world (seed, image size, ...): they key the shared model cache,
-   * so two worlds with equal `options` must give equal data.
+   * Settings that identify the synthetic world (seed, image size, ...); the cache keys on
+   * `identity` first (see `dataIdentity`).
    */
   readonly options?: object;
-  /** A deterministic scene with `count` sounding sources from the `train` or `test` split. */
-  scene(index: number, count: number, split?: "train" | "test"): AVClip;
-  /** `size` test clips whose `annotatorBoxes` (or `boxes`) mark the sounding objects. */
-  localizationSet(size: number): AVClip[];
-  /** Labelled single-source clips with folds 1..5. */
-  classificationSet(clipsPerClassPerFold?: number): LabelledClip[];
-}
+  /**
+   * True when the world is the paper's own data (the paper's numbers are then comparable to
+   * ours); absent or false for the synthetic world.
+   */
+  readonly paperData?: boolean;
+};
 
 /**
  * The scale of a run. Quick and full runs differ only in these numbers (see
  * {@linkcode runScale}); tests pass a smaller `scale` to finish in seconds.
+ * @category experiments
  */
 export interface RunScale {
   /** Seeds of the model initialisation and batch order (spreads are over them). */
@@ -55,11 +59,17 @@ export interface RunScale {
   countingTestPerCount: number;
   /** Uncurated clips graded into C1..C4 by the counting model. */
   gradingSize: number;
+  /**
+   * Held-out test scenes per count (1..3) of Fig. 3's common evaluation set: every model of
+   * Fig. 3 is scored on the same clips, each clustered at its own number of sources.
+   */
+  heldOutPerCount: number;
 }
 
 /**
  * One stage of a runner's model recipe: a model is trained through a chain of these, each for
  * the run's `steps` (chains sharing a prefix share its trained model).
+ * @category experiments
  */
 export interface RecipeStage {
   /** Training data of the stage. */
@@ -76,12 +86,15 @@ export interface RecipeStage {
  * Options of the runners `runFig3`, `runTable1`, `runTable2` and `runCounting`.
  *
  * With `outDir`, the runners share one cache there: `models/<chain>-s<seed>-<hash>/` holds
- * each distinct trained model (its checkpoints and `history.jsonl`; the hash covers preset,
- * world options, steps, batch and set sizes), so the C1 model trained for Fig. 3 serves Tables
- * 1 and 2 and counting, and `C2(C1)` is the C1 model plus one stage; `<experiment>/<cell>-s<seed>.json`
- * holds each finished cell's numbers with the key that produced them. Rerunning with the same
- * `outDir` skips finished cells and resumes interrupted training. Without `outDir` a temporary
+ * each distinct trained model (its checkpoints and `history.jsonl`; the hash covers the code
+ * identity (a hash of the number-producing sources), the backend, the preset, the dataset's
+ * identity, steps, batch and set sizes), so the C1 model trained for Fig. 3 serves Tables 1 and
+ * 2 and counting, and `C2(C1)` is the C1 model plus one stage; `<experiment>/<cell>-s<seed>.json`
+ * holds each finished cell's numbers with the key that produced them (the same identities and
+ * the scale). Rerunning with the same `outDir` skips finished cells whose key matches,
+ * recomputes stale ones and resumes interrupted training. Without `outDir` a temporary
  * cache is used and removed, so nothing is shared between calls.
+ * @category experiments
  */
 export interface ExperimentOptions extends RunOptions {
   /** The data (default: `synthWorld` at the preset's image size and sample rate, seed 0). */
@@ -93,32 +106,86 @@ export interface ExperimentOptions extends RunOptions {
    * at another size; the cache keys include them, so cached results never mix scales.
    */
   scale?: Partial<RunScale>;
+  /**
+   * Which cells this run may compute (sharding): a cell the filter declines is only read from
+   * the cache, and the run ends with an `IncompleteRunError` when any such cell is missing.
+   * Called once for every cell the runner needs, cached or not. Default: every cell.
+   */
+  cellFilter?: (cell: CellRef) => boolean;
 }
 
 /**
- * The scale of a quick or full run (every stage of every model gets `steps` steps; the four
- * runners together train 11 distinct stages per seed, shared through the cache).
+ * The size of a run: `full`, `quick` (the default of `deno task reproduce`), or `ci` (the
+ * notebooks in CI: quick's seeds at a smaller budget, chosen by `AVSCENE_BUDGET=ci`).
+ * @category experiments
+ */
+export type RunBudget = "full" | "quick" | "ci";
+
+/**
+ * The budget of a run: `full` unless quick; a quick run is `ci` when the environment variable
+ * `AVSCENE_BUDGET` is `ci` (the notebook runner of the test task sets it), else `quick`.
  *
- * Quick: one seed (its spreads are 0) and 150 steps of 16 clips per stage: on the synthetic
- * world the `tiny` preset's training accuracy only starts to leave chance (0.5) after about
- * 100 steps and reaches about 0.6 by 150-200, and at ~0.36 s per step (wasm, one core) that
- * is already about ten minutes for the four experiments; a second seed would double it.
- * Full: three seeds, 500 steps per stage and larger evaluation sets (about an hour and a half
- * on `tiny` on one core).
+ * @param quick whether the run is quick.
+ * @returns the budget.
+ * @throws when `AVSCENE_BUDGET` holds anything but `ci`, `quick` or nothing.
+ * @category experiments
+ */
+export function runBudget(quick: boolean): RunBudget {
+  if (!quick) return "full";
+  let value: string | undefined;
+  try {
+    value = Deno.env.get("AVSCENE_BUDGET");
+  } catch {
+    return "quick"; // no --allow-env: no override
+  }
+  if (value === undefined || value === "" || value === "quick") return "quick";
+  if (value === "ci") return "ci";
+  throw new Error(`AVSCENE_BUDGET=${value} is not a budget; use ci or quick`);
+}
+
+/**
+ * The scale of a run (every stage of every model gets `steps` steps; the four runners
+ * together train 11 distinct stages per seed, shared through the cache).
  *
- * @param quick quick (true) or full (false) run.
+ * Quick: three seeds (the fewest that give a seed spread to judge claims by) and 150 steps of
+ * 16 clips per stage: on the synthetic world the `tiny` preset's training accuracy only starts
+ * to leave chance (0.5) after about 100 steps and reaches about 0.6 by 150-200. One seed of
+ * the quick run costs about 6 minutes of one core (358 s user + sys for all five experiments,
+ * wasm, measured 2026-12-01); `reproduce` runs the seeds as parallel processes.
+ * CI: three seeds at 40 steps per stage and small evaluation sets, so the notebooks run in
+ * minutes; at this budget claims are mostly "not judged" (below their floors), which CI does
+ * not check. Full: five seeds, 500 steps per stage and larger evaluation sets.
+ *
+ * @param budget `true` for quick, `false` for full, or a {@linkcode RunBudget}.
  * @returns the scale's numbers (a fresh object).
  *
  * @example
  * ```ts
- * import { runScale } from "./experiment_options.ts";
- * console.log(runScale(false).seeds); // [0, 1, 2]
+ * import assert from "node:assert/strict";
+ * import { runScale } from "@avscene/avscene/experiments";
+ * assert.deepEqual(runScale(false).seeds, [0, 1, 2, 3, 4]);
  * ```
+ * @category experiments
  */
-export function runScale(quick: boolean): RunScale {
-  return quick
+export function runScale(budget: boolean | RunBudget): RunScale {
+  const b = budget === true ? "quick" : budget === false ? "full" : budget;
+  if (b === "ci") {
+    return {
+      seeds: [0, 1, 2],
+      steps: 40,
+      batchSize: 16,
+      datasetSize: 64,
+      localizationSize: 24,
+      clipsPerClassPerFold: 2,
+      countingTrainPerCount: 12,
+      countingTestPerCount: 6,
+      gradingSize: 32,
+      heldOutPerCount: 8,
+    };
+  }
+  return b === "quick"
     ? {
-      seeds: [0],
+      seeds: [0, 1, 2],
       steps: 150,
       batchSize: 16,
       datasetSize: 128,
@@ -127,9 +194,10 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 24,
       countingTestPerCount: 12,
       gradingSize: 64,
+      heldOutPerCount: 64,
     }
     : {
-      seeds: [0, 1, 2],
+      seeds: [0, 1, 2, 3, 4],
       steps: 500,
       batchSize: 16,
       datasetSize: 512,
@@ -138,10 +206,15 @@ export function runScale(quick: boolean): RunScale {
       countingTrainPerCount: 64,
       countingTestPerCount: 32,
       gradingSize: 256,
+      heldOutPerCount: 128,
     };
 }
 
-/** The options after defaults: world, preset and scale resolved. */
+/**
+ * The options after defaults: world, preset and scale resolved.
+ *
+ * @category experiments
+ */
 export interface ResolvedExperimentOptions {
   /** The data. */
   world: ExperimentWorld;
@@ -149,6 +222,8 @@ export interface ResolvedExperimentOptions {
   preset: PresetName;
   /** Quick or full run. */
   quick: boolean;
+  /** The run's budget (`ci` is a quick run with `AVSCENE_BUDGET=ci`). */
+  budget: RunBudget;
   /** The scale, `opts.seeds` and `opts.scale` applied. */
   scale: RunScale;
 }
@@ -159,12 +234,14 @@ export interface ResolvedExperimentOptions {
  *
  * @param opts the runner's options.
  * @returns world, preset, quick flag and scale.
+ * @category experiments
  */
 export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExperimentOptions {
   const preset = opts.preset ?? "tiny";
   const config = presetConfig(preset);
   const quick = opts.quick ?? false;
-  const scale: RunScale = { ...runScale(quick), ...opts.scale };
+  const budget = runBudget(quick);
+  const scale: RunScale = { ...runScale(budget), ...opts.scale };
   if (opts.seeds) scale.seeds = [...opts.seeds];
   if (scale.seeds.length === 0) throw new Error("experiment: opts.seeds is empty");
   for (const s of scale.seeds) {
@@ -182,5 +259,5 @@ export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExper
   }
   const world = opts.world ??
     synthWorld({ seed: 0, imageSize: config.imageSize, sampleRate: config.sampleRate });
-  return { world, preset, quick, scale };
+  return { world, preset, quick, budget, scale };
 }

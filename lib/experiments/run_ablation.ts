@@ -31,7 +31,11 @@ import { pooledAudioFeatures } from "../model/pooled_features.ts";
 import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 
-/** One recipe variant of the ablation. */
+/**
+ * One recipe variant of the ablation.
+ *
+ * @category experiments
+ */
 export interface AblationVariant {
   /** Short name, e.g. `"paper"`, `"+ fresh scenes"`. */
   name: string;
@@ -46,6 +50,7 @@ export interface AblationVariant {
 /**
  * The ablation ladder: from the paper's recipe, one change at a time, to ours; and the two
  * multi-source curricula checked for sounds staying on their objects.
+ * @category experiments
  */
 export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
@@ -104,7 +109,11 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   },
 ];
 
-/** Options of {@linkcode runAblation}. */
+/**
+ * Options of {@linkcode runAblation}.
+ *
+ * @category experiments
+ */
 export interface AblationOptions {
   /** Variants to run (default: all of {@linkcode ABLATION_VARIANTS}). */
   variants?: readonly AblationVariant[];
@@ -131,7 +140,11 @@ export interface AblationOptions {
   onResult?: (r: AblationResult) => void | Promise<void>;
 }
 
-/** The measurements of one (variant, seed). */
+/**
+ * The measurements of one (variant, seed).
+ *
+ * @category experiments
+ */
 export interface AblationResult {
   /** Variant name. */
   variant: string;
@@ -196,6 +209,7 @@ async function heldOutAccuracy(model: AVModel, clips: AVClip[]): Promise<number>
  * @param model the trained network.
  * @param scenes two-source test scenes with `sources` and `boxes`.
  * @returns mean own-object cIoU, mean other-object cIoU, share on the own object.
+ * @category experiments
  */
 export async function perSourceLocalization(
   model: AVModel,
@@ -235,6 +249,7 @@ export async function perSourceLocalization(
  *
  * @param opts variants, seeds, steps, batch and test sizes, preset, callbacks.
  * @returns one result per (variant, seed), seed by seed.
+ * @category experiments
  */
 export async function runAblation(opts: AblationOptions = {}): Promise<AblationResult[]> {
   const variants = opts.variants ?? ABLATION_VARIANTS;

@@ -4,7 +4,11 @@
  * @module
  */
 
-/** Options of {@linkcode cIoU}. */
+/**
+ * Options of {@linkcode cIoU}.
+ *
+ * @category metrics
+ */
 export interface CIoUOptions {
   /**
    * Threshold on the min-max normalised heatmap (in [0, 1]); pixels at or above it are
@@ -43,13 +47,15 @@ function upperHalfThreshold(values: Float64Array): number {
  *
  * @example
  * ```ts
- * import { cIoU } from "./ciou.ts";
+ * import assert from "node:assert/strict";
+ * import { cIoU } from "@avscene/avscene/metrics";
  * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
  * const gt = new Float32Array([1, 0, 0, 0]);
- * console.log(cIoU(heat, gt)); // 0.5 (prediction {0, 1}: 1 / (1 + 1))
+ * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
  * // a saturated map: its three tied maxima are all predicted, 1 / (1 + 2)
- * console.log(cIoU(new Float32Array([1, 1, 1, 0]), gt)); // 0.333...
+ * assert.equal(cIoU(new Float32Array([1, 1, 1, 0]), gt), 1 / 3);
  * ```
+ * @category metrics
  */
 export function cIoU(
   heatmap: Float32Array | Float64Array,
@@ -62,6 +68,11 @@ export function cIoU(
     throw new Error(
       `cIoU: groundTruth has ${groundTruth.length} values but heatmap has ${n} (same size needed)`,
     );
+  }
+  if (opts.threshold !== undefined && !(opts.threshold >= 0 && opts.threshold <= 1)) {
+    // the heatmap is min-max normalised: a threshold outside [0, 1] would silently predict
+    // every pixel or none
+    throw new RangeError(`cIoU: opts.threshold must be in [0, 1], got ${opts.threshold}`);
   }
   let lo = Infinity, hi = -Infinity;
   for (let p = 0; p < n; p++) {
@@ -79,9 +90,6 @@ export function cIoU(
     gSum += g;
   }
   if (gSum === 0) throw new Error("cIoU: groundTruth is all zero (no annotated region)");
-  if (opts.threshold !== undefined && !Number.isFinite(opts.threshold)) {
-    throw new Error(`cIoU: opts.threshold must be finite, got ${opts.threshold}`);
-  }
   const range = hi - lo;
   if (range === 0) return 0; // a constant map predicts nothing
   const norm = new Float64Array(n);

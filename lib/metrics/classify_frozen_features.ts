@@ -11,13 +11,21 @@ import {
   predictLogisticRegression,
 } from "./logistic_regression.ts";
 
-/** Options of {@linkcode classifyFrozenFeatures}. */
+/**
+ * Options of {@linkcode classifyFrozenFeatures}.
+ *
+ * @category metrics
+ */
 export interface FrozenFeatureOptions extends LogisticRegressionOptions {
   /** Number of classes; default `max(targets) + 1`. */
   classes?: number;
 }
 
-/** Cross-validated accuracy of the linear probe. */
+/**
+ * Cross-validated accuracy of the linear probe.
+ *
+ * @category metrics
+ */
 export interface FrozenFeatureResult {
   /** Mean of the per-fold accuracies. */
   meanAccuracy: number;
@@ -41,12 +49,14 @@ export interface FrozenFeatureResult {
  *
  * @example
  * ```ts
- * import { classifyFrozenFeatures } from "./classify_frozen_features.ts";
+ * import assert from "node:assert/strict";
+ * import { classifyFrozenFeatures } from "@avscene/avscene/metrics";
  * const features = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => Float32Array.from([i % 2 ? 1 : -1, i]));
  * const targets = [0, 1, 0, 1, 0, 1, 0, 1];
  * const folds = [1, 1, 2, 2, 3, 3, 4, 4];
- * console.log(classifyFrozenFeatures(features, targets, folds).meanAccuracy); // 1
+ * assert.equal(classifyFrozenFeatures(features, targets, folds).meanAccuracy, 1);
  * ```
+ * @category metrics
  */
 export function classifyFrozenFeatures(
   features: (Float32Array | Float64Array)[],

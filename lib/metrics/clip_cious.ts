@@ -17,6 +17,7 @@ import { upsampleHeatmap } from "./upsample_heatmap.ts";
  * @param clips test clips with `annotatorBoxes` or `boxes`.
  * @param heatmaps one grid heatmap per clip.
  * @returns one cIoU per clip.
+ * @category metrics
  */
 export function clipCIoUs(clips: readonly AVClip[], heatmaps: readonly GridHeatmap[]): number[] {
   if (clips.length !== heatmaps.length) {

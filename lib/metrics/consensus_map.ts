@@ -24,10 +24,12 @@ import type { Box } from "../data/types.ts";
  *
  * @example
  * ```ts
- * import { consensusMap } from "./consensus_map.ts";
+ * import assert from "node:assert/strict";
+ * import { consensusMap } from "@avscene/avscene/metrics";
  * const g = consensusMap([[[0, 0, 2, 1]], [[1, 0, 3, 1]]], 1, 4);
- * console.log(Array.from(g)); // [0.5, 1, 0.5, 0]
+ * assert.deepEqual(Array.from(g), [0.5, 1, 0.5, 0]);
  * ```
+ * @category metrics
  */
 export function consensusMap(
   annotatorBoxes: readonly (readonly Box[])[],

@@ -4,7 +4,11 @@
  * @module
  */
 
-/** cIoU@0.5 and the area under the success-rate curve. */
+/**
+ * cIoU@0.5 and the area under the success-rate curve.
+ *
+ * @category metrics
+ */
 export interface LocalizationScores {
   /** Share of images with cIoU >= 0.5. */
   ciou50: number;
@@ -23,9 +27,11 @@ export interface LocalizationScores {
  *
  * @example
  * ```ts
- * import { localizationScores } from "./localization_scores.ts";
- * console.log(localizationScores([1, 0])); // { ciou50: 0.5, auc: 0.5125 }
+ * import assert from "node:assert/strict";
+ * import { localizationScores } from "@avscene/avscene/metrics";
+ * assert.deepEqual(localizationScores([1, 0]), { ciou50: 0.5, auc: 0.5125 });
  * ```
+ * @category metrics
  */
 export function localizationScores(cious: readonly number[]): LocalizationScores {
   if (cious.length === 0) throw new Error("localizationScores: cious is empty");

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Options of {@linkcode fitLogisticRegression}. */
+/**
+ * Options of {@linkcode fitLogisticRegression}.
+ *
+ * @category metrics
+ */
 export interface LogisticRegressionOptions {
   /**
    * Inverse regularisation strength, as scikit-learn's `C`: the objective is
@@ -18,7 +22,11 @@ export interface LogisticRegressionOptions {
   tolerance?: number;
 }
 
-/** A fitted softmax classifier over `dim` features and `classes` classes. */
+/**
+ * A fitted softmax classifier over `dim` features and `classes` classes.
+ *
+ * @category metrics
+ */
 export interface LogisticRegressionModel {
   /** Number of classes. */
   classes: number;
@@ -102,11 +110,13 @@ function dot(a: Float64Array, b: Float64Array): number {
  *
  * @example
  * ```ts
- * import { fitLogisticRegression, predictLogisticRegression } from "./logistic_regression.ts";
+ * import assert from "node:assert/strict";
+ * import { fitLogisticRegression, predictLogisticRegression } from "@avscene/avscene/metrics";
  * const x = [[-2], [-1], [1], [2]].map((r) => Float64Array.from(r));
  * const model = fitLogisticRegression(x, [0, 0, 1, 1], 2);
- * console.log(predictLogisticRegression(model, Float64Array.from([1.5]))); // 1
+ * assert.equal(predictLogisticRegression(model, Float64Array.from([1.5])), 1);
  * ```
+ * @category metrics
  */
 export function fitLogisticRegression(
   x: Float64Array[],
@@ -227,6 +237,7 @@ export function fitLogisticRegression(
  * @param model A model from {@linkcode fitLogisticRegression}.
  * @param row `model.dim` features.
  * @returns The class index.
+ * @category metrics
  */
 export function predictLogisticRegression(
   model: LogisticRegressionModel,

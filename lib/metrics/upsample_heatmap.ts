@@ -19,10 +19,12 @@
  *
  * @example
  * ```ts
- * import { upsampleHeatmap } from "./upsample_heatmap.ts";
+ * import assert from "node:assert/strict";
+ * import { upsampleHeatmap } from "@avscene/avscene/metrics";
  * const up = upsampleHeatmap(new Float32Array([0, 1]), 1, 2, 1, 4);
- * console.log(Array.from(up)); // [0, 0.25, 0.75, 1]
+ * assert.deepEqual(Array.from(up), [0, 0.25, 0.75, 1]);
  * ```
+ * @category metrics
  */
 export function upsampleHeatmap(
   map: Float32Array | Float64Array,

@@ -6,7 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The alignment of one batch of scenes. */
+/**
+ * The alignment of one batch of scenes.
+ *
+ * @category model
+ */
 export interface Alignment {
   /** Squared distances D_jk^2 between visual center j and audio center k `[batch, Kv, Ka]`. */
   distances: tf.Tensor3D;
@@ -25,13 +29,15 @@ export interface Alignment {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { alignCenters } from "./align_centers.ts";
+ * import { alignCenters } from "@avscene/avscene/model";
  * const v = tf.tensor3d([[[0, 0], [3, 4]]]); // two visual centers
  * const a = tf.tensor3d([[[3, 3]]]); // one audio center
  * const { nearest, sceneDistance2 } = alignCenters(v, a);
- * console.log(nearest.arraySync(), sceneDistance2.arraySync()); // [[1]] [1]
+ * assert.deepEqual([nearest.arraySync(), sceneDistance2.arraySync()], [[[1]], [1]]);
  * ```
+ * @category model
  */
 export function alignCenters(visualCenters: tf.Tensor3D, audioCenters: tf.Tensor3D): Alignment {
   const [b, , d] = visualCenters.shape;

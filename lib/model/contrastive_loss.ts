@@ -5,7 +5,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The paper's default margin m. */
+/**
+ * The paper's default margin m.
+ *
+ * @category model
+ */
 export const DEFAULT_MARGIN = 5;
 
 /**
@@ -18,11 +22,13 @@ export const DEFAULT_MARGIN = 5;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { contrastiveLoss } from "./contrastive_loss.ts";
+ * import { contrastiveLoss } from "@avscene/avscene/model";
  * const loss = contrastiveLoss(tf.tensor1d([1, 9]), tf.tensor1d([1, 0]), 5);
- * console.log(loss.arraySync()); // 0.5 * (1 + (5 - 3)^2) / 2 = 1.25
+ * assert.equal(loss.arraySync(), 1.25); // 0.5 * (1 + (5 - 3)^2) / 2
  * ```
+ * @category model
  */
 export function contrastiveLoss(
   distance2: tf.Tensor1D,
@@ -51,6 +57,7 @@ export function contrastiveLoss(
  * @param positive2 squared distances of the positive pairs `[pairs]`.
  * @param negative2 squared distances of the matching negative pairs `[pairs]`.
  * @returns a share in [0, 1].
+ * @category model
  */
 export function pairAccuracy(positive2: ArrayLike<number>, negative2: ArrayLike<number>): number {
   if (positive2.length !== negative2.length || positive2.length === 0) {

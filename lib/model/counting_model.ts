@@ -16,7 +16,11 @@ import {
   type PoissonRegression,
 } from "./poisson_regression.ts";
 
-/** A fitted counting model. */
+/**
+ * A fitted counting model.
+ *
+ * @category model
+ */
 export interface CountingModel {
   /** The frozen network whose pooled features it reads. */
   model: AVModel;
@@ -28,13 +32,21 @@ export interface CountingModel {
   maxCount: number;
 }
 
-/** Options of {@linkcode fitCountingModel}. */
+/**
+ * Options of {@linkcode fitCountingModel}.
+ *
+ * @category model
+ */
 export interface CountingOptions extends PoissonOptions {
   /** Clips per forward pass (default 32). */
   batchSize?: number;
 }
 
-/** Accuracy and confusion matrix of a counting model on held-out clips. */
+/**
+ * Accuracy and confusion matrix of a counting model on held-out clips.
+ *
+ * @category model
+ */
 export interface CountingEvaluation {
   /** Share of clips whose predicted count equals the true count. */
   accuracy: number;
@@ -68,6 +80,7 @@ function trueCount(clip: AVClip): number {
  * @param clips training clips, each with `count`.
  * @param opts ridge penalty, IRLS iterations, batch size.
  * @returns the fitted counting model.
+ * @category model
  */
 export async function fitCountingModel(
   model: AVModel,
@@ -88,6 +101,7 @@ export async function fitCountingModel(
  * @param clips clips to count.
  * @param batchSize clips per forward pass (default 32).
  * @returns one count per clip.
+ * @category model
  */
 export async function countSources(
   counter: CountingModel,
@@ -103,6 +117,7 @@ export async function countSources(
  *
  * @param counter a fitted counting model.
  * @returns a function predicting one clip's number of sources.
+ * @category model
  */
 export function countingPredictor(counter: CountingModel): (clip: AVClip) => number {
   return (clip) => {
@@ -124,6 +139,7 @@ function toCount(counter: CountingModel, rate: number): number {
  * @param counter a fitted counting model.
  * @param clips held-out clips, each with `count`.
  * @returns accuracy, confusion matrix (rows: true count, columns: predicted), predictions.
+ * @category model
  */
 export async function evaluateCounting(
   counter: CountingModel,

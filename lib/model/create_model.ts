@@ -8,7 +8,11 @@ import { ParamStore } from "./param_store.ts";
 import { type ModelConfig, presetConfig, type PresetName } from "./presets.ts";
 import { createTrunk } from "./trunk.ts";
 
-/** A model: its configuration, the seed that initialised it, and its variables. */
+/**
+ * A model: its configuration, the seed that initialised it, and its variables.
+ *
+ * @category model
+ */
 export interface AVModel {
   /** Shapes and front-end settings. */
   config: ModelConfig;
@@ -18,7 +22,11 @@ export interface AVModel {
   params: ParamStore;
 }
 
-/** Options of {@linkcode createModel}. */
+/**
+ * Options of {@linkcode createModel}.
+ *
+ * @category model
+ */
 export interface CreateModelOptions {
   /** Built-in preset (default `tiny`). */
   preset?: PresetName;
@@ -37,11 +45,13 @@ export interface CreateModelOptions {
  *
  * @example
  * ```ts
- * import { createModel } from "./create_model.ts";
+ * import assert from "node:assert/strict";
+ * import { createModel } from "@avscene/avscene/model";
  * const model = createModel({ preset: "tiny", seed: 1 });
- * console.log(model.config.embedding); // 32
+ * assert.equal(model.config.embedding, 32);
  * model.params.dispose();
  * ```
+ * @category model
  */
 export function createModel(opts: CreateModelOptions = {}): AVModel {
   const seed = opts.seed ?? 0;

@@ -8,7 +8,11 @@ import * as tf from "@tensorflow/tfjs";
 import type { AVModel } from "./create_model.ts";
 import { applyTrunk } from "./trunk.ts";
 
-/** A modality's embedded feature map and its grid. */
+/**
+ * A modality's embedded feature map and its grid.
+ *
+ * @category model
+ */
 export interface Embedding {
   /** Per-position features `[batch, rows * cols, D]` (row-major positions). */
   features: tf.Tensor3D;
@@ -37,6 +41,7 @@ function project(model: AVModel, prefix: string, h: tf.Tensor4D): Embedding {
  * @param model the model.
  * @param images frames `[batch, imageSize, imageSize, 3]`, values in [0, 1].
  * @returns features `[batch, rows * cols, D]` and the grid size (rows, cols).
+ * @category model
  */
 export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
   if (images.rank !== 4 || images.shape[3] !== 3) {
@@ -63,6 +68,7 @@ export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
  * @param model the model.
  * @param logMel spectrograms `[batch, frames, nMels]`.
  * @returns features `[batch, rows * cols, D]` and the grid size (time rows, frequency cols).
+ * @category model
  */
 export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
   if (logMel.rank !== 3) {

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** A localization heatmap on the visual feature grid. */
+/**
+ * A localization heatmap on the visual feature grid.
+ *
+ * @category model
+ */
 export interface GridHeatmap {
   /** Rows of the grid. */
   height: number;
@@ -23,9 +27,11 @@ export interface GridHeatmap {
  *
  * @example
  * ```ts
- * import { unionOf } from "./grid_heatmap.ts";
- * console.log(unionOf([new Float32Array([1, 0]), new Float32Array([0, 2])])); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { unionOf } from "@avscene/avscene/model";
+ * assert.deepEqual([...unionOf([new Float32Array([1, 0]), new Float32Array([0, 2])])], [1, 2]);
  * ```
+ * @category model
  */
 export function unionOf(maps: readonly Float32Array[]): Float32Array {
   if (maps.length === 0) throw new Error("unionOf: maps is empty");

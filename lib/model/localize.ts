@@ -12,7 +12,11 @@ import { alignCenters } from "./align_centers.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
-/** Options of {@linkcode localize}. */
+/**
+ * Options of {@linkcode localize}.
+ *
+ * @category model
+ */
 export interface LocalizeOptions {
   /** Audio centers (sounds to localize; default 1). */
   kAudio?: number;
@@ -24,7 +28,11 @@ export interface LocalizeOptions {
   beta?: number;
 }
 
-/** Localization maps of one clip, on the visual feature grid (upsample to image size). */
+/**
+ * Localization maps of one clip, on the visual feature grid (upsample to image size).
+ *
+ * @category model
+ */
 export interface LocalizationMaps {
   /** Rows of the feature grid. */
   height: number;
@@ -49,6 +57,25 @@ export interface LocalizationMaps {
  * `[batch, frames, nMels]` (see `modelInputs`).
  * @param opts numbers of centers and clustering settings.
  * @returns one {@linkcode LocalizationMaps} per clip.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, localize } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const clips = synthWorld({ seed: 0 }).localizationSet(2);
+ * const maps = await localize(model, clips, { kAudio: 1, kVisual: 2 });
+ * assert.equal(maps.length, 2);
+ * // one sound: one aligned visual center, the other is the background
+ * assert.deepEqual([maps[0].aligned.length, maps[0].unaligned.length], [1, 1]);
+ * assert.equal(maps[0].aligned[0].length, maps[0].height * maps[0].width);
+ * model.params.dispose();
+ * ```
+ * @category model
  */
 export async function localize(
   model: AVModel,

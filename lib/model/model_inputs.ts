@@ -9,7 +9,11 @@ import type { AVClip } from "../data/types.ts";
 import { logMelSpectrogram } from "../audio/mod.ts";
 import type { AVModel } from "./create_model.ts";
 
-/** A batch of model inputs. */
+/**
+ * A batch of model inputs.
+ *
+ * @category model
+ */
 export interface ModelInputs {
   /** Frames `[batch, imageSize, imageSize, 3]` in [0, 1]. */
   images: tf.Tensor4D;
@@ -24,6 +28,7 @@ export interface ModelInputs {
  * @param model the model (its configuration fixes sizes and the audio front end).
  * @param clips one or more clips.
  * @returns `images` `[batch, imageSize, imageSize, 3]` and `logMel` `[batch, frames, nMels]`.
+ * @category model
  */
 export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInputs {
   if (clips.length === 0) throw new Error("modelInputs: clips is empty");

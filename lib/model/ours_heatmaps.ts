@@ -19,6 +19,7 @@ import { localize } from "./localize.ts";
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @returns one heatmap per clip on the visual feature grid.
+ * @category model
  */
 export async function oursHeatmaps(
   model: AVModel,

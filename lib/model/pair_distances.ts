@@ -14,10 +14,15 @@ import { alignCenters } from "./align_centers.ts";
  * `source`: the paper's structural alignment of K_audio audio centers to K_visual visual
  * centers. `scene`: the Table 1 ablation, one center per modality (K = 1: the mean of the
  * feature map).
+ * @category model
  */
 export type AlignmentLevel = "source" | "scene";
 
-/** Options of {@linkcode pairDistances}. */
+/**
+ * Options of {@linkcode pairDistances}.
+ *
+ * @category model
+ */
 export interface PairOptions {
   /** Audio centers K_audio (the stage's number of sources). */
   kAudio: number;
@@ -36,7 +41,11 @@ export interface PairOptions {
   negatives?: "next" | "all";
 }
 
-/** Squared scene distances of the batch's pairs. */
+/**
+ * Squared scene distances of the batch's pairs.
+ *
+ * @category model
+ */
 export interface PairDistances {
   /** d^2 of (audio i, frame i) `[batch]`. */
   positive2: tf.Tensor1D;
@@ -85,6 +94,7 @@ function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
  * @param logMel spectrograms `[batch, frames, nMels]`.
  * @param opts centers per modality and alignment level.
  * @returns positive and negative squared distances, `[batch]` each.
+ * @category model
  */
 export function pairDistances(
   model: AVModel,

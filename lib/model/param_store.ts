@@ -7,7 +7,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../random/mod.ts";
 
-/** Name and shape of one parameter, in the store's order. */
+/**
+ * Name and shape of one parameter, in the store's order.
+ *
+ * @category model
+ */
 export interface ParamSpec {
   /** Unique name (`visual.0.conv.w`). */
   name: string;
@@ -21,12 +25,15 @@ export interface ParamSpec {
  *
  * @example
  * ```ts
- * import { ParamStore } from "./param_store.ts";
+ * import assert from "node:assert/strict";
+ * import { ParamStore } from "@avscene/avscene/model";
  * const p = new ParamStore(1);
  * const w = p.heNormal("w", [3, 3, 1, 4], 9);
- * console.log(w.shape, p.size); // [3, 3, 1, 4] 36
+ * assert.deepEqual(w.shape, [3, 3, 1, 4]);
+ * assert.equal(p.size, 36);
  * p.dispose();
  * ```
+ * @category model
  */
 export class ParamStore {
   #vars = new Map<string, tf.Variable>();

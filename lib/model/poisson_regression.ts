@@ -5,7 +5,11 @@
  * @module
  */
 
-/** A fitted Poisson regression: rate = exp(bias + weights . standardised(x)). */
+/**
+ * A fitted Poisson regression: rate = exp(bias + weights . standardised(x)).
+ *
+ * @category model
+ */
 export interface PoissonRegression {
   /** Per-feature weights on standardised features. */
   weights: Float64Array;
@@ -17,7 +21,11 @@ export interface PoissonRegression {
   std: Float64Array;
 }
 
-/** Options of {@linkcode fitPoissonRegression}. */
+/**
+ * Options of {@linkcode fitPoissonRegression}.
+ *
+ * @category model
+ */
 export interface PoissonOptions {
   /** Ridge penalty on the weights (default 1). */
   l2?: number;
@@ -60,11 +68,13 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
  *
  * @example
  * ```ts
- * import { fitPoissonRegression, poissonRate } from "./poisson_regression.ts";
+ * import assert from "node:assert/strict";
+ * import { fitPoissonRegression, poissonRate } from "@avscene/avscene/model";
  * const x = [[0], [1], [2], [3]].map((r) => Float32Array.from(r));
  * const m = fitPoissonRegression(x, [1, 2, 3, 4], { l2: 0 });
- * console.log(Math.round(poissonRate(m, x[3]))); // 4
+ * assert.equal(Math.round(poissonRate(m, x[3])), 4);
  * ```
+ * @category model
  */
 export function fitPoissonRegression(
   features: readonly ArrayLike<number>[],
@@ -127,6 +137,7 @@ export function fitPoissonRegression(
  * @param model a fitted regression.
  * @param x the feature vector.
  * @returns exp(bias + weights . standardised(x)).
+ * @category model
  */
 export function poissonRate(model: PoissonRegression, x: ArrayLike<number>): number {
   let eta = model.bias;

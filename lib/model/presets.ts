@@ -5,7 +5,11 @@
  * @module
  */
 
-/** One layer of a conv trunk. */
+/**
+ * One layer of a conv trunk.
+ *
+ * @category model
+ */
 export type TrunkLayer =
   /** 2-D convolution (same padding), group norm and ReLU. */
   | { type: "conv"; out: number; kernel: number; stride: number }
@@ -14,7 +18,11 @@ export type TrunkLayer =
   /** A ResNet stage of `blocks` basic blocks; the first has stride `stride`. */
   | { type: "res"; out: number; blocks: number; stride: number };
 
-/** Everything that fixes a model's shapes. */
+/**
+ * Everything that fixes a model's shapes.
+ *
+ * @category model
+ */
 export interface ModelConfig {
   /** The preset's name. */
   preset: PresetName;
@@ -43,10 +51,18 @@ export interface ModelConfig {
   groups: number;
 }
 
-/** The names of the built-in presets. */
+/**
+ * The names of the built-in presets.
+ *
+ * @category model
+ */
 export const PRESET_NAMES = ["tiny", "small", "paper"] as const;
 
-/** One of {@linkcode PRESET_NAMES}. */
+/**
+ * One of {@linkcode PRESET_NAMES}.
+ *
+ * @category model
+ */
 export type PresetName = typeof PRESET_NAMES[number];
 
 const resnet18 = (layer4Stride: number): TrunkLayer[] => [
@@ -131,9 +147,11 @@ const CONFIGS: Record<PresetName, ModelConfig> = {
  *
  * @example
  * ```ts
- * import { presetConfig } from "./presets.ts";
- * console.log(presetConfig("tiny").imageSize); // 64
+ * import assert from "node:assert/strict";
+ * import { presetConfig } from "@avscene/avscene/model";
+ * assert.equal(presetConfig("tiny").imageSize, 64);
  * ```
+ * @category model
  */
 export function presetConfig(name: PresetName): ModelConfig {
   if (!(PRESET_NAMES as readonly string[]).includes(name)) {

@@ -8,7 +8,11 @@
 import { type AVModel, createModel } from "./create_model.ts";
 import type { PresetName } from "./presets.ts";
 
-/** What is known of one shipped set of weights. */
+/**
+ * What is known of one shipped set of weights.
+ *
+ * @category model
+ */
 export interface PretrainedEntry {
   /** The preset the weights belong to. */
   preset: PresetName;
@@ -24,7 +28,11 @@ export interface PretrainedEntry {
   command: string;
 }
 
-/** The shipped weights, by preset. */
+/**
+ * The shipped weights, by preset.
+ *
+ * @category model
+ */
 export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> = Object.freeze({
   tiny: {
     preset: "tiny",
@@ -55,6 +63,7 @@ function hex(bytes: ArrayBuffer): string {
  * const model = await loadPretrained("tiny");
  * model.params.dispose();
  * ```
+ * @category model
  */
 export async function loadPretrained(preset: PresetName = "tiny"): Promise<AVModel> {
   const entry = PRETRAINED[preset];

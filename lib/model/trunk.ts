@@ -10,9 +10,15 @@ import type { TrunkLayer } from "./presets.ts";
 import { groupNorm, positionNorm } from "./group_norm.ts";
 import { conv2dSame } from "./conv2d_same.ts";
 
-/** Native conv2d on webgpu (it has every conv gradient kernel); a custom filter gradient elsewhere. */
-function conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
-  return tf.getBackend() === "webgpu" ? tf.conv2d(x, w, stride, "same") : conv2dSame(x, w, stride);
+/**
+ * Native conv2d on webgpu (it has every conv gradient kernel); elsewhere {@linkcode conv2dSame},
+ * whose gradients run on the fast forward convolution and which skips the input gradient of a
+ * convolution reading the trunk's input (data, never trained).
+ */
+function conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, isInput: boolean): tf.Tensor4D {
+  return tf.getBackend() === "webgpu"
+    ? tf.conv2d(x, w, stride, "same")
+    : conv2dSame(x, w, stride, { inputGradient: !isInput });
 }
 
 function createConv(
@@ -34,9 +40,10 @@ function applyConv(
   stride: number,
   groups: number,
   relu: boolean,
+  isInput: boolean,
 ): tf.Tensor4D {
   const w = params.get(`${name}.w`) as tf.Tensor4D;
-  const c = conv(x, w, stride);
+  const c = conv(x, w, stride, isInput);
   const gamma = params.get(`${name}.gamma`), beta = params.get(`${name}.beta`);
   const y = groups === 0 ? positionNorm(c, gamma, beta) : groupNorm(c, gamma, beta, groups);
   return relu ? tf.relu(y) : y;
@@ -50,6 +57,7 @@ function applyConv(
  * @param inChannels channels of the trunk's input.
  * @param layers the trunk's layers.
  * @returns channels of the trunk's output.
+ * @category model
  */
 export function createTrunk(
   params: ParamStore,
@@ -84,9 +92,12 @@ export function createTrunk(
  * @param params the model's parameter store.
  * @param prefix the name prefix used at creation.
  * @param layers the trunk's layers.
- * @param x input `[batch, height, width, channels]`.
+ * @param x input `[batch, height, width, channels]`: data (images, spectrograms); off webgpu no
+ *   gradient flows back to it (its gradient is zeros), which saves the first layer's
+ *   input-gradient convolution.
  * @param groups group-norm groups.
  * @returns features `[batch, height', width', channels']`.
+ * @category model
  */
 export function applyTrunk(
   params: ParamStore,
@@ -100,17 +111,17 @@ export function applyTrunk(
     layers.forEach((layer, i) => {
       const name = `${prefix}.${i}`;
       if (layer.type === "conv") {
-        h = applyConv(params, name, h, layer.stride, groups, true);
+        h = applyConv(params, name, h, layer.stride, groups, true, h === x);
       } else if (layer.type === "maxpool") {
         h = tf.maxPool(h, 3, layer.stride, "same");
       } else {
         for (let b = 0; b < layer.blocks; b++) {
           const stride = b === 0 ? layer.stride : 1;
           const block = `${name}.${b}`;
-          const a = applyConv(params, `${block}.a`, h, stride, groups, true);
-          const out = applyConv(params, `${block}.b`, a, 1, groups, false);
+          const a = applyConv(params, `${block}.a`, h, stride, groups, true, h === x);
+          const out = applyConv(params, `${block}.b`, a, 1, groups, false, false);
           const skip = h.shape[3] !== layer.out || stride !== 1
-            ? applyConv(params, `${block}.skip`, h, stride, groups, false)
+            ? applyConv(params, `${block}.skip`, h, stride, groups, false, h === x)
             : h;
           h = tf.relu(tf.add(out, skip));
         }

@@ -5,7 +5,11 @@
  * @module
  */
 
-/** Names of the colormaps {@linkcode colormap} knows. */
+/**
+ * Names of the colormaps {@linkcode colormap} knows.
+ *
+ * @category plots
+ */
 export type ColormapName = "viridis" | "hot" | "gray";
 
 // Ten evenly spaced samples of matplotlib's viridis (as in d3-scale-chromatic), interpolated.
@@ -34,9 +38,12 @@ function clamp01(t: number): number {
  * @returns `[r, g, b]`, each 0..255.
  * @example
  * ```ts
- * import { colormap } from "./colormap.ts";
- * const [r, g, b] = colormap(1, "gray"); // [255, 255, 255]
+ * import assert from "node:assert/strict";
+ * import { colormap } from "@avscene/avscene/plot";
+ * assert.deepEqual(colormap(1, "gray"), [255, 255, 255]);
+ * assert.deepEqual(colormap(0, "gray"), [0, 0, 0]);
  * ```
+ * @category plots
  */
 export function colormap(t: number, name: ColormapName = "viridis"): [number, number, number] {
   const v = clamp01(t);

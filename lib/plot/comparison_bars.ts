@@ -6,8 +6,13 @@
  */
 import { summaryRows, type TableRow } from "./summary_rows.ts";
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
+import { wrapPanels } from "./_wrap_panels.ts";
 
-/** Options of {@linkcode comparisonBars}. */
+/**
+ * Options of {@linkcode comparisonBars}.
+ *
+ * @category plots
+ */
 export interface ComparisonBarsOptions {
   /** Plot title. */
   title: string;
@@ -20,16 +25,20 @@ export interface ComparisonBarsOptions {
 /**
  * One panel per metric, each with its own methods and y scale: a bar per method for our mean,
  * an error bar of ± std, and a black diamond at the paper's number where the paper reports one.
+ * Panels wrap into rows so that the figure fits a 900 px column.
  *
  * @param rows the results: summary rows or the experiment runners' rows.
  * @param opts title and size.
- * @returns a vega-lite spec (layered panels side by side).
+ * @returns a vega-lite spec (layered panels side by side, in rows).
  * @example
  * ```ts
- * import { comparisonBars } from "./comparison_bars.ts";
+ * import assert from "node:assert/strict";
+ * import { comparisonBars, compileVegaLite } from "@avscene/avscene/plot";
  * const spec = comparisonBars([{ method: "C1", metric: "accuracy",
  *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }], { title: "Table 1" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function comparisonBars(
   rows: readonly TableRow[],
@@ -103,7 +112,7 @@ export function comparisonBars(
         ? "bars: ours (mean ± std over seeds); black diamonds: the paper's numbers"
         : "bars: ours (mean ± std over seeds)",
     },
-    hconcat: panels,
+    ...wrapPanels(panels),
   };
 }
 

@@ -6,7 +6,11 @@
 import * as vl from "vega-lite";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** The result of {@linkcode compileVegaLite}. */
+/**
+ * The result of {@linkcode compileVegaLite}.
+ *
+ * @category plots
+ */
 export interface CompiledSpec {
   /** The vega specification vega-lite produced. */
   vega: Record<string, unknown>;
@@ -22,9 +26,12 @@ export interface CompiledSpec {
  * @throws Error when vega-lite rejects the spec.
  * @example
  * ```ts
- * import { compileVegaLite } from "./compile_vega_lite.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite } from "@avscene/avscene/plot";
  * const { warnings } = compileVegaLite({ mark: "point", data: { values: [{ a: 1 }] } });
+ * assert.deepEqual(warnings, []);
  * ```
+ * @category plots
  */
 export function compileVegaLite(spec: VegaLiteSpec): CompiledSpec {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {

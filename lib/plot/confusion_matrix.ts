@@ -5,7 +5,11 @@
  */
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode confusionMatrix}. */
+/**
+ * Options of {@linkcode confusionMatrix}.
+ *
+ * @category plots
+ */
 export interface ConfusionMatrixOptions {
   /** Plot title (default `"Confusion matrix"`). */
   title?: string;
@@ -23,9 +27,14 @@ export interface ConfusionMatrixOptions {
  * @returns a layered vega-lite spec (rect + text).
  * @example
  * ```ts
- * import { confusionMatrix } from "./confusion_matrix.ts";
+ * import assert from "node:assert/strict";
+ * import { confusionMatrix } from "@avscene/avscene/plot";
  * const spec = confusionMatrix([[5, 1], [2, 7]], ["1", "2"]);
+ * const cells = (spec.data as { values: { count: number; share: number }[] }).values;
+ * assert.deepEqual(cells.map((c) => c.count), [5, 1, 2, 7]);
+ * assert.equal(cells[3].share, 7 / 9); // each row's shares sum to 1
  * ```
+ * @category plots
  */
 export function confusionMatrix(
   matrix: number[][],

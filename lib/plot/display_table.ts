@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { jupyterDisplay } from "./_jupyter.ts";
+import { jupyterDisplay } from "./display.ts";
 import { resultsTable } from "./results_table.ts";
 import { tableHtml } from "./table_html.ts";
 import { tableText } from "./table_text.ts";
@@ -23,9 +23,13 @@ import type { MimeBundle } from "./types.ts";
  * @returns `undefined` inside the kernel; otherwise the bundle that would have been displayed.
  * @example
  * ```ts
- * import { displayTable } from "./display_table.ts";
- * await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
+ * import assert from "node:assert/strict";
+ * import { displayTable } from "@avscene/avscene/plot";
+ * // outside a Jupyter kernel it returns the bundle it would display
+ * const bundle = await displayTable([{ method: "C1", metric: "acc", ours: { mean: 0.7, std: 0, n: 1 } }]);
+ * assert.match(String(bundle?.["text/html"]), /<td[^>]*>0\.700 ± —<\/td>/); // one run: no spread
  * ```
+ * @category plots
  */
 export async function displayTable(
   table: readonly TableRow[] | TableView,

@@ -11,9 +11,11 @@
  * @returns the escaped text.
  * @example
  * ```ts
- * import { escapeHtml } from "./escape_html.ts";
- * escapeHtml("a < b"); // "a &lt; b"
+ * import assert from "node:assert/strict";
+ * import { escapeHtml } from "@avscene/avscene/plot";
+ * assert.equal(escapeHtml(`a < b & "c"`), "a &lt; b &amp; &quot;c&quot;");
  * ```
+ * @category plots
  */
 export function escapeHtml(text: string): string {
   return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")

@@ -13,9 +13,12 @@ import { pngDataUri } from "./png_data_uri.ts";
  * @returns `data:image/png;base64,...`.
  * @example
  * ```ts
- * import { imageDataUri } from "./image_data_uri.ts";
+ * import assert from "node:assert/strict";
+ * import { imageDataUri } from "@avscene/avscene/plot";
  * const uri = imageDataUri({ data: new Float32Array([1, 0, 0]), height: 1, width: 1 });
+ * assert.ok(uri.startsWith("data:image/png;base64,"));
  * ```
+ * @category plots
  */
 export function imageDataUri(image: RGBImage): string {
   const { data, height, width } = image;

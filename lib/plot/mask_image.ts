@@ -17,9 +17,12 @@ import type { VegaLiteSpec } from "./types.ts";
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { maskImage } from "./mask_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, maskImage } from "@avscene/avscene/plot";
  * const spec = maskImage(new Float32Array([0, 1, 1, 0]), 2, 2, { title: "mask" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function maskImage(
   mask: Float32Array,
@@ -29,6 +32,7 @@ export function maskImage(
 ): VegaLiteSpec {
   return spectrogramImage(mask, frames, bins, {
     colormap: "gray",
+    legendTitle: "mask",
     ...opts,
     db: false,
     range: [0, 1],

@@ -1,6 +1,7 @@
 /**
- * Plots: vega-lite spec builders for the paper's figures and tables, headless SVG rendering,
- * and Jupyter display helpers (vega-lite MIME bundle with an SVG fallback).
+ * Plots: generic vega-lite spec builders (training curves, bars beside reference numbers,
+ * matrices, images, spectrograms, tables), headless SVG rendering, and Jupyter display helpers
+ * (vega-lite MIME bundle with an SVG fallback). Views of experiment results live in the report.
  *
  * @module
  */
@@ -16,7 +17,6 @@ export * from "./heatmap_overlay.ts";
 export * from "./spectrogram_image.ts";
 export * from "./mask_image.ts";
 export * from "./confusion_matrix.ts";
-export * from "./grade_sizes.ts";
 export * from "./side_by_side.ts";
 export * from "./table_view.ts";
 export * from "./summary_rows.ts";
@@ -26,10 +26,8 @@ export * from "./table_text.ts";
 export * from "./escape_html.ts";
 export * from "./compile_vega_lite.ts";
 export * from "./render_svg.ts";
+export * from "./render_png.ts";
 export * from "./mime_bundle.ts";
 export * from "./display.ts";
 export * from "./display_table.ts";
-export * from "./curve_runs.ts";
-export * from "./claims_view.ts";
-export * from "./progress_view.ts";
 export type { Box, RGBImage } from "../data/types.ts";

@@ -16,9 +16,12 @@ import { encodeBase64 } from "./_base64.ts";
  * @returns `data:image/png;base64,...`.
  * @example
  * ```ts
- * import { pngDataUri } from "./png_data_uri.ts";
+ * import assert from "node:assert/strict";
+ * import { pngDataUri } from "@avscene/avscene/plot";
  * const uri = pngDataUri(new Uint8Array([255, 0, 0, 255]), 1, 1);
+ * assert.ok(uri.startsWith("data:image/png;base64,iVBORw0KGgo")); // the PNG signature
  * ```
+ * @category plots
  */
 export function pngDataUri(rgba: Uint8Array, width: number, height: number): string {
   if (!Number.isInteger(width) || width <= 0) {

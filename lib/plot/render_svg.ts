@@ -10,7 +10,11 @@ import { uniquifySvgIds } from "./_uniquify_svg_ids.ts";
 
 let rendered = 0;
 
-/** Options of {@linkcode renderSvg}. */
+/**
+ * Options of {@linkcode renderSvg}.
+ *
+ * @category plots
+ */
 export interface RenderSvgOptions {
   /**
    * Prefix for every id in the SVG (vega numbers clip paths from 1 in each SVG, so SVGs inlined
@@ -28,10 +32,13 @@ export interface RenderSvgOptions {
  * @returns the SVG markup (`<svg ...>...</svg>`).
  * @example
  * ```ts
- * import { renderSvg } from "./render_svg.ts";
+ * import assert from "node:assert/strict";
+ * import { renderSvg } from "@avscene/avscene/plot";
  * const svg = await renderSvg({ mark: "bar", data: { values: [{ a: "x", b: 1 }] },
  *   encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } } });
+ * assert.match(svg, /^<svg[^>]*>/);
  * ```
+ * @category plots
  */
 export async function renderSvg(
   spec: VegaLiteSpec,

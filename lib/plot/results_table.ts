@@ -7,7 +7,11 @@ import type { TableView } from "./table_view.ts";
 import { summaryRows, type TableRow } from "./summary_rows.ts";
 import type { SummaryRow } from "./types.ts";
 
-/** Options of {@linkcode resultsTable}. */
+/**
+ * Options of {@linkcode resultsTable}.
+ *
+ * @category plots
+ */
 export interface ResultsTableOptions {
   /**
    * Decimal places of the numbers. Default: 1 when every non-zero number is at least 10 in
@@ -16,6 +20,11 @@ export interface ResultsTableOptions {
   digits?: number;
   /** Caption shown above the table. */
   caption?: string;
+  /**
+   * Whether our numbers come from the paper's own data (default false): only then is
+   * "ours − paper" a meaningful difference; otherwise that column says "different data".
+   */
+  paperData?: boolean;
 }
 
 function autoDigits(rows: readonly SummaryRow[]): number {
@@ -30,8 +39,9 @@ function fmt(x: number, digits: number): string {
 }
 
 /**
- * Tabulate results: one row per (method, metric) with our mean ± std over n seeds, the paper's
- * number and the difference ours − paper (blank where the paper reports no number).
+ * Tabulate results: one row per (method, metric) with our mean ± std over n seeds (`—` for the
+ * spread of one seed), the paper's number and the difference ours − paper (blank where the
+ * paper reports no number; "different data" unless `opts.paperData`).
  *
  * @param rows the results: summary rows or the experiment runners' rows.
  * @param opts number format and caption.
@@ -39,10 +49,17 @@ function fmt(x: number, digits: number): string {
  * Ours − paper.
  * @example
  * ```ts
- * import { resultsTable } from "./results_table.ts";
- * const t = resultsTable([{ method: "C1", metric: "accuracy",
- *   ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }]);
+ * import assert from "node:assert/strict";
+ * import { resultsTable } from "@avscene/avscene/plot";
+ * const rows = [{ method: "C1", metric: "accuracy", ours: { mean: 0.71, std: 0.02, n: 3 }, paper: 0.74 }];
+ * // measured on other data than the paper's: no difference is shown
+ * assert.deepEqual(resultsTable(rows).rows, [
+ *   ["C1", "accuracy", "0.710 ± 0.020", 3, "0.740", "different data"],
+ * ]);
+ * // on the paper's own data
+ * assert.equal(resultsTable(rows, { paperData: true }).rows[0][5], "-0.030");
  * ```
+ * @category plots
  */
 export function resultsTable(
   rows: readonly TableRow[],
@@ -58,11 +75,14 @@ export function resultsTable(
     return [
       r.method,
       r.metric,
-      `${fmt(mean, digits)} ± ${fmt(std, digits)}`,
+      // one seed measures no spread: show a dash, never 0
+      `${fmt(mean, digits)} ± ${n > 1 ? fmt(std, digits) : "—"}`,
       n,
       r.paper === undefined ? "" : fmt(r.paper, digits),
       r.paper === undefined
         ? ""
+        : !opts.paperData
+        ? "different data"
         : `${mean - r.paper >= 0 ? "+" : ""}${fmt(mean - r.paper, digits)}`,
     ];
   });

@@ -7,7 +7,11 @@ import { colormap, type ColormapName } from "./colormap.ts";
 import { pngDataUri } from "./png_data_uri.ts";
 import { finiteRange } from "./_finite_range.ts";
 
-/** Options of {@linkcode scalarMapDataUri}. */
+/**
+ * Options of {@linkcode scalarMapDataUri}.
+ *
+ * @category plots
+ */
 export interface ScalarMapOptions {
   /** Colormap (default `"viridis"`). */
   colormap?: ColormapName;
@@ -34,9 +38,12 @@ export interface ScalarMapOptions {
  * @returns `data:image/png;base64,...`.
  * @example
  * ```ts
- * import { scalarMapDataUri } from "./scalar_map_data_uri.ts";
+ * import assert from "node:assert/strict";
+ * import { scalarMapDataUri } from "@avscene/avscene/plot";
  * const uri = scalarMapDataUri(new Float32Array([0, 1, 2, 3]), 2, 2, { colormap: "hot" });
+ * assert.ok(uri.startsWith("data:image/png;base64,"));
  * ```
+ * @category plots
  */
 export function scalarMapDataUri(
   values: ArrayLike<number>,

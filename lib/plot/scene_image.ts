@@ -7,7 +7,11 @@ import type { Box, RGBImage } from "../data/types.ts";
 import { pictureSpec } from "./_picture_spec.ts";
 import type { VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode sceneImage}. */
+/**
+ * Options of {@linkcode sceneImage}.
+ *
+ * @category plots
+ */
 export interface SceneImageOptions {
   /** Plot title. */
   title?: string;
@@ -27,10 +31,14 @@ export interface SceneImageOptions {
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { sceneImage } from "./scene_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, sceneImage } from "@avscene/avscene/plot";
  * const image = { data: new Float32Array(8 * 8 * 3).fill(0.5), height: 8, width: 8 };
  * const spec = sceneImage(image, { boxes: [[0, 0, 4, 4]], boxLabels: ["drum"] });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
+ * assert.match(JSON.stringify(spec), /"drum"/);
  * ```
+ * @category plots
  */
 export function sceneImage(image: RGBImage, opts: SceneImageOptions = {}): VegaLiteSpec {
   if (!image || !(image.data instanceof Float32Array)) {

@@ -6,10 +6,15 @@
 import type { ColormapName } from "./colormap.ts";
 import { imageLayer, picturePosition } from "./_image_layers.ts";
 import { finiteRange } from "./_finite_range.ts";
+import { colourLegendLayer } from "./_colour_legend.ts";
 import { scalarMapDataUri } from "./scalar_map_data_uri.ts";
 import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode spectrogramImage}. */
+/**
+ * Options of {@linkcode spectrogramImage}.
+ *
+ * @category plots
+ */
 export interface SpectrogramImageOptions {
   /** Plot title. */
   title?: string;
@@ -33,11 +38,17 @@ export interface SpectrogramImageOptions {
   width?: number;
   /** Height in pixels (default 200). */
   height?: number;
+  /**
+   * Title of the colour scale shown beside the picture (default `"dB"` with `db`, else
+   * `"value"`); `null` hides the colour scale.
+   */
+  legendTitle?: string | null;
 }
 
 /**
  * Draw a `[frames, bins]` magnitude (frame-major, as an STFT returns it) with time on x and
- * frequency upwards on y. The picture is a PNG data URI inside the spec.
+ * frequency upwards on y, and its colour scale beside it. The picture is a PNG data URI inside
+ * the spec.
  *
  * @param mag `frames * bins` non-negative magnitudes (or any values with `db: false`).
  * @param frames number of time frames.
@@ -46,9 +57,12 @@ export interface SpectrogramImageOptions {
  * @returns a layered vega-lite spec.
  * @example
  * ```ts
- * import { spectrogramImage } from "./spectrogram_image.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, spectrogramImage } from "@avscene/avscene/plot";
  * const spec = spectrogramImage(new Float32Array(4 * 3).fill(1), 4, 3, { title: "mixture" });
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function spectrogramImage(
   mag: Float32Array,
@@ -80,8 +94,9 @@ export function spectrogramImage(
     const [, peak] = finiteRange(img);
     range = [peak - (opts.dynamicRange ?? 80), peak];
   }
+  const name = opts.colormap ?? "viridis";
   const url = scalarMapDataUri(img, bins, frames, {
-    colormap: opts.colormap ?? "viridis",
+    colormap: name,
     ...(range ? { min: range[0], max: range[1] } : {}),
   });
   const xDomain = opts.xDomain ?? [0, frames];
@@ -93,11 +108,19 @@ export function spectrogramImage(
     yDomain,
   };
   const pos = picturePosition(frames, bins, true, axes, true);
+  const height = opts.height ?? 200;
+  const layer = [imageLayer(url, pos, xDomain, yDomain, true, false)];
+  const legendTitle = opts.legendTitle === undefined ? (db ? "dB" : "value") : opts.legendTitle;
+  if (legendTitle !== null) {
+    const [lo, hi] = range ?? finiteRange(img);
+    // A constant picture still gets a (degenerate but valid) scale.
+    layer.push(colourLegendLayer(name, [lo, hi > lo ? hi : lo + 1], legendTitle, height));
+  }
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...(opts.title !== undefined ? { title: opts.title } : {}),
     width: opts.width ?? 360,
-    height: opts.height ?? 200,
-    layer: [imageLayer(url, pos, xDomain, yDomain, true, false)],
+    height,
+    layer,
   };
 }

@@ -4,11 +4,14 @@
  *
  * @module
  */
-import type { ResultRow } from "../experiments/experiment.ts";
-import type { SummaryRow } from "./types.ts";
+import type { SeedRow, SummaryRow } from "./types.ts";
 
-/** A results row in either shape the plot helpers accept. */
-export type TableRow = SummaryRow | ResultRow;
+/**
+ * A results row in either shape the plot helpers accept.
+ *
+ * @category plots
+ */
+export type TableRow = SummaryRow | SeedRow;
 
 /**
  * Convert rows to {@linkcode SummaryRow}s: runner rows get `n` = their number of per-seed
@@ -19,11 +22,13 @@ export type TableRow = SummaryRow | ResultRow;
  * @returns the rows as summary rows.
  * @example
  * ```ts
- * import { summaryRows } from "./summary_rows.ts";
+ * import assert from "node:assert/strict";
+ * import { summaryRows } from "@avscene/avscene/plot";
  * const [row] = summaryRows([{ method: "C1", metric: "acc", mean: 0.7, std: 0.1,
  *   values: [0.6, 0.8], paper: 0.75 }]);
- * console.log(row.ours.n); // 2
+ * assert.equal(row.ours.n, 2);
  * ```
+ * @category plots
  */
 export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): SummaryRow[] {
   if (!Array.isArray(rows)) throw new TypeError(`${caller}: rows must be an array`);
@@ -32,7 +37,7 @@ export function summaryRows(rows: readonly TableRow[], caller = "summaryRows"): 
       throw new TypeError(`${caller}: rows[${i}] must have method, metric and ours (or mean)`);
     }
     if ("ours" in r && r.ours) return r;
-    const row = r as Partial<ResultRow>;
+    const row = r as Partial<SeedRow>;
     if (typeof row.mean !== "number" || typeof row.std !== "number") {
       throw new TypeError(`${caller}: rows[${i}] must have method, metric and ours (or mean)`);
     }

@@ -14,9 +14,12 @@ import type { TableView } from "./table_view.ts";
  * @returns `<table class="avscene-table">...</table>` markup.
  * @example
  * ```ts
- * import { tableHtml } from "./table_html.ts";
+ * import assert from "node:assert/strict";
+ * import { tableHtml } from "@avscene/avscene/plot";
  * const html = tableHtml({ columns: ["a"], rows: [[1]] });
+ * assert.match(html, /<th[^>]*>a<\/th>.*<td class="num"[^>]*>1<\/td>/);
  * ```
+ * @category plots
  */
 export function tableHtml(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

@@ -12,9 +12,11 @@ import type { TableView } from "./table_view.ts";
  * @returns the text, lines joined with `\n`.
  * @example
  * ```ts
- * import { tableText } from "./table_text.ts";
- * console.log(tableText({ columns: ["a", "b"], rows: [[1, "x"]] }));
+ * import assert from "node:assert/strict";
+ * import { tableText } from "@avscene/avscene/plot";
+ * assert.equal(tableText({ columns: ["a", "b"], rows: [[1, "x"]] }), "a  b\n-  -\n1  x");
  * ```
+ * @category plots
  */
 export function tableText(table: TableView): string {
   if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {

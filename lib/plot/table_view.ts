@@ -4,7 +4,11 @@
  * @module
  */
 
-/** A formatted table: column headers and rows of cells, ready to print or render. */
+/**
+ * A formatted table: column headers and rows of cells, ready to print or render.
+ *
+ * @category plots
+ */
 export interface TableView {
   /** Column headers. */
   columns: string[];

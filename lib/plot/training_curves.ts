@@ -5,7 +5,11 @@
  */
 import { type TrainingRun, VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
 
-/** Options of {@linkcode trainingCurves}. */
+/**
+ * Options of {@linkcode trainingCurves}.
+ *
+ * @category plots
+ */
 export interface TrainingCurvesOptions {
   /** What the curves measure: sets the y-axis title and, for accuracy, the [0, 1] domain. */
   metric: "loss" | "accuracy";
@@ -27,12 +31,15 @@ export interface TrainingCurvesOptions {
  * @returns a layered vega-lite spec (band area + line + points).
  * @example
  * ```ts
- * import { trainingCurves } from "./training_curves.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite, trainingCurves } from "@avscene/avscene/plot";
  * const spec = trainingCurves(
  *   [{ name: "C1", steps: [0, 1, 2], mean: [1, 0.6, 0.4], std: [0.1, 0.05, 0.05] }],
  *   { metric: "loss", title: "Fig. 3a" },
  * );
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function trainingCurves(runs: TrainingRun[], opts: TrainingCurvesOptions): VegaLiteSpec {
   if (!Array.isArray(runs) || runs.length === 0) {

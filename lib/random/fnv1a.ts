@@ -4,6 +4,7 @@
  *
  * @param data the bytes, or a string.
  * @returns the hash, 8 lowercase hex digits.
+ * @category data
  */
 export function fnv1a(data: Uint8Array | string): string {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;

@@ -9,12 +9,16 @@ import type { ExperimentResult } from "../experiments/experiment.ts";
 import { EXPERIMENTS, type ExperimentView } from "../experiments/registry.ts";
 import { comparisonBars } from "../plot/comparison_bars.ts";
 import { confusionMatrix } from "../plot/confusion_matrix.ts";
-import { type CurvePoint, curveRuns } from "../plot/curve_runs.ts";
-import { type GradeSizeRow, gradeSizesChart } from "../plot/grade_sizes.ts";
+import { type CurvePoint, curveRuns } from "./curve_runs.ts";
+import { type GradeSizeRow, gradeSizesChart } from "./grade_sizes.ts";
 import { trainingCurves } from "../plot/training_curves.ts";
 import type { ReportPlot, ReportSection } from "./report_section.ts";
 
-/** An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix). */
+/**
+ * An experiment result with the extras some runners add (Fig. 3's curves, counting's matrix).
+ *
+ * @category plots
+ */
 export interface ReportableResult extends ExperimentResult {
   /** Fig. 3: every logged training step of every run and seed. */
   curves?: CurvePoint[];
@@ -28,11 +32,22 @@ export interface ReportableResult extends ExperimentResult {
 
 function summaryLine(r: ExperimentResult): string {
   const seeds = `${r.seeds.length} seed${r.seeds.length === 1 ? "" : "s"} (${r.seeds.join(", ")})`;
-  return `${r.quick ? "Quick" : "Full"} run over ${seeds}; ${
+  const cells = r.cells
+    ? ` Cells computed in this invocation: ${r.cells.computed.length}; reused from the cache ` +
+      `(same code, backend, data and scale): ${r.cells.reused.length}${
+        r.cells.reused.length ? ` (${r.cells.reused.join(", ")})` : ""
+      }.`
+    : "";
+  const kind = r.budget === "ci" ? "CI-budget" : r.quick ? "Quick" : "Full";
+  return `${kind} run over ${seeds}; ${
     r.seconds.toFixed(0)
   } s computed in this invocation (work cached by an earlier one is reused, not recounted)${
     r.quick ? ". Quick runs are far shorter than the paper's, so absolute numbers differ" : ""
-  }.`;
+  }${
+    r.paperData
+      ? ""
+      : ". The data is not the paper's, so its numbers are shown beside, not subtracted"
+  }.${cells}`;
 }
 
 /** The plots of one view of a result (none when the result lacks the view's data). */
@@ -102,14 +117,16 @@ function viewPlots(view: ExperimentView, result: ReportableResult, title: string
  * @returns the section (its id is the experiment name; `data` holds the result itself).
  * @example
  * ```ts
- * import { experimentSection } from "./experiment_sections.ts";
+ * import assert from "node:assert/strict";
+ * import { experimentSection } from "@avscene/avscene/report";
  * const section = experimentSection({
  *   experiment: "table1", quick: true, seeds: [0], seconds: 1,
  *   rows: [{ method: "C1", metric: "accuracy", mean: 0.5, std: 0, values: [0.5], paper: 0.7 }],
  *   claims: [],
  * });
- * console.log(section.title); // Table 1: sound classification with frozen features
+ * assert.equal(section.title, "Table 1: sound classification with frozen features");
  * ```
+ * @category plots
  */
 export function experimentSection(result: ReportableResult): ReportSection {
   if (!result || typeof result.experiment !== "string" || !Array.isArray(result.rows)) {
@@ -128,6 +145,7 @@ export function experimentSection(result: ReportableResult): ReportSection {
     tables: [{
       caption: `${title.split(":")[0]}: ours (mean ± std over seeds) beside the paper`,
       rows: result.rows,
+      paperData: result.paperData === true,
     }],
     claims: result.claims,
     data: result,

@@ -7,7 +7,11 @@ import type { ClaimCheck } from "../experiments/experiment.ts";
 import type { TableRow } from "../plot/summary_rows.ts";
 import type { VegaLiteSpec } from "../plot/types.ts";
 
-/** A plot of a report section: rendered to inline SVG in the HTML. */
+/**
+ * A plot of a report section: rendered to inline SVG in the HTML.
+ *
+ * @category plots
+ */
 export interface ReportPlot {
   /** The vega-lite spec. */
   spec: VegaLiteSpec;
@@ -15,7 +19,11 @@ export interface ReportPlot {
   caption?: string;
 }
 
-/** A results table of a report section: ours (mean ± std over seeds) beside the paper's. */
+/**
+ * A results table of a report section: ours (mean ± std over seeds) beside the paper's.
+ *
+ * @category plots
+ */
 export interface ReportTable {
   /** Caption above the table. */
   caption?: string;
@@ -23,9 +31,15 @@ export interface ReportTable {
   rows: readonly TableRow[];
   /** Decimal places (default: chosen from the numbers' size, see `resultsTable`). */
   digits?: number;
+  /** Whether the rows come from the paper's own data ("ours − paper" is shown only then). */
+  paperData?: boolean;
 }
 
-/** One section of a report. */
+/**
+ * One section of a report.
+ *
+ * @category plots
+ */
 export interface ReportSection {
   /** Heading. */
   title: string;
@@ -45,7 +59,11 @@ export interface ReportSection {
   data?: unknown;
 }
 
-/** Options of `writeReport`. */
+/**
+ * Options of `writeReport`.
+ *
+ * @category plots
+ */
 export interface ReportOptions {
   /** Page title (default `"avscene reproduction report"`). */
   title?: string;
@@ -55,7 +73,11 @@ export interface ReportOptions {
   generatedAt?: Date;
 }
 
-/** Paths `writeReport` wrote. */
+/**
+ * Paths `writeReport` wrote.
+ *
+ * @category plots
+ */
 export interface ReportFiles {
   /** `<dir>/index.html`. */
   html: string;

@@ -14,9 +14,11 @@ import { describeBackend } from "../backend/mod.ts";
  * @returns facts for `writeReport`'s `meta`.
  * @example
  * ```ts
- * import { runMeta } from "./run_meta.ts";
- * console.log(runMeta(true).mode); // quick
+ * import assert from "node:assert/strict";
+ * import { runMeta } from "@avscene/avscene/report";
+ * assert.equal(runMeta(true).mode, "quick");
  * ```
+ * @category plots
  */
 export function runMeta(
   quick: boolean,

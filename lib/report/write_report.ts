@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { claimsHtml, verdictWord } from "../plot/claims_view.ts";
+import { claimsHtml, verdictWord } from "./claims_view.ts";
 import { escapeHtml } from "../plot/escape_html.ts";
 import { renderSvg } from "../plot/render_svg.ts";
 import { resultsTable } from "../plot/results_table.ts";
@@ -30,6 +30,7 @@ ul.avscene-claims { padding-left: 1.2em; } ul.avscene-claims li { margin: 0.5em 
 ul.avscene-claims .detail { color: #57606a; }
 td.holds { color: #1a7f37; font-weight: 600; white-space: nowrap; }
 td.does-not-hold { color: #b42318; font-weight: 600; white-space: nowrap; }
+td.inconclusive { color: #9a6700; font-weight: 600; white-space: nowrap; }
 .verdict { background: #f6f8fa; border-left: 4px solid #8c959f; padding: 0.5em 1em; }
 `;
 
@@ -46,20 +47,29 @@ function isResult(x: ReportSection | ReportableResult): x is ReportableResult {
   return typeof (x as ReportableResult)?.experiment === "string";
 }
 
+const VERDICT_CLASS: Record<string, string> = {
+  "holds": "holds",
+  "does not hold": "does-not-hold",
+  "inconclusive": "inconclusive",
+};
+
 function claimsSummary(sections: ReportSection[]): string {
-  const rows = sections.flatMap((s) =>
-    (s.claims ?? []).map((c) =>
-      `<tr><td><a href="#${escapeHtml(s.id!)}">${escapeHtml(s.title.split(":")[0])}</a></td>` +
-      `<td>${escapeHtml(c.claim)}</td><td class="${c.holds ? "holds" : "does-not-hold"}">${
-        escapeHtml(verdictWord(c))
-      }</td></tr>`
-    )
+  const claims = sections.flatMap((s) => (s.claims ?? []).map((c) => ({ s, c })));
+  if (claims.length === 0) return "";
+  const rows = claims.map(({ s, c }) =>
+    `<tr><td><a href="#${escapeHtml(s.id!)}">${escapeHtml(s.title.split(":")[0])}</a></td>` +
+    `<td>${escapeHtml(c.claim)}</td><td class="${
+      VERDICT_CLASS[verdictWord(c)] ?? "inconclusive"
+    }">${escapeHtml(verdictWord(c))}</td><td>${escapeHtml(c.reason ?? "")}</td></tr>`
   );
-  if (rows.length === 0) return "";
-  const held = sections.flatMap((s) => s.claims ?? []).filter((c) => c.holds).length;
+  const count = (word: string) => claims.filter(({ c }) => verdictWord(c) === word).length;
   return `<h2 id="claims-summary">The paper's claims on our data</h2>
-<p>${held} of ${rows.length} checked claims hold on the synthetic world in this run.</p>
-<table class="avscene-table"><thead><tr><th>Experiment</th><th>Claim</th><th>On our data</th></tr></thead>
+<p>Of ${claims.length} checked claims: ${count("holds")} hold, ${
+    count("does not hold")
+  } do not hold, ${
+    count("inconclusive")
+  } are inconclusive (within the seeds' noise, or not judged because a method is not above its floor).</p>
+<table class="avscene-table"><thead><tr><th>Experiment</th><th>Claim</th><th>On our data</th><th>Why</th></tr></thead>
 <tbody>${rows.join("")}</tbody></table>`;
 }
 
@@ -76,9 +86,14 @@ function claimsSummary(sections: ReportSection[]): string {
  * @returns the paths written.
  * @example
  * ```ts ignore
- * import { writeReport } from "./write_report.ts";
- * await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
+ * // minutes of training: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { runTable1 } from "@avscene/avscene/experiments";
+ * import { writeReport } from "@avscene/avscene/report";
+ * const files = await writeReport("report", [await runTable1({ quick: true })], { meta: { mode: "quick" } });
+ * assert.equal(files.html, "report/index.html");
  * ```
+ * @category plots
  */
 export async function writeReport(
   dir: string,
@@ -131,7 +146,11 @@ export async function writeReport(
     }
     const tables: { caption?: string; rows: unknown; formatted: TableView }[] = [];
     for (const t of s.tables ?? []) {
-      const formatted = resultsTable(t.rows, { digits: t.digits, caption: t.caption });
+      const formatted = resultsTable(t.rows, {
+        digits: t.digits,
+        caption: t.caption,
+        paperData: t.paperData,
+      });
       parts.push(tableHtml(formatted));
       tables.push({ caption: t.caption, rows: t.rows, formatted });
     }
@@ -184,10 +203,16 @@ ${bodies.join("\n")}
 </html>
 `;
   const results = content.filter(isResult);
+  const allClaims = withIds.flatMap((s) => s.claims ?? []);
   const json = {
     title,
     generatedAt: when,
     meta,
+    verdicts: {
+      holds: allClaims.filter((c) => verdictWord(c) === "holds").length,
+      "does not hold": allClaims.filter((c) => verdictWord(c) === "does not hold").length,
+      inconclusive: allClaims.filter((c) => verdictWord(c) === "inconclusive").length,
+    },
     ...(results.length > 0 ? { results } : {}),
     sections: jsonSections,
   };

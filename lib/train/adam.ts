@@ -5,8 +5,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { adamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
 
-/** Hyper-parameters of {@linkcode Adam}. */
+/**
+ * Hyper-parameters of {@linkcode Adam}.
+ *
+ * @category training
+ */
 export interface AdamOptions {
   /** Learning rate (paper code: 1e-4). */
   lr?: number;
@@ -20,13 +25,25 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-/** The paper code's learning rate. */
+/**
+ * The paper code's learning rate.
+ *
+ * @category training
+ */
 export const PAPER_LR = 1e-4;
 
-/** The paper code's weight decay. */
+/**
+ * The paper code's weight decay.
+ *
+ * @category training
+ */
 export const PAPER_WEIGHT_DECAY = 1e-4;
 
-/** Saved optimiser state: the step count and both moments of every variable, flattened. */
+/**
+ * Saved optimiser state: the step count and both moments of every variable, flattened.
+ *
+ * @category training
+ */
 export interface AdamState {
   /** Updates applied so far. */
   step: number;
@@ -41,13 +58,15 @@ export interface AdamState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { Adam } from "./adam.ts";
+ * import { Adam } from "@avscene/avscene/train";
  * const w = tf.variable(tf.scalar(3));
  * const opt = new Adam([w], { lr: 0.1, weightDecay: 0 });
  * for (let i = 0; i < 50; i++) opt.minimize(() => tf.square(w) as tf.Scalar).dispose();
- * console.log(Math.abs(w.dataSync()[0]) < 1); // true
+ * assert.ok(Math.abs(w.dataSync()[0]) < 1);
  * ```
+ * @category training
  */
 export class Adam {
   /** The variables, in the order of the saved state. */
@@ -97,16 +116,22 @@ export class Adam {
     const t = this.#step;
     const b1 = this.#beta1, b2 = this.#beta2;
     const lrT = this.lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+    // one fused kernel per variable where the backend has it (cpu, wasm), else tfjs ops
+    const attrs: AdamUpdateAttrs = {
+      lr: lrT,
+      beta1: b1,
+      beta2: b2,
+      epsilon: this.#eps,
+      weightDecay: this.weightDecay,
+    };
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const raw = grads[w.name];
         if (!raw) return; // variable unused by this loss (e.g. none here): no update
-        const g = this.weightDecay > 0 ? tf.add(raw, tf.mul(w, this.weightDecay)) : raw;
-        const m = tf.add(tf.mul(this.#m[i], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.#v[i], b2), tf.mul(tf.square(g), 1 - b2));
-        this.#m[i].assign(m);
-        this.#v[i].assign(v);
-        w.assign(tf.sub(w, tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), this.#eps)))));
+        const [w2, m2, v2] = adamUpdate(w, raw, this.#m[i], this.#v[i], attrs);
+        this.#m[i].assign(m2);
+        this.#v[i].assign(v2);
+        w.assign(w2);
       });
     });
     tf.dispose(grads);

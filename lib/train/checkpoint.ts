@@ -5,28 +5,53 @@
  * Layout: `<dir>/latest.json` names the newest complete `<dir>/ckpt-<step>/`, which holds
  * `manifest.json`, `weights.bin` (float32, parameters in creation order), `optimizer.bin`
  * (float32 first then second Adam moments) and `trainer.json`. A checkpoint is written to a
- * temporary directory, renamed into place, and only then does `latest.json` (itself written
- * atomically) point at it.
+ * temporary directory `.tmp-ckpt-*`, its files and the directory flushed to disk (fsync),
+ * renamed into place, and only then does `latest.json` (itself written atomically and flushed)
+ * point at it. The previous checkpoint is kept as well, so that a damaged latest one has a
+ * fallback ({@linkcode loadLatestCheckpoint}); temporary directories a killed writer left
+ * behind are removed by {@linkcode removeStaleCheckpointTemps}.
  *
  * @module
  */
 import type { AVModel } from "../model/create_model.ts";
 import { createModel } from "../model/create_model.ts";
 import type { ModelConfig } from "../model/presets.ts";
-import type { ParamSpec } from "../model/param_store.ts";
+import type { ParamSpec, ParamStore } from "../model/param_store.ts";
 import type { Adam } from "./adam.ts";
 import { fnv1a } from "../random/fnv1a.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import { fsyncDir, writeFileAtomic, writeFileSynced } from "../io/write_atomic.ts";
 
-/** The format tag of a checkpoint manifest. */
+/**
+ * The format tag of a checkpoint manifest.
+ *
+ * @category training
+ */
 export const CHECKPOINT_FORMAT = "avscene-checkpoint-v1";
 
-/** What `manifest.json` records. */
+/**
+ * What a checkpoint saves and restores: any network with a configuration naming its preset, the
+ * seed it was created with and its parameters (`AVModel`, `SeparationModel`).
+ * @category training
+ */
+export interface Checkpointable {
+  /** The configuration, recorded in the manifest; its `preset` is checked on load. */
+  readonly config: { readonly preset: string };
+  /** The seed of the initial weights. */
+  readonly seed: number;
+  /** The parameters saved and restored, checked by name and shape on load. */
+  readonly params: ParamStore;
+}
+
+/**
+ * What `manifest.json` records.
+ *
+ * @category training
+ */
 export interface CheckpointManifest {
   /** Always {@linkcode CHECKPOINT_FORMAT}. */
   format: string;
-  /** The model's configuration (its `preset` included). */
-  config: ModelConfig;
+  /** The network's configuration (its `preset` included). */
+  config: { preset: string } & Record<string, unknown>;
   /** The seed the model was created with. */
   seed: number;
   /** Parameter names and shapes, in the order of `weights.bin`. */
@@ -39,10 +64,31 @@ export interface CheckpointManifest {
   step: number;
 }
 
-/** What {@linkcode saveCheckpoint} stores. */
+/**
+ * A checkpoint that is intact but does not fit the network it is loaded into (another preset,
+ * other parameter names or shapes).
+ * @category training
+ */
+export class CheckpointMismatchError extends Error {
+  /**
+   * A checkpoint mismatch error.
+   *
+   * @param message What does not match, naming the checkpoint.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointMismatchError";
+  }
+}
+
+/**
+ * What {@linkcode saveCheckpoint} stores.
+ *
+ * @category training
+ */
 export interface CheckpointContents {
-  /** The model whose weights are saved. */
-  model: AVModel;
+  /** The network whose weights are saved. */
+  model: Checkpointable;
   /** The optimiser whose state is saved, if any. */
   optimizer?: Adam;
   /** The trainer's position and history: any JSON value. */
@@ -55,23 +101,30 @@ function bytesOf(a: Float32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+const TMP_PREFIX = ".tmp-ckpt-";
+
 /**
- * Save a checkpoint atomically into `dir` (created if needed) and point `latest.json` at it;
- * older checkpoints in `dir` are removed once the new one is in place.
+ * Save a checkpoint atomically into `dir` (created if needed) and point `latest.json` at it.
+ * Files and directories are flushed to disk before each rename. Of the other checkpoints, the
+ * newest one of a lower step is kept as the fallback; the rest are removed once the new one
+ * is in place.
  *
  * @param dir the checkpoint directory.
- * @param contents model, optimiser, trainer state and step.
+ * @param contents network, optimiser, trainer state and step.
  * @returns the path of the new checkpoint's directory.
+ * @category training
  */
 export async function saveCheckpoint(dir: string, contents: CheckpointContents): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   const name = `ckpt-${String(contents.step).padStart(8, "0")}`;
-  const tmp = `${dir}/.tmp-${name}-${crypto.randomUUID().slice(0, 8)}`;
+  const tmp = `${dir}/${TMP_PREFIX}${String(contents.step).padStart(8, "0")}-${
+    crypto.randomUUID().slice(0, 8)
+  }`;
   await Deno.mkdir(tmp);
   try {
     const files: CheckpointManifest["files"] = {};
     const write = async (file: string, data: Uint8Array) => {
-      await Deno.writeFile(`${tmp}/${file}`, data);
+      await writeFileSynced(`${tmp}/${file}`, data);
       files[file] = { bytes: data.byteLength, fnv1a: fnv1a(data) };
     };
     await write("weights.bin", bytesOf(await contents.model.params.toFlat()));
@@ -87,27 +140,82 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
     await write("trainer.json", new TextEncoder().encode(JSON.stringify(contents.trainer ?? null)));
     const manifest: CheckpointManifest = {
       format: CHECKPOINT_FORMAT,
-      config: contents.model.config,
+      config: { ...contents.model.config },
       seed: contents.model.seed,
       params: contents.model.params.specs(),
       files,
       optimizerStep,
       step: contents.step,
     };
-    await Deno.writeTextFile(`${tmp}/manifest.json`, JSON.stringify(manifest, null, 1));
+    await writeFileSynced(`${tmp}/manifest.json`, JSON.stringify(manifest, null, 1));
+    await fsyncDir(tmp);
     await Deno.remove(`${dir}/${name}`, { recursive: true }).catch(() => {});
     await Deno.rename(tmp, `${dir}/${name}`);
+    await fsyncDir(dir);
   } catch (e) {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
     throw e;
   }
-  await writeFileAtomic(`${dir}/latest.json`, JSON.stringify({ checkpoint: name }) + "\n");
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isDirectory && entry.name.startsWith("ckpt-") && entry.name !== name) {
-      await Deno.remove(`${dir}/${entry.name}`, { recursive: true }).catch(() => {});
+  await writeFileAtomic(`${dir}/latest.json`, JSON.stringify({ checkpoint: name }) + "\n", {
+    fsync: true,
+  });
+  // keep the newest older checkpoint as the fallback; newer ones belong to an abandoned
+  // future (a resume fell back past them) and the rest are superseded
+  const previous = (await _checkpointNames(dir)).find((n) => n < name);
+  for (const old of await _checkpointNames(dir)) {
+    if (old !== name && old !== previous) {
+      await Deno.remove(`${dir}/${old}`, { recursive: true }).catch(() => {});
     }
   }
   return `${dir}/${name}`;
+}
+
+/**
+ * Remove what a killed writer left in a checkpoint directory: `.tmp-ckpt-*` directories and
+ * temporary `latest.json` files. Call it when a run starts (with the run's lock held, so that
+ * no other writer is mid-save).
+ *
+ * @param dir a checkpoint directory (missing is fine).
+ * @returns the names removed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeStaleCheckpointTemps } from "@avscene/avscene/train";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/.tmp-ckpt-00000050-1a2b3c4d`);
+ * assert.deepEqual(await removeStaleCheckpointTemps(dir), [ ".tmp-ckpt-00000050-1a2b3c4d" ]);
+ * ```
+ * @category training
+ */
+export async function removeStaleCheckpointTemps(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.name.startsWith(TMP_PREFIX) || entry.name.startsWith("latest.json.tmp-")) {
+        await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
+        removed.push(entry.name);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed.sort();
+}
+
+/** The `ckpt-*` directories of `dir`, newest (highest step) first. */
+async function _checkpointNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory && /^ckpt-\d+$/.test(entry.name)) names.push(entry.name);
+  }
+  return names.sort().reverse();
+}
+
+/** The checkpoint `latest.json` names, or `null` when there is no `latest.json`. */
+async function _latestName(dir: string): Promise<string | null> {
+  const path = await latestCheckpoint(dir);
+  return path === null ? null : path.slice(dir.length + 1);
 }
 
 /**
@@ -115,6 +223,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
  *
  * @param dir a checkpoint directory.
  * @returns the path of the newest checkpoint, or `null`.
+ * @category training
  */
 export async function latestCheckpoint(dir: string): Promise<string | null> {
   let text: string;
@@ -161,6 +270,7 @@ function floats(data: Uint8Array): Float32Array {
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the manifest and the checkpoint's resolved directory.
+ * @category training
  */
 export async function readCheckpointManifest(
   path: string,
@@ -197,15 +307,16 @@ export async function readCheckpointManifest(
  * @param model the model to overwrite.
  * @param optimizer the optimiser to restore, if any (the checkpoint must then hold its state).
  * @returns the trainer state saved with it and the global step.
+ * @category training
  */
 export async function loadCheckpoint(
   path: string,
-  model: AVModel,
+  model: Checkpointable,
   optimizer?: Adam,
 ): Promise<{ trainer: unknown; step: number }> {
   const { manifest, dir } = await readCheckpointManifest(path);
   if (manifest.config.preset !== model.config.preset) {
-    throw new Error(
+    throw new CheckpointMismatchError(
       `checkpoint: ${dir} holds a "${manifest.config.preset}" model, cannot load it into a "${model.config.preset}" model`,
     );
   }
@@ -216,7 +327,7 @@ export async function loadCheckpoint(
       s.shape.join("x") === manifest.params[i].shape.join("x")
     );
   if (!same) {
-    throw new Error(
+    throw new CheckpointMismatchError(
       `checkpoint: ${dir} has different parameters than the model (another configuration of preset "${model.config.preset}")`,
     );
   }
@@ -247,10 +358,11 @@ export async function loadCheckpoint(
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the restored model.
+ * @category training
  */
 export async function loadModel(path: string): Promise<AVModel> {
   const { manifest } = await readCheckpointManifest(path);
-  const { preset, ...rest } = manifest.config;
+  const { preset, ...rest } = manifest.config as unknown as ModelConfig;
   const model = createModel({ preset, seed: manifest.seed, config: rest });
   try {
     await loadCheckpoint(path, model);
@@ -259,4 +371,78 @@ export async function loadModel(path: string): Promise<AVModel> {
     throw e;
   }
   return model;
+}
+
+/**
+ * What {@linkcode loadLatestCheckpoint} restored.
+ *
+ * @category training
+ */
+export interface RestoredCheckpoint {
+  /** The trainer state saved with it. */
+  trainer: unknown;
+  /** Its global step. */
+  step: number;
+  /** The checkpoint directory used. */
+  path: string;
+  /** Why newer checkpoints were passed over (empty when the latest one loaded). */
+  skipped: string[];
+}
+
+/**
+ * Restore the newest loadable checkpoint of `dir` for a resume: the one `latest.json` names,
+ * or, when it (or `latest.json`) is damaged, the newest older one that loads, with a warning
+ * naming what was skipped and why. Nothing is loaded into the network from a damaged
+ * checkpoint (every file is checked before any weight is overwritten).
+ *
+ * @param dir a checkpoint directory (`<outDir>/checkpoints`).
+ * @param model the network to overwrite.
+ * @param optimizer the optimiser to restore, if any.
+ * @param warn where the fallback is reported (default `console.warn`).
+ * @returns what was restored, or `null` when `dir` holds no checkpoint at all.
+ * @throws Error listing every checkpoint's problem when none loads; a network of another
+ *   preset or shape is an error at once (an older checkpoint would not fit either).
+ * @category training
+ */
+export async function loadLatestCheckpoint(
+  dir: string,
+  model: Checkpointable,
+  optimizer?: Adam,
+  warn: (message: string) => void = console.warn,
+): Promise<RestoredCheckpoint | null> {
+  let names: string[];
+  try {
+    names = await _checkpointNames(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  const skipped: string[] = [];
+  let latest: string | null = null;
+  try {
+    latest = await _latestName(dir);
+  } catch (e) {
+    skipped.push((e as Error).message);
+  }
+  if (latest === null && names.length === 0 && skipped.length === 0) return null;
+  // latest.json's choice first, then the others newest first
+  const order = latest === null ? names : [latest, ...names.filter((n) => n !== latest)];
+  for (const name of order) {
+    const path = `${dir}/${name}`;
+    try {
+      const { trainer, step } = await loadCheckpoint(path, model, optimizer);
+      if (skipped.length > 0) {
+        warn(
+          `checkpoint: resuming from ${path} (step ${step}), the newer state is damaged: ` +
+            skipped.join("; "),
+        );
+      }
+      return { trainer, step, path, skipped };
+    } catch (e) {
+      const message = (e as Error).message;
+      if (e instanceof CheckpointMismatchError) throw e;
+      skipped.push(message);
+    }
+  }
+  throw new Error(`checkpoint: no loadable checkpoint in ${dir}: ${skipped.join("; ")}`);
 }

@@ -5,10 +5,18 @@
  * @module
  */
 
-/** A curriculum level: C1..C4 (number of sound sources) or the uncurated set. */
+/**
+ * A curriculum level: C1..C4 (number of sound sources) or the uncurated set.
+ *
+ * @category training
+ */
 export type CurriculumLevel = 1 | 2 | 3 | 4 | "uncurated";
 
-/** One training stage. */
+/**
+ * One training stage.
+ *
+ * @category training
+ */
 export interface StageSpec {
   /** Which data the stage trains on. */
   level: CurriculumLevel;
@@ -20,7 +28,11 @@ export interface StageSpec {
   kVisual?: number;
 }
 
-/** Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources). */
+/**
+ * Audio centers of the uncurated set when a stage does not say (its clips hold 1..4 sources).
+ *
+ * @category training
+ */
 export const UNCURATED_K_AUDIO = 2;
 
 /**
@@ -28,6 +40,7 @@ export const UNCURATED_K_AUDIO = 2;
  *
  * @param stage a stage.
  * @returns its numbers of audio and visual centers.
+ * @category training
  */
 export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: number } {
   const kAudio = stage.kAudio ?? (stage.level === "uncurated" ? UNCURATED_K_AUDIO : stage.level);
@@ -35,10 +48,51 @@ export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: numbe
 }
 
 /**
+ * Check hand-built stages: each has a known level, an integer number of steps >= 1 and, when
+ * given, integer center counts >= 1 (a stage of 1.5 or -3 steps would otherwise run, or be
+ * skipped, silently).
+ *
+ * @param op the calling function, named in the error.
+ * @param stages the stages.
+ * @throws RangeError naming the stage and the bad field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkStages } from "@avscene/avscene/train";
+ * checkStages("train", [{ level: 1, steps: 10 }]); // fine
+ * try {
+ *   checkStages("train", [{ level: 1, steps: 1.5 }]);
+ * } catch (e) {
+ *   assert.equal((e as Error).message, "train: stages[0].steps must be an integer >= 1, got 1.5");
+ * }
+ * ```
+ * @category training
+ */
+export function checkStages(op: string, stages: readonly StageSpec[]): void {
+  if (!Array.isArray(stages) || stages.length === 0) throw new RangeError(`${op}: stages is empty`);
+  stages.forEach((stage, i) => {
+    const levels: unknown[] = [1, 2, 3, 4, "uncurated"];
+    if (!levels.includes(stage.level)) {
+      throw new RangeError(
+        `${op}: stages[${i}].level must be 1, 2, 3, 4 or "uncurated", got ${stage.level}`,
+      );
+    }
+    for (const key of ["steps", "kAudio", "kVisual"] as const) {
+      const v = stage[key];
+      if ((key === "steps" || v !== undefined) && !(Number.isInteger(v) && v! >= 1)) {
+        throw new RangeError(`${op}: stages[${i}].${key} must be an integer >= 1, got ${v}`);
+      }
+    }
+  });
+}
+
+/**
  * A level's short name: `C1`..`C4` or `U`.
  *
  * @param level a curriculum level.
  * @returns its name.
+ * @category training
  */
 export function levelName(level: CurriculumLevel): string {
   return level === "uncurated" ? "U" : `C${level}`;
@@ -75,9 +129,11 @@ function parseOrder(spec: string): CurriculumLevel[] {
  *
  * @example
  * ```ts
- * import { curriculumStages } from "./curriculum.ts";
- * console.log(curriculumStages("C2(C1)", 10).map((s) => s.level)); // [1, 2]
+ * import assert from "node:assert/strict";
+ * import { curriculumStages } from "@avscene/avscene/train";
+ * assert.deepEqual(curriculumStages("C2(C1)", 10).map((s) => s.level), [1, 2]);
  * ```
+ * @category training
  */
 export function curriculumStages(spec: string, steps: number | number[]): StageSpec[] {
   if (spec.trim() === "") throw new Error("curriculum: empty curriculum string");

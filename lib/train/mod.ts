@@ -7,6 +7,7 @@
 export * from "./adam.ts";
 export * from "./curriculum.ts";
 export * from "./checkpoint.ts";
+export * from "./train_loop.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
 export * from "./recipe.ts";

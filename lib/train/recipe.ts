@@ -7,13 +7,25 @@
  * @module
  */
 
-/** The named recipes. */
+/**
+ * The named recipes.
+ *
+ * @category training
+ */
 export const RECIPE_NAMES = ["ours", "paper"] as const;
 
-/** One of {@linkcode RECIPE_NAMES}. */
+/**
+ * One of {@linkcode RECIPE_NAMES}.
+ *
+ * @category training
+ */
 export type RecipeName = typeof RECIPE_NAMES[number];
 
-/** Everything a recipe fixes. */
+/**
+ * Everything a recipe fixes.
+ *
+ * @category training
+ */
 export interface Recipe {
   /** Soft K-means beta at the stage's first step. */
   betaStart: number;
@@ -38,6 +50,7 @@ export interface Recipe {
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
  * as a negative (measured against `paper` with the ablation runner; see README). `paper`:
  * beta 30, the next clip's frame as the one negative, 256 recycled clips per stage.
+ * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
   ours: Object.freeze<Recipe>({
@@ -73,6 +86,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * console.log(resolveRecipe("paper").betaStart); // 30
  * console.log(resolveRecipe({ betaEnd: 5 }).betaEnd); // 5
  * ```
+ * @category training
  */
 export function resolveRecipe(
   recipe: RecipeName | Partial<Recipe> = "ours",
@@ -110,6 +124,7 @@ export function resolveRecipe(
  * @param step 0-based step of the stage.
  * @param steps steps of the stage.
  * @returns beta.
+ * @category training
  */
 export function recipeBeta(recipe: Recipe, step: number, steps: number): number {
   if (recipe.betaStart === recipe.betaEnd || steps <= 1) return recipe.betaEnd;
@@ -126,6 +141,7 @@ export function recipeBeta(recipe: Recipe, step: number, steps: number): number 
  * @param step 0-based step of the stage.
  * @param steps steps of the stage.
  * @returns the step's learning rate.
+ * @category training
  */
 export function recipeLearningRate(
   recipe: Recipe,

@@ -6,16 +6,22 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../data/types.ts";
+import type { AVDataset } from "../data/dataset.ts";
+import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
-import { type AlignmentLevel, pairDistances } from "../model/pair_distances.ts";
+import { type AlignmentLevel, pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { contrastiveLoss, DEFAULT_MARGIN, pairAccuracy } from "../model/contrastive_loss.ts";
 import { Adam, PAPER_LR, PAPER_WEIGHT_DECAY } from "./adam.ts";
-import { type CurriculumLevel, levelName, stageCenters, type StageSpec } from "./curriculum.ts";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { progressBar, type TrainProgress } from "./progress_bar.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import {
+  checkStages,
+  type CurriculumLevel,
+  levelName,
+  stageCenters,
+  type StageSpec,
+} from "./curriculum.ts";
+import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 import {
   type Recipe,
   recipeBeta,
@@ -24,25 +30,19 @@ import {
   resolveRecipe,
 } from "./recipe.ts";
 
-/** Where the trainer gets each stage's clips (e.g. the synthetic world). */
-export interface CurriculumData {
-  /** `size` clips with `level` sound sources. */
-  curriculumSet(level: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;
-  /** `size` clips with any number of sources. */
-  uncuratedSet(size: number): AVClip[] | Promise<AVClip[]>;
-  /**
-   * Optional: an endless sequence of batches of new scenes of `level` from scene index
-   * `start` (the synthetic world has it). With it, a recipe with `freshScenes` trains on a new
-   * batch every step; without it, stages cycle through `datasetSize` clips.
-   */
-  batches?(
-    level: 1 | 2 | 3 | 4 | "uncurated",
-    batchSize: number,
-    start?: number,
-  ): Iterable<AVClip[]>;
-}
+/**
+ * Where the trainer gets each stage's clips: any dataset of the contract with training clips
+ * (the synthetic world, or a dataset on disk opened with `openDataset`).
+ *
+ * @category training
+ */
+export type CurriculumData = Required<Pick<AVDataset, "trainingClips">>;
 
-/** One training step of the history. */
+/**
+ * One training step of the history.
+ *
+ * @category training
+ */
 export interface TrainStep {
   /** Stage index (0-based). */
   stage: number;
@@ -58,8 +58,12 @@ export interface TrainStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainCurriculum}. */
-export interface TrainOptions {
+/**
+ * Options of {@linkcode trainCurriculum} (output, resume, abort and progress: the loop's).
+ *
+ * @category training
+ */
+export interface TrainOptions extends TrainLoopOptions {
   /** The data of every level. */
   data: CurriculumData;
   /** Stages in training order (see `curriculumStages`). */
@@ -67,10 +71,13 @@ export interface TrainOptions {
   /** Clips per batch (>= 2; default 16). */
   batchSize?: number;
   /**
-   * Clips drawn per stage; batches cycle through them in seeded epochs (default 256). Unused
-   * when the recipe takes fresh scenes and the data can make them.
+   * Clips drawn per stage (default 256; a dataset with fewer gives all it has); batches cycle
+   * through them in seeded epochs. Clips are decoded per batch, never all at once, and each
+   * batch takes a seeded random window of the model's length from each whole clip.
    */
   datasetSize?: number;
+  /** Most bytes of decoded clips kept between batches (default 256 MiB, `ClipStream`'s). */
+  cacheBytes?: number;
   /** Adam learning rate (default: {@linkcode defaultLearningRate} of the preset). */
   lr?: number;
   /** Adam L2 weight decay (default 1e-4, the paper code's). */
@@ -81,33 +88,27 @@ export interface TrainOptions {
   alignment?: AlignmentLevel;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
-  /** Soft K-means beta, constant over every stage (default: the recipe's schedule). */
+  /** Soft K-means beta, constant over every stage (default: the recipe's). */
   beta?: number;
   /**
    * The learning recipe (default `ours`; `paper` is the paper code's): beta schedule,
    * negatives, fresh scenes, learning-rate schedule, augmentation. A partial recipe overrides
-   * fields of `ours` (see `resolveRecipe`).
+   * fields of `ours` (see `resolveRecipe`). With `freshScenes` and data that makes endless
+   * scenes (the synthetic world: it has `batches`), each step trains on new clips of the
+   * stage's level, none seen twice, instead of cycling through `datasetSize` clips.
    */
   recipe?: RecipeName | Partial<Recipe>;
   /** Seed of the batch order (default: the model's seed; a resumed run keeps its own). */
   seed?: number;
-  /** Directory for `history.jsonl` and `checkpoints/` (none: nothing is written). */
-  outDir?: string;
-  /** Steps between checkpoints (default 50; also at each stage's end). Needs `outDir`. */
-  checkpointEvery?: number;
-  /** Continue from `outDir`'s last checkpoint when there is one (default false). */
-  resume?: boolean;
-  /** Stops training before the next step when aborted (the run can be resumed). */
-  signal?: AbortSignal;
-  /** Called after every step. */
-  onProgress?: (p: TrainProgress) => void;
-  /** Show a terminal progress bar (default false). */
-  progressBar?: boolean;
   /** A fresh Adam state at each stage (default true: stage s is initialised from s - 1). */
   resetOptimizerEachStage?: boolean;
 }
 
-/** What {@linkcode trainCurriculum} returns. */
+/**
+ * What {@linkcode trainCurriculum} returns.
+ *
+ * @category training
+ */
 export interface TrainResult {
   /** Every step's loss and accuracy, resumed steps included. */
   history: TrainStep[];
@@ -123,43 +124,40 @@ export interface TrainResult {
  *
  * @param preset a preset name.
  * @returns the learning rate.
+ * @category training
  */
 export function defaultLearningRate(preset: string): number {
   return preset === "tiny" ? 1e-3 : PAPER_LR;
 }
 
-interface TrainerPosition {
-  seed: number;
-  stage: number;
-  step: number;
-  history: TrainStep[];
-}
-
-async function stageClips(data: CurriculumData, level: CurriculumLevel, size: number) {
-  const clips = level === "uncurated"
-    ? await data.uncuratedSet(size)
-    : await data.curriculumSet(level, size);
-  if (clips.length < 2) {
+/** Training clips of a stage, streamed: at least 2, else an error naming the level. */
+function stageStream(model: AVModel, opts: TrainOptions, level: CurriculumLevel, size: number) {
+  const source = opts.data.trainingClips(level, size);
+  if (source.size < 2) {
+    const name = "name" in opts.data ? ` of ${(opts.data as { name: string }).name}` : "";
     throw new Error(
-      `trainCurriculum: level ${levelName(level)} gave ${clips.length} clips, need >= 2`,
+      `trainCurriculum: level ${levelName(level)}${name} has ${source.size} clips, need >= 2` +
+        (level === "uncurated" ? "" : " (use U, or grade the data with the counting model)"),
     );
   }
-  return clips;
+  const c = model.config;
+  return new ClipStream(source, {
+    seconds: c.duration,
+    sampleRate: c.sampleRate,
+    maxCachedBytes: opts.cacheBytes,
+  });
 }
 
-function stageTensors(model: AVModel, clips: AVClip[]) {
-  const images: tf.Tensor4D[] = [], mels: tf.Tensor3D[] = [];
-  for (let i = 0; i < clips.length; i += 32) {
-    const x = modelInputs(model, clips.slice(i, i + 32));
-    images.push(x.images);
-    mels.push(x.logMel);
-  }
-  const out = { images: tf.concat(images) as tf.Tensor4D, logMel: tf.concat(mels) as tf.Tensor3D };
-  tf.dispose([...images, ...mels]);
-  return out;
+/**
+ * Where each clip of batch `step` starts its window: one seeded `u` in [0, 1) per clip, so
+ * training sees random windows over the whole clip and a resumed run sees the same ones.
+ */
+function windowStarts(seed: number, stage: number, step: number, b: number): number[] {
+  const rng = new Rng(seed * 2_654_435 + stage * 104_729 + step * 7 + 1);
+  return Array.from({ length: b }, () => rng.uniform());
 }
 
-/** The first scene index of a stage's fresh batches: disjoint ranges per seed and stage. */
+/** The first clip index of a stage's fresh batches: disjoint ranges per seed and stage. */
 function freshStart(seed: number, stage: number): number {
   return ((seed >>> 0) % 1000) * 10_000_000 + stage * 1_000_000;
 }
@@ -184,23 +182,92 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
 }
 
 /**
+ * One contrastive step: the batch's clips (windows of the model's length), each audio paired
+ * with its own frame (positive) and with another clip's frame (negative), one Adam update of
+ * the contrastive loss. Frees its tensors, also when it throws.
+ */
+async function curriculumStep(
+  model: AVModel,
+  optimizer: Adam,
+  clips: AVClip[],
+  pairOpts: PairOptions,
+  margin: number,
+  flip?: Rng,
+): Promise<{ loss: number; accuracy: number }> {
+  const inputs = modelInputs(model, clips);
+  const { logMel } = inputs;
+  let images = inputs.images;
+  if (flip) {
+    const flipped = flipFrames(images, flip);
+    images.dispose();
+    images = flipped;
+  }
+  let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
+  try {
+    lossT = optimizer.minimize(() => {
+      const d = pairDistances(model, images, logMel, pairOpts);
+      p2 = tf.keep(d.positive2);
+      n2 = tf.keep(d.negative2);
+      const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
+      const negatives = d.allNegative2 ?? d.negative2;
+      // 0.5 (mean over positives + mean over negatives): with one negative per audio,
+      // exactly the paper's mean over the 2 * batch pairs
+      return tf.mul(
+        0.5,
+        tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin)),
+      ) as tf.Scalar;
+    });
+    const loss = (await lossT.data())[0];
+    const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
+    return { loss, accuracy };
+  } finally {
+    tf.dispose([lossT, p2, n2, images, logMel]);
+  }
+}
+
+/**
  * Train the model through the curriculum's stages. Each stage s draws its clips from its
  * level, clusters audio into K_audio and frames into K_visual centers and minimises the
  * contrastive loss of (audio, own frame) positives against (audio, next clip's frame)
  * negatives with Adam. All stages share the network. With `outDir`, every step is appended to
  * `history.jsonl` and checkpoints go to `checkpoints/` atomically; `resume` continues from the
- * last one and reproduces an uninterrupted run's history exactly on the cpu backend.
+ * last one and reproduces an uninterrupted run's history exactly on the cpu backend. The loop
+ * (resume, history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
  *
  * @param model the network to train (modified in place).
  * @param opts data, stages, hyper-parameters, output and progress.
  * @returns the history and whether all stages finished.
+ * @throws DivergenceError when the loss (or the features) stop being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { curriculumStages, trainCurriculum } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const run = await trainCurriculum(model, {
+ *   data: synthWorld({ seed: 0 }),
+ *   stages: curriculumStages("C2(C1)", 2), // two steps on C1, then two on C2
+ *   batchSize: 2,
+ *   datasetSize: 4,
+ * });
+ * assert.ok(run.completed);
+ * assert.deepEqual(run.history.map((h) => h.level), ["C1", "C1", "C2", "C2"]);
+ * assert.ok(run.history.every((h) => Number.isFinite(h.loss)));
+ * model.params.dispose();
+ * ```
+ * @category training
  */
 export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promise<TrainResult> {
   const b = opts.batchSize ?? 16;
   if (!Number.isInteger(b) || b < 2) {
     throw new Error(`trainCurriculum: batchSize must be an integer >= 2, got ${b}`);
   }
-  if (opts.stages.length === 0) throw new Error("trainCurriculum: stages is empty");
+  checkStages("trainCurriculum", opts.stages);
   const size = opts.datasetSize ?? 256;
   if (!Number.isInteger(size) || size < b) {
     throw new Error(
@@ -208,155 +275,146 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     );
   }
   const margin = opts.margin ?? DEFAULT_MARGIN;
-  const recipe = resolveRecipe(opts.recipe);
-  if (opts.beta !== undefined) {
-    recipe.betaStart = recipe.betaEnd = opts.beta;
+  if (!(Number.isFinite(margin) && margin > 0)) {
+    throw new Error(`trainCurriculum: margin must be finite and > 0, got ${margin}`);
   }
-  let seed = opts.seed ?? model.seed;
-  const every = opts.checkpointEvery ?? 50;
-  const ckptDir = opts.outDir ? `${opts.outDir}/checkpoints` : undefined;
-  const historyPath = opts.outDir ? `${opts.outDir}/history.jsonl` : undefined;
-  const totalSteps = opts.stages.reduce((a, s) => a + s.steps, 0);
+  checkTrainLoopOptions("trainCurriculum", opts);
+  const recipe = resolveRecipe(opts.recipe);
+  if (opts.beta !== undefined) recipe.betaStart = recipe.betaEnd = opts.beta;
+  // starts[s]: global step at which stage s begins; starts[stages.length]: the run's steps
+  const starts = [0];
+  for (const stage of opts.stages) starts.push(starts[starts.length - 1] + stage.steps);
+  const totalSteps = starts[opts.stages.length];
+  /** The stage global step `t` falls in (`stages.length` once all are done). */
+  const stageAt = (t: number) => {
+    let s = 0;
+    while (s < opts.stages.length && starts[s + 1] <= t) s++;
+    return s;
+  };
   const adamOpts = {
     lr: opts.lr ?? defaultLearningRate(model.config.preset),
     weightDecay: opts.weightDecay ?? PAPER_WEIGHT_DECAY,
   };
   let optimizer = new Adam(model.params.variables(), adamOpts);
-  let pos: TrainerPosition = { seed, stage: 0, step: 0, history: [] };
-
-  if (opts.outDir) await Deno.mkdir(opts.outDir, { recursive: true });
-  if (opts.resume && ckptDir && await latestCheckpoint(ckptDir)) {
-    const { trainer } = await loadCheckpoint(ckptDir, model, optimizer);
-    pos = trainer as TrainerPosition;
-    if (typeof pos?.stage !== "number" || !Array.isArray(pos.history)) {
-      throw new Error(`trainCurriculum: ${ckptDir} holds no trainer position`);
+  let current:
+    | {
+      stage: number;
+      stream: ClipStream;
+      /** Fresh scenes: batch `step` is clips `first + step * b ..`; else recycled clips. */
+      first?: number;
+      next?: { t: number; clips: Promise<AVClip[]> };
     }
-    seed = pos.seed; // the interrupted run's batch order
-  }
-  if (historyPath) {
-    await writeFileAtomic(historyPath, pos.history.map((h) => JSON.stringify(h) + "\n").join(""));
-  }
-  const history = pos.history.slice();
-  const bar = opts.progressBar ? progressBar() : undefined;
-  let globalStep = history.length;
-  let completed = true;
+    | undefined;
 
-  const checkpoint = async (stage: number, step: number) => {
-    if (!ckptDir) return;
-    await saveCheckpoint(ckptDir, {
-      model,
-      optimizer,
-      step: globalStep,
-      trainer: { seed, stage, step, history } satisfies TrainerPosition,
-    });
+  /** Open stage `s`'s clip stream (and a fresh Adam when the stage starts at step `t`). */
+  const enterStage = (s: number, t: number, seed: number) => {
+    current = undefined;
+    if (t === starts[s] && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
+      optimizer.dispose();
+      optimizer = new Adam(model.params.variables(), adamOpts);
+    }
+    const level = opts.stages[s].level;
+    if (recipe.freshScenes && "batches" in opts.data) {
+      // fresh scenes when the data makes endless scenes (the synthetic world, with `batches`)
+      const first = freshStart(seed, s);
+      const need = first + opts.stages[s].steps * b;
+      const source = opts.data.trainingClips(level, need);
+      if (source.size >= need) {
+        const c = model.config;
+        const stream = new ClipStream(source, {
+          seconds: c.duration,
+          sampleRate: c.sampleRate,
+          maxCachedBytes: opts.cacheBytes,
+        });
+        current = { stage: s, stream, first };
+        return;
+      }
+    }
+    current = { stage: s, stream: stageStream(model, opts, level, size) };
+  };
+  /** The windows of global step `t` (stage `s`), decoding them unless prefetched. */
+  const batchAt = (t: number, s: number, seed: number): Promise<AVClip[]> => {
+    const { stream, first } = current!;
+    const step = t - starts[s];
+    const p = stream.batch(
+      first === undefined
+        ? batchIndices(seed, s, step, stream.source.size, b)
+        : Array.from({ length: b }, (_, j) => first + step * b + j),
+      windowStarts(seed, s, step, b),
+    );
+    p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
+    return p;
   };
 
   try {
-    outer: for (let s = pos.stage; s < opts.stages.length; s++) {
-      const stage = opts.stages[s];
-      const first = s === pos.stage ? pos.step : 0;
-      if (first >= stage.steps) continue;
-      if (first === 0 && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
-        optimizer.dispose();
-        optimizer = new Adam(model.params.variables(), adamOpts);
-      }
-      const { kAudio, kVisual } = stageCenters(stage);
-      const fresh = recipe.freshScenes && opts.data.batches
-        ? opts.data.batches(stage.level, b, freshStart(seed, s) + first * b)[Symbol.iterator]()
-        : undefined;
-      const clips = fresh ? [] : await stageClips(opts.data, stage.level, size);
-      const data = fresh ? undefined : stageTensors(model, clips);
-      try {
-        for (let t = first; t < stage.steps; t++) {
-          if (opts.signal?.aborted) {
-            completed = false;
-            break outer;
-          }
-          const t0 = performance.now();
-          let images: tf.Tensor4D, logMel: tf.Tensor3D;
-          if (fresh) {
-            ({ images, logMel } = modelInputs(model, fresh.next().value as AVClip[]));
-          } else {
-            const idx = tf.tensor1d(batchIndices(seed, s, t, clips.length, b), "int32");
-            images = tf.gather(data!.images, idx) as tf.Tensor4D;
-            logMel = tf.gather(data!.logMel, idx) as tf.Tensor3D;
-            idx.dispose();
-          }
-          if (recipe.flip) {
-            const flipped = flipFrames(images, new Rng(seed * 1_000_003 + s * 7919 + t + 17));
-            images.dispose();
-            images = flipped;
-          }
-          optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, t, stage.steps);
-          const pairOpts = {
-            kAudio,
-            kVisual,
-            alignment: opts.alignment,
-            iterations: opts.iterations,
-            beta: recipeBeta(recipe, t, stage.steps),
-            negatives: recipe.negatives,
-          };
-          let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined;
-          const lossT = optimizer.minimize(() => {
-            const d = pairDistances(model, images, logMel, pairOpts);
-            p2 = tf.keep(d.positive2);
-            n2 = tf.keep(d.negative2);
-            const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
-            const negatives = d.allNegative2 ?? d.negative2;
-            // 0.5 (mean over positives + mean over negatives): with one negative per audio,
-            // exactly the paper's mean over the 2 * batch pairs
-            return tf.mul(
-              0.5,
-              tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin)),
-            ) as tf.Scalar;
-          });
-          const loss = (await lossT.data())[0];
-          const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
-          tf.dispose([lossT, p2!, n2!, images, logMel]);
-          if (!Number.isFinite(loss)) {
-            throw new Error(
-              `trainCurriculum: loss is ${loss} at stage ${s + 1} step ${t + 1} (lower lr?)`,
-            );
-          }
-          globalStep++;
-          const entry: TrainStep = {
-            stage: s,
-            level: levelName(stage.level),
-            step: t + 1,
-            globalStep,
-            loss,
-            accuracy,
-          };
-          history.push(entry);
-          if (historyPath) {
-            await Deno.writeTextFile(historyPath, JSON.stringify(entry) + "\n", { append: true });
-          }
-          const report: TrainProgress = {
-            stage: s,
-            stages: opts.stages.length,
-            level: entry.level,
-            step: t + 1,
-            stageSteps: stage.steps,
-            globalStep,
-            totalSteps,
-            loss,
-            accuracy,
-            clipsPerSecond: b / ((performance.now() - t0) / 1000),
-          };
-          bar?.update(report);
-          opts.onProgress?.(report);
-          const last = t + 1 === stage.steps;
-          if ((globalStep % every === 0) || last) {
-            await checkpoint(last ? s + 1 : s, last ? 0 : t + 1);
-          }
-        }
-      } finally {
-        if (data) tf.dispose([data.images, data.logMel]);
-      }
-    }
+    const run = await runTrainLoop<TrainStep>({
+      name: "trainCurriculum",
+      totalSteps,
+      seed: opts.seed ?? model.seed,
+      model,
+      optimizer: () => optimizer,
+      position: (done) => {
+        const s = stageAt(done);
+        return { stage: s, step: done - starts[s] };
+      },
+      boundary: (done) => starts.includes(done),
+      where: (t) => {
+        const s = stageAt(t);
+        return `stage ${s + 1} step ${t - starts[s] + 1}`;
+      },
+      step: async (t, seed) => {
+        const s = stageAt(t);
+        if (current?.stage !== s) enterStage(s, t, seed);
+        const stage = opts.stages[s];
+        const step = t - starts[s];
+        const { kAudio, kVisual } = stageCenters(stage);
+        const pairOpts: PairOptions = {
+          kAudio,
+          kVisual,
+          alignment: opts.alignment,
+          iterations: opts.iterations,
+          beta: recipeBeta(recipe, step, stage.steps),
+          negatives: recipe.negatives,
+        };
+        optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
+        const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
+        // the next batch is decoded while this one trains (prefetch)
+        current!.next = t + 1 < starts[s + 1]
+          ? { t: t + 1, clips: batchAt(t + 1, s, seed) }
+          : undefined;
+        const flip = recipe.flip ? new Rng(seed * 1_000_003 + s * 7919 + step + 17) : undefined;
+        const { loss, accuracy } = await curriculumStep(
+          model,
+          optimizer,
+          clips,
+          pairOpts,
+          margin,
+          flip,
+        );
+        return {
+          stage: s,
+          level: levelName(stage.level),
+          step: t - starts[s] + 1,
+          globalStep: t + 1,
+          loss,
+          accuracy,
+        };
+      },
+      progress: (t, entry, seconds) => ({
+        stage: entry.stage,
+        stages: opts.stages.length,
+        level: entry.level,
+        step: entry.step,
+        stageSteps: opts.stages[entry.stage].steps,
+        globalStep: t + 1,
+        totalSteps,
+        loss: entry.loss,
+        accuracy: entry.accuracy,
+        clipsPerSecond: b / seconds,
+      }),
+    }, opts);
+    return { history: run.history, completed: run.completed, steps: run.steps };
   } finally {
-    bar?.stop();
     optimizer.dispose();
   }
-  return { history, completed, steps: globalStep };
 }

@@ -8,8 +8,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Spectrogram } from "../audio/stft.ts";
 import type { AVClip } from "../data/types.ts";
-import type { AVModel } from "../model/create_model.ts";
-import type { ModelConfig } from "../model/presets.ts";
 import { Rng } from "../random/mod.ts";
 import type { Conditioner, MixtureBatch } from "../model/separation/conditioner.ts";
 import { maskTargets, maskWeights } from "../model/separation/mask_targets.ts";
@@ -19,11 +17,14 @@ import { separationFrames } from "../model/separation/separation_config.ts";
 import { separationLoss } from "../model/separation/separation_loss.ts";
 import type { SeparationModel } from "../model/separation/separation_model.ts";
 import { Adam, PAPER_WEIGHT_DECAY } from "./adam.ts";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
-import { progressBar, type TrainProgress } from "./progress_bar.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import { loadCheckpoint } from "./checkpoint.ts";
+import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 
-/** One step of the separation history. */
+/**
+ * One step of the separation history.
+ *
+ * @category training
+ */
 export interface SeparationStep {
   /** Step (1-based). */
   step: number;
@@ -33,8 +34,12 @@ export interface SeparationStep {
   accuracy: number;
 }
 
-/** Options of {@linkcode trainSeparation}. */
-export interface TrainSeparationOptions {
+/**
+ * Options of {@linkcode trainSeparation} (output, resume, abort and progress: the loop's).
+ *
+ * @category training
+ */
+export interface TrainSeparationOptions extends TrainLoopOptions {
   /** What conditions the network (ours or a baseline's visual net; its variables must be in `model.params`). */
   conditioner: Conditioner;
   /**
@@ -54,21 +59,13 @@ export interface TrainSeparationOptions {
   weightDecay?: number;
   /** Seed of the mixtures drawn (default: the model's seed; a resumed run keeps its own). */
   seed?: number;
-  /** Directory of `history.jsonl` and `checkpoints/` (none: nothing is written). */
-  outDir?: string;
-  /** Steps between checkpoints (default 50, and at the end). Needs `outDir`. */
-  checkpointEvery?: number;
-  /** Continue from `outDir`'s last checkpoint when there is one (default false). */
-  resume?: boolean;
-  /** Stops before the next step when aborted (resume later). */
-  signal?: AbortSignal;
-  /** Called after every step (`stage` 0 of 1, `level` `"separation"`). */
-  onProgress?: (p: TrainProgress) => void;
-  /** Show a terminal progress bar (default false). */
-  progressBar?: boolean;
 }
 
-/** What {@linkcode trainSeparation} returns. */
+/**
+ * What {@linkcode trainSeparation} returns.
+ *
+ * @category training
+ */
 export interface TrainSeparationResult {
   /** Every step, resumed ones included. */
   history: SeparationStep[];
@@ -76,20 +73,6 @@ export interface TrainSeparationResult {
   completed: boolean;
   /** Steps done. */
   steps: number;
-}
-
-interface SeparationPosition {
-  seed: number;
-  step: number;
-  history: SeparationStep[];
-}
-
-/**
- * The separation model in the shape `saveCheckpoint` / `loadCheckpoint` store: they record any
- * configuration carrying a `preset` and check the parameter names and shapes.
- */
-function _checkpointable(model: SeparationModel): AVModel {
-  return { config: model.config as unknown as ModelConfig, seed: model.seed, params: model.params };
 }
 
 /**
@@ -108,6 +91,7 @@ function _drawMixtures(seed: number, step: number, pool: number, b: number, n: n
  * @param spectra the batch's mixture spectra.
  * @returns targets `[B, N, paddedFrames, warpBins]` and weights `[B, paddedFrames, warpBins]`
  * (0 on the padding frames).
+ * @category training
  */
 export function separationTargets(
   model: SeparationModel,
@@ -130,16 +114,77 @@ export function separationTargets(
 }
 
 /**
+ * One mix-and-separate step: predict each clip's mask from the mixtures of `batch`, one Adam
+ * update of the weighted mask loss. Frees its tensors, also when it throws.
+ */
+async function separationStep(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  optimizer: Adam,
+  batch: MixtureBatch,
+  spectra: readonly MixtureSpectra[],
+): Promise<{ loss: number; accuracy: number }> {
+  const n = batch.clips[0].length;
+  await conditioner.prepare?.(batch);
+  const { targets, weights } = separationTargets(model, spectra);
+  let hits: tf.Scalar | undefined, lossT: tf.Scalar | undefined;
+  try {
+    lossT = optimizer.minimize(() => {
+      const masks = predictClipMasks(model, conditioner, batch, spectra);
+      hits = tf.keep(tf.tidy(() => {
+        const right = tf.cast(
+          tf.equal(tf.greater(masks, 0.5), tf.greater(targets, 0.5)),
+          "float32",
+        );
+        return tf.div(
+          tf.sum(tf.mul(right, tf.expandDims(weights, 1))),
+          tf.mul(tf.sum(weights), n),
+        );
+      }) as tf.Scalar);
+      return separationLoss(masks, targets, weights, model.config.maskType);
+    });
+    const loss = (await lossT.data())[0];
+    const accuracy = (await hits!.data())[0];
+    return { loss, accuracy };
+  } finally {
+    tf.dispose([lossT, hits, targets, weights]);
+  }
+}
+
+/**
  * Train a separation network by mix-and-separate: each step draws `batchSize` mixtures of
  * `mixSize` distinct clips, predicts each clip's mask from the mixture conditioned on the
  * clip's vectors (a clip with several, as our duets, gets their union), and minimises the
  * weighted mask loss (BCE for binary masks, L1 for ratio masks) with Adam. With `outDir`,
  * steps go to `history.jsonl` and checkpoints to `checkpoints/` atomically; `resume` continues
- * from the last one and draws the same mixtures an uninterrupted run would.
+ * from the last one and draws the same mixtures an uninterrupted run would. The loop (resume,
+ * history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
  *
  * @param model the separation network (modified in place), including any trainable visual net.
  * @param opts data, conditioner, hyper-parameters, output and progress.
  * @returns the history and whether all steps ran.
+ * @throws DivergenceError when the loss stops being finite.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, createOursSeparation } from "@avscene/avscene/model";
+ * import { trainSeparation } from "@avscene/avscene/train";
+ *
+ * await initBackend("cpu");
+ * const av = createModel({ preset: "tiny", seed: 0 }); // (trained first, in practice)
+ * const { model, conditioner } = createOursSeparation(av, { seed: 0 });
+ * const clips = synthWorld({ seed: 0 }).separationSet("solo", 4);
+ * const run = await trainSeparation(model, { conditioner, clips, steps: 2, batchSize: 2 });
+ * assert.ok(run.completed);
+ * assert.equal(run.history.length, 2);
+ * assert.ok(run.history.every((s) => Number.isFinite(s.loss)));
+ * model.params.dispose();
+ * av.params.dispose();
+ * ```
+ * @category training
  */
 export async function trainSeparation(
   model: SeparationModel,
@@ -158,79 +203,35 @@ export async function trainSeparation(
   if (!Number.isInteger(opts.steps) || opts.steps < 0) {
     throw new Error(`trainSeparation: steps must be a non-negative integer, got ${opts.steps}`);
   }
-  const every = opts.checkpointEvery ?? 50;
-  const ckptDir = opts.outDir ? `${opts.outDir}/checkpoints` : undefined;
-  const historyPath = opts.outDir ? `${opts.outDir}/history.jsonl` : undefined;
+  checkTrainLoopOptions("trainSeparation", opts);
   const optimizer = new Adam(model.params.variables(), {
     lr: opts.lr ?? 1e-3,
     weightDecay: opts.weightDecay ?? PAPER_WEIGHT_DECAY,
   });
-  let pos: SeparationPosition = { seed: opts.seed ?? model.seed, step: 0, history: [] };
-  if (opts.outDir) await Deno.mkdir(opts.outDir, { recursive: true });
-  if (opts.resume && ckptDir && await latestCheckpoint(ckptDir)) {
-    const { trainer } = await loadCheckpoint(ckptDir, _checkpointable(model), optimizer);
-    pos = trainer as SeparationPosition;
-    if (typeof pos?.step !== "number" || !Array.isArray(pos.history)) {
-      optimizer.dispose();
-      throw new Error(`trainSeparation: ${ckptDir} holds no separation trainer position`);
-    }
-  }
-  if (historyPath) {
-    await writeFileAtomic(historyPath, pos.history.map((h) => JSON.stringify(h) + "\n").join(""));
-  }
-  const history = pos.history.slice();
   const cache = new Map<string, Spectrogram>();
-  const bar = opts.progressBar ? progressBar() : undefined;
-  let completed = true;
-  const checkpoint = async (step: number) => {
-    if (!ckptDir) return;
-    await saveCheckpoint(ckptDir, {
-      model: _checkpointable(model),
-      optimizer,
-      step,
-      trainer: { seed: pos.seed, step, history } satisfies SeparationPosition,
-    });
-  };
   try {
-    for (let t = pos.step; t < opts.steps; t++) {
-      if (opts.signal?.aborted) {
-        completed = false;
-        break;
-      }
-      const t0 = performance.now();
-      const groups = _drawMixtures(pos.seed, t, opts.clips.length, b, n)
-        .map((g) => g.map((i) => opts.clips[i]));
-      const batch: MixtureBatch = mixtureBatch(model, groups);
-      const spectra = batchSpectra(model, batch, cache);
-      await opts.conditioner.prepare?.(batch);
-      const { targets, weights } = separationTargets(model, spectra);
-      let hits: tf.Scalar | undefined;
-      const lossT = optimizer.minimize(() => {
-        const masks = predictClipMasks(model, opts.conditioner, batch, spectra);
-        hits = tf.keep(tf.tidy(() => {
-          const right = tf.cast(
-            tf.equal(tf.greater(masks, 0.5), tf.greater(targets, 0.5)),
-            "float32",
-          );
-          return tf.div(
-            tf.sum(tf.mul(right, tf.expandDims(weights, 1))),
-            tf.mul(tf.sum(weights), n),
-          );
-        }) as tf.Scalar);
-        return separationLoss(masks, targets, weights, model.config.maskType);
-      });
-      const loss = (await lossT.data())[0];
-      const accuracy = (await hits!.data())[0];
-      tf.dispose([lossT, hits!, targets, weights]);
-      if (!Number.isFinite(loss)) {
-        throw new Error(`trainSeparation: loss is ${loss} at step ${t + 1} (lower lr?)`);
-      }
-      const entry: SeparationStep = { step: t + 1, loss, accuracy };
-      history.push(entry);
-      if (historyPath) {
-        await Deno.writeTextFile(historyPath, JSON.stringify(entry) + "\n", { append: true });
-      }
-      const report: TrainProgress = {
+    return await runTrainLoop<SeparationStep>({
+      name: "trainSeparation",
+      totalSteps: opts.steps,
+      seed: opts.seed ?? model.seed,
+      model,
+      optimizer: () => optimizer,
+      position: (done) => ({ step: done }),
+      step: async (t, seed) => {
+        const groups = _drawMixtures(seed, t, opts.clips.length, b, n)
+          .map((g) => g.map((i) => opts.clips[i]));
+        const batch: MixtureBatch = mixtureBatch(model, groups);
+        const spectra = batchSpectra(model, batch, cache);
+        const { loss, accuracy } = await separationStep(
+          model,
+          opts.conditioner,
+          optimizer,
+          batch,
+          spectra,
+        );
+        return { step: t + 1, loss, accuracy };
+      },
+      progress: (t, entry, seconds) => ({
         stage: 0,
         stages: 1,
         level: "separation",
@@ -238,19 +239,14 @@ export async function trainSeparation(
         stageSteps: opts.steps,
         globalStep: t + 1,
         totalSteps: opts.steps,
-        loss,
-        accuracy,
-        clipsPerSecond: (b * n) / ((performance.now() - t0) / 1000),
-      };
-      bar?.update(report);
-      opts.onProgress?.(report);
-      if ((t + 1) % every === 0 || t + 1 === opts.steps) await checkpoint(t + 1);
-    }
+        loss: entry.loss,
+        accuracy: entry.accuracy,
+        clipsPerSecond: (b * n) / seconds,
+      }),
+    }, opts);
   } finally {
-    bar?.stop();
     optimizer.dispose();
   }
-  return { history, completed, steps: history.length };
 }
 
 /**
@@ -260,10 +256,11 @@ export async function trainSeparation(
  * @param path a checkpoint, or a directory whose `latest.json` names one (`<outDir>/checkpoints`).
  * @param model the network to overwrite.
  * @returns the step it was taken at.
+ * @category training
  */
 export async function loadSeparationCheckpoint(
   path: string,
   model: SeparationModel,
 ): Promise<number> {
-  return (await loadCheckpoint(path, _checkpointable(model))).step;
+  return (await loadCheckpoint(path, model)).step;
 }

@@ -9,9 +9,35 @@ import { decode as decodePngRaw, encode as encodePngRaw } from "fast-png";
 import jpeg from "jpeg-js";
 import type { RGBImage } from "./rgb_image.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import { DecodeError } from "../io/decode_error.ts";
 
-/** The image formats {@linkcode decodeImage} recognises. */
+/**
+ * The image formats {@linkcode decodeImage} recognises.
+ *
+ * @category data
+ */
 export type ImageFormat = "png" | "jpeg";
+
+/**
+ * Default {@linkcode ImageDecodeOptions.maxPixels}: 2^24 (16.8 megapixels, e.g. 4096 x 4096),
+ * about 200 MB once decoded to float RGB.
+ * @category data
+ */
+export const DEFAULT_MAX_IMAGE_PIXELS = 2 ** 24;
+
+/**
+ * Options of {@linkcode decodeImage} / {@linkcode readImage}.
+ *
+ * @category data
+ */
+export interface ImageDecodeOptions {
+  /**
+   * Most pixels (width x height) an image may declare, default
+   * {@linkcode DEFAULT_MAX_IMAGE_PIXELS}. Checked against the header before any pixel memory
+   * is allocated, so a small file declaring a huge image fails at once.
+   */
+  maxPixels?: number;
+}
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -23,9 +49,11 @@ const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  *
  * @example
  * ```ts
- * import { sniffImageFormat } from "./image_codec.ts";
- * console.log(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))); // jpeg
+ * import assert from "node:assert/strict";
+ * import { sniffImageFormat } from "@avscene/avscene/vision";
+ * assert.equal(sniffImageFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0)), "jpeg");
  * ```
+ * @category data
  */
 export function sniffImageFormat(bytes: Uint8Array): ImageFormat | null {
   if (bytes.length >= 8 && PNG_MAGIC.every((b, i) => bytes[i] === b)) return "png";
@@ -55,7 +83,61 @@ function _unpackBits(
   return out;
 }
 
-function _decodePng(bytes: Uint8Array): RGBImage {
+/** Reject a PNG whose IHDR declares more than `maxPixels` pixels, before inflating anything. */
+function _checkPngHeader(bytes: Uint8Array, maxPixels: number): void {
+  // signature (8), IHDR length (4), "IHDR" (4), width (4), height (4)
+  if (bytes.length < 24) throw new Error(`file too short for a PNG header (${bytes.length} bytes)`);
+  const ihdr = String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]);
+  if (ihdr !== "IHDR") throw new Error("first chunk is not IHDR");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16), height = view.getUint32(20);
+  _checkPixels(width, height, maxPixels);
+}
+
+/** An image over the pixel cap: not corrupt, just too large for the caller's limit. */
+class _TooLarge extends Error {}
+
+/**
+ * Reject a JPEG whose frame header (SOFn) declares more than `maxPixels` pixels. Walks the
+ * markers before the first scan; a file it cannot walk is left to the decoder to reject.
+ */
+function _checkJpegHeader(bytes: Uint8Array, maxPixels: number): void {
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
+      at += 2; // markers without a length
+      continue;
+    }
+    if (marker === 0xda) return; // start of scan: no frame header before it
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 &&
+      marker !== 0xcc;
+    if (sof && at + 9 <= bytes.length) {
+      const height = (bytes[at + 5] << 8) | bytes[at + 6];
+      const width = (bytes[at + 7] << 8) | bytes[at + 8];
+      _checkPixels(width, height, maxPixels);
+      return;
+    }
+    at += 2 + length;
+  }
+}
+
+function _checkPixels(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new _TooLarge(
+      `image declares ${width}x${height} = ${width * height} pixels, over the limit of ` +
+        `${maxPixels} (raise maxPixels to decode it)`,
+    );
+  }
+}
+
+function _decodePng(bytes: Uint8Array, maxPixels: number): RGBImage {
+  _checkPngHeader(bytes, maxPixels);
   const png = decodePngRaw(bytes, { checkCrc: true });
   const { width, height, channels, depth } = png;
   const n = width * height;
@@ -83,14 +165,20 @@ function _decodePng(bytes: Uint8Array): RGBImage {
   return { data, height, width };
 }
 
-function _decodeJpeg(bytes: Uint8Array): RGBImage {
-  // strict decoding: a damaged scan is an error, not a silently grey image
+function _decodeJpeg(bytes: Uint8Array, maxPixels: number): RGBImage {
+  _checkJpegHeader(bytes, maxPixels);
+  // strict decoding: a damaged scan is an error, not a silently grey image; jpeg-js checks the
+  // frame header's size against maxResolutionInMP before allocating, and caps all its buffers
   const raw = jpeg.decode(bytes, {
     useTArray: true,
     formatAsRGBA: false,
     tolerantDecoding: false,
+    maxResolutionInMP: maxPixels / 1e6,
+    // component planes and the RGB output: a few bytes a pixel, plus tables
+    maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / 2 ** 20) + 64,
   });
   const { width, height } = raw;
+  _checkPixels(width, height, maxPixels);
   if (raw.data.length !== width * height * 3) {
     throw new Error(`decoded ${raw.data.length} bytes for ${width}x${height} RGB`);
   }
@@ -104,30 +192,46 @@ function _decodeJpeg(bytes: Uint8Array): RGBImage {
  * grayscale expanded to RGB, palettes looked up, alpha dropped (not composited), 16-bit PNG
  * samples divided by 65535.
  *
+ * Neither codec can decode at a reduced size (jpeg-js has no DCT scaling, PNG has none), so the
+ * pixel cap is what bounds memory: about 12 bytes a pixel for the result.
+ *
  * @param bytes The file's bytes.
  * @param name The file's name, quoted in every error.
+ * @param opts Limits (see {@linkcode ImageDecodeOptions}).
  * @returns The image.
- * @throws Error naming `name` for an unknown format or a corrupt / truncated file.
+ * @throws DecodeError naming `name` for an unknown format, a corrupt / truncated file, or an
+ *   image over `opts.maxPixels`.
  *
  * @example
  * ```ts
- * import { decodeImage, encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeImage, encodePng } from "@avscene/avscene/vision";
  * const img = { data: new Float32Array([1, 0, 0, 0, 0, 1]), height: 1, width: 2 };
- * console.log(Array.from(decodeImage(encodePng(img), "two.png").data)); // [1, 0, 0, 0, 0, 1]
+ * assert.deepEqual(Array.from(decodeImage(encodePng(img), "two.png").data), [1, 0, 0, 0, 0, 1]);
  * ```
+ * @category data
  */
-export function decodeImage(bytes: Uint8Array, name: string): RGBImage {
+export function decodeImage(
+  bytes: Uint8Array,
+  name: string,
+  opts: ImageDecodeOptions = {},
+): RGBImage {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  if (!(maxPixels >= 1)) {
+    throw new RangeError(`decodeImage: maxPixels must be at least 1, got ${maxPixels}`);
+  }
   const format = sniffImageFormat(bytes);
-  if (!format) throw new Error(`${name}: not a PNG or JPEG image (unrecognised magic bytes)`);
+  if (!format) throw new DecodeError(name, "not a PNG or JPEG image (unrecognised magic bytes)");
   let img: RGBImage;
   try {
-    img = format === "png" ? _decodePng(bytes) : _decodeJpeg(bytes);
+    img = format === "png" ? _decodePng(bytes, maxPixels) : _decodeJpeg(bytes, maxPixels);
   } catch (e) {
+    if (e instanceof _TooLarge) throw new DecodeError(name, e.message);
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`${name}: corrupt ${format.toUpperCase()} image (${why})`);
+    throw new DecodeError(name, `corrupt ${format.toUpperCase()} image (${why})`);
   }
   if (!(img.width > 0 && img.height > 0)) {
-    throw new Error(`${name}: image has no pixels (${img.width}x${img.height})`);
+    throw new DecodeError(name, `image has no pixels (${img.width}x${img.height})`);
   }
   return img;
 }
@@ -136,25 +240,28 @@ export function decodeImage(bytes: Uint8Array, name: string): RGBImage {
  * Read and decode a PNG or JPEG file.
  *
  * @param path The file.
+ * @param opts Limits (see {@linkcode ImageDecodeOptions}).
  * @returns The image (see {@linkcode decodeImage}).
- * @throws Error naming `path` when missing, unknown or corrupt.
+ * @throws Error naming `path` when missing; DecodeError when unknown, corrupt or too large.
  *
  * @example
  * ```ts
- * import { readImage, writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/a.png`, { data: new Float32Array(12).fill(0.5), height: 2, width: 2 });
- * console.log((await readImage(`${dir}/a.png`)).width); // 2
+ * assert.equal((await readImage(`${dir}/a.png`)).width, 2);
  * ```
+ * @category data
  */
-export async function readImage(path: string): Promise<RGBImage> {
+export async function readImage(path: string, opts: ImageDecodeOptions = {}): Promise<RGBImage> {
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
     throw new Error(`${path}: cannot read image (${(e as Error).message})`);
   }
-  return decodeImage(bytes, path);
+  return decodeImage(bytes, path, opts);
 }
 
 /** Check an image's shape and values, and quantise it to 8-bit RGBA or RGB bytes. */
@@ -191,10 +298,12 @@ function _toBytes(img: RGBImage, what: string, alpha: boolean): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodePng } from "@avscene/avscene/vision";
  * const png = encodePng({ data: new Float32Array(3), height: 1, width: 1 });
- * console.log(png[1], png[2], png[3]); // 80 78 71 ("PNG")
+ * assert.equal(new TextDecoder().decode(png.subarray(1, 4)), "PNG");
  * ```
+ * @category data
  */
 export function encodePng(img: RGBImage): Uint8Array {
   const data = _toBytes(img, "encodePng", false);
@@ -211,10 +320,12 @@ export function encodePng(img: RGBImage): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeJpeg } from "@avscene/avscene/vision";
  * const jpg = encodeJpeg({ data: new Float32Array(48).fill(0.5), height: 4, width: 4 });
- * console.log(jpg[0], jpg[1]); // 255 216
+ * assert.deepEqual([jpg[0], jpg[1]], [255, 216]);
  * ```
+ * @category data
  */
 export function encodeJpeg(img: RGBImage, quality = 90): Uint8Array {
   if (!(quality >= 1 && quality <= 100)) {
@@ -244,10 +355,14 @@ async function _writeEncoded(path: string, encode: () => Uint8Array): Promise<vo
  *
  * @example
  * ```ts
- * import { writePng } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writePng } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writePng(`${dir}/black.png`, { data: new Float32Array(3), height: 1, width: 1 });
+ * assert.deepEqual([...(await readImage(`${dir}/black.png`)).data], [0, 0, 0]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
+ * @category data
  */
 export async function writePng(path: string, img: RGBImage): Promise<void> {
   await _writeEncoded(path, () => encodePng(img));
@@ -263,10 +378,15 @@ export async function writePng(path: string, img: RGBImage): Promise<void> {
  *
  * @example
  * ```ts
- * import { writeJpeg } from "./image_codec.ts";
+ * import assert from "node:assert/strict";
+ * import { readImage, writeJpeg } from "@avscene/avscene/vision";
  * const dir = await Deno.makeTempDir();
  * await writeJpeg(`${dir}/grey.jpg`, { data: new Float32Array(3).fill(0.5), height: 1, width: 1 });
+ * const grey = await readImage(`${dir}/grey.jpg`);
+ * assert.ok(grey.data.every((v) => Math.abs(v - 0.5) < 0.02)); // lossy, but close
+ * await Deno.remove(dir, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeJpeg(path: string, img: RGBImage, quality = 90): Promise<void> {
   await _writeEncoded(path, () => encodeJpeg(img, quality));

@@ -6,9 +6,17 @@
 
 import type { RGBImage } from "./rgb_image.ts";
 
-/** The ImageNet per-channel means of RGB values in [0, 1]. */
+/**
+ * The ImageNet per-channel means of RGB values in [0, 1].
+ *
+ * @category data
+ */
 export const IMAGENET_MEAN: readonly [number, number, number] = [0.485, 0.456, 0.406];
-/** The ImageNet per-channel standard deviations of RGB values in [0, 1]. */
+/**
+ * The ImageNet per-channel standard deviations of RGB values in [0, 1].
+ *
+ * @category data
+ */
 export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.225];
 
 /**
@@ -21,10 +29,12 @@ export const IMAGENET_STD: readonly [number, number, number] = [0.229, 0.224, 0.
  *
  * @example
  * ```ts
- * import { normalizeImage } from "./normalize.ts";
+ * import assert from "node:assert/strict";
+ * import { normalizeImage } from "@avscene/avscene/vision";
  * const img = { data: Float32Array.of(1, 0.5, 0), height: 1, width: 1 };
- * console.log(Array.from(normalizeImage(img, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]))); // [1, 0, -1]
+ * assert.deepEqual(Array.from(normalizeImage(img, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])), [1, 0, -1]);
  * ```
+ * @category data
  */
 export function normalizeImage(
   img: RGBImage,

@@ -58,11 +58,13 @@ function _taps(inSize: number, outSize: number): _Taps {
  *
  * @example
  * ```ts
- * import { resizeImage } from "./resize.ts";
+ * import assert from "node:assert/strict";
+ * import { resizeImage } from "@avscene/avscene/vision";
  * const img = { data: new Float32Array(4 * 4 * 3).fill(0.5), height: 4, width: 4 };
  * const small = resizeImage(img, 2, 2);
- * console.log(small.height, small.data[0]); // 2 0.5
+ * assert.deepEqual([small.height, small.data[0]], [2, 0.5]);
  * ```
+ * @category data
  */
 export function resizeImage(img: RGBImage, height: number, width: number): RGBImage {
   for (const [key, v] of [["height", height], ["width", width]] as const) {

@@ -4,7 +4,11 @@
  * @module
  */
 
-/** An RGB image, row-major `[height, width, 3]`, values in [0, 1]. */
+/**
+ * An RGB image, row-major `[height, width, 3]`, values in [0, 1].
+ *
+ * @category data
+ */
 export interface RGBImage {
   /** Pixels, `height * width * 3` floats in [0, 1]. */
   data: Float32Array;

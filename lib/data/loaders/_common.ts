@@ -7,11 +7,15 @@
 
 import Papa from "papaparse";
 import { join } from "node:path";
-import { readWav, resample } from "../../audio/mod.ts";
+import { readAudio, resample } from "../../audio/mod.ts";
 import { readImage, resizeImage } from "../../vision/mod.ts";
 import type { Box, RGBImage } from "../types.ts";
 
-/** Options every dataset loader accepts. */
+/**
+ * Options every dataset loader accepts.
+ *
+ * @category data
+ */
 export interface LoadOptions {
   /**
    * Skip an item that cannot be loaded (missing or corrupt file, malformed row, box outside
@@ -26,9 +30,18 @@ export interface LoadOptions {
    * frame). Default: keep each file's size.
    */
   imageSize?: number;
+  /**
+   * Most pixels a frame may declare (default: the decoder's, 2^24); a larger frame is a bad
+   * item, rejected from its header before decoding.
+   */
+  maxImagePixels?: number;
 }
 
-/** An item a loader skipped under `skipBad`, and why. */
+/**
+ * An item a loader skipped under `skipBad`, and why.
+ *
+ * @category data
+ */
 export interface SkippedItem {
   /** The offending file (with `:line` for a CSV row). */
   file: string;
@@ -36,7 +49,11 @@ export interface SkippedItem {
   reason: string;
 }
 
-/** What a loader returns: the items, the skipped ones, and a one-line summary. */
+/**
+ * What a loader returns: the items, the skipped ones, and a one-line summary.
+ *
+ * @category data
+ */
 export interface LoadResult<T> {
   /** The loaded items, in index order. */
   items: T[];
@@ -65,6 +82,14 @@ export function _checkLoadOptions(name: string, opts: LoadOptions): void {
   }
   if (opts.imageSize !== undefined && (!Number.isInteger(opts.imageSize) || opts.imageSize < 1)) {
     throw new Error(`${name}: imageSize must be a positive integer, got ${opts.imageSize}`);
+  }
+  if (
+    opts.maxImagePixels !== undefined &&
+    (!Number.isInteger(opts.maxImagePixels) || opts.maxImagePixels < 1)
+  ) {
+    throw new Error(
+      `${name}: maxImagePixels must be a positive integer, got ${opts.maxImagePixels}`,
+    );
   }
 }
 
@@ -158,14 +183,14 @@ export function _parseCsv(raw: string, path: string, comments?: string): _CsvRow
   return rows;
 }
 
-/** Load a WAV clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
+/** Load a WAV or MP3 clip, resampled to `opts.sampleRate` when given, as an item error on failure. */
 export async function _loadAudio(
   path: string,
   opts: LoadOptions,
 ): Promise<{ audio: Float32Array; sampleRate: number }> {
   let wav;
   try {
-    wav = await readWav(path);
+    wav = await readAudio(path);
   } catch (e) {
     throw new _ItemError(path, (e as Error).message.replace(`${path}: `, ""));
   }
@@ -179,7 +204,7 @@ export async function _loadAudio(
 export async function _loadImage(path: string, opts: LoadOptions): Promise<RGBImage> {
   let img;
   try {
-    img = await readImage(path);
+    img = await readImage(path, { maxPixels: opts.maxImagePixels });
   } catch (e) {
     throw new _ItemError(path, (e as Error).message.replace(`${path}: `, ""));
   }
@@ -218,5 +243,15 @@ export async function _firstExisting(dir: string, names: string[]): Promise<stri
 export function _checkId(writer: string, id: string): void {
   if (!id || id.includes("/") || id.includes("\\") || id === "." || id === "..") {
     throw new Error(`${writer}: clip id ${JSON.stringify(id)} is not a plain file name`);
+  }
+}
+
+/** Check the options of `loadMUSIC`, naming the bad one. */
+export function _checkMusicOptions(opts: LoadOptions & { fps?: number; seconds?: number }): void {
+  _checkLoadOptions("loadMUSIC", opts);
+  const fps = opts.fps ?? 8;
+  if (!(fps > 0)) throw new Error(`loadMUSIC: fps must be positive, got ${fps}`);
+  if (opts.seconds !== undefined && !(opts.seconds > 0)) {
+    throw new Error(`loadMUSIC: seconds must be positive, got ${opts.seconds}`);
   }
 }

@@ -4,7 +4,7 @@
  * - a segments CSV as Google ships it (`balanced_train_segments.csv` by default): three `#`
  *   comment lines (the last naming the columns `YTID, start_seconds, end_seconds,
  *   positive_labels`), then rows like `--PJHxphWEs, 30.000, 40.000, "/m/09x0r,/t/dd00088"`;
- * - `media/<YTID>_<start>.wav` and a frame `media/<YTID>_<start>.jpg` (or `.png`), where
+ * - `media/<YTID>_<start>.wav` (or `.mp3`) and a frame `media/<YTID>_<start>.jpg` (or `.png`), where
  *   `<start>` is the CSV's start text (`30.000`); `30` and milliseconds `30000` are also tried;
  * - optionally `class_labels_indices.csv` (`index,mid,display_name`).
  *
@@ -30,13 +30,21 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** Options of {@linkcode loadAudioSet}. */
+/**
+ * Options of {@linkcode loadAudioSet}.
+ *
+ * @category data
+ */
 export interface AudioSetLoadOptions extends LoadOptions {
   /** The segments CSV inside the root, default `"balanced_train_segments.csv"`. */
   segmentsFile?: string;
 }
 
-/** What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index. */
+/**
+ * What {@linkcode loadAudioSet} returns: the clips plus the names their `classes` index.
+ *
+ * @category data
+ */
 export interface AudioSetLoadResult extends LoadResult<AVClip> {
   /**
    * `classNames[k]` for class index `k`: display names from `class_labels_indices.csv` when
@@ -45,7 +53,11 @@ export interface AudioSetLoadResult extends LoadResult<AVClip> {
   classNames: string[];
 }
 
-/** One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`. */
+/**
+ * One AudioSet class for {@linkcode writeAudioSet}'s `class_labels_indices.csv`.
+ *
+ * @category data
+ */
 export interface AudioSetClass {
   /** Label id, e.g. `/m/09x0r`. */
   mid: string;
@@ -94,28 +106,51 @@ function _parseSegments(text: string, path: string): (_Segment | _ItemError)[] {
 }
 
 /**
- * Load AudioSet segments with their pre-extracted audio and frame. `classes` are the
- * segment's label indices (into `classNames`); `id` = `<YTID>_<start>`.
+ * One checked AudioSet segment with its media located, not decoded.
+ *
+ * @category data
+ */
+export interface AudioSetEntry {
+  /** `<YTID>_<start>`. */
+  id: string;
+  /** Label indices into the index's `classNames`. */
+  classes: number[];
+  /** The audio file (`.wav` or `.mp3`). */
+  audioPath: string;
+  /** The frame (`.jpg` or `.png`). */
+  framePath: string;
+  /** `segments.csv:line`. */
+  at: string;
+}
+
+/**
+ * What {@linkcode indexAudioSet} returns.
+ *
+ * @category data
+ */
+export interface AudioSetIndex {
+  /** Entries and row / media errors, in file order. */
+  entries: (AudioSetEntry | Error)[];
+  /** Display names (or label ids) the entries' `classes` index. */
+  classNames: string[];
+}
+
+/**
+ * Read and check the segments CSV (and `class_labels_indices.csv` when present) and locate each
+ * segment's audio and frame, without decoding media. Row and missing-media problems are
+ * returned as errors naming `file:line` or the file, so a caller can skip them.
  *
  * @param root The dataset folder.
- * @param opts `segmentsFile`, `skipBad`, `sampleRate`, `imageSize`.
- * @returns The clips, skipped rows, a summary and the class names.
- * @throws Error naming the file (and `segments.csv:line` for a bad row), unless `skipBad`.
- *
- * @example
- * ```ts
- * import { loadAudioSet } from "./audioset.ts";
- * const root = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${root}/balanced_train_segments.csv`, "# YTID, start_seconds, end_seconds, positive_labels\n");
- * console.log((await loadAudioSet(root)).items.length); // 0
- * ```
+ * @param segmentsFile The segments CSV inside `root`.
+ * @returns Entries (or errors) and class names.
+ * @throws Error naming the CSV when it cannot be read, or a malformed class index.
+ * @category data
  */
-export async function loadAudioSet(
+export async function indexAudioSet(
   root: string,
-  opts: AudioSetLoadOptions = {},
-): Promise<AudioSetLoadResult> {
-  _checkLoadOptions("loadAudioSet", opts);
-  const segPath = join(root, opts.segmentsFile ?? "balanced_train_segments.csv");
+  segmentsFile = "balanced_train_segments.csv",
+): Promise<AudioSetIndex> {
+  const segPath = join(root, segmentsFile);
   const segments = _parseSegments(await _readText(segPath, "the AudioSet segments"), segPath);
   const classNames: string[] = [];
   const indexOf = new Map<string, number>();
@@ -141,36 +176,97 @@ export async function loadAudioSet(
       classNames.push(name);
     }
   }
+  const media = join(root, "media");
+  const entries: (AudioSetEntry | Error)[] = [];
+  for (const seg of segments) {
+    if (seg instanceof Error) {
+      entries.push(seg);
+      continue;
+    }
+    const at = `${segPath}:${seg.line}`;
+    const unknown = hasIndex ? seg.labels.find((mid) => !indexOf.has(mid)) : undefined;
+    if (unknown) {
+      entries.push(new _ItemError(at, `label ${unknown} is not in ${indexPath}`));
+      continue;
+    }
+    const classes = seg.labels.map((mid) => {
+      let k = indexOf.get(mid);
+      if (k === undefined) {
+        k = classNames.length;
+        indexOf.set(mid, k);
+        classNames.push(mid);
+      }
+      return k;
+    });
+    const seconds = Number(seg.start);
+    const stems = [...new Set([seg.start, String(seconds), String(Math.round(seconds * 1000))])]
+      .map((s) => `${seg.ytid}_${s}`);
+    const audioPath = await _firstExisting(media, stems.flatMap((s) => [`${s}.wav`, `${s}.mp3`]));
+    if (!audioPath) {
+      entries.push(new _ItemError(join(media, `${stems[0]}.wav`), "audio not found"));
+      continue;
+    }
+    const framePath = await _firstExisting(media, stems.flatMap((s) => [`${s}.jpg`, `${s}.png`]));
+    if (!framePath) {
+      entries.push(new _ItemError(join(media, `${stems[0]}.jpg`), "frame not found"));
+      continue;
+    }
+    entries.push({ id: `${seg.ytid}_${seg.start}`, classes, audioPath, framePath, at });
+  }
+  return { entries, classNames };
+}
+
+/**
+ * Decode one AudioSet entry: its frame and its whole audio.
+ *
+ * @param entry The segment.
+ * @param opts `sampleRate`, `imageSize`.
+ * @returns The clip (`classes` the segment's labels; no `count`: see the dataset adapter).
+ * @throws Error naming the media file that cannot be decoded.
+ * @category data
+ */
+export async function decodeAudioSetEntry(
+  entry: AudioSetEntry,
+  opts: LoadOptions = {},
+): Promise<AVClip> {
+  const image = await _loadImage(entry.framePath, opts);
+  const { audio, sampleRate } = await _loadAudio(entry.audioPath, opts);
+  return { id: entry.id, image, audio, sampleRate, classes: [...entry.classes] };
+}
+
+/**
+ * Load AudioSet segments with their pre-extracted audio (WAV or MP3) and frame. `classes` are
+ * the segment's label indices (into `classNames`); `id` = `<YTID>_<start>`.
+ *
+ * @param root The dataset folder.
+ * @param opts `segmentsFile`, `skipBad`, `sampleRate`, `imageSize`.
+ * @returns The clips, skipped rows, a summary and the class names.
+ * @throws Error naming the file (and `segments.csv:line` for a bad row), unless `skipBad`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet } from "@avscene/avscene/data";
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/balanced_train_segments.csv`, "# YTID, start_seconds, end_seconds, positive_labels\n");
+ * assert.equal((await loadAudioSet(root)).items.length, 0);
+ * ```
+ * @category data
+ */
+export async function loadAudioSet(
+  root: string,
+  opts: AudioSetLoadOptions = {},
+): Promise<AudioSetLoadResult> {
+  _checkLoadOptions("loadAudioSet", opts);
+  const { entries, classNames } = await indexAudioSet(root, opts.segmentsFile);
   const result = await _collect(
     "AudioSet",
-    segments,
+    entries,
     opts,
-    (s) => `${segPath}:${(s as _Segment).line}`,
-    async (seg) => {
-      if (seg instanceof _ItemError) throw seg;
-      const classes = seg.labels.map((mid) => {
-        let k = indexOf.get(mid);
-        if (k === undefined) {
-          if (hasIndex) {
-            throw new _ItemError(`${segPath}:${seg.line}`, `label ${mid} is not in ${indexPath}`);
-          }
-          k = classNames.length;
-          indexOf.set(mid, k);
-          classNames.push(mid);
-        }
-        return k;
-      });
-      const seconds = Number(seg.start);
-      const stems = [...new Set([seg.start, String(seconds), String(Math.round(seconds * 1000))])]
-        .map((s) => `${seg.ytid}_${s}`);
-      const media = join(root, "media");
-      const wav = await _firstExisting(media, stems.map((s) => `${s}.wav`));
-      if (!wav) throw new _ItemError(join(media, `${stems[0]}.wav`), "audio not found");
-      const frame = await _firstExisting(media, stems.flatMap((s) => [`${s}.jpg`, `${s}.png`]));
-      if (!frame) throw new _ItemError(join(media, `${stems[0]}.jpg`), "frame not found");
-      const image = await _loadImage(frame, opts);
-      const { audio, sampleRate } = await _loadAudio(wav, opts);
-      return { id: `${seg.ytid}_${seg.start}`, image, audio, sampleRate, classes };
+    (e) => e instanceof _ItemError ? e.file : (e as AudioSetEntry).at,
+    async (e) => {
+      if (e instanceof Error) throw e;
+      return await decodeAudioSetEntry(e, opts);
     },
   );
   return { ...result, classNames };
@@ -190,12 +286,17 @@ export async function loadAudioSet(
  *
  * @example
  * ```ts
- * import { writeAudioSet } from "./audioset.ts";
+ * import assert from "node:assert/strict";
+ * import { loadAudioSet, writeAudioSet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(4 * 4 * 3), height: 4, width: 4 };
  * await writeAudioSet(root, [{ id: "abcdefghijk_30.000", image, audio: new Float32Array(800),
  *   sampleRate: 8000, classes: [0] }], [{ mid: "/m/09x0r", displayName: "Speech" }]);
+ * const loaded = await loadAudioSet(root);
+ * assert.deepEqual([loaded.items[0].classes, loaded.classNames], [[0], ["Speech"]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeAudioSet(
   root: string,

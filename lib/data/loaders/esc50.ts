@@ -23,7 +23,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The columns of `meta/esc50.csv`, in order. */
+/**
+ * The columns of `meta/esc50.csv`, in order.
+ *
+ * @category data
+ */
 export const ESC50_COLUMNS: readonly string[] = [
   "filename",
   "fold",
@@ -35,30 +39,37 @@ export const ESC50_COLUMNS: readonly string[] = [
 ];
 
 /**
- * Load ESC-50 from `root`: every row of `meta/esc50.csv` with its `audio/<filename>` WAV, as
- * a {@linkcode LabelledClip} (`id` = file name without `.wav`). Rows are checked: 7 columns,
- * fold in 1..5, a non-negative integer target, a non-empty category, one category per target.
+ * One checked row of `meta/esc50.csv`, not decoded.
+ *
+ * @category data
+ */
+export interface ESC50Entry {
+  /** File name without `.wav`. */
+  id: string;
+  /** The WAV file. */
+  audioPath: string;
+  /** Class index. */
+  target: number;
+  /** Class name. */
+  category: string;
+  /** Cross-validation fold, 1..5. */
+  fold: number;
+  /** `meta/esc50.csv:line`. */
+  at: string;
+}
+
+/**
+ * Read and check `meta/esc50.csv` without decoding audio: each row becomes an
+ * {@linkcode ESC50Entry} or an error naming `meta/esc50.csv:line` (returned, not thrown, so a
+ * caller can skip bad rows). Rows are checked: 7 columns, fold in 1..5, a non-negative integer
+ * target, a non-empty category, one category per target, a plain `.wav` file name.
  *
  * @param root The dataset folder.
- * @param opts `skipBad`, `sampleRate` (ESC-50 is 44.1 kHz; resampling is applied per clip).
- * @returns The clips, the skipped rows (with `skipBad`) and a summary.
- * @throws Error naming the file (and `meta/esc50.csv:line` for a bad row), unless `skipBad`.
- *
- * @example
- * ```ts
- * import { loadESC50, writeESC50 } from "./esc50.ts";
- * const root = await Deno.makeTempDir();
- * const clip = { id: "1-100-A-0", audio: new Float32Array(800), sampleRate: 8000, target: 0,
- *   category: "dog", fold: 1 };
- * await writeESC50(root, [clip]);
- * console.log((await loadESC50(root)).summary); // ESC-50: 1 clips loaded, 0 skipped
- * ```
+ * @returns Entries and row errors, in file order.
+ * @throws Error naming the index when it is missing, empty or has another header.
+ * @category data
  */
-export async function loadESC50(
-  root: string,
-  opts: LoadOptions = {},
-): Promise<LoadResult<LabelledClip>> {
-  _checkLoadOptions("loadESC50", opts);
+export async function indexESC50(root: string): Promise<(ESC50Entry | Error)[]> {
   const csvPath = join(root, "meta", "esc50.csv");
   const rows = _parseCsv(await _readText(csvPath, "the ESC-50 index"), csvPath);
   if (rows.length === 0) throw new Error(`${csvPath}: empty (expected a header row)`);
@@ -71,42 +82,97 @@ export async function loadESC50(
     );
   }
   const categoryOf = new Map<number, { category: string; line: number }>();
+  return rows.slice(1).map((row): ESC50Entry | Error => {
+    const at = `${csvPath}:${row.line}`;
+    const f = row.fields;
+    if (f.length !== ESC50_COLUMNS.length) {
+      return new _ItemError(at, `expected ${ESC50_COLUMNS.length} columns, got ${f.length}`);
+    }
+    const [filename, foldText, targetText, category] = f.map((v) => v.trim());
+    const fold = Number(foldText), target = Number(targetText);
+    if (!/^[1-5]$/.test(foldText)) {
+      return new _ItemError(at, `fold must be 1..5, got "${foldText}"`);
+    }
+    if (!/^\d+$/.test(targetText)) {
+      return new _ItemError(at, `target must be a non-negative integer, got "${targetText}"`);
+    }
+    if (!category) return new _ItemError(at, "category is empty");
+    if (!filename.endsWith(".wav") || filename.includes("/")) {
+      return new _ItemError(at, `filename must be a plain .wav name, got "${filename}"`);
+    }
+    const seen = categoryOf.get(target);
+    if (seen && seen.category !== category) {
+      return new _ItemError(
+        at,
+        `target ${target} is "${category}" here but "${seen.category}" on line ${seen.line}`,
+      );
+    }
+    if (!seen) categoryOf.set(target, { category, line: row.line });
+    return {
+      id: filename.slice(0, -4),
+      audioPath: join(root, "audio", filename),
+      target,
+      category,
+      fold,
+      at,
+    };
+  });
+}
+
+/**
+ * Decode one ESC-50 entry: its whole clip (5 s in ESC-50), resampled when asked.
+ *
+ * @param entry The row.
+ * @param opts `sampleRate`.
+ * @returns The labelled clip.
+ * @throws Error naming the WAV file when it is missing or cannot be decoded.
+ * @category data
+ */
+export async function decodeESC50Entry(
+  entry: ESC50Entry,
+  opts: LoadOptions = {},
+): Promise<LabelledClip> {
+  const { audio, sampleRate } = await _loadAudio(entry.audioPath, opts);
+  const { id, target, category, fold } = entry;
+  return { id, audio, sampleRate, target, category, fold };
+}
+
+/**
+ * Load ESC-50 from `root`: every row of `meta/esc50.csv` (checked as by
+ * {@linkcode indexESC50}) with its `audio/<filename>` WAV, as a {@linkcode LabelledClip}
+ * (`id` = file name without `.wav`).
+ *
+ * @param root The dataset folder.
+ * @param opts `skipBad`, `sampleRate` (ESC-50 is 44.1 kHz; resampling is applied per clip).
+ * @returns The clips, the skipped rows (with `skipBad`) and a summary.
+ * @throws Error naming the file (and `meta/esc50.csv:line` for a bad row), unless `skipBad`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
+ * const root = await Deno.makeTempDir();
+ * const clip = { id: "1-100-A-0", audio: new Float32Array(800), sampleRate: 8000, target: 0,
+ *   category: "dog", fold: 1 };
+ * await writeESC50(root, [clip]);
+ * assert.equal((await loadESC50(root)).summary, "ESC-50: 1 clips loaded, 0 skipped");
+ * ```
+ * @category data
+ */
+export async function loadESC50(
+  root: string,
+  opts: LoadOptions = {},
+): Promise<LoadResult<LabelledClip>> {
+  _checkLoadOptions("loadESC50", opts);
+  const entries = await indexESC50(root);
   return await _collect(
     "ESC-50",
-    rows.slice(1),
+    entries,
     opts,
-    (r) => `${csvPath}:${r.line}`,
-    async (row) => {
-      const at = `${csvPath}:${row.line}`;
-      const f = row.fields;
-      if (f.length !== ESC50_COLUMNS.length) {
-        throw new _ItemError(at, `expected ${ESC50_COLUMNS.length} columns, got ${f.length}`);
-      }
-      const [filename, foldText, targetText, category] = f.map((v) => v.trim());
-      const fold = Number(foldText), target = Number(targetText);
-      if (!/^[1-5]$/.test(foldText)) {
-        throw new _ItemError(
-          at,
-          `fold must be 1..5, got "${foldText}"`,
-        );
-      }
-      if (!/^\d+$/.test(targetText)) {
-        throw new _ItemError(at, `target must be a non-negative integer, got "${targetText}"`);
-      }
-      if (!category) throw new _ItemError(at, "category is empty");
-      if (!filename.endsWith(".wav") || filename.includes("/")) {
-        throw new _ItemError(at, `filename must be a plain .wav name, got "${filename}"`);
-      }
-      const seen = categoryOf.get(target);
-      if (seen && seen.category !== category) {
-        throw new _ItemError(
-          at,
-          `target ${target} is "${category}" here but "${seen.category}" on line ${seen.line}`,
-        );
-      }
-      const { audio, sampleRate } = await _loadAudio(join(root, "audio", filename), opts);
-      categoryOf.set(target, { category, line: row.line });
-      return { id: filename.slice(0, -4), audio, sampleRate, target, category, fold };
+    (e) => e instanceof _ItemError ? e.file : (e as ESC50Entry).at,
+    async (e) => {
+      if (e instanceof Error) throw e;
+      return await decodeESC50Entry(e, opts);
     },
   );
 }
@@ -122,12 +188,16 @@ export async function loadESC50(
  *
  * @example
  * ```ts
- * import { writeESC50 } from "./esc50.ts";
+ * import assert from "node:assert/strict";
+ * import { loadESC50, writeESC50 } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await writeESC50(root, [{ id: "a", audio: new Float32Array(8), sampleRate: 8000, target: 3,
  *   category: "cow", fold: 2 }]);
- * console.log(await Deno.readTextFile(`${root}/meta/esc50.csv`));
+ * const { items } = await loadESC50(root);
+ * assert.deepEqual([items[0].target, items[0].fold, items[0].audio.length], [3, 2, 8]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeESC50(root: string, clips: readonly LabelledClip[]): Promise<void> {
   const ids = new Set<string>();

@@ -25,7 +25,7 @@
  * </annotation>
  * ```
  *
- * Audio must be WAV: the SoundNet originals are MP3, which this package does not decode.
+ * Audio may be WAV or MP3 (the SoundNet originals are MP3).
  *
  * @module
  */
@@ -79,11 +79,13 @@ function _textOf(node: _XmlNode): string {
  *
  * @example
  * ```ts
- * import { parseFlickrAnnotation } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { parseFlickrAnnotation } from "@avscene/avscene/data";
  * const xml = "<annotation><object><bbox><annotator>0</annotator><xmin>1</xmin><ymin>2</ymin>" +
  *   "<xmax>30</xmax><ymax>40</ymax></bbox></object></annotation>";
- * console.log(parseFlickrAnnotation(xml, "1.xml")); // [ [ [ 1, 2, 30, 40 ] ] ]
+ * assert.deepEqual(parseFlickrAnnotation(xml, "1.xml"), [ [ [ 1, 2, 30, 40 ] ] ]);
  * ```
+ * @category data
  */
 export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
   const valid = XMLValidator.validate(xml);
@@ -136,29 +138,39 @@ export function parseFlickrAnnotation(xml: string, file: string): Box[][] {
 }
 
 /**
- * Load the Flickr-SoundNet localization test set from `root` (format in the module doc):
- * each clip has the frame, the WAV audio and `annotatorBoxes` (scaled to `imageSize` when
- * resizing). A box outside its frame, or with `xmin >= xmax` / `ymin >= ymax`, is an error
- * naming the annotation file.
+ * Options of {@linkcode loadFlickrSoundNet}.
+ *
+ * @category data
+ */
+export interface FlickrLoadOptions extends LoadOptions {
+  /**
+   * The box convention of the annotation files. Default: coordinates in pixels of the frame
+   * file. A number `n`: coordinates in an `n x n` frame, scaled to the frame file's size (the
+   * reference evaluation code of the SoundNet-Flickr test set reads the boxes in a 256-pixel
+   * frame and scales them: pass 256 for those annotations).
+   */
+  boxFrame?: number;
+}
+
+/**
+ * The box frame of the SoundNet-Flickr reference evaluation code: 256 x 256 pixels.
+ *
+ * @category data
+ */
+export const FLICKR_REFERENCE_BOX_FRAME = 256;
+
+/**
+ * The ids of a Flickr-SoundNet tree (its annotation files' stems, sorted) and the annotation
+ * folder, without reading any media.
  *
  * @param root The dataset folder.
- * @param opts `skipBad`, `sampleRate`, `imageSize`.
- * @returns The clips (sorted by id), skipped items and a summary.
- * @throws Error naming the file, unless `skipBad` (then the item is skipped).
- *
- * @example
- * ```ts
- * import { loadFlickrSoundNet } from "./flickr_soundnet.ts";
- * const root = await Deno.makeTempDir();
- * await Deno.mkdir(`${root}/annotations`);
- * console.log((await loadFlickrSoundNet(root)).items.length); // 0
- * ```
+ * @returns The annotation folder and the ids.
+ * @throws Error naming the folder when there is no `annotations/` (or `Annotations/`).
+ * @category data
  */
-export async function loadFlickrSoundNet(
+export async function indexFlickrSoundNet(
   root: string,
-  opts: LoadOptions = {},
-): Promise<LoadResult<AVClip>> {
-  _checkLoadOptions("loadFlickrSoundNet", opts);
+): Promise<{ annotationDir: string; ids: string[] }> {
   const annDir = await _firstExisting(root, ["annotations", "Annotations"]);
   if (!annDir) throw new Error(`${join(root, "annotations")}: annotation folder not found`);
   const ids: string[] = [];
@@ -166,57 +178,116 @@ export async function loadFlickrSoundNet(
     if (e.isFile && e.name.endsWith(".xml")) ids.push(e.name.slice(0, -4));
   }
   ids.sort();
+  return { annotationDir: annDir, ids };
+}
+
+/** The audio file of a Flickr-SoundNet clip: `audio/<id>.wav`, else `audio/<id>.mp3`. */
+async function _flickrAudio(root: string, id: string): Promise<string> {
+  const found = await _firstExisting(join(root, "audio"), [`${id}.wav`, `${id}.mp3`]);
+  if (!found) {
+    throw new _ItemError(join(root, "audio", `${id}.wav`), "audio not found (.wav or .mp3)");
+  }
+  return found;
+}
+
+/**
+ * Decode one Flickr-SoundNet clip (see {@linkcode loadFlickrSoundNet}).
+ *
+ * @param root The dataset folder.
+ * @param annotationDir Its annotation folder ({@linkcode indexFlickrSoundNet}).
+ * @param id The clip's id.
+ * @param opts Load options and the box convention.
+ * @returns The clip with its annotators' boxes.
+ * @throws Error naming the file at fault.
+ * @category data
+ */
+export async function decodeFlickrClip(
+  root: string,
+  annotationDir: string,
+  id: string,
+  opts: FlickrLoadOptions = {},
+): Promise<AVClip> {
+  const xmlPath = join(annotationDir, `${id}.xml`);
+  const annotators = parseFlickrAnnotation(await _readText(xmlPath, "annotation"), xmlPath);
+  const framePath = await _firstExisting(join(root, "frames"), [
+    `${id}.jpg`,
+    `${id}.jpeg`,
+    `${id}.png`,
+  ]);
+  if (!framePath) throw new _ItemError(join(root, "frames", `${id}.jpg`), "frame not found");
+  const original = await _loadImage(framePath, {});
+  const boxFrame = opts.boxFrame
+    ? { height: opts.boxFrame, width: opts.boxFrame }
+    : { height: original.height, width: original.width };
+  const frameName = opts.boxFrame
+    ? `the ${opts.boxFrame}x${opts.boxFrame} box frame (boxFrame option)`
+    : `the ${original.width}x${original.height} frame ${framePath}`;
+  for (const [a, boxes] of annotators.entries()) {
+    for (const [i, [x0, y0, x1, y1]] of boxes.entries()) {
+      if (
+        !(x0 >= 0 && y0 >= 0 && x1 <= boxFrame.width && y1 <= boxFrame.height && x0 < x1 &&
+          y0 < y1)
+      ) {
+        throw new _ItemError(
+          xmlPath,
+          `box ${i} of annotator ${a} [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside ${frameName}`,
+        );
+      }
+    }
+  }
+  const { audio, sampleRate } = await _loadAudio(await _flickrAudio(root, id), opts);
+  const image = opts.imageSize ? resizeImage(original, opts.imageSize, opts.imageSize) : original;
+  const annotatorBoxes = annotators.map((boxes) => boxes.map((b) => _scaleBox(b, boxFrame, image)));
+  return { id, image, audio, sampleRate, annotatorBoxes };
+}
+
+/**
+ * Load the Flickr-SoundNet localization test set from `root` (format in the module doc):
+ * each clip has the frame, the audio (`audio/<id>.wav`, else `.mp3`) and `annotatorBoxes`
+ * (scaled to `imageSize` when resizing, and from the `boxFrame` convention when given). A box
+ * outside its frame, or with `xmin >= xmax` / `ymin >= ymax`, is an error naming the
+ * annotation file.
+ *
+ * @param root The dataset folder.
+ * @param opts `skipBad`, `sampleRate`, `imageSize`, `boxFrame`.
+ * @returns The clips (sorted by id), skipped items and a summary.
+ * @throws Error naming the file, unless `skipBad` (then the item is skipped).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet } from "@avscene/avscene/data";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/annotations`);
+ * assert.equal((await loadFlickrSoundNet(root)).items.length, 0);
+ * ```
+ * @category data
+ */
+export async function loadFlickrSoundNet(
+  root: string,
+  opts: FlickrLoadOptions = {},
+): Promise<LoadResult<AVClip>> {
+  _checkLoadOptions("loadFlickrSoundNet", opts);
+  if (opts.boxFrame !== undefined && !(Number.isInteger(opts.boxFrame) && opts.boxFrame > 0)) {
+    throw new Error(
+      `loadFlickrSoundNet: boxFrame must be a positive integer, got ${opts.boxFrame}`,
+    );
+  }
+  const { annotationDir, ids } = await indexFlickrSoundNet(root);
   return await _collect(
     "Flickr-SoundNet",
     ids,
     opts,
-    (id) => join(annDir, `${id}.xml`),
-    async (id) => {
-      const xmlPath = join(annDir, `${id}.xml`);
-      const annotators = parseFlickrAnnotation(await _readText(xmlPath, "annotation"), xmlPath);
-      const framePath = await _firstExisting(join(root, "frames"), [
-        `${id}.jpg`,
-        `${id}.jpeg`,
-        `${id}.png`,
-      ]);
-      if (!framePath) throw new _ItemError(join(root, "frames", `${id}.jpg`), "frame not found");
-      const original = await _loadImage(framePath, {});
-      for (const [a, boxes] of annotators.entries()) {
-        for (const [i, [x0, y0, x1, y1]] of boxes.entries()) {
-          if (
-            !(x0 >= 0 && y0 >= 0 && x1 <= original.width && y1 <= original.height && x0 < x1 &&
-              y0 < y1)
-          ) {
-            throw new _ItemError(
-              xmlPath,
-              `box ${i} of annotator ${a} [${x0}, ${y0}, ${x1}, ${y1}] is empty or outside the ` +
-                `${original.width}x${original.height} frame ${framePath}`,
-            );
-          }
-        }
-      }
-      const wavPath = join(root, "audio", `${id}.wav`);
-      if (!(await _firstExisting(root, [join("audio", `${id}.wav`)]))) {
-        if (await _firstExisting(root, [join("audio", `${id}.mp3`)])) {
-          throw new _ItemError(
-            join(root, "audio", `${id}.mp3`),
-            "MP3 audio is not supported; convert it to WAV (e.g. ffmpeg -i x.mp3 x.wav)",
-          );
-        }
-      }
-      const { audio, sampleRate } = await _loadAudio(wavPath, opts);
-      const image = opts.imageSize
-        ? resizeImage(original, opts.imageSize, opts.imageSize)
-        : original;
-      const annotatorBoxes = annotators.map((boxes) =>
-        boxes.map((b) => _scaleBox(b, original, image))
-      );
-      return { id, image, audio, sampleRate, annotatorBoxes };
-    },
+    (id) => join(annotationDir, `${id}.xml`),
+    (id) => decodeFlickrClip(root, annotationDir, id, opts),
   );
 }
 
-/** Options of {@linkcode writeFlickrSoundNet}. */
+/**
+ * Options of {@linkcode writeFlickrSoundNet}.
+ *
+ * @category data
+ */
 export interface FlickrWriteOptions {
   /** Frame file format, default `"jpg"` (lossy, as the dataset); `"png"` is exact. */
   frameFormat?: "jpg" | "png";
@@ -234,12 +305,17 @@ export interface FlickrWriteOptions {
  *
  * @example
  * ```ts
- * import { writeFlickrSoundNet } from "./flickr_soundnet.ts";
+ * import assert from "node:assert/strict";
+ * import { loadFlickrSoundNet, writeFlickrSoundNet } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeFlickrSoundNet(root, [{ id: "1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, annotatorBoxes: [[[1, 1, 5, 5]]] }]);
+ * const { items } = await loadFlickrSoundNet(root);
+ * assert.deepEqual(items[0].annotatorBoxes, [[[1, 1, 5, 5]]]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeFlickrSoundNet(
   root: string,

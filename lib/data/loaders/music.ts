@@ -6,20 +6,21 @@
  * The instrument category is the audio file's parent folder (`acoustic_guitar`, or a duet
  * such as `acoustic_guitar_violin`); a `solo` / `duet` folder above it is optional.
  *
- * SoP stores MP3 audio; this loader reads WAV only (convert with e.g. ffmpeg).
+ * Audio may be WAV or MP3 (SoP stores MP3). Frames come from the videos with one ffmpeg line per
+ * video (SoP's 8 fps): `ffmpeg -i video.mp4 -vf fps=8 -q:v 2 frames/.../video.mp4/%06d.jpg`.
  *
  * @module
  */
 
 import Papa from "papaparse";
-import { basename, dirname, isAbsolute, join, relative } from "node:path";
-import { writeWav } from "../../audio/mod.ts";
+import { basename, dirname, extname, isAbsolute, join, relative } from "node:path";
+import { AUDIO_EXTENSIONS, writeWav } from "../../audio/mod.ts";
 import { writeJpeg } from "../../vision/mod.ts";
 import { writeFileAtomic } from "../../io/write_atomic.ts";
-import type { AVClip } from "../types.ts";
+import type { AVClip, RGBImage } from "../types.ts";
 import {
   _checkId,
-  _checkLoadOptions,
+  _checkMusicOptions,
   _collect,
   _ItemError,
   _loadAudio,
@@ -30,7 +31,11 @@ import {
   type LoadResult,
 } from "./_common.ts";
 
-/** The 11 MUSIC instruments; a clip's `classes` index this list. */
+/**
+ * The 11 MUSIC instruments; a clip's `classes` index this list.
+ *
+ * @category data
+ */
 export const MUSIC_INSTRUMENTS: readonly string[] = [
   "accordion",
   "acoustic_guitar",
@@ -45,7 +50,11 @@ export const MUSIC_INSTRUMENTS: readonly string[] = [
   "xylophone",
 ];
 
-/** Options of {@linkcode loadMUSIC}. */
+/**
+ * Options of {@linkcode loadMUSIC}.
+ *
+ * @category data
+ */
 export interface MusicLoadOptions extends LoadOptions {
   /** Which index to read: `train.csv` or `val.csv`. Default `"train"`. */
   split?: "train" | "val";
@@ -67,9 +76,11 @@ export interface MusicLoadOptions extends LoadOptions {
  *
  * @example
  * ```ts
- * import { musicCategoryClasses } from "./music.ts";
- * console.log(musicCategoryClasses("cello_acoustic_guitar")); // [2, 1]
+ * import assert from "node:assert/strict";
+ * import { musicCategoryClasses } from "@avscene/avscene/data";
+ * assert.deepEqual(musicCategoryClasses("cello_acoustic_guitar"), [2, 1]);
  * ```
+ * @category data
  */
 export function musicCategoryClasses(category: string): number[] | null {
   const whole = MUSIC_INSTRUMENTS.indexOf(category);
@@ -83,10 +94,159 @@ export function musicCategoryClasses(category: string): number[] | null {
 }
 
 /**
+ * One row of a MUSIC index, checked but not decoded.
+ *
+ * @category data
+ */
+export interface MusicEntry {
+  /** `<category>/<video>`. */
+  id: string;
+  /** 1 (solo) or 2 (duet). */
+  count: number;
+  /** Instrument indices into {@linkcode MUSIC_INSTRUMENTS}. */
+  classes: number[];
+  /** The audio file (WAV or MP3), absolute or relative to the working directory. */
+  audioPath: string;
+  /** The folder of extracted frames `000001.jpg ...`. */
+  frameDir: string;
+  /** Frames in `frameDir`. */
+  numFrames: number;
+  /** The index file and line the row came from. */
+  at: string;
+}
+
+/**
+ * Read and check one MUSIC index (`train.csv` / `val.csv`) without decoding any media: each
+ * row becomes a {@linkcode MusicEntry}, or an error naming `file:line` (returned, not thrown,
+ * so a caller can skip bad rows).
+ *
+ * @param root The dataset folder.
+ * @param split `train` or `val`.
+ * @returns Entries and row errors, in file order.
+ * @throws Error naming the index when it cannot be read or parsed.
+ * @category data
+ */
+export async function indexMUSIC(
+  root: string,
+  split: "train" | "val" = "train",
+): Promise<(MusicEntry | Error)[]> {
+  if (split !== "train" && split !== "val") {
+    throw new Error(`loadMUSIC: split must be "train" or "val", got ${split}`);
+  }
+  const csvPath = join(root, `${split}.csv`);
+  let rows = _parseCsv(await _readText(csvPath, `the MUSIC ${split} index`), csvPath);
+  if (rows.length > 0 && rows[0].fields[2]?.trim() === "num_frames") rows = rows.slice(1);
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(root, p));
+  return rows.map((row): MusicEntry | Error => {
+    const at = `${csvPath}:${row.line}`;
+    if (row.fields.length !== 3) {
+      return new _ItemError(
+        at,
+        `expected 3 columns (audio_path,frame_dir,num_frames), got ${row.fields.length}`,
+      );
+    }
+    const [audioRel, frameRel, countText] = row.fields.map((f) => f.trim());
+    if (!/^\d+$/.test(countText) || Number(countText) < 1) {
+      return new _ItemError(at, `num_frames must be a positive integer, got "${countText}"`);
+    }
+    const audioPath = resolve(audioRel);
+    const ext = extname(audioPath).toLowerCase();
+    if (!AUDIO_EXTENSIONS.includes(ext)) {
+      return new _ItemError(
+        at,
+        `audio ${audioPath} is not ${AUDIO_EXTENSIONS.join(" or ")} (convert it with ffmpeg)`,
+      );
+    }
+    const category = basename(dirname(audioPath));
+    const classes = musicCategoryClasses(category);
+    if (!classes) {
+      return new _ItemError(
+        at,
+        `category folder "${category}" is not one or two MUSIC instruments`,
+      );
+    }
+    return {
+      id: `${category}/${basename(audioPath, extname(audioPath))}`,
+      count: classes.length,
+      classes,
+      audioPath,
+      frameDir: resolve(frameRel),
+      numFrames: Number(countText),
+      at,
+    };
+  });
+}
+
+/**
+ * Frame `frameIndex` (1-based, clamped to the video's frames) of a MUSIC entry: `000042.jpg`,
+ * else `000042.png`, resized when `opts.imageSize` is given.
+ *
+ * @param entry The video.
+ * @param frameIndex 1-based frame number.
+ * @param opts `imageSize`.
+ * @returns The frame.
+ * @throws Error naming the missing or corrupt frame file.
+ * @category data
+ */
+export async function musicFrame(
+  entry: MusicEntry,
+  frameIndex: number,
+  opts: LoadOptions = {},
+): Promise<RGBImage> {
+  const k = Math.min(entry.numFrames, Math.max(1, Math.round(frameIndex)));
+  const name = String(k).padStart(6, "0");
+  try {
+    return await _loadImage(join(entry.frameDir, `${name}.jpg`), opts);
+  } catch (e) {
+    const png = join(entry.frameDir, `${name}.png`);
+    try {
+      await Deno.stat(png);
+    } catch {
+      throw e;
+    }
+    return await _loadImage(png, opts);
+  }
+}
+
+/**
+ * Decode one MUSIC entry (see {@linkcode loadMUSIC} for what the clip holds).
+ *
+ * @param entry The video.
+ * @param opts `seconds`, `fps`, `sampleRate`, `imageSize`.
+ * @returns The clip.
+ * @throws Error naming the file that is missing or cannot be decoded.
+ * @category data
+ */
+export async function decodeMusicEntry(
+  entry: MusicEntry,
+  opts: MusicLoadOptions = {},
+): Promise<AVClip> {
+  const fps = opts.fps ?? 8;
+  const frameIndex = Math.ceil(entry.numFrames / 2);
+  const image = await musicFrame(entry, frameIndex, opts);
+  let { audio, sampleRate } = await _loadAudio(entry.audioPath, opts);
+  if (opts.seconds !== undefined) {
+    const want = Math.min(audio.length, Math.round(opts.seconds * sampleRate));
+    const centre = Math.round(((frameIndex - 0.5) / fps) * sampleRate);
+    const start = Math.max(0, Math.min(audio.length - want, centre - Math.floor(want / 2)));
+    audio = audio.slice(start, start + want);
+  }
+  return {
+    id: entry.id,
+    image,
+    audio,
+    sampleRate,
+    count: entry.count,
+    classes: [...entry.classes],
+  };
+}
+
+/**
  * Load one MUSIC split from `root`. Each row gives one clip: the middle frame
- * (`ceil(num_frames / 2)`, 1-based, 6-digit name, `.jpg` or `.png`), the audio (optionally a
- * `seconds` window centred on that frame), `count` = 1 (solo) or 2 (duet) and `classes` =
- * the instruments. `id` = `<category>/<video>`.
+ * (`ceil(num_frames / 2)`, 1-based, 6-digit name, `.jpg` or `.png`), the audio (WAV or MP3;
+ * optionally a `seconds` window centred on that frame), `count` = 1 (solo) or 2 (duet) and
+ * `classes` = the instruments. `id` = `<category>/<video>`. Every clip is decoded: for
+ * training on a large tree use the streaming adapter (`openDataset("music:ROOT")`).
  *
  * @param root The dataset folder (holding `train.csv` / `val.csv`).
  * @param opts `split`, `seconds`, `fps`, `skipBad`, `sampleRate`, `imageSize`.
@@ -95,94 +255,29 @@ export function musicCategoryClasses(category: string): number[] | null {
  *
  * @example
  * ```ts
- * import { loadMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/val.csv`, "");
- * console.log((await loadMUSIC(root, { split: "val" })).summary); // MUSIC val: 0 clips loaded, 0 skipped
+ * assert.equal((await loadMUSIC(root, { split: "val" })).summary, "MUSIC val: 0 clips loaded, 0 skipped");
  * ```
+ * @category data
  */
 export async function loadMUSIC(
   root: string,
   opts: MusicLoadOptions = {},
 ): Promise<LoadResult<AVClip>> {
-  _checkLoadOptions("loadMUSIC", opts);
+  _checkMusicOptions(opts);
   const split = opts.split ?? "train";
-  if (split !== "train" && split !== "val") {
-    throw new Error(`loadMUSIC: split must be "train" or "val", got ${split}`);
-  }
-  const fps = opts.fps ?? 8;
-  if (!(fps > 0)) throw new Error(`loadMUSIC: fps must be positive, got ${fps}`);
-  if (opts.seconds !== undefined && !(opts.seconds > 0)) {
-    throw new Error(`loadMUSIC: seconds must be positive, got ${opts.seconds}`);
-  }
-  const csvPath = join(root, `${split}.csv`);
-  let rows = _parseCsv(await _readText(csvPath, `the MUSIC ${split} index`), csvPath);
-  if (rows.length > 0 && rows[0].fields[2]?.trim() === "num_frames") rows = rows.slice(1);
-  const resolve = (p: string) => (isAbsolute(p) ? p : join(root, p));
+  const entries = await indexMUSIC(root, split);
   return await _collect(
     `MUSIC ${split}`,
-    rows,
+    entries,
     opts,
-    (r) => `${csvPath}:${r.line}`,
-    async (row) => {
-      const at = `${csvPath}:${row.line}`;
-      if (row.fields.length !== 3) {
-        throw new _ItemError(
-          at,
-          `expected 3 columns (audio_path,frame_dir,num_frames), got ${row.fields.length}`,
-        );
-      }
-      const [audioRel, frameRel, countText] = row.fields.map((f) => f.trim());
-      if (!/^\d+$/.test(countText) || Number(countText) < 1) {
-        throw new _ItemError(at, `num_frames must be a positive integer, got "${countText}"`);
-      }
-      const numFrames = Number(countText);
-      const audioPath = resolve(audioRel);
-      if (!audioPath.endsWith(".wav")) {
-        throw new _ItemError(
-          audioPath,
-          "only WAV audio is supported (Sound of Pixels ships MP3: convert with ffmpeg)",
-        );
-      }
-      const category = basename(dirname(audioPath));
-      const classes = musicCategoryClasses(category);
-      if (!classes) {
-        throw new _ItemError(
-          at,
-          `category folder "${category}" is not one or two MUSIC instruments`,
-        );
-      }
-      const frameIndex = Math.ceil(numFrames / 2);
-      const frameName = String(frameIndex).padStart(6, "0");
-      const frameDir = resolve(frameRel);
-      let image;
-      try {
-        image = await _loadImage(join(frameDir, `${frameName}.jpg`), opts);
-      } catch (e) {
-        const png = join(frameDir, `${frameName}.png`);
-        try {
-          await Deno.stat(png);
-        } catch {
-          throw e;
-        }
-        image = await _loadImage(png, opts);
-      }
-      let { audio, sampleRate } = await _loadAudio(audioPath, opts);
-      if (opts.seconds !== undefined) {
-        const want = Math.min(audio.length, Math.round(opts.seconds * sampleRate));
-        const centre = Math.round(((frameIndex - 0.5) / fps) * sampleRate);
-        const start = Math.max(0, Math.min(audio.length - want, centre - Math.floor(want / 2)));
-        audio = audio.slice(start, start + want);
-      }
-      const video = basename(audioPath, ".wav");
-      return {
-        id: `${category}/${video}`,
-        image,
-        audio,
-        sampleRate,
-        count: classes.length,
-        classes,
-      };
+    (e) => e instanceof _ItemError ? e.file : (e as MusicEntry).at,
+    async (e) => {
+      if (e instanceof Error) throw e;
+      return await decodeMusicEntry(e, opts);
     },
   );
 }
@@ -200,13 +295,17 @@ export async function loadMUSIC(
  *
  * @example
  * ```ts
- * import { writeMUSIC } from "./music.ts";
+ * import assert from "node:assert/strict";
+ * import { loadMUSIC, writeMUSIC } from "@avscene/avscene/data";
  * const root = await Deno.makeTempDir();
  * const image = { data: new Float32Array(8 * 8 * 3), height: 8, width: 8 };
  * await writeMUSIC(root, [{ id: "violin/v1", image, audio: new Float32Array(80),
  *   sampleRate: 8000, classes: [9] }]);
- * console.log(await Deno.readTextFile(`${root}/train.csv`));
+ * const { items } = await loadMUSIC(root);
+ * assert.deepEqual([items[0].classes, items[0].audio.length], [[9], 80]);
+ * await Deno.remove(root, { recursive: true });
  * ```
+ * @category data
  */
 export async function writeMUSIC(
   root: string,

@@ -13,7 +13,11 @@ import { modelInputs } from "../model_inputs.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
-/** Options of {@linkcode alignedCenterConditioner}. */
+/**
+ * Options of {@linkcode alignedCenterConditioner}.
+ *
+ * @category model
+ */
 export interface AlignedCenterOptions {
   /** Soft K-means iterations (default 4). */
   iterations?: number;
@@ -21,7 +25,11 @@ export interface AlignedCenterOptions {
   beta?: number;
 }
 
-/** The conditioner of {@linkcode alignedCenterConditioner}, with the cache it keeps. */
+/**
+ * The conditioner of {@linkcode alignedCenterConditioner}, with the cache it keeps.
+ *
+ * @category model
+ */
 export interface AlignedCenterConditioner extends Conditioner {
   /** Visual centers computed so far, by clip id (`[Kv * D]` each). */
   readonly visualCenters: Map<string, Float32Array>;
@@ -47,6 +55,7 @@ function _objects(clip: AVClip): number {
  * @param opts clustering settings.
  * @returns the conditioner; vectors are `[D]` center features, padded to the batch's largest
  * count.
+ * @category model
  */
 export function alignedCenterConditioner(
   model: AVModel,
@@ -154,6 +163,7 @@ export function alignedCenterConditioner(
  * @param av the trained audiovisual model.
  * @param opts separation preset, seed, configuration overrides and clustering settings.
  * @returns the network (conditioning size = the model's embedding D) and its conditioner.
+ * @category model
  */
 export function createOursSeparation(
   av: AVModel,

@@ -8,7 +8,11 @@ import type * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../../data/types.ts";
 import type { SeparationModel } from "./separation_model.ts";
 
-/** A batch of mixtures: the clips mixed in each, and the mixed waveforms. */
+/**
+ * A batch of mixtures: the clips mixed in each, and the mixed waveforms.
+ *
+ * @category model
+ */
 export interface MixtureBatch {
   /** `clips[b][n]`: clip n of mixture b (every mixture holds the same number of clips). */
   clips: AVClip[][];
@@ -16,7 +20,11 @@ export interface MixtureBatch {
   mixtures: Float32Array[];
 }
 
-/** The conditioning vectors of a batch. */
+/**
+ * The conditioning vectors of a batch.
+ *
+ * @category model
+ */
 export interface Conditioning {
   /** `[batch, clips, vectors, conditionSize]`: each clip's vectors (one per sounding object). */
   vectors: tf.Tensor4D;
@@ -24,7 +32,11 @@ export interface Conditioning {
   valid: tf.Tensor3D;
 }
 
-/** Turns the clips of mixtures into conditioning vectors. */
+/**
+ * Turns the clips of mixtures into conditioning vectors.
+ *
+ * @category model
+ */
 export interface Conditioner {
   /** Short name (`ours`, `sound-of-pixels`, ...). */
   readonly name: string;
@@ -42,7 +54,11 @@ export interface Conditioner {
   dispose?(): void;
 }
 
-/** A separation method: its network (every trainable variable) and its conditioner. */
+/**
+ * A separation method: its network (every trainable variable) and its conditioner.
+ *
+ * @category model
+ */
 export interface SeparationMethod {
   /** The network; baselines keep their visual net's variables in the same store. */
   model: SeparationModel;

@@ -28,10 +28,12 @@ function _sameLength(name: string, arrays: readonly Float32Array[], n: number): 
  *
  * @example
  * ```ts
- * import { maskTargets } from "./mask_targets.ts";
+ * import assert from "node:assert/strict";
+ * import { maskTargets } from "@avscene/avscene/model";
  * const [a, b] = maskTargets([Float32Array.of(3, 0), Float32Array.of(1, 2)], Float32Array.of(4, 2), "binary");
- * console.log([...a], [...b]); // [1, 0] [0, 1]
+ * assert.deepEqual([[...a], [...b]], [[1, 0], [0, 1]]);
  * ```
+ * @category model
  */
 export function maskTargets(
   sources: readonly Float32Array[],
@@ -69,9 +71,11 @@ export function maskTargets(
  *
  * @example
  * ```ts
- * import { maskWeights } from "./mask_targets.ts";
- * console.log(maskWeights(Float32Array.of(0, Math.E - 1))[1]); // 1
+ * import assert from "node:assert/strict";
+ * import { maskWeights } from "@avscene/avscene/model";
+ * assert.equal(maskWeights(Float32Array.of(0, Math.E - 1))[1], 1);
  * ```
+ * @category model
  */
 export function maskWeights(mixture: Float32Array): Float32Array {
   return Float32Array.from(mixture, (v) => Math.min(Math.max(Math.log1p(v), 1e-3), 10));

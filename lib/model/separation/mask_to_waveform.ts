@@ -17,6 +17,7 @@ import type { SeparationConfig } from "./separation_config.ts";
  * @param config the separation configuration.
  * @param length samples to return (default `sampleRate * duration`).
  * @returns the separated waveform.
+ * @category model
  */
 export function maskToWaveform(
   mask: Float32Array,

@@ -10,10 +10,18 @@ import { logFrequencyWarp } from "../../audio/log_frequency.ts";
 import type { AVClip } from "../../data/types.ts";
 import { type SeparationConfig, separationFrames } from "./separation_config.ts";
 
-/** Floor added before the log: the input's silence level. */
+/**
+ * Floor added before the log: the input's silence level.
+ *
+ * @category model
+ */
 export const LOG_MAGNITUDE_FLOOR = 1e-4;
 
-/** The spectra of one mixture. */
+/**
+ * The spectra of one mixture.
+ *
+ * @category model
+ */
 export interface MixtureSpectra {
   /** The mixture's complex STFT (its phase is reused at inference). */
   mixture: Spectrogram;
@@ -32,6 +40,7 @@ export interface MixtureSpectra {
  * @param clip a clip.
  * @param config the separation configuration.
  * @returns `sampleRate * duration` samples.
+ * @category model
  */
 export function fitClipAudio(clip: AVClip, config: SeparationConfig): Float32Array {
   if (clip.sampleRate !== config.sampleRate) {
@@ -56,6 +65,7 @@ export function fitClipAudio(clip: AVClip, config: SeparationConfig): Float32Arr
  * @param clips the clips mixed.
  * @param config the separation configuration.
  * @returns the mixture, `sampleRate * duration` samples.
+ * @category model
  */
 export function mixClips(clips: readonly AVClip[], config: SeparationConfig): Float32Array {
   if (clips.length === 0) throw new Error("mixClips: clips is empty");
@@ -73,6 +83,7 @@ export function mixClips(clips: readonly AVClip[], config: SeparationConfig): Fl
  * @param audio samples (`sampleRate * duration` of them).
  * @param config the separation configuration.
  * @returns its complex spectrogram.
+ * @category model
  */
 export function separationStft(audio: Float32Array, config: SeparationConfig): Spectrogram {
   return stft(audio, { nFft: config.nFft, hop: config.hop, center: true });
@@ -84,6 +95,7 @@ export function separationStft(audio: Float32Array, config: SeparationConfig): S
  * @param clipSpectra each clip's STFT (see {@linkcode separationStft}).
  * @param config the separation configuration.
  * @returns mixture STFT, warped magnitudes and the padded log input.
+ * @category model
  */
 export function mixtureSpectra(
   clipSpectra: readonly Spectrogram[],

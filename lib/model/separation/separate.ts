@@ -25,6 +25,7 @@ import { separationFrames } from "./separation_config.ts";
  * @param model the separation network (its configuration fixes rate and length).
  * @param groups the clips of each mixture (same count in every group).
  * @returns the batch.
+ * @category model
  */
 export function mixtureBatch(model: SeparationModel, groups: readonly AVClip[][]): MixtureBatch {
   if (groups.length === 0) throw new Error("mixtureBatch: groups is empty");
@@ -47,6 +48,7 @@ export function mixtureBatch(model: SeparationModel, groups: readonly AVClip[][]
  * @param batch the mixtures.
  * @param cache clip STFTs by clip id, reused across calls (training draws clips repeatedly).
  * @returns one {@linkcode MixtureSpectra} per mixture.
+ * @category model
  */
 export function batchSpectra(
   model: SeparationModel,
@@ -73,6 +75,7 @@ export function batchSpectra(
  * @param batch the mixtures.
  * @param spectra their spectra (from {@linkcode batchSpectra}).
  * @returns the masks.
+ * @category model
  */
 export function predictClipMasks(
   model: SeparationModel,
@@ -107,6 +110,7 @@ export function predictClipMasks(
  * @param conditioner what conditions it.
  * @param batch the mixtures.
  * @returns one waveform per clip of each mixture.
+ * @category model
  */
 export async function separateMixtures(
   model: SeparationModel,
@@ -128,5 +132,84 @@ export async function separateMixtures(
         spectra[i].mixture,
         model.config,
       );
+    }));
+}
+
+/**
+ * Per-object masks: the sigmoid of each conditioning vector's logits on its own, `[batch,
+ * clips, vectors, paddedFrames, warpBins]`, 0 for padded vectors. A clip's mask
+ * ({@linkcode predictClipMasks}) is the union of its objects' masks.
+ *
+ * @param model the separation network.
+ * @param conditioner what conditions it (its `prepare` must have been awaited).
+ * @param batch the mixtures.
+ * @param spectra their spectra (from {@linkcode batchSpectra}).
+ * @returns the masks and the `valid` flags `[batch, clips, vectors]`.
+ * @category model
+ */
+export function predictObjectMasks(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  batch: MixtureBatch,
+  spectra: readonly MixtureSpectra[],
+): { masks: tf.Tensor5D; valid: tf.Tensor3D } {
+  const { paddedFrames } = separationFrames(model.config);
+  const w = model.config.warpBins;
+  return tf.tidy(() => {
+    const { vectors, valid } = conditioner.condition(batch);
+    const [b, n, k, c] = vectors.shape;
+    const logMix = tf.tensor3d(
+      Float32Array.from(spectra.flatMap((s) => Array.from(s.logMix))),
+      [spectra.length, paddedFrames, w],
+    );
+    const logits = predictMaskLogits(
+      model,
+      logMix,
+      tf.reshape(vectors, [b, n * k, c]) as tf.Tensor3D,
+    );
+    const masks = tf.mul(
+      tf.sigmoid(tf.reshape(logits, [b, n, k, paddedFrames, w])),
+      tf.reshape(valid, [b, n, k, 1, 1]),
+    ) as tf.Tensor5D;
+    return { masks, valid: tf.keep(valid) };
+  });
+}
+
+/**
+ * Separate every sounding object of every clip: `result[b][n][j]` is the waveform of object j
+ * of clip n of mixture b, masked by that object's own conditioning vector alone (ours: its own
+ * aligned visual center), with the mixture's phase. A duet clip (two vectors) yields two
+ * sources, as in the MUSIC duet protocol; padded vectors yield nothing.
+ *
+ * @param model the trained separation network.
+ * @param conditioner what conditions it.
+ * @param batch the mixtures (a single duet clip is a mixture of one clip).
+ * @returns one waveform per real object of each clip of each mixture.
+ * @category model
+ */
+export async function separateObjects(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  batch: MixtureBatch,
+): Promise<Float32Array[][][]> {
+  const spectra = batchSpectra(model, batch);
+  await conditioner.prepare?.(batch);
+  const { masks, valid } = predictObjectMasks(model, conditioner, batch, spectra);
+  const data = await masks.data() as Float32Array;
+  const flags = await valid.data();
+  const [b, n, k, tp, w] = masks.shape;
+  tf.dispose([masks, valid]);
+  const { frames } = separationFrames(model.config);
+  return Array.from({ length: b }, (_, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const out: Float32Array[] = [];
+      for (let o = 0; o < k; o++) {
+        if (flags[(i * n + j) * k + o] === 0) continue;
+        const start = ((i * n + j) * k + o) * tp * w;
+        out.push(
+          maskToWaveform(data.slice(start, start + frames * w), spectra[i].mixture, model.config),
+        );
+      }
+      return out;
     }));
 }

@@ -6,7 +6,11 @@
  */
 import { PRESET_NAMES, type PresetName } from "../presets.ts";
 
-/** How a visual vector conditions the U-Net. */
+/**
+ * How a visual vector conditions the U-Net.
+ *
+ * @category model
+ */
 export type ConditioningMode =
   /**
    * Sound-of-Pixels: the U-Net gives `maskChannels` maps, the vector is projected to as many
@@ -19,14 +23,22 @@ export type ConditioningMode =
    */
   | "bottleneck";
 
-/** The two mask targets of mix-and-separate. */
+/**
+ * The two mask targets of mix-and-separate.
+ *
+ * @category model
+ */
 export type MaskType =
   /** 1 where the source dominates the mixture's bin, else 0; BCE loss. */
   | "binary"
   /** `|S| / |X|` clipped to [0, 1]; L1 loss. */
   | "ratio";
 
-/** Everything that fixes a separation network's shapes. */
+/**
+ * Everything that fixes a separation network's shapes.
+ *
+ * @category model
+ */
 export interface SeparationConfig {
   /** The preset it was made from (also checked when loading a checkpoint). */
   preset: PresetName;
@@ -112,10 +124,12 @@ const CONDITION_SIZE: Record<PresetName, number> = { tiny: 32, small: 64, paper:
  *
  * @example
  * ```ts
- * import { separationConfig } from "./separation_config.ts";
+ * import assert from "node:assert/strict";
+ * import { separationConfig } from "@avscene/avscene/model";
  * const c = separationConfig("tiny", { maskType: "ratio" });
- * console.log(c.warpBins, c.maskType); // 64 ratio
+ * assert.deepEqual([c.warpBins, c.maskType], [32, "ratio"]);
  * ```
+ * @category model
  */
 export function separationConfig(
   preset: PresetName = "tiny",
@@ -165,6 +179,7 @@ export function separationConfig(
  *
  * @param config a separation configuration.
  * @returns `frames` of the STFT and `paddedFrames` the U-Net sees.
+ * @category model
  */
 export function separationFrames(
   config: SeparationConfig,

@@ -15,6 +15,7 @@ import type { MaskType } from "./separation_config.ts";
  * @param logits `[batch, clips, vectors, frames, bins]`.
  * @param valid `[batch, clips, vectors]`, 1 for a real vector, 0 for padding.
  * @returns masks in [0, 1], `[batch, clips, frames, bins]`.
+ * @category model
  */
 export function clipMasks(logits: tf.Tensor5D, valid: tf.Tensor3D): tf.Tensor4D {
   const [b, n, k, t, f] = logits.shape;
@@ -40,11 +41,13 @@ export function clipMasks(logits: tf.Tensor5D, valid: tf.Tensor3D): tf.Tensor4D 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
- * import { separationLoss } from "./separation_loss.ts";
+ * import { separationLoss } from "@avscene/avscene/model";
  * const l = separationLoss(tf.fill([1, 1, 2, 2], 0.5), tf.ones([1, 1, 2, 2]), tf.ones([1, 2, 2]), "ratio");
- * console.log(l.dataSync()[0]); // 0.5
+ * assert.equal(l.dataSync()[0], 0.5);
  * ```
+ * @category model
  */
 export function separationLoss(
   masks: tf.Tensor4D,

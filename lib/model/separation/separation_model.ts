@@ -12,7 +12,11 @@ import { groupNorm } from "../group_norm.ts";
 import type { PresetName } from "../presets.ts";
 import { type SeparationConfig, separationConfig } from "./separation_config.ts";
 
-/** A separation network: configuration, seed and variables (U-Net, conditioning, any extra). */
+/**
+ * A separation network: configuration, seed and variables (U-Net, conditioning, any extra).
+ *
+ * @category model
+ */
 export interface SeparationModel {
   /** Shapes, mask type and conditioning. */
   config: SeparationConfig;
@@ -25,7 +29,11 @@ export interface SeparationModel {
   params: ParamStore;
 }
 
-/** Options of {@linkcode createSeparationModel}. */
+/**
+ * Options of {@linkcode createSeparationModel}.
+ *
+ * @category model
+ */
 export interface CreateSeparationModelOptions {
   /** Built-in preset (default `tiny`). */
   preset?: PresetName;
@@ -78,11 +86,13 @@ function _upsample2(x: tf.Tensor4D): tf.Tensor4D {
  *
  * @example
  * ```ts
- * import { createSeparationModel } from "./separation_model.ts";
+ * import assert from "node:assert/strict";
+ * import { createSeparationModel } from "@avscene/avscene/model";
  * const m = createSeparationModel({ preset: "tiny", seed: 1 });
- * console.log(m.params.size > 0, m.config.conditioning); // true product
+ * assert.deepEqual([m.params.size > 0, m.config.conditioning], [true, "product"]);
  * m.params.dispose();
  * ```
+ * @category model
  */
 export function createSeparationModel(opts: CreateSeparationModelOptions = {}): SeparationModel {
   const seed = opts.seed ?? 0;
@@ -163,6 +173,7 @@ function _unet(model: SeparationModel, x: tf.Tensor4D, cond?: tf.Tensor2D): tf.T
  * must be a multiple of `2^depth` (pad with `separationFrames(config).paddedFrames`).
  * @param condition conditioning vectors `[batch, vectors, conditionSize]`.
  * @returns logits `[batch, vectors, frames, warpBins]` (sigmoid gives the masks).
+ * @category model
  */
 export function predictMaskLogits(
   model: SeparationModel,

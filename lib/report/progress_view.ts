@@ -6,10 +6,14 @@
  */
 import type { RunProgress } from "../experiments/experiment.ts";
 import type { TrainProgress } from "../train/progress_bar.ts";
-import { jupyterDisplay } from "./_jupyter.ts";
-import { escapeHtml } from "./escape_html.ts";
+import { jupyterDisplay } from "../plot/display.ts";
+import { escapeHtml } from "../plot/escape_html.ts";
 
-/** A progress display; pass `onRun` or `onTrain` as a runner's or trainer's `onProgress`. */
+/**
+ * A progress display; pass `onRun` or `onTrain` as a runner's or trainer's `onProgress`.
+ *
+ * @category plots
+ */
 export interface ProgressView {
   /** Show `done` of `total` units with a status text. */
   update(done: number, total: number, text?: string): void;
@@ -21,7 +25,11 @@ export interface ProgressView {
   finish(text?: string): Promise<void>;
 }
 
-/** Options of {@linkcode progressView}. */
+/**
+ * Options of {@linkcode progressView}.
+ *
+ * @category plots
+ */
 export interface ProgressViewOptions {
   /** Least milliseconds between two updates (default 500 in a notebook, 5000 on stdout). */
   intervalMs?: number;
@@ -44,11 +52,21 @@ function clock(seconds: number): string {
  * @returns the display.
  * @example
  * ```ts
- * import { progressView } from "./progress_view.ts";
- * const view = progressView("demo", { intervalMs: 0 });
- * view.update(1, 4, "first quarter");
- * await view.finish("done");
+ * import assert from "node:assert/strict";
+ * import { progressView } from "@avscene/avscene/report";
+ * const lines: string[] = [];
+ * const log = console.log;
+ * console.log = (s: string) => lines.push(s); // outside a kernel it prints status lines
+ * try {
+ *   const view = progressView("demo", { intervalMs: 0 });
+ *   view.update(1, 4, "first quarter");
+ *   await view.finish("done");
+ * } finally {
+ *   console.log = log;
+ * }
+ * assert.match(lines[0], /^demo: 1\/4 \(25%\)/);
  * ```
+ * @category plots
  */
 export function progressView(title: string, opts: ProgressViewOptions = {}): ProgressView {
   const show = jupyterDisplay();

@@ -4,9 +4,13 @@
  *
  * @module
  */
-import type { TrainingRun } from "./types.ts";
+import type { TrainingRun } from "../plot/types.ts";
 
-/** One logged training step of one run and seed (the shape of the Fig. 3 runner's curves). */
+/**
+ * One logged training step of one run and seed (the shape of the Fig. 3 runner's curves).
+ *
+ * @category plots
+ */
 export interface CurvePoint {
   /** Run name, e.g. `"C1"` or `"C2 then C3"`. */
   run: string;
@@ -20,7 +24,11 @@ export interface CurvePoint {
   accuracy: number;
 }
 
-/** Options of {@linkcode curveRuns}. */
+/**
+ * Options of {@linkcode curveRuns}.
+ *
+ * @category plots
+ */
 export interface CurveRunsOptions {
   /**
    * Most points per run (default 60): consecutive steps are averaged in windows of equal length
@@ -39,13 +47,15 @@ export interface CurveRunsOptions {
  * only one seed ran.
  * @example
  * ```ts
- * import { curveRuns } from "./curve_runs.ts";
+ * import assert from "node:assert/strict";
+ * import { curveRuns } from "@avscene/avscene/report";
  * const runs = curveRuns([
  *   { run: "C1", seed: 0, step: 1, loss: 2, accuracy: 0.5 },
  *   { run: "C1", seed: 1, step: 1, loss: 4, accuracy: 0.7 },
  * ], "loss");
- * console.log(runs[0].mean[0], runs[0].std?.[0]); // 3 1.4142135623730951
+ * assert.deepEqual([runs[0].mean[0], runs[0].std?.[0]], [3, 1.4142135623730951]);
  * ```
+ * @category plots
  */
 export function curveRuns(
   curves: readonly CurvePoint[],

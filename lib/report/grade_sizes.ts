@@ -3,9 +3,13 @@
  *
  * @module
  */
-import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "./types.ts";
+import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from "../plot/types.ts";
 
-/** The size of one grade (C1..C4): clips truly in it and clips the counting model put in it. */
+/**
+ * The size of one grade (C1..C4): clips truly in it and clips the counting model put in it.
+ *
+ * @category plots
+ */
 export interface GradeSizeRow {
   /** Level 1..4 (C1..C4). */
   level: number;
@@ -15,7 +19,11 @@ export interface GradeSizeRow {
   predicted: number[];
 }
 
-/** Options of {@linkcode gradeSizesChart}. */
+/**
+ * Options of {@linkcode gradeSizesChart}.
+ *
+ * @category plots
+ */
 export interface GradeSizesChartOptions {
   /** Plot title (default `"Curriculum grades of the uncurated set"`). */
   title?: string;
@@ -30,9 +38,13 @@ export interface GradeSizesChartOptions {
  * @returns a vega-lite spec.
  * @example
  * ```ts
- * import { gradeSizesChart } from "./grade_sizes.ts";
+ * import assert from "node:assert/strict";
+ * import { compileVegaLite } from "@avscene/avscene/plot";
+ * import { gradeSizesChart } from "@avscene/avscene/report";
  * const spec = gradeSizesChart([{ level: 1, truth: 20, predicted: [18, 22] }]);
+ * assert.deepEqual(compileVegaLite(spec).warnings, []);
  * ```
+ * @category plots
  */
 export function gradeSizesChart(
   sizes: readonly GradeSizeRow[],
