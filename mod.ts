@@ -112,6 +112,7 @@ export {
   createOursSeparation,
   fitClipAudio,
   fitCountingModel,
+  loadPretrained,
   localize,
   maskTargets,
   mixClips,
@@ -130,10 +131,12 @@ export {
 export {
   curriculumStages,
   loadModel,
+  RECIPES,
   saveCheckpoint,
   trainCurriculum,
   trainSeparation,
 } from "./lib/train/mod.ts";
+export type { Recipe, RecipeName } from "./lib/train/mod.ts";
 
 // the paper's metrics
 export {
@@ -147,6 +150,7 @@ export {
 
 // the paper's experiments
 export type {
+  AblationResult,
   ClaimCheck,
   Experiment,
   ExperimentResult,
@@ -154,9 +158,11 @@ export type {
   RunOptions,
 } from "./lib/experiments/mod.ts";
 export {
+  ABLATION_VARIANTS,
   evaluateCheckpoint,
   experimentNamed,
   EXPERIMENTS,
+  runAblation,
   runCounting,
   runFig3,
   runScale,

@@ -15,6 +15,7 @@ import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { defaultLearningRate, trainCurriculum } from "../lib/train/train_curriculum.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { RECIPE_NAMES, type RecipeName } from "../lib/train/recipe.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 
@@ -34,7 +35,9 @@ Usage: deno task train [options]
   --curriculum SPEC      stages in order: C1,C2 | C2(C1) | C3,C2 | U (uncurated) (default C1)
   --steps N[,N...]       steps per stage, one number or one per stage (default 200)
   --batch N              clips per batch (default 16)
-  --dataset-size N       clips drawn per stage (default 256)
+  --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives; see
+                         README) | paper (the paper code's recipe)
+  --dataset-size N       clips drawn per stage when not on fresh scenes (default 256)
   --lr X                 Adam learning rate (default 1e-3 for tiny, else 1e-4 as the paper code)
   --weight-decay X       Adam L2 weight decay (default 1e-4)
   --margin X             contrastive margin m (default 5)
@@ -64,6 +67,7 @@ const TRAIN_OPTIONS = {
   steps: { type: "string" },
   batch: { type: "string" },
   "dataset-size": { type: "string" },
+  recipe: { type: "string" },
   lr: { type: "string" },
   "weight-decay": { type: "string" },
   margin: { type: "string" },
@@ -96,6 +100,8 @@ interface TrainSettings {
   weightDecay: number;
   margin: number;
   alignment: AlignmentLevel;
+  /** The learning recipe by name. */
+  recipe: RecipeName;
   checkpointEvery: number;
   /** The `--data` values (empty: the synthetic world of `worldSeed`). */
   data: string[];
@@ -117,6 +123,7 @@ const FLAGS: Record<keyof TrainSettings, string> = {
   weightDecay: "--weight-decay",
   margin: "--margin",
   alignment: "--alignment",
+  recipe: "--recipe",
   checkpointEvery: "--checkpoint-every",
   data: "--data",
   skipBad: "--skip-bad",
@@ -145,6 +152,14 @@ function givenSettings(values: TrainValues): Partial<TrainSettings> {
       throw new Error(`train: --alignment must be source or scene, got "${values.alignment}"`);
     }
     given.alignment = values.alignment;
+  }
+  if (values.recipe !== undefined) {
+    if (!(RECIPE_NAMES as readonly string[]).includes(values.recipe)) {
+      throw new Error(
+        `train: --recipe must be one of ${RECIPE_NAMES.join(", ")}, got "${values.recipe}"`,
+      );
+    }
+    given.recipe = values.recipe as RecipeName;
   }
   if (values.curriculum !== undefined) {
     curriculumStages(values.curriculum, 1); // checks the spelling
@@ -196,6 +211,7 @@ function completeSettings(given: Partial<TrainSettings>): TrainSettings {
     weightDecay: given.weightDecay ?? 1e-4,
     margin: given.margin ?? 5,
     alignment: given.alignment ?? "source",
+    recipe: given.recipe ?? "ours",
     checkpointEvery: given.checkpointEvery ?? 50,
     data: given.data ?? [],
     skipBad: given.skipBad ?? false,
@@ -441,6 +457,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       weightDecay: settings.weightDecay,
       margin: settings.margin,
       alignment: settings.alignment,
+      recipe: settings.recipe,
       checkpointEvery: settings.checkpointEvery,
       cacheBytes: numberOption("train", "cache-mb", values["cache-mb"], 256, { min: 1 }) * 2 ** 20,
       outDir: out,

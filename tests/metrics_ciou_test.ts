@@ -87,17 +87,37 @@ Deno.test("cIoU: a constant heatmap is no prediction, not a full-image one", () 
   const g = consensusMap([[[0, 0, 4, 3]]], 4, 4); // 12 of 16 pixels
   const flat = new Float32Array(16).fill(0.3);
   assert.equal(cIoU(flat, g), 0);
-  // even at the lowest threshold it is not the full-image pitfall, 12 / (12 + 4)
-  close(cIoU(new Float32Array(16).fill(0.3), g, { threshold: 0 }), 0);
+  // even at the lowest threshold: the full-image pitfall would score 12 / (12 + 4)
+  assert.equal(cIoU(new Float32Array(16), g, { threshold: 0 }), 0);
 });
 
-Deno.test("cIoU: ties at the median are negative (never more than half positive)", () => {
+Deno.test("cIoU: the threshold is sorted[n / 2] and ties with it are positive (LVS)", () => {
   const g = new Float32Array([1, 1, 1, 0, 0, 0]);
-  // median of [0, 1, 1, 1, 1, 2] is 1: only the single 2 is positive
-  close(cIoU(new Float32Array([2, 1, 1, 1, 1, 0]), g), 1 / 3);
-  close(cIoU(new Float32Array([0, 1, 1, 1, 1, 2]), g), 0 / (3 + 1));
-  // odd count: median is the middle value, strictly above it -> 2 positives of 5
-  close(cIoU(new Float32Array([5, 4, 3, 2, 1]), new Float32Array([1, 1, 0, 0, 0])), 1);
+  // sorted [0, 1, 1, 1, 1, 2], sorted[3] = 1: the 2 and all four tied 1s are positive
+  close(cIoU(new Float32Array([2, 1, 1, 1, 1, 0]), g), 3 / (3 + 2));
+  close(cIoU(new Float32Array([0, 1, 1, 1, 1, 2]), g), 2 / (3 + 3));
+  // odd count: sorted[2] is the middle value, at or above it -> 3 positives of 5
+  close(cIoU(new Float32Array([5, 4, 3, 2, 1]), new Float32Array([1, 1, 0, 0, 0])), 2 / 3);
+  // distinct scores, even count: exactly the top half
+  close(cIoU(new Float32Array([4, 3, 2, 1]), new Float32Array([1, 1, 0, 0])), 1);
+});
+
+Deno.test("cIoU: a saturated map keeps its tied maxima (more than half the image)", () => {
+  // 4x4 image, the object is the 2x3 block at the top-left (6 pixels)
+  const g = consensusMap([[[0, 0, 3, 2]]], 4, 4);
+  // soft K-means with a sharp beta: the object and 4 background pixels sit at the maximum
+  // (10 of 16 tied), the rest is low; strictly-above-the-median would predict nothing
+  const heat = new Float32Array(16).fill(0.02);
+  for (const p of [0, 1, 2, 4, 5, 6, 3, 7, 8, 9]) heat[p] = 1;
+  close(cIoU(heat, g), 6 / (6 + 4));
+  // the same saturation on the background instead of the object scores low, not high
+  const wrong = new Float32Array(16).fill(0.02);
+  for (const p of [3, 7, 8, 9, 10, 11, 12, 13, 14, 15]) wrong[p] = 1;
+  close(cIoU(wrong, g), 0 / (6 + 10));
+  // a near-constant map with one dip predicts everything else (15 of 16): ties are kept
+  const dip = new Float32Array(16).fill(1);
+  dip[15] = 0;
+  close(cIoU(dip, g), 6 / (6 + 9));
 });
 
 Deno.test("cIoU: bad inputs are named", () => {

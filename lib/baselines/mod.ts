@@ -10,6 +10,7 @@
 
 export * from "./random_localization.ts";
 export * from "./centre_prior.ts";
+export * from "./mfcc_features.ts";
 export * from "./nmf.ts";
 export * from "./k_means.ts";
 export * from "./nmf_mfcc_separate.ts";

@@ -94,9 +94,11 @@ export interface SynthWorld extends AVDataset {
    */
   localizationSet(size: number): AVClip[];
   /**
-   * Single-source labelled clips for the ESC-50 protocol: for each of 5 folds and each class,
+   * Labelled clips for the ESC-50 protocol: for each of 5 folds and each class,
    * `clipsPerClassPerFold` clips (default 8), named like ESC-50 files
-   * (id `{fold}-synth{k}-A-{target}`, the file stem).
+   * (id `{fold}-synth{k}-A-{target}`, the file stem). Each is a full-length acoustic scene: the
+   * target class, a quieter interfering source of another class (0.25-0.6 of its amplitude)
+   * and off-screen noise at 0.3-1 times its RMS, so an untrained net does not already solve it.
    */
   classificationSet(clipsPerClassPerFold?: number): LabelledClip[];
   /**
@@ -333,6 +335,29 @@ export function synthWorld(opts: SynthWorldOptions = {}): SynthWorld {
     });
   }
 
+  /**
+   * A labelled clip: the target class over an acoustic scene, so that telling classes apart
+   * takes more than the loudest partial: a quieter interfering source of another class (at
+   * 0.25-0.6 of the target's amplitude) and off-screen noise at 0.3-1 times the target's RMS.
+   */
+  function labelledAudio(rng: Rng, target: number): Float32Array {
+    const other = (target + rng.int(1, classes.length - 1)) % classes.length;
+    const [main, interferer] = [target, other].map((c) =>
+      renderSource(tables, classes, c, rng.fork(), samples)
+    );
+    const gain = rng.range(0.25, 0.6);
+    for (let n = 0; n < samples; n++) interferer[n] *= gain;
+    let energy = 0;
+    for (let n = 0; n < samples; n++) energy += main[n] * main[n];
+    const noise = offscreenNoise(
+      tables,
+      rng.fork(),
+      samples,
+      Math.sqrt(energy / samples) * rng.range(0.3, 1),
+    );
+    return mixNormalised([main, interferer], noise, samples);
+  }
+
   function classificationSet(perClassPerFold = 8): LabelledClip[] {
     if (!Number.isInteger(perClassPerFold) || perClassPerFold < 1) {
       throw new Error(
@@ -344,10 +369,9 @@ export function synthWorld(opts: SynthWorldOptions = {}): SynthWorld {
       for (let target = 0; target < classes.length; target++) {
         for (let k = 0; k < perClassPerFold; k++) {
           const rng = new Rng(streamSeed(seed, "classification", fold, target, k));
-          const { audio } = renderAudio(rng, [target]);
           out.push({
             id: `${fold}-synth${k}-A-${target}`,
-            audio,
+            audio: labelledAudio(rng, target),
             sampleRate,
             target,
             category: classes[target].name,

@@ -33,6 +33,7 @@ import { latestCheckpoint, loadModel, saveCheckpoint } from "../train/checkpoint
 import { type CurriculumLevel, levelName, type StageSpec } from "../train/curriculum.ts";
 import { progressBar, type ProgressDisplay } from "../train/progress_bar.ts";
 import { defaultLearningRate, trainCurriculum, type TrainStep } from "../train/train_curriculum.ts";
+import { resolveRecipe } from "../train/recipe.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import {
@@ -217,6 +218,7 @@ export class RunContext {
       preset: this.preset,
       ...this.#identity,
       scale: { ...this.scale, seeds: undefined },
+      recipe: resolveRecipe(), // the trainer's default recipe: a new default is a new result
     });
     const ref: CellRef = { experiment: this.experiment, cell: name, seed };
     const mine = this.opts.cellFilter?.(ref) ?? true;
@@ -264,6 +266,7 @@ export class RunContext {
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
+      recipe: resolveRecipe(), // the curriculum trainer's default recipe
     });
     const slug = chain.map(stageSlug).join(".");
     return `${this.#root}/models/${kind === "curriculum" ? "" : kind + "-"}${slug}-s${seed}-${

@@ -18,3 +18,4 @@ export * from "./run_table3.ts";
 export * from "./evaluate_checkpoint.ts";
 export * from "./cache_identity.ts";
 export * from "./shard.ts";
+export * from "./run_ablation.ts";

@@ -100,11 +100,16 @@ export const TABLE2_METHODS: readonly {
 export const TABLE2_SIMILAR_POINTS = 5;
 
 /**
- * The best cIoU a prediction of half the image can reach on each clip: under the median
- * threshold a heatmap whose scores are all distinct marks half of the pixels, so at best its
- * prediction holds the whole annotated region plus `N / 2 - |region|` background pixels,
- * `cIoU <= sum(g) / (sum(g) + N / 2 - |region|)` (1 when the region exceeds half the image:
- * choosing its best-agreed pixels). Small objects make cIoU@0.5 unreachable.
+ * The best cIoU a prediction of half the image can reach on each clip: under the reference
+ * threshold `sorted[floor(N / 2)]` a heatmap whose scores are all distinct marks
+ * `ceil(N / 2)` pixels, so at best its prediction holds the whole annotated region plus
+ * `ceil(N / 2) - |region|` background pixels,
+ * `cIoU <= sum(g) / (sum(g) + ceil(N / 2) - |region|)` (1 when the region exceeds half the
+ * image: choosing its best-agreed pixels). Small objects make cIoU@0.5 unreachable.
+ *
+ * Not a strict bound when scores tie: pixels tied with the threshold are all predicted, so a
+ * map whose maximum covers exactly the object (and less than half the image) predicts fewer
+ * background pixels and can score above this ceiling, up to 1.
  *
  * @param clips test clips with `annotatorBoxes` or `boxes`.
  * @returns one ceiling per clip, in [0, 1].
@@ -118,7 +123,7 @@ export function halfImageCeiling(clips: readonly AVClip[]): number[] {
       throw new Error(`halfImageCeiling: clip ${clip.id} has no annotatorBoxes or boxes`);
     }
     const g = consensusMap(annotators, H, W);
-    const half = Math.floor((H * W) / 2);
+    const half = Math.ceil((H * W) / 2);
     let sum = 0, region = 0;
     for (const v of g) {
       sum += v;

@@ -11,32 +11,34 @@
  */
 export interface CIoUOptions {
   /**
-   * Threshold on the min-max normalised heatmap (in [0, 1]); pixels strictly above it are
-   * predicted positive. Default: the median of the normalised heatmap (numpy's median: the
-   * mean of the two middle values for an even pixel count), i.e. the top 50%.
+   * Threshold on the min-max normalised heatmap (in [0, 1]); pixels at or above it are
+   * predicted positive. Default: `sorted[floor(n / 2)]` of the normalised heatmap's `n`
+   * values in ascending order, the reference (LVS) evaluation's threshold: the top half, and
+   * every pixel tied with it.
    */
   threshold?: number;
 }
 
-/** The median of `values` as numpy computes it (mean of the two middle values when even). */
-function median(values: Float64Array): number {
+/** The reference threshold: `sorted[floor(n / 2)]` of `values` sorted ascending. */
+function upperHalfThreshold(values: Float64Array): number {
   const sorted = values.slice().sort();
-  const n = sorted.length;
-  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**
  * Consensus IoU of a heatmap against a consensus ground-truth map (Senocak et al.).
  *
  * The heatmap (already resized to the image, see `upsampleHeatmap`) is min-max normalised to
- * [0, 1]; pixels strictly above the threshold (default: its median, so at most the top 50%)
- * form the binary prediction `p`. Then
+ * [0, 1]; pixels at or above the threshold form the binary prediction `p`. The default
+ * threshold is the reference (LVS) code's `sorted[floor(n / 2)]`: the top half of the pixels,
+ * and every pixel tied with that value. Then
  * `cIoU = sum(p * g) / (sum(g) + sum(p * (g == 0)))`.
  *
- * A constant heatmap carries no localization: it normalises to all zeros, no pixel lies
- * strictly above its median and its cIoU is 0 (it is never counted as a full-image
+ * Ties are predicted: a saturated map (soft K-means with a sharp beta gives many pixels the
+ * same maximal score) keeps all its maxima, even when they cover more than half the image, so
+ * the positive set can exceed half the image when scores tie. A constant heatmap carries no
+ * localization and scores 0 whatever the threshold (it is never counted as a full-image
  * prediction, which would score `sum(g) / (sum(g) + #background)`, often high for big boxes).
- * Ties at the median are negative, so the positive set never exceeds half the image.
  *
  * @param heatmap Scores, one per pixel, row-major `[height, width]`.
  * @param groundTruth Consensus map of the same size, values in [0, 1] (see `consensusMap`).
@@ -50,6 +52,8 @@ function median(values: Float64Array): number {
  * const heat = new Float32Array([0.9, 0.8, 0.1, 0.2]);
  * const gt = new Float32Array([1, 0, 0, 0]);
  * assert.equal(cIoU(heat, gt), 0.5); // prediction {0, 1}: 1 / (1 + 1)
+ * // a saturated map: its three tied maxima are all predicted, 1 / (1 + 2)
+ * assert.equal(cIoU(new Float32Array([1, 1, 1, 0]), gt), 1 / 3);
  * ```
  * @category metrics
  */
@@ -86,21 +90,14 @@ export function cIoU(
     gSum += g;
   }
   if (gSum === 0) throw new Error("cIoU: groundTruth is all zero (no annotated region)");
-  const norm = new Float64Array(n);
   const range = hi - lo;
-  if (range > 0) { for (let p = 0; p < n; p++) norm[p] = (heatmap[p] - lo) / range; }
-  let threshold: number;
-  if (opts.threshold === undefined) {
-    threshold = median(norm);
-  } else {
-    threshold = opts.threshold;
-    if (!Number.isFinite(threshold)) {
-      throw new Error(`cIoU: opts.threshold must be finite, got ${threshold}`);
-    }
-  }
+  if (range === 0) return 0; // a constant map predicts nothing
+  const norm = new Float64Array(n);
+  for (let p = 0; p < n; p++) norm[p] = (heatmap[p] - lo) / range;
+  const threshold = opts.threshold ?? upperHalfThreshold(norm);
   let inter = 0, falsePos = 0;
   for (let p = 0; p < n; p++) {
-    if (norm[p] > threshold) {
+    if (norm[p] >= threshold) {
       const g = groundTruth[p];
       inter += g;
       if (g === 0) falsePos += 1;

@@ -11,6 +11,7 @@ export * from "./group_norm.ts";
 export * from "./conv2d_same.ts";
 export * from "./trunk.ts";
 export * from "./create_model.ts";
+export * from "./pretrained.ts";
 export * from "./embed.ts";
 export * from "./model_inputs.ts";
 export * from "./align_centers.ts";

@@ -34,6 +34,11 @@ export interface PairOptions {
   iterations?: number;
   /** Soft K-means beta (default 30). */
   beta?: number;
+  /**
+   * Negatives of each audio: `next`, the frame of clip `(i + 1) mod batch` (the reference
+   * code's one negative; default), or `all`, every other frame of the batch.
+   */
+  negatives?: "next" | "all";
 }
 
 /**
@@ -46,6 +51,38 @@ export interface PairDistances {
   positive2: tf.Tensor1D;
   /** d^2 of (audio i, frame (i + 1) mod batch) `[batch]`. */
   negative2: tf.Tensor1D;
+  /**
+   * With `negatives: "all"`: d^2 of (audio i, frame j) for every j != i, row-major over i
+   * `[batch * (batch - 1)]`.
+   */
+  allNegative2?: tf.Tensor1D;
+}
+
+/**
+ * Scene distances d^2 of every (audio i, frame j) pair: `sum_k min_j' |v_jj' - a_ik|^2`.
+ *
+ * @param vc visual centers `[batch, Kv, D]`.
+ * @param ac audio centers `[batch, Ka, D]`.
+ * @returns `[batch (audio), batch (frame)]`.
+ */
+function sceneDistanceMatrix(vc: tf.Tensor3D, ac: tf.Tensor3D): tf.Tensor2D {
+  // [1, B(frame), Kv, 1, D] - [B(audio), 1, 1, Ka, D] -> [B, B, Kv, Ka]
+  const diff = tf.sub(
+    tf.expandDims(tf.expandDims(vc, 0), 3),
+    tf.expandDims(tf.expandDims(ac, 1), 2),
+  );
+  return tf.sum(tf.min(tf.sum(tf.square(diff), 4), 2), 2) as tf.Tensor2D;
+}
+
+/**
+ * The off-diagonal entries of a square matrix `[n, n]`, row-major `[n * (n - 1)]`: the
+ * flattened matrix without its first entry, seen as `[n - 1, n + 1]`, has the diagonal in its
+ * last column (slices only, so the gradient runs on every backend).
+ */
+function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
+  const n = m.shape[0];
+  const rest = tf.reshape(tf.slice(tf.reshape(m, [n * n]), [1], [n * n - 1]), [n - 1, n + 1]);
+  return tf.reshape(tf.slice(rest, [0, 0], [n - 1, n]), [n * (n - 1)]) as tf.Tensor1D;
 }
 
 /**
@@ -93,6 +130,7 @@ export function pairDistances(
     ]);
     const positive2 = alignCenters(vc, ac).sceneDistance2;
     const negative2 = alignCenters(next as tf.Tensor3D, ac).sceneDistance2;
-    return { positive2, negative2 };
+    if ((opts.negatives ?? "next") === "next") return { positive2, negative2 };
+    return { positive2, negative2, allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac)) };
   });
 }

@@ -10,4 +10,5 @@ export * from "./checkpoint.ts";
 export * from "./train_loop.ts";
 export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
+export * from "./recipe.ts";
 export * from "./train_separation.ts";

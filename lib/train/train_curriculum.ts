@@ -22,6 +22,13 @@ import {
   type StageSpec,
 } from "./curriculum.ts";
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
+import {
+  type Recipe,
+  recipeBeta,
+  recipeLearningRate,
+  type RecipeName,
+  resolveRecipe,
+} from "./recipe.ts";
 
 /**
  * Where the trainer gets each stage's clips: any dataset of the contract with training clips
@@ -81,8 +88,16 @@ export interface TrainOptions extends TrainLoopOptions {
   alignment?: AlignmentLevel;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
-  /** Soft K-means beta (default 30). */
+  /** Soft K-means beta, constant over every stage (default: the recipe's). */
   beta?: number;
+  /**
+   * The learning recipe (default `ours`; `paper` is the paper code's): beta schedule,
+   * negatives, fresh scenes, learning-rate schedule, augmentation. A partial recipe overrides
+   * fields of `ours` (see `resolveRecipe`). With `freshScenes` and data that makes endless
+   * scenes (the synthetic world: it has `batches`), each step trains on new clips of the
+   * stage's level, none seen twice, instead of cycling through `datasetSize` clips.
+   */
+  recipe?: RecipeName | Partial<Recipe>;
   /** Seed of the batch order (default: the model's seed; a resumed run keeps its own). */
   seed?: number;
   /** A fresh Adam state at each stage (default true: stage s is initialised from s - 1). */
@@ -142,6 +157,21 @@ function windowStarts(seed: number, stage: number, step: number, b: number): num
   return Array.from({ length: b }, () => rng.uniform());
 }
 
+/** The first clip index of a stage's fresh batches: disjoint ranges per seed and stage. */
+function freshStart(seed: number, stage: number): number {
+  return ((seed >>> 0) % 1000) * 10_000_000 + stage * 1_000_000;
+}
+
+/** Seeded left-right flips of a batch of frames `[batch, H, W, 3]` (each with probability 1/2). */
+function flipFrames(images: tf.Tensor4D, rng: Rng): tf.Tensor4D {
+  const b = images.shape[0];
+  const flips = Array.from({ length: b }, () => (rng.uniform() < 0.5 ? 1 : 0));
+  return tf.tidy(() => {
+    const mask = tf.reshape(tf.tensor1d(flips, "bool"), [b, 1, 1, 1]);
+    return tf.where(tf.broadcastTo(mask, images.shape), tf.reverse(images, 2), images);
+  });
+}
+
 /** Indices of batch `step` (0-based) of a stage: seeded epochs over the stage's clips. */
 function batchIndices(seed: number, stage: number, step: number, n: number, b: number): number[] {
   const perEpoch = Math.max(1, Math.floor(n / b));
@@ -162,27 +192,36 @@ async function curriculumStep(
   clips: AVClip[],
   pairOpts: PairOptions,
   margin: number,
+  flip?: Rng,
 ): Promise<{ loss: number; accuracy: number }> {
-  const b = clips.length;
-  const { images, logMel } = modelInputs(model, clips);
-  const labels = tf.tidy(() => tf.concat([tf.ones([b]), tf.zeros([b])]) as tf.Tensor1D);
+  const inputs = modelInputs(model, clips);
+  const { logMel } = inputs;
+  let images = inputs.images;
+  if (flip) {
+    const flipped = flipFrames(images, flip);
+    images.dispose();
+    images = flipped;
+  }
   let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
   try {
     lossT = optimizer.minimize(() => {
       const d = pairDistances(model, images, logMel, pairOpts);
       p2 = tf.keep(d.positive2);
       n2 = tf.keep(d.negative2);
-      return contrastiveLoss(
-        tf.concat([d.positive2, d.negative2]) as tf.Tensor1D,
-        labels,
-        margin,
-      );
+      const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
+      const negatives = d.allNegative2 ?? d.negative2;
+      // 0.5 (mean over positives + mean over negatives): with one negative per audio,
+      // exactly the paper's mean over the 2 * batch pairs
+      return tf.mul(
+        0.5,
+        tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin)),
+      ) as tf.Scalar;
     });
     const loss = (await lossT.data())[0];
     const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
     return { loss, accuracy };
   } finally {
-    tf.dispose([lossT, p2, n2, images, logMel, labels]);
+    tf.dispose([lossT, p2, n2, images, logMel]);
   }
 }
 
@@ -240,6 +279,8 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     throw new Error(`trainCurriculum: margin must be finite and > 0, got ${margin}`);
   }
   checkTrainLoopOptions("trainCurriculum", opts);
+  const recipe = resolveRecipe(opts.recipe);
+  if (opts.beta !== undefined) recipe.betaStart = recipe.betaEnd = opts.beta;
   // starts[s]: global step at which stage s begins; starts[stages.length]: the run's steps
   const starts = [0];
   for (const stage of opts.stages) starts.push(starts[starts.length - 1] + stage.steps);
@@ -256,24 +297,49 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
   };
   let optimizer = new Adam(model.params.variables(), adamOpts);
   let current:
-    | { stage: number; stream: ClipStream; next?: { t: number; clips: Promise<AVClip[]> } }
+    | {
+      stage: number;
+      stream: ClipStream;
+      /** Fresh scenes: batch `step` is clips `first + step * b ..`; else recycled clips. */
+      first?: number;
+      next?: { t: number; clips: Promise<AVClip[]> };
+    }
     | undefined;
 
   /** Open stage `s`'s clip stream (and a fresh Adam when the stage starts at step `t`). */
-  const enterStage = (s: number, t: number) => {
+  const enterStage = (s: number, t: number, seed: number) => {
     current = undefined;
     if (t === starts[s] && s > 0 && (opts.resetOptimizerEachStage ?? true)) {
       optimizer.dispose();
       optimizer = new Adam(model.params.variables(), adamOpts);
     }
-    current = { stage: s, stream: stageStream(model, opts, opts.stages[s].level, size) };
+    const level = opts.stages[s].level;
+    if (recipe.freshScenes && "batches" in opts.data) {
+      // fresh scenes when the data makes endless scenes (the synthetic world, with `batches`)
+      const first = freshStart(seed, s);
+      const need = first + opts.stages[s].steps * b;
+      const source = opts.data.trainingClips(level, need);
+      if (source.size >= need) {
+        const c = model.config;
+        const stream = new ClipStream(source, {
+          seconds: c.duration,
+          sampleRate: c.sampleRate,
+          maxCachedBytes: opts.cacheBytes,
+        });
+        current = { stage: s, stream, first };
+        return;
+      }
+    }
+    current = { stage: s, stream: stageStream(model, opts, level, size) };
   };
   /** The windows of global step `t` (stage `s`), decoding them unless prefetched. */
   const batchAt = (t: number, s: number, seed: number): Promise<AVClip[]> => {
-    const { stream } = current!;
+    const { stream, first } = current!;
     const step = t - starts[s];
     const p = stream.batch(
-      batchIndices(seed, s, step, stream.source.size, b),
+      first === undefined
+        ? batchIndices(seed, s, step, stream.source.size, b)
+        : Array.from({ length: b }, (_, j) => first + step * b + j),
       windowStarts(seed, s, step, b),
     );
     p.catch(() => {}); // awaited when its step comes; not an unhandled rejection before
@@ -298,22 +364,33 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
       },
       step: async (t, seed) => {
         const s = stageAt(t);
-        if (current?.stage !== s) enterStage(s, t);
+        if (current?.stage !== s) enterStage(s, t, seed);
         const stage = opts.stages[s];
+        const step = t - starts[s];
         const { kAudio, kVisual } = stageCenters(stage);
-        const pairOpts = {
+        const pairOpts: PairOptions = {
           kAudio,
           kVisual,
           alignment: opts.alignment,
           iterations: opts.iterations,
-          beta: opts.beta,
+          beta: recipeBeta(recipe, step, stage.steps),
+          negatives: recipe.negatives,
         };
+        optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
         // the next batch is decoded while this one trains (prefetch)
         current!.next = t + 1 < starts[s + 1]
           ? { t: t + 1, clips: batchAt(t + 1, s, seed) }
           : undefined;
-        const { loss, accuracy } = await curriculumStep(model, optimizer, clips, pairOpts, margin);
+        const flip = recipe.flip ? new Rng(seed * 1_000_003 + s * 7919 + step + 17) : undefined;
+        const { loss, accuracy } = await curriculumStep(
+          model,
+          optimizer,
+          clips,
+          pairOpts,
+          margin,
+          flip,
+        );
         return {
           stage: s,
           level: levelName(stage.level),

@@ -1,0 +1,338 @@
+/**
+ * The recipe ablations: train the model with variants of the learning recipe, several seeds
+ * each, and measure what the recipe is for: training accuracy, held-out pair accuracy,
+ * localization on the held-out test set (cIoU@0.5 and AUC against the half-image ceiling)
+ * and, after multi-source stages, whether each sound's aligned map stays on its own object.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { AVClip } from "../data/types.ts";
+import { synthWorld } from "../data/synth_world.ts";
+import { createModel } from "../model/create_model.ts";
+import type { AVModel } from "../model/create_model.ts";
+import { localize } from "../model/localize.ts";
+import { modelInputs } from "../model/model_inputs.ts";
+import { pairDistances } from "../model/pair_distances.ts";
+import { pairAccuracy } from "../model/contrastive_loss.ts";
+import type { PresetName } from "../model/presets.ts";
+import { presetConfig } from "../model/presets.ts";
+import { type Recipe, type RecipeName, RECIPES } from "../train/recipe.ts";
+import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
+import type { CurriculumLevel } from "../train/curriculum.ts";
+import { cIoU } from "../metrics/ciou.ts";
+import { consensusMap } from "../metrics/consensus_map.ts";
+import { upsampleHeatmap } from "../metrics/upsample_heatmap.ts";
+import { localizationScores } from "../metrics/localization_scores.ts";
+import { clipCIoUs } from "../metrics/clip_cious.ts";
+import { halfImageCeiling } from "./run_table2.ts";
+import { oursHeatmaps } from "../model/ours_heatmaps.ts";
+import { pooledAudioFeatures } from "../model/pooled_features.ts";
+import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
+import { writeFileAtomic } from "../io/write_atomic.ts";
+
+/**
+ * One recipe variant of the ablation.
+ *
+ * @category experiments
+ */
+export interface AblationVariant {
+  /** Short name, e.g. `"paper"`, `"+ fresh scenes"`. */
+  name: string;
+  /** What changes against the previous variant, in words. */
+  change: string;
+  /** The recipe: a name or a partial override of `paper` (so each change is explicit). */
+  recipe: RecipeName | Partial<Recipe>;
+  /** Curriculum levels trained in order (default `[1]`: C1 only). */
+  levels?: CurriculumLevel[];
+}
+
+/**
+ * The ablation ladder: from the paper's recipe, one change at a time, to ours; and the two
+ * multi-source curricula checked for sounds staying on their objects.
+ * @category experiments
+ */
+export const ABLATION_VARIANTS: readonly AblationVariant[] = [
+  {
+    name: "paper",
+    change: "the paper code's recipe (beta 30, one negative, 256 clips)",
+    recipe: "paper",
+  },
+  {
+    name: "fresh",
+    change: "a new batch of scenes every step instead of 256 recycled clips",
+    recipe: { freshScenes: true },
+  },
+  {
+    name: "fresh+beta5",
+    change: "soft clustering: beta 5",
+    recipe: { freshScenes: true, betaStart: 5, betaEnd: 5 },
+  },
+  {
+    name: "fresh+beta5+all",
+    change: "every other frame of the batch as a negative",
+    recipe: { freshScenes: true, betaStart: 5, betaEnd: 5, negatives: "all" },
+  },
+  {
+    name: "fresh+beta5to30+all",
+    change: "beta schedule from 5 to 30 (geometric) instead of 5 (measured worse: not in ours)",
+    recipe: { freshScenes: true, betaStart: 5, betaEnd: 30, negatives: "all" },
+  },
+  {
+    name: "fresh+beta5+all+warmup",
+    change: "30 warmup steps and cosine learning-rate decay (not measured yet)",
+    recipe: {
+      freshScenes: true,
+      betaStart: 5,
+      betaEnd: 5,
+      negatives: "all",
+      warmupSteps: 30,
+      lrDecay: "cosine",
+    },
+  },
+  {
+    name: "fresh+beta5+all+flip",
+    change: "left-right flips of the frames (not measured yet)",
+    recipe: { freshScenes: true, betaStart: 5, betaEnd: 5, negatives: "all", flip: true },
+  },
+  {
+    name: "ours",
+    change: "the default recipe (the same as fresh+beta5+all)",
+    recipe: "ours",
+  },
+  { name: "ours C2(C1)", change: "the default recipe, C1 then C2", recipe: "ours", levels: [1, 2] },
+  {
+    name: "ours C3(C2(C1))",
+    change: "the default recipe, C1, C2 then C3",
+    recipe: "ours",
+    levels: [1, 2, 3],
+  },
+];
+
+/**
+ * Options of {@linkcode runAblation}.
+ *
+ * @category experiments
+ */
+export interface AblationOptions {
+  /** Variants to run (default: all of {@linkcode ABLATION_VARIANTS}). */
+  variants?: readonly AblationVariant[];
+  /** Seeds (default `[0, 1, 2]`). */
+  seeds?: number[];
+  /** Steps of every stage (default 400). */
+  steps?: number;
+  /** Clips per batch (default 16). */
+  batchSize?: number;
+  /** Held-out test scenes for localization and pair accuracy (default 64). */
+  testSize?: number;
+  /** Model preset (default `tiny`). */
+  preset?: PresetName;
+  /** Learning rate (default: the trainer's for the preset). */
+  lr?: number;
+  /**
+   * Directory to write each trained model's weights to, as `<variant>-s<seed>.bin` (float32,
+   * parameters in creation order: the format `loadPretrained` reads). None: not written.
+   */
+  weightsDir?: string;
+  /** Results already measured (same variant, seed and settings are skipped). */
+  done?: readonly AblationResult[];
+  /** Called with each finished (variant, seed) result. */
+  onResult?: (r: AblationResult) => void | Promise<void>;
+}
+
+/**
+ * The measurements of one (variant, seed).
+ *
+ * @category experiments
+ */
+export interface AblationResult {
+  /** Variant name. */
+  variant: string;
+  /** Seed of the model and batch order. */
+  seed: number;
+  /** Steps per stage. */
+  steps: number;
+  /** Curriculum, e.g. `C1` or `C1,C2`. */
+  curriculum: string;
+  /** Mean training accuracy of the last 50 steps (or fewer) of the last stage. */
+  trainAccuracy: number;
+  /** Mean loss of the same steps. */
+  trainLoss: number;
+  /** Share of held-out C1 test scenes closer to their own frame than to the next clip's. */
+  heldOutAccuracy: number;
+  /** cIoU@0.5 (%) of the aligned map on the C1 localization test set. */
+  ciou50: number;
+  /** AUC (%) of the same. */
+  auc: number;
+  /** The half-image ceiling's cIoU@0.5 (%) on the same set. */
+  ceilingCiou50: number;
+  /** Its AUC (%). */
+  ceilingAuc: number;
+  /**
+   * On two-source test scenes: mean per-source cIoU of each sound's aligned map (its own
+   * audio alone, K_audio 1, K_visual 3) against its own object's box.
+   */
+  ownObjectCIoU: number;
+  /** The same map's mean cIoU against the other source's box. */
+  otherObjectCIoU: number;
+  /**
+   * Share of sounds whose aligned map scores a higher cIoU against its own object's box than
+   * every unaligned visual center's map (the background and the other object) does.
+   */
+  onOwnObject: number;
+  /**
+   * Table 1 protocol: 5-fold accuracy of a linear classifier on the trained audio net's pooled
+   * features of the labelled set (4 clips per class and fold).
+   */
+  classification: number;
+  /** Seconds of training and evaluation. */
+  seconds: number;
+}
+
+const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
+
+/** Held-out pair accuracy on C1 test scenes (next clip's frame as negative). */
+async function heldOutAccuracy(model: AVModel, clips: AVClip[]): Promise<number> {
+  const x = modelInputs(model, clips);
+  const d = pairDistances(model, x.images, x.logMel, { kAudio: 1, kVisual: 2 });
+  const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
+  tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
+  return acc;
+}
+
+/**
+ * Each sound of two-source test scenes localized alone (its own waveform as the audio, the
+ * whole frame, K_audio 1, K_visual 3): per-source cIoU of its aligned map against its own
+ * box and against the other source's box, and the share of sounds whose aligned map is on its
+ * own object more than any unaligned center's map is.
+ *
+ * @param model the trained network.
+ * @param scenes two-source test scenes with `sources` and `boxes`.
+ * @returns mean own-object cIoU, mean other-object cIoU, share on the own object.
+ * @category experiments
+ */
+export async function perSourceLocalization(
+  model: AVModel,
+  scenes: readonly AVClip[],
+): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
+  const solo: AVClip[] = [];
+  for (const c of scenes) {
+    if (!c.sources || !c.boxes || c.sources.length !== 2 || c.boxes.length < 2) {
+      throw new Error(`perSourceLocalization: scene ${c.id} needs two sources and their boxes`);
+    }
+    c.sources.forEach((s, i) => solo.push({ ...c, id: `${c.id}-src${i}`, audio: s }));
+  }
+  let own = 0, other = 0, on = 0, k = 0;
+  for (let i = 0; i < solo.length; i += 32) {
+    const part = solo.slice(i, i + 32);
+    const maps = await localize(model, part, { kAudio: 1, kVisual: 3 });
+    maps.forEach((m, j) => {
+      const clip = part[j];
+      const src = Number(clip.id.slice(clip.id.lastIndexOf("src") + 3));
+      const { height: H, width: W } = clip.image;
+      const up = (map: Float32Array) => upsampleHeatmap(map, m.height, m.width, H, W);
+      const ownBox = consensusMap([[clip.boxes![src]]], H, W);
+      const o = cIoU(up(m.aligned[0]), ownBox);
+      own += o;
+      other += cIoU(up(m.aligned[0]), consensusMap([[clip.boxes![1 - src]]], H, W));
+      if (m.unaligned.every((u) => cIoU(up(u), ownBox) < o)) on++;
+      k++;
+    });
+  }
+  return { ownObjectCIoU: own / k, otherObjectCIoU: other / k, onOwnObject: on / k };
+}
+
+/**
+ * Run the ablation: each variant with each seed, trained from scratch on the synthetic world
+ * (tiny preset by default, C1 for `steps` steps unless the variant says otherwise), then
+ * measured on held-out test scenes.
+ *
+ * @param opts variants, seeds, steps, batch and test sizes, preset, callbacks.
+ * @returns one result per (variant, seed), seed by seed.
+ * @category experiments
+ */
+export async function runAblation(opts: AblationOptions = {}): Promise<AblationResult[]> {
+  const variants = opts.variants ?? ABLATION_VARIANTS;
+  const seeds = opts.seeds ?? [0, 1, 2];
+  const steps = opts.steps ?? 400;
+  const batchSize = opts.batchSize ?? 16;
+  const testSize = opts.testSize ?? 64;
+  const preset = opts.preset ?? "tiny";
+  const config = presetConfig(preset);
+  const world = synthWorld({ seed: 0, imageSize: config.imageSize, sampleRate: config.sampleRate });
+  const locSet = world.localizationSet(testSize);
+  const c1Test = Array.from({ length: testSize }, (_, i) => world.scene(i, 1, "test"));
+  const duets = Array.from(
+    { length: Math.max(8, testSize / 4) },
+    (_, i) => world.scene(i, 2, "test"),
+  );
+  const ceiling = localizationScores(halfImageCeiling(locSet));
+  const labelled = world.classificationSet(4);
+  const out: AblationResult[] = [];
+  // seeds outermost: a cut-off run has every variant at its first seeds
+  for (const seed of seeds) {
+    for (const v of variants) {
+      const levels = v.levels ?? [1];
+      const curriculum = levels.map(levelName).join(",");
+      const prior = opts.done?.find((r) =>
+        r.variant === v.name && r.seed === seed && r.steps === steps && r.curriculum === curriculum
+      );
+      if (prior) {
+        out.push(prior);
+        continue;
+      }
+      const t0 = performance.now();
+      const model = createModel({ preset, seed });
+      try {
+        const recipe = typeof v.recipe === "string" ? v.recipe : { ...RECIPES.paper, ...v.recipe };
+        const { history } = await trainCurriculum(model, {
+          data: world as CurriculumData,
+          stages: levels.map((level) => ({ level, steps })),
+          batchSize,
+          recipe,
+          lr: opts.lr,
+          seed,
+        });
+        const tail = history.slice(-Math.min(50, steps));
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const loc = localizationScores(
+          clipCIoUs(locSet, await oursHeatmaps(model, locSet, "aligned")),
+        );
+        const per = await perSourceLocalization(model, duets);
+        const classification = classifyFrozenFeatures(
+          await pooledAudioFeatures(model, labelled),
+          labelled.map((c) => c.target),
+          labelled.map((c) => c.fold),
+        ).meanAccuracy;
+        const r: AblationResult = {
+          variant: v.name,
+          seed,
+          steps,
+          curriculum,
+          trainAccuracy: mean(tail.map((h) => h.accuracy)),
+          trainLoss: mean(tail.map((h) => h.loss)),
+          heldOutAccuracy: await heldOutAccuracy(model, c1Test),
+          ciou50: 100 * loc.ciou50,
+          auc: 100 * loc.auc,
+          ceilingCiou50: 100 * ceiling.ciou50,
+          ceilingAuc: 100 * ceiling.auc,
+          ...per,
+          classification,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        out.push(r);
+        if (opts.weightsDir) {
+          const flat = await model.params.toFlat();
+          await writeFileAtomic(
+            `${opts.weightsDir}/${v.name.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`,
+            new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength),
+          );
+        }
+        await opts.onResult?.(r);
+      } finally {
+        model.params.dispose();
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * The learning recipe of a training stage: what each step computes beyond the paper's method
+ * (beta schedule, negatives, learning-rate schedule, augmentation) and on which data (fresh
+ * scenes or a recycled set). `paper` is the paper code's recipe; `ours` is the default, every
+ * change in it measured by the ablation runner (see README, "The learning recipe").
+ *
+ * @module
+ */
+
+/**
+ * The named recipes.
+ *
+ * @category training
+ */
+export const RECIPE_NAMES = ["ours", "paper"] as const;
+
+/**
+ * One of {@linkcode RECIPE_NAMES}.
+ *
+ * @category training
+ */
+export type RecipeName = typeof RECIPE_NAMES[number];
+
+/**
+ * Everything a recipe fixes.
+ *
+ * @category training
+ */
+export interface Recipe {
+  /** Soft K-means beta at the stage's first step. */
+  betaStart: number;
+  /** Soft K-means beta at the stage's last step (geometric schedule from `betaStart`). */
+  betaEnd: number;
+  /** `next`: one negative frame per audio (the next clip's); `all`: every other frame. */
+  negatives: "next" | "all";
+  /**
+   * A new batch of scenes every step when the data can make them (a `batches` method, as the
+   * synthetic world's), instead of cycling through one drawn set of `datasetSize` clips.
+   */
+  freshScenes: boolean;
+  /** Steps of linear learning-rate warmup at the start of each stage (0: none). */
+  warmupSteps: number;
+  /** Learning-rate decay after warmup: `none`, or `cosine` down to 10% at the stage's end. */
+  lrDecay: "none" | "cosine";
+  /** Augmentation: flip each frame left-right with probability 1/2. */
+  flip: boolean;
+}
+
+/**
+ * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
+ * as a negative (measured against `paper` with the ablation runner; see README). `paper`:
+ * beta 30, the next clip's frame as the one negative, 256 recycled clips per stage.
+ * @category training
+ */
+export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
+  ours: Object.freeze<Recipe>({
+    betaStart: 5,
+    betaEnd: 5,
+    negatives: "all",
+    freshScenes: true,
+    warmupSteps: 0,
+    lrDecay: "none",
+    flip: false,
+  }),
+  paper: Object.freeze<Recipe>({
+    betaStart: 30,
+    betaEnd: 30,
+    negatives: "next",
+    freshScenes: false,
+    warmupSteps: 0,
+    lrDecay: "none",
+    flip: false,
+  }),
+});
+
+/**
+ * A recipe from its name or a partial override of the default (`ours`), checked.
+ *
+ * @param recipe a name, or fields overriding `base` (default `ours`).
+ * @param base the recipe that `recipe`'s missing fields come from.
+ * @returns the full recipe.
+ *
+ * @example
+ * ```ts
+ * import { resolveRecipe } from "./recipe.ts";
+ * console.log(resolveRecipe("paper").betaStart); // 30
+ * console.log(resolveRecipe({ betaEnd: 5 }).betaEnd); // 5
+ * ```
+ * @category training
+ */
+export function resolveRecipe(
+  recipe: RecipeName | Partial<Recipe> = "ours",
+  base: RecipeName = "ours",
+): Recipe {
+  if (typeof recipe === "string") {
+    if (!(RECIPE_NAMES as readonly string[]).includes(recipe)) {
+      throw new Error(`recipe: "${recipe}" is not one of ${RECIPE_NAMES.join(", ")}`);
+    }
+    return { ...RECIPES[recipe] };
+  }
+  const r: Recipe = { ...RECIPES[base], ...recipe };
+  for (const key of ["betaStart", "betaEnd"] as const) {
+    if (!(Number.isFinite(r[key]) && r[key] > 0)) {
+      throw new Error(`recipe: ${key} must be finite and > 0, got ${r[key]}`);
+    }
+  }
+  if (!Number.isInteger(r.warmupSteps) || r.warmupSteps < 0) {
+    throw new Error(`recipe: warmupSteps must be an integer >= 0, got ${r.warmupSteps}`);
+  }
+  if (r.negatives !== "next" && r.negatives !== "all") {
+    throw new Error(`recipe: negatives must be "next" or "all", got ${r.negatives}`);
+  }
+  if (r.lrDecay !== "none" && r.lrDecay !== "cosine") {
+    throw new Error(`recipe: lrDecay must be "none" or "cosine", got ${r.lrDecay}`);
+  }
+  return r;
+}
+
+/**
+ * Beta at step `step` (0-based) of a stage of `steps` steps: geometric from `betaStart` to
+ * `betaEnd` (constant when they are equal).
+ *
+ * @param recipe the recipe.
+ * @param step 0-based step of the stage.
+ * @param steps steps of the stage.
+ * @returns beta.
+ * @category training
+ */
+export function recipeBeta(recipe: Recipe, step: number, steps: number): number {
+  if (recipe.betaStart === recipe.betaEnd || steps <= 1) return recipe.betaEnd;
+  const f = Math.min(1, Math.max(0, step / (steps - 1)));
+  return recipe.betaStart * Math.pow(recipe.betaEnd / recipe.betaStart, f);
+}
+
+/**
+ * Learning rate at step `step` (0-based) of a stage: linear warmup over `warmupSteps`, then
+ * constant or cosine decay to 10% of `lr` at the stage's last step.
+ *
+ * @param recipe the recipe.
+ * @param lr the peak learning rate.
+ * @param step 0-based step of the stage.
+ * @param steps steps of the stage.
+ * @returns the step's learning rate.
+ * @category training
+ */
+export function recipeLearningRate(
+  recipe: Recipe,
+  lr: number,
+  step: number,
+  steps: number,
+): number {
+  const w = recipe.warmupSteps;
+  if (step < w) return lr * (step + 1) / w;
+  if (recipe.lrDecay === "none") return lr;
+  const span = Math.max(1, steps - 1 - w);
+  const f = Math.min(1, (step - w) / span);
+  return lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * f)));
+}

@@ -1,0 +1,165 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertEquals, assertRejects, assertThrows } from "./model_assert.ts";
+import { initBackend } from "../lib/backend/mod.ts";
+import type { AVClip } from "../lib/data/mod.ts";
+import { createModel, modelInputs, pairDistances } from "../lib/model/mod.ts";
+import {
+  type CurriculumData,
+  curriculumStages,
+  recipeBeta,
+  recipeLearningRate,
+  RECIPES,
+  resolveRecipe,
+  trainCurriculum,
+} from "../lib/train/mod.ts";
+import { fixtureWorld } from "./model_fixture_world.ts";
+
+await initBackend("cpu");
+
+const world = fixtureWorld({ seed: 5, imageSize: 64, sampleRate: 8000, duration: 1 });
+
+/**
+ * The fixture world as endless data (it has `batches`, the synthetic world's sign), its
+ * training clips made lazily, recording the index of every clip decoded.
+ */
+function freshWorld(seen: number[]): CurriculumData {
+  const endless = {
+    batches: () => [],
+    trainingClips: (level: 1 | 2 | 3 | 4 | "uncurated", size: number) => ({
+      size,
+      entry: (i: number) => ({ id: `fresh-${i}`, count: level === "uncurated" ? 2 : level }),
+      clip: (i: number) => {
+        seen.push(i);
+        return Promise.resolve(world.scene(i, level === "uncurated" ? 2 : level) as AVClip);
+      },
+    }),
+  };
+  return endless as CurriculumData;
+}
+
+Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", () => {
+  assertEquals(resolveRecipe("paper"), { ...RECIPES.paper });
+  assertEquals(resolveRecipe(), { ...RECIPES.ours });
+  assertEquals(resolveRecipe({ negatives: "next" }).negatives, "next");
+  assertEquals(resolveRecipe({ negatives: "next" }).betaStart, RECIPES.ours.betaStart);
+  assertThrows(() => resolveRecipe("fast" as "ours"), Error, '"fast"');
+  assertThrows(() => resolveRecipe({ betaStart: 0 }), Error, "betaStart");
+  assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
+  assertThrows(() => resolveRecipe({ negatives: "some" as "all" }), Error, "negatives");
+  // the paper's recipe: beta 30, one negative, recycled clips
+  assertEquals(RECIPES.paper.betaStart, 30);
+  assertEquals(RECIPES.paper.negatives, "next");
+  assertEquals(RECIPES.paper.freshScenes, false);
+});
+
+Deno.test("recipeBeta and recipeLearningRate: schedules hit their ends", () => {
+  const r = resolveRecipe({ betaStart: 5, betaEnd: 30, warmupSteps: 10, lrDecay: "cosine" });
+  assertEquals(recipeBeta(r, 0, 100), 5);
+  assert(Math.abs(recipeBeta(r, 99, 100) - 30) < 1e-9);
+  assert(Math.abs(recipeBeta(r, 49.5, 100) - Math.sqrt(150)) < 1e-9, "geometric midpoint");
+  assertEquals(recipeBeta(resolveRecipe("paper"), 7, 100), 30);
+  assert(Math.abs(recipeLearningRate(r, 1, 0, 100) - 0.1) < 1e-12);
+  assertEquals(recipeLearningRate(r, 1, 9, 100), 1);
+  assertEquals(recipeLearningRate(r, 1, 10, 100), 1);
+  assert(Math.abs(recipeLearningRate(r, 1, 99, 100) - 0.1) < 1e-12);
+  assertEquals(recipeLearningRate(resolveRecipe("paper"), 0.5, 3, 100), 0.5);
+});
+
+Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) distances", () => {
+  const model = createModel({ preset: "tiny", seed: 2 });
+  const clips = world.curriculumSet(1, 4);
+  const { images, logMel } = modelInputs(model, clips);
+  const opts = { kAudio: 1, kVisual: 2 };
+  const all = pairDistances(model, images, logMel, { ...opts, negatives: "all" });
+  const next = pairDistances(model, images, logMel, opts);
+  assertEquals(next.allNegative2, undefined);
+  const a = all.allNegative2!.arraySync(), n = next.negative2.arraySync();
+  assertEquals(a.length, 12);
+  // row i holds frames j != i in order: (i, i + 1) sits at i * 3 + i for i < 3, and (3, 0) at 9
+  for (let i = 0; i < 4; i++) {
+    const j = (i + 1) % 4;
+    const at = i * 3 + (j < i ? j : j - 1);
+    assert(Math.abs(a[at] - n[i]) <= 1e-4 * Math.max(1, n[i]), `(${i}, ${j}): ${a[at]} vs ${n[i]}`);
+  }
+  tf.dispose([
+    images,
+    logMel,
+    all.positive2,
+    all.negative2,
+    all.allNegative2!,
+    next.positive2,
+    next.negative2,
+  ]);
+  model.params.dispose();
+});
+
+Deno.test("fresh scenes: a new batch every step, and an aborted run resumes exactly", async () => {
+  const seen: number[] = [];
+  const opts = () => ({
+    data: freshWorld(seen),
+    stages: curriculumStages("C1,C2", 3),
+    batchSize: 4,
+    checkpointEvery: 2,
+    recipe: "ours" as const,
+  });
+  const full = await Deno.makeTempDir(), cut = await Deno.makeTempDir();
+  try {
+    const m1 = createModel({ preset: "tiny", seed: 9 });
+    const r1 = await trainCurriculum(m1, { ...opts(), outDir: full });
+    // two stages of three fresh batches of 4: 24 distinct clips, consecutive within a stage,
+    // disjoint across stages
+    const distinct = [...new Set(seen)].sort((x, y) => x - y);
+    assertEquals(distinct.length, 24);
+    assertEquals(distinct[11] - distinct[0], 11);
+    assert(distinct[12] - distinct[0] >= 1_000_000, `stage starts ${distinct[0]}, ${distinct[12]}`);
+    const ctrl = new AbortController();
+    const m2 = createModel({ preset: "tiny", seed: 9 });
+    await trainCurriculum(m2, {
+      ...opts(),
+      outDir: cut,
+      signal: ctrl.signal,
+      onProgress: (p) => p.globalStep === 5 && ctrl.abort(),
+    });
+    m2.params.dispose();
+    const m3 = createModel({ preset: "tiny", seed: 1 });
+    const r3 = await trainCurriculum(m3, { ...opts(), outDir: cut, resume: true });
+    assertEquals(r3.history, r1.history);
+    assertEquals(await m3.params.toFlat(), await m1.params.toFlat());
+    for (const m of [m1, m3]) m.params.dispose();
+  } finally {
+    await Deno.remove(full, { recursive: true });
+    await Deno.remove(cut, { recursive: true });
+  }
+});
+
+Deno.test("recipes differ in what a step computes; data without batches falls back to a set", async () => {
+  const run = async (recipe: "ours" | "paper", data: CurriculumData) => {
+    const model = createModel({ preset: "tiny", seed: 4 });
+    const { history } = await trainCurriculum(model, {
+      data,
+      stages: curriculumStages("C1", 2),
+      batchSize: 4,
+      datasetSize: 8,
+      recipe,
+    });
+    model.params.dispose();
+    return history.map((h) => h.loss);
+  };
+  const paper = await run("paper", world);
+  const ours = await run("ours", world); // no batches(): recycled clips, ours otherwise
+  const oursFresh = await run("ours", freshWorld([]));
+  assert(paper[0] !== ours[0], "beta and negatives change the loss");
+  assert(ours[1] !== oursFresh[1], "fresh scenes change the second batch");
+  const model = createModel({ preset: "tiny" });
+  await assertRejects(
+    () =>
+      trainCurriculum(model, {
+        data: world,
+        stages: curriculumStages("C1", 1),
+        recipe: { betaEnd: -1 },
+      }),
+    Error,
+    "betaEnd",
+  );
+  model.params.dispose();
+});
