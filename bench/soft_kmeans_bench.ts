@@ -1,5 +1,8 @@
 /**
- * Soft K-means: the WGSL kernels (baseline) against the same math composed from tfjs ops on
+ * Soft K-means: the WGSL kernels as `softKMeans` runs them (baseline, `wgsl`: split over
+ * workgroups by channel and position tiles where `softKMeansSplitWanted` says so) against
+ * the same kernels forced to one workgroup per sample (`wgsl-sample`, what they were before
+ * the split) and forced to split (`wgsl-split`), the same math composed from tfjs ops on
  * webgpu, the plain-loop kernels on wasm and cpu (`wasm-plain`, `cpu-plain`: what `softKMeans`
  * runs there) and the composed implementation on wasm and cpu; forward, and forward +
  * backward. Each group's summary gives the ratios to the WGSL baseline (the target:
@@ -9,13 +12,18 @@
  * modelled bytes / best time per call, the model being the kernel's global-memory traffic
  * with no cache: read x and write its transpose xT (B N D floats each), then per iteration
  * read xT twice (distances, center update) and write the squared distances and assignments
- * (2 B K N), and write the extracted outputs (B K D + B K N), 4 bytes per float. On a GPU
+ * (2 B K N), and write the extracted outputs (B K D + B K N), 4 bytes per float. The split
+ * kernels also write and read partial sums, which the model leaves out (it is the least
+ * traffic the work needs): about 7% more at the paper shape with B = 64, 1.6x the modelled
+ * bytes with B = 1 (under 1 MB per pass, small enough for a GPU's L2 cache). On a GPU
  * compare it with the device's peak memory bandwidth; on lavapipe it is a CPU's figure.
  *
  * `deno bench -A bench/soft_kmeans_bench.ts`. `AVSCENE_BENCH_SHAPES` picks shapes: `tiny`
- * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4), `all`;
- * default `tiny` plus the paper shape at K=4. `AVSCENE_BENCH_BACKENDS` (comma list of
- * `wgsl,webgpu,wasm-plain,cpu-plain,wasm,cpu`) limits the contenders. GPU work is timed to completion: each timed
+ * (the tiny preset's visual and audio maps), `paper` (B=64, N=196, D=512, K=1..4, T=4),
+ * `all` (also B=1); default `tiny` plus the paper shape at K=4 with B=64 and B=1.
+ * `AVSCENE_BENCH_BACKENDS` (comma list of
+ * `wgsl,wgsl-sample,wgsl-split,webgpu,wasm-plain,cpu-plain,wasm,cpu`) limits the
+ * contenders. GPU work is timed to completion: each timed
  * iteration makes `AVSCENE_BENCH_CALLS` calls (default 8 for the tiny shapes, 1 for the paper
  * shape), then reads back one element of every output of every call (all awaited together),
  * which waits for the queue to drain. A readback costs a fixed latency (about 12 ms under Deno
@@ -27,6 +35,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, describeBackend, initBackend } from "../lib/backend/mod.ts";
 import { softKMeans, softKMeansComposed, type SoftKMeansResult } from "../kernels/mod.ts";
+import { WEBGPU_SOFT_KMEANS_SPLIT } from "../kernels/soft_kmeans_webgpu.ts";
 
 interface Shape {
   label: string;
@@ -48,18 +57,29 @@ const PAPER: Shape[] = [1, 2, 3, 4].map((k) => ({
   k,
 }));
 
+/** The paper shape with one clip: the case a GPU is emptiest at without the split. */
+const PAPER_ONE: Shape = { label: "paper visual, one clip", b: 1, n: 196, d: 512, k: 4 };
+
 const which = Deno.env.get("AVSCENE_BENCH_SHAPES") ?? "default";
 const shapes = which === "tiny"
   ? TINY
   : which === "paper"
   ? PAPER
   : which === "all"
-  ? [...TINY, ...PAPER]
-  : [...TINY, PAPER[3]];
+  ? [...TINY, ...PAPER, PAPER_ONE]
+  : [...TINY, PAPER[3], PAPER_ONE];
 
-type Contender = "wgsl" | "webgpu" | "wasm-plain" | "cpu-plain" | "wasm" | "cpu";
+type Contender =
+  | "wgsl"
+  | "wgsl-sample"
+  | "wgsl-split"
+  | "webgpu"
+  | "wasm-plain"
+  | "cpu-plain"
+  | "wasm"
+  | "cpu";
 const wanted = (Deno.env.get("AVSCENE_BENCH_BACKENDS") ??
-  "wgsl,webgpu,wasm-plain,cpu-plain,wasm,cpu").split(",");
+  "wgsl,wgsl-sample,wgsl-split,webgpu,wasm-plain,cpu-plain,wasm,cpu").split(",");
 
 /** Backends that start here, in bench order; webgpu missing means no WGSL rows. */
 const available: BackendName[] = [];
@@ -77,8 +97,16 @@ const gpu = available.includes("webgpu")
   ? (await initBackend("webgpu"), describeBackend())
   : "no WebGPU adapter";
 
-const contenders: { name: Contender; backend: BackendName; op: typeof softKMeans }[] = [
+/** Contenders; `split` sets the WGSL kernels' split mode while one runs. */
+const contenders: {
+  name: Contender;
+  backend: BackendName;
+  op: typeof softKMeans;
+  split?: string;
+}[] = [
   { name: "wgsl" as const, backend: "webgpu" as const, op: softKMeans },
+  { name: "wgsl-sample" as const, backend: "webgpu" as const, op: softKMeans, split: "never" },
+  { name: "wgsl-split" as const, backend: "webgpu" as const, op: softKMeans, split: "always" },
   { name: "webgpu" as const, backend: "webgpu" as const, op: softKMeansComposed },
   { name: "wasm-plain" as const, backend: "wasm" as const, op: softKMeans },
   { name: "cpu-plain" as const, backend: "cpu" as const, op: softKMeans },
@@ -124,7 +152,7 @@ function forwardBytes(s: Shape, iterations = 4): number {
   return 4 * (2 * x + iterations * (2 * x + 2 * kn) + s.b * s.k * s.d + kn);
 }
 
-/** Best seconds per WGSL forward call, per shape label with its dims. */
+/** Best seconds per WGSL forward call, per contender and shape label with its dims. */
 const bestForward = new Map<string, { s: Shape; seconds: number }>();
 globalThis.addEventListener("unload", () => {
   for (const [key, { s, seconds }] of bestForward) {
@@ -151,6 +179,7 @@ for (const s of shapes) {
         async fn(b) {
           const x = await input(s, c.backend);
           await tf.setBackend(c.backend);
+          tf.env().set(WEBGPU_SOFT_KMEANS_SPLIT, c.split ?? "auto");
           const outputs: tf.Tensor[] = [];
           const t0 = performance.now();
           b.start();
@@ -169,9 +198,9 @@ for (const s of shapes) {
           }
           await settle(...outputs);
           b.end();
-          if (c.name === "wgsl" && pass === "forward") {
+          if (c.name.startsWith("wgsl") && pass === "forward") {
             const seconds = (performance.now() - t0) / 1e3 / calls;
-            const key = `${s.label} B=${s.b} N=${s.n} D=${s.d} K=${s.k}`;
+            const key = `${c.name} ${s.label} B=${s.b} N=${s.n} D=${s.d} K=${s.k}`;
             const prev = bestForward.get(key);
             if (!prev || seconds < prev.seconds) bestForward.set(key, { s, seconds });
           }

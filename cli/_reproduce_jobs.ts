@@ -19,6 +19,8 @@ export interface ShardProcessOptions {
   seeds?: string;
   /** The backend the parent runs on (the children must use the same: it keys the cache). */
   backend: string;
+  /** Further arguments every child gets as given (the data: `--data`, `--scale`, ...). */
+  extra?: string[];
 }
 
 /**
@@ -51,6 +53,7 @@ export function shardProcessArgs(
     ...(opts.seeds !== undefined ? ["--seeds", opts.seeds] : []),
     "--backend",
     opts.backend,
+    ...(opts.extra ?? []),
     "--shard",
     `${index}/${count}`,
   ];

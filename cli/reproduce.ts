@@ -224,7 +224,26 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       { integer: true, min: 1 },
     ),
   );
-  if (jobs > 1) return await reproduceInProcesses(chosen, jobs, { ...values, seeds }, meta);
+  if (jobs > 1) {
+    // the children open the same data: its flags go to them as given
+    const extra = [
+      ...(values.data ?? []).flatMap((d) => ["--data", d]),
+      ...(values["box-frame"] !== undefined ? ["--box-frame", values["box-frame"]] : []),
+      ...(values["skip-bad"] ? ["--skip-bad"] : []),
+      ...(values.scale !== undefined ? ["--scale", values.scale] : []),
+    ];
+    const runnable = chosen.filter((e) => {
+      const why = unserved(e);
+      if (why) console.log(`${e.name} skipped: ${why}`);
+      return why === null;
+    });
+    return await reproduceInProcesses(
+      runnable,
+      jobs,
+      { ...values, seeds, extra, shared },
+      meta,
+    );
+  }
 
   const lock = await acquireRunLock(values.cache, `reproduce ${args.join(" ")}`);
   const abort = new AbortController();
@@ -299,6 +318,10 @@ async function reproduceInProcesses(
     full: boolean;
     only?: string;
     seeds?: number[];
+    /** The data flags, forwarded to every child. */
+    extra: string[];
+    /** The runners' options (data and scale included) the merge reads the cells with. */
+    shared: Parameters<typeof mergeShards>[1];
   },
   meta: Record<string, string | number | boolean>,
 ): Promise<number> {
@@ -322,6 +345,7 @@ async function reproduceInProcesses(
         only: values.only,
         seeds: values.seeds?.join(","),
         backend: backendInfo()!.backend,
+        extra: values.extra,
       },
       jobs,
       abort.signal,
@@ -345,12 +369,7 @@ async function reproduceInProcesses(
     for (const r of failed) console.error(`shard ${r.index}/${jobs} failed: see ${r.log}`);
     return 1;
   }
-  const shared = {
-    quick: !values.full,
-    outDir: values.cache,
-    ...(values.seeds ? { seeds: values.seeds } : {}),
-  };
-  const merged = await mergeShards(chosen, shared);
+  const merged = await mergeShards(chosen, values.shared);
   for (const result of merged) {
     console.log(
       `\n${chosen.find((e) => e.name === result.experiment)?.title ?? result.experiment}`,

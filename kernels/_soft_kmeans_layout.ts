@@ -76,14 +76,18 @@ export function traceLayout(dims: SoftKMeansDims): TraceLayout {
 
 /**
  * Per-sample layout of the backward sweep `[B, 4 * sweepSize]`, in vec4 units: center
- * gradients g^0..g^T `[(T+1), D, KB]` (g^t = dL/do^t) and squared-distance gradients
- * h^1..h^T `[T, KB, 4 NQ]` (h^t = dL/ds^t).
+ * gradients g^0..g^T `[(T+1), D, KB]` (g^t = dL/do^t), squared-distance gradients
+ * h^1..h^T `[T, KB, 4 NQ]` (h^t = dL/ds^t) and the projections P^1..P^T `[T, KB]`
+ * (P^t_k = g^t_k . o^t_k; written only by the split programs, the per-sample one keeps them
+ * in workgroup memory).
  */
 export interface SweepLayout {
   /** Offset of g^0. */
   centerGrads: number;
   /** Offset of h^1. */
   distanceGrads: number;
+  /** Offset of P^1. */
+  projections: number;
   /** vec4s per sample. */
   size: number;
 }
@@ -93,7 +97,73 @@ export function sweepLayout(dims: SoftKMeansDims): SweepLayout {
   const { channels: d, iterations: t } = dims;
   const { kb, nq } = blockCounts(dims);
   const distanceGrads = (t + 1) * d * kb;
-  return { centerGrads: 0, distanceGrads, size: distanceGrads + t * kb * 4 * nq };
+  const projections = distanceGrads + t * kb * 4 * nq;
+  return { centerGrads: 0, distanceGrads, projections, size: projections + t * kb };
+}
+
+/**
+ * How the split programs share one sample's work among invocations: the channels of the
+ * distance sums (and of g . u in the backward pass) in `channelTiles` tiles of
+ * `channelsPerTile`, and the positions of the center sums in `positionTiles` tiles of
+ * `positionsPerTile`; each tile writes a partial sum that a later pass adds up.
+ */
+export interface SoftKMeansSplit {
+  /** Channel tiles DT of the distance sums. */
+  channelTiles: number;
+  /** Channels per tile DPT. */
+  channelsPerTile: number;
+  /** Position tiles NT of the center sums. */
+  positionTiles: number;
+  /** Positions per tile NPT. */
+  positionsPerTile: number;
+}
+
+/**
+ * Fewest channels or positions a tile is given. It binds only for small batches (at the
+ * paper shape from B = 16 on, the target is met with larger tiles), where the partial sums
+ * are small enough to stay in the GPU's cache.
+ */
+export const MIN_TILE = 4;
+
+/**
+ * The split of `dims` that gives each pass at least `targetInvocations` invocations where
+ * the sizes allow (tiles of at least {@linkcode MIN_TILE}): the distance pass runs
+ * B x KB x NQ x DT invocations, the center pass B x KB x DQ x NT.
+ */
+export function splitFor(dims: SoftKMeansDims, targetInvocations: number): SoftKMeansSplit {
+  const { kb, nq, dq } = blockCounts(dims);
+  const tiles = (perTile: number, length: number) => {
+    const wanted = Math.ceil(targetInvocations / perTile);
+    const most = Math.max(1, Math.floor(length / MIN_TILE));
+    const count = Math.max(1, Math.min(wanted, most));
+    const size = Math.ceil(length / count);
+    return { count: Math.ceil(length / size), size };
+  };
+  const c = tiles(dims.batch * kb * nq, dims.channels);
+  const p = tiles(dims.batch * kb * dq, dims.positions);
+  return {
+    channelTiles: c.count,
+    channelsPerTile: c.size,
+    positionTiles: p.count,
+    positionsPerTile: p.size,
+  };
+}
+
+/** WGSL `const` declarations of a {@linkcode SoftKMeansSplit} and the batch size. */
+export function splitWgsl(dims: SoftKMeansDims, split: SoftKMeansSplit): string {
+  return `
+  const B : i32 = ${dims.batch};
+  const DT : i32 = ${split.channelTiles};
+  const DPT : i32 = ${split.channelsPerTile};
+  const NT : i32 = ${split.positionTiles};
+  const NPT : i32 = ${split.positionsPerTile};
+`;
+}
+
+/** A shader-cache key naming the batch, every baked-in dimension and the split. */
+export function splitKey(dims: SoftKMeansDims, split: SoftKMeansSplit): string {
+  return `${dims.batch}_${dimsKey(dims)}_${split.channelTiles}_${split.channelsPerTile}_` +
+    `${split.positionTiles}_${split.positionsPerTile}`;
 }
 
 /** True when x `[B, N, D]` can be bound as vec4s (D a multiple of 4). */
@@ -129,6 +199,7 @@ export function layoutWgsl(dims: SoftKMeansDims): string {
   const SWEEP : i32 = ${sw.size};
   const OFF_G : i32 = ${sw.centerGrads};
   const OFF_H : i32 = ${sw.distanceGrads};
+  const OFF_P : i32 = ${sw.projections};
   const MIN_SQ : f32 = ${MIN_SQUARED_DISTANCE.toExponential()};
   const MIN_MASS : f32 = ${MIN_MASS.toExponential()};
 

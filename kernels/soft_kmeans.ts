@@ -49,7 +49,8 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  * assignments.
  *
  * On the webgpu backend this runs the WGSL kernels (one fused dispatch for all iterations,
- * and a WGSL backward pass through them); on cpu and wasm plain loop kernels (forward and a
+ * or, when the batch is too small to fill a GPU, a few dispatches per iteration that spread
+ * each sample over many workgroups; and a WGSL backward pass through them); on cpu and wasm plain loop kernels (forward and a
  * hand-written backward, one kernel call each); elsewhere the same math composed from tfjs
  * ops (tfjs autodiff). Throws, naming the argument, when `x` is not a float32 `[B, N, D]`
  * tensor, `k` is not an integer in [1, N], `opts.iterations` is not an integer >= 1 or

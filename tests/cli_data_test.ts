@@ -129,6 +129,15 @@ Deno.test("CLI on a MUSIC tree (MP3): train C1,C2 -> eval refuses with a sentenc
     );
     assert.equal(rep.code, 0, rep.out);
     assert.match(rep.out, /skipped: MUSIC has fewer than two training clips of C3/);
+    // run as shard processes (--jobs, one per seed), each child opened the same data
+    const logs: string[] = [];
+    for await (const f of Deno.readDir(join(dir, "cache"))) {
+      if (/^shard-.*\.log$/.test(f.name)) logs.push(f.name);
+    }
+    if (/shard processes/.test(rep.out)) assert.ok(logs.length > 1, rep.out);
+    for (const name of logs) {
+      assert.match(await Deno.readTextFile(join(dir, "cache", name)), /with MUSIC/, name);
+    }
     const results = JSON.parse(await Deno.readTextFile(join(dir, "report", "results.json")));
     const text = JSON.stringify(results);
     assert.match(text, /"experiment":"table3"/);

@@ -44,9 +44,20 @@ const SPECS: [number, number, number, number, number, number][] = [
   [2, 11, 8, 9, 10, 1], // 3 blocks of 4 clusters, channels bound as vec4s
 ];
 
-/** The seeded cases with their float64 references (T = 4 iterations). */
-export function softKMeansCases(): SoftKMeansCase[] {
-  return SPECS.map(([b, n, d, k, beta, scale]) => {
+/**
+ * Cases the split WGSL kernels cut into several channel and position tiles: D and N not
+ * multiples of 4 or of the tile, one and three cluster blocks.
+ */
+export const SPLIT_SPECS: [number, number, number, number, number, number][] = [
+  [1, 41, 37, 3, 5, 1], // 8 channel tiles of 5, 9 position tiles of 5
+  [2, 34, 48, 9, 3, 1], // 12 channel tiles of 4, 7 position tiles of 5, 3 cluster blocks
+];
+
+/** The seeded cases (default: the small ones) with their float64 references (T = 4 iterations). */
+export function softKMeansCases(
+  specs: [number, number, number, number, number, number][] = SPECS,
+): SoftKMeansCase[] {
+  return specs.map(([b, n, d, k, beta, scale]) => {
     const rng = new Rng(b * 1000 + n * 10 + d);
     const x = Float32Array.from({ length: b * n * d }, () => rng.normal() * scale);
     const wCenters = Float32Array.from({ length: b * k * d }, () => rng.normal());

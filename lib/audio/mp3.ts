@@ -21,12 +21,12 @@ import type { WavAudio } from "./wav.ts";
  *
  * @example
  * ```ts
- * import { decodeMp3 } from "./mp3.ts";
- * try {
- *   await decodeMp3(new Uint8Array(16), "noise.mp3");
- * } catch (e) {
- *   console.log((e as Error).message); // noise.mp3: not an MP3 file (no MPEG audio frame decoded)
- * }
+ * import assert from "node:assert/strict";
+ * import { decodeMp3 } from "@avscene/avscene/audio";
+ * await assert.rejects(
+ *   () => decodeMp3(new Uint8Array(16), "noise.mp3"),
+ *   /^Error: noise\.mp3: not an MP3 file \(no MPEG audio frame decoded\)/,
+ * );
  * ```
  * @category data
  */
@@ -63,8 +63,11 @@ export async function decodeMp3(bytes: Uint8Array, name: string): Promise<WavAud
  *
  * @example
  * ```ts ignore
- * import { readMp3 } from "./mp3.ts";
+ * // needs the real dataset on disk: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { readMp3 } from "@avscene/avscene/audio";
  * const { samples, sampleRate } = await readMp3("MUSIC/audios/solo/violin/x.mp3");
+ * assert.ok(samples.length > 0 && sampleRate > 0);
  * ```
  * @category data
  */

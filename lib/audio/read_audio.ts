@@ -23,11 +23,13 @@ export const AUDIO_EXTENSIONS: readonly string[] = [".wav", ".mp3"];
  *
  * @example
  * ```ts
- * import { readAudio } from "./read_audio.ts";
- * import { writeWav } from "./wav.ts";
+ * import assert from "node:assert/strict";
+ * import { readAudio, writeWav } from "@avscene/avscene/audio";
  * const dir = await Deno.makeTempDir();
  * await writeWav(`${dir}/a.wav`, Float32Array.of(0.5, -0.5), 8000);
- * console.log((await readAudio(`${dir}/a.wav`)).sampleRate); // 8000
+ * const a = await readAudio(`${dir}/a.wav`);
+ * assert.deepEqual([a.sampleRate, a.samples[0]], [8000, 0.5]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @category data
  */

@@ -76,8 +76,9 @@ function cut(x: Float32Array, start: number, n: number): Float32Array {
  *
  * @example
  * ```ts
- * import { wholeClipWindowStarts } from "./clip_stream.ts";
- * console.log(wholeClipWindowStarts(25, 10)); // [ 0, 10, 15 ]
+ * import assert from "node:assert/strict";
+ * import { wholeClipWindowStarts } from "@avscene/avscene/data";
+ * assert.deepEqual(wholeClipWindowStarts(25, 10), [0, 10, 15]);
  * ```
  * @category data
  */
@@ -115,13 +116,13 @@ export function wholeClipWindows(audio: Float32Array, n: number): Float32Array[]
  *
  * @example
  * ```ts
- * import { ClipStream } from "./clip_stream.ts";
- * import { clipSourceOf } from "./dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { ClipStream, clipSourceOf } from "@avscene/avscene/data";
  * const image = { data: new Float32Array(3), height: 1, width: 1 };
  * const audio = Float32Array.from({ length: 40 }, (_, i) => i);
  * const stream = new ClipStream(clipSourceOf([{ id: "a", image, audio, sampleRate: 10 }]),
  *   { seconds: 1, sampleRate: 10 });
- * console.log((await stream.window(0, 0.5)).audio[0]); // 15
+ * assert.equal((await stream.window(0, 0.5)).audio[0], 15);
  * ```
  * @category data
  */

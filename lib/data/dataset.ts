@@ -166,10 +166,13 @@ const PURPOSE: Record<DatasetCapability, string> = {
  *
  * @example
  * ```ts
- * import { missingCapability } from "./dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { missingCapability } from "@avscene/avscene/data";
  * const esc50 = { name: "ESC-50", identity: "x", classificationClips: () => { throw 0; } };
- * console.log(missingCapability(esc50, ["trainingClips"], "train"));
- * // ESC-50 has no audiovisual training clips (frames with their sound), which train needs
+ * assert.equal(
+ *   missingCapability(esc50, ["trainingClips"], "train"),
+ *   "ESC-50 has no audiovisual training clips (frames with their sound), which train needs",
+ * );
  * ```
  * @category data
  */
@@ -214,10 +217,12 @@ export function requireCapability<D extends AVDataset, C extends DatasetCapabili
  *
  * @example
  * ```ts
- * import { clipSourceOf } from "./dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { clipSourceOf } from "@avscene/avscene/data";
  * const image = { data: new Float32Array(3), height: 1, width: 1 };
  * const src = clipSourceOf([{ id: "a", image, audio: new Float32Array(4), sampleRate: 8000, count: 1 }]);
- * console.log(src.size, src.entry(0)); // 1 { id: "a", count: 1, classes: undefined }
+ * assert.equal(src.size, 1);
+ * assert.deepEqual(src.entry(0), { id: "a", count: 1, classes: undefined });
  * ```
  * @category data
  */
@@ -253,9 +258,10 @@ export interface DatasetNeeds {
  *
  * @example
  * ```ts
- * import { unservedNeeds } from "./dataset.ts";
- * import { synthWorld } from "./synth_world.ts";
- * console.log(unservedNeeds(synthWorld(), { capabilities: ["trainingClips"], levels: [1, 3] }, "fig3")); // null
+ * import assert from "node:assert/strict";
+ * import { synthWorld, unservedNeeds } from "@avscene/avscene/data";
+ * const needs = { capabilities: ["trainingClips"], levels: [1, 3] } as const;
+ * assert.equal(unservedNeeds(synthWorld(), needs, "fig3"), null); // the world serves them all
  * ```
  * @category data
  */

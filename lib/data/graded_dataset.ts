@@ -49,12 +49,12 @@ export interface GradedDataset extends AVDataset {
  *
  * @example
  * ```ts
- * import { gradeDataset } from "./graded_dataset.ts";
- * import { synthWorld } from "./synth_world.ts";
+ * import assert from "node:assert/strict";
+ * import { gradeDataset, synthWorld } from "@avscene/avscene/data";
  * // a stand-in predictor: the ground truth the synthetic world knows
  * const graded = await gradeDataset(synthWorld(), (clip) => clip.count ?? 1, {
  *   size: 20, seconds: 1, sampleRate: 8000 });
- * console.log(graded.sizes.reduce((a, b) => a + b)); // 20
+ * assert.equal(graded.sizes.reduce((a, b) => a + b), 20);
  * ```
  * @category data
  */

@@ -40,6 +40,36 @@ export class RealFft {
   }
 
   /**
+   * The non-negative-frequency half of the spectrum of `x` zero-padded (bins `0..size/2`,
+   * interleaved re, im: `size + 2` values), written into `out` from `offset`; the other half
+   * of a real signal's spectrum is its mirror image, conjugated.
+   */
+  forwardHalf(x: ArrayLike<number>, out: Float64Array, offset: number, length = x.length): void {
+    if (length > this.size) {
+      throw new Error(`RealFft.forwardHalf: signal of ${length} samples exceeds size ${this.size}`);
+    }
+    const input = this.#input;
+    for (let i = 0; i < length; i++) input[i] = x[i];
+    input.fill(0, length);
+    this.#fft.realTransform(this.#scratch, input);
+    out.set(this.#scratch.subarray(0, this.size + 2), offset);
+  }
+
+  /**
+   * The inverse transform (scaled by 1 / size) of the real signal whose half spectrum (as
+   * {@linkcode RealFft.forwardHalf} writes it) is `half`, as a new array of `size` values.
+   */
+  inverseHalf(half: Float64Array): Float64Array {
+    const n = this.size, full = new Float64Array(2 * n);
+    full.set(half.subarray(0, n + 2));
+    for (let k = 1; k < n / 2; k++) {
+      full[2 * (n - k)] = half[2 * k];
+      full[2 * (n - k) + 1] = -half[2 * k + 1];
+    }
+    return this.inverseReal(full);
+  }
+
+  /**
    * The real part of the inverse transform (scaled by 1 / size) of an interleaved spectrum,
    * as a new array of `size` values.
    */
@@ -50,17 +80,6 @@ export class RealFft {
     for (let i = 0; i < this.size; i++) out[i] = scratch[2 * i];
     return out;
   }
-}
-
-/** `a * conj(b)`, element-wise on interleaved spectra. */
-export function mulConj(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i += 2) {
-    const ar = a[i], ai = a[i + 1], br = b[i], bi = b[i + 1];
-    out[i] = ar * br + ai * bi;
-    out[i + 1] = ai * br - ar * bi;
-  }
-  return out;
 }
 
 /** `acc += a * b`, element-wise on interleaved spectra. */

@@ -53,9 +53,11 @@ async function _exists(path: string): Promise<boolean> {
  *
  * @example
  * ```ts ignore
- * import { openMusicDataset } from "./music_dataset.ts";
+ * // needs the real dataset on disk: shown, not run by `deno test --doc`
+ * import assert from "node:assert/strict";
+ * import { openMusicDataset } from "@avscene/avscene/data";
  * const music = await openMusicDataset("/data/MUSIC", { sampleRate: 8000, imageSize: 64 });
- * console.log(music.summary);
+ * assert.match(music.summary, /^MUSIC/);
  * ```
  * @category data
  */

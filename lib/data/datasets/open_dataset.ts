@@ -49,8 +49,9 @@ export interface DataSpec {
  *
  * @example
  * ```ts
- * import { parseDataSpec } from "./open_dataset.ts";
- * console.log(parseDataSpec("music:/data/MUSIC")); // { kind: "music", path: "/data/MUSIC" }
+ * import assert from "node:assert/strict";
+ * import { parseDataSpec } from "@avscene/avscene/data";
+ * assert.deepEqual(parseDataSpec("music:/data/MUSIC"), { kind: "music", path: "/data/MUSIC" });
  * ```
  * @category data
  */
@@ -100,9 +101,11 @@ export interface OpenDatasetOptions extends DatasetOpenOptions {
  *
  * @example
  * ```ts
- * import { openDataset } from "./open_dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { openDataset } from "@avscene/avscene/data";
  * const world = await openDataset("synthetic:3", { sampleRate: 8000, imageSize: 64 });
- * console.log(world.name, world.identity.startsWith("synth:")); // synthetic world true
+ * assert.equal(world.name, "synthetic world");
+ * assert.ok(world.identity.startsWith("synth:"));
  * ```
  * @category data
  */
@@ -146,11 +149,12 @@ const CAPABILITIES: readonly DatasetCapability[] = [
  *
  * @example
  * ```ts
- * import { composeDatasets } from "./open_dataset.ts";
+ * import assert from "node:assert/strict";
+ * import { composeDatasets } from "@avscene/avscene/data";
  * const a = { name: "A", identity: "a", heldOutClips: () => [] };
  * const b = { name: "B", identity: "b", localizationSet: () => [] };
  * const ab = composeDatasets([a, b]);
- * console.log(ab.name, typeof ab.localizationSet); // A + B function
+ * assert.deepEqual([ab.name, typeof ab.localizationSet], ["A + B", "function"]);
  * ```
  * @category data
  */
