@@ -24,7 +24,10 @@ export interface PretrainedEntry {
   sha256: string;
   /** The seed the model was created with. */
   seed: number;
-  /** The command that produced the file (from the repository root). */
+  /**
+   * The command that produced the file (from the repository root; bit-exact on wasm with the
+   * code that produced it: kernel changes since then change the bits, see README).
+   */
   command: string;
 }
 
