@@ -376,6 +376,10 @@ print(json.dumps({"sdr": sdr.tolist(), "sir": sir.tolist(), "sar": sar.tolist(),
 
 const mirEval = await mirEvalPython();
 if (mirEval === null) {
+  // CI installs Debian's python3-mir-eval and makes the reference comparison mandatory
+  if (Deno.env.get("AVSCENE_REQUIRE_MIR_EVAL") === "1") {
+    throw new Error("AVSCENE_REQUIRE_MIR_EVAL=1 but mir_eval is not importable (/usr/bin/python3)");
+  }
   console.log("mir_eval is not importable (/usr/bin/python3, python3): its comparison is skipped.");
 }
 
