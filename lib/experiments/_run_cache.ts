@@ -44,7 +44,14 @@ import {
   type RunBudget,
   type RunScale,
 } from "./experiment_options.ts";
-import type { CellRef, CellUse, RunProgress } from "./experiment.ts";
+import type {
+  CellRef,
+  CellUse,
+  ClaimCheck,
+  ExperimentResult,
+  ResultRow,
+  RunProgress,
+} from "./experiment.ts";
 import { codeIdentity, dataIdentity } from "./cache_identity.ts";
 
 /**
@@ -159,6 +166,21 @@ export class RunContext {
   /** Cells reused from the cache and computed so far. */
   get cellUse(): CellUse {
     return { reused: [...this.#reused], computed: [...this.#computed] };
+  }
+
+  /** The fields every experiment's result shares: this run's state with its rows and claims. */
+  result(seeds: readonly number[], rows: ResultRow[], claims: ClaimCheck[]): ExperimentResult {
+    return {
+      experiment: this.experiment,
+      quick: this.quick,
+      budget: this.budget,
+      seeds: [...seeds],
+      rows,
+      claims,
+      seconds: this.seconds,
+      paperData: this.world.paperData === true,
+      cells: this.cellUse,
+    };
   }
 
   /**

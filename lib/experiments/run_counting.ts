@@ -218,15 +218,7 @@ export function runCounting(opts: ExperimentOptions = {}): Promise<CountingResul
     // the best constant guess: the most common count of the held-out set (the same every seed)
     const claims: ClaimCheck[] = countingClaims(cells.map((c) => c.accuracy), cells[0].chance);
     return {
-      experiment: "counting",
-      quick: ctx.quick,
-      budget: ctx.budget,
-      seeds: [...seeds],
-      rows,
-      claims,
-      seconds: ctx.seconds,
-      paperData: ctx.world.paperData === true,
-      cells: ctx.cellUse,
+      ...ctx.result(seeds, rows, claims),
       confusion,
       gradeSizes: COUNTS.map((l) => ({
         level: l,

@@ -312,15 +312,7 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
       });
     }
     return {
-      experiment: "fig3",
-      quick: ctx.quick,
-      budget: ctx.budget,
-      seeds: [...seeds],
-      rows,
-      claims,
-      seconds: ctx.seconds,
-      paperData: ctx.world.paperData === true,
-      cells: ctx.cellUse,
+      ...ctx.result(seeds, rows, claims),
       curves,
     };
   });

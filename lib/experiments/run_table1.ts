@@ -174,16 +174,6 @@ export function runTable1(opts: ExperimentOptions = {}): Promise<ExperimentResul
     );
     const accuracy = new Map([...cells].map(([m, c]) => [m, c.map((x) => x.accuracy)]));
     const claims = table1Claims(accuracy, 100 / cells.get("C1")![0].classes);
-    return {
-      experiment: "table1",
-      quick: ctx.quick,
-      budget: ctx.budget,
-      seeds: [...seeds],
-      rows,
-      claims,
-      seconds: ctx.seconds,
-      paperData: ctx.world.paperData === true,
-      cells: ctx.cellUse,
-    };
+    return ctx.result(seeds, rows, claims);
   });
 }

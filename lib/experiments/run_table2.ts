@@ -303,16 +303,6 @@ export function runTable2(opts: ExperimentOptions = {}): Promise<ExperimentResul
       scores.ciou50.set(m.method, ciou);
       scores.auc.set(m.method, auc);
     }
-    return {
-      experiment: "table2",
-      quick: ctx.quick,
-      budget: ctx.budget,
-      seeds: [...seeds],
-      rows,
-      claims: table2Claims(scores),
-      seconds: ctx.seconds,
-      paperData: ctx.world.paperData === true,
-      cells: ctx.cellUse,
-    };
+    return ctx.result(seeds, rows, table2Claims(scores));
   });
 }

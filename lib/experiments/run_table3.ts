@@ -591,16 +591,6 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
       rows.push(resultRow(base.method, "dSDR solo+duet vs solo (dB)", dSdr, m.paperGain?.sdr));
       rows.push(resultRow(base.method, "dSIR solo+duet vs solo (dB)", dSir, m.paperGain?.sir));
     }
-    return {
-      experiment: "table3",
-      quick: ctx.quick,
-      budget: ctx.budget,
-      seeds: [...ctx.scale.seeds],
-      rows,
-      claims: table3Claims(cells),
-      seconds: ctx.seconds,
-      paperData: ctx.world.paperData === true,
-      cells: ctx.cellUse,
-    };
+    return ctx.result(ctx.scale.seeds, rows, table3Claims(cells));
   });
 }
