@@ -67,6 +67,33 @@ export function batchSpectra(
 }
 
 /**
+ * The mask logits of every conditioning vector of every clip
+ * `[batch, clips, vectors, paddedFrames, warpBins]` and which vectors are real `[batch, clips,
+ * vectors]`; call inside `tf.tidy`.
+ */
+function vectorLogits(
+  model: SeparationModel,
+  conditioner: Conditioner,
+  batch: MixtureBatch,
+  spectra: readonly MixtureSpectra[],
+): { logits: tf.Tensor5D; valid: tf.Tensor3D } {
+  const { paddedFrames } = separationFrames(model.config);
+  const w = model.config.warpBins;
+  const { vectors, valid } = conditioner.condition(batch);
+  const [b, n, k, c] = vectors.shape;
+  const logMix = tf.tensor3d(
+    Float32Array.from(spectra.flatMap((s) => Array.from(s.logMix))),
+    [spectra.length, paddedFrames, w],
+  );
+  const logits = predictMaskLogits(
+    model,
+    logMix,
+    tf.reshape(vectors, [b, n * k, c]) as tf.Tensor3D,
+  );
+  return { logits: tf.reshape(logits, [b, n, k, paddedFrames, w]) as tf.Tensor5D, valid };
+}
+
+/**
  * The masks of every clip of every mixture `[batch, clips, paddedFrames, warpBins]`, as
  * {@linkcode clipMasks} combines the logits of each clip's vectors.
  *
@@ -83,21 +110,9 @@ export function predictClipMasks(
   batch: MixtureBatch,
   spectra: readonly MixtureSpectra[],
 ): tf.Tensor4D {
-  const { paddedFrames } = separationFrames(model.config);
-  const w = model.config.warpBins;
   return tf.tidy(() => {
-    const { vectors, valid } = conditioner.condition(batch);
-    const [b, n, k, c] = vectors.shape;
-    const logMix = tf.tensor3d(
-      Float32Array.from(spectra.flatMap((s) => Array.from(s.logMix))),
-      [spectra.length, paddedFrames, w],
-    );
-    const logits = predictMaskLogits(
-      model,
-      logMix,
-      tf.reshape(vectors, [b, n * k, c]) as tf.Tensor3D,
-    );
-    return clipMasks(tf.reshape(logits, [b, n, k, paddedFrames, w]) as tf.Tensor5D, valid);
+    const { logits, valid } = vectorLogits(model, conditioner, batch, spectra);
+    return clipMasks(logits, valid);
   });
 }
 
@@ -153,24 +168,10 @@ export function predictObjectMasks(
   batch: MixtureBatch,
   spectra: readonly MixtureSpectra[],
 ): { masks: tf.Tensor5D; valid: tf.Tensor3D } {
-  const { paddedFrames } = separationFrames(model.config);
-  const w = model.config.warpBins;
   return tf.tidy(() => {
-    const { vectors, valid } = conditioner.condition(batch);
-    const [b, n, k, c] = vectors.shape;
-    const logMix = tf.tensor3d(
-      Float32Array.from(spectra.flatMap((s) => Array.from(s.logMix))),
-      [spectra.length, paddedFrames, w],
-    );
-    const logits = predictMaskLogits(
-      model,
-      logMix,
-      tf.reshape(vectors, [b, n * k, c]) as tf.Tensor3D,
-    );
-    const masks = tf.mul(
-      tf.sigmoid(tf.reshape(logits, [b, n, k, paddedFrames, w])),
-      tf.reshape(valid, [b, n, k, 1, 1]),
-    ) as tf.Tensor5D;
+    const { logits, valid } = vectorLogits(model, conditioner, batch, spectra);
+    const [b, n, k] = valid.shape;
+    const masks = tf.mul(tf.sigmoid(logits), tf.reshape(valid, [b, n, k, 1, 1])) as tf.Tensor5D;
     return { masks, valid: tf.keep(valid) };
   });
 }
