@@ -96,7 +96,7 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
     await t.step("runTable1: trains only the strategies' new stages, paper numbers", async () => {
       const rec = recorder();
       const t1 = await runTable1({ ...base, onProgress: rec.onProgress });
-      assertWellFormed(t1, "table1", 5);
+      assertWellFormed(t1, "table1", 6);
       // C1 and C2 come from Fig. 3's cache; C1->C2, C2->C1 and C1->C2(scene) are new
       assert.equal(trainingOf(rec), 3 * perStage);
       const paper = Object.fromEntries(t1.rows.map((r) => [r.method, r.paper]));
@@ -106,8 +106,13 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         "C2(C1) + source-level": 56.75,
         "C1(C2) + source-level": 53,
         "random init": undefined,
+        "MFCC (no network)": undefined,
       });
       for (const r of t1.rows) assert.ok(r.mean >= 0 && r.mean <= 100);
+      // the MFCC baseline has no network: the same accuracy for every seed, above chance
+      const mfcc = t1.rows.find((r) => r.method === "MFCC (no network)")!;
+      assert.ok(mfcc.values.every((v) => v === mfcc.values[0]), `${mfcc.values}`);
+      assert.ok(mfcc.mean > 100 / 10, `MFCC ${mfcc.mean}%`);
     });
 
     let table2: ExperimentResult | undefined;
