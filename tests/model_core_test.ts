@@ -9,6 +9,7 @@ import {
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   alignCenters,
+  backgroundCenters,
   contrastiveLoss,
   conv2dSame,
   createModel,
@@ -149,6 +150,37 @@ Deno.test("alignCenters: each audio center to its nearest visual center, d^2 = s
   assertAlmostEquals(sceneDistance2.arraySync()[0], 1 + 2, 1e-5);
   assertThrows(() => alignCenters(v, tf.zeros([1, 2, 3]) as tf.Tensor3D), Error, "audioCenters");
   tf.dispose([v, a, distances, nearest, sceneDistance2]);
+});
+
+Deno.test("background center: the largest-mass visual center is never aligned, no gradient to it", () => {
+  // two samples, Kv = 3 over 4 positions; sample 0's center 1 and sample 1's center 2 hold most
+  const assign = tf.tensor3d([
+    [[1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1]],
+    [[0.5, 0, 0, 0], [0.5, 0, 0, 0], [0, 1, 1, 1]],
+  ]);
+  const bg = backgroundCenters("largest", assign, 2)!;
+  assertEquals(bg.arraySync(), [[0, 1, 0], [0, 0, 1]]);
+  assertEquals(backgroundCenters("none", assign, 2), undefined);
+  // as many visual as audio centers: none is background
+  assertEquals(backgroundCenters("largest", assign, 3), undefined);
+  assertThrows(() => backgroundCenters("middle" as "none", assign, 2), Error, "middle");
+  // the audio center sits on each sample's background center: it must align elsewhere
+  const v = tf.tensor3d([[[0, 0], [3, 4], [10, 0]], [[0, 0], [3, 4], [10, 0]]]);
+  const a = tf.tensor3d([[[3, 4]], [[10, 0]]]);
+  const nearestOf = (mask?: tf.Tensor2D) =>
+    tf.tidy(() => alignCenters(v, a, mask).nearest.arraySync());
+  assertEquals(nearestOf(), [[1], [2]]);
+  assertEquals(nearestOf(bg), [[0], [1]]);
+  const d2 = alignCenters(v, a, bg).sceneDistance2;
+  assertEquals(d2.arraySync(), [25, 65]); // |(3,4)|^2; |(10,0) - (3,4)|^2
+  // the gradient reaches the aligned centers only
+  const g = tf.grad((x: tf.Tensor) => alignCenters(x as tf.Tensor3D, a, bg).sceneDistance2.sum())(
+    v,
+  );
+  const grad = (g.arraySync() as number[][][]).map((s) => s.map((c) => c.map((x) => x + 0)));
+  assertEquals(grad, [[[-6, -8], [0, 0], [0, 0]], [[0, 0], [-14, 8], [0, 0]]]);
+  assertThrows(() => alignCenters(v, a, tf.zeros([2, 2]) as tf.Tensor2D), Error, "background");
+  tf.dispose([assign, bg, v, a, d2, g]);
 });
 
 Deno.test("contrastiveLoss: 0.5[y d^2 + (1 - y) max(0, m - d)^2], margin configurable", () => {

@@ -2,7 +2,15 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertRejects, assertThrows } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/mod.ts";
-import { createModel, modelInputs, pairDistances } from "../lib/model/mod.ts";
+import {
+  alignCenters,
+  createModel,
+  embedAudio,
+  embedVisual,
+  modelInputs,
+  pairDistances,
+} from "../lib/model/mod.ts";
+import { softKMeans } from "../kernels/mod.ts";
 import {
   type CurriculumData,
   curriculumStages,
@@ -46,6 +54,7 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ betaStart: 0 }), Error, "betaStart");
   assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
   assertThrows(() => resolveRecipe({ negatives: "some" as "all" }), Error, "negatives");
+  assertThrows(() => resolveRecipe({ background: "edge" as "none" }), Error, "background");
   // the paper's recipe: beta 30, one negative, recycled clips
   assertEquals(RECIPES.paper.betaStart, 30);
   assertEquals(RECIPES.paper.negatives, "next");
@@ -69,27 +78,37 @@ Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) 
   const model = createModel({ preset: "tiny", seed: 2 });
   const clips = world.curriculumSet(1, 4);
   const { images, logMel } = modelInputs(model, clips);
-  const opts = { kAudio: 1, kVisual: 2 };
-  const all = pairDistances(model, images, logMel, { ...opts, negatives: "all" });
-  const next = pairDistances(model, images, logMel, opts);
-  assertEquals(next.allNegative2, undefined);
-  const a = all.allNegative2!.arraySync(), n = next.negative2.arraySync();
-  assertEquals(a.length, 12);
-  // row i holds frames j != i in order: (i, i + 1) sits at i * 3 + i for i < 3, and (3, 0) at 9
-  for (let i = 0; i < 4; i++) {
-    const j = (i + 1) % 4;
-    const at = i * 3 + (j < i ? j : j - 1);
-    assert(Math.abs(a[at] - n[i]) <= 1e-4 * Math.max(1, n[i]), `(${i}, ${j}): ${a[at]} vs ${n[i]}`);
+  const positives: number[][] = [];
+  for (const background of ["none", "largest"] as const) {
+    const opts = { kAudio: 1, kVisual: 2, background };
+    const all = pairDistances(model, images, logMel, { ...opts, negatives: "all" });
+    const next = pairDistances(model, images, logMel, opts);
+    assertEquals(next.allNegative2, undefined);
+    const a = all.allNegative2!.arraySync(), n = next.negative2.arraySync();
+    assertEquals(a.length, 12);
+    // row i holds frames j != i in order: (i, i + 1) sits at i * 3 + i for i < 3, and (3, 0)
+    // at 9; with a background center, frame j's own background is excluded in both
+    for (let i = 0; i < 4; i++) {
+      const j = (i + 1) % 4;
+      const at = i * 3 + (j < i ? j : j - 1);
+      const close = Math.abs(a[at] - n[i]) <= 1e-4 * Math.max(1, n[i]);
+      assert(close, `${background} (${i}, ${j}): ${a[at]} vs ${n[i]}`);
+    }
+    positives.push(all.positive2.arraySync());
+    tf.dispose([all.positive2, all.negative2, all.allNegative2!, next.positive2, next.negative2]);
   }
-  tf.dispose([
-    images,
-    logMel,
-    all.positive2,
-    all.negative2,
-    all.allNegative2!,
-    next.positive2,
-    next.negative2,
-  ]);
+  // excluding a center can only lengthen the distance to the nearest one; with `largest` each
+  // positive is the distance to the nearer of the centers that are not the largest-mass one
+  positives[0].forEach((p, i) => assert(positives[1][i] >= p - 1e-6, `${positives[1][i]} < ${p}`));
+  const expected = tf.tidy(() => {
+    const vk = softKMeans(embedVisual(model, images).features, 2, { beta: 30 });
+    const ak = softKMeans(embedAudio(model, logMel).features, 1, { beta: 30 });
+    const d = alignCenters(vk.centers, ak.centers).distances.arraySync();
+    const mass = tf.sum(vk.assignments, 2).arraySync() as number[][];
+    return d.map((dv, i) => dv[mass[i][0] >= mass[i][1] ? 1 : 0][0]);
+  });
+  expected.forEach((e, i) => assert(Math.abs(positives[1][i] - e) <= 1e-4 * Math.max(1, e)));
+  tf.dispose([images, logMel]);
   model.params.dispose();
 });
 

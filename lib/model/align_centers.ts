@@ -1,10 +1,30 @@
 /**
  * Structural alignment (DESIGN step 3): each audio center is aligned to its nearest visual
- * center; the scene distance is the sum of those squared distances.
+ * center; the scene distance is the sum of those squared distances. With K_visual = K_audio +
+ * 1 one visual center is meant for the background: {@linkcode backgroundCenters} can name it
+ * (the center of largest assignment mass), and an alignment given that mask never aligns a
+ * sound to it.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+
+/**
+ * Which visual centers a sound may be aligned to. `none` (the paper's rule): every visual
+ * center, the nearest wins. `largest`: the visual center with the largest assignment mass
+ * (the most positions of the frame) is the background and is never aligned, when there are
+ * more visual centers than audio centers.
+ *
+ * @category model
+ */
+export type BackgroundRule = "none" | "largest";
+
+/**
+ * The names of {@linkcode BackgroundRule}.
+ *
+ * @category model
+ */
+export const BACKGROUND_RULES: readonly BackgroundRule[] = ["none", "largest"];
 
 /**
  * The alignment of one batch of scenes.
@@ -14,18 +34,61 @@ import * as tf from "@tensorflow/tfjs";
 export interface Alignment {
   /** Squared distances D_jk^2 between visual center j and audio center k `[batch, Kv, Ka]`. */
   distances: tf.Tensor3D;
-  /** Index j of the visual center nearest each audio center `[batch, Ka]` (int32). */
+  /** Index j of the visual center aligned to each audio center `[batch, Ka]` (int32). */
   nearest: tf.Tensor2D;
-  /** Scene distance d^2 = sum_k min_j D_jk^2 `[batch]`. */
+  /** Scene distance d^2 = sum_k min_j D_jk^2 over the alignable centers j `[batch]`. */
   sceneDistance2: tf.Tensor1D;
 }
+
+/**
+ * The background mask of a rule: 1 for the visual center no sound may be aligned to, per
+ * sample. `largest`: the center whose soft assignments sum highest over the frame's positions
+ * (a constant of the step: no gradient flows through the choice).
+ *
+ * @param rule the background rule.
+ * @param assignments visual soft assignments `[batch, Kv, positions]`.
+ * @param kAudio audio centers K_audio: with Kv <= K_audio no center is background.
+ * @returns the mask `[batch, Kv]` (float32, 0 or 1), or undefined when no center is excluded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { backgroundCenters } from "@avscene/avscene/model";
+ * // center 1 takes 3 of 4 positions: it is the background
+ * const assign = tf.tensor3d([[[1, 0, 0, 0], [0, 1, 1, 1]]]);
+ * assert.deepEqual(backgroundCenters("largest", assign, 1)!.arraySync(), [[0, 1]]);
+ * assert.equal(backgroundCenters("none", assign, 1), undefined);
+ * ```
+ * @category model
+ */
+export function backgroundCenters(
+  rule: BackgroundRule,
+  assignments: tf.Tensor3D,
+  kAudio: number,
+): tf.Tensor2D | undefined {
+  if (!BACKGROUND_RULES.includes(rule)) {
+    throw new Error(`backgroundCenters: rule must be one of ${BACKGROUND_RULES}, got "${rule}"`);
+  }
+  const kv = assignments.shape[1];
+  if (rule === "none" || kv <= kAudio) return undefined;
+  return tf.tidy(() => {
+    const mass = tf.sum(assignments, 2); // argMax passes no gradient
+    return tf.oneHot(tf.argMax(mass, 1), kv).toFloat() as tf.Tensor2D;
+  });
+}
+
+/** Larger than any squared distance of float32 features that soft K-means accepts. */
+const EXCLUDED = 3e38;
 
 /**
  * Align audio centers to visual centers.
  *
  * @param visualCenters `[batch, Kv, D]`.
  * @param audioCenters `[batch, Ka, D]`.
- * @returns squared center distances, nearest visual center per audio center, scene distance.
+ * @param background optional mask `[batch, Kv]` (1: a background center, never aligned; see
+ * {@linkcode backgroundCenters}); at least one center per sample must stay alignable.
+ * @returns squared center distances, aligned visual center per audio center, scene distance.
  *
  * @example
  * ```ts
@@ -36,21 +99,57 @@ export interface Alignment {
  * const a = tf.tensor3d([[[3, 3]]]); // one audio center
  * const { nearest, sceneDistance2 } = alignCenters(v, a);
  * assert.deepEqual([nearest.arraySync(), sceneDistance2.arraySync()], [[[1]], [1]]);
+ * // center 1 is the background: the sound aligns to center 0
+ * const bg = alignCenters(v, a, tf.tensor2d([[0, 1]]));
+ * assert.deepEqual([bg.nearest.arraySync(), bg.sceneDistance2.arraySync()], [[[0]], [18]]);
  * ```
  * @category model
  */
-export function alignCenters(visualCenters: tf.Tensor3D, audioCenters: tf.Tensor3D): Alignment {
-  const [b, , d] = visualCenters.shape;
+export function alignCenters(
+  visualCenters: tf.Tensor3D,
+  audioCenters: tf.Tensor3D,
+  background?: tf.Tensor2D,
+): Alignment {
+  const [b, kv, d] = visualCenters.shape;
   if (audioCenters.shape[0] !== b || audioCenters.shape[2] !== d) {
     throw new Error(
       `alignCenters: audioCenters [${audioCenters.shape}] does not match visualCenters [${visualCenters.shape}] in batch and channels`,
     );
   }
+  if (background && (background.shape[0] !== b || background.shape[1] !== kv)) {
+    throw new Error(`alignCenters: background [${background.shape}] must be [${b}, ${kv}]`);
+  }
   return tf.tidy(() => {
     const diff = tf.sub(tf.expandDims(visualCenters, 2), tf.expandDims(audioCenters, 1));
     const distances = tf.sum(tf.square(diff), 3) as tf.Tensor3D; // [B, Kv, Ka]
-    const nearest = tf.argMin(distances, 1) as tf.Tensor2D;
-    const sceneDistance2 = tf.sum(tf.min(distances, 1), 1) as tf.Tensor1D;
+    const alignable = background ? excludeBackground(distances, background, 1) : distances;
+    const nearest = tf.argMin(alignable, 1) as tf.Tensor2D;
+    const sceneDistance2 = tf.sum(tf.min(alignable, 1), 1) as tf.Tensor1D;
     return { distances, nearest, sceneDistance2 };
+  });
+}
+
+/**
+ * `distances` with the background centers' entries replaced by a value no minimum picks (and
+ * no gradient reaches): `background` `[batch, Kv]` is broadcast to `distances` with the visual
+ * center axis at `axis` and the batch axis just before it.
+ *
+ * @param distances squared distances, visual centers along `axis`.
+ * @param background the mask `[batch, Kv]`.
+ * @param axis the visual-center axis of `distances` (>= 1).
+ * @returns the masked distances, same shape.
+ * @category model
+ */
+export function excludeBackground(
+  distances: tf.Tensor,
+  background: tf.Tensor2D,
+  axis: number,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const shape = distances.shape.map(() => 1);
+    shape[axis - 1] = background.shape[0];
+    shape[axis] = background.shape[1];
+    const mask = tf.broadcastTo(tf.greater(tf.reshape(background, shape), 0.5), distances.shape);
+    return tf.where(mask, tf.fill(distances.shape, EXCLUDED), distances);
   });
 }

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { softKMeans } from "../../kernels/mod.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
-import { alignCenters } from "./align_centers.ts";
+import { alignCenters, backgroundCenters, type BackgroundRule } from "./align_centers.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
@@ -26,6 +26,11 @@ export interface LocalizeOptions {
   iterations?: number;
   /** Soft K-means beta (default 30). */
   beta?: number;
+  /**
+   * Which visual center is the background, never aligned (default `none`: the nearest of all
+   * visual centers; `largest`: the one of largest assignment mass; see `BackgroundRule`).
+   */
+  background?: BackgroundRule;
 }
 
 /**
@@ -109,7 +114,8 @@ async function localizeInputs(
     const a = embedAudio(model, inputs.logMel).features;
     const vk = softKMeans(v.features, kVisual, km);
     const ak = softKMeans(a, kAudio, km);
-    return [vk.assignments, alignCenters(vk.centers, ak.centers).nearest];
+    const bg = backgroundCenters(opts.background ?? "none", vk.assignments, kAudio);
+    return [vk.assignments, alignCenters(vk.centers, ak.centers, bg).nearest];
   });
   const assignData = await assign.data() as Float32Array;
   const nearestData = await nearest.data() as Int32Array;

@@ -9,6 +9,7 @@ import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "./create_model.ts";
 import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
 import { localize } from "./localize.ts";
+import type { BackgroundRule } from "./align_centers.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
@@ -18,6 +19,7 @@ import { localize } from "./localize.ts";
  * @param model the trained network.
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
+ * @param opts `background`: which visual center is never aligned (see `localize`).
  * @returns one heatmap per clip on the visual feature grid.
  * @category model
  */
@@ -25,6 +27,7 @@ export async function oursHeatmaps(
   model: AVModel,
   clips: readonly AVClip[],
   which: "aligned" | "unaligned",
+  opts: { background?: BackgroundRule } = {},
 ): Promise<GridHeatmap[]> {
   const out: GridHeatmap[] = new Array(clips.length);
   const byCount = new Map<number, number[]>();
@@ -35,7 +38,11 @@ export async function oursHeatmaps(
   for (const [k, indices] of byCount) {
     for (let i = 0; i < indices.length; i += 32) {
       const part = indices.slice(i, i + 32);
-      const maps = await localize(model, part.map((j) => clips[j]), { kAudio: k, kVisual: k + 1 });
+      const maps = await localize(model, part.map((j) => clips[j]), {
+        kAudio: k,
+        kVisual: k + 1,
+        background: opts.background,
+      });
       maps.forEach((m, j) => {
         const chosen = which === "aligned" ? m.aligned : m.unaligned;
         // every visual center aligned: the background is empty, a flat map

@@ -8,7 +8,12 @@ import * as tf from "@tensorflow/tfjs";
 import { softKMeans } from "../../kernels/mod.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
-import { alignCenters } from "./align_centers.ts";
+import {
+  alignCenters,
+  backgroundCenters,
+  type BackgroundRule,
+  excludeBackground,
+} from "./align_centers.ts";
 
 /**
  * `source`: the paper's structural alignment of K_audio audio centers to K_visual visual
@@ -39,6 +44,11 @@ export interface PairOptions {
    * code's one negative; default), or `all`, every other frame of the batch.
    */
   negatives?: "next" | "all";
+  /**
+   * Which visual center is the background, never aligned to a sound (default `none`: the
+   * nearest of all; `largest`: the center of largest assignment mass; see `BackgroundRule`).
+   */
+  background?: BackgroundRule;
 }
 
 /**
@@ -63,15 +73,32 @@ export interface PairDistances {
  *
  * @param vc visual centers `[batch, Kv, D]`.
  * @param ac audio centers `[batch, Ka, D]`.
+ * @param background optional background mask of each frame's visual centers `[batch, Kv]`.
  * @returns `[batch (audio), batch (frame)]`.
  */
-function sceneDistanceMatrix(vc: tf.Tensor3D, ac: tf.Tensor3D): tf.Tensor2D {
+function sceneDistanceMatrix(
+  vc: tf.Tensor3D,
+  ac: tf.Tensor3D,
+  background?: tf.Tensor2D,
+): tf.Tensor2D {
   // [1, B(frame), Kv, 1, D] - [B(audio), 1, 1, Ka, D] -> [B, B, Kv, Ka]
   const diff = tf.sub(
     tf.expandDims(tf.expandDims(vc, 0), 3),
     tf.expandDims(tf.expandDims(ac, 1), 2),
   );
-  return tf.sum(tf.min(tf.sum(tf.square(diff), 4), 2), 2) as tf.Tensor2D;
+  const d = tf.sum(tf.square(diff), 4);
+  const alignable = background ? excludeBackground(d, background, 2) : d;
+  return tf.sum(tf.min(alignable, 2), 2) as tf.Tensor2D;
+}
+
+/** The batch rolled by one: item i is item (i + 1) mod batch. */
+function rollBatch<T extends tf.Tensor>(x: T): T {
+  const b = x.shape[0];
+  const size = x.shape.map(() => -1);
+  return tf.concat([
+    tf.slice(x, [1, ...size.slice(1).map(() => 0)], [b - 1, ...size.slice(1)]),
+    tf.slice(x, size.map(() => 0), [1, ...size.slice(1)]),
+  ]) as T;
 }
 
 /**
@@ -115,22 +142,20 @@ export function pairDistances(
   return tf.tidy(() => {
     const v = embedVisual(model, images).features;
     const a = embedAudio(model, logMel).features;
-    let vc: tf.Tensor3D, ac: tf.Tensor3D;
+    let vc: tf.Tensor3D, ac: tf.Tensor3D, bg: tf.Tensor2D | undefined;
     if ((opts.alignment ?? "source") === "scene") {
       vc = tf.mean(v, 1, true) as tf.Tensor3D;
       ac = tf.mean(a, 1, true) as tf.Tensor3D;
     } else {
       const km = { iterations: opts.iterations, beta: opts.beta };
-      vc = softKMeans(v, opts.kVisual, km).centers;
+      const vk = softKMeans(v, opts.kVisual, km);
+      vc = vk.centers;
       ac = softKMeans(a, opts.kAudio, km).centers;
+      bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio);
     }
-    const next = tf.concat([
-      tf.slice(vc, [1, 0, 0], [b - 1, -1, -1]),
-      tf.slice(vc, [0, 0, 0], [1, -1, -1]),
-    ]);
-    const positive2 = alignCenters(vc, ac).sceneDistance2;
-    const negative2 = alignCenters(next as tf.Tensor3D, ac).sceneDistance2;
+    const positive2 = alignCenters(vc, ac, bg).sceneDistance2;
+    const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg)).sceneDistance2;
     if ((opts.negatives ?? "next") === "next") return { positive2, negative2 };
-    return { positive2, negative2, allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac)) };
+    return { positive2, negative2, allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) };
   });
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { BACKGROUND_RULES, type BackgroundRule } from "../model/align_centers.ts";
+
 /**
  * The named recipes.
  *
@@ -44,6 +46,11 @@ export interface Recipe {
   lrDecay: "none" | "cosine";
   /** Augmentation: flip each frame left-right with probability 1/2. */
   flip: boolean;
+  /**
+   * The visual center never aligned to a sound: `none` (the paper: the nearest of all wins)
+   * or `largest` (the center of largest assignment mass is the background; `BackgroundRule`).
+   */
+  background: BackgroundRule;
 }
 
 /**
@@ -61,6 +68,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     warmupSteps: 0,
     lrDecay: "none",
     flip: false,
+    background: "none",
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -70,6 +78,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     warmupSteps: 0,
     lrDecay: "none",
     flip: false,
+    background: "none",
   }),
 });
 
@@ -112,6 +121,9 @@ export function resolveRecipe(
   }
   if (r.lrDecay !== "none" && r.lrDecay !== "cosine") {
     throw new Error(`recipe: lrDecay must be "none" or "cosine", got ${r.lrDecay}`);
+  }
+  if (!BACKGROUND_RULES.includes(r.background)) {
+    throw new Error(`recipe: background must be one of ${BACKGROUND_RULES}, got ${r.background}`);
   }
   return r;
 }

@@ -375,6 +375,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           iterations: opts.iterations,
           beta: recipeBeta(recipe, step, stage.steps),
           negatives: recipe.negatives,
+          background: recipe.background,
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
