@@ -14,6 +14,7 @@ import { softKMeans } from "../kernels/mod.ts";
 import {
   type CurriculumData,
   curriculumStages,
+  type Recipe,
   recipeBeta,
   recipeLearningRate,
   RECIPES,
@@ -152,7 +153,7 @@ Deno.test("fresh scenes: a new batch every step, and an aborted run resumes exac
 });
 
 Deno.test("recipes differ in what a step computes; data without batches falls back to a set", async () => {
-  const run = async (recipe: "ours" | "paper", data: CurriculumData) => {
+  const run = async (recipe: "ours" | "paper" | Partial<Recipe>, data: CurriculumData) => {
     const model = createModel({ preset: "tiny", seed: 4 });
     const { history } = await trainCurriculum(model, {
       data,
@@ -169,6 +170,9 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   const oursFresh = await run("ours", freshWorld([]));
   assert(paper[0] !== ours[0], "beta and negatives change the loss");
   assert(ours[1] !== oursFresh[1], "fresh scenes change the second batch");
+  // a background center that is never aligned: gradients flow through the masked alignment
+  const background = await run({ background: "largest" }, freshWorld([]));
+  assert(background.every(Number.isFinite), `${background}`);
   const model = createModel({ preset: "tiny" });
   await assertRejects(
     () =>

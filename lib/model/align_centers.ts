@@ -149,7 +149,8 @@ export function excludeBackground(
     const shape = distances.shape.map(() => 1);
     shape[axis - 1] = background.shape[0];
     shape[axis] = background.shape[1];
-    const mask = tf.broadcastTo(tf.greater(tf.reshape(background, shape), 0.5), distances.shape);
-    return tf.where(mask, tf.fill(distances.shape, EXCLUDED), distances);
+    const mask = tf.reshape(background, shape);
+    // arithmetic, not tf.where on a comparison: tfjs has no gradient for comparisons
+    return tf.add(tf.mul(distances, tf.sub(1, mask)), tf.mul(mask, EXCLUDED));
   });
 }
