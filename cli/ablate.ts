@@ -91,6 +91,7 @@ const COLUMNS: (keyof AblationResult)[] = [
   "heldOutAccuracy",
   "ciou50",
   "auc",
+  "backgroundAuc",
   "ceilingCiou50",
   "ceilingAuc",
   "ownObjectCIoU",
@@ -123,13 +124,13 @@ await runAblation({
     console.log(
       `${r.variant} seed ${r.seed}: acc ${r.trainAccuracy.toFixed(3)} held-out ${
         r.heldOutAccuracy.toFixed(3)
-      } cIoU@0.5 ${r.ciou50.toFixed(1)} AUC ${r.auc.toFixed(1)} (ceiling ${
-        r.ceilingCiou50.toFixed(1)
-      } / ${r.ceilingAuc.toFixed(1)}) own/other ${r.ownObjectCIoU.toFixed(3)}/${
-        r.otherObjectCIoU.toFixed(3)
-      } on-object ${r.onOwnObject.toFixed(2)} classification ${r.classification.toFixed(3)} ${
-        r.seconds.toFixed(0)
-      } s`,
+      } cIoU@0.5 ${r.ciou50.toFixed(1)} AUC ${r.auc.toFixed(1)} background AUC ${
+        r.backgroundAuc.toFixed(1)
+      } (ceiling ${r.ceilingCiou50.toFixed(1)} / ${r.ceilingAuc.toFixed(1)}) own/other ${
+        r.ownObjectCIoU.toFixed(3)
+      }/${r.otherObjectCIoU.toFixed(3)} on-object ${r.onOwnObject.toFixed(2)} classification ${
+        r.classification.toFixed(3)
+      } ${r.seconds.toFixed(0)} s`,
     );
   },
 });

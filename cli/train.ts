@@ -35,8 +35,9 @@ Usage: deno task train [options]
   --curriculum SPEC      stages in order: C1,C2 | C2(C1) | C3,C2 | U (uncurated) (default C1)
   --steps N[,N...]       steps per stage, one number or one per stage (default 200)
   --batch N              clips per batch (default 16)
-  --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives; see
-                         README) | paper (the paper code's recipe)
+  --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives, the
+                         largest visual center never aligned; see README) | paper (the paper
+                         code's recipe)
   --dataset-size N       clips drawn per stage when not on fresh scenes (default 256)
   --lr X                 Adam learning rate (default 1e-3 for tiny, else 1e-4 as the paper code)
   --weight-decay X       Adam L2 weight decay (default 1e-4)

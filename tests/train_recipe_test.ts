@@ -7,6 +7,7 @@ import {
   createModel,
   embedAudio,
   embedVisual,
+  LOCALIZE_DEFAULTS,
   modelInputs,
   pairDistances,
 } from "../lib/model/mod.ts";
@@ -56,6 +57,9 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
   assertThrows(() => resolveRecipe({ negatives: "some" as "all" }), Error, "negatives");
   assertThrows(() => resolveRecipe({ background: "edge" as "none" }), Error, "background");
+  // localize's defaults are how the default recipe trains
+  assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
+  assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
   // the paper's recipe: beta 30, one negative, recycled clips
   assertEquals(RECIPES.paper.betaStart, 30);
   assertEquals(RECIPES.paper.negatives, "next");

@@ -13,6 +13,17 @@ import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
 /**
+ * How {@linkcode localize} clusters and aligns unless told otherwise: as the default training
+ * recipe (`ours`) trains, beta 5 and the visual center of largest assignment mass as the
+ * background, never aligned. A model trained with the paper's recipe localizes as it was
+ * trained with `{ beta: 30, background: "none" }`.
+ *
+ * @category model
+ */
+export const LOCALIZE_DEFAULTS: Readonly<{ beta: number; background: BackgroundRule }> = Object
+  .freeze({ beta: 5, background: "largest" });
+
+/**
  * Options of {@linkcode localize}.
  *
  * @category model
@@ -24,11 +35,12 @@ export interface LocalizeOptions {
   kVisual?: number;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
-  /** Soft K-means beta (default 30). */
+  /** Soft K-means beta (default {@linkcode LOCALIZE_DEFAULTS}' 5). */
   beta?: number;
   /**
-   * Which visual center is the background, never aligned (default `none`: the nearest of all
-   * visual centers; `largest`: the one of largest assignment mass; see `BackgroundRule`).
+   * Which visual center is the background, never aligned (default `largest`, the one of
+   * largest assignment mass; `none`: the paper's rule, the nearest of all visual centers wins;
+   * see `BackgroundRule`).
    */
   background?: BackgroundRule;
 }
@@ -55,7 +67,8 @@ export interface LocalizationMaps {
 
 /**
  * Localize the sounds of a batch: cluster both modalities, align each audio center to its
- * nearest visual center, and return that center's soft assignment over the visual grid.
+ * nearest visual center (by default never to the background center, the one of largest
+ * assignment mass), and return that center's soft assignment over the visual grid.
  *
  * @param model the model.
  * @param input a clip, clips, or prepared inputs: `images` `[batch, H, W, 3]` and `logMel`
@@ -105,7 +118,7 @@ async function localizeInputs(
 ): Promise<LocalizationMaps[]> {
   const kAudio = opts.kAudio ?? 1;
   const kVisual = opts.kVisual ?? kAudio + 1;
-  const km = { iterations: opts.iterations, beta: opts.beta };
+  const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
   let rows = 0, cols = 0;
   const [assign, nearest] = tf.tidy(() => {
     const v = embedVisual(model, inputs.images);
@@ -114,7 +127,11 @@ async function localizeInputs(
     const a = embedAudio(model, inputs.logMel).features;
     const vk = softKMeans(v.features, kVisual, km);
     const ak = softKMeans(a, kAudio, km);
-    const bg = backgroundCenters(opts.background ?? "none", vk.assignments, kAudio);
+    const bg = backgroundCenters(
+      opts.background ?? LOCALIZE_DEFAULTS.background,
+      vk.assignments,
+      kAudio,
+    );
     return [vk.assignments, alignCenters(vk.centers, ak.centers, bg).nearest];
   });
   const assignData = await assign.data() as Float32Array;

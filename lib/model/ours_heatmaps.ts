@@ -19,7 +19,7 @@ import type { BackgroundRule } from "./align_centers.ts";
  * @param model the trained network.
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
- * @param opts `background`: which visual center is never aligned (see `localize`).
+ * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults).
  * @returns one heatmap per clip on the visual feature grid.
  * @category model
  */
@@ -27,7 +27,7 @@ export async function oursHeatmaps(
   model: AVModel,
   clips: readonly AVClip[],
   which: "aligned" | "unaligned",
-  opts: { background?: BackgroundRule } = {},
+  opts: { beta?: number; background?: BackgroundRule } = {},
 ): Promise<GridHeatmap[]> {
   const out: GridHeatmap[] = new Array(clips.length);
   const byCount = new Map<number, number[]>();
@@ -41,6 +41,7 @@ export async function oursHeatmaps(
       const maps = await localize(model, part.map((j) => clips[j]), {
         kAudio: k,
         kVisual: k + 1,
+        beta: opts.beta,
         background: opts.background,
       });
       maps.forEach((m, j) => {

@@ -55,8 +55,10 @@ export interface Recipe {
 
 /**
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
- * as a negative (measured against `paper` with the ablation runner; see README). `paper`:
- * beta 30, the next clip's frame as the one negative, 256 recycled clips per stage.
+ * as a negative, the visual center of largest assignment mass as a background that is never
+ * aligned (each measured with the ablation runner; see README). `paper`: beta 30, the next
+ * clip's frame as the one negative, 256 recycled clips per stage, every visual center
+ * alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -68,7 +70,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     warmupSteps: 0,
     lrDecay: "none",
     flip: false,
-    background: "none",
+    background: "largest",
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
