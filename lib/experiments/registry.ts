@@ -9,6 +9,7 @@ import type { DatasetNeeds } from "../data/dataset.ts";
 import type { ExperimentResult } from "./experiment.ts";
 import type { ExperimentOptions } from "./experiment_options.ts";
 import type { Table3Scale } from "./run_table3.ts";
+import type { SeparationProtocol } from "../model/separation/separation_config.ts";
 import { runCounting } from "./run_counting.ts";
 import { runFig3 } from "./run_fig3.ts";
 import { runTable1 } from "./run_table1.ts";
@@ -36,10 +37,14 @@ export interface Experiment {
   about: string;
   /**
    * Run it (quick or full, seeds, cache, progress, abort, the data and scale overrides;
-   * `separation` overrides Table 3's separation scale, the others ignore it).
+   * `separation` overrides Table 3's separation scale and `separationProtocol` picks its
+   * protocol, the others ignore them).
    */
   run: (
-    opts: ExperimentOptions & { separation?: Partial<Table3Scale> },
+    opts: ExperimentOptions & {
+      separation?: Partial<Table3Scale>;
+      separationProtocol?: SeparationProtocol;
+    },
   ) => Promise<ExperimentResult>;
   /**
    * What it needs of the data: a dataset that cannot serve it is skipped with a sentence
