@@ -72,6 +72,14 @@ export function alignedCenterConditioner(
     { vectors: Float32Array; valid: Float32Array; k: number }
   >();
 
+  /** The clip at the audiovisual model's rate (a separation protocol may use another). */
+  const atModelRate = (clip: AVClip): AVClip =>
+    clip.sampleRate === model.config.sampleRate ? clip : {
+      ...clip,
+      audio: resample(clip.audio, clip.sampleRate, model.config.sampleRate),
+      sampleRate: model.config.sampleRate,
+    };
+
   async function centersOf(clips: AVClip[]): Promise<void> {
     const todo = clips.filter((c, i) =>
       !visualCenters.has(c.id) && clips.findIndex((o) => o.id === c.id) === i
@@ -79,7 +87,7 @@ export function alignedCenterConditioner(
     for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
       const group = todo.filter((c) => _objects(c) + 1 === kv);
       const centers = tf.tidy(() => {
-        const x = modelInputs(model, group);
+        const x = modelInputs(model, group.map(atModelRate));
         return softKMeans(embedVisual(model, x.images).features, kv, km).centers;
       });
       const data = await centers.data() as Float32Array;
@@ -105,17 +113,9 @@ export function alignedCenterConditioner(
         const centers = tf.tidy(() => {
           const x = modelInputs(
             model,
-            idx.map((i) => ({
-              ...batch.clips[i][0],
-              id: `mixture-${i}`,
-              // at the audiovisual model's rate (a separation protocol may use another)
-              audio: resample(
-                batch.mixtures[i],
-                batch.clips[i][0].sampleRate,
-                model.config.sampleRate,
-              ),
-              sampleRate: model.config.sampleRate,
-            })),
+            idx.map((i) =>
+              atModelRate({ ...batch.clips[i][0], id: `mixture-${i}`, audio: batch.mixtures[i] })
+            ),
           );
           return softKMeans(embedAudio(model, x.logMel).features, sounds, km).centers;
         });
