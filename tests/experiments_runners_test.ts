@@ -297,7 +297,7 @@ Deno.test("gradedDataSkip: the graded row needs two known counts and a batch to 
   const tiny = { ...flickr, name: "tiny", trainingClips: (l: unknown) => source(l === 3 ? 0 : 2) };
   assert.match(
     gradedDataSkip(tiny, scale)!,
-    /2 uncurated training clip\(s\) to grade, fewer than a batch \(4\)/,
+    /^2 uncurated training clip\(s\) of tiny to grade \(gradingSize 8\), fewer than 5/,
   );
   const ok = { ...flickr, trainingClips: (_: unknown, n: number) => source(n) };
   assert.equal(gradedDataSkip(ok, scale), null);

@@ -148,7 +148,8 @@ export function halfImageCeiling(clips: readonly AVClip[]): number[] {
 /**
  * Why `dataset` cannot serve the graded row (null when it can): the counting model is fitted on
  * training clips of known counts, so it needs two counts with at least two clips each, and
- * the uncurated pool it grades needs at least `batchSize` clips.
+ * the uncurated pool it grades needs at least `batchSize` clips and at least 5 (so that some
+ * grade of the four holds the two clips training needs).
  *
  * @param dataset the data.
  * @param scale the run's counting set size and batch size.
@@ -170,9 +171,10 @@ export function gradedDataSkip(
       `level(s); the counting model that grades the data needs two`;
   }
   const pool = dataset.trainingClips("uncurated", scale.gradingSize).size;
-  if (pool < scale.batchSize) {
-    return `${dataset.name} has ${pool} uncurated training clip(s) to grade, fewer than a batch ` +
-      `(${scale.batchSize})`;
+  const least = Math.max(scale.batchSize, 5);
+  if (pool < least) {
+    return `${pool} uncurated training clip(s) of ${dataset.name} to grade (gradingSize ` +
+      `${scale.gradingSize}), fewer than ${least} (a batch, and two clips in some grade)`;
   }
   return null;
 }
@@ -182,14 +184,14 @@ export function gradedDataSkip(
  * pooled features of the C1 model `c1`, fitted on `countingTrainPerCount` middle windows of
  * each known count) grades `gradingSize` uncurated training clips into C1..C4
  * (`gradeDataset`; the predicted counts, not the truth), then `net` is trained through the
- * curriculum on the grades: C1, then C2 (each `steps` steps; a level graded fewer than two
- * clips, too few to train on, is left out).
+ * curriculum on the grades, two stages of `steps` steps like Ours-C2: C1, then C2, or where
+ * a grade holds fewer than the two clips training needs, the next grades in curriculum order.
  *
  * @param net the network to train (a fresh model).
  * @param c1 the trained C1 model whose features the counting model reads (not modified).
  * @param opts the data, the run's scale, seed, abort signal and a callback per step.
  * @returns the training losses and the sizes of the grades.
- * @throws Error with a sentence when neither C1 nor C2 was graded two clips.
+ * @throws Error with a sentence when no grade holds two clips (fewer than 5 graded clips).
  * @category experiments
  */
 export async function trainOnGradedData(
@@ -228,12 +230,12 @@ export async function trainOnGradedData(
     sampleRate,
   });
   const b = opts.scale.batchSize;
-  const stages = ([1, 2] as const).filter((l) => graded.sizes[l - 1] >= 2)
+  const stages = ([1, 2, 3, 4] as const).filter((l) => graded.sizes[l - 1] >= 2).slice(0, 2)
     .map((level) => ({ level, steps: opts.scale.steps }));
   if (stages.length === 0) {
     throw new Error(
-      `table2: the counting model graded fewer than two clips into C1 and into C2 ` +
-        `(C1..C4: ${graded.sizes.join(" / ")}); the graded row needs one of them to train on`,
+      `table2: the counting model graded fewer than two clips into every level ` +
+        `(C1..C4: ${graded.sizes.join(" / ")}); the graded row needs two to train on`,
     );
   }
   const result = await trainCurriculum(net, {
