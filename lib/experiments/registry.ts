@@ -96,7 +96,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
       "audio centers, scored by cIoU@0.5 and AUC against several annotators' boxes. The paper " +
       "claims ours-C1 > ours-C2 > DMC, Attention > an unaligned center ~ random. We score every " +
       "method on the run's localization test set (the boxes of the dataset given, the " +
-      "synthetic world by default).",
+      "synthetic world by default). The paper's graded row (†‡) trains on the training data " +
+      "graded by the counting model (its predictions, not the true counts): C1, then C2.",
     run: runTable2,
     needs: { capabilities: ["trainingClips", "localizationSet"], levels: [1, 2, "uncurated"] },
     views: ["comparisonBars"],
@@ -106,7 +107,9 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: "Table 3: visually guided sound separation",
     about: "Mix-and-separate on solo and duet clips, scored by SDR/SIR/SAR (BSS-eval v3). The " +
       "paper claims separation comparable to Sound-of-Pixels, and that adding duets to " +
-      "training helps ours (dSDR > 0) but not Sound-of-Pixels.",
+      "training helps ours (dSDR > 0) but not Sound-of-Pixels. Our per-object rows separate " +
+      "each duet clip into one source per sounding object (each from its own visual center), " +
+      "scored against that object's own source.",
     run: runTable3,
     needs: { capabilities: ["trainingClips", "separationSet"], levels: [1, 2] },
     views: ["comparisonBars"],
