@@ -30,10 +30,10 @@ export interface Conv2dSameOptions {
 
 /**
  * The input gradient of a "same" convolution as a forward (valid, stride 1) convolution: the
- * output gradient is dilated by the stride (zeros between its rows and columns), padded so the
- * result covers exactly the unpadded input, and convolved with the filter flipped in space and
- * transposed in channels. Equal to `conv2dTranspose` and its crop; it runs on the backends' fast
- * forward convolution (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower).
+ * output gradient padded so the result covers exactly the unpadded input, convolved with the
+ * filter flipped in space and transposed in channels. Equal to `conv2dTranspose` and its crop;
+ * it runs on the backends' fast forward convolution (tfjs-backend-wasm's `Conv2DBackpropInput`
+ * is a plain loop, 10x slower). With stride `s > 1`, {@linkcode stridedInputGradient}.
  */
 function inputGradient(
   dy: tf.Tensor4D,
@@ -42,36 +42,70 @@ function inputGradient(
   size: [number, number],
   before: [number, number],
 ): tf.Tensor4D {
-  const [b, oh, ow, o] = dy.shape;
+  if (s > 1) return stridedInputGradient(dy, w, s, size, before);
+  const [, oh, ow] = dy.shape;
   const k = w.shape[0];
-  const dilated = s === 1 ? dy : tf.reshape(
-    tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, o]), [
-      [0, 0],
-      [0, 0],
-      [0, s - 1],
-      [0, 0],
-      [0, s - 1],
-      [0, 0],
-    ]),
-    [b, oh * s, ow * s, o],
-  );
-  // rows p of dx read dilated rows p + top - ky: pad k - 1 - top before, and after whatever
-  // makes the output h long (negative: trailing zero rows of the dilation are dropped)
-  const after = [0, 1].map((i) => size[i] - [oh, ow][i] * s + before[i]);
-  const kept = tf.slice(dilated, [0, 0, 0, 0], [
-    -1,
-    oh * s + Math.min(after[0], 0),
-    ow * s + Math.min(after[1], 0),
-    -1,
-  ]);
-  const padded = tf.pad(kept, [
+  // rows p of dx read dy rows p + top - ky: pad k - 1 - top before, and after whatever makes
+  // the output h long
+  const after = [0, 1].map((i) => size[i] - [oh, ow][i] + before[i]);
+  const padded = tf.pad(dy, [
     [0, 0],
-    [k - 1 - before[0], Math.max(after[0], 0)],
-    [k - 1 - before[1], Math.max(after[1], 0)],
+    [k - 1 - before[0], after[0]],
+    [k - 1 - before[1], after[1]],
     [0, 0],
   ]) as tf.Tensor4D;
   const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
   return tf.conv2d(padded, flipped, 1, "valid");
+}
+
+/**
+ * The input gradient of a strided "same" convolution in polyphase form, without the zeros a
+ * dilated output gradient would feed the convolution. Input row `p` with `p + top = q s + r`
+ * receives `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`): for each phase `r` a
+ * stride-1 convolution of the output gradient with every `s`-th tap of the filter. All `s^2`
+ * phases (rows x columns) run as one convolution whose filter holds each phase's taps (zero
+ * past the kernel) side by side in its output channels; the phases are then interleaved into
+ * rows and columns and the padding cropped. Same sums as the dilated form, ~`s^2` times fewer
+ * multiplications by zero.
+ */
+function stridedInputGradient(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  s: number,
+  size: [number, number],
+  before: [number, number],
+): tf.Tensor4D {
+  const [b, oh, ow, o] = dy.shape;
+  const [k, , c] = w.shape;
+  const taps = Math.ceil(k / s); // taps per phase, M
+  // phase filter [M, M, O, s s C]: entry (a, b, o, (ry, rx, c)) = w[(M-1-a) s + ry, (M-1-b) s + rx, c, o]
+  const grown = tf.pad(w, [[0, taps * s - k], [0, taps * s - k], [0, 0], [0, 0]]);
+  const phases = tf.reshape(
+    tf.transpose(
+      tf.reverse(tf.reshape(grown, [taps, s, taps, s, c, o]), [0, 2]),
+      [0, 2, 5, 1, 3, 4],
+    ),
+    [taps, taps, o, s * s * c],
+  ) as tf.Tensor4D;
+  // q runs over 0..Q-1, Q = ceil((size + top) / s); dy[q - m] needs M - 1 zeros before
+  const q = [0, 1].map((i) => Math.ceil((size[i] + before[i]) / s));
+  const padded = tf.pad(dy, [
+    [0, 0],
+    [taps - 1, q[0] - oh],
+    [taps - 1, q[1] - ow],
+    [0, 0],
+  ]) as tf.Tensor4D;
+  const z = tf.conv2d(padded, phases, 1, "valid"); // [B, Qy, Qx, (ry, rx, c)]
+  const interleaved = tf.reshape(
+    tf.transpose(tf.reshape(z, [b, q[0], q[1], s, s, c]), [0, 1, 3, 2, 4, 5]),
+    [b, q[0] * s, q[1] * s, c],
+  );
+  return tf.slice(interleaved, [0, before[0], before[1], 0], [
+    -1,
+    size[0],
+    size[1],
+    -1,
+  ]) as tf.Tensor4D;
 }
 
 /**
