@@ -29,11 +29,43 @@ export interface Conv2dSameOptions {
 }
 
 /**
- * The input gradient of a "same" convolution as a forward (valid, stride 1) convolution: the
- * output gradient padded so the result covers exactly the unpadded input, convolved with the
- * filter flipped in space and transposed in channels. Equal to `conv2dTranspose` and its crop;
- * it runs on the backends' fast forward convolution (tfjs-backend-wasm's `Conv2DBackpropInput`
- * is a plain loop, 10x slower). With stride `s > 1`, {@linkcode stridedInputGradient}.
+ * The filter of {@linkcode inputGradient}'s convolution, `[M, M, O, s s C]` for a filter
+ * `[k, k, C, O]` and stride `s` (`M = ceil(k / s)` taps per phase): entry
+ * `(a, b, o, (ry, rx, c))` is `w[(M-1-a) s + ry, (M-1-b) s + rx, c, o]`, zero past the kernel.
+ * With `s = 1` the filter flipped in space and transposed in channels. Built by one gather of
+ * the taps (tfjs-backend-wasm's `Reverse` is slow).
+ */
+function phaseFilter(w: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [k, , c, o] = w.shape;
+  const taps = Math.ceil(k / s);
+  const index: number[] = []; // source tap of each (a, b, ry, rx); k * k: the zero row
+  for (let a = 0; a < taps; a++) {
+    for (let b = 0; b < taps; b++) {
+      for (let ry = 0; ry < s; ry++) {
+        for (let rx = 0; rx < s; rx++) {
+          const ky = (taps - 1 - a) * s + ry, kx = (taps - 1 - b) * s + rx;
+          index.push(ky < k && kx < k ? ky * k + kx : k * k);
+        }
+      }
+    }
+  }
+  const rows = tf.pad(tf.reshape(w, [k * k, c * o]), [[0, 1], [0, 0]]);
+  const gathered = tf.gather(rows, tf.tensor1d(index, "int32")); // [(a, b, ry, rx), (c, o)]
+  // [(a, b), (ry, rx, c), o] -> [(a, b), o, (ry, rx, c)]
+  const t = tf.transpose(tf.reshape(gathered, [taps * taps, s * s * c, o]), [0, 2, 1]);
+  return tf.reshape(t, [taps, taps, o, s * s * c]) as tf.Tensor4D;
+}
+
+/**
+ * The input gradient of a "same" convolution as one forward (stride 1) convolution, in
+ * polyphase form: input row `p` with `p + top = q s + r` receives
+ * `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`), for each phase `r` a convolution of
+ * the output gradient with every `s`-th tap of the filter. The `s^2` phases (rows x columns)
+ * sit side by side in the output channels of one filter ({@linkcode phaseFilter}); the result
+ * is interleaved into rows and columns and cropped to the input. Equal to `conv2dTranspose`
+ * (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower than its forward
+ * convolution) without the zeros a dilated output gradient would feed a convolution; with
+ * `s = 1`, a convolution of the padded output gradient with the flipped filter.
  */
 function inputGradient(
   dy: tf.Tensor4D,
@@ -42,65 +74,26 @@ function inputGradient(
   size: [number, number],
   before: [number, number],
 ): tf.Tensor4D {
-  if (s > 1) return stridedInputGradient(dy, w, s, size, before);
-  const [, oh, ow] = dy.shape;
-  const k = w.shape[0];
-  // rows p of dx read dy rows p + top - ky: pad k - 1 - top before, and after whatever makes
-  // the output h long
-  const after = [0, 1].map((i) => size[i] - [oh, ow][i] + before[i]);
-  const padded = tf.pad(dy, [
-    [0, 0],
-    [k - 1 - before[0], after[0]],
-    [k - 1 - before[1], after[1]],
-    [0, 0],
-  ]) as tf.Tensor4D;
-  const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(padded, flipped, 1, "valid");
-}
-
-/**
- * The input gradient of a strided "same" convolution in polyphase form, without the zeros a
- * dilated output gradient would feed the convolution. Input row `p` with `p + top = q s + r`
- * receives `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`): for each phase `r` a
- * stride-1 convolution of the output gradient with every `s`-th tap of the filter. All `s^2`
- * phases (rows x columns) run as one convolution whose filter holds each phase's taps (zero
- * past the kernel) side by side in its output channels; the phases are then interleaved into
- * rows and columns and the padding cropped. Same sums as the dilated form, ~`s^2` times fewer
- * multiplications by zero.
- */
-function stridedInputGradient(
-  dy: tf.Tensor4D,
-  w: tf.Tensor4D,
-  s: number,
-  size: [number, number],
-  before: [number, number],
-): tf.Tensor4D {
-  const [b, oh, ow, o] = dy.shape;
+  const [b, oh, ow] = dy.shape;
   const [k, , c] = w.shape;
-  const taps = Math.ceil(k / s); // taps per phase, M
-  // phase filter [M, M, O, s s C]: entry (a, b, o, (ry, rx, c)) = w[(M-1-a) s + ry, (M-1-b) s + rx, c, o]
-  const grown = tf.pad(w, [[0, taps * s - k], [0, taps * s - k], [0, 0], [0, 0]]);
-  const phases = tf.reshape(
-    tf.transpose(
-      tf.reverse(tf.reshape(grown, [taps, s, taps, s, c, o]), [0, 2]),
-      [0, 2, 5, 1, 3, 4],
-    ),
-    [taps, taps, o, s * s * c],
-  ) as tf.Tensor4D;
-  // q runs over 0..Q-1, Q = ceil((size + top) / s); dy[q - m] needs M - 1 zeros before
-  const q = [0, 1].map((i) => Math.ceil((size[i] + before[i]) / s));
-  const padded = tf.pad(dy, [
+  const taps = Math.ceil(k / s);
+  // phase rows q0..q1 cover input rows 0..size-1: q0 = floor(top / s),
+  // q1 = ceil((size + top) / s) - 1; dy[q - m] reads M - 1 - q0 zeros before, q1 - (oh - 1) after
+  const q0 = before.map((t) => Math.floor(t / s));
+  const q1 = [0, 1].map((i) => Math.ceil((size[i] + before[i]) / s) - 1);
+  const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
     [0, 0],
-    [taps - 1, q[0] - oh],
-    [taps - 1, q[1] - ow],
+    [taps - 1 - q0[0], q1[0] - (oh - 1)],
+    [taps - 1 - q0[1], q1[1] - (ow - 1)],
     [0, 0],
-  ]) as tf.Tensor4D;
-  const z = tf.conv2d(padded, phases, 1, "valid"); // [B, Qy, Qx, (ry, rx, c)]
+  ]); // [B, rows, cols, (ry, rx, c)]
+  if (s === 1) return z;
+  const rows = q1[0] - q0[0] + 1, cols = q1[1] - q0[1] + 1;
   const interleaved = tf.reshape(
-    tf.transpose(tf.reshape(z, [b, q[0], q[1], s, s, c]), [0, 1, 3, 2, 4, 5]),
-    [b, q[0] * s, q[1] * s, c],
+    tf.transpose(tf.reshape(z, [b, rows, cols, s, s, c]), [0, 1, 3, 2, 4, 5]),
+    [b, rows * s, cols * s, c],
   );
-  return tf.slice(interleaved, [0, before[0], before[1], 0], [
+  return tf.slice(interleaved, [0, before[0] - q0[0] * s, before[1] - q0[1] * s, 0], [
     -1,
     size[0],
     size[1],
@@ -110,10 +103,10 @@ function stridedInputGradient(
 
 /**
  * Convolution with "same" padding (tfjs's convention: output ceil(size / stride), an odd
- * padding's extra row/column at the bottom/right) and a custom gradient: the input gradient is
- * a forward convolution of the dilated output gradient with the flipped filter, the filter
- * gradient a dilated convolution of the padded input (batch as channels) with the output
- * gradient.
+ * padding's extra row/column at the bottom/right, padded inside the convolution) and a custom
+ * gradient: the input gradient is a forward convolution of the output gradient with the
+ * flipped filter (in polyphase form for strides > 1), the filter gradient a dilated
+ * convolution of the padded input (batch as channels) with the output gradient.
  *
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
@@ -146,23 +139,30 @@ export function conv2dSame(
   const s = stride;
   const [oh, top, bottom] = samePadding(h, k, s);
   const [ow, left, right] = samePadding(wd, k, s);
+  // explicit padding inside the convolutions (no padded copy of the input)
+  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
   const f = tf.customGrad(
     ((xt: tf.Tensor4D, wt: tf.Tensor4D, save: tf.GradSaveFunc) => {
-      const padded = tf.pad(xt, [[0, 0], [top, bottom], [left, right], [0, 0]]) as tf.Tensor4D;
-      save([padded, wt]);
-      const value = tf.conv2d(padded, wt, s, "valid");
+      save([xt, wt]);
+      const value = tf.conv2d(xt, wt, s, padding);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xp, wv] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const [xs, wv] = saved as [tf.Tensor4D, tf.Tensor4D];
           const g = dy as tf.Tensor4D;
           const dx = withInputGradient
             ? inputGradient(g, wv, s, [h, wd], [top, left])
             : tf.zeros(x.shape);
-          // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o]
-          const xcb = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [C, Hp, Wp, B]
+          // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o], xp the
+          // padded input (padded inside the convolution)
+          const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
           const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
-          const full = tf.conv2d(xcb, gf, 1, "valid", "NHWC", s); // [C, >=k, >=k, O]
+          const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
           const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
           return [dx, dw];
         },
