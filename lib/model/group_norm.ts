@@ -4,36 +4,20 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { featureNorm } from "../../kernels/mod.ts";
 
 /** Variance epsilon of both normalisations. */
 const EPSILON = 1e-5;
 
 /**
- * (x - mean) / sqrt(variance + EPSILON) over `axes` (kept), with a hand-written gradient:
- * dx = (dy - mean(dy) - xhat mean(dy xhat)) / sqrt(variance + EPSILON). The same math as
- * tfjs autodiff through `tf.moments`, in a third of the ops (each op costs a fixed overhead
- * that dominates small feature maps on the cpu and wasm backends).
+ * Options of {@linkcode groupNorm} and {@linkcode positionNorm}.
+ *
+ * @category model
  */
-function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
-  const f = tf.customGrad(
-    ((xt: tf.Tensor, save: tf.GradSaveFunc) => {
-      const mean = tf.mean(xt, axes, true);
-      const centred = tf.sub(xt, mean);
-      const inv = tf.rsqrt(tf.add(tf.mean(tf.square(centred), axes, true), EPSILON));
-      const xhat = tf.mul(centred, inv);
-      save([xhat, inv]);
-      return {
-        value: xhat,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xh, iv] = saved;
-          const projected = tf.mul(xh, tf.mean(tf.mul(dy, xh), axes, true));
-          return tf.mul(tf.sub(tf.sub(dy, tf.mean(dy, axes, true)), projected), iv);
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return f(x) as tf.Tensor;
+export interface NormOptions {
+  /** Apply a ReLU after the scale and shift, in the same kernel (default false). */
+  relu?: boolean;
 }
 
 /**
@@ -44,12 +28,14 @@ function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
  * @param gamma per-channel scale `[channels]`.
  * @param beta per-channel shift `[channels]`.
  * @param groups channel groups (clamped to divide `channels`: the largest divisor <= groups).
+ * @param opts `relu`: a ReLU after the affine.
  * @returns normalised features, same shape as `x`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import * as tf from "@tensorflow/tfjs";
+ * import type * as tf from "@tensorflow/tfjs";
+import { featureNorm } from "../../kernels/mod.ts";
  * import { groupNorm } from "@avscene/avscene/model";
  * const y = groupNorm(tf.randomNormal([2, 4, 4, 8]), tf.ones([8]), tf.zeros([8]), 4);
  * assert.deepEqual(y.shape, [2, 4, 4, 8]);
@@ -61,14 +47,12 @@ export function groupNorm(
   gamma: tf.Tensor,
   beta: tf.Tensor,
   groups: number,
+  opts: NormOptions = {},
 ): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
+  const c = x.shape[3];
   let g = Math.max(1, Math.min(groups, c));
   while (c % g !== 0) g--;
-  return tf.tidy(() => {
-    const normed = standardize(tf.reshape(x, [b, h, w, g, c / g]), [1, 2, 4]);
-    return tf.add(tf.mul(tf.reshape(normed, [b, h, w, c]), gamma), beta) as tf.Tensor4D;
-  });
+  return featureNorm(x, gamma, beta, { groups: g, epsilon: EPSILON, relu: opts.relu ?? false });
 }
 
 /**
@@ -80,11 +64,15 @@ export function groupNorm(
  * @param x features `[batch, height, width, channels]`.
  * @param gamma per-channel scale `[channels]`.
  * @param beta per-channel shift `[channels]`.
+ * @param opts `relu`: a ReLU after the affine.
  * @returns normalised features, same shape as `x`.
  * @category model
  */
-export function positionNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
-  return tf.tidy(() => {
-    return tf.add(tf.mul(standardize(x, [3]), gamma), beta) as tf.Tensor4D;
-  });
+export function positionNorm(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  opts: NormOptions = {},
+): tf.Tensor4D {
+  return featureNorm(x, gamma, beta, { groups: 0, epsilon: EPSILON, relu: opts.relu ?? false });
 }
