@@ -32,25 +32,30 @@ export interface Conv2dSameOptions {
  * The filter of {@linkcode inputGradient}'s convolution, `[M, M, O, s s C]` for a filter
  * `[k, k, C, O]` and stride `s` (`M = ceil(k / s)` taps per phase): entry
  * `(a, b, o, (ry, rx, c))` is `w[(M-1-a) s + ry, (M-1-b) s + rx, c, o]`, zero past the kernel.
- * With `s = 1` the filter flipped in space and transposed in channels. Built by one gather of
- * the taps (tfjs-backend-wasm's `Reverse` is slow).
+ * With `s = 1` the filter flipped in space and transposed in channels. The taps are picked by a
+ * product with a 0/1 selection matrix (exact; tfjs-backend-wasm's `Reverse` and `GatherV2`
+ * are slow loops, its matrix product is XNNPACK).
  */
 function phaseFilter(w: tf.Tensor4D, s: number): tf.Tensor4D {
   const [k, , c, o] = w.shape;
   const taps = Math.ceil(k / s);
-  const index: number[] = []; // source tap of each (a, b, ry, rx); k * k: the zero row
+  // row (a, b, ry, rx) of the selection picks tap (ky, kx), or nothing past the kernel
+  const select = new Float32Array(taps * taps * s * s * k * k);
+  let row = 0;
   for (let a = 0; a < taps; a++) {
     for (let b = 0; b < taps; b++) {
       for (let ry = 0; ry < s; ry++) {
-        for (let rx = 0; rx < s; rx++) {
+        for (let rx = 0; rx < s; rx++, row++) {
           const ky = (taps - 1 - a) * s + ry, kx = (taps - 1 - b) * s + rx;
-          index.push(ky < k && kx < k ? ky * k + kx : k * k);
+          if (ky < k && kx < k) select[row * k * k + ky * k + kx] = 1;
         }
       }
     }
   }
-  const rows = tf.pad(tf.reshape(w, [k * k, c * o]), [[0, 1], [0, 0]]);
-  const gathered = tf.gather(rows, tf.tensor1d(index, "int32")); // [(a, b, ry, rx), (c, o)]
+  const gathered = tf.matMul(
+    tf.tensor2d(select, [row, k * k]),
+    tf.reshape(w, [k * k, c * o]),
+  ); // [(a, b, ry, rx), (c, o)]
   // [(a, b), (ry, rx, c), o] -> [(a, b), o, (ry, rx, c)]
   const t = tf.transpose(tf.reshape(gathered, [taps * taps, s * s * c, o]), [0, 2, 1]);
   return tf.reshape(t, [taps, taps, o, s * s * c]) as tf.Tensor4D;
