@@ -78,7 +78,8 @@ function featureNorm(args: KernelArgs): tf.TensorInfo[] {
           const v = (xv[i] - mu) * iv;
           xhat[i] = v;
           const a = v * gv[ch] + bv[ch];
-          y[i] = relu ? a * +(a > 0) : a; // a multiply, not a branch: random signs mispredict
+          // a multiply, not a branch (random signs mispredict); + 0 turns -0 into 0 as max(a, 0)
+          y[i] = relu ? a * +(a > 0) + 0 : a;
         }
       }
     }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import type { Tensor, Tensor4D } from "@tensorflow/tfjs";
 import { featureNorm } from "../../kernels/mod.ts";
 
 /** Variance epsilon of both normalisations. */
@@ -34,8 +34,7 @@ export interface NormOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import type * as tf from "@tensorflow/tfjs";
-import { featureNorm } from "../../kernels/mod.ts";
+ * import * as tf from "@tensorflow/tfjs";
  * import { groupNorm } from "@avscene/avscene/model";
  * const y = groupNorm(tf.randomNormal([2, 4, 4, 8]), tf.ones([8]), tf.zeros([8]), 4);
  * assert.deepEqual(y.shape, [2, 4, 4, 8]);
@@ -43,12 +42,12 @@ import { featureNorm } from "../../kernels/mod.ts";
  * @category model
  */
 export function groupNorm(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
+  x: Tensor4D,
+  gamma: Tensor,
+  beta: Tensor,
   groups: number,
   opts: NormOptions = {},
-): tf.Tensor4D {
+): Tensor4D {
   const c = x.shape[3];
   let g = Math.max(1, Math.min(groups, c));
   while (c % g !== 0) g--;
@@ -69,10 +68,10 @@ export function groupNorm(
  * @category model
  */
 export function positionNorm(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
+  x: Tensor4D,
+  gamma: Tensor,
+  beta: Tensor,
   opts: NormOptions = {},
-): tf.Tensor4D {
+): Tensor4D {
   return featureNorm(x, gamma, beta, { groups: 0, epsilon: EPSILON, relu: opts.relu ?? false });
 }
