@@ -43,7 +43,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "de1010c4c57158b3fed07e6a13f99a9b8a3b923dd7aec87cc2c2f48e52f9ea02",
+    sha256: "b06a727a71052e070659d1eebcdb6f73ee75f168ade52f6c2ce4f85b15798293",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 300 --seed 0 " +
       "--backend wasm --out runs/pretrained-tiny && cp " +
