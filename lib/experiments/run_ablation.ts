@@ -13,7 +13,7 @@ import { createModel } from "../model/create_model.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { localize, type LocalizeOptions } from "../model/localize.ts";
 import { modelInputs } from "../model/model_inputs.ts";
-import { pairDistances } from "../model/pair_distances.ts";
+import { pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
 import type { PresetName } from "../model/presets.ts";
 import { presetConfig } from "../model/presets.ts";
@@ -177,7 +177,10 @@ export interface AblationResult {
   trainAccuracy: number;
   /** Mean loss of the same steps. */
   trainLoss: number;
-  /** Share of held-out C1 test scenes closer to their own frame than to the next clip's. */
+  /**
+   * Share of held-out C1 test scenes closer to their own frame than to the next clip's
+   * (clustered with the variant's final beta and background rule).
+   */
   heldOutAccuracy: number;
   /**
    * cIoU@0.5 (%) of the aligned map on the C1 localization test set (localized with the
@@ -218,10 +221,14 @@ export interface AblationResult {
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 
-/** Held-out pair accuracy on C1 test scenes (next clip's frame as negative). */
-async function heldOutAccuracy(model: AVModel, clips: AVClip[]): Promise<number> {
+/** Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained. */
+async function heldOutAccuracy(
+  model: AVModel,
+  clips: AVClip[],
+  how: Pick<PairOptions, "beta" | "background">,
+): Promise<number> {
   const x = modelInputs(model, clips);
-  const d = pairDistances(model, x.images, x.logMel, { kAudio: 1, kVisual: 2 });
+  const d = pairDistances(model, x.images, x.logMel, { ...how, kAudio: 1, kVisual: 2 });
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
@@ -343,7 +350,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           curriculum,
           trainAccuracy: mean(tail.map((h) => h.accuracy)),
           trainLoss: mean(tail.map((h) => h.loss)),
-          heldOutAccuracy: await heldOutAccuracy(model, c1Test),
+          heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
           ciou50: 100 * loc.ciou50,
           auc: 100 * loc.auc,
           backgroundAuc: 100 * (await scores("unaligned")).auc,
