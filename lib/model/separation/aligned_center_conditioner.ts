@@ -23,13 +23,6 @@ export interface AlignedCenterOptions {
   iterations?: number;
   /** Soft K-means beta (default 30). */
   beta?: number;
-  /**
-   * A visual net to take the clips' visual centers from instead of `model`'s (same
-   * configuration): {@linkcode createOursSeparation} passes the trainable copy it fine-tunes.
-   * Its centers are recomputed for every batch (never cached) and `condition` computes them
-   * inside the gradient tape, so the separation loss reaches its variables.
-   */
-  visual?: AVModel;
 }
 
 /**
@@ -70,37 +63,22 @@ export function alignedCenterConditioner(
 ): AlignedCenterConditioner {
   const km = { iterations: opts.iterations, beta: opts.beta };
   const d = model.config.embedding;
-  const visual = opts.visual;
   const visualCenters = new Map<string, Float32Array>();
   const prepared = new WeakMap<
     MixtureBatch,
-    { vectors: Float32Array; valid: Float32Array; k: number; chosen: Int32Array }
+    { vectors: Float32Array; valid: Float32Array; k: number }
   >();
 
-  /** The distinct clips of a list, grouped by their number of visual centers. */
-  function groups(clips: AVClip[]): Map<number, AVClip[]> {
-    const out = new Map<number, AVClip[]>();
-    const seen = new Set<string>();
-    for (const c of clips) {
-      if (seen.has(c.id)) continue;
-      seen.add(c.id);
-      const kv = _objects(c) + 1;
-      out.set(kv, [...out.get(kv) ?? [], c]);
-    }
-    return out;
-  }
-
-  /** Visual centers of a group of clips `[clips, kv, D]` (inside a tidy or a tape). */
-  function groupCenters(net: AVModel, group: AVClip[], kv: number): tf.Tensor3D {
-    const x = modelInputs(net, group);
-    return softKMeans(embedVisual(net, x.images).features, kv, km).centers;
-  }
-
   async function centersOf(clips: AVClip[]): Promise<void> {
-    if (visual) visualCenters.clear(); // the fine-tuned net changes every step
-    const todo = clips.filter((c) => !visualCenters.has(c.id));
-    for (const [kv, group] of groups(todo)) {
-      const centers = tf.tidy(() => groupCenters(visual ?? model, group, kv));
+    const todo = clips.filter((c, i) =>
+      !visualCenters.has(c.id) && clips.findIndex((o) => o.id === c.id) === i
+    );
+    for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
+      const group = todo.filter((c) => _objects(c) + 1 === kv);
+      const centers = tf.tidy(() => {
+        const x = modelInputs(model, group);
+        return softKMeans(embedVisual(model, x.images).features, kv, km).centers;
+      });
       const data = await centers.data() as Float32Array;
       centers.dispose();
       group.forEach((c, i) => visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d)));
@@ -116,7 +94,6 @@ export function alignedCenterConditioner(
       const n = batch.clips[0].length, b = batch.clips.length;
       const k = Math.max(...clips.map(_objects));
       const vectors = new Float32Array(b * n * k * d), valid = new Float32Array(b * n * k);
-      const chosenOf = new Int32Array(b * n * k).fill(-1); // visual center index of each slot
       // audio centers of each mixture, one forward per number of sounds
       const soundsOf = batch.clips.map((g) => g.reduce((a, c) => a + _objects(c), 0));
       const audioCenters: Float32Array[] = new Array(b);
@@ -160,11 +137,10 @@ export function alignedCenterConditioner(
             const o = (i * n + j) * k + slot;
             vectors.set(v.subarray(c * d, (c + 1) * d), o * d);
             valid[o] = 1;
-            chosenOf[o] = c;
           });
         });
       }
-      prepared.set(batch, { vectors, valid, k, chosen: chosenOf });
+      prepared.set(batch, { vectors, valid, k });
     },
     condition(batch: MixtureBatch): Conditioning {
       const p = prepared.get(batch);
@@ -172,84 +148,31 @@ export function alignedCenterConditioner(
         throw new Error("alignedCenterConditioner: condition() before prepare() for this batch");
       }
       const b = batch.clips.length, n = batch.clips[0].length;
-      if (!visual) {
-        return {
-          vectors: tf.tensor4d(p.vectors, [b, n, p.k, d]),
-          valid: tf.tensor3d(p.valid, [b, n, p.k]),
-        };
-      }
-      // fine-tuning: the same centers, recomputed where the gradient can reach the visual net
-      return tf.tidy(() => {
-        const rows: tf.Tensor2D[] = [];
-        const rowOf = new Map<string, number>(); // first center row of each clip
-        let next = 0;
-        for (const [kv, group] of groups(batch.clips.flat())) {
-          rows.push(tf.reshape(groupCenters(visual, group, kv), [group.length * kv, d]));
-          group.forEach((c) => {
-            rowOf.set(c.id, next);
-            next += kv;
-          });
-        }
-        // a one-hot selection (a gather's gradient needs a kernel wasm lacks); padding: zeros
-        const select = new Float32Array(p.chosen.length * next);
-        p.chosen.forEach((c, o) => {
-          if (c < 0) return;
-          const clip = batch.clips[Math.floor(o / (n * p.k))][Math.floor(o / p.k) % n];
-          select[o * next + rowOf.get(clip.id)! + c] = 1;
-        });
-        return {
-          vectors: tf.reshape(
-            tf.matMul(tf.tensor2d(select, [p.chosen.length, next]), tf.concat(rows, 0)),
-            [b, n, p.k, d],
-          ) as tf.Tensor4D,
-          valid: tf.tensor3d(p.valid, [b, n, p.k]),
-        };
-      });
+      return {
+        vectors: tf.tensor4d(p.vectors, [b, n, p.k, d]),
+        valid: tf.tensor3d(p.valid, [b, n, p.k]),
+      };
     },
   };
 }
 
 /**
- * Options of {@linkcode createOursSeparation}.
- *
- * @category model
- */
-export interface OursSeparationOptions
-  extends CreateSeparationModelOptions, Omit<AlignedCenterOptions, "visual"> {
-  /**
-   * Fine-tune the visual net by the separation loss (default false: frozen). A copy of the
-   * audiovisual model's `visual.*` variables (trunk and projection) joins the separation
-   * network's store, is trained with it and saved in its checkpoints; the audio net, which
-   * finds the mixture's sounds, stays frozen, and `av` itself is never modified.
-   */
-  fineTune?: boolean;
-}
-
-/**
  * Our separation method: a separation network conditioned (Sound-of-Pixels' channel product)
- * on the aligned visual centers of the audiovisual model `av`, frozen or fine-tuned.
+ * on the aligned visual centers of the frozen audiovisual model `av`.
  *
  * @param av the trained audiovisual model.
- * @param opts separation preset, seed, configuration overrides, clustering settings and
- * whether the visual net is fine-tuned.
+ * @param opts separation preset, seed, configuration overrides and clustering settings.
  * @returns the network (conditioning size = the model's embedding D) and its conditioner.
  * @category model
  */
 export function createOursSeparation(
   av: AVModel,
-  opts: OursSeparationOptions = {},
+  opts: CreateSeparationModelOptions & AlignedCenterOptions = {},
 ): SeparationMethod {
   const model = createSeparationModel({
     preset: opts.preset ?? av.config.preset,
     seed: opts.seed,
     config: { ...opts.config, conditionSize: av.config.embedding },
   });
-  const km = { iterations: opts.iterations, beta: opts.beta };
-  if (!opts.fineTune) return { model, conditioner: alignedCenterConditioner(av, km) };
-  for (const { name, shape } of av.params.specs()) {
-    if (!name.startsWith("visual.")) continue;
-    model.params.constant(name, shape, 0).assign(av.params.get(name));
-  }
-  const visual: AVModel = { config: av.config, seed: av.seed, params: model.params };
-  return { model, conditioner: alignedCenterConditioner(av, { ...km, visual }) };
+  return { model, conditioner: alignedCenterConditioner(av, opts) };
 }
