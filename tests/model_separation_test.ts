@@ -5,6 +5,7 @@ import type { AVClip } from "../lib/data/types.ts";
 import { bssEval } from "../lib/metrics/bss_eval.ts";
 import { createModel } from "../lib/model/create_model.ts";
 import {
+  type AlignedCenterConditioner,
   clipMasks,
   createOursSeparation,
   createSeparationModel,
@@ -257,6 +258,31 @@ Deno.test("ours: one aligned center per sounding object, padded, and prepare() r
   const v = vectors.arraySync()[0];
   assert.ok(v[1][0].some((x, i) => x !== v[1][1][i]), "a duet's two objects get distinct centers");
   assert.ok(v[0][1].every((x) => x === 0), "the solo clip's padding slot is zero");
+  tf.dispose([vectors, valid]);
+  ours.model.params.dispose();
+  av.params.dispose();
+});
+
+Deno.test("ours: each clip is conditioned on one of its own frame's visual centers, in clip order", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const ours = createOursSeparation(av, { seed: 0 });
+  const conditioner = ours.conditioner as AlignedCenterConditioner;
+  const clips = fixtureSolo(4);
+  const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+  await conditioner.prepare!(batch);
+  const { vectors, valid } = conditioner.condition(batch);
+  const v = vectors.arraySync();
+  const d = av.config.embedding;
+  batch.clips.forEach((group, i) =>
+    group.forEach((clip, j) => {
+      const own = conditioner.visualCenters.get(clip.id)!;
+      const hit = [0, 1].find((c) => v[i][j][0].every((x, e) => x === own[c * d + e]));
+      assert.ok(hit !== undefined, `clip ${clip.id}'s vector is not one of its own centers`);
+      // and not the other clip's of the mixture
+      const other = conditioner.visualCenters.get(group[1 - j].id)!;
+      assert.ok([0, 1].every((c) => v[i][j][0].some((x, e) => x !== other[c * d + e])));
+    })
+  );
   tf.dispose([vectors, valid]);
   ours.model.params.dispose();
   av.params.dispose();
