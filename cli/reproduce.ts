@@ -153,9 +153,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (shard && values.merge) throw new Error("reproduce: --shard and --merge exclude each other");
   await initBackend(backendOption(values));
-  const meta = runMeta(quick, { cache: values.cache });
+  const meta = runMeta(quick, {
+    data: world?.name ?? "the synthetic world",
+    cache: values.cache,
+  });
   console.log(
-    `reproduce (${meta.mode}) on ${meta.backend} with ${world?.name ?? "the synthetic world"}; ` +
+    `reproduce (${meta.mode}) on ${meta.backend} with ${meta.data}; ` +
       `cache ${values.cache}`,
   );
   if (world && "summary" in world) console.log(world.summary);

@@ -78,7 +78,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
     about: "The paper evaluates the trained audio network by a linear classifier on its pooled " +
       "features (ESC-50 protocol, 5-fold cross-validation). It claims C2(C1) with source-level " +
       "alignment > C1(C2) source-level > C1 > C2(C1) with scene-level alignment. We run the " +
-      "same protocol on the synthetic world's labelled single-source set.",
+      "same protocol on the run's labelled single-source set (folds of the dataset given, the " +
+      "synthetic world by default).",
     run: runTable1,
     needs: { capabilities: ["trainingClips", "classificationClips"], levels: [1, 2] },
     views: ["comparisonBars"],
@@ -89,7 +90,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
     about: "Localization maps are the assignment maps of the visual centers aligned to the " +
       "audio centers, scored by cIoU@0.5 and AUC against several annotators' boxes. The paper " +
       "claims ours-C1 > ours-C2 > DMC, Attention > an unaligned center ~ random. We score every " +
-      "method on the synthetic world's localization test set.",
+      "method on the run's localization test set (the boxes of the dataset given, the " +
+      "synthetic world by default).",
     run: runTable2,
     needs: { capabilities: ["trainingClips", "localizationSet"], levels: [1, 2, "uncurated"] },
     views: ["comparisonBars"],
