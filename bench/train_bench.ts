@@ -7,7 +7,9 @@
  * the same step in PyTorch (`train_step_torch.py`: same trunks, soft K-means, alignment, loss
  * and Adam, same batch shapes) with 1 and 2 threads, interleaved round by round with our step on
  * wasm in the same process window, and print the median of each and ours/PyTorch (against the
- * faster thread count). Without PyTorch they print why and skip.
+ * faster thread count), and the same in CPU time (each process's user + system time over all
+ * its threads, against PyTorch on 1 thread: less disturbed by other processes on a shared
+ * machine). Without PyTorch they print why and skip.
  *
  *   deno bench -A bench/train_bench.ts
  *   deno bench -A bench/train_bench.ts --filter PyTorch     # only the anchor comparison
@@ -24,6 +26,13 @@ import {
 } from "../lib/model/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
 import { findPython, median, PythonWorker } from "./_python.ts";
+import process from "node:process";
+
+/** CPU time of this process so far (user + system, all threads), ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 const FRAMES: Record<string, number> = { tiny: 63, small: 201 };
 
@@ -43,14 +52,14 @@ function trainingStep(preset: PresetName, batch: number) {
       });
       return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
     });
-  /** Run one step and wait for its loss: milliseconds. */
+  /** Run one step and wait for its loss: wall and CPU milliseconds. */
   const timed = async () => {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpuMs();
     const loss = step();
     await loss.data();
-    const ms = performance.now() - t0;
+    const ms = performance.now() - t0, cpu = cpuMs() - c0;
     loss.dispose();
-    return ms;
+    return { ms, cpu };
   };
   const dispose = () => {
     opt.dispose();
@@ -137,28 +146,41 @@ for (
       );
       const ours = trainingStep(preset, batch);
       const times = { ours: [] as number[], torch1: [] as number[], torch2: [] as number[] };
+      const cpu = { ours: [] as number[], torch1: [] as number[] };
+      type Steps = { ms: number[]; cpu_ms: number[] };
       try {
         for (const w of torch) await w.request(`${Math.min(3, steps)}`); // warm-up
         for (let i = 0; i < 2; i++) await ours.timed();
-        const ratios: number[] = [];
+        const ratios: number[] = [], cpuRatios: number[] = [];
         for (let r = 0; r < rounds; r++) {
-          const t1 = median((await torch[0].request(`${steps}`) as { ms: number[] }).ms);
-          const t2 = median((await torch[1].request(`${steps}`) as { ms: number[] }).ms);
-          const mine: number[] = [];
-          for (let i = 0; i < steps; i++) mine.push(await ours.timed());
-          const m = median(mine);
-          times.torch1.push(t1);
-          times.torch2.push(t2);
+          const t1 = await torch[0].request(`${steps}`) as Steps;
+          const t2 = await torch[1].request(`${steps}`) as Steps;
+          const mine: number[] = [], mineCpu: number[] = [];
+          for (let i = 0; i < steps; i++) {
+            const { ms, cpu } = await ours.timed();
+            mine.push(ms);
+            mineCpu.push(cpu);
+          }
+          const m = median(mine), m1 = median(t1.ms), m2 = median(t2.ms);
+          times.torch1.push(m1);
+          times.torch2.push(m2);
           times.ours.push(m);
-          ratios.push(m / Math.min(t1, t2));
+          cpu.ours.push(median(mineCpu));
+          cpu.torch1.push(median(t1.cpu_ms));
+          ratios.push(m / Math.min(m1, m2));
+          cpuRatios.push(median(mineCpu) / median(t1.cpu_ms));
         }
         const f = (v: number) => v.toFixed(1);
         console.log(
           `${preset} x${batch}: ours (wasm) ${f(median(times.ours))} ms/step, PyTorch ` +
             `${f(median(times.torch1))} ms (1 thread) / ${f(median(times.torch2))} ms ` +
             `(2 threads); ours/PyTorch(faster) per round ${ratios.map((v) => v.toFixed(2))} ` +
-            `(median ${median(ratios).toFixed(2)}; ${rounds} rounds of ${steps} steps, ` +
-            `medians; load average ${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")})`,
+            `(median ${median(ratios).toFixed(2)}); CPU time per step (all threads of each ` +
+            `process, less sensitive to the machine's load) ours ${f(median(cpu.ours))} ms, ` +
+            `PyTorch 1 thread ${f(median(cpu.torch1))} ms: ours/PyTorch per round ` +
+            `${cpuRatios.map((v) => v.toFixed(2))} (median ${median(cpuRatios).toFixed(2)}); ` +
+            `${rounds} rounds of ${steps} steps, medians; load average ` +
+            `${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")}`,
         );
       } finally {
         ours.dispose();

@@ -8,7 +8,8 @@ lib/model and lib/train. Inputs are random tensors of the bench's shapes.
 
 Protocol (so the bench can interleave it with its own timing): argv = config JSON, batch,
 frames, threads, seed; then for every line "N" read from stdin, run N steps and print one line
-of JSON: {"ms": [per-step milliseconds]}. Exit on EOF.
+of JSON: {"ms": [per-step wall milliseconds], "cpu_ms": [per-step process CPU milliseconds, all
+threads]}. Exit on EOF.
 """
 import json
 import math
@@ -148,12 +149,13 @@ def main():
 
     for line in sys.stdin:
         n = int(line)
-        ms = []
+        ms, cpu_ms = [], []
         for _ in range(n):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             step()
+            cpu_ms.append((time.process_time() - c0) * 1000)
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({"ms": ms}), flush=True)
+        print(json.dumps({"ms": ms, "cpu_ms": cpu_ms}), flush=True)
 
 
 if __name__ == "__main__":

@@ -68,3 +68,40 @@ export interface AdamUpdateAttrs {
   // deno-lint-ignore no-explicit-any
   [name: string]: any;
 }
+
+/**
+ * Feature normalisation with affine and optional ReLU, `relu?(xhat gamma + beta)` where `xhat`
+ * standardises `x` (zero mean, unit variance, `epsilon` in the variance) over each sample's
+ * positions and channel groups (`groups > 0`, group norm) or over each position's channels
+ * (`groups = 0`, positional norm). Inputs `{ x: [B, H, W, C], gamma: [C], beta: [C] }`, attrs
+ * {@linkcode FeatureNormAttrs}; outputs `[y [B, H, W, C], xhat [B, H, W, C], inv [S]]` (`inv`
+ * is `1 / sqrt(variance + epsilon)` of each of the `S` normalised sets, what the gradient
+ * needs). Registered on cpu and wasm (plain loops).
+ * @category kernels
+ */
+export const FeatureNorm = "AvsceneFeatureNorm";
+
+/**
+ * Gradient of {@linkcode FeatureNorm}. Inputs `{ dy, y, xhat, inv, gamma }` (the forward's
+ * outputs and scale), attrs {@linkcode FeatureNormAttrs}; outputs `[dx, dgamma, dbeta]`.
+ * Registered on cpu and wasm.
+ * @category kernels
+ */
+export const FeatureNormGrad = "AvsceneFeatureNormGrad";
+
+/**
+ * Attributes of the {@linkcode FeatureNorm} and {@linkcode FeatureNormGrad} kernels.
+ *
+ * @category kernels
+ */
+export interface FeatureNormAttrs {
+  /** Channel groups (dividing the channels); 0: positional normalisation. */
+  groups: number;
+  /** Variance epsilon. */
+  epsilon: number;
+  /** Apply a ReLU after the affine. */
+  relu: boolean;
+  /** Room for tfjs's `NamedAttrMap`. */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}

@@ -1,6 +1,7 @@
 /**
  * Clustering kernels: soft K-means as WGSL on webgpu, plain loops on cpu/wasm, composed tfjs
- * ops elsewhere, with gradients for each; a fused Adam update on cpu/wasm.
+ * ops elsewhere, with gradients for each; a fused Adam update and a fused feature
+ * normalisation (group or positional norm, affine, ReLU) on cpu/wasm.
  *
  * @module
  */
@@ -11,3 +12,4 @@ export { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 export { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 export * from "./kernel_names.ts";
 export { adamUpdate } from "./adam_update.ts";
+export { featureNorm } from "./feature_norm.ts";

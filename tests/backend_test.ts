@@ -20,6 +20,33 @@ Deno.test("initBackend forces wasm", async () => {
   assert.deepEqual(y, [2, 3]);
 });
 
+Deno.test("wasm matMul with transposed operands equals the plain product and frees its copies", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  // batched and broadcast shapes, each transpose flag
+  const a = tf.tensor3d(Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i)), [2, 3, 4]);
+  const b = tf.tensor2d(Array.from({ length: 4 * 5 }, (_, i) => Math.cos(i)), [4, 5]);
+  const want = tf.matMul(a, b.expandDims(0).tile([2, 1, 1]) as tf.Tensor3D).arraySync();
+  const before = backend.numDataIds();
+  for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+    const y = tf.tidy(() =>
+      tf.matMul(
+        ta ? tf.transpose(a, [0, 2, 1]) : a,
+        tb ? tf.transpose(b).expandDims(0).tile([2, 1, 1]) : b.expandDims(0).tile([2, 1, 1]),
+        ta,
+        tb,
+      )
+    );
+    const got = y.arraySync() as number[][][];
+    y.dispose();
+    got.flat(2).forEach((v, i) =>
+      assert.ok(Math.abs(v - (want as number[][][]).flat(2)[i]) < 1e-5, `${ta} ${tb} [${i}]`)
+    );
+  }
+  assert.equal(backend.numDataIds(), before, "no buffer left behind");
+  tf.dispose([a, b]);
+});
+
 Deno.test("initBackend rejects an unknown backend by name", async () => {
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => initBackend("tpu" as any), /backend "tpu" is not one of/);

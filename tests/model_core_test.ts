@@ -104,37 +104,55 @@ Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients on cpu and wasm
   await initBackend("cpu");
 });
 
-Deno.test("groupNorm and positionNorm: values and gradients equal autodiff through tf.moments", async () => {
+Deno.test("groupNorm and positionNorm (and their ReLU): values and gradients equal autodiff through tf.moments", async () => {
   // the normalisations as first written: tf.moments, differentiated by tfjs
-  const reference = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number) => {
+  const reference = (
+    x: tf.Tensor4D,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+    groups: number,
+    relu: boolean,
+  ) => {
     const [b, h, w, c] = x.shape;
     const grouped = groups === 0 ? x : tf.reshape(x, [b, h, w, groups, c / groups]);
     const axes = groups === 0 ? [3] : [1, 2, 4];
     const { mean, variance } = tf.moments(grouped, axes, true);
     const normed = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta) as tf.Tensor4D;
+    const y = tf.add(tf.mul(tf.reshape(normed, x.shape), gamma), beta) as tf.Tensor4D;
+    return relu ? tf.relu(y) : y;
   };
-  const mine = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, groups: number) =>
-    groups === 0 ? positionNorm(x, gamma, beta) : groupNorm(x, gamma, beta, groups);
+  const mine = (
+    x: tf.Tensor4D,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+    groups: number,
+    relu: boolean,
+  ) =>
+    groups === 0
+      ? positionNorm(x, gamma, beta, { relu })
+      : groupNorm(x, gamma, beta, groups, { relu });
+  // the fused kernels (webgpu runs the composed ops the kernels replaced)
   for (const backend of ["cpu", "wasm"] as const) {
     await initBackend(backend);
     for (const groups of [0, 1, 4]) {
-      tf.tidy(() => {
-        const x = tf.randomNormal([2, 5, 3, 8], 1, 2, "float32", 4) as tf.Tensor4D;
-        const gamma = tf.randomNormal([8], 1, 0.5, "float32", 5);
-        const beta = tf.randomNormal([8], 0, 0.5, "float32", 6);
-        const r = tf.randomNormal([2, 5, 3, 8], 0, 1, "float32", 7);
-        const run = (f: typeof mine) => {
-          const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-            tf.sum(tf.mul(f(a as tf.Tensor4D, g, b, groups), r));
-          return [f(x, gamma, beta, groups), ...tf.grads(loss)([x, gamma, beta])];
-        };
-        const want = run(reference), got = run(mine);
-        ["value", "dx", "dgamma", "dbeta"].forEach((name, i) => {
-          const err = tf.max(tf.abs(tf.sub(want[i], got[i]))).dataSync()[0];
-          assert(err < 1e-4, `${name} groups=${groups} on ${backend}: ${err}`);
+      for (const relu of [false, true]) {
+        tf.tidy(() => {
+          const x = tf.randomNormal([2, 5, 3, 8], 1, 2, "float32", 4) as tf.Tensor4D;
+          const gamma = tf.randomNormal([8], 1, 0.5, "float32", 5);
+          const beta = tf.randomNormal([8], 0, 0.5, "float32", 6);
+          const r = tf.randomNormal([2, 5, 3, 8], 0, 1, "float32", 7);
+          const run = (f: typeof mine) => {
+            const loss = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+              tf.sum(tf.mul(f(a as tf.Tensor4D, g, b, groups, relu), r));
+            return [f(x, gamma, beta, groups, relu), ...tf.grads(loss)([x, gamma, beta])];
+          };
+          const want = run(reference), got = run(mine);
+          ["value", "dx", "dgamma", "dbeta"].forEach((name, i) => {
+            const err = tf.max(tf.abs(tf.sub(want[i], got[i]))).dataSync()[0];
+            assert(err < 1e-4, `${name} groups=${groups} relu=${relu} on ${backend}: ${err}`);
+          });
         });
-      });
+      }
     }
   }
   await initBackend("cpu");

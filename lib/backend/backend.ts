@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "./wasm_shared_copies.ts";
+import "./wasm_transposed_matmul.ts";
 
 /**
  * The tfjs backends avscene knows how to run on, in order of preference.

@@ -35,9 +35,15 @@ export class BlockLevinson {
   readonly order: number;
   /** False when the recursion broke down on a singular pivot: do not call `solve`. */
   readonly ok: boolean;
-  /** `Γ(k)` row-major at `k * m * m`, `k = 0..order-1`. */
-  readonly #gamma: Float64Array;
-  /** Backward filter of `n = 1..order` blocks (`m * m` row-major) at `m * m * n (n - 1) / 2`. */
+  /**
+   * `Γ(k)[i][j]` at `(i * m + j) * order + k`: one plane per entry, lags contiguous, so every
+   * inner loop below runs over lags (long) rather than over the block (`m` is 1-3).
+   */
+  readonly #planes: Float64Array;
+  /**
+   * Backward filter of `n = 1..order` blocks at `m * m * n (n - 1) / 2`, in planes of `n`
+   * lags: `B_k[i][j]` at `(i * m + j) * n + k` from there.
+   */
   readonly #backward: Float64Array;
   /** `V_b^-1` of the filter of `n` blocks at `m * m * (n - 1)`. */
   readonly #backwardErrorInverse: Float64Array;
@@ -55,29 +61,33 @@ export class BlockLevinson {
     }
     this.m = m;
     this.order = order;
-    this.#gamma = gamma;
     const mm = m * m;
+    const g = new Float64Array(mm * order);
+    for (let k = 0; k < order; k++) {
+      for (let e = 0; e < mm; e++) g[e * order + k] = gamma[k * mm + e];
+    }
+    this.#planes = g;
     const backward = new Float64Array(mm * order * (order + 1) / 2);
     const vbInv = new Float64Array(mm * order);
     this.#backward = backward;
     this.#backwardErrorInverse = vbInv;
-    const forward = new Float64Array(order * mm); // A; blocks beyond the current order are 0
+    // A in planes of `order` lags; lags beyond the current order are 0
+    const forward = new Float64Array(mm * order);
     const vf = gamma.slice(0, mm), vb = gamma.slice(0, mm);
     const vfInv = new Float64Array(mm), delta = new Float64Array(mm);
     const kf = new Float64Array(mm), kb = new Float64Array(mm), tmp = new Float64Array(mm);
-    const kfB = new Float64Array(mm);
-    for (let i = 0; i < m; i++) forward[i * m + i] = backward[i * m + i] = 1;
+    for (let i = 0; i < m; i++) forward[(i * m + i) * order] = backward[i * m + i] = 1;
     let ok = invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray(0, mm));
     for (let p = 0; p + 1 < order && ok; p++) {
-      // Δ = Σ_{k=0..p} A_k Γ(p + 1 - k)
-      delta.fill(0);
-      for (let k = 0; k <= p; k++) {
-        const ak = k * mm, gk = (p + 1 - k) * mm;
-        for (let i = 0; i < m; i++) {
+      // Δ[i][j] = Σ_l Σ_{k=0..p} A_k[i][l] Γ(p + 1 - k)[l][j]
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          let s = 0;
           for (let l = 0; l < m; l++) {
-            const v = forward[ak + i * m + l], row = gk + l * m;
-            for (let j = 0; j < m; j++) delta[i * m + j] += v * gamma[row + j];
+            const a = (i * m + l) * order, c = (l * m + j) * order + p + 1;
+            for (let k = 0; k <= p; k++) s += forward[a + k] * g[c - k];
           }
+          delta[i * m + j] = s;
         }
       }
       // K_f = Δ V_b^-1, K_b = Δ^T V_f^-1
@@ -86,31 +96,37 @@ export class BlockLevinson {
       transpose(delta, m, tmp);
       kb.fill(0);
       mulAdd(kb, tmp, 0, vfInv, 0, m, 1);
-      const bOld = backward.subarray(mm * p * (p + 1) / 2, mm * (p + 1) * (p + 2) / 2);
-      const bNew = backward.subarray(mm * (p + 1) * (p + 2) / 2, mm * (p + 2) * (p + 3) / 2);
-      // block k: A_k ← A_k - K_f B_{k-1},  B'_k = B_{k-1} - K_b A_k  (A_{p+1} = 0, B_{-1} = 0)
-      for (let i = 0; i < mm; i++) bNew[i] = -kb[i]; // B'_0 = -K_b A_0 = -K_b
-      for (let k = 1; k <= p + 1; k++) {
-        const blk = k * mm, old = blk - mm;
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < m; j++) {
-            let sa = 0, sb = 0;
-            for (let l = 0; l < m; l++) {
-              sa += kf[i * m + l] * bOld[old + l * m + j];
-              sb += kb[i * m + l] * forward[blk + l * m + j];
-            }
-            bNew[blk + i * m + j] = bOld[old + i * m + j] - sb;
-            kfB[i * m + j] = sa;
+      const n = p + 1, old = mm * n * (n - 1) / 2, nw = mm * (n + 1) * n / 2;
+      // B'_k = B_{k-1} - K_b A_k, k = 0..n (B_{-1} = 0, A_n = 0), from the old A
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          const dst = nw + (i * m + j) * (n + 1), src = old + (i * m + j) * n;
+          backward[dst] = 0;
+          for (let k = 0; k < n; k++) backward[dst + 1 + k] = backward[src + k];
+          for (let l = 0; l < m; l++) {
+            const c = kb[i * m + l], a = (l * m + j) * order;
+            if (c === 0) continue;
+            for (let k = 0; k < n; k++) backward[dst + k] -= c * forward[a + k];
           }
         }
-        for (let i = 0; i < mm; i++) forward[blk + i] -= kfB[i];
+      }
+      // A_k ← A_k - K_f B_{k-1}, k = 1..n
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < m; j++) {
+          const dst = (i * m + j) * order + 1;
+          for (let l = 0; l < m; l++) {
+            const c = kf[i * m + l], b = old + (l * m + j) * n;
+            if (c === 0) continue;
+            for (let k = 0; k < n; k++) forward[dst + k] -= c * backward[b + k];
+          }
+        }
       }
       // V_f ← V_f - K_f Δ^T, V_b ← V_b - K_b Δ
       mulAdd(vf, kf, 0, tmp, 0, m, -1);
       mulAdd(vb, kb, 0, delta, 0, m, -1);
       // prediction-error covariances of a positive definite T are positive definite
       for (let i = 0; i < m; i++) ok &&= vf[i * m + i] > 0 && vb[i * m + i] > 0;
-      ok &&= invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray((p + 1) * mm, (p + 2) * mm));
+      ok &&= invert(vf, m, vfInv) && invert(vb, m, vbInv.subarray(n * mm, (n + 1) * mm));
     }
     this.ok = ok;
   }
@@ -120,65 +136,72 @@ export class BlockLevinson {
    * into `absRows` when given (for the componentwise backward error).
    */
   multiply(x: Float64Array, absRows?: Float64Array): Float64Array {
-    const { m, order } = this, g = this.#gamma, mm = m * m;
+    const { m, order } = this;
+    const y = this.#multiplyPlanes(toPlanes(x, m, order), absRows);
+    if (absRows) absRows.set(fromPlanes(absRows, m, order));
+    return fromPlanes(y, m, order);
+  }
+
+  /** `T x` and `Σ_b |T_ab| |x_b|` (into `absRows` when given) in planes. */
+  #multiplyPlanes(x: Float64Array, absRows?: Float64Array): Float64Array {
+    const { m, order } = this, g = this.#planes;
     const y = new Float64Array(order * m);
-    for (let a = 0; a < order; a++) {
-      for (let i = 0; i < m; i++) {
+    for (let i = 0; i < m; i++) {
+      for (let a = 0; a < order; a++) {
         let s = 0, sAbs = 0;
-        // block (a, b) is Γ(b - a) on and above the diagonal
-        for (let b = a; b < order; b++) {
-          const row = (b - a) * mm + i * m, xb = b * m;
-          for (let j = 0; j < m; j++) {
-            const v = g[row + j] * x[xb + j];
+        for (let j = 0; j < m; j++) {
+          const xj = j * order;
+          // block (a, b) is Γ(b - a) on and above the diagonal
+          const up = (i * m + j) * order - a;
+          for (let b = a; b < order; b++) {
+            const v = g[up + b] * x[xj + b];
+            s += v;
+            sAbs += Math.abs(v);
+          }
+          // and Γ(a - b)^T below it
+          const low = (j * m + i) * order + a;
+          for (let b = 0; b < a; b++) {
+            const v = g[low - b] * x[xj + b];
             s += v;
             sAbs += Math.abs(v);
           }
         }
-        // and Γ(a - b)^T below it
-        for (let b = 0; b < a; b++) {
-          const col = (a - b) * mm + i, xb = b * m;
-          for (let j = 0; j < m; j++) {
-            const v = g[col + j * m] * x[xb + j];
-            s += v;
-            sAbs += Math.abs(v);
-          }
-        }
-        y[a * m + i] = s;
-        if (absRows) absRows[a * m + i] = sAbs;
+        y[i * order + a] = s;
+        if (absRows) absRows[i * order + a] = sAbs;
       }
     }
     return y;
   }
 
-  /** `x = T^-1 d` by the stored backward filters (no refinement); a new array. */
+  /** `x = T^-1 d` in planes by the stored backward filters (no refinement); a new array. */
   #apply(d: Float64Array): Float64Array {
-    const { m, order } = this, g = this.#gamma, bw = this.#backward, mm = m * m;
+    const { m, order } = this, g = this.#planes, bw = this.#backward, mm = m * m;
     const vbInv = this.#backwardErrorInverse;
     const x = new Float64Array(order * m);
     const rest = new Float64Array(m), w = new Float64Array(m);
     for (let n = 0; n < order; n++) {
-      // rest = d_n - θ, θ = Σ_{b<n} Γ(n - b)^T x_b;  x ← [x; 0] + B^T V_b^-1 rest
-      for (let i = 0; i < m; i++) rest[i] = d[n * m + i];
-      for (let b = 0; b < n; b++) {
-        const base = (n - b) * mm;
-        for (let i = 0; i < m; i++) {
-          let s = 0;
-          for (let j = 0; j < m; j++) s += g[base + j * m + i] * x[b * m + j];
-          rest[i] -= s;
+      // rest = d_n - θ, θ_i = Σ_j Σ_{b<n} Γ(n - b)[j][i] x_j[b];  x ← [x; 0] + B^T V_b^-1 rest
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) {
+          const c = (j * m + i) * order + n, xj = j * order;
+          for (let b = 0; b < n; b++) s += g[c - b] * x[xj + b];
         }
+        rest[i] = d[i * order + n] - s;
       }
       for (let i = 0; i < m; i++) {
         let s = 0;
         for (let j = 0; j < m; j++) s += vbInv[n * mm + i * m + j] * rest[j];
         w[i] = s;
       }
-      const off = mm * n * (n + 1) / 2;
-      for (let b = 0; b <= n; b++) {
-        const blk = off + b * mm;
-        for (let i = 0; i < m; i++) {
-          let s = 0;
-          for (let j = 0; j < m; j++) s += bw[blk + j * m + i] * w[j];
-          x[b * m + i] += s;
+      // the filter of n + 1 blocks: x_i[b] += Σ_j B_b[j][i] w_j, b = 0..n
+      const off = mm * (n + 1) * n / 2;
+      for (let i = 0; i < m; i++) {
+        const xi = i * order;
+        for (let j = 0; j < m; j++) {
+          const c = w[j], blk = off + (j * m + i) * (n + 1);
+          if (c === 0) continue;
+          for (let b = 0; b <= n; b++) x[xi + b] += bw[blk + b] * c;
         }
       }
     }
@@ -196,12 +219,26 @@ export class BlockLevinson {
     tolerance = 1e-12,
     refinements = 2,
   ): { x: Float64Array; tx: Float64Array } | null {
+    const { m, order } = this;
+    const solved = this.solvePlanes(toPlanes(d, m, order), tolerance, refinements);
+    if (solved === null) return null;
+    return { x: fromPlanes(solved.x, m, order), tx: fromPlanes(solved.tx, m, order) };
+  }
+
+  /**
+   * {@linkcode BlockLevinson.solve} with `d`, `x` and `tx` source-major (in planes:
+   * `x[i * order + a]` is signal `i` at delay `a`).
+   */
+  solvePlanes(
+    d: Float64Array,
+    tolerance = 1e-12,
+    refinements = 2,
+  ): { x: Float64Array; tx: Float64Array } | null {
     if (!this.ok) return null;
     const x = this.#apply(d);
+    const absRows = new Float64Array(d.length), r = new Float64Array(d.length);
     for (let step = 0;; step++) {
-      const absRows = new Float64Array(d.length);
-      const tx = this.multiply(x, absRows);
-      const r = new Float64Array(d.length);
+      const tx = this.#multiplyPlanes(x, absRows);
       let worst = 0;
       for (let i = 0; i < d.length; i++) {
         r[i] = d[i] - tx[i];
@@ -215,6 +252,20 @@ export class BlockLevinson {
       for (let i = 0; i < x.length; i++) x[i] += dx[i];
     }
   }
+}
+
+/** Lag-major (`v[a * m + i]`) to planes (`out[i * order + a]`). */
+function toPlanes(v: Float64Array, m: number, order: number): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let a = 0; a < order; a++) for (let i = 0; i < m; i++) out[i * order + a] = v[a * m + i];
+  return out;
+}
+
+/** Planes (`v[i * order + a]`) to lag-major (`out[a * m + i]`). */
+function fromPlanes(v: Float64Array, m: number, order: number): Float64Array {
+  const out = new Float64Array(v.length);
+  for (let a = 0; a < order; a++) for (let i = 0; i < m; i++) out[a * m + i] = v[i * order + a];
+  return out;
 }
 
 /** `out += sign * A B` for the `m * m` row-major blocks `A` at `a[aOff]`, `B` at `b[bOff]`. */

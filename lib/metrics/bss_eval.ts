@@ -195,12 +195,7 @@ class DelayedSpan {
    * recursion's residual check fails.
    */
   #coefficients(d: Float64Array): { x: Float64Array; gx: Float64Array } {
-    const m = this.#sources.length, flen = this.#flen;
-    const lagMajor = new Float64Array(d.length);
-    for (let bi = 0; bi < m; bi++) {
-      for (let a = 0; a < flen; a++) lagMajor[a * m + bi] = d[bi * flen + a];
-    }
-    const solved = this.#levinson.solve(lagMajor);
+    const solved = this.#levinson.solvePlanes(d);
     if (solved === null) {
       const { gram, factor } = this.#denseFactor();
       const x = factor.solve(d), n = d.length;
@@ -212,14 +207,7 @@ class DelayedSpan {
       }
       return { x, gx };
     }
-    const x = new Float64Array(d.length), gx = new Float64Array(d.length);
-    for (let bi = 0; bi < m; bi++) {
-      for (let a = 0; a < flen; a++) {
-        x[bi * flen + a] = solved.x[a * m + bi];
-        gx[bi * flen + a] = solved.tx[a * m + bi];
-      }
-    }
-    return { x, gx };
+    return { x: solved.x, gx: solved.tx };
   }
 
   /**

@@ -29,11 +29,48 @@ export interface Conv2dSameOptions {
 }
 
 /**
- * The input gradient of a "same" convolution as a forward (valid, stride 1) convolution: the
- * output gradient is dilated by the stride (zeros between its rows and columns), padded so the
- * result covers exactly the unpadded input, and convolved with the filter flipped in space and
- * transposed in channels. Equal to `conv2dTranspose` and its crop; it runs on the backends' fast
- * forward convolution (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower).
+ * The filter of {@linkcode inputGradient}'s convolution, `[M, M, O, s s C]` for a filter
+ * `[k, k, C, O]` and stride `s` (`M = ceil(k / s)` taps per phase): entry
+ * `(a, b, o, (ry, rx, c))` is `w[(M-1-a) s + ry, (M-1-b) s + rx, c, o]`, zero past the kernel.
+ * With `s = 1` the filter flipped in space and transposed in channels. The taps are picked by a
+ * product with a 0/1 selection matrix (exact; tfjs-backend-wasm's `Reverse` and `GatherV2`
+ * are slow loops, its matrix product is XNNPACK).
+ */
+function phaseFilter(w: tf.Tensor4D, s: number): tf.Tensor4D {
+  const [k, , c, o] = w.shape;
+  const taps = Math.ceil(k / s);
+  // row (a, b, ry, rx) of the selection picks tap (ky, kx), or nothing past the kernel
+  const select = new Float32Array(taps * taps * s * s * k * k);
+  let row = 0;
+  for (let a = 0; a < taps; a++) {
+    for (let b = 0; b < taps; b++) {
+      for (let ry = 0; ry < s; ry++) {
+        for (let rx = 0; rx < s; rx++, row++) {
+          const ky = (taps - 1 - a) * s + ry, kx = (taps - 1 - b) * s + rx;
+          if (ky < k && kx < k) select[row * k * k + ky * k + kx] = 1;
+        }
+      }
+    }
+  }
+  const gathered = tf.matMul(
+    tf.tensor2d(select, [row, k * k]),
+    tf.reshape(w, [k * k, c * o]),
+  ); // [(a, b, ry, rx), (c, o)]
+  // [(a, b), (ry, rx, c), o] -> [(a, b), o, (ry, rx, c)]
+  const t = tf.transpose(tf.reshape(gathered, [taps * taps, s * s * c, o]), [0, 2, 1]);
+  return tf.reshape(t, [taps, taps, o, s * s * c]) as tf.Tensor4D;
+}
+
+/**
+ * The input gradient of a "same" convolution as one forward (stride 1) convolution, in
+ * polyphase form: input row `p` with `p + top = q s + r` receives
+ * `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`), for each phase `r` a convolution of
+ * the output gradient with every `s`-th tap of the filter. The `s^2` phases (rows x columns)
+ * sit side by side in the output channels of one filter ({@linkcode phaseFilter}); the result
+ * is interleaved into rows and columns and cropped to the input. Equal to `conv2dTranspose`
+ * (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower than its forward
+ * convolution) without the zeros a dilated output gradient would feed a convolution; with
+ * `s = 1`, a convolution of the padded output gradient with the flipped filter.
  */
 function inputGradient(
   dy: tf.Tensor4D,
@@ -42,44 +79,39 @@ function inputGradient(
   size: [number, number],
   before: [number, number],
 ): tf.Tensor4D {
-  const [b, oh, ow, o] = dy.shape;
-  const k = w.shape[0];
-  const dilated = s === 1 ? dy : tf.reshape(
-    tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, o]), [
-      [0, 0],
-      [0, 0],
-      [0, s - 1],
-      [0, 0],
-      [0, s - 1],
-      [0, 0],
-    ]),
-    [b, oh * s, ow * s, o],
+  const [b, oh, ow] = dy.shape;
+  const [k, , c] = w.shape;
+  const taps = Math.ceil(k / s);
+  // phase rows q0..q1 cover input rows 0..size-1: q0 = floor(top / s),
+  // q1 = ceil((size + top) / s) - 1; dy[q - m] reads M - 1 - q0 zeros before, q1 - (oh - 1) after
+  const q0 = before.map((t) => Math.floor(t / s));
+  const q1 = [0, 1].map((i) => Math.ceil((size[i] + before[i]) / s) - 1);
+  const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
+    [0, 0],
+    [taps - 1 - q0[0], q1[0] - (oh - 1)],
+    [taps - 1 - q0[1], q1[1] - (ow - 1)],
+    [0, 0],
+  ]); // [B, rows, cols, (ry, rx, c)]
+  if (s === 1) return z;
+  const rows = q1[0] - q0[0] + 1, cols = q1[1] - q0[1] + 1;
+  const interleaved = tf.reshape(
+    tf.transpose(tf.reshape(z, [b, rows, cols, s, s, c]), [0, 1, 3, 2, 4, 5]),
+    [b, rows * s, cols * s, c],
   );
-  // rows p of dx read dilated rows p + top - ky: pad k - 1 - top before, and after whatever
-  // makes the output h long (negative: trailing zero rows of the dilation are dropped)
-  const after = [0, 1].map((i) => size[i] - [oh, ow][i] * s + before[i]);
-  const kept = tf.slice(dilated, [0, 0, 0, 0], [
+  return tf.slice(interleaved, [0, before[0] - q0[0] * s, before[1] - q0[1] * s, 0], [
     -1,
-    oh * s + Math.min(after[0], 0),
-    ow * s + Math.min(after[1], 0),
+    size[0],
+    size[1],
     -1,
-  ]);
-  const padded = tf.pad(kept, [
-    [0, 0],
-    [k - 1 - before[0], Math.max(after[0], 0)],
-    [k - 1 - before[1], Math.max(after[1], 0)],
-    [0, 0],
   ]) as tf.Tensor4D;
-  const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(padded, flipped, 1, "valid");
 }
 
 /**
  * Convolution with "same" padding (tfjs's convention: output ceil(size / stride), an odd
- * padding's extra row/column at the bottom/right) and a custom gradient: the input gradient is
- * a forward convolution of the dilated output gradient with the flipped filter, the filter
- * gradient a dilated convolution of the padded input (batch as channels) with the output
- * gradient.
+ * padding's extra row/column at the bottom/right, padded inside the convolution) and a custom
+ * gradient: the input gradient is a forward convolution of the output gradient with the
+ * flipped filter (in polyphase form for strides > 1), the filter gradient a dilated
+ * convolution of the padded input (batch as channels) with the output gradient.
  *
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
@@ -112,23 +144,30 @@ export function conv2dSame(
   const s = stride;
   const [oh, top, bottom] = samePadding(h, k, s);
   const [ow, left, right] = samePadding(wd, k, s);
+  // explicit padding inside the convolutions (no padded copy of the input)
+  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
   const f = tf.customGrad(
     ((xt: tf.Tensor4D, wt: tf.Tensor4D, save: tf.GradSaveFunc) => {
-      const padded = tf.pad(xt, [[0, 0], [top, bottom], [left, right], [0, 0]]) as tf.Tensor4D;
-      save([padded, wt]);
-      const value = tf.conv2d(padded, wt, s, "valid");
+      save([xt, wt]);
+      const value = tf.conv2d(xt, wt, s, padding);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xp, wv] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const [xs, wv] = saved as [tf.Tensor4D, tf.Tensor4D];
           const g = dy as tf.Tensor4D;
           const dx = withInputGradient
             ? inputGradient(g, wv, s, [h, wd], [top, left])
             : tf.zeros(x.shape);
-          // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o]
-          const xcb = tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D; // [C, Hp, Wp, B]
+          // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o], xp the
+          // padded input (padded inside the convolution)
+          const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
           const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
-          const full = tf.conv2d(xcb, gf, 1, "valid", "NHWC", s); // [C, >=k, >=k, O]
+          const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
           const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
           return [dx, dw];
         },

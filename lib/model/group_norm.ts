@@ -4,36 +4,20 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type { Tensor, Tensor4D } from "@tensorflow/tfjs";
+import { featureNorm } from "../../kernels/mod.ts";
 
 /** Variance epsilon of both normalisations. */
 const EPSILON = 1e-5;
 
 /**
- * (x - mean) / sqrt(variance + EPSILON) over `axes` (kept), with a hand-written gradient:
- * dx = (dy - mean(dy) - xhat mean(dy xhat)) / sqrt(variance + EPSILON). The same math as
- * tfjs autodiff through `tf.moments`, in a third of the ops (each op costs a fixed overhead
- * that dominates small feature maps on the cpu and wasm backends).
+ * Options of {@linkcode groupNorm} and {@linkcode positionNorm}.
+ *
+ * @category model
  */
-function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
-  const f = tf.customGrad(
-    ((xt: tf.Tensor, save: tf.GradSaveFunc) => {
-      const mean = tf.mean(xt, axes, true);
-      const centred = tf.sub(xt, mean);
-      const inv = tf.rsqrt(tf.add(tf.mean(tf.square(centred), axes, true), EPSILON));
-      const xhat = tf.mul(centred, inv);
-      save([xhat, inv]);
-      return {
-        value: xhat,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xh, iv] = saved;
-          const projected = tf.mul(xh, tf.mean(tf.mul(dy, xh), axes, true));
-          return tf.mul(tf.sub(tf.sub(dy, tf.mean(dy, axes, true)), projected), iv);
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return f(x) as tf.Tensor;
+export interface NormOptions {
+  /** Apply a ReLU after the scale and shift, in the same kernel (default false). */
+  relu?: boolean;
 }
 
 /**
@@ -44,6 +28,7 @@ function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
  * @param gamma per-channel scale `[channels]`.
  * @param beta per-channel shift `[channels]`.
  * @param groups channel groups (clamped to divide `channels`: the largest divisor <= groups).
+ * @param opts `relu`: a ReLU after the affine.
  * @returns normalised features, same shape as `x`.
  *
  * @example
@@ -57,18 +42,16 @@ function standardize(x: tf.Tensor, axes: number[]): tf.Tensor {
  * @category model
  */
 export function groupNorm(
-  x: tf.Tensor4D,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
+  x: Tensor4D,
+  gamma: Tensor,
+  beta: Tensor,
   groups: number,
-): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
+  opts: NormOptions = {},
+): Tensor4D {
+  const c = x.shape[3];
   let g = Math.max(1, Math.min(groups, c));
   while (c % g !== 0) g--;
-  return tf.tidy(() => {
-    const normed = standardize(tf.reshape(x, [b, h, w, g, c / g]), [1, 2, 4]);
-    return tf.add(tf.mul(tf.reshape(normed, [b, h, w, c]), gamma), beta) as tf.Tensor4D;
-  });
+  return featureNorm(x, gamma, beta, { groups: g, epsilon: EPSILON, relu: opts.relu ?? false });
 }
 
 /**
@@ -80,11 +63,15 @@ export function groupNorm(
  * @param x features `[batch, height, width, channels]`.
  * @param gamma per-channel scale `[channels]`.
  * @param beta per-channel shift `[channels]`.
+ * @param opts `relu`: a ReLU after the affine.
  * @returns normalised features, same shape as `x`.
  * @category model
  */
-export function positionNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
-  return tf.tidy(() => {
-    return tf.add(tf.mul(standardize(x, [3]), gamma), beta) as tf.Tensor4D;
-  });
+export function positionNorm(
+  x: Tensor4D,
+  gamma: Tensor,
+  beta: Tensor,
+  opts: NormOptions = {},
+): Tensor4D {
+  return featureNorm(x, gamma, beta, { groups: 0, epsilon: EPSILON, relu: opts.relu ?? false });
 }

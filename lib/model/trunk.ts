@@ -45,8 +45,10 @@ function applyConv(
   const w = params.get(`${name}.w`) as tf.Tensor4D;
   const c = conv(x, w, stride, isInput);
   const gamma = params.get(`${name}.gamma`), beta = params.get(`${name}.beta`);
-  const y = groups === 0 ? positionNorm(c, gamma, beta) : groupNorm(c, gamma, beta, groups);
-  return relu ? tf.relu(y) : y;
+  // the ReLU runs inside the normalisation's kernel
+  return groups === 0
+    ? positionNorm(c, gamma, beta, { relu })
+    : groupNorm(c, gamma, beta, groups, { relu });
 }
 
 /**
