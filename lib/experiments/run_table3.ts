@@ -492,6 +492,7 @@ async function _cellValue(
           method.model,
           method.conditioner,
           mixtureBatch(method.model, group),
+          { soft: TABLE3_SOFT_MASKS },
         );
         est.push(...objects.map((o) => o[0]));
       }
