@@ -29,6 +29,7 @@ import {
   type Verdict,
 } from "../metrics/verdict.ts";
 import { mixtureBatch, separateMixtures, separateObjects } from "../model/separation/separate.ts";
+import { resolveRecipe } from "../train/recipe.ts";
 import { trainSeparation } from "../train/train_separation.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { createAvMixSep } from "../baselines/av_mix_sep.ts";
@@ -391,7 +392,9 @@ function _createMethod(
   av?: AVModel,
 ): SeparationMethod {
   const opts = { preset, seed, config: separationProtocol(protocol) };
-  if (kind === "ours") return createOursSeparation(av!, opts);
+  // ours clusters the frozen model's features at the beta it was trained with (the runners
+  // train with the default recipe), not the kernel's default 30
+  if (kind === "ours") return createOursSeparation(av!, { ...opts, beta: resolveRecipe().betaEnd });
   if (kind === "sop") return createSoundOfPixels(opts);
   if (kind === "cosep") return createCoSeparation(opts);
   if (kind === "avmix") return createAvMixSep(opts);
