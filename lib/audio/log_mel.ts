@@ -80,24 +80,82 @@ export function melFilterbank(sampleRate: number, nFft: number, nMels: number): 
   return _melFilterbankCached(sampleRate, nFft, nMels).slice();
 }
 
-function _dftBasis(nFft: number): { cos: Float32Array; sin: Float32Array } {
-  const bins = nFft / 2 + 1;
-  const cos = new Float32Array(nFft * bins), sin = new Float32Array(nFft * bins);
+const bases = new Map<number, Float32Array>();
+
+/**
+ * The periodic-Hann-windowed real DFT as one `[nFft, 2 * bins]` matrix (cached): columns
+ * `0..bins-1` are `w[n] cos(2 pi n k / nFft)`, columns `bins..2 bins - 1` the sines, so one
+ * matMul gives the real and imaginary parts side by side.
+ */
+function _dftBasisCached(nFft: number): Float32Array {
+  const hit = bases.get(nFft);
+  if (hit) return hit;
+  const bins = nFft / 2 + 1, width = 2 * bins;
+  const basis = new Float32Array(nFft * width);
   for (let n = 0; n < nFft; n++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / nFft); // periodic Hann
     for (let k = 0; k < bins; k++) {
       const a = (2 * Math.PI * n * k) / nFft;
-      cos[n * bins + k] = w * Math.cos(a);
-      sin[n * bins + k] = w * Math.sin(a);
+      basis[n * width + k] = w * Math.cos(a);
+      basis[n * width + bins + k] = w * Math.sin(a);
     }
   }
-  return { cos, sin };
+  bases.set(nFft, basis);
+  return basis;
+}
+
+const stackedBanks = new Map<string, Float32Array>();
+
+/** The mel filterbank stacked on itself, `[2 * bins, nMels]` (cached): `[re², im²] @ it` is
+ * the mel energy of `re² + im²`. */
+function _stackedFilterbank(sampleRate: number, nFft: number, nMels: number): Float32Array {
+  const key = `${sampleRate}/${nFft}/${nMels}`;
+  const hit = stackedBanks.get(key);
+  if (hit) return hit;
+  const fb = _melFilterbankCached(sampleRate, nFft, nMels);
+  const stacked = new Float32Array(2 * fb.length);
+  stacked.set(fb);
+  stacked.set(fb, fb.length);
+  stackedBanks.set(key, stacked);
+  return stacked;
 }
 
 /**
- * Log-mel spectrograms of a batch of waves, differentiable and backend-independent: frames
- * are gathered from the zero-padded waves, the windowed DFT is a matMul with a cos / sin
- * basis, power goes through {@linkcode melFilterbank}, then `log(mel + 1e-6)`.
+ * The centred frames `[batch * frames, nFft]` of `waves`: frame `f` is samples
+ * `f * hop - nFft / 2 ..` of the zero-padded waves. When `hop` divides `nFft` the padded waves
+ * are cut into hop-long chunks and each frame is `nFft / hop` consecutive chunks (slices and
+ * one concat); otherwise one gather.
+ */
+function _frames(waves: tf.Tensor2D, nFft: number, hop: number, frames: number): tf.Tensor2D {
+  const [batch, samples] = waves.shape;
+  if (nFft % hop === 0) {
+    const r = nFft / hop, chunks = frames + r - 1;
+    // left pad nFft / 2; the last frame ends at (frames - 1) * hop + nFft = chunks * hop
+    const right = chunks * hop - nFft / 2 - samples;
+    const padded = right >= 0
+      ? tf.pad(waves, [[0, 0], [nFft / 2, right]])
+      : tf.pad(tf.slice(waves, [0, 0], [batch, samples + right]), [[0, 0], [nFft / 2, 0]]);
+    const cut = tf.reshape(padded, [batch, chunks, hop]);
+    const parts = Array.from(
+      { length: r },
+      (_, j) => tf.slice(cut, [0, j, 0], [batch, frames, hop]),
+    );
+    return tf.reshape(r === 1 ? parts[0] : tf.concat(parts, 2), [batch * frames, nFft]);
+  }
+  const padded = tf.pad(waves, [[0, 0], [nFft / 2, nFft / 2 + hop]]);
+  const index = new Int32Array(frames * nFft);
+  for (let f = 0; f < frames; f++) {
+    for (let n = 0; n < nFft; n++) index[f * nFft + n] = f * hop + n;
+  }
+  return tf.reshape(tf.gather(padded, tf.tensor1d(index, "int32"), 1), [batch * frames, nFft]);
+}
+
+/**
+ * Log-mel spectrograms of a batch of waves, differentiable and backend-independent: centred
+ * frames are cut from the zero-padded waves, the windowed DFT is one matMul with a cached
+ * cos | sin basis, and the power goes through {@linkcode melFilterbank} in a second matMul
+ * (the filterbank stacked twice, applied to the squared real and imaginary parts), then
+ * `log(mel + 1e-6)`.
  *
  * @param waves `[batch, samples]` waves.
  * @param opts Sample rate, FFT size, hop and mel bands.
@@ -120,21 +178,10 @@ export function logMelSpectrogram(waves: tf.Tensor2D, opts: LogMelOptions): tf.T
   const frames = 1 + Math.floor(samples / hop);
   const bins = nFft / 2 + 1;
   return tf.tidy(() => {
-    const padded = tf.pad(waves, [[0, 0], [nFft / 2, nFft / 2 + hop]]);
-    const index = new Int32Array(frames * nFft);
-    for (let f = 0; f < frames; f++) {
-      for (let n = 0; n < nFft; n++) index[f * nFft + n] = f * hop + n;
-    }
-    const framed = tf.reshape(tf.gather(padded, tf.tensor1d(index, "int32"), 1), [
-      batch * frames,
-      nFft,
-    ]) as tf.Tensor2D;
-    const { cos, sin } = _dftBasis(nFft);
-    const re = tf.matMul(framed, tf.tensor2d(cos, [nFft, bins]));
-    const im = tf.matMul(framed, tf.tensor2d(sin, [nFft, bins]));
-    const power = tf.add(tf.square(re), tf.square(im)) as tf.Tensor2D;
-    const fb = tf.tensor2d(_melFilterbankCached(sampleRate, nFft, nMels), [bins, nMels]);
-    const mel = tf.log(tf.add(tf.matMul(power, fb), 1e-6));
+    const framed = _frames(waves, nFft, hop, frames);
+    const spectrum = tf.matMul(framed, tf.tensor2d(_dftBasisCached(nFft), [nFft, 2 * bins]));
+    const fb = tf.tensor2d(_stackedFilterbank(sampleRate, nFft, nMels), [2 * bins, nMels]);
+    const mel = tf.log(tf.add(tf.matMul(tf.square(spectrum), fb), 1e-6));
     return tf.reshape(mel, [batch, frames, nMels]) as tf.Tensor3D;
   });
 }

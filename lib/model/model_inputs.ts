@@ -41,20 +41,29 @@ export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInpu
         `modelInputs: clip ${clip.id} has sample rate ${clip.sampleRate}, the "${c.preset}" model needs ${c.sampleRate} (resample first)`,
       );
     }
+    const { data, height, width } = clip.image;
+    if (data.length !== height * width * 3) {
+      throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
+    }
     waves.set(clip.audio.subarray(0, samples), i * samples);
   });
+  const size = c.imageSize, pixels = size * size * 3;
   return tf.tidy(() => {
-    const frames = clips.map((clip) => {
-      const { data, height, width } = clip.image;
-      if (data.length !== height * width * 3) {
-        throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
-      }
-      const t = tf.tensor3d(data, [height, width, 3]);
-      return height === c.imageSize && width === c.imageSize
-        ? t
-        : tf.image.resizeBilinear(t, [c.imageSize, c.imageSize], false, true);
-    });
-    const images = tf.stack(frames) as tf.Tensor4D;
+    let images: tf.Tensor4D;
+    if (clips.every((clip) => clip.image.height === size && clip.image.width === size)) {
+      // frames of the model's size: one array, one tensor
+      const stacked = new Float32Array(clips.length * pixels);
+      clips.forEach((clip, i) => stacked.set(clip.image.data, i * pixels));
+      images = tf.tensor4d(stacked, [clips.length, size, size, 3]);
+    } else {
+      images = tf.stack(clips.map((clip) => {
+        const { data, height, width } = clip.image;
+        const t = tf.tensor3d(data, [height, width, 3]);
+        return height === size && width === size
+          ? t
+          : tf.image.resizeBilinear(t, [size, size], false, true);
+      })) as tf.Tensor4D;
+    }
     const logMel = logMelSpectrogram(tf.tensor2d(waves, [clips.length, samples]), {
       sampleRate: c.sampleRate,
       nFft: c.nFft,
