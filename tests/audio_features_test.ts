@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
+  logMelOfWave,
   logMelSpectrogram,
   magnitude,
   melBands,
@@ -135,7 +136,7 @@ Deno.test("tfjs logMelSpectrogram agrees with meyda's mel bands on the same fram
   assert.equal(tf.memory().numTensors, before, "logMelSpectrogram leaked tensors");
 });
 
-Deno.test("logMelSpectrogram equals a float64 direct DFT, with hop dividing nFft or not", async () => {
+Deno.test("logMelSpectrogram and logMelOfWave equal a float64 direct DFT, hop dividing nFft or not", async () => {
   await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "cpu");
   const before = tf.memory().numTensors;
   const rng = new Rng(5);
@@ -146,6 +147,7 @@ Deno.test("logMelSpectrogram equals a float64 direct DFT, with hop dividing nFft
       [8000, 256, 128, 32, 1000],
       [16000, 160, 80, 64, 1203],
       [8000, 64, 48, 16, 500],
+      [8000, 128, 48, 16, 700],
       [8000, 32, 24, 8, 101],
     ]
   ) {
@@ -157,7 +159,21 @@ Deno.test("logMelSpectrogram equals a float64 direct DFT, with hop dividing nFft
     const ours = await mel.data();
     tf.dispose([wave, mel]);
     const fb = melFilterbank(sampleRate, nFft, nMels);
-    let worst = 0;
+    // the plain-JS way (rFFT per frame) where stft takes the size: power of two, hop <= nFft / 2
+    const rfft = (nFft & (nFft - 1)) === 0 && hop <= nFft / 2;
+    const js = rfft
+      ? Array.from(
+        { length: batch },
+        (_, b) =>
+          logMelOfWave(x.subarray(b * samples, (b + 1) * samples), {
+            sampleRate,
+            nFft,
+            hop,
+            nMels,
+          }),
+      )
+      : [];
+    let worst = 0, worstJs = 0;
     for (let b = 0; b < batch; b++) {
       for (let f = 0; f < frames; f++) {
         const power = new Float64Array(bins);
@@ -177,10 +193,16 @@ Deno.test("logMelSpectrogram equals a float64 direct DFT, with hop dividing nFft
           for (let k = 0; k < bins; k++) e += power[k] * fb[k * nMels + m];
           const want = Math.log(e + 1e-6), got = ours[(b * frames + f) * nMels + m];
           worst = Math.max(worst, Math.abs(got - want) / Math.max(1, Math.abs(want)));
+          if (rfft) {
+            const v = js[b][f * nMels + m];
+            worstJs = Math.max(worstJs, Math.abs(v - want) / Math.max(1, Math.abs(want)));
+          }
         }
       }
     }
     assert.ok(worst < 1e-5, `nFft ${nFft} hop ${hop}: largest relative difference ${worst}`);
+    assert.ok(worstJs < 1e-6, `logMelOfWave nFft ${nFft} hop ${hop}: ${worstJs}`);
+    if (rfft) assert.equal(js[0].length, frames * nMels);
   }
   assert.equal(tf.memory().numTensors, before, "logMelSpectrogram leaked tensors");
 });

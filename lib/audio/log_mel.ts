@@ -1,12 +1,13 @@
 /**
- * The log-mel front end used in training (tfjs, runs on every backend): centred
- * (zero-padded) periodic-Hann STFT as a DFT matMul, power spectrum, HTK mel filterbank,
- * `log(x + 1e-6)`. Frames: `1 + floor(samples / hop)`, the same framing as
- * {@linkcode stft}.
+ * The log-mel front end used in training: centred (zero-padded) periodic-Hann STFT, power
+ * spectrum, HTK mel filterbank, `log(x + 1e-6)`. Frames: `1 + floor(samples / hop)`, the same
+ * framing as {@linkcode stft}. Two ways to the same numbers: tfjs ops (a DFT matMul; runs on
+ * every backend, differentiable) and plain JS on a wave in memory (an rFFT per frame).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { stft } from "./stft.ts";
 
 /**
  * Settings of {@linkcode logMelSpectrogram}.
@@ -184,4 +185,68 @@ export function logMelSpectrogram(waves: tf.Tensor2D, opts: LogMelOptions): tf.T
     const mel = tf.log(tf.add(tf.matMul(tf.square(spectrum), fb), 1e-6));
     return tf.reshape(mel, [batch, frames, nMels]) as tf.Tensor3D;
   });
+}
+
+const bands = new Map<string, { first: Int32Array; weights: Float64Array[] }>();
+
+/** Per mel band, its first bin with a non-zero weight and the weights from there (cached). */
+function _melBands(sampleRate: number, nFft: number, nMels: number) {
+  const key = `${sampleRate}/${nFft}/${nMels}`;
+  const hit = bands.get(key);
+  if (hit) return hit;
+  const fb = _melFilterbankCached(sampleRate, nFft, nMels), bins = nFft / 2 + 1;
+  const first = new Int32Array(nMels), weights: Float64Array[] = [];
+  for (let m = 0; m < nMels; m++) {
+    let lo = 0, hi = bins;
+    while (lo < bins && fb[lo * nMels + m] === 0) lo++;
+    while (hi > lo && fb[(hi - 1) * nMels + m] === 0) hi--;
+    first[m] = lo;
+    weights.push(Float64Array.from({ length: hi - lo }, (_, k) => fb[(lo + k) * nMels + m]));
+  }
+  const out = { first, weights };
+  bands.set(key, out);
+  return out;
+}
+
+/**
+ * The log-mel spectrogram of one wave in memory, the numbers of
+ * {@linkcode logMelSpectrogram} (to float32 rounding) in plain JS: {@linkcode stft} (an rFFT per
+ * frame), power, each mel band summed over its non-zero bins, `log(mel + 1e-6)`. For inputs
+ * that are not differentiated (the model's inputs); about 4x cheaper than the tfjs matMul on
+ * wasm at the tiny preset's front end.
+ *
+ * @param wave The samples.
+ * @param opts Sample rate, FFT size (a power of two, as {@linkcode stft} needs), hop (at most
+ *   `nFft / 2`) and mel bands.
+ * @returns Frame-major `[1 + floor(wave.length / hop), nMels]` log-mel energies.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logMelOfWave } from "@avscene/avscene/audio";
+ * const wave = Float32Array.from({ length: 800 }, (_, t) => Math.sin(t / 3));
+ * const mel = logMelOfWave(wave, { sampleRate: 8000, nFft: 256, hop: 80, nMels: 32 });
+ * assert.equal(mel.length, 11 * 32);
+ * ```
+ * @category data
+ */
+export function logMelOfWave(wave: Float32Array, opts: LogMelOptions): Float32Array {
+  const { sampleRate, nFft, hop, nMels } = opts;
+  const { re, im, frames, bins } = stft(wave, { nFft, hop });
+  const { first, weights } = _melBands(sampleRate, nFft, nMels);
+  const out = new Float32Array(frames * nMels);
+  const power = new Float64Array(bins);
+  for (let f = 0; f < frames; f++) {
+    for (let k = 0; k < bins; k++) {
+      const a = re[f * bins + k], b = im[f * bins + k];
+      power[k] = a * a + b * b;
+    }
+    for (let m = 0; m < nMels; m++) {
+      const w = weights[m], lo = first[m];
+      let e = 0;
+      for (let k = 0; k < w.length; k++) e += w[k] * power[lo + k];
+      out[f * nMels + m] = Math.log(e + 1e-6);
+    }
+  }
+  return out;
 }
