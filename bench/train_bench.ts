@@ -3,6 +3,12 @@
  * (webgpu, wasm, cpu), preset (tiny, small) and batch (8, 16 clips). Peak tensor memory of a
  * step (`tf.profile`'s `peakBytes`) and the process's resident size are printed per case.
  *
+ * Data preparation (group `data ...`, wasm): what a step of the default recipe pays before the
+ * network runs, since it draws fresh scenes every step: generating the batch's synthetic scenes
+ * (the uncurated mixture of 1..4 sources, at the preset's image size and sample rate), turning
+ * them into model inputs (`modelInputs`: frames stacked, log-mel spectrograms), and the step
+ * on fixed inputs (the baseline) against the step including both ("step incl. data").
+ *
  * The anchor: when PyTorch is importable (Debian's `python3-torch`), the "vs PyTorch" cases run
  * the same step in PyTorch (`train_step_torch.py`: same trunks, soft K-means, alignment, loss
  * and Adam, same batch shapes) with 1 and 2 threads, interleaved round by round with our step on
@@ -25,6 +31,8 @@ import {
   type PresetName,
 } from "../lib/model/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
+import { type AVClip, synthWorld } from "../lib/data/mod.ts";
+import { modelInputs } from "../lib/model/model_inputs.ts";
 import { findPython, median, PythonWorker } from "./_python.ts";
 import process from "node:process";
 
@@ -36,7 +44,10 @@ const cpuMs = () => {
 
 const FRAMES: Record<string, number> = { tiny: 63, small: 201 };
 
-/** A model, fixed random inputs of `batch` clips and an optimiser: one training step. */
+/**
+ * A model, fixed random inputs of `batch` clips and an optimiser: one training step, on the
+ * fixed inputs or on the given ones.
+ */
 function trainingStep(preset: PresetName, batch: number) {
   const model: AVModel = createModel({ preset, seed: 0 });
   const c = model.config;
@@ -44,12 +55,14 @@ function trainingStep(preset: PresetName, batch: number) {
   const logMel = tf.randomNormal([batch, FRAMES[preset], c.nMels], 0, 1, "float32", 2);
   const labels = tf.tidy(() => tf.concat([tf.ones([batch]), tf.zeros([batch])]) as tf.Tensor1D);
   const opt = new Adam(model.params.variables(), { lr: 1e-4 });
-  const step = () =>
+  const step = (inputs?: { images: tf.Tensor4D; logMel: tf.Tensor3D }) =>
     opt.minimize(() => {
-      const d = pairDistances(model, images as tf.Tensor4D, logMel as tf.Tensor3D, {
-        kAudio: 1,
-        kVisual: 2,
-      });
+      const d = pairDistances(
+        model,
+        inputs?.images ?? images as tf.Tensor4D,
+        inputs?.logMel ?? logMel as tf.Tensor3D,
+        { kAudio: 1, kVisual: 2 },
+      );
       return contrastiveLoss(tf.concat([d.positive2, d.negative2]) as tf.Tensor1D, labels);
     });
   /** Run one step and wait for its loss: wall and CPU milliseconds. */
@@ -66,7 +79,7 @@ function trainingStep(preset: PresetName, batch: number) {
     tf.dispose([images, logMel, labels]);
     model.params.dispose();
   };
-  return { step, timed, dispose };
+  return { model, step, timed, dispose };
 }
 
 for (const backend of BACKENDS) {
@@ -105,6 +118,77 @@ for (const backend of BACKENDS) {
         },
       });
     }
+  }
+}
+
+// Data preparation of the default recipe (fresh scenes every step) against the step itself.
+for (const [preset, batch] of [["tiny", 8], ["tiny", 16], ["small", 8]] as [PresetName, number][]) {
+  const group = `data ${preset} x${batch}`;
+  const c = presetConfig(preset);
+  const world = synthWorld({
+    seed: 0,
+    imageSize: c.imageSize,
+    sampleRate: c.sampleRate,
+    duration: c.duration,
+  });
+  const fresh = world.batches("uncurated", batch)[Symbol.iterator]();
+  const scenes = () => fresh.next().value as AVClip[];
+  const n = preset === "tiny" ? 20 : 5;
+  let ok = true;
+  try {
+    await initBackend("wasm");
+  } catch {
+    ok = false;
+  }
+  Deno.bench({
+    name: `${preset} x${batch}: scenes`,
+    group,
+    ignore: !ok,
+    n,
+    warmup: 2,
+    fn() {
+      scenes();
+    },
+  });
+  Deno.bench({
+    name: `${preset} x${batch}: model inputs`,
+    group,
+    ignore: !ok,
+    n,
+    warmup: 2,
+    async fn(b) {
+      await initBackend("wasm");
+      const model = createModel({ preset, seed: 0 });
+      const clips = scenes();
+      b.start();
+      const x = modelInputs(model, clips);
+      await Promise.all([x.images.data(), x.logMel.data()]);
+      b.end();
+      tf.dispose([x.images, x.logMel]);
+      model.params.dispose();
+    },
+  });
+  for (const withData of [false, true]) {
+    Deno.bench({
+      name: `${preset} x${batch}: step${withData ? " incl. data" : ""}`,
+      group,
+      baseline: !withData,
+      ignore: !ok,
+      n: preset === "tiny" ? 10 : 3,
+      warmup: 1,
+      async fn(b) {
+        await initBackend("wasm");
+        const s = trainingStep(preset, batch);
+        tf.dispose(s.step()); // warm-up
+        b.start();
+        const x = withData ? modelInputs(s.model, scenes()) : undefined;
+        const loss = s.step(x);
+        await loss.data();
+        b.end();
+        tf.dispose([loss, x?.images, x?.logMel]);
+        s.dispose();
+      },
+    });
   }
 }
 
