@@ -17,8 +17,13 @@
  * its threads, against PyTorch on 1 thread: less disturbed by other processes on a shared
  * machine). Without PyTorch they print why and skip.
  *
+ * `AVSCENE_BENCH_WASM_THREADS=N` runs every wasm case on tfjs's threaded SIMD build with N
+ * XNNPACK threads instead of the single-threaded SIMD build tfjs loads under Deno (see
+ * `_wasm_threads.ts` for what that takes).
+ *
  *   deno bench -A bench/train_bench.ts
  *   deno bench -A bench/train_bench.ts --filter PyTorch     # only the anchor comparison
+ *   AVSCENE_BENCH_WASM_THREADS=2 deno bench -A bench/train_bench.ts --filter PyTorch
  */
 import * as tf from "@tensorflow/tfjs";
 import { BACKENDS, initBackend } from "../lib/backend/mod.ts";
@@ -35,6 +40,7 @@ import { type AVClip, synthWorld } from "../lib/data/mod.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
 import { findPython, median, PythonWorker } from "./_python.ts";
 import process from "node:process";
+import { useThreadedWasm } from "./_wasm_threads.ts";
 
 /** CPU time of this process so far (user + system, all threads), ms. */
 const cpuMs = () => {
@@ -43,6 +49,11 @@ const cpuMs = () => {
 };
 
 const FRAMES: Record<string, number> = { tiny: 63, small: 201 };
+
+const wasmThreads = Number(Deno.env.get("AVSCENE_BENCH_WASM_THREADS") ?? "0");
+const wasmBuild = wasmThreads > 0
+  ? `threaded SIMD, ${await useThreadedWasm(wasmThreads)} threads`
+  : "SIMD, 1 thread";
 
 /**
  * A model, fixed random inputs of `batch` clips and an optimiser: one training step, on the
@@ -256,7 +267,9 @@ for (
         }
         const f = (v: number) => v.toFixed(1);
         console.log(
-          `${preset} x${batch}: ours (wasm) ${f(median(times.ours))} ms/step, PyTorch ` +
+          `${preset} x${batch}: ours (wasm ${wasmBuild}) ${
+            f(median(times.ours))
+          } ms/step, PyTorch ` +
             `${f(median(times.torch1))} ms (1 thread) / ${f(median(times.torch2))} ms ` +
             `(2 threads); ours/PyTorch(faster) per round ${ratios.map((v) => v.toFixed(2))} ` +
             `(median ${median(ratios).toFixed(2)}); CPU time per step (all threads of each ` +
