@@ -7,7 +7,8 @@
  * network runs, since it draws fresh scenes every step: generating the batch's synthetic scenes
  * (the uncurated mixture of 1..4 sources, at the preset's image size and sample rate), turning
  * them into model inputs (`modelInputs`: frames stacked, log-mel spectrograms), and the step
- * on fixed inputs (the baseline) against the step including both ("step incl. data").
+ * on fixed inputs (the baseline) against the step including both ("step incl. data"); one more
+ * case prints the CPU time of each part and data preparation's share of a step including it.
  *
  * The anchor: when PyTorch is importable (Debian's `python3-torch`), the "vs PyTorch" cases run
  * the same step in PyTorch (`train_step_torch.py`: same trunks, soft K-means, alignment, loss
@@ -201,6 +202,51 @@ for (const [preset, batch] of [["tiny", 8], ["tiny", 16], ["small", 8]] as [Pres
       },
     });
   }
+  // CPU time (less disturbed by a shared machine than wall time): each part of `steps` steps
+  // on fresh scenes, medians, and data preparation's share of a step including it
+  let shared = false;
+  Deno.bench({
+    name: `${preset} x${batch}: CPU time of data preparation and step`,
+    group,
+    ignore: !ok,
+    n: 1,
+    warmup: 0,
+    async fn() {
+      if (shared) return; // deno bench may call it again; one measurement is printed
+      shared = true;
+      await initBackend("wasm");
+      const s = trainingStep(preset, batch);
+      const cpu = { scenes: [] as number[], inputs: [] as number[], step: [] as number[] };
+      const steps = preset === "tiny" ? 12 : 3;
+      try {
+        for (let i = 0; i < steps + 2; i++) {
+          const c0 = cpuMs();
+          const clips = scenes();
+          const c1 = cpuMs();
+          const x = modelInputs(s.model, clips);
+          await Promise.all([x.images.data(), x.logMel.data()]);
+          const c2 = cpuMs();
+          const loss = s.step(x);
+          await loss.data();
+          const c3 = cpuMs();
+          tf.dispose([loss, x.images, x.logMel]);
+          if (i < 2) continue; // warm-up
+          cpu.scenes.push(c1 - c0);
+          cpu.inputs.push(c2 - c1);
+          cpu.step.push(c3 - c2);
+        }
+      } finally {
+        s.dispose();
+      }
+      const [a, b, c] = [median(cpu.scenes), median(cpu.inputs), median(cpu.step)];
+      console.log(
+        `${preset} x${batch} (wasm ${wasmBuild}), CPU ms per step, median of ${steps}: scenes ` +
+          `${a.toFixed(1)}, model inputs ${b.toFixed(1)}, step ${c.toFixed(1)}; data ` +
+          `preparation is ${(100 * (a + b) / (a + b + c)).toFixed(0)}% of a step including it; ` +
+          `load average ${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")}`,
+      );
+    },
+  });
 }
 
 const python = await findPython("torch");
