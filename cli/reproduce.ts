@@ -17,6 +17,10 @@ import { EXPERIMENTS } from "../lib/experiments/registry.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { presetConfig } from "../lib/model/presets.ts";
+import {
+  SEPARATION_PROTOCOLS,
+  type SeparationProtocol,
+} from "../lib/model/separation/separation_config.ts";
 import { table3Scale } from "../lib/experiments/run_table3.ts";
 import type { ReportSection } from "../lib/report/report_section.ts";
 import { runMeta } from "../lib/report/run_meta.ts";
@@ -62,6 +66,11 @@ Usage: deno task reproduce [options]
                     label count), synthetic[:SEED] (everything; the default). An experiment
                     the data cannot serve is skipped with a sentence.
   --box-frame N     SoundNet-Flickr boxes are in an N x N frame (256: the reference code's)
+  --separation-protocol NAME
+                    Table 3's protocol: preset (the preset's own audio front end; default)
+                    or sound-of-pixels (11025 Hz, 65535 samples, STFT 1022/256, 256
+                    log-frequency bins, binary masks, mixture phase: the published MUSIC
+                    protocol; MUSIC audio is decoded at 11025 Hz, other data resampled)
   --skip-bad        drop index rows whose media are missing instead of stopping
   --scale K=N,...   override the quick/full scale (smoke runs; cached apart), keys:
                     ${SCALE_KEYS.slice(0, 4).join(", ")},
@@ -98,6 +107,7 @@ const REPRODUCE_OPTIONS = {
   seeds: { type: "string" },
   data: { type: "string", multiple: true },
   "box-frame": { type: "string" },
+  "separation-protocol": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
   scale: { type: "string" },
   shard: { type: "string" },
@@ -139,6 +149,16 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       `reproduce: --box-frame must be a positive integer, got "${values["box-frame"]}"`,
     );
   }
+  const protocol = values["separation-protocol"];
+  if (
+    protocol !== undefined && !(SEPARATION_PROTOCOLS as readonly string[]).includes(protocol)
+  ) {
+    throw new Error(
+      `reproduce: --separation-protocol must be one of ${
+        SEPARATION_PROTOCOLS.join(", ")
+      }, got "${protocol}"`,
+    );
+  }
   // the runners' default preset fixes the sizes the data is opened at
   const config = presetConfig("tiny");
   const world = values.data
@@ -176,6 +196,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     outDir: values.cache,
     ...(seeds ? { seeds } : {}),
     ...(world ? { world } : {}),
+    ...(protocol ? { separationProtocol: protocol as SeparationProtocol } : {}),
     ...overrides,
   };
   if (shard) {
@@ -233,6 +254,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       ...(values.data ?? []).flatMap((d) => ["--data", d]),
       ...(values["box-frame"] !== undefined ? ["--box-frame", values["box-frame"]] : []),
       ...(values["skip-bad"] ? ["--skip-bad"] : []),
+      ...(protocol !== undefined ? ["--separation-protocol", protocol] : []),
       ...(values.scale !== undefined ? ["--scale", values.scale] : []),
     ];
     const runnable = chosen.filter((e) => {

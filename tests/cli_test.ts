@@ -69,6 +69,10 @@ Deno.test("reproduce: --help and bad --only / --seeds are named", async () => {
   const printed = await printedBy(async () => assert.equal(await reproduceCommand(["--help"]), 0));
   assert.match(printed, /--full/);
   assert.match(printed, /--cache DIR/);
+  assert.match(
+    printed,
+    /--separation-protocol NAME\s+Table 3's protocol: preset .* or sound-of-pixels/s,
+  );
   await assert.rejects(() => reproduceCommand(["--only", "fig9"]), /--only names "fig9"/);
   await assert.rejects(() => reproduceCommand(["--seeds", "1,x"]), /--seeds must be integers/);
 });

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/types.ts";
+import { separationConfig, separationProtocol } from "../lib/model/separation/mod.ts";
 import {
   runTable3,
+  separationClips,
   separationScores,
   TABLE3_METHODS,
   testPairs,
@@ -41,6 +43,30 @@ Deno.test("separationScores: a perfect-ish estimate scores high, a silent one is
   const skipped = separationScores([[a, b]], [[a, new Float32Array(n)]], false);
   assert.equal(skipped.evaluated, 0);
   assert.ok(Number.isNaN(skipped.sdr));
+});
+
+Deno.test("separationClips: resampled to the protocol's rate, tiled to its 65535 samples", () => {
+  const config = separationConfig("tiny", separationProtocol("sound-of-pixels"));
+  const tone = (n: number) => Float32Array.from({ length: n }, (_, t) => Math.sin(t / 5));
+  const clip = {
+    id: "a",
+    audio: tone(8000),
+    sampleRate: 8000,
+    sources: [tone(8000)],
+    image: { data: new Float32Array(3), height: 1, width: 1 },
+  } as AVClip;
+  const [out] = separationClips([clip], config);
+  assert.deepEqual([out.sampleRate, out.audio.length, out.sources![0].length], [
+    11025,
+    65535,
+    65535,
+  ]);
+  assert.equal(clip.audio.length, 8000); // the input is not modified
+  // one second at 8 kHz is 11025 samples at 11025 Hz, repeated: the tile starts again there
+  assert.equal(out.audio[11025 + 100], out.audio[100]);
+  assert.ok(out.audio.subarray(60000).some((v) => Math.abs(v) > 0.5));
+  // a clip already at the rate and length comes back as is
+  assert.equal(separationClips([out], config)[0], out);
 });
 
 Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that recomputes nothing", async () => {
@@ -84,6 +110,19 @@ Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that reco
     assert.ok(Math.abs(sdrOf("Mixture")) < 3, `mixture SDR ${sdrOf("Mixture")}`);
     assert.ok(sdrOf("Ideal ratio mask") > sdrOf("Mixture") + 5, `IRM ${sdrOf("Ideal ratio mask")}`);
     assert.ok(events.some((e) => /Ours seed 0: training/.test(e.stage)));
+    // per object: each duet test clip separated by each object's own vector, scored against
+    // that object's own source; ours reuses the solo+duet network instead of training again
+    const perObject = "Ours (solo+duet), per object (duets)";
+    assert.ok(!events.some((e) => e.stage.startsWith(`${perObject} seed 0: training`)));
+    const evaluatedObjects = first.rows.find((r) =>
+      r.method === "Mixture, per object (duets)" && r.metric.startsWith("evaluated")
+    )!;
+    assert.equal(evaluatedObjects.mean, 100);
+    // the duet clip's own audio against each of its two sources: a few dB either way
+    assert.ok(Math.abs(sdrOf("Mixture, per object (duets)")) < 6);
+    assert.ok(first.rows.some((r) => r.method === perObject && r.metric === "SDR (dB)"));
+    assert.ok(!first.rows.some((r) => r.method === perObject && r.metric.startsWith("dSDR")));
+    assert.ok(first.claims.every((c) => /protocol: preset \(8000 Hz, 8000 samples/.test(c.detail)));
 
     const cellDir = `${dir}/table3`;
     const mtimes = new Map<string, number>();

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   type ExperimentResult,
+  gradedDataSkip,
   halfImageCeiling,
   runBudget,
   runCounting,
@@ -112,14 +113,17 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
 
     let table2: ExperimentResult | undefined;
     await t.step(
-      "runTable2: six methods, the centre prior and the ceiling x two metrics, the paper's numbers",
+      "runTable2: seven methods, the centre prior and the ceiling x two metrics, the paper's numbers",
       async () => {
         const rec = recorder();
         table2 = await runTable2({ ...base, onProgress: rec.onProgress });
-        assertWellFormed(table2, "table2", 16);
+        assertWellFormed(table2, "table2", 18);
         assert.equal(table2.claims.length, 2);
-        // only DMC and Attention are new
-        assert.equal(trainingOf(rec), 2 * perStage);
+        // DMC, Attention and the graded row's curriculum (graded C1, then C2) are new; the
+        // counting model reads the cached C1 model
+        assert.equal(trainingOf(rec), 4 * perStage);
+        const graded = table2.rows.find((r) => r.method === "Ours, graded by counting (†‡)")!;
+        assert.ok(graded.metric === "cIoU@0.5 (%)" && graded.paper === 48.4);
         const ours = table2.rows.filter((r) =>
           r.method !== "Half-image ceiling" && r.method !== "Centre prior"
         );
@@ -163,9 +167,9 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         const rec = recorder();
         const again = await runTable2({ ...base, onProgress: rec.onProgress });
         assert.equal(trainingOf(rec), 0);
-        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 16);
+        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 18);
         assert.deepEqual(again.rows, table2!.rows);
-        assert.equal(again.cells!.reused.length, 16);
+        assert.equal(again.cells!.reused.length, 18);
         assert.deepEqual(again.cells!.computed, []);
         assert.equal(await Deno.readTextFile(cell), before);
         assert.deepEqual((await Deno.stat(cell)).mtime, mtime);
@@ -268,4 +272,33 @@ Deno.test("halfImageCeiling: a small box caps cIoU, a box over half the image do
     () => halfImageCeiling([{ ...clip([0, 0, 1, 1]), boxes: undefined }]),
     /clip c has no annotatorBoxes or boxes/,
   );
+});
+
+Deno.test("gradedDataSkip: the graded row needs two known counts and a batch to grade", () => {
+  const source = (size: number) => ({
+    size,
+    entry: () => ({ id: "x" }),
+    clip: () => Promise.reject(new Error("not decoded")),
+  });
+  const scale = { countingTrainPerCount: 3, gradingSize: 8, batchSize: 4 };
+  // SoundNet-Flickr's layout: uncurated clips only, no source counts
+  const flickr = {
+    name: "SoundNet-Flickr",
+    identity: "f",
+    trainingClips: (level: unknown, n: number) => source(level === "uncurated" ? n : 0),
+  };
+  assert.equal(
+    gradedDataSkip(flickr, scale),
+    "SoundNet-Flickr has training clips of known source count at 0 level(s); the counting " +
+      "model that grades the data needs two",
+  );
+  const esc = { name: "ESC-50", identity: "e" };
+  assert.equal(gradedDataSkip(esc, scale), "ESC-50 has no training clips to grade");
+  const tiny = { ...flickr, name: "tiny", trainingClips: (l: unknown) => source(l === 3 ? 0 : 2) };
+  assert.match(
+    gradedDataSkip(tiny, scale)!,
+    /^2 uncurated training clip\(s\) of tiny to grade \(gradingSize 8\), fewer than 5/,
+  );
+  const ok = { ...flickr, trainingClips: (_: unknown, n: number) => source(n) };
+  assert.equal(gradedDataSkip(ok, scale), null);
 });

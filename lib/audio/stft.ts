@@ -5,7 +5,7 @@
  * @module
  */
 
-import FFT from "fft.js";
+import { realFft } from "./_real_fft.ts";
 
 /**
  * A complex spectrogram, frame-major: `index = frame * bins + bin`, `bins = nFft / 2 + 1`.
@@ -29,7 +29,10 @@ export interface Spectrogram {
  * @category data
  */
 export interface StftOptions {
-  /** FFT size = window length, a power of two >= 4. */
+  /**
+   * FFT size = window length, an even integer >= 4 (powers of two are fastest; Sound of
+   * Pixels' 1022 goes through Bluestein's algorithm over a 2048-point FFT, slower per frame).
+   */
   nFft: number;
   /** Hop between frames in samples, an integer in `[1, nFft / 2]`. */
   hop: number;
@@ -56,8 +59,8 @@ function _hann(n: number): Float64Array {
 
 function _checkOptions(name: string, opts: StftOptions): void {
   const { nFft, hop } = opts;
-  if (!Number.isInteger(nFft) || nFft < 4 || (nFft & (nFft - 1)) !== 0) {
-    throw new Error(`${name}: nFft must be a power of two >= 4, got ${nFft}`);
+  if (!Number.isInteger(nFft) || nFft < 4 || nFft % 2 !== 0) {
+    throw new Error(`${name}: nFft must be an even integer >= 4, got ${nFft}`);
   }
   if (!Number.isInteger(hop) || hop < 1 || hop > nFft / 2) {
     throw new Error(`${name}: hop must be an integer in [1, nFft / 2 = ${nFft / 2}], got ${hop}`);
@@ -100,7 +103,7 @@ export function stft(x: ArrayLike<number>, opts: StftOptions): Spectrogram {
   const bins = nFft / 2 + 1;
   const frames = stftFrames(x.length, opts);
   const window = _hann(nFft);
-  const fft = new FFT(nFft);
+  const fft = realFft(nFft);
   const frame = new Float64Array(nFft), out = new Float64Array(2 * nFft);
   const re = new Float32Array(frames * bins), im = new Float32Array(frames * bins);
   for (let f = 0; f < frames; f++) {
@@ -109,7 +112,7 @@ export function stft(x: ArrayLike<number>, opts: StftOptions): Spectrogram {
       const t = start + i;
       frame[i] = t >= 0 && t < x.length ? x[t] * window[i] : 0;
     }
-    fft.realTransform(out, frame);
+    fft.forward(frame, out);
     for (let b = 0; b < bins; b++) {
       re[f * bins + b] = out[2 * b];
       im[f * bins + b] = out[2 * b + 1];
@@ -157,7 +160,7 @@ export function istft(spec: Spectrogram, opts: StftOptions & { length: number })
   }
   const offset = (opts.center ?? true) ? nFft / 2 : 0;
   const window = _hann(nFft);
-  const fft = new FFT(nFft);
+  const fft = realFft(nFft);
   const full = new Float64Array(2 * nFft), frame = new Float64Array(2 * nFft);
   const out = new Float64Array(length), norm = new Float64Array(length);
   for (let f = 0; f < spec.frames; f++) {
@@ -172,7 +175,7 @@ export function istft(spec: Spectrogram, opts: StftOptions & { length: number })
       full[2 * b] = full[2 * (nFft - b)];
       full[2 * b + 1] = -full[2 * (nFft - b) + 1];
     }
-    fft.inverseTransform(frame, full);
+    fft.inverse(full, frame);
     for (let i = 0; i < nFft; i++) {
       const t = start + i;
       if (t < 0 || t >= length) continue;

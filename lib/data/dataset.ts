@@ -95,6 +95,18 @@ export interface LabelledSource {
 }
 
 /**
+ * The audio a separation protocol asks of {@linkcode AVDataset.separationSet}.
+ *
+ * @category data
+ */
+export interface SeparationAudio {
+  /** Sample rate in Hz. */
+  sampleRate: number;
+  /** Window length in seconds. */
+  seconds: number;
+}
+
+/**
  * The capabilities a dataset may have (the optional methods of {@linkcode AVDataset}).
  *
  * @category data
@@ -135,12 +147,16 @@ export interface AVDataset {
   classificationClips?(perClassPerFold?: number): LabelledSource;
   /**
    * `size` clips (fewer when there are fewer) with one (`solo`) or two (`duet`) sounding
-   * objects from `split`; each clip's audio is a window of the separation's length.
+   * objects from `split`; each clip's audio is a window of the separation's length. `audio`
+   * asks for another rate and window length than the dataset was opened at (a separation
+   * protocol's, e.g. Sound of Pixels' 11025 Hz and 5.94 s): a dataset on disk decodes at it,
+   * one that cannot (the synthetic world) returns its own and the caller resamples.
    */
   separationSet?(
     kind: "solo" | "duet",
     size: number,
     split?: "train" | "test",
+    audio?: SeparationAudio,
   ): AVClip[] | Promise<AVClip[]>;
   /** `size` held-out clips (fewer when there are fewer) of `count` sources each. */
   heldOutClips?(count: 1 | 2 | 3 | 4, size: number): AVClip[] | Promise<AVClip[]>;

@@ -12,8 +12,14 @@ import type { AVModel } from "../model/create_model.ts";
 import { createOursSeparation } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio, separationStft } from "../model/separation/mixture_spectra.ts";
-import { type SeparationConfig, separationConfig } from "../model/separation/separation_config.ts";
+import {
+  type SeparationConfig,
+  separationConfig,
+  type SeparationProtocol,
+  separationProtocol,
+} from "../model/separation/separation_config.ts";
 import { istft } from "../audio/stft.ts";
+import { resample } from "../audio/resample.ts";
 import {
   floorCheck,
   judgeAbove,
@@ -22,7 +28,7 @@ import {
   type Measured,
   type Verdict,
 } from "../metrics/verdict.ts";
-import { mixtureBatch, separateMixtures } from "../model/separation/separate.ts";
+import { mixtureBatch, separateMixtures, separateObjects } from "../model/separation/separate.ts";
 import { trainSeparation } from "../train/train_separation.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { createAvMixSep } from "../baselines/av_mix_sep.ts";
@@ -80,6 +86,13 @@ export interface Table3Scale {
 export interface Table3Options extends ExperimentOptions {
   /** Overrides of the separation scale (see {@linkcode table3Scale}). */
   separation?: Partial<Table3Scale>;
+  /**
+   * The separation protocol (default `preset`: the preset's own audio front end);
+   * `sound-of-pixels` is the published MUSIC protocol (11025 Hz, 65535 samples, STFT 1022 /
+   * 256, 256 log-frequency bins, binary masks, mixture phase; see `separationProtocol`), the
+   * only one under which "ours − paper" is shown on the paper's data.
+   */
+  separationProtocol?: SeparationProtocol;
 }
 
 /**
@@ -150,6 +163,13 @@ export const TABLE3_METHODS: readonly {
   av?: RecipeStage[];
   paper?: { sdr: number; sir: number };
   paperGain?: { sdr: number; sir: number };
+  /**
+   * The per-object rows (ours, not the paper's): tested on duet test clips, each clip its own
+   * mixture, one estimate per sounding object from that object's own conditioning vector
+   * (`separateObjects`), scored against that object's own source. A trained method uses the
+   * network of the row named `perObject` (the same checkpoint, not trained again).
+   */
+  perObject?: string;
 }[] = [
   { method: "Mixture", kind: "mixture", duets: false },
   { method: "NMF-MFCC", kind: "nmf", duets: false, paper: { sdr: 0.92, sir: 5.68 } },
@@ -177,6 +197,19 @@ export const TABLE3_METHODS: readonly {
     paperGain: { sdr: 0.54, sir: 0.94 },
   },
   { method: "Ideal ratio mask", kind: "irm", duets: false },
+  {
+    method: "Mixture, per object (duets)",
+    kind: "mixture",
+    duets: false,
+    perObject: "Mixture",
+  },
+  {
+    method: "Ours (solo+duet), per object (duets)",
+    kind: "ours",
+    duets: true,
+    av: [{ level: 1 }, { level: 2 }],
+    perObject: "Ours (solo+duet)",
+  },
 ];
 
 /** The kinds of Table 3 that train no network. */
@@ -268,6 +301,43 @@ export function testPairs(clips: readonly AVClip[], count: number): AVClip[][] {
 }
 
 /**
+ * Clips at a separation configuration's rate and length: audio (and each source, and the
+ * off-screen noise) resampled from the clip's rate where it differs, then repeated to fill the
+ * configuration's `sampleRate * duration` samples where shorter (Sound of Pixels tiles short
+ * audio the same way) or cut to it where longer.
+ *
+ * @param clips clips at any rate.
+ * @param config the separation configuration.
+ * @returns the clips (new objects; the input is not modified), `audio` exactly
+ * `sampleRate * duration` samples at `config.sampleRate`.
+ * @category experiments
+ */
+export function separationClips(
+  clips: readonly AVClip[],
+  config: SeparationConfig,
+): AVClip[] {
+  const n = Math.round(config.sampleRate * config.duration);
+  const fit = (x: Float32Array, rate: number) => {
+    const y = resample(x, rate, config.sampleRate);
+    if (y.length === 0) return new Float32Array(n);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i += y.length) out.set(y.subarray(0, Math.min(y.length, n - i)), i);
+    return out;
+  };
+  return clips.map((c) => {
+    if (c.sampleRate === config.sampleRate && c.audio.length === n) return c;
+    const out: AVClip = {
+      ...c,
+      audio: fit(c.audio, c.sampleRate),
+      sampleRate: config.sampleRate,
+    };
+    if (c.sources) out.sources = c.sources.map((x) => fit(x, c.sampleRate));
+    if (c.offscreenNoise) out.offscreenNoise = fit(c.offscreenNoise, c.sampleRate);
+    return out;
+  });
+}
+
+/**
  * Mean BSS-eval scores of separated mixtures against each clip's own audio. As in
  * Sound-of-Pixels' `calc_metrics`, a mixture with an all-silent estimate is skipped (BSS-eval
  * is undefined there) and counted as not evaluated.
@@ -307,14 +377,23 @@ function _createMethod(
   kind: Table3MethodKind,
   preset: RunContext["preset"],
   seed: number,
+  protocol: SeparationProtocol,
   av?: AVModel,
 ): SeparationMethod {
-  const opts = { preset, seed };
+  const opts = { preset, seed, config: separationProtocol(protocol) };
   if (kind === "ours") return createOursSeparation(av!, opts);
   if (kind === "sop") return createSoundOfPixels(opts);
   if (kind === "cosep") return createCoSeparation(opts);
   if (kind === "avmix") return createAvMixSep(opts);
   throw new Error(`table3: method kind ${kind} trains no network`);
+}
+
+/** The test set of a Table 3 run, at the separation configuration's rate and length. */
+interface Table3Tests {
+  /** Mixtures of two solo test clips. */
+  pairs: AVClip[][];
+  /** Duet test clips with each object's own source (the per-object rows; may be empty). */
+  duets: AVClip[];
 }
 
 async function _cellValue(
@@ -323,11 +402,25 @@ async function _cellValue(
   seed: number,
   sep: Table3Scale,
   world: SeparationWorld,
-  pairs: AVClip[][],
+  tests: Table3Tests,
+  protocol: SeparationProtocol,
 ): Promise<Table3Cell> {
   const preset = ctx.preset;
+  const front = separationProtocol(protocol);
+  const audio = protocol === "preset" ? undefined : _protocolAudio(separationConfig(preset, front));
+  const { pairs } = tests;
+  if (m.perObject && m.kind === "mixture") {
+    // each duet clip is its own mixture: both objects' estimates are the clip's audio
+    const config = separationConfig(preset, front);
+    const refs = tests.duets.map((c) => c.sources!);
+    return separationScores(
+      refs,
+      tests.duets.map((c) => c.sources!.map(() => fitClipAudio(c, config))),
+      true,
+    );
+  }
   if (m.kind === "mixture" || m.kind === "irm") {
-    const config = separationConfig(preset);
+    const config = separationConfig(preset, front);
     const refs = pairs.map((p) => p.map((c) => fitClipAudio(c, config)));
     const est = refs.map((r) => {
       if (m.kind === "irm") return idealRatioMaskEstimates(r, config);
@@ -348,13 +441,14 @@ async function _cellValue(
     return separationScores(refs, est, true);
   }
   const av = m.av ? (await ctx.trainedModel(m.av, seed)).model : undefined;
-  const method = _createMethod(m.kind, preset, seed, av);
+  const method = _createMethod(m.kind, preset, seed, protocol, av);
   try {
-    const clips = [
-      ...await world.separationSet("solo", sep.soloTrainSize, "train"),
-      ...(m.duets ? await world.separationSet("duet", sep.duetTrainSize, "train") : []),
-    ];
-    const slug = m.method.replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
+    const clips = separationClips([
+      ...await world.separationSet("solo", sep.soloTrainSize, "train", audio),
+      ...(m.duets ? await world.separationSet("duet", sep.duetTrainSize, "train", audio) : []),
+    ], method.model.config);
+    // a per-object row reuses its base row's network: same directory, finished, not retrained
+    const slug = (m.perObject ?? m.method).replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
     // everything that fixes the trained network keys its checkpoint directory
     const key = JSON.stringify({
       sep,
@@ -380,6 +474,20 @@ async function _cellValue(
       onProgress: () => ctx.progress(`${m.method} seed ${seed}: training`),
     });
     if (!result.completed) ctx.checkAborted();
+    if (m.perObject) {
+      const est: Float32Array[][] = [];
+      for (let i = 0; i < tests.duets.length; i += sep.separationBatch) {
+        const group = tests.duets.slice(i, i + sep.separationBatch).map((c) => [c]);
+        const objects = await separateObjects(
+          method.model,
+          method.conditioner,
+          mixtureBatch(method.model, group),
+        );
+        est.push(...objects.map((o) => o[0]));
+      }
+      // which vector is which object is not known: estimates meet sources by best permutation
+      return separationScores(tests.duets.map((c) => c.sources!), est, true);
+    }
     const refs = pairs.map((p) => p.map((c) => fitClipAudio(c, method.model.config)));
     const est: Float32Array[][] = [];
     for (let i = 0; i < pairs.length; i += sep.separationBatch) {
@@ -400,6 +508,11 @@ async function _cellValue(
 }
 
 const _db = (x: number) => `${x.toFixed(2)} dB`;
+
+/** The audio a protocol asks of the dataset's separation set. */
+function _protocolAudio(config: SeparationConfig): { sampleRate: number; seconds: number } {
+  return { sampleRate: config.sampleRate, seconds: config.duration };
+}
 
 /**
  * The least share of test mixtures a method must have scored in every seed for its SDR to
@@ -520,8 +633,15 @@ export function table3Claims(cells: ReadonlyMap<string, readonly Table3Cell[]>):
  * of different classes: each clip's sound is separated with its own frame as the cue and scored
  * by BSS-eval v3 against the clip's audio (NMF-MFCC, which has no cue, by its best
  * permutation). Rows: SDR / SIR / SAR of every method (3a, the solo+duet runs too) and the
- * per-seed gains dSDR / dSIR of solo+duet over solo (3b). Finished (method, seed) cells are
- * cached in `outDir/table3/`, separation checkpoints in `outDir/table3-models/`.
+ * per-seed gains dSDR / dSIR of solo+duet over solo (3b). The per-object rows (ours, not the
+ * paper's) test the solo+duet network on duet test clips, each clip its own mixture, every
+ * sounding object masked by its own aligned visual center (`separateObjects`) and scored
+ * against its own source by the best permutation, beside the clip's audio as the floor; they
+ * are skipped with a sentence (in the claims' details) where the duet clips carry no
+ * separated sources (MUSIC). `opts.separationProtocol` picks the audio front end (see
+ * {@linkcode Table3Options}); every clip is resampled and tiled to it
+ * ({@linkcode separationClips}). Finished (method, seed) cells are cached in
+ * `outDir/table3/`, separation checkpoints in `outDir/table3-models/`.
  *
  * @param opts quick or full, seeds, cache directory, progress, world, preset and scales.
  * @returns rows with the paper's numbers beside ours, and the claims checked.
@@ -546,28 +666,55 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
         throw new Error(`runTable3: opts.separation.${key} must be an integer >= 1, got ${v}`);
       }
     }
-    const trained = TABLE3_METHODS.filter((m) => !UNTRAINED_KINDS.includes(m.kind)).length;
-    ctx.plan(
-      TABLE3_METHODS.length + trained * sep.separationSteps,
-      TABLE3_METHODS.flatMap((m) => m.av ? [m.av] : []),
-    );
+    const protocol = opts.separationProtocol ?? "preset";
+    const config = separationConfig(ctx.preset, separationProtocol(protocol));
+    const audio = protocol === "preset" ? undefined : _protocolAudio(config);
+    const trained = TABLE3_METHODS.filter((m) =>
+      !UNTRAINED_KINDS.includes(m.kind) && !m.perObject
+    ).length;
     const pairs = testPairs(
-      await world.separationSet("solo", 3 * sep.testMixtures, "test"),
+      separationClips(
+        await world.separationSet("solo", 3 * sep.testMixtures, "test", audio),
+        config,
+      ),
       sep.testMixtures,
     );
     if (pairs.length === 0) {
       throw new Error("runTable3: the world gave no test pair of different classes");
     }
+    // duet test clips that know each object's own source (the synthetic world's; MUSIC's
+    // duets are recordings of both instruments at once, so they have none)
+    const duetClips = separationClips(
+      await world.separationSet("duet", sep.testMixtures, "test", audio),
+      config,
+    );
+    const duets = duetClips.filter((c) => c.sources?.length === (c.count ?? 0) && c.count! >= 2);
+    const perObjectSkip = duets.length === 0
+      ? `per-object rows skipped: ${world.name} has no duet test clips with each object's own ` +
+        `source (${duetClips.length} duet clips, none with separated sources)`
+      : undefined;
+    const methods = TABLE3_METHODS.filter((m) => !(m.perObject && perObjectSkip));
+    ctx.plan(
+      methods.length + trained * sep.separationSteps,
+      methods.flatMap((m) => m.av ? [m.av] : []),
+    );
     const cells = new Map<string, Table3Cell[]>();
-    for (const m of TABLE3_METHODS) {
+    for (const m of methods) {
       const perSeed: Table3Cell[] = [];
       for (const seed of ctx.scale.seeds) {
         perSeed.push(
           await ctx.cell(
             m.method,
             seed,
-            { kind: m.kind, duets: m.duets, av: m.av, sep },
-            () => _cellValue(ctx, m, seed, sep, world, pairs),
+            {
+              kind: m.kind,
+              duets: m.duets,
+              av: m.av,
+              sep,
+              ...(m.perObject ? { perObject: m.perObject } : {}),
+              ...(protocol === "preset" ? {} : { protocol }),
+            },
+            () => _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol),
           ),
         );
       }
@@ -575,7 +722,7 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     }
     ctx.complete();
     const rows: ResultRow[] = [];
-    for (const m of TABLE3_METHODS) {
+    for (const m of methods) {
       const c = cells.get(m.method)!;
       rows.push(resultRow(m.method, "SDR (dB)", c.map((x) => x.sdr), m.paper?.sdr));
       rows.push(resultRow(m.method, "SIR (dB)", c.map((x) => x.sir), m.paper?.sir));
@@ -584,13 +731,26 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
         resultRow(m.method, "evaluated mixtures (%)", c.map((x) => 100 * x.evaluated / x.mixtures)),
       );
     }
-    for (const m of TABLE3_METHODS.filter((x) => x.duets)) {
-      const base = TABLE3_METHODS.find((x) => x.kind === m.kind && !x.duets)!;
+    for (const m of methods.filter((x) => x.duets && !x.perObject)) {
+      const base = methods.find((x) => x.kind === m.kind && !x.duets && !x.perObject)!;
       const a = cells.get(base.method)!, b = cells.get(m.method)!;
       const dSdr = b.map((x, i) => x.sdr - a[i].sdr), dSir = b.map((x, i) => x.sir - a[i].sir);
       rows.push(resultRow(base.method, "dSDR solo+duet vs solo (dB)", dSdr, m.paperGain?.sdr));
       rows.push(resultRow(base.method, "dSIR solo+duet vs solo (dB)", dSir, m.paperGain?.sir));
     }
-    return ctx.result(ctx.scale.seeds, rows, table3Claims(cells));
+    const claims = table3Claims(cells);
+    const notes = [
+      `protocol: ${protocol} (${config.sampleRate} Hz, ${
+        Math.round(config.sampleRate * config.duration)
+      } samples, STFT ${config.nFft} / ${config.hop}, ${config.warpBins} log-frequency bins, ${config.maskType} masks)`,
+      ...(perObjectSkip ? [perObjectSkip] : []),
+    ].join("; ");
+    const result = ctx.result(
+      ctx.scale.seeds,
+      rows,
+      claims.map((c) => ({ ...c, detail: `${c.detail}; ${notes}` })),
+    );
+    // the paper's numbers are comparable only on its data under its protocol
+    return { ...result, paperData: result.paperData && protocol === "sound-of-pixels" };
   });
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { ClipSource, TrainingLevel } from "../dataset.ts";
+import type { ClipSource, SeparationAudio, TrainingLevel } from "../dataset.ts";
 import type { AVClip } from "../types.ts";
 import { _checkMusicOptions } from "../loaders/_common.ts";
 import { decodeMusicEntry, indexMUSIC, type MusicEntry, musicFrame } from "../loaders/music.ts";
@@ -44,7 +44,8 @@ async function _exists(path: string): Promise<boolean> {
  *   trainer draws random windows over it), `frameAt` reads the frame shown at a time
  *   (`floor(t * fps) + 1`).
  * - `heldOutClips(count, n)` and `separationSet(kind, n, "test")`: videos of `val.csv`, each a
- *   `seconds` window centred on its middle frame (`separationSet(.., "train")`: `train.csv`).
+ *   `seconds` window centred on its middle frame (`separationSet(.., "train")`: `train.csv`);
+ *   `separationSet`'s `audio` decodes at a protocol's rate and window length instead.
  *
  * @param root The dataset folder.
  * @param opts The model's sample rate and image size, window length, `fps`, `skipBad`.
@@ -134,11 +135,23 @@ export async function openMusicDataset(
     async heldOutClips(count: 1 | 2 | 3 | 4, size: number): Promise<AVClip[]> {
       return await windowed(testSet().filter((e) => e.count === count).slice(0, size));
     },
-    async separationSet(kind: "solo" | "duet", size: number, split: "train" | "test" = "train") {
+    async separationSet(
+      kind: "solo" | "duet",
+      size: number,
+      split: "train" | "test" = "train",
+      audio?: SeparationAudio,
+    ) {
       const pool = split === "train" ? train : testSet();
-      return await windowed(
-        pool.filter((e) => e.count === (kind === "solo" ? 1 : 2)).slice(0, size),
-      );
+      const chosen = pool.filter((e) => e.count === (kind === "solo" ? 1 : 2)).slice(0, size);
+      if (!audio) return await windowed(chosen);
+      // a separation protocol's rate and window, decoded from the file (not resampled twice)
+      return await Promise.all(chosen.map((e) =>
+        decodeMusicEntry(e, {
+          ...load,
+          sampleRate: audio.sampleRate,
+          seconds: audio.seconds,
+        })
+      ));
     },
   };
 }

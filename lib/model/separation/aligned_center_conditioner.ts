@@ -10,6 +10,7 @@ import type { AVClip } from "../../data/types.ts";
 import type { AVModel } from "../create_model.ts";
 import { embedAudio, embedVisual } from "../embed.ts";
 import { modelInputs } from "../model_inputs.ts";
+import { resample } from "../../audio/resample.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
@@ -49,7 +50,9 @@ function _objects(clip: AVClip): number {
  * `count + 1` centers (one background center, as in training), the mixture's audio into as many
  * centers as the mixture holds sounds (the sum of its clips' counts); the `count` visual
  * centers nearest to any audio center are the clip's sounding objects. Only the mixture's
- * audio is used, never a clip's own, so the same rule serves training and test.
+ * audio is used, never a clip's own, so the same rule serves training and test. A mixture at
+ * another rate than the model's (a separation protocol's) is resampled to it, and the model
+ * hears its first `duration` seconds.
  *
  * @param model the trained audiovisual model (not modified; no gradient reaches it).
  * @param opts clustering settings.
@@ -69,6 +72,14 @@ export function alignedCenterConditioner(
     { vectors: Float32Array; valid: Float32Array; k: number }
   >();
 
+  /** The clip at the audiovisual model's rate (a separation protocol may use another). */
+  const atModelRate = (clip: AVClip): AVClip =>
+    clip.sampleRate === model.config.sampleRate ? clip : {
+      ...clip,
+      audio: resample(clip.audio, clip.sampleRate, model.config.sampleRate),
+      sampleRate: model.config.sampleRate,
+    };
+
   async function centersOf(clips: AVClip[]): Promise<void> {
     const todo = clips.filter((c, i) =>
       !visualCenters.has(c.id) && clips.findIndex((o) => o.id === c.id) === i
@@ -76,7 +87,7 @@ export function alignedCenterConditioner(
     for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
       const group = todo.filter((c) => _objects(c) + 1 === kv);
       const centers = tf.tidy(() => {
-        const x = modelInputs(model, group);
+        const x = modelInputs(model, group.map(atModelRate));
         return softKMeans(embedVisual(model, x.images).features, kv, km).centers;
       });
       const data = await centers.data() as Float32Array;
@@ -102,11 +113,9 @@ export function alignedCenterConditioner(
         const centers = tf.tidy(() => {
           const x = modelInputs(
             model,
-            idx.map((i) => ({
-              ...batch.clips[i][0],
-              id: `mixture-${i}`,
-              audio: batch.mixtures[i],
-            })),
+            idx.map((i) =>
+              atModelRate({ ...batch.clips[i][0], id: `mixture-${i}`, audio: batch.mixtures[i] })
+            ),
           );
           return softKMeans(embedAudio(model, x.logMel).features, sounds, km).centers;
         });

@@ -46,7 +46,7 @@ export interface SeparationConfig {
   sampleRate: number;
   /** Clip length in seconds. */
   duration: number;
-  /** STFT size (power of two). */
+  /** STFT size (even; powers of two are fastest). */
   nFft: number;
   /** STFT hop in samples. */
   hop: number;
@@ -188,4 +188,59 @@ export function separationFrames(
   const frames = 1 + Math.floor(samples / config.hop); // centred STFT
   const unit = 2 ** config.channels.length;
   return { frames, paddedFrames: Math.ceil(frames / unit) * unit };
+}
+
+/**
+ * The separation protocols: `preset` keeps the preset's own audio front end (the quick
+ * synthetic-world runs); `sound-of-pixels` is the published MUSIC protocol of Zhao et al.
+ * (2018), which Table 3's literature numbers use.
+ *
+ * @category model
+ */
+export const SEPARATION_PROTOCOLS = ["preset", "sound-of-pixels"] as const;
+
+/**
+ * A separation protocol's name (see {@linkcode SEPARATION_PROTOCOLS}).
+ *
+ * @category model
+ */
+export type SeparationProtocol = typeof SEPARATION_PROTOCOLS[number];
+
+/**
+ * The audio front end a protocol fixes, as overrides of {@linkcode separationConfig} (the
+ * preset still fixes the network's widths). `sound-of-pixels`: 11025 Hz, 65535 samples
+ * (5.94 s), STFT 1022 / 256 (512 linear bins x 256 frames), 256 log-frequency bins, binary
+ * masks; the estimate takes the mixture's phase, as every configuration here does.
+ *
+ * @param protocol a protocol name (default `preset`: no override).
+ * @returns the overrides (a fresh object).
+ * @throws Error naming the protocols when `protocol` is not one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { separationConfig, separationFrames, separationProtocol } from "@avscene/avscene/model";
+ * const c = separationConfig("tiny", separationProtocol("sound-of-pixels"));
+ * assert.deepEqual([c.sampleRate, Math.round(c.sampleRate * c.duration)], [11025, 65535]);
+ * assert.deepEqual([c.nFft / 2 + 1, separationFrames(c).frames, c.warpBins], [512, 256, 256]);
+ * ```
+ * @category model
+ */
+export function separationProtocol(
+  protocol: SeparationProtocol = "preset",
+): Partial<Omit<SeparationConfig, "preset">> {
+  if (protocol === "preset") return {};
+  if (protocol === "sound-of-pixels") {
+    return {
+      sampleRate: 11025,
+      duration: 65535 / 11025,
+      nFft: 1022,
+      hop: 256,
+      warpBins: 256,
+      maskType: "binary",
+    };
+  }
+  throw new Error(
+    `separationProtocol: "${protocol}" is not one of ${SEPARATION_PROTOCOLS.join(", ")}`,
+  );
 }
