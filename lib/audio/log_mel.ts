@@ -212,11 +212,12 @@ function _melBands(sampleRate: number, nFft: number, nMels: number) {
  * The log-mel spectrogram of one wave in memory, the numbers of
  * {@linkcode logMelSpectrogram} (to float32 rounding) in plain JS: {@linkcode stft} (an rFFT per
  * frame), power, each mel band summed over its non-zero bins, `log(mel + 1e-6)`. For inputs
- * that are not differentiated (the model's inputs); about 4x cheaper than the tfjs matMul on
- * wasm at the tiny preset's front end.
+ * that are not differentiated (the model's inputs). With a power-of-two FFT size about 4x
+ * cheaper than the tfjs matMul on wasm (the tiny preset's 256); other sizes go through
+ * Bluestein's algorithm and are slower than the matMul (the small preset's 160: about 2x).
  *
  * @param wave The samples.
- * @param opts Sample rate, FFT size (a power of two, as {@linkcode stft} needs), hop (at most
+ * @param opts Sample rate, FFT size (even, as {@linkcode stft} takes), hop (at most
  *   `nFft / 2`) and mel bands.
  * @returns Frame-major `[1 + floor(wave.length / hop), nMels]` log-mel energies.
  *

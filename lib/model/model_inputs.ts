@@ -25,7 +25,8 @@ export interface ModelInputs {
  * Stack clips into model inputs. Each clip's audio must have the preset's sample rate; it is
  * cut or zero-padded to the preset's duration. Frames of another size are resized bilinearly.
  * The log-mels come from {@linkcode logMelOfWave} (an rFFT per frame in JS) when the preset's
- * FFT size is a power of two, else from {@linkcode logMelSpectrogram}: the same numbers.
+ * FFT size is a power of two, else from {@linkcode logMelSpectrogram} (the tfjs matMul, cheaper
+ * than Bluestein's algorithm there): the same numbers.
  *
  * @param model the model (its configuration fixes sizes and the audio front end).
  * @param clips one or more clips.
@@ -69,7 +70,8 @@ export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInpu
     const front = { sampleRate: c.sampleRate, nFft: c.nFft, hop: c.hop, nMels: c.nMels };
     let logMel: tf.Tensor3D;
     if ((c.nFft & (c.nFft - 1)) === 0 && c.hop <= c.nFft / 2) {
-      // an rFFT per frame in JS: cheaper than the DFT matMul (nothing here is differentiated)
+      // a power-of-two rFFT per frame in JS is cheaper than the DFT matMul (nothing here is
+      // differentiated); other sizes would take Bluestein's algorithm, dearer than the matMul
       const frames = 1 + Math.floor(samples / c.hop), per = frames * c.nMels;
       const mels = new Float32Array(clips.length * per);
       for (let i = 0; i < clips.length; i++) {
