@@ -149,6 +149,7 @@ Deno.test("logMelSpectrogram and logMelOfWave equal a float64 direct DFT, hop di
       [8000, 64, 48, 16, 500],
       [8000, 128, 48, 16, 700],
       [8000, 32, 24, 8, 101],
+      [8000, 32, 32, 8, 123], // hop = nFft: the waves' tail past the last frame is cut
     ]
   ) {
     const batch = 2, bins = nFft / 2 + 1, frames = 1 + Math.floor(samples / hop);
@@ -205,6 +206,9 @@ Deno.test("logMelSpectrogram and logMelOfWave equal a float64 direct DFT, hop di
     if (rfft) assert.equal(js[0].length, frames * nMels);
   }
   assert.equal(tf.memory().numTensors, before, "logMelSpectrogram leaked tensors");
+  const o = { sampleRate: 8000, nFft: 256, hop: 128, nMels: 32 };
+  assert.throws(() => logMelOfWave(new Float32Array(800), { ...o, nMels: 0 }), /nMels/);
+  assert.throws(() => logMelOfWave(new Float32Array(800), { ...o, hop: 200 }), /hop/);
 });
 
 Deno.test("mfcc via meyda: shapes, determinism and the first coefficient tracking level", () => {

@@ -69,16 +69,21 @@ function _melFilterbankCached(sampleRate: number, nFft: number, nMels: number): 
  * @category data
  */
 export function melFilterbank(sampleRate: number, nFft: number, nMels: number): Float32Array {
+  _checkMel("melFilterbank", sampleRate, nFft, nMels);
+  return _melFilterbankCached(sampleRate, nFft, nMels).slice();
+}
+
+/** Errors naming `name`'s bad sample rate, FFT size or band count. */
+function _checkMel(name: string, sampleRate: number, nFft: number, nMels: number): void {
   if (!(sampleRate > 0)) {
-    throw new Error(`melFilterbank: sampleRate must be positive, got ${sampleRate}`);
+    throw new Error(`${name}: sampleRate must be positive, got ${sampleRate}`);
   }
   if (!Number.isInteger(nFft) || nFft < 2 || nFft % 2 !== 0) {
-    throw new Error(`melFilterbank: nFft must be an even integer >= 2, got ${nFft}`);
+    throw new Error(`${name}: nFft must be an even integer >= 2, got ${nFft}`);
   }
   if (!Number.isInteger(nMels) || nMels < 1) {
-    throw new Error(`melFilterbank: nMels must be a positive integer, got ${nMels}`);
+    throw new Error(`${name}: nMels must be a positive integer, got ${nMels}`);
   }
-  return _melFilterbankCached(sampleRate, nFft, nMels).slice();
 }
 
 const bases = new Map<number, Float32Array>();
@@ -220,6 +225,7 @@ function _melBands(sampleRate: number, nFft: number, nMels: number) {
  * @param opts Sample rate, FFT size (even, as {@linkcode stft} takes), hop (at most
  *   `nFft / 2`) and mel bands.
  * @returns Frame-major `[1 + floor(wave.length / hop), nMels]` log-mel energies.
+ * @throws Error naming the setting when one is out of range.
  *
  * @example
  * ```ts
@@ -233,6 +239,7 @@ function _melBands(sampleRate: number, nFft: number, nMels: number) {
  */
 export function logMelOfWave(wave: Float32Array, opts: LogMelOptions): Float32Array {
   const { sampleRate, nFft, hop, nMels } = opts;
+  _checkMel("logMelOfWave", sampleRate, nFft, nMels);
   const { re, im, frames, bins } = stft(wave, { nFft, hop });
   const { first, weights } = _melBands(sampleRate, nFft, nMels);
   const out = new Float32Array(frames * nMels);
