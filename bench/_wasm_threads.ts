@@ -63,6 +63,8 @@ export async function useThreadedWasm(threads: number): Promise<number> {
     });
   } finally {
     os.cpus = cpus;
+    // every pool worker has read both scripts once the module resolved (or it failed)
+    await Deno.remove(dir, { recursive: true });
   }
   module.tfjs = {
     init: module.cwrap("init", null, []),
@@ -79,7 +81,5 @@ export async function useThreadedWasm(threads: number): Promise<number> {
   // XNNPACK's pool threads live as long as the module; emscripten refs their workers, which
   // would keep the process from ever exiting
   for (const w of module.PThread.runningWorkers) w.unref();
-  // every pool worker has read both scripts by now (they load before the module resolves)
-  await Deno.remove(dir, { recursive: true });
   return getThreadsCount();
 }
