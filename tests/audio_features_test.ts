@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
+  logMelOfWave,
   logMelSpectrogram,
   magnitude,
   melBands,
@@ -133,6 +134,81 @@ Deno.test("tfjs logMelSpectrogram agrees with meyda's mel bands on the same fram
   // above the narrow bands the energies agree to within 10 % (0.1 in ln)
   assert.ok(worstUpper < 0.1, `largest ln-energy difference in bands 8..25: ${worstUpper}`);
   assert.equal(tf.memory().numTensors, before, "logMelSpectrogram leaked tensors");
+});
+
+Deno.test("logMelSpectrogram and logMelOfWave equal a float64 direct DFT, hop dividing nFft or not", async () => {
+  await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "cpu");
+  const before = tf.memory().numTensors;
+  const rng = new Rng(5);
+  // the tiny and small presets' front ends (hop divides nFft: chunked frames), one hop that
+  // does not (gathered frames) and one past nFft / 2
+  for (
+    const [sampleRate, nFft, hop, nMels, samples] of [
+      [8000, 256, 128, 32, 1000],
+      [16000, 160, 80, 64, 1203],
+      [8000, 64, 48, 16, 500],
+      [8000, 128, 48, 16, 700],
+      [8000, 32, 24, 8, 101],
+      [8000, 32, 32, 8, 123], // hop = nFft: the waves' tail past the last frame is cut
+    ]
+  ) {
+    const batch = 2, bins = nFft / 2 + 1, frames = 1 + Math.floor(samples / hop);
+    const x = Float32Array.from({ length: batch * samples }, () => 0.3 * rng.normal());
+    const wave = tf.tensor2d(x, [batch, samples]);
+    const mel = logMelSpectrogram(wave, { sampleRate, nFft, hop, nMels });
+    assert.deepEqual(mel.shape, [batch, frames, nMels]);
+    const ours = await mel.data();
+    tf.dispose([wave, mel]);
+    const fb = melFilterbank(sampleRate, nFft, nMels);
+    // the plain-JS way (rFFT per frame; Bluestein's for 160) where stft takes the hop
+    const rfft = hop <= nFft / 2;
+    const js = rfft
+      ? Array.from(
+        { length: batch },
+        (_, b) =>
+          logMelOfWave(x.subarray(b * samples, (b + 1) * samples), {
+            sampleRate,
+            nFft,
+            hop,
+            nMels,
+          }),
+      )
+      : [];
+    let worst = 0, worstJs = 0;
+    for (let b = 0; b < batch; b++) {
+      for (let f = 0; f < frames; f++) {
+        const power = new Float64Array(bins);
+        for (let k = 0; k < bins; k++) {
+          let re = 0, im = 0;
+          for (let n = 0; n < nFft; n++) {
+            const t = f * hop + n - nFft / 2; // centred, zero outside the wave
+            if (t < 0 || t >= samples) continue;
+            const v = x[b * samples + t] * (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / nFft));
+            re += v * Math.cos((2 * Math.PI * n * k) / nFft);
+            im += v * Math.sin((2 * Math.PI * n * k) / nFft);
+          }
+          power[k] = re * re + im * im;
+        }
+        for (let m = 0; m < nMels; m++) {
+          let e = 0;
+          for (let k = 0; k < bins; k++) e += power[k] * fb[k * nMels + m];
+          const want = Math.log(e + 1e-6), got = ours[(b * frames + f) * nMels + m];
+          worst = Math.max(worst, Math.abs(got - want) / Math.max(1, Math.abs(want)));
+          if (rfft) {
+            const v = js[b][f * nMels + m];
+            worstJs = Math.max(worstJs, Math.abs(v - want) / Math.max(1, Math.abs(want)));
+          }
+        }
+      }
+    }
+    assert.ok(worst < 1e-5, `nFft ${nFft} hop ${hop}: largest relative difference ${worst}`);
+    assert.ok(worstJs < 1e-6, `logMelOfWave nFft ${nFft} hop ${hop}: ${worstJs}`);
+    if (rfft) assert.equal(js[0].length, frames * nMels);
+  }
+  assert.equal(tf.memory().numTensors, before, "logMelSpectrogram leaked tensors");
+  const o = { sampleRate: 8000, nFft: 256, hop: 128, nMels: 32 };
+  assert.throws(() => logMelOfWave(new Float32Array(800), { ...o, nMels: 0 }), /nMels/);
+  assert.throws(() => logMelOfWave(new Float32Array(800), { ...o, hop: 200 }), /hop/);
 });
 
 Deno.test("mfcc via meyda: shapes, determinism and the first coefficient tracking level", () => {

@@ -5,6 +5,7 @@ import type { AVClip } from "../lib/data/types.ts";
 import { bssEval } from "../lib/metrics/bss_eval.ts";
 import { createModel } from "../lib/model/create_model.ts";
 import {
+  type AlignedCenterConditioner,
   clipMasks,
   createOursSeparation,
   createSeparationModel,
@@ -138,6 +139,26 @@ Deno.test("oracle: ideal masks through warp, mixture phase and iSTFT give SDR > 
   }
 });
 
+Deno.test("floor: an all-ones mask gives back the mixture and scores the mixture's SDR", () => {
+  // the evaluation path (inverse warp, threshold, mixture phase, iSTFT) adds nothing of its own
+  const a = sineClip("a", 330, 0.4), b = sineClip("b", 2100, 0.3);
+  const mix = a.audio.map((v, i) => v + b.audio[i]);
+  for (const maskType of ["ratio", "binary"] as const) {
+    const config = separationConfig("tiny", { maskType });
+    const spectra = mixtureSpectra([
+      separationStft(a.audio, config),
+      separationStft(b.audio, config),
+    ], config);
+    const ones = new Float32Array(spectra.mixMagnitude.length).fill(1);
+    const back = maskToWaveform(ones, spectra.mixture, config);
+    const err = back.reduce((m, v, i) => Math.max(m, Math.abs(v - mix[i])), 0);
+    assert.ok(err < 1e-4, `${maskType}: all-ones mask differs from the mixture by ${err}`);
+    const floor = bssEval([a.audio, b.audio], [mix, mix], { permute: false }).sdr;
+    const got = bssEval([a.audio, b.audio], [back, back], { permute: false }).sdr;
+    got.forEach((v, i) => assert.ok(Math.abs(v - floor[i]) < 0.01, `${v} vs ${floor[i]}`));
+  }
+});
+
 function fixtureSolo(n: number): AVClip[] {
   return fixtureWorld({ seed: 2, imageSize: 64, sampleRate: SR, duration: 1 }).curriculumSet(1, n);
 }
@@ -237,6 +258,31 @@ Deno.test("ours: one aligned center per sounding object, padded, and prepare() r
   const v = vectors.arraySync()[0];
   assert.ok(v[1][0].some((x, i) => x !== v[1][1][i]), "a duet's two objects get distinct centers");
   assert.ok(v[0][1].every((x) => x === 0), "the solo clip's padding slot is zero");
+  tf.dispose([vectors, valid]);
+  ours.model.params.dispose();
+  av.params.dispose();
+});
+
+Deno.test("ours: each clip is conditioned on one of its own frame's visual centers, in clip order", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const ours = createOursSeparation(av, { seed: 0 });
+  const conditioner = ours.conditioner as AlignedCenterConditioner;
+  const clips = fixtureSolo(4);
+  const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+  await conditioner.prepare!(batch);
+  const { vectors, valid } = conditioner.condition(batch);
+  const v = vectors.arraySync();
+  const d = av.config.embedding;
+  batch.clips.forEach((group, i) =>
+    group.forEach((clip, j) => {
+      const own = conditioner.visualCenters.get(clip.id)!;
+      const hit = [0, 1].find((c) => v[i][j][0].every((x, e) => x === own[c * d + e]));
+      assert.ok(hit !== undefined, `clip ${clip.id}'s vector is not one of its own centers`);
+      // and not the other clip's of the mixture
+      const other = conditioner.visualCenters.get(group[1 - j].id)!;
+      assert.ok([0, 1].every((c) => v[i][j][0].some((x, e) => x !== other[c * d + e])));
+    })
+  );
   tf.dispose([vectors, valid]);
   ours.model.params.dispose();
   av.params.dispose();

@@ -125,20 +125,31 @@ export function paintBackground(
   const gx = rng.int(0, GRAIN_SIZE - 1), gy = rng.int(0, GRAIN_SIZE - 1);
   const cell = size / NOISE_CELLS;
   const mask = GRAIN_SIZE - 1;
+  // what depends on x alone, once per column
+  const ixs = new Int32Array(size), fxs = new Float64Array(size), ramp = new Float64Array(size);
+  for (let x = 0; x < size; x++) {
+    const nx = Math.min(x / cell, NOISE_CELLS - 1e-6);
+    ixs[x] = Math.floor(nx);
+    fxs[x] = nx - ixs[x];
+    ramp[x] = 0.5 + (x - size / 2) * dx;
+  }
+  const [r0, g0, b0] = c0, dr = c1[0] - r0, dg = c1[1] - g0, db = c1[2] - b0;
   for (let y = 0; y < size; y++) {
     const ny = Math.min(y / cell, NOISE_CELLS - 1e-6);
     const iy = Math.floor(ny), fy = ny - iy;
     const grainRow = ((y + gy) & mask) * GRAIN_SIZE;
+    const tilt = (y - size / 2) * dy;
     for (let x = 0; x < size; x++) {
-      const nx = Math.min(x / cell, NOISE_CELLS - 1e-6);
-      const ix = Math.floor(nx), fx = nx - ix;
+      const ix = ixs[x], fx = fxs[x];
       const k = iy * nodes + ix;
       const top = noise[k] + (noise[k + 1] - noise[k]) * fx;
       const bottom = noise[k + nodes] + (noise[k + nodes + 1] - noise[k + nodes]) * fx;
       const shade = top + (bottom - top) * fy + 0.03 * grain[grainRow + ((x + gx) & mask)];
-      const t = clamp01(0.5 + (x - size / 2) * dx + (y - size / 2) * dy);
+      const t = clamp01(ramp[x] + tilt);
       const p = (y * size + x) * 3;
-      for (let c = 0; c < 3; c++) data[p + c] = clamp01(c0[c] + (c1[c] - c0[c]) * t + shade);
+      data[p] = clamp01(r0 + dr * t + shade);
+      data[p + 1] = clamp01(g0 + dg * t + shade);
+      data[p + 2] = clamp01(b0 + db * t + shade);
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVClip } from "../data/types.ts";
-import { logMelSpectrogram } from "../audio/mod.ts";
+import { logMelOfWave, logMelSpectrogram } from "../audio/mod.ts";
 import type { AVModel } from "./create_model.ts";
 
 /**
@@ -24,6 +24,9 @@ export interface ModelInputs {
 /**
  * Stack clips into model inputs. Each clip's audio must have the preset's sample rate; it is
  * cut or zero-padded to the preset's duration. Frames of another size are resized bilinearly.
+ * The log-mels come from {@linkcode logMelOfWave} (an rFFT per frame in JS) when the preset's
+ * FFT size is a power of two, else from {@linkcode logMelSpectrogram} (the tfjs matMul, cheaper
+ * than Bluestein's algorithm there): the same numbers.
  *
  * @param model the model (its configuration fixes sizes and the audio front end).
  * @param clips one or more clips.
@@ -41,26 +44,43 @@ export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInpu
         `modelInputs: clip ${clip.id} has sample rate ${clip.sampleRate}, the "${c.preset}" model needs ${c.sampleRate} (resample first)`,
       );
     }
+    const { data, height, width } = clip.image;
+    if (data.length !== height * width * 3) {
+      throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
+    }
     waves.set(clip.audio.subarray(0, samples), i * samples);
   });
+  const size = c.imageSize, pixels = size * size * 3;
   return tf.tidy(() => {
-    const frames = clips.map((clip) => {
-      const { data, height, width } = clip.image;
-      if (data.length !== height * width * 3) {
-        throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
+    let images: tf.Tensor4D;
+    if (clips.every((clip) => clip.image.height === size && clip.image.width === size)) {
+      // frames of the model's size: one array, one tensor
+      const stacked = new Float32Array(clips.length * pixels);
+      clips.forEach((clip, i) => stacked.set(clip.image.data, i * pixels));
+      images = tf.tensor4d(stacked, [clips.length, size, size, 3]);
+    } else {
+      images = tf.stack(clips.map((clip) => {
+        const { data, height, width } = clip.image;
+        const t = tf.tensor3d(data, [height, width, 3]);
+        return height === size && width === size
+          ? t
+          : tf.image.resizeBilinear(t, [size, size], false, true);
+      })) as tf.Tensor4D;
+    }
+    const front = { sampleRate: c.sampleRate, nFft: c.nFft, hop: c.hop, nMels: c.nMels };
+    let logMel: tf.Tensor3D;
+    if ((c.nFft & (c.nFft - 1)) === 0 && c.hop <= c.nFft / 2) {
+      // a power-of-two rFFT per frame in JS is cheaper than the DFT matMul (nothing here is
+      // differentiated); other sizes would take Bluestein's algorithm, dearer than the matMul
+      const frames = 1 + Math.floor(samples / c.hop), per = frames * c.nMels;
+      const mels = new Float32Array(clips.length * per);
+      for (let i = 0; i < clips.length; i++) {
+        mels.set(logMelOfWave(waves.subarray(i * samples, (i + 1) * samples), front), i * per);
       }
-      const t = tf.tensor3d(data, [height, width, 3]);
-      return height === c.imageSize && width === c.imageSize
-        ? t
-        : tf.image.resizeBilinear(t, [c.imageSize, c.imageSize], false, true);
-    });
-    const images = tf.stack(frames) as tf.Tensor4D;
-    const logMel = logMelSpectrogram(tf.tensor2d(waves, [clips.length, samples]), {
-      sampleRate: c.sampleRate,
-      nFft: c.nFft,
-      hop: c.hop,
-      nMels: c.nMels,
-    });
+      logMel = tf.tensor3d(mels, [clips.length, frames, c.nMels]);
+    } else {
+      logMel = logMelSpectrogram(tf.tensor2d(waves, [clips.length, samples]), front);
+    }
     return { images, logMel };
   });
 }

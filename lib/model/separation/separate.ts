@@ -20,6 +20,19 @@ import { clipMasks } from "./separation_loss.ts";
 import { separationFrames } from "./separation_config.ts";
 
 /**
+ * Options of {@linkcode separateMixtures} and {@linkcode separateObjects}.
+ *
+ * @category model
+ */
+export interface SeparateOptions {
+  /**
+   * Use a binary network's masks as they are, without the 0.5 threshold (default false, as
+   * Sound-of-Pixels); ratio masks are always used as they are.
+   */
+  soft?: boolean;
+}
+
+/**
  * A batch of mixtures from groups of clips: each group's clips are summed.
  *
  * @param model the separation network (its configuration fixes rate and length).
@@ -124,6 +137,8 @@ export function predictClipMasks(
  * @param model the trained separation network.
  * @param conditioner what conditions it.
  * @param batch the mixtures.
+ * @param opts `soft`: a binary network's masks without the 0.5 threshold (see
+ * {@linkcode maskToWaveform}; default false).
  * @returns one waveform per clip of each mixture.
  * @category model
  */
@@ -131,6 +146,7 @@ export async function separateMixtures(
   model: SeparationModel,
   conditioner: Conditioner,
   batch: MixtureBatch,
+  opts: SeparateOptions = {},
 ): Promise<Float32Array[][]> {
   const spectra = batchSpectra(model, batch);
   await conditioner.prepare?.(batch);
@@ -146,6 +162,8 @@ export async function separateMixtures(
         data.slice(start, start + frames * w),
         spectra[i].mixture,
         model.config,
+        undefined,
+        opts.soft,
       );
     }));
 }
@@ -185,6 +203,7 @@ export function predictObjectMasks(
  * @param model the trained separation network.
  * @param conditioner what conditions it.
  * @param batch the mixtures (a single duet clip is a mixture of one clip).
+ * @param opts `soft`: a binary network's masks without the 0.5 threshold (default false).
  * @returns one waveform per real object of each clip of each mixture.
  * @category model
  */
@@ -192,6 +211,7 @@ export async function separateObjects(
   model: SeparationModel,
   conditioner: Conditioner,
   batch: MixtureBatch,
+  opts: SeparateOptions = {},
 ): Promise<Float32Array[][][]> {
   const spectra = batchSpectra(model, batch);
   await conditioner.prepare?.(batch);
@@ -208,7 +228,13 @@ export async function separateObjects(
         if (flags[(i * n + j) * k + o] === 0) continue;
         const start = ((i * n + j) * k + o) * tp * w;
         out.push(
-          maskToWaveform(data.slice(start, start + frames * w), spectra[i].mixture, model.config),
+          maskToWaveform(
+            data.slice(start, start + frames * w),
+            spectra[i].mixture,
+            model.config,
+            undefined,
+            opts.soft,
+          ),
         );
       }
       return out;

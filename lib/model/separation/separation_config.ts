@@ -67,8 +67,9 @@ export interface SeparationConfig {
 }
 
 const BASE: Record<PresetName, Omit<SeparationConfig, "conditionSize">> = {
-  // 1 s at 8 kHz: 32 frames x 257 bins -> 32 x 32 warped (ideal binary masks through this
-  // path still give ~24 dB SDR on the synthetic world); trains in minutes on 2 CPU cores.
+  // 1 s at 8 kHz: 32 frames x 257 bins -> 32 x 32 warped (ideal binary masks on the warped
+  // bins, back through this path, give 17.7 dB SDR on 16 synthetic test mixtures of two solo
+  // clips, 24.5 dB with 64 bins; the mixture 0.4 dB); trains in minutes on 2 CPU cores.
   tiny: {
     preset: "tiny",
     sampleRate: 8000,
