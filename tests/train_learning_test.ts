@@ -44,11 +44,11 @@ Deno.test("C1 training on tiny: accuracy clearly above chance, aligned map on th
     });
     return { aligned, unaligned };
   };
-  // The learned matching itself (the sound's nearest visual center; measured 0.167 vs 0.036)
+  // The learned matching itself (the sound's nearest visual center; measured 0.174 vs 0.029)
   const nearest = await meanCIoUs("none");
   // and with the default background rule (the largest visual center never aligned; measured
   // 0.183 vs 0.021). Only "not inverted" is asserted: the rule can exclude the object's cluster
-  // (before the fused kernels changed float rounding, this model scored 0.105 vs 0.092 with it
+  // (before this round's kernel changes altered float rounding, this model scored 0.105 vs 0.092 with it
   // and 0.144 vs 0.054 with the nearest rule)
   const rule = await meanCIoUs("largest");
   console.log({ early, late, lossEarly, lossLate, nearest, rule });

@@ -43,7 +43,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "b06a727a71052e070659d1eebcdb6f73ee75f168ade52f6c2ce4f85b15798293",
+    sha256: "0678312404d570a37640c2ac72cdfe46ff09286275a3aede161224c6fd51b12f",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 300 --seed 0 " +
       "--backend wasm --out runs/pretrained-tiny && cp " +
