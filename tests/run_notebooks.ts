@@ -211,7 +211,9 @@ async function main(): Promise<number> {
     console.error("FAIL: --html needs a folder");
     return 1;
   }
-  const args = Deno.args.filter((a, i) => a !== "--keep" && i !== htmlAt && i !== htmlAt + 1);
+  const args = Deno.args.filter((a, i) =>
+    a !== "--keep" && (htmlAt < 0 || (i !== htmlAt && i !== htmlAt + 1))
+  );
   const keep = Deno.args.includes("--keep");
   const require = Deno.env.get("AVSCENE_REQUIRE_NOTEBOOKS") === "1";
   const timeoutS = Number(Deno.env.get("AVSCENE_NOTEBOOK_TIMEOUT") ?? 1200);
