@@ -12,7 +12,6 @@ import { type AVDataset, requireCapability } from "../data/dataset.ts";
 import { middleWindows } from "../data/clip_stream.ts";
 import { gradeDataset } from "../data/graded_dataset.ts";
 import { countingPredictor, fitCountingModel } from "../model/counting_model.ts";
-import { presetConfig } from "../model/presets.ts";
 import { trainCurriculum } from "../train/train_curriculum.ts";
 import { COUNTING_CHAIN } from "./run_counting.ts";
 import type { AVModel } from "../model/create_model.ts";
