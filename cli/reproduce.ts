@@ -28,6 +28,7 @@ import { runProgressDisplay } from "./_run_progress.ts";
 import { writeReport } from "../lib/report/write_report.ts";
 import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
+import { listenForStop } from "./_stop_signals.ts";
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
@@ -276,8 +277,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     console.error("\ninterrupted: stopping after the current step (run again to resume)");
     abort.abort();
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const stopListening = listenForStop(onSignal);
   const content: (ReportSection | ReportableResult)[] = [];
   let failed = 0;
   try {
@@ -318,7 +318,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       }
     }
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    stopListening();
     await lock.release();
   }
   if (abort.signal.aborted) {
@@ -356,8 +356,7 @@ async function reproduceInProcesses(
     console.error("\ninterrupted: stopping the shard processes (run again to resume)");
     abort.abort();
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const stopListening = listenForStop(onSignal);
   console.log(
     `${jobs} shard processes (one core each), logs in ${values.cache}/shard-*-of-${jobs}.log`,
   );
@@ -382,7 +381,7 @@ async function reproduceInProcesses(
         ),
     );
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    stopListening();
     await lock.release();
   }
   if (abort.signal.aborted) {

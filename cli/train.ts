@@ -18,6 +18,7 @@ import { writeFileAtomic } from "../lib/io/write_atomic.ts";
 import { RECIPE_NAMES, type RecipeName } from "../lib/train/recipe.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
+import { listenForStop } from "./_stop_signals.ts";
 
 /** The `--help` text of {@linkcode trainCommand}. */
 export const TRAIN_HELP = `avscene train: curriculum training on the synthetic world or your data
@@ -401,8 +402,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     console.error("\nstopping after the current step (again: at once); --resume to continue");
     abort.abort();
   };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const stopListening = listenForStop(onSignal);
   let model: AVModel | undefined;
   try {
     const state = await runDirState(out);
@@ -477,7 +477,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     );
     return result.completed ? 0 : 130;
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    stopListening();
     model?.params.dispose();
     await lock.release();
     if (created) await Deno.remove(out).catch(() => {}); // only when left empty (a failed start)
