@@ -11,7 +11,7 @@ import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { createOursSeparation } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
-import { fitClipAudio, separationStft } from "../model/separation/mixture_spectra.ts";
+import { fitClipAudio, mixClips, separationStft } from "../model/separation/mixture_spectra.ts";
 import {
   type SeparationConfig,
   separationConfig,
@@ -419,12 +419,11 @@ async function _cellValue(
   protocol: SeparationProtocol,
 ): Promise<Table3Cell> {
   const preset = ctx.preset;
-  const front = separationProtocol(protocol);
-  const audio = protocol === "preset" ? undefined : _protocolAudio(separationConfig(preset, front));
+  const config = separationConfig(preset, separationProtocol(protocol));
+  const audio = protocol === "preset" ? undefined : _protocolAudio(config);
   const { pairs } = tests;
   if (m.perObject && m.kind === "mixture") {
     // each duet clip is its own mixture: both objects' estimates are the clip's audio
-    const config = separationConfig(preset, front);
     const refs = tests.duets.map((c) => c.sources!);
     return separationScores(
       refs,
@@ -433,12 +432,10 @@ async function _cellValue(
     );
   }
   if (m.kind === "mixture" || m.kind === "irm") {
-    const config = separationConfig(preset, front);
     const refs = pairs.map((p) => p.map((c) => fitClipAudio(c, config)));
-    const est = refs.map((r) => {
+    const est = refs.map((r, i) => {
       if (m.kind === "irm") return idealRatioMaskEstimates(r, config);
-      const mix = new Float32Array(r[0].length);
-      for (const x of r) for (let i = 0; i < mix.length; i++) mix[i] += x[i];
+      const mix = mixClips(pairs[i], config);
       return r.map(() => mix);
     });
     return separationScores(refs, est, false);
