@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { initBackend } from "../lib/backend/mod.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { PRESET_NAMES, type PresetName } from "../lib/model/presets.ts";
 import {
   ABLATION_VARIANTS,
   type AblationResult,
@@ -22,6 +23,7 @@ const HELP = `avscene ablate: the learning-recipe ablations on the synthetic wor
   --seeds LIST     seeds, comma-separated (default 0,1,2)
   --variants LIST  variant names, comma-separated (default: all)
   --test-size N    held-out test scenes (default 64)
+  --preset NAME    model preset: tiny | small | paper (default tiny)
   --out DIR        writes DIR/ablation.json, DIR/ablation.csv and each trained model's
                    weights DIR/weights/<variant>-s<seed>.bin (default runs/ablation)
   --backend NAME   webgpu | wasm | cpu (default wasm)
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     variants: { type: "string" },
     "test-size": { type: "string", default: "64" },
+    preset: { type: "string", default: "tiny" },
     out: { type: "string", default: "runs/ablation" },
     backend: { type: "string", default: "wasm" },
     help: { type: "boolean", short: "h" },
@@ -70,6 +73,9 @@ const variants = names
     return v;
   })
   : ABLATION_VARIANTS;
+if (!(PRESET_NAMES as readonly string[]).includes(values.preset)) {
+  throw new Error(`ablate: --preset "${values.preset}" is not one of ${PRESET_NAMES.join(", ")}`);
+}
 await initBackend(values.backend as "wasm");
 await Deno.mkdir(`${values.out}/weights`, { recursive: true });
 const jsonPath = `${values.out}/ablation.json`;
@@ -99,6 +105,7 @@ const COLUMNS: (keyof AblationResult)[] = [
   "onOwnObject",
   "classification",
   "seconds",
+  "trainCpuSeconds",
 ];
 const save = async () => {
   await writeFileAtomic(jsonPath, JSON.stringify(results, null, 1) + "\n");
@@ -110,6 +117,7 @@ await runAblation({
   seeds,
   steps: int("steps", values.steps),
   testSize: int("test-size", values["test-size"]),
+  preset: values.preset as PresetName,
   done: results,
   weightsDir: `${values.out}/weights`,
   onResult: async (r) => {
@@ -130,7 +138,7 @@ await runAblation({
         r.ownObjectCIoU.toFixed(3)
       }/${r.otherObjectCIoU.toFixed(3)} on-object ${r.onOwnObject.toFixed(2)} classification ${
         r.classification.toFixed(3)
-      } ${r.seconds.toFixed(0)} s`,
+      } ${r.seconds.toFixed(0)} s (training ${r.trainCpuSeconds.toFixed(0)} s CPU)`,
     );
   },
 });

@@ -54,6 +54,24 @@ Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grid
   model.params.dispose();
 });
 
+Deno.test("frequencyChannel: the audio features of a flat spectrogram depend on the mel band", async () => {
+  // a flat spectrogram standardises to zeros: without the channel every position is alike
+  const flat = tf.fill([1, 63, 32], 3) as tf.Tensor3D;
+  const columnSpread = async (frequencyChannel: boolean) => {
+    const model = createModel({ preset: "tiny", seed: 2, config: { frequencyChannel } });
+    const a = embedAudio(model, flat);
+    const f = await a.features.array();
+    tf.dispose(a.features);
+    model.params.dispose();
+    // row 8 of the 16 x 8 grid, columns 2 and 5 (both away from the zero padding)
+    const row = f[0].slice(8 * a.cols, 9 * a.cols);
+    return Math.max(...row[2].map((v, i) => Math.abs(v - row[5][i])));
+  };
+  assertEquals(await columnSpread(false), 0);
+  assert(await columnSpread(true) > 1e-3);
+  flat.dispose();
+});
+
 Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients on cpu and wasm", async () => {
   const cases = [
     [7, 6, 3, 2],

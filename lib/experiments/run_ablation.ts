@@ -15,7 +15,7 @@ import { localize, type LocalizeOptions } from "../model/localize.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
-import type { PresetName } from "../model/presets.ts";
+import type { ModelConfig, PresetName, TrunkLayer } from "../model/presets.ts";
 import { presetConfig } from "../model/presets.ts";
 import { type Recipe, type RecipeName, RECIPES, resolveRecipe } from "../train/recipe.ts";
 import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
@@ -30,6 +30,7 @@ import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledAudioFeatures } from "../model/pooled_features.ts";
 import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
+import { cpuUsage } from "node:process";
 
 /**
  * One recipe variant of the ablation.
@@ -45,7 +46,38 @@ export interface AblationVariant {
   recipe: RecipeName | Partial<Recipe>;
   /** Curriculum levels trained in order (default `[1]`: C1 only). */
   levels?: CurriculumLevel[];
+  /**
+   * Overrides of the preset's model configuration (e.g. deeper trunks, the frequency
+   * channel); none: the preset as it is. Input sizes and the audio front end stay the
+   * preset's (the synthetic world is made for them).
+   */
+  model?: Partial<Omit<ModelConfig, "preset" | FrontEnd>>;
+  /** Steps of every stage (default: the run's `steps`), e.g. to compare at equal CPU time. */
+  steps?: number;
+  /** Clips per batch (default: the run's `batchSize`). */
+  batchSize?: number;
+  /** Learning rate (default: the run's `lr`). */
+  lr?: number;
 }
+
+type FrontEnd = "imageSize" | "sampleRate" | "duration" | "nFft" | "hop" | "nMels";
+
+/** A 3x3 conv layer of a trunk, `out` channels. */
+const conv3 = (out: number, stride: number): TrunkLayer => ({
+  type: "conv",
+  out,
+  kernel: 3,
+  stride,
+});
+
+/** tiny's trunk as it was before this ablation: receptive field 15 x 15. */
+const TINY3: TrunkLayer[] = [conv3(16, 2), conv3(32, 2), conv3(32, 1)];
+
+/** Both tiny trunks with `extra` layers after the three of {@linkcode TINY3}. */
+const tinyTrunks = (...extra: TrunkLayer[]) => ({
+  visual: [...TINY3, ...extra],
+  audio: [...TINY3, ...extra],
+});
 
 /**
  * The ablation ladder: from the paper's recipe, one change at a time, to ours; the
@@ -125,6 +157,37 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: "the default recipe, C1, C2 then C3",
     recipe: "ours",
     levels: [1, 2, 3],
+  },
+  {
+    name: "ours+deep4",
+    change: "tiny trunks with a 4th 3x3 stride-1 conv (receptive field 23 instead of 15)",
+    recipe: "ours",
+    model: tinyTrunks(conv3(32, 1)),
+  },
+  {
+    name: "ours+deep5",
+    change: "tiny trunks with a 4th and 5th 3x3 stride-1 conv (receptive field 31)",
+    recipe: "ours",
+    model: tinyTrunks(conv3(32, 1), conv3(32, 1)),
+  },
+  {
+    name: "ours+s2x4",
+    change: "tiny trunks with a 4th 3x3 stride-2 conv (receptive field 31, 8x8 visual and " +
+      "8x4 audio positions)",
+    recipe: "ours",
+    model: tinyTrunks(conv3(32, 2)),
+  },
+  {
+    name: "ours+freq",
+    change: "the mel band's position as a second input channel of the audio trunk",
+    recipe: "ours",
+    model: { frequencyChannel: true },
+  },
+  {
+    name: "ours+deep5+freq",
+    change: "deep5 trunks and the frequency channel",
+    recipe: "ours",
+    model: { ...tinyTrunks(conv3(32, 1), conv3(32, 1)), frequencyChannel: true },
   },
 ];
 
@@ -217,6 +280,10 @@ export interface AblationResult {
   classification: number;
   /** Seconds of training and evaluation. */
   seconds: number;
+  /** Seconds of training alone (all stages). */
+  trainSeconds: number;
+  /** CPU seconds of the process during training (all threads; steadier than wall time on a shared machine). */
+  trainCpuSeconds: number;
 }
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
@@ -290,8 +357,8 @@ export async function perSourceLocalization(
 export async function runAblation(opts: AblationOptions = {}): Promise<AblationResult[]> {
   const variants = opts.variants ?? ABLATION_VARIANTS;
   const seeds = opts.seeds ?? [0, 1, 2];
-  const steps = opts.steps ?? 400;
-  const batchSize = opts.batchSize ?? 16;
+  const runSteps = opts.steps ?? 400;
+  const runBatchSize = opts.batchSize ?? 16;
   const testSize = opts.testSize ?? 64;
   const preset = opts.preset ?? "tiny";
   const config = presetConfig(preset);
@@ -309,6 +376,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
   for (const seed of seeds) {
     for (const v of variants) {
       const levels = v.levels ?? [1];
+      const steps = v.steps ?? runSteps;
+      const batchSize = v.batchSize ?? runBatchSize;
       const curriculum = levels.map(levelName).join(",");
       const prior = opts.done?.find((r) =>
         r.variant === v.name && r.seed === seed && r.steps === steps && r.curriculum === curriculum
@@ -318,7 +387,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         continue;
       }
       const t0 = performance.now();
-      const model = createModel({ preset, seed });
+      const cpu0 = cpuUsage();
+      const model = createModel({ preset, seed, config: v.model });
       try {
         const recipe = typeof v.recipe === "string" ? v.recipe : { ...RECIPES.paper, ...v.recipe };
         const { history } = await trainCurriculum(model, {
@@ -326,9 +396,12 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           stages: levels.map((level) => ({ level, steps })),
           batchSize,
           recipe,
-          lr: opts.lr,
+          lr: v.lr ?? opts.lr,
           seed,
         });
+        const trainSeconds = (performance.now() - t0) / 1000;
+        const cpu = cpuUsage(cpu0);
+        const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
         const tail = history.slice(-Math.min(50, steps));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         // localized as trained: the recipe's last beta and its background rule
@@ -359,6 +432,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           ...per,
           classification,
           seconds: (performance.now() - t0) / 1000,
+          trainSeconds,
+          trainCpuSeconds,
         };
         out.push(r);
         if (opts.weightsDir) {

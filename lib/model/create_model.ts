@@ -65,7 +65,7 @@ export function createModel(opts: CreateModelOptions = {}): AVModel {
   const vc = createTrunk(params, "visual", 3, config.visual);
   params.glorotUniform("visual.proj.w", [vc, d], vc, d);
   params.constant("visual.proj.b", [d], 0);
-  const ac = createTrunk(params, "audio", 1, config.audio);
+  const ac = createTrunk(params, "audio", config.frequencyChannel ? 2 : 1, config.audio);
   params.glorotUniform("audio.proj.w", [ac, d], ac, d);
   params.constant("audio.proj.b", [d], 0);
   return { config, seed, params };

@@ -63,7 +63,8 @@ export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
 
 /**
  * Embed log-mel spectrograms with the audio net; each spectrogram is standardised (zero mean,
- * unit variance) first.
+ * unit variance) first. With `config.frequencyChannel` the trunk also reads each mel band's
+ * position (-1 lowest to 1 highest) as a second channel.
  *
  * @param model the model.
  * @param logMel spectrograms `[batch, frames, nMels]`.
@@ -76,14 +77,18 @@ export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
   }
   const trunk = tf.tidy(() => {
     const { mean, variance } = tf.moments(logMel, [1, 2], true);
-    const x = tf.div(tf.sub(logMel, mean), tf.sqrt(tf.add(variance, 1e-6)));
-    return applyTrunk(
-      model.params,
-      "audio",
-      model.config.audio,
-      tf.expandDims(x, 3) as tf.Tensor4D,
-      model.config.groups,
-    );
+    const x = tf.expandDims(
+      tf.div(tf.sub(logMel, mean), tf.sqrt(tf.add(variance, 1e-6))),
+      3,
+    ) as tf.Tensor4D;
+    const [b, frames, mels] = logMel.shape;
+    const input = model.config.frequencyChannel
+      ? tf.concat([
+        x,
+        tf.broadcastTo(tf.reshape(tf.linspace(-1, 1, mels), [1, 1, mels, 1]), [b, frames, mels, 1]),
+      ], 3) as tf.Tensor4D
+      : x;
+    return applyTrunk(model.params, "audio", model.config.audio, input, model.config.groups);
   });
   const out = project(model, "audio", trunk);
   trunk.dispose();

@@ -40,8 +40,17 @@ export interface ModelConfig {
   nMels: number;
   /** Visual trunk layers (input: 3 channels). */
   visual: TrunkLayer[];
-  /** Audio trunk layers (input: 1 channel, the log-mel spectrogram). */
+  /**
+   * Audio trunk layers (input: the log-mel spectrogram, 1 channel, and the frequency channel
+   * where {@linkcode ModelConfig.frequencyChannel} is set).
+   */
   audio: TrunkLayer[];
+  /**
+   * Feed the audio trunk a second input channel holding each mel band's position, from -1
+   * (lowest band) to 1 (highest), CoordConv-style: a translation-equivariant conv otherwise
+   * cannot tell at which frequency it sits. Default false.
+   */
+  frequencyChannel?: boolean;
   /** Embedding size D after the per-position linear projection. */
   embedding: number;
   /**
