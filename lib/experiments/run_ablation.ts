@@ -189,6 +189,60 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: "ours",
     model: { ...tinyTrunks(conv3(32, 1), conv3(32, 1)), frequencyChannel: true },
   },
+  {
+    name: "ours+freq C2(C1)",
+    change: "the frequency channel, C1 then C2",
+    recipe: "ours",
+    model: { frequencyChannel: true },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+freq lr2e-3",
+    change: "the frequency channel, learning rate 2e-3 (tiny's default 1e-3)",
+    recipe: "ours",
+    model: { frequencyChannel: true },
+    lr: 2e-3,
+  },
+  {
+    name: "ours+freq@600",
+    change: "the frequency channel, 600 steps per stage",
+    recipe: "ours",
+    model: { frequencyChannel: true },
+    steps: 600,
+  },
+  {
+    name: "ours@600",
+    change: "the default recipe and model, 600 steps per stage",
+    recipe: "ours",
+    steps: 600,
+  },
+  {
+    name: "ours+s2x4+freq",
+    change: "s2x4 trunks and the frequency channel",
+    recipe: "ours",
+    model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
+  },
+  {
+    name: "ours+s2x4+freq C2(C1)",
+    change: "s2x4 trunks and the frequency channel, C1 then C2",
+    recipe: "ours",
+    model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+s2x4+freq lr2e-3",
+    change: "s2x4 trunks and the frequency channel, learning rate 2e-3 (tiny's default 1e-3)",
+    recipe: "ours",
+    model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
+    lr: 2e-3,
+  },
+  {
+    name: "ours+s2x4+freq@600",
+    change: "s2x4 trunks and the frequency channel, 600 steps per stage",
+    recipe: "ours",
+    model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
+    steps: 600,
+  },
 ];
 
 /**
