@@ -3,6 +3,7 @@
 // and results already measured are reused, not retrained.
 import { assert, assertEquals } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
+import { createModel } from "../lib/model/mod.ts";
 import { ABLATION_VARIANTS, runAblation } from "../lib/experiments/mod.ts";
 
 await initBackend("cpu");
@@ -23,4 +24,38 @@ Deno.test("runAblation: a two-stage variant measured on held-out scenes, reused 
   // a result already measured (same variant, seed, steps, curriculum) is returned as is
   const again = await runAblation({ ...opts, done: [{ ...r, auc: -1 }] });
   assertEquals(again[0].auc, -1);
+});
+
+Deno.test("runAblation: a variant's model overrides and steps replace the run's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const variant = {
+      name: "freq",
+      change: "the frequency channel",
+      recipe: "ours" as const,
+      model: { frequencyChannel: true },
+      steps: 3,
+    };
+    const [r] = await runAblation({
+      variants: [variant],
+      seeds: [1],
+      steps: 2,
+      batchSize: 2,
+      testSize: 8,
+      weightsDir: dir,
+    });
+    assertEquals([r.variant, r.steps, r.curriculum], ["freq", 3, "C1"]);
+    assert(r.trainCpuSeconds > 0 && r.trainSeconds > 0);
+    // the saved weights are the overridden model's: the audio trunk's first conv reads 2 channels
+    const floats = (await Deno.readFile(`${dir}/freq-s1.bin`)).byteLength / 4;
+    const count = (m: ReturnType<typeof createModel>) => {
+      const n = m.params.specs().reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+      m.params.dispose();
+      return n;
+    };
+    assertEquals(floats, count(createModel({ config: { frequencyChannel: true } })));
+    assertEquals(floats - count(createModel()), 3 * 3 * 16);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
