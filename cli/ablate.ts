@@ -3,7 +3,7 @@
  * results, rewritten atomically after every (variant, seed) so a cut-off run resumes.
  *
  * Usage: `deno task ablate [--steps 400] [--seeds 0,1,2] [--variants paper,ours]
- * [--test-size 64] [--out runs/ablation]`.
+ * [--test-size 64] [--preset tiny] [--out runs/ablation]`.
  *
  * @module
  */
@@ -17,7 +17,7 @@ import {
   runAblation,
 } from "../lib/experiments/run_ablation.ts";
 
-const HELP = `avscene ablate: the learning-recipe ablations on the synthetic world (tiny, C1)
+const HELP = `avscene ablate: the learning-recipe ablations on the synthetic world (tiny unless --preset)
 
   --steps N        steps per stage (default 400)
   --seeds LIST     seeds, comma-separated (default 0,1,2)
