@@ -17,7 +17,7 @@ import {
   runAblation,
 } from "../lib/experiments/run_ablation.ts";
 
-const HELP = `avscene ablate: the learning-recipe ablations on the synthetic world (tiny unless --preset)
+const HELP = `avscene ablate: the learning-recipe ablations on the synthetic world (default tiny)
 
   --steps N        steps per stage (default 400)
   --seeds LIST     seeds, comma-separated (default 0,1,2)
