@@ -217,6 +217,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     steps: 600,
   },
   {
+    name: "ours b32",
+    change: "the default recipe and model, 32 clips per batch (the CPU of 600 steps of 16)",
+    recipe: "ours",
+    batchSize: 32,
+  },
+  {
     name: "ours+s2x4+freq",
     change: "s2x4 trunks and the frequency channel",
     recipe: "ours",
