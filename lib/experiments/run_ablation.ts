@@ -51,7 +51,9 @@ export interface AblationVariant {
    * channel); none: the preset as it is. Input sizes and the audio front end stay the
    * preset's (the synthetic world is made for them).
    */
-  model?: Partial<Omit<ModelConfig, "preset" | FrontEnd>>;
+  model?: Partial<
+    Omit<ModelConfig, "preset" | "imageSize" | "sampleRate" | "duration" | "nFft" | "hop" | "nMels">
+  >;
   /** Steps of every stage (default: the run's `steps`), e.g. to compare at equal CPU time. */
   steps?: number;
   /** Clips per batch (default: the run's `batchSize`). */
@@ -59,8 +61,6 @@ export interface AblationVariant {
   /** Learning rate (default: the run's `lr`). */
   lr?: number;
 }
-
-type FrontEnd = "imageSize" | "sampleRate" | "duration" | "nFft" | "hop" | "nMels";
 
 /** A 3x3 conv layer of a trunk, `out` channels. */
 const conv3 = (out: number, stride: number): TrunkLayer => ({
