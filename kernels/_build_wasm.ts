@@ -23,6 +23,11 @@ export const WASM_SOURCES = [
     out: "_feature_norm_simd_wasm.ts",
     name: "FEATURE_NORM_SIMD_WASM",
   },
+  {
+    wat: "_conv_filter_grad_simd.wat",
+    out: "_conv_filter_grad_simd_wasm.ts",
+    name: "CONV_FILTER_GRAD_SIMD_WASM",
+  },
 ] as const;
 
 /**

@@ -16,17 +16,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "./kernel_names.ts";
 import { featureNormGradPlain, featureNormPlain, type KernelArgs } from "./feature_norm_plain.ts";
 import { FEATURE_NORM_SIMD_WASM } from "./_feature_norm_simd_wasm.ts";
-
-/** What the kernels use of tfjs's wasm backend. */
-interface WasmBackend {
-  wasm: {
-    asm: { memory: WebAssembly.Memory };
-    _malloc(bytes: number): number;
-    _free(pointer: number): void;
-  };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
+import { compileBase64, heapExports, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The exports of `_feature_norm_simd.wat`. */
 interface SimdExports {
@@ -64,26 +54,7 @@ interface SimdExports {
   ): void;
 }
 
-const bytes = Uint8Array.from(atob(FEATURE_NORM_SIMD_WASM), (c) => c.charCodeAt(0));
-const compiled = new WebAssembly.Module(bytes);
-/** One instance per backend memory (a new wasm backend brings a new memory). */
-const instances = new WeakMap<WebAssembly.Memory, SimdExports>();
-
-/** The kernels' instance on `backend`'s memory, or null where it cannot run (shared memory). */
-function simd(backend: WasmBackend): SimdExports | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) {
-    return null;
-  }
-  let exports = instances.get(memory);
-  if (exports === undefined) {
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-    exports = instance.exports as unknown as SimdExports;
-    instances.set(memory, exports);
-  }
-  return exports;
-}
+const compiled = compileBase64(FEATURE_NORM_SIMD_WASM);
 
 /** The memory layout of `[B, H, W, C]` as in the plain kernels: chunks of `width` floats. */
 function layout(shape: number[], groups: number) {
@@ -93,15 +64,14 @@ function layout(shape: number[], groups: number) {
     : { outer: b, middle: h * w, groups, width: c / groups, sets: b * groups };
 }
 
-/** Byte offset of a tensor's values in the wasm heap. */
-const at = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+const at = heapOffset;
 
 function featureNormSimd(args: KernelArgs): tf.TensorInfo[] {
-  const backend = args.backend as WasmBackend;
+  const backend = args.backend as WasmHeapBackend;
   const { x, gamma, beta } = args.inputs as Record<string, tf.TensorInfo>;
   const { epsilon, relu, groups: g } = args.attrs as unknown as FeatureNormAttrs;
   const l = layout(x.shape, g);
-  const kernels = simd(backend);
+  const kernels = heapExports<SimdExports>(compiled, backend);
   if (kernels === null || l.width % 4 !== 0 || tf.util.sizeFromShape(x.shape) === 0) {
     return featureNormPlain(args);
   }
@@ -133,11 +103,11 @@ function featureNormSimd(args: KernelArgs): tf.TensorInfo[] {
 }
 
 function featureNormGradSimd(args: KernelArgs): tf.TensorInfo[] {
-  const backend = args.backend as WasmBackend;
+  const backend = args.backend as WasmHeapBackend;
   const { dy, y, xhat, inv, gamma } = args.inputs as Record<string, tf.TensorInfo>;
   const { relu, groups: g } = args.attrs as unknown as FeatureNormAttrs;
   const l = layout(dy.shape, g);
-  const kernels = simd(backend);
+  const kernels = heapExports<SimdExports>(compiled, backend);
   if (kernels === null || l.width % 4 !== 0 || tf.util.sizeFromShape(dy.shape) === 0) {
     return featureNormGradPlain(args);
   }

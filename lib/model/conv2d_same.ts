@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { convFilterGrad } from "../../kernels/mod.ts";
 
 function samePadding(size: number, k: number, s: number): [number, number, number] {
   const out = Math.ceil(size / s);
@@ -164,11 +165,15 @@ export function conv2dSame(
             ? inputGradient(g, wv, s, [h, wd], [top, left])
             : tf.zeros(x.shape);
           // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o], xp the
-          // padded input (padded inside the convolution)
-          const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
-          const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
-          const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
-          const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
+          // padded input: one wasm SIMD kernel where it runs, else a dilated convolution of
+          // the input (batch as channels) with the output gradient (padded inside)
+          const dw = convFilterGrad(xs, g, { kernel: k, stride: s, top, left }) ??
+            tf.tidy(() => {
+              const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
+              const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
+              const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
+              return tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
+            });
           return [dx, dw];
         },
       };
