@@ -23,6 +23,7 @@ export const WASM_SOURCES = [
     out: "_feature_norm_simd_wasm.ts",
     name: "FEATURE_NORM_SIMD_WASM",
   },
+  { wat: "_soft_kmeans_simd.wat", out: "_soft_kmeans_simd_wasm.ts", name: "SOFT_KMEANS_SIMD_WASM" },
   {
     wat: "_conv_filter_grad_simd.wat",
     out: "_conv_filter_grad_simd_wasm.ts",

@@ -40,11 +40,15 @@ const instances = new WeakMap<WebAssembly.Module, WeakMap<WebAssembly.Memory, un
 /**
  * The exports of `module` instantiated on `backend`'s memory (one instance per memory: a new
  * wasm backend brings a new one), or null where it cannot run: not tfjs's wasm backend, or
- * a shared memory (the threaded build).
+ * a shared memory (the threaded build). `imports` are the module's other `env` imports.
  *
  * @category kernels
  */
-export function heapExports<T>(module: WebAssembly.Module, backend: unknown): T | null {
+export function heapExports<T>(
+  module: WebAssembly.Module,
+  backend: unknown,
+  imports: Record<string, WebAssembly.ImportValue> = {},
+): T | null {
   const memory = (backend as Partial<WasmHeapBackend>).wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) {
@@ -54,7 +58,7 @@ export function heapExports<T>(module: WebAssembly.Module, backend: unknown): T 
   if (perMemory === undefined) instances.set(module, perMemory = new WeakMap());
   let exports = perMemory.get(memory);
   if (exports === undefined) {
-    exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    exports = new WebAssembly.Instance(module, { env: { ...imports, memory } }).exports;
     perMemory.set(memory, exports);
   }
   return exports as T;
