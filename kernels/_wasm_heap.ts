@@ -1,8 +1,9 @@
 /**
  * Running hand-written wasm kernels (`kernels/*.wat`) on tfjs-backend-wasm's own heap: the
  * module imports the backend's memory, so it reads its inputs and writes its outputs where
- * the backend keeps tensors, without a copy. Not for tfjs's threaded build (its memory is
- * shared; a kernel then returns null here and its caller takes the plain path).
+ * the backend keeps tensors, without a copy. Each source is built twice
+ * (`kernels/_build_wasm.ts`): for the plain memory of tfjs's single-threaded build and for the
+ * shared memory of its threaded build; the kernels run on the calling thread either way.
  *
  * @module
  */
@@ -14,9 +15,13 @@ import type * as tf from "@tensorflow/tfjs";
  * @category kernels
  */
 export interface WasmHeapBackend {
-  /** The emscripten module: its memory and allocator. */
+  /**
+   * The emscripten module: its memory (exported by the single-threaded build, created and
+   * kept as `wasmMemory` by the threaded one) and allocator.
+   */
   wasm: {
-    asm: { memory: WebAssembly.Memory };
+    asm?: { memory?: WebAssembly.Memory };
+    wasmMemory?: WebAssembly.Memory;
     _malloc(bytes: number): number;
     _free(pointer: number): void;
   };
@@ -27,41 +32,41 @@ export interface WasmHeapBackend {
 }
 
 /**
- * Compile module bytes given as base64 (the build's output, `kernels/_build_wasm.ts`).
+ * A kernel module built for both memories: `on(backend)` gives its exports instantiated on
+ * that backend's memory (one instance per memory: a new wasm backend brings a new one), or
+ * null when `backend` is not tfjs's wasm backend.
  *
+ * @param bytes the build's base64 modules (plain and shared memory).
+ * @param imports the module's `env` imports besides its memory.
  * @category kernels
  */
-export function compileBase64(base64: string): WebAssembly.Module {
-  return new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
-}
-
-const instances = new WeakMap<WebAssembly.Module, WeakMap<WebAssembly.Memory, unknown>>();
-
-/**
- * The exports of `module` instantiated on `backend`'s memory (one instance per memory: a new
- * wasm backend brings a new one), or null where it cannot run: not tfjs's wasm backend, or
- * a shared memory (the threaded build). `imports` are the module's other `env` imports.
- *
- * @category kernels
- */
-export function heapExports<T>(
-  module: WebAssembly.Module,
-  backend: unknown,
+export function heapModule<T>(
+  bytes: { plain: string; shared: string },
   imports: Record<string, WebAssembly.ImportValue> = {},
-): T | null {
-  const memory = (backend as Partial<WasmHeapBackend>).wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
-  if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) {
-    return null;
-  }
-  let perMemory = instances.get(module);
-  if (perMemory === undefined) instances.set(module, perMemory = new WeakMap());
-  let exports = perMemory.get(memory);
-  if (exports === undefined) {
-    exports = new WebAssembly.Instance(module, { env: { ...imports, memory } }).exports;
-    perMemory.set(memory, exports);
-  }
-  return exports as T;
+): { on(backend: unknown): T | null } {
+  const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+  const instances = new WeakMap<WebAssembly.Memory, T>();
+  return {
+    on(backend: unknown): T | null {
+      const wasm = (backend as Partial<WasmHeapBackend>).wasm;
+      const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+      if (!(memory instanceof WebAssembly.Memory)) return null;
+      let exports = instances.get(memory);
+      if (exports === undefined) {
+        const kind = typeof SharedArrayBuffer !== "undefined" &&
+            memory.buffer instanceof SharedArrayBuffer
+          ? "shared"
+          : "plain";
+        const module = compiled[kind] ??= new WebAssembly.Module(
+          Uint8Array.from(atob(bytes[kind]), (c) => c.charCodeAt(0)),
+        );
+        exports = new WebAssembly.Instance(module, { env: { ...imports, memory } })
+          .exports as T;
+        instances.set(memory, exports);
+      }
+      return exports;
+    },
+  };
 }
 
 /**

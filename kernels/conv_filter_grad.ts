@@ -11,8 +11,8 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { ConvFilterGrad, type ConvFilterGradAttrs } from "./kernel_names.ts";
-import { CONV_FILTER_GRAD_SIMD_WASM } from "./_conv_filter_grad_simd_wasm.ts";
-import { compileBase64, heapExports, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
+import { CONV_FILTER_GRAD_SIMD } from "./_conv_filter_grad_simd_wasm.ts";
+import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The export of `_conv_filter_grad_simd.wat`. */
 interface FilterGradExports {
@@ -34,7 +34,7 @@ interface FilterGradExports {
   ): void;
 }
 
-const compiled = compileBase64(CONV_FILTER_GRAD_SIMD_WASM);
+const simd = heapModule<FilterGradExports>(CONV_FILTER_GRAD_SIMD);
 
 /** Output channels are processed 16 at a time. */
 const BLOCK = 16;
@@ -43,7 +43,7 @@ const BLOCK = 16;
  * The filter gradient `dw [k, k, C, O]` of a convolution of `x [B, H, W, C]` (zero padding
  * `top` rows above and `left` columns left, stride `stride`) whose output gradient is
  * `dy [B, OH, OW, O]`, by the {@linkcode ConvFilterGrad} kernel; null where it does not run
- * (not the wasm backend, tfjs's threaded wasm build, or `O` not a multiple of 16), for the
+ * (not the wasm backend, or `O` not a multiple of 16), for the
  * caller to compose it from other ops.
  *
  * @example
@@ -68,7 +68,7 @@ export function convFilterGrad(
   attrs: ConvFilterGradAttrs,
 ): tf.Tensor4D | null {
   if (tf.getBackend() !== "wasm" || dy.shape[3] % BLOCK !== 0) return null;
-  if (heapExports<FilterGradExports>(compiled, tf.backend()) === null) return null;
+  if (simd.on(tf.backend()) === null) return null;
   if (x.shape[0] !== dy.shape[0]) {
     throw new Error(`convFilterGrad: x [${x.shape}] and dy [${dy.shape}] differ in batch`);
   }
@@ -83,9 +83,9 @@ tf.registerKernel({
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const { kernel: k, stride, top, left } = attrs as unknown as ConvFilterGradAttrs;
     const [b, h, w, c] = x.shape, [, oh, ow, o] = dy.shape;
-    const kernels = heapExports<FilterGradExports>(compiled, backend);
+    const kernels = simd.on(backend);
     if (kernels === null || o % BLOCK !== 0) {
-      throw new Error(`${ConvFilterGrad}: needs tfjs's single-threaded wasm build and O % 16 = 0`);
+      throw new Error(`${ConvFilterGrad}: needs tfjs's wasm backend and O % 16 = 0`);
     }
     const dw = heap.makeOutput([k, k, c, o], "float32");
     kernels.convFilterGrad(

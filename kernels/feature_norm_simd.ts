@@ -5,8 +5,8 @@
  * memory), so no tensor is copied out of or into the heap. The plain JavaScript kernels read
  * every input out of the heap, loop one value at a time and copy every output back in: 16 ms of
  * a 65 ms tiny-preset training step (batch 8) in `bench/train_profile.ts`. Chunk widths that
- * are not a multiple of 4 (group norm with fewer than 4 channels per group) and tfjs's threaded
- * build (whose memory is shared) run the plain kernels. Importing this module registers the
+ * are not a multiple of 4 (group norm with fewer than 4 channels per group) run the plain
+ * kernels. Importing this module registers the
  * kernels on `wasm` (replacing the plain registration there).
  *
  * @module
@@ -15,8 +15,8 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "./kernel_names.ts";
 import { featureNormGradPlain, featureNormPlain, type KernelArgs } from "./feature_norm_plain.ts";
-import { FEATURE_NORM_SIMD_WASM } from "./_feature_norm_simd_wasm.ts";
-import { compileBase64, heapExports, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
+import { FEATURE_NORM_SIMD } from "./_feature_norm_simd_wasm.ts";
+import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The exports of `_feature_norm_simd.wat`. */
 interface SimdExports {
@@ -54,7 +54,7 @@ interface SimdExports {
   ): void;
 }
 
-const compiled = compileBase64(FEATURE_NORM_SIMD_WASM);
+const simd = heapModule<SimdExports>(FEATURE_NORM_SIMD);
 
 /** The memory layout of `[B, H, W, C]` as in the plain kernels: chunks of `width` floats. */
 function layout(shape: number[], groups: number) {
@@ -71,7 +71,7 @@ function featureNormSimd(args: KernelArgs): tf.TensorInfo[] {
   const { x, gamma, beta } = args.inputs as Record<string, tf.TensorInfo>;
   const { epsilon, relu, groups: g } = args.attrs as unknown as FeatureNormAttrs;
   const l = layout(x.shape, g);
-  const kernels = heapExports<SimdExports>(compiled, backend);
+  const kernels = simd.on(backend);
   if (kernels === null || l.width % 4 !== 0 || tf.util.sizeFromShape(x.shape) === 0) {
     return featureNormPlain(args);
   }
@@ -107,7 +107,7 @@ function featureNormGradSimd(args: KernelArgs): tf.TensorInfo[] {
   const { dy, y, xhat, inv, gamma } = args.inputs as Record<string, tf.TensorInfo>;
   const { relu, groups: g } = args.attrs as unknown as FeatureNormAttrs;
   const l = layout(dy.shape, g);
-  const kernels = heapExports<SimdExports>(compiled, backend);
+  const kernels = simd.on(backend);
   if (kernels === null || l.width % 4 !== 0 || tf.util.sizeFromShape(dy.shape) === 0) {
     return featureNormGradPlain(args);
   }

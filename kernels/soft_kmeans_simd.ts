@@ -3,9 +3,8 @@
  * wasm SIMD (`_soft_kmeans_simd.wat`): the plain kernels' loops and float64 arithmetic, the
  * loops over the D features two float64 lanes at a time, on the backend's own heap (no copy
  * of the input, the trace or the outputs). The plain JavaScript kernels took 8 ms of a 65 ms
- * tiny-preset training step (batch 8) in `bench/train_profile.ts`. D not a multiple of 4 and
- * tfjs's threaded build (shared memory) run the plain kernels. Same trace layout as the plain
- * kernels. Importing this module registers the kernels on `wasm` (replacing the plain ones).
+ * tiny-preset training step (batch 8) in `bench/train_profile.ts`. D not a multiple of 4 runs
+ * the plain kernels. Same trace layout as the plain kernels. Importing this module registers the kernels on `wasm` (replacing the plain ones).
  *
  * @module
  */
@@ -14,8 +13,8 @@ import "@tensorflow/tfjs-backend-wasm";
 import { SoftKMeans, type SoftKMeansAttrs, SoftKMeansGrad } from "./kernel_names.ts";
 import { MIN_MASS, MIN_SQUARED_DISTANCE } from "./_soft_kmeans_layout.ts";
 import { type KernelArgs, softKMeansGradPlain, softKMeansPlain } from "./soft_kmeans_plain.ts";
-import { SOFT_KMEANS_SIMD_WASM } from "./_soft_kmeans_simd_wasm.ts";
-import { compileBase64, heapExports, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
+import { SOFT_KMEANS_SIMD } from "./_soft_kmeans_simd_wasm.ts";
+import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The exports of `_soft_kmeans_simd.wat`. */
 interface SimdExports {
@@ -51,9 +50,7 @@ interface SimdExports {
   ): void;
 }
 
-const compiled = compileBase64(SOFT_KMEANS_SIMD_WASM);
-const kernelsOn = (backend: unknown) =>
-  heapExports<SimdExports>(compiled, backend, { exp: Math.exp });
+const simd = heapModule<SimdExports>(SOFT_KMEANS_SIMD, { exp: Math.exp });
 
 /** Floats of one sample's trace (as the plain kernels' `traceOffsets`). */
 const traceSize = (n: number, d: number, k: number, t: number) =>
@@ -64,7 +61,7 @@ function softKMeansSimd(args: KernelArgs): tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   const { k, iterations: t, beta } = args.attrs as unknown as SoftKMeansAttrs;
   const [b, n, d] = x.shape;
-  const kernels = kernelsOn(backend);
+  const kernels = simd.on(backend);
   if (kernels === null || d % 4 !== 0 || b * n === 0) return softKMeansPlain(args);
   const centers = backend.makeOutput([b, k, d], "float32");
   const assignments = backend.makeOutput([b, k, n], "float32");
@@ -97,7 +94,7 @@ function softKMeansGradSimd(args: KernelArgs): tf.TensorInfo {
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const { k, iterations: t, beta } = args.attrs as unknown as SoftKMeansAttrs;
   const [b, n, d] = inputs.x.shape;
-  const kernels = kernelsOn(backend);
+  const kernels = simd.on(backend);
   if (kernels === null || d % 4 !== 0 || b * n === 0) return softKMeansGradPlain(args);
   const dx = backend.makeOutput([b, n, d], "float32");
   const scratch = backend.wasm._malloc(8 * (3 * k * d + k + k * n + n * d));

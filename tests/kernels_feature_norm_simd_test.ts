@@ -3,7 +3,6 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "../kernels/mod.ts";
 import { featureNormGradPlain, featureNormPlain } from "../kernels/feature_norm_plain.ts";
-import { assemble, WASM_SOURCES } from "../kernels/_build_wasm.ts";
 
 /** Run a plain kernel function on the active backend: its outputs' values, freed after. */
 function runPlain(
@@ -80,17 +79,3 @@ for (const [shape, groups] of CASES) {
     });
   }
 }
-
-Deno.test("the checked-in wasm bytes are what the build assembles from the .wat source", async () => {
-  for (const { wat, out, name } of WASM_SOURCES) {
-    const dir = new URL("../kernels/", import.meta.url);
-    const bytes = await assemble(wat, await Deno.readTextFile(new URL(wat, dir)));
-    const module = await import(new URL(out, dir).href);
-    const checkedIn = Uint8Array.from(atob(module[name]), (ch) => ch.charCodeAt(0));
-    assert.deepEqual(
-      checkedIn,
-      bytes,
-      `kernels/${out} is stale: run deno run -A kernels/_build_wasm.ts`,
-    );
-  }
-});
