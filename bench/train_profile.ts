@@ -1,9 +1,10 @@
 /**
  * Where a training step's time goes on wasm: every kernel of one contrastive training step
  * (forward, backward, Adam; fixed random inputs, as `train_bench.ts`) timed by `tf.profile`,
- * summed per kernel name and per part of the step (convolution forward / input gradient /
- * filter gradient, normalisation, matrix products, soft K-means, Adam, layout copies, the
- * rest), median over a few steps. Not a timed comparison (that is `train_bench.ts`, against
+ * summed per kernel name and per kernel with its input and output shapes (which tells a
+ * layer's forward convolution, input gradient and filter gradient apart), median and best over
+ * a few steps (on a shared machine the best is the steadier one), then the step's wall time
+ * without the profiler. Not a timed comparison (that is `train_bench.ts`, against
  * PyTorch in the same run): a breakdown that says which kernels to work on.
  *
  *   deno run -A bench/train_profile.ts [tiny|small] [batch] [steps]
@@ -71,23 +72,24 @@ for (let s = 0; s < steps; s++) {
   for (const [k, v] of byShape) perShape.set(k, [...(perShape.get(k) ?? []), v]);
 }
 
+/** [name, median ms, best ms], by median. */
 const rows = (m: Map<string, number[]>) =>
-  [...m].map(([k, v]) => [k, median(v)] as [string, number]).sort((a, b) => b[1] - a[1]);
+  [...m].map(([k, v]) => [k, median(v), Math.min(...v)] as [string, number, number])
+    .sort((a, b) => b[1] - a[1]);
 const total = median(totals);
 console.log(
   `${preset} x${batch} on wasm: ${median(counts)} kernels, ${total.toFixed(1)} ms in kernels ` +
     `(step under tf.profile ${median(walls).toFixed(1)} ms), medians of ${steps} steps; load ` +
     `average ${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")}`,
 );
-console.log("\nper kernel name (ms, share):");
-for (const [k, v] of rows(perName)) {
+const f = (v: number) => v.toFixed(2).padStart(7);
+console.log("\nper kernel name (median ms, share, best ms):");
+for (const [k, v, best] of rows(perName)) {
   if (v < 0.05) continue;
-  console.log(`  ${v.toFixed(2).padStart(7)}  ${(100 * v / total).toFixed(0).padStart(3)}%  ${k}`);
+  console.log(`  ${f(v)}  ${(100 * v / total).toFixed(0).padStart(3)}%  ${f(best)}  ${k}`);
 }
-console.log("\nper kernel and shapes (top 40):");
-for (const [k, v] of rows(perShape).slice(0, 40)) {
-  console.log(`  ${v.toFixed(2).padStart(7)}  ${k}`);
-}
+console.log("\nper kernel and shapes, top 40 (median ms, best ms):");
+for (const [k, v, best] of rows(perShape).slice(0, 40)) console.log(`  ${f(v)}  ${f(best)}  ${k}`);
 const plain: number[] = [];
 for (let s = 0; s < steps; s++) {
   const t0 = performance.now();
