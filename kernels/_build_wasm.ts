@@ -99,7 +99,7 @@ export function bytesModule(
     `assembled\n * modules (${bytes.plain.length} bytes; for a shared memory ` +
     `${bytes.shared.length}), base64. Do not edit.\n *\n * @module\n */\n\n` +
     `/** The wasm modules' bytes, base64: importing a plain memory, and a shared one. */\n` +
-    `export const ${name} = {\n  plain: ${literal(base64(bytes.plain))},\n  shared: ${
+    `export const ${name} = {\n  plain:\n    ${literal(base64(bytes.plain))},\n  shared:\n    ${
       literal(base64(bytes.shared))
     },\n};\n`;
 }
