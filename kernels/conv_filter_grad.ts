@@ -9,7 +9,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
 import { ConvFilterGrad, type ConvFilterGradAttrs } from "./kernel_names.ts";
 import { CONV_FILTER_GRAD_SIMD } from "./_conv_filter_grad_simd_wasm.ts";
 import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";

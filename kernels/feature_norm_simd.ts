@@ -12,7 +12,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "./kernel_names.ts";
 import { featureNormGradPlain, featureNormPlain, type KernelArgs } from "./feature_norm_plain.ts";
 import { FEATURE_NORM_SIMD } from "./_feature_norm_simd_wasm.ts";
