@@ -1,7 +1,7 @@
 /**
- * "Same"-padded 2-D convolution whose filter gradient is itself a (dilated) convolution, so it
- * trains on every tfjs backend: tfjs's wasm backend has no `Conv2DBackpropFilter` kernel and
- * its cpu backend's is very slow.
+ * "Same"-padded 2-D convolution whose gradients run on fast kernels on every tfjs backend:
+ * tfjs's wasm backend has no `Conv2DBackpropFilter` kernel (the filter gradient is the wasm SIMD
+ * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow.
  *
  * @module
  */
@@ -111,7 +111,8 @@ function inputGradient(
  * Convolution with "same" padding (tfjs's convention: output ceil(size / stride), an odd
  * padding's extra row/column at the bottom/right, padded inside the convolution) and a custom
  * gradient: the input gradient is a forward convolution of the output gradient with the
- * flipped filter (in polyphase form for strides > 1), the filter gradient a dilated
+ * flipped filter (in polyphase form for strides > 1), the filter gradient the wasm SIMD kernel
+ * {@linkcode convFilterGrad} on wasm (output channels a multiple of 16), else a dilated
  * convolution of the padded input (batch as channels) with the output gradient.
  *
  * @param x input `[batch, height, width, inChannels]`.
