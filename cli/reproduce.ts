@@ -30,6 +30,11 @@ import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 import { listenForStop } from "./_stop_signals.ts";
 
+/** Seconds since this process started, for the shard logs' time stamps: `"12.3 s"`. */
+function elapsed(): string {
+  return `${(performance.now() / 1000).toFixed(1)} s`;
+}
+
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
   ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
@@ -201,19 +206,21 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     ...overrides,
   };
   if (shard) {
-    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    console.log(`[${elapsed()}] shard ${shard.index}/${shard.count}: planning the cells`);
     const runnable = chosen.filter(served);
-    let last = 0;
+    let last = "";
     const r = await runShard(runnable, {
       ...shared,
-      // a line at most every 30 s: shard output usually goes to a log file
+      // a line per change of stage (each cell, each model's training), stamped with the
+      // seconds since the process started: the shard's log is its time profile
       onProgress: (p) => {
-        const now = performance.now();
-        if (now - last < 30_000 && p.done < p.total) return;
-        last = now;
-        console.log(`${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
+        const what = `${p.experiment}: ${p.stage}`;
+        if (what === last) return;
+        last = what;
+        console.log(`[${elapsed()}] ${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
       },
     }, shard);
+    console.log(`planning the cells took ${r.planSeconds.toFixed(1)} s`);
     for (const e of runnable) {
       console.log(
         `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,

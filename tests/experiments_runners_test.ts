@@ -143,6 +143,17 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         }
         const random = table2.rows.find((r) => r.method === "Random" && r.metric === "AUC (%)")!;
         assert.equal(random.paper, 32.3);
+        // the rows that read no seed were computed once, for the first seed, and hold one
+        // (equal) value per seed
+        for (const method of ["Centre prior", "Half-image ceiling"]) {
+          assert.deepEqual(
+            table2.cells!.computed.filter((c) => c.startsWith(method)),
+            [`${method} s${MICRO.seeds[0]}`],
+          );
+          for (const r of table2.rows.filter((r) => r.method === method)) {
+            assert.ok(r.values.every((v) => v === r.values[0]), `${method} ${r.values}`);
+          }
+        }
       },
     );
 
@@ -172,9 +183,10 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         const rec = recorder();
         const again = await runTable2({ ...base, onProgress: rec.onProgress });
         assert.equal(trainingOf(rec), 0);
-        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 18);
+        // 7 methods x 2 seeds, and the centre prior and the ceiling once each (no seed)
+        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 16);
         assert.deepEqual(again.rows, table2!.rows);
-        assert.equal(again.cells!.reused.length, 18);
+        assert.equal(again.cells!.reused.length, 16);
         assert.deepEqual(again.cells!.computed, []);
         assert.equal(await Deno.readTextFile(cell), before);
         assert.deepEqual((await Deno.stat(cell)).mtime, mtime);

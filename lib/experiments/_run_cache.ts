@@ -268,6 +268,21 @@ export class RunContext {
   }
 
   /**
+   * The numbers of a cell that does not depend on the seed (a floor, a ceiling, a baseline
+   * with neither a network nor randomness): computed once, as the cell of the run's first
+   * seed (cached, and sharded, as that seed's), and given to every seed, so that its row
+   * still holds one value per seed. Only for computations that read no seed: the value is
+   * the same as computing it per seed.
+   *
+   * @returns one value per seed of the run (the same value; `undefined` entries when the
+   * cell was left to another shard, see {@linkcode RunContext.cell}).
+   */
+  async seedFreeCell<T>(name: string, key: unknown, compute: () => Promise<T>): Promise<T[]> {
+    const value = await this.cell(name, this.scale.seeds[0], key, compute);
+    return this.scale.seeds.map(() => value);
+  }
+
+  /**
    * Throw an {@linkcode IncompleteRunError} when a cell was left to another shard; runners
    * call it after requesting every cell and before assembling rows.
    */
