@@ -38,6 +38,7 @@ function elapsed(): string {
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
   ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
+  "firstStageSteps", // unset in the scales: the first stage of every model, default steps
   ...Object.keys(table3Scale(true)),
 ];
 
@@ -81,7 +82,8 @@ Usage: deno task reproduce [options]
   --scale K=N,...   override the quick/full scale (smoke runs; cached apart), keys:
                     ${SCALE_KEYS.slice(0, 4).join(", ")},
                     ${SCALE_KEYS.slice(4, 8).join(", ")},
-                    ${SCALE_KEYS.slice(8).join(", ")}
+                    ${SCALE_KEYS.slice(8, 12).join(", ")},
+                    ${SCALE_KEYS.slice(12).join(", ")}
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption

@@ -245,6 +245,41 @@ Deno.test("runScale and option checks", async () => {
   );
 });
 
+Deno.test("firstStageSteps: every model's first stage takes it, later stages take steps", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "avscene-first-stage-" });
+  try {
+    const rec = recorder();
+    const scale = { ...MICRO, seeds: [0], steps: 2, firstStageSteps: 3 };
+    const fig3 = await runFig3({ quick: true, outDir, scale, onProgress: rec.onProgress });
+    const stepsOf = (run: string) => fig3.curves.filter((p) => p.run === run).length;
+    // one-stage runs: 3 steps; two-stage runs: 3 + 2
+    assert.deepEqual(
+      ["C1", "C2", "C3", "U", "C2->C3", "C3->C2"].map(stepsOf),
+      [3, 3, 3, 3, 5, 5],
+    );
+    // C1, C2, C3, U first stages and the two later stages, each trained once
+    assert.equal(rec.trainingSteps(), 4 * 3 + 2 * 2);
+    // the planned total (before the final event) counts the first stages' steps: 7 cells
+    assert.equal(rec.events.at(-2)!.total, 7 + 4 * 3 + 2 * 2);
+    // Table 2: DMC, Attention and the graded row's first grade take 3 steps, its second grade
+    // and C2(C1) 2 (C1 is cached)
+    const t2 = recorder();
+    await runTable2({ quick: true, outDir, scale, onProgress: t2.onProgress });
+    assert.equal(t2.trainingSteps(), 3 * 3 + 2 + 2);
+    // another firstStageSteps is another model: nothing is reused
+    const again = recorder();
+    await runFig3({
+      quick: true,
+      outDir,
+      scale: { ...scale, firstStageSteps: 2 },
+      onProgress: again.onProgress,
+    });
+    assert.equal(again.trainingSteps(), 6 * 2);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
 Deno.test("runFig3 stopped mid-run resumes: finished cells are kept, the rest is trained", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "avscene-resume-" });
   const opts = { quick: true, outDir, scale: { ...MICRO, seeds: [0] } };

@@ -43,6 +43,7 @@ import {
   resolveExperimentOptions,
   type RunBudget,
   type RunScale,
+  stageSteps,
 } from "./experiment_options.ts";
 import type {
   CellRef,
@@ -188,11 +189,14 @@ export class RunContext {
    * every distinct stage of `chains` (shared prefixes count once) per seed.
    */
   plan(cells: number, chains: readonly (readonly RecipeStage[])[] = []): void {
-    const prefixes = new Set<string>();
+    const prefixes = new Map<string, number>();
     for (const chain of chains) {
-      for (let n = 1; n <= chain.length; n++) prefixes.add(JSON.stringify(chain.slice(0, n)));
+      for (let n = 1; n <= chain.length; n++) {
+        prefixes.set(JSON.stringify(chain.slice(0, n)), stageSteps(this.scale, n - 1));
+      }
     }
-    this.#total += this.scale.seeds.length * (cells + prefixes.size * this.scale.steps);
+    const steps = [...prefixes.values()].reduce((a, b) => a + b, 0);
+    this.#total += this.scale.seeds.length * (cells + steps);
   }
 
   /** The last progress event: all done (cached work makes the planned total an upper bound). */
@@ -300,6 +304,7 @@ export class RunContext {
       preset: this.preset,
       ...this.#identity,
       steps: this.scale.steps,
+      firstStageSteps: this.scale.firstStageSteps, // left out of the key when unset
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
@@ -312,8 +317,8 @@ export class RunContext {
   }
 
   /**
-   * The model trained through `chain` (each stage `scale.steps` steps) from seed `seed`:
-   * resumed or loaded from its cache directory, or trained from its longest prefix.
+   * The model trained through `chain` (stage i for `stageSteps(scale, i)` steps) from seed
+   * `seed`: resumed or loaded from its cache directory, or trained from its longest prefix.
    */
   async trainedModel(chain: readonly RecipeStage[], seed: number): Promise<TrainedModel> {
     if (chain.length === 0) throw new Error("trainedModel: chain is empty");
@@ -334,7 +339,7 @@ export class RunContext {
     const last = chain[chain.length - 1];
     const stage: StageSpec = {
       level: last.level,
-      steps: this.scale.steps,
+      steps: stageSteps(this.scale, chain.length - 1),
       kAudio: last.kAudio,
       kVisual: last.kVisual,
     };
