@@ -255,8 +255,8 @@ const python = await findPython("torch");
 const compared = new Set<string>();
 for (
   const [preset, batch, rounds, steps] of [
-    ["tiny", 8, 3, 6],
-    ["tiny", 16, 3, 6],
+    ["tiny", 8, 5, 6],
+    ["tiny", 16, 5, 6],
     ["small", 8, 1, 2],
   ] as [PresetName, number, number, number][]
 ) {

@@ -1,7 +1,8 @@
 """PyTorch anchor of bench/train_bench.ts: the same contrastive training step in PyTorch.
 
-The model is built from the avscene preset config passed as JSON (the same trunks, "same"
-padding as tfjs, positional or group norm, per-position projection), then soft K-means
+The model is built from the avscene preset config passed as JSON (the same trunks, however
+many layers the config lists, "same" padding as tfjs, positional or group norm, the audio
+trunk's frequency channel where the config sets "frequencyChannel", per-position projection), then soft K-means
 (centers from positions floor(k N / K), T iterations), structural alignment, the contrastive
 loss over (audio i, frame i) and (audio i, frame i+1 mod B) and Adam with L2 weight decay, as
 lib/model and lib/train. Inputs are random tensors of the bench's shapes.
@@ -114,7 +115,9 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     visual = Trunk(3, config["visual"], config["groups"])
-    audio = Trunk(1, config["audio"], config["groups"])
+    # with "frequencyChannel" the audio trunk also reads each mel band's position (-1 .. 1)
+    freq = bool(config.get("frequencyChannel", False))
+    audio = Trunk(2 if freq else 1, config["audio"], config["groups"])
     emb = config["embedding"]
     proj = torch.nn.ModuleDict({
         "visual": torch.nn.Linear(visual.out_channels, emb),
@@ -137,7 +140,11 @@ def main():
         v = embed(visual, "visual", (images - 0.5) / 0.25)
         mean = log_mel.mean((2, 3), keepdim=True)
         var = log_mel.var((2, 3), keepdim=True, unbiased=False)
-        a = embed(audio, "audio", (log_mel - mean) / torch.sqrt(var + 1e-6))
+        a_in = (log_mel - mean) / torch.sqrt(var + 1e-6)
+        if freq:
+            bands = torch.linspace(-1, 1, a_in.shape[3]).view(1, 1, 1, -1).expand_as(a_in)
+            a_in = torch.cat([a_in, bands], 1)
+        a = embed(audio, "audio", a_in)
         vc, ac = soft_kmeans(v, 2), soft_kmeans(a, 1)
         d2 = torch.cat([scene_distance2(vc, ac), scene_distance2(torch.roll(vc, -1, 0), ac)])
         d = torch.sqrt(F.relu(d2) + 1e-10)

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "./kernel_names.ts";
 import { FEATURE_NORM_BACKENDS } from "./feature_norm_plain.ts";
+import "./feature_norm_simd.ts";
 
 /**
  * (x - mean) / sqrt(variance + epsilon) over `axes` (kept), with a hand-written gradient:

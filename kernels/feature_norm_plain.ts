@@ -28,13 +28,27 @@ function layout(shape: number[], groups: number) {
     : { outer: b, middle: h * w, groups, width: c / groups, sets: b * groups };
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+/**
+ * The arguments tfjs passes a kernel function.
+ *
+ * @category kernels
+ */
+export type KernelArgs = {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+};
 
 function out(backend: PlainBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
   return { dataId: backend.write(values, shape, "float32") as object, shape, dtype: "float32" };
 }
 
-function featureNorm(args: KernelArgs): tf.TensorInfo[] {
+/**
+ * The plain {@linkcode FeatureNorm} kernel function: outputs `[y, xhat, inv]`.
+ *
+ * @category kernels
+ */
+export function featureNormPlain(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as PlainBackend;
   const { x, gamma, beta } = args.inputs as Record<string, tf.TensorInfo>;
   const { epsilon, relu } = args.attrs as FeatureNormAttrs;
@@ -87,7 +101,12 @@ function featureNorm(args: KernelArgs): tf.TensorInfo[] {
   return [out(backend, y, x.shape), out(backend, xhat, x.shape), out(backend, inv, [sets])];
 }
 
-function featureNormGrad(args: KernelArgs): tf.TensorInfo[] {
+/**
+ * The plain {@linkcode FeatureNormGrad} kernel function: outputs `[dx, dgamma, dbeta]`.
+ *
+ * @category kernels
+ */
+export function featureNormGradPlain(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as PlainBackend;
   const { dy, y, xhat, inv, gamma } = args.inputs as Record<string, tf.TensorInfo>;
   const { relu } = args.attrs as FeatureNormAttrs;
@@ -141,6 +160,6 @@ function featureNormGrad(args: KernelArgs): tf.TensorInfo[] {
 export const FEATURE_NORM_BACKENDS = ["cpu", "wasm"] as const;
 
 for (const backendName of FEATURE_NORM_BACKENDS) {
-  tf.registerKernel({ kernelName: FeatureNorm, backendName, kernelFunc: featureNorm });
-  tf.registerKernel({ kernelName: FeatureNormGrad, backendName, kernelFunc: featureNormGrad });
+  tf.registerKernel({ kernelName: FeatureNorm, backendName, kernelFunc: featureNormPlain });
+  tf.registerKernel({ kernelName: FeatureNormGrad, backendName, kernelFunc: featureNormGradPlain });
 }

@@ -105,3 +105,31 @@ export interface FeatureNormAttrs {
   // deno-lint-ignore no-explicit-any
   [name: string]: any;
 }
+
+/**
+ * Filter gradient of a 2-D convolution (NHWC, explicit zero padding):
+ * `dw[ky, kx, c, o] = Σ_{b,i,j} x[b, i s + ky - top, j s + kx - left, c] dy[b, i, j, o]`.
+ * Inputs `{ x: [B, H, W, C], dy: [B, OH, OW, O] }`, attrs {@linkcode ConvFilterGradAttrs};
+ * output `dw [k, k, C, O]`. Registered on wasm only (wasm SIMD on the backend's heap).
+ * @category kernels
+ */
+export const ConvFilterGrad = "AvsceneConvFilterGrad";
+
+/**
+ * Attributes of the {@linkcode ConvFilterGrad} kernel.
+ *
+ * @category kernels
+ */
+export interface ConvFilterGradAttrs {
+  /** Filter size (square). */
+  kernel: number;
+  /** Stride in both directions. */
+  stride: number;
+  /** Zero rows above the input. */
+  top: number;
+  /** Zero columns left of the input. */
+  left: number;
+  /** Room for tfjs's `NamedAttrMap`. */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}

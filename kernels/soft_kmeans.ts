@@ -10,6 +10,7 @@ import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
 import { softKMeansComposedUnchecked } from "./soft_kmeans_composed.ts";
 import { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 import { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
+import "./soft_kmeans_simd.ts";
 import "./soft_kmeans_grad.ts";
 
 export type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";

@@ -25,7 +25,16 @@ interface PlainBackend {
   write(values: Float32Array, shape: number[], dtype: "float32"): unknown;
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+/**
+ * The arguments tfjs passes a kernel function.
+ *
+ * @category kernels
+ */
+export type KernelArgs = {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+};
 
 function output(backend: PlainBackend, values: Float32Array, shape: number[]): tf.TensorInfo {
   return { dataId: backend.write(values, shape, "float32") as object, shape, dtype: "float32" };
@@ -124,8 +133,10 @@ function traceOffsets(n: number, d: number, k: number, t: number) {
 /**
  * Forward kernel: outputs `[centers [B, K, D], assignments [B, K, N], trace [B, size]]` (see
  * {@linkcode traceOffsets}).
+ *
+ * @category kernels
  */
-function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
+export function softKMeansPlain(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as PlainBackend;
   const xInfo = args.inputs.x as tf.TensorInfo;
   const { k, iterations: t, beta } = args.attrs as SoftKMeansAttrs;
@@ -169,8 +180,10 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
  * Gradient kernel: dL/dx `[B, N, D]` from dL/d(centers) and dL/d(assignments), back through
  * the T iterations (softmax, distance floor and mass floor as the composed implementation's
  * autodiff treats them) to the initial centers, which are copies of positions floor(j N / K).
+ *
+ * @category kernels
  */
-function gradKernel(args: KernelArgs): tf.TensorInfo {
+export function softKMeansGradPlain(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as PlainBackend;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const { k, iterations: t, beta } = args.attrs as SoftKMeansAttrs;
@@ -245,6 +258,6 @@ function gradKernel(args: KernelArgs): tf.TensorInfo {
 }
 
 for (const backendName of PLAIN_BACKENDS) {
-  tf.registerKernel({ kernelName: SoftKMeans, backendName, kernelFunc: forwardKernel });
-  tf.registerKernel({ kernelName: SoftKMeansGrad, backendName, kernelFunc: gradKernel });
+  tf.registerKernel({ kernelName: SoftKMeans, backendName, kernelFunc: softKMeansPlain });
+  tf.registerKernel({ kernelName: SoftKMeansGrad, backendName, kernelFunc: softKMeansGradPlain });
 }

@@ -287,3 +287,54 @@ Deno.test("ours: each clip is conditioned on one of its own frame's visual cente
   ours.model.params.dispose();
   av.params.dispose();
 });
+
+Deno.test("ours: the background rule never conditions on the center of largest mass; none may", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 3, imageSize: 64, sampleRate: SR, duration: 1 });
+  const clips = [...fixtureSolo(6), ...world.curriculumSet(2, 2)];
+  const d = av.config.embedding;
+  const groups = [[clips[0], clips[1]], [clips[2], clips[6]], [clips[3], clips[7]]];
+  const chosen = async (background?: "none" | "largest") => {
+    const ours = createOursSeparation(av, { seed: 0, background });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, groups);
+    await conditioner.prepare!(batch);
+    const { vectors, valid } = conditioner.condition(batch);
+    const v = vectors.arraySync(), ok = valid.arraySync();
+    // which of its own frame's centers each real vector is
+    const picks = batch.clips.map((g, i) =>
+      g.map((clip, j) => {
+        const own = conditioner.visualCenters.get(clip.id)!;
+        return v[i][j].filter((_, s) => ok[i][j][s] === 1).map((vec) =>
+          [...Array(own.length / d).keys()].find((c) => vec.every((x, e) => x === own[c * d + e]))
+        );
+      })
+    );
+    const bg = batch.clips.map((g) => g.map((c) => conditioner.backgroundCenter.get(c.id)!));
+    tf.dispose([vectors, valid]);
+    ours.model.params.dispose();
+    return { picks, bg };
+  };
+  const largest = await chosen(); // the default
+  largest.picks.forEach((g, i) =>
+    g.forEach((p, j) => {
+      const bg = largest.bg[i][j], k = groups[i][j].count!;
+      assert.ok(bg >= 0 && bg <= k, `background ${bg} of ${k + 1} centers`);
+      assert.equal(p.length, k);
+      // count + 1 centers less the background: every other center, each once
+      assert.deepEqual(
+        [...p].sort(),
+        [...Array(k + 1).keys()].filter((c) => c !== bg),
+        `clip ${i}/${j}: picked ${p}, background ${bg}`,
+      );
+    })
+  );
+  const none = await chosen("none");
+  assert.ok(none.bg.flat().every((b) => b === -1));
+  none.picks.flat().forEach((p) => assert.ok(p.every((c) => c !== undefined)));
+  assert.throws(
+    () => createOursSeparation(av, { background: "biggest" as "largest" }),
+    /background must be one of none,largest, got "biggest"/,
+  );
+  av.params.dispose();
+});

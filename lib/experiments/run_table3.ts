@@ -395,9 +395,13 @@ function _createMethod(
   av?: AVModel,
 ): SeparationMethod {
   const opts = { preset, seed, config: separationProtocol(protocol) };
-  // ours clusters the frozen model's features at the beta it was trained with (the runners
-  // train with the default recipe), not the kernel's default 30
-  if (kind === "ours") return createOursSeparation(av!, { ...opts, beta: resolveRecipe().betaEnd });
+  // ours clusters the frozen model's features at the beta it was trained with and picks its
+  // objects by the background rule it was trained with (the runners train with the default
+  // recipe), not the kernel's default beta 30 and the nearest rule
+  if (kind === "ours") {
+    const { betaEnd, background } = resolveRecipe();
+    return createOursSeparation(av!, { ...opts, beta: betaEnd, background });
+  }
   if (kind === "sop") return createSoundOfPixels(opts);
   if (kind === "cosep") return createCoSeparation(opts);
   if (kind === "avmix") return createAvMixSep(opts);

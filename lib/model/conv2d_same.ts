@@ -1,11 +1,12 @@
 /**
- * "Same"-padded 2-D convolution whose filter gradient is itself a (dilated) convolution, so it
- * trains on every tfjs backend: tfjs's wasm backend has no `Conv2DBackpropFilter` kernel and
- * its cpu backend's is very slow.
+ * "Same"-padded 2-D convolution whose gradients run on fast kernels on every tfjs backend:
+ * tfjs's wasm backend has no `Conv2DBackpropFilter` kernel (the filter gradient is the wasm SIMD
+ * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { convFilterGrad } from "../../kernels/mod.ts";
 
 function samePadding(size: number, k: number, s: number): [number, number, number] {
   const out = Math.ceil(size / s);
@@ -110,7 +111,8 @@ function inputGradient(
  * Convolution with "same" padding (tfjs's convention: output ceil(size / stride), an odd
  * padding's extra row/column at the bottom/right, padded inside the convolution) and a custom
  * gradient: the input gradient is a forward convolution of the output gradient with the
- * flipped filter (in polyphase form for strides > 1), the filter gradient a dilated
+ * flipped filter (in polyphase form for strides > 1), the filter gradient the wasm SIMD kernel
+ * {@linkcode convFilterGrad} on wasm (output channels a multiple of 16), else a dilated
  * convolution of the padded input (batch as channels) with the output gradient.
  *
  * @param x input `[batch, height, width, inChannels]`.
@@ -164,11 +166,15 @@ export function conv2dSame(
             ? inputGradient(g, wv, s, [h, wd], [top, left])
             : tf.zeros(x.shape);
           // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o], xp the
-          // padded input (padded inside the convolution)
-          const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
-          const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
-          const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
-          const dw = tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
+          // padded input: one wasm SIMD kernel where it runs, else a dilated convolution of
+          // the input (batch as channels) with the output gradient (padded inside)
+          const dw = convFilterGrad(xs, g, { kernel: k, stride: s, top, left }) ??
+            tf.tidy(() => {
+              const xcb = tf.transpose(xs, [3, 1, 2, 0]) as tf.Tensor4D; // [C, H, W, B]
+              const gf = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, B, O]
+              const full = tf.conv2d(xcb, gf, 1, padding, "NHWC", s); // [C, >=k, >=k, O]
+              return tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, k, k, -1]), [1, 2, 0, 3]);
+            });
           return [dx, dw];
         },
       };

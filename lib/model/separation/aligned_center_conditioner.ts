@@ -11,6 +11,7 @@ import type { AVModel } from "../create_model.ts";
 import { embedAudio, embedVisual } from "../embed.ts";
 import { modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
+import { BACKGROUND_RULES, type BackgroundRule } from "../align_centers.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
@@ -24,6 +25,12 @@ export interface AlignedCenterOptions {
   iterations?: number;
   /** Soft K-means beta (default 30). */
   beta?: number;
+  /**
+   * Which visual center is never a sounding object's (see `BackgroundRule`): `largest` (the
+   * default, as the default recipe trains and localizes) excludes the center of largest
+   * assignment mass; `none` is the paper's nearest rule (every center may be chosen).
+   */
+  background?: BackgroundRule;
 }
 
 /**
@@ -34,6 +41,8 @@ export interface AlignedCenterOptions {
 export interface AlignedCenterConditioner extends Conditioner {
   /** Visual centers computed so far, by clip id (`[Kv * D]` each). */
   readonly visualCenters: Map<string, Float32Array>;
+  /** Each cached clip's background center (`-1` under the rule `none`), by clip id. */
+  readonly backgroundCenter: Map<string, number>;
 }
 
 function _objects(clip: AVClip): number {
@@ -48,8 +57,12 @@ function _objects(clip: AVClip): number {
  * Ours: each clip of a mixture is represented by the visual centers of its frame that the
  * frozen audiovisual model aligns to the mixture's audio centers. The frame is clustered into
  * `count + 1` centers (one background center, as in training), the mixture's audio into as many
- * centers as the mixture holds sounds (the sum of its clips' counts); the `count` visual
- * centers nearest to any audio center are the clip's sounding objects. Only the mixture's
+ * centers as the mixture holds sounds (the sum of its clips' counts); under the background rule
+ * (`opts.background`, default `largest`, as the default recipe trains and localizes) the center
+ * of largest assignment mass is the background and never chosen, and of the others the `count`
+ * nearest to any audio center are the clip's sounding objects (with `count + 1` centers: all
+ * but the background). Under the paper's rule `none` the `count` centers nearest to any audio
+ * center are chosen. Only the mixture's
  * audio is used, never a clip's own, so the same rule serves training and test. A mixture at
  * another rate than the model's (a separation protocol's) is resampled to it, and the model
  * hears its first `duration` seconds.
@@ -65,8 +78,15 @@ export function alignedCenterConditioner(
   opts: AlignedCenterOptions = {},
 ): AlignedCenterConditioner {
   const km = { iterations: opts.iterations, beta: opts.beta };
+  const rule = opts.background ?? "largest";
+  if (!BACKGROUND_RULES.includes(rule)) {
+    throw new Error(
+      `alignedCenterConditioner: background must be one of ${BACKGROUND_RULES}, got "${rule}"`,
+    );
+  }
   const d = model.config.embedding;
   const visualCenters = new Map<string, Float32Array>();
+  const backgroundCenter = new Map<string, number>();
   const prepared = new WeakMap<
     MixtureBatch,
     { vectors: Float32Array; valid: Float32Array; k: number }
@@ -86,19 +106,25 @@ export function alignedCenterConditioner(
     );
     for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
       const group = todo.filter((c) => _objects(c) + 1 === kv);
-      const centers = tf.tidy(() => {
+      const [centers, mass] = tf.tidy(() => {
         const x = modelInputs(model, group.map(atModelRate));
-        return softKMeans(embedVisual(model, x.images).features, kv, km).centers;
+        const k = softKMeans(embedVisual(model, x.images).features, kv, km);
+        return [k.centers, tf.argMax(tf.sum(k.assignments, 2), 1)];
       });
       const data = await centers.data() as Float32Array;
-      centers.dispose();
-      group.forEach((c, i) => visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d)));
+      const largest = await mass.data();
+      tf.dispose([centers, mass]);
+      group.forEach((c, i) => {
+        visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d));
+        backgroundCenter.set(c.id, rule === "largest" ? largest[i] : -1);
+      });
     }
   }
 
   return {
     name: "ours",
     visualCenters,
+    backgroundCenter,
     async prepare(batch: MixtureBatch): Promise<void> {
       const clips = batch.clips.flat();
       await centersOf(clips);
@@ -127,9 +153,10 @@ export function alignedCenterConditioner(
         const sounds = soundsOf[i], a = audioCenters[i];
         batch.clips[i].forEach((clip, j) => {
           const v = visualCenters.get(clip.id)!;
-          const kv = v.length / d;
-          // each visual center's distance to its nearest audio center
+          const kv = v.length / d, bg = backgroundCenter.get(clip.id)!;
+          // each visual center's distance to its nearest audio center (the background: none)
           const near = Array.from({ length: kv }, (_, c) => {
+            if (c === bg) return Infinity;
             let best = Infinity;
             for (let s = 0; s < sounds; s++) {
               let dist = 0;
