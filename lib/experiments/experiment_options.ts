@@ -161,8 +161,10 @@ export function runBudget(quick: boolean): RunBudget {
  * Quick: three seeds (the fewest that give a seed spread to judge claims by) and 150 steps of
  * 16 clips per stage: on the synthetic world the `tiny` preset's training accuracy only starts
  * to leave chance (0.5) after about 100 steps and reaches about 0.6 by 150-200. One seed of
- * the quick run costs about 6 minutes of one core (358 s user + sys for all five experiments,
- * wasm, measured 2026-12-01); `reproduce` runs the seeds as parallel processes.
+ * the quick run costs about 5.5 minutes of one core (323-340 s user + sys for all five
+ * experiments in two runs, wasm, measured 2026-12-01 on ceb7e40; 93% of it training: 13
+ * curriculum and baseline stages and 6 separation networks per seed, see the README's time
+ * profile); `reproduce` runs the seeds as parallel processes.
  * CI: three seeds at 40 steps per stage and small evaluation sets, so the notebooks run in
  * minutes; at this budget claims are mostly "not judged" (below their floors), which CI does
  * not check. Full: five seeds, 500 steps per stage and larger evaluation sets.
