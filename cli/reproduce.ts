@@ -30,9 +30,15 @@ import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { mergeShards, parseShard, runShard } from "../lib/experiments/shard.ts";
 import { listenForStop } from "./_stop_signals.ts";
 
+/** Seconds since this process started, for the shard logs' time stamps: `"12.3 s"`. */
+function elapsed(): string {
+  return `${(performance.now() / 1000).toFixed(1)} s`;
+}
+
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
   ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
+  "firstStageSteps", // unset in the scales: the first stage of every model, default steps
   ...Object.keys(table3Scale(true)),
 ];
 
@@ -76,7 +82,8 @@ Usage: deno task reproduce [options]
   --scale K=N,...   override the quick/full scale (smoke runs; cached apart), keys:
                     ${SCALE_KEYS.slice(0, 4).join(", ")},
                     ${SCALE_KEYS.slice(4, 8).join(", ")},
-                    ${SCALE_KEYS.slice(8).join(", ")}
+                    ${SCALE_KEYS.slice(8, 12).join(", ")},
+                    ${SCALE_KEYS.slice(12).join(", ")}
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
@@ -201,19 +208,21 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     ...overrides,
   };
   if (shard) {
-    console.log(`shard ${shard.index}/${shard.count}: planning the cells`);
+    console.log(`[${elapsed()}] shard ${shard.index}/${shard.count}: planning the cells`);
     const runnable = chosen.filter(served);
-    let last = 0;
+    let last = "";
     const r = await runShard(runnable, {
       ...shared,
-      // a line at most every 30 s: shard output usually goes to a log file
+      // a line per change of stage (each cell, each model's training), stamped with the
+      // seconds since the process started: the shard's log is its time profile
       onProgress: (p) => {
-        const now = performance.now();
-        if (now - last < 30_000 && p.done < p.total) return;
-        last = now;
-        console.log(`${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
+        const what = `${p.experiment}: ${p.stage}`;
+        if (what === last) return;
+        last = what;
+        console.log(`[${elapsed()}] ${p.experiment} ${p.done}/${p.total}: ${p.stage}`);
       },
     }, shard);
+    console.log(`planning the cells took ${r.planSeconds.toFixed(1)} s`);
     for (const e of runnable) {
       console.log(
         `${e.name}: computed ${r.computed[e.name].length}, reused ${r.reused[e.name].length}`,

@@ -50,6 +50,11 @@ Deno.test("reproduce --jobs 2 writes the report a single process writes", async 
     for (const i of [1, 2]) {
       const text = await Deno.readTextFile(`${dir}/c2/shard-${i}-of-2.log`);
       assert.match(text, new RegExp(`shard ${i}/2 done: 1 cell\\(s\\) assigned`));
+      // the log is the shard's time profile: each change of stage stamped with the seconds
+      // since the process started, and how long planning the cells took
+      assert.match(text, /^\[\d+\.\d s\] counting \d+\/\d+: C1 seed \d: training$/m);
+      assert.match(text, /^\[\d+\.\d s\] counting \d+\/\d+: counting seed \d: done$/m);
+      assert.match(text, /^planning the cells took \d+\.\d s$/m);
     }
     await assert.rejects(
       () => reproduceCommand([...common, "--cache", `${dir}/c3`, "--jobs", "0"]),

@@ -143,6 +143,17 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         }
         const random = table2.rows.find((r) => r.method === "Random" && r.metric === "AUC (%)")!;
         assert.equal(random.paper, 32.3);
+        // the rows that read no seed were computed once, for the first seed, and hold one
+        // (equal) value per seed
+        for (const method of ["Centre prior", "Half-image ceiling"]) {
+          assert.deepEqual(
+            table2.cells!.computed.filter((c) => c.startsWith(method)),
+            [`${method} s${MICRO.seeds[0]}`],
+          );
+          for (const r of table2.rows.filter((r) => r.method === method)) {
+            assert.ok(r.values.every((v) => v === r.values[0]), `${method} ${r.values}`);
+          }
+        }
       },
     );
 
@@ -172,9 +183,10 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         const rec = recorder();
         const again = await runTable2({ ...base, onProgress: rec.onProgress });
         assert.equal(trainingOf(rec), 0);
-        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 18);
+        // 7 methods x 2 seeds, and the centre prior and the ceiling once each (no seed)
+        assert.equal(rec.events.filter((e) => e.stage.endsWith(": cached")).length, 16);
         assert.deepEqual(again.rows, table2!.rows);
-        assert.equal(again.cells!.reused.length, 18);
+        assert.equal(again.cells!.reused.length, 16);
         assert.deepEqual(again.cells!.computed, []);
         assert.equal(await Deno.readTextFile(cell), before);
         assert.deepEqual((await Deno.stat(cell)).mtime, mtime);
@@ -231,6 +243,41 @@ Deno.test("runScale and option checks", async () => {
     runTable1({ quick: true, scale: { steps: 0 } }),
     /opts.scale.steps must be an integer >= 1/,
   );
+});
+
+Deno.test("firstStageSteps: every model's first stage takes it, later stages take steps", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "avscene-first-stage-" });
+  try {
+    const rec = recorder();
+    const scale = { ...MICRO, seeds: [0], steps: 2, firstStageSteps: 3 };
+    const fig3 = await runFig3({ quick: true, outDir, scale, onProgress: rec.onProgress });
+    const stepsOf = (run: string) => fig3.curves.filter((p) => p.run === run).length;
+    // one-stage runs: 3 steps; two-stage runs: 3 + 2
+    assert.deepEqual(
+      ["C1", "C2", "C3", "U", "C2->C3", "C3->C2"].map(stepsOf),
+      [3, 3, 3, 3, 5, 5],
+    );
+    // C1, C2, C3, U first stages and the two later stages, each trained once
+    assert.equal(rec.trainingSteps(), 4 * 3 + 2 * 2);
+    // the planned total (before the final event) counts the first stages' steps: 7 cells
+    assert.equal(rec.events.at(-2)!.total, 7 + 4 * 3 + 2 * 2);
+    // Table 2: DMC, Attention and the graded row's first grade take 3 steps, its second grade
+    // and C2(C1) 2 (C1 is cached)
+    const t2 = recorder();
+    await runTable2({ quick: true, outDir, scale, onProgress: t2.onProgress });
+    assert.equal(t2.trainingSteps(), 3 * 3 + 2 + 2);
+    // another firstStageSteps is another model: nothing is reused
+    const again = recorder();
+    await runFig3({
+      quick: true,
+      outDir,
+      scale: { ...scale, firstStageSteps: 2 },
+      onProgress: again.onProgress,
+    });
+    assert.equal(again.trainingSteps(), 6 * 2);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
 });
 
 Deno.test("runFig3 stopped mid-run resumes: finished cells are kept, the rest is trained", async () => {

@@ -75,9 +75,14 @@ Deno.test("three shards in sequence, then a merge, equal one plain run", async (
 
     const planned = await planCells(RUNNERS, opts(shared));
     assert.equal(new Set(planned.map(cellName)).size, planned.length);
-    // fig3 7 runs, table1 6 (the MFCC row is one cell too), counting 1; per seed (the other runners share the same cell
-    // machinery, and their runner tests check their cache)
-    assert.equal(planned.length, (7 + 6 + 1) * MICRO.seeds.length);
+    // fig3 7 runs, table1 5, counting 1 per seed, and table1's MFCC row once (it reads no
+    // seed); the other runners share the same cell machinery, and their runner tests check
+    // their cache
+    assert.equal(planned.length, (7 + 5 + 1) * MICRO.seeds.length + 1);
+    assert.deepEqual(
+      planned.filter((c) => c.cell === "MFCC (no network)").map((c) => c.seed),
+      [MICRO.seeds[0]],
+    );
 
     // a merge before any shard ran computes nothing and names what is missing
     await assert.rejects(mergeShards(RUNNERS, opts(shared)), /merge: fig3 is missing 21 cell/);

@@ -43,6 +43,7 @@ import {
   resolveExperimentOptions,
   type RunBudget,
   type RunScale,
+  stageSteps,
 } from "./experiment_options.ts";
 import type {
   CellRef,
@@ -188,11 +189,14 @@ export class RunContext {
    * every distinct stage of `chains` (shared prefixes count once) per seed.
    */
   plan(cells: number, chains: readonly (readonly RecipeStage[])[] = []): void {
-    const prefixes = new Set<string>();
+    const prefixes = new Map<string, number>();
     for (const chain of chains) {
-      for (let n = 1; n <= chain.length; n++) prefixes.add(JSON.stringify(chain.slice(0, n)));
+      for (let n = 1; n <= chain.length; n++) {
+        prefixes.set(JSON.stringify(chain.slice(0, n)), stageSteps(this.scale, n - 1));
+      }
     }
-    this.#total += this.scale.seeds.length * (cells + prefixes.size * this.scale.steps);
+    const steps = [...prefixes.values()].reduce((a, b) => a + b, 0);
+    this.#total += this.scale.seeds.length * (cells + steps);
   }
 
   /** The last progress event: all done (cached work makes the planned total an upper bound). */
@@ -268,6 +272,21 @@ export class RunContext {
   }
 
   /**
+   * The numbers of a cell that does not depend on the seed (a floor, a ceiling, a baseline
+   * with neither a network nor randomness): computed once, as the cell of the run's first
+   * seed (cached, and sharded, as that seed's), and given to every seed, so that its row
+   * still holds one value per seed. Only for computations that read no seed: the value is
+   * the same as computing it per seed.
+   *
+   * @returns one value per seed of the run (the same value; `undefined` entries when the
+   * cell was left to another shard, see {@linkcode RunContext.cell}).
+   */
+  async seedFreeCell<T>(name: string, key: unknown, compute: () => Promise<T>): Promise<T[]> {
+    const value = await this.cell(name, this.scale.seeds[0], key, compute);
+    return this.scale.seeds.map(() => value);
+  }
+
+  /**
    * Throw an {@linkcode IncompleteRunError} when a cell was left to another shard; runners
    * call it after requesting every cell and before assembling rows.
    */
@@ -285,6 +304,7 @@ export class RunContext {
       preset: this.preset,
       ...this.#identity,
       steps: this.scale.steps,
+      firstStageSteps: this.scale.firstStageSteps, // left out of the key when unset
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
@@ -297,8 +317,8 @@ export class RunContext {
   }
 
   /**
-   * The model trained through `chain` (each stage `scale.steps` steps) from seed `seed`:
-   * resumed or loaded from its cache directory, or trained from its longest prefix.
+   * The model trained through `chain` (stage i for `stageSteps(scale, i)` steps) from seed
+   * `seed`: resumed or loaded from its cache directory, or trained from its longest prefix.
    */
   async trainedModel(chain: readonly RecipeStage[], seed: number): Promise<TrainedModel> {
     if (chain.length === 0) throw new Error("trainedModel: chain is empty");
@@ -319,7 +339,7 @@ export class RunContext {
     const last = chain[chain.length - 1];
     const stage: StageSpec = {
       level: last.level,
-      steps: this.scale.steps,
+      steps: stageSteps(this.scale, chain.length - 1),
       kAudio: last.kAudio,
       kVisual: last.kVisual,
     };

@@ -43,8 +43,19 @@ export type ExperimentWorld = AVDataset & {
 export interface RunScale {
   /** Seeds of the model initialisation and batch order (spreads are over them). */
   seeds: number[];
-  /** Optimisation steps of every curriculum stage. */
+  /**
+   * Optimisation steps of every curriculum stage (of the later stages only, where
+   * `firstStageSteps` is given).
+   */
   steps: number;
+  /**
+   * Steps of the first stage of every model (default `steps`): C1 of ours, and as many for
+   * every other model's first stage (Fig. 3's C2, C3 and uncurated runs, DMC, Attention, the
+   * graded row's first grade), so that the methods compared still train equally long; the
+   * stages after the first (C2(C1), C2 -> C3, ...) take `steps`. Unset in the quick and full
+   * scales; `reproduce --scale firstStageSteps=N` sets it.
+   */
+  firstStageSteps?: number;
   /** Clips per training batch. */
   batchSize: number;
   /** Clips drawn per training stage. */
@@ -150,8 +161,10 @@ export function runBudget(quick: boolean): RunBudget {
  * Quick: three seeds (the fewest that give a seed spread to judge claims by) and 150 steps of
  * 16 clips per stage: on the synthetic world the `tiny` preset's training accuracy only starts
  * to leave chance (0.5) after about 100 steps and reaches about 0.6 by 150-200. One seed of
- * the quick run costs about 6 minutes of one core (358 s user + sys for all five experiments,
- * wasm, measured 2026-12-01); `reproduce` runs the seeds as parallel processes.
+ * the quick run costs about 5.5 minutes of one core (323-340 s user + sys for all five
+ * experiments in two runs, wasm, measured 2026-12-01 on ceb7e40; 93% of it training: 13
+ * curriculum and baseline stages and 6 separation networks per seed, see the README's time
+ * profile); `reproduce` runs the seeds as parallel processes.
  * CI: three seeds at 40 steps per stage and small evaluation sets, so the notebooks run in
  * minutes; at this budget claims are mostly "not judged" (below their floors), which CI does
  * not check. Full: five seeds, 500 steps per stage and larger evaluation sets.
@@ -208,6 +221,30 @@ export function runScale(budget: boolean | RunBudget): RunScale {
       gradingSize: 256,
       heldOutPerCount: 128,
     };
+}
+
+/**
+ * The steps of stage `index` (0-based) of a model's chain: `firstStageSteps` for the first
+ * where given, `steps` otherwise.
+ *
+ * @param scale the run's scale.
+ * @param index the stage's place in its chain (0 for the first).
+ * @returns the stage's optimisation steps.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runScale, stageSteps } from "@avscene/avscene/experiments";
+ * const scale = { ...runScale(true), steps: 150, firstStageSteps: 600 };
+ * assert.deepEqual([stageSteps(scale, 0), stageSteps(scale, 1)], [600, 150]);
+ * assert.equal(stageSteps(runScale(true), 0), runScale(true).steps);
+ * ```
+ * @category experiments
+ */
+export function stageSteps(
+  scale: Pick<RunScale, "steps" | "firstStageSteps">,
+  index: number,
+): number {
+  return index === 0 ? scale.firstStageSteps ?? scale.steps : scale.steps;
 }
 
 /**

@@ -226,6 +226,9 @@ export const TABLE3_METHODS: readonly {
 /** The kinds of Table 3 that train no network. */
 const UNTRAINED_KINDS: readonly Table3MethodKind[] = ["nmf", "mixture", "irm"];
 
+/** The kinds of Table 3 that read no seed (NMF-MFCC's factorisation is seeded). */
+const SEED_FREE_KINDS: readonly Table3MethodKind[] = ["mixture", "irm"];
+
 /**
  * The ideal ratio mask's estimates: each source's STFT magnitude over the sum of all sources'
  * magnitudes, applied to the mixture's STFT (its phase kept) and inverted: the best a ratio
@@ -717,23 +720,24 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     );
     const cells = new Map<string, Table3Cell[]>();
     for (const m of methods) {
+      const key = {
+        kind: m.kind,
+        duets: m.duets,
+        av: m.av,
+        sep,
+        ...(m.perObject ? { perObject: m.perObject } : {}),
+        ...(protocol === "preset" ? {} : { protocol }),
+      };
+      const value = (seed: number) =>
+        _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol);
+      if (SEED_FREE_KINDS.includes(m.kind)) {
+        // the mixture floor and the ideal-mask ceiling read no seed: one cell serves all
+        cells.set(m.method, await ctx.seedFreeCell(m.method, key, () => value(ctx.scale.seeds[0])));
+        continue;
+      }
       const perSeed: Table3Cell[] = [];
       for (const seed of ctx.scale.seeds) {
-        perSeed.push(
-          await ctx.cell(
-            m.method,
-            seed,
-            {
-              kind: m.kind,
-              duets: m.duets,
-              av: m.av,
-              sep,
-              ...(m.perObject ? { perObject: m.perObject } : {}),
-              ...(protocol === "preset" ? {} : { protocol }),
-            },
-            () => _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol),
-          ),
-        );
+        perSeed.push(await ctx.cell(m.method, seed, key, () => value(seed)));
       }
       cells.set(m.method, perSeed);
     }

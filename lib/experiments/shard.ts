@@ -152,6 +152,8 @@ export interface ShardReport {
   reused: Record<string, string[]>;
   /** Experiments whose every cell is now cached (a merge can assemble them). */
   complete: string[];
+  /** Seconds spent planning the cells ({@linkcode planCells}) before computing any. */
+  planSeconds: number;
 }
 
 /**
@@ -170,6 +172,7 @@ export async function runShard(
   shard: Shard,
 ): Promise<ShardReport> {
   if (!opts.outDir) throw new Error("runShard: opts.outDir (the shared cache) is required");
+  const planning = performance.now();
   const mine = shardCells(await planCells(runners, opts), shard);
   const report: ShardReport = {
     shard,
@@ -177,6 +180,7 @@ export async function runShard(
     computed: {},
     reused: {},
     complete: [],
+    planSeconds: (performance.now() - planning) / 1000,
   };
   for (const r of runners) {
     let use: CellUse;
