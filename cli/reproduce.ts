@@ -37,8 +37,7 @@ function elapsed(): string {
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
-  ...Object.keys(runScale(true)).filter((k) => k !== "seeds"),
-  "firstStageSteps", // unset in the scales: the first stage of every model, default steps
+  ...Object.keys(runScale(true)).filter((k) => k !== "seeds"), // firstStageSteps included
   ...Object.keys(table3Scale(true)),
 ];
 

@@ -75,7 +75,7 @@ Deno.test("reproduce: --help and bad --only / --seeds are named", async () => {
   );
   await assert.rejects(() => reproduceCommand(["--only", "fig9"]), /--only names "fig9"/);
   await assert.rejects(() => reproduceCommand(["--seeds", "1,x"]), /--seeds must be integers/);
-  // every scale key is listed, firstStageSteps (unset in the scales) too, and checked
+  // every scale key is listed, firstStageSteps (quick only) too, and checked
   assert.match(printed, /firstStageSteps/);
   await assert.rejects(
     () => reproduceCommand(["--scale", "firstStageSteps=0"]),
