@@ -1,10 +1,12 @@
 // The recipe ablation runner at a micro scale: one variant of two stages, one seed; every
 // measurement present and in range, the background center's AUC beside the aligned one's,
-// and results already measured are reused, not retrained.
+// and results already measured are reused, not retrained; and every variant's recipe is the one
+// it was measured with.
 import { assert, assertEquals } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { createModel } from "../lib/model/mod.ts";
 import { ABLATION_VARIANTS, runAblation } from "../lib/experiments/mod.ts";
+import { resolveRecipe } from "../lib/train/mod.ts";
 
 await initBackend("cpu");
 
@@ -58,4 +60,16 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measured with", async () => {
+  // each variant's recipe resolved by the runner's rule (a name as is, fields over `paper`),
+  // snapshot at b3693fe, before the variants were written over a named base
+  const measured = JSON.parse(
+    await Deno.readTextFile(new URL("./testdata/ablation_recipes.json", import.meta.url)),
+  );
+  const resolved = Object.fromEntries(
+    ABLATION_VARIANTS.map((v) => [v.name, resolveRecipe(v.recipe, "paper")]),
+  );
+  assertEquals(resolved, measured);
 });
