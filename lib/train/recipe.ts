@@ -93,9 +93,13 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  *
  * @example
  * ```ts
- * import { resolveRecipe } from "./recipe.ts";
- * console.log(resolveRecipe("paper").betaStart); // 30
- * console.log(resolveRecipe({ betaEnd: 5 }).betaEnd); // 5
+ * import assert from "node:assert/strict";
+ * import { RECIPES, resolveRecipe } from "./recipe.ts";
+ * assert.equal(resolveRecipe("paper").betaStart, 30);
+ * // the fields not given come from `base` (default `ours`)
+ * assert.deepEqual(resolveRecipe({ flip: true }), { ...RECIPES.ours, flip: true });
+ * assert.equal(resolveRecipe({ freshScenes: true }, "paper").betaStart, 30);
+ * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
  * ```
  * @category training
  */
