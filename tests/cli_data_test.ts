@@ -29,6 +29,38 @@ const SMOKE = [
   "testMixtures=2",
 ].join(",");
 
+/** The backend every command here runs on. */
+const WASM = ["--backend", "wasm"];
+
+/** `--data SPEC` for each dataset spec, in order. */
+function dataArgs(specs: string[]): string[] {
+  return specs.flatMap((spec) => ["--data", spec]);
+}
+
+/** The smoke training size: `steps` steps per stage, batches of 2 clips from 4. */
+function smokeSteps(steps: number): string[] {
+  return ["--steps", `${steps}`, "--batch", "2", "--dataset-size", "4"];
+}
+
+/** `train` on `data` into `out`, quietly, with the options that differ. */
+function trainArgs(data: string[], out: string, ...options: string[]): string[] {
+  return ["train", ...dataArgs(data), ...options, "--out", out, "--quiet", ...WASM];
+}
+
+/** `eval` of the checkpoint in `run` on `data`, with the options that differ. */
+function evalArgs(run: string, data: string[], ...options: string[]): string[] {
+  return ["eval", "--checkpoint", run, ...dataArgs(data), ...options, ...WASM];
+}
+
+/**
+ * `reproduce` of the experiments `only` on `data` at the smoke scale, its cache and report under
+ * `dir`, with the options that differ.
+ */
+function reproduceArgs(dir: string, data: string[], only: string, ...options: string[]): string[] {
+  const smoke = ["--scale", SMOKE, "--cache", join(dir, "cache"), "--out", join(dir, "report")];
+  return ["reproduce", ...dataArgs(data), "--only", only, ...options, ...smoke, ...WASM];
+}
+
 /** Run the CLI in-process; returns its exit code (a thrown error is code 1) and what it printed. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const log = console.log, error = console.error;
@@ -60,22 +92,7 @@ Deno.test("CLI on a MUSIC tree (MP3): train C1,C2 -> eval refuses with a sentenc
     });
     const data = `music:${root}`;
     const train = await cli(
-      "train",
-      "--data",
-      data,
-      "--curriculum",
-      "C2(C1)",
-      "--steps",
-      "2",
-      "--batch",
-      "2",
-      "--dataset-size",
-      "4",
-      "--out",
-      join(dir, "run"),
-      "--quiet",
-      "--backend",
-      "wasm",
+      ...trainArgs([data], join(dir, "run"), "--curriculum", "C2(C1)", ...smokeSteps(2)),
     );
     assert.equal(train.code, 0, train.out);
     assert.match(train.out, /MUSIC at .*: 7 train videos \(4 solo, 3 duet\), 6 val, 0 skipped/);
@@ -85,48 +102,15 @@ Deno.test("CLI on a MUSIC tree (MP3): train C1,C2 -> eval refuses with a sentenc
     assert.match(config.dataIdentity, /^music:[0-9a-f]{16}$/);
     // C3 is not in MUSIC: refused before any training, naming the level
     const c3 = await cli(
-      "train",
-      "--data",
-      data,
-      "--curriculum",
-      "C3",
-      "--steps",
-      "1",
-      "--out",
-      join(dir, "c3"),
-      "--quiet",
-      "--backend",
-      "wasm",
+      ...trainArgs([data], join(dir, "c3"), "--curriculum", "C3", "--steps", "1"),
     );
     assert.equal(c3.code, 1);
     assert.match(c3.out, /MUSIC has fewer than two training clips of C3/);
-    const ev = await cli(
-      "eval",
-      "--checkpoint",
-      join(dir, "run"),
-      "--data",
-      data,
-      "--backend",
-      "wasm",
-    );
+    const ev = await cli(...evalArgs(join(dir, "run"), [data]));
     assert.equal(ev.code, 1);
     assert.match(ev.out, /nothing to evaluate: MUSIC has no localization test set/);
     assert.match(ev.out, /MUSIC has no labelled clips with cross-validation folds/);
-    const rep = await cli(
-      "reproduce",
-      "--data",
-      data,
-      "--only",
-      "fig3,table3,counting",
-      "--scale",
-      SMOKE,
-      "--cache",
-      join(dir, "cache"),
-      "--out",
-      join(dir, "report"),
-      "--backend",
-      "wasm",
-    );
+    const rep = await cli(...reproduceArgs(dir, [data], "fig3,table3,counting"));
     assert.equal(rep.code, 0, rep.out);
     assert.match(rep.out, /skipped: MUSIC has fewer than two training clips of C3/);
     // run as shard processes (--jobs, one per seed), each child opened the same data
@@ -155,49 +139,15 @@ Deno.test("CLI on AudioSet + SoundNet-Flickr + ESC-50 trees: train, eval, reprod
     await writeAudioSetTree(as, { n: 24, seconds: 2, ...SIZES });
     await writeFlickrTree(fl, { annotated: 4, extra: 2, seconds: 2, ...SIZES });
     await writeESC50Tree(esc, { perClassPerFold: 1, seconds: 2, sampleRate: 8000 });
-    const onlyEsc = await cli(
-      "train",
-      "--data",
-      `esc50:${esc}`,
-      "--out",
-      join(dir, "x"),
-      "--quiet",
-      "--backend",
-      "wasm",
-    );
+    const onlyEsc = await cli(...trainArgs([`esc50:${esc}`], join(dir, "x")));
     assert.equal(onlyEsc.code, 1);
     assert.match(onlyEsc.out, /ESC-50 has no audiovisual training clips/);
     const train = await cli(
-      "train",
-      "--data",
-      `audioset:${as}`,
-      "--curriculum",
-      "C1",
-      "--steps",
-      "2",
-      "--batch",
-      "2",
-      "--dataset-size",
-      "4",
-      "--out",
-      join(dir, "run"),
-      "--quiet",
-      "--backend",
-      "wasm",
+      ...trainArgs([`audioset:${as}`], join(dir, "run"), "--curriculum", "C1", ...smokeSteps(2)),
     );
     assert.equal(train.code, 0, train.out);
     const ev = await cli(
-      "eval",
-      "--checkpoint",
-      join(dir, "run"),
-      "--data",
-      `flickr:${fl}`,
-      "--data",
-      `esc50:${esc}`,
-      "--box-frame",
-      "256",
-      "--backend",
-      "wasm",
+      ...evalArgs(join(dir, "run"), [`flickr:${fl}`, `esc50:${esc}`], "--box-frame", "256"),
     );
     assert.equal(ev.code, 0, ev.out);
     assert.match(ev.out, /with SoundNet-Flickr \+ ESC-50/);
@@ -205,43 +155,11 @@ Deno.test("CLI on AudioSet + SoundNet-Flickr + ESC-50 trees: train, eval, reprod
     assert.match(ev.out, /classification accuracy/);
     assert.match(ev.out, /4 localization images; 50 labelled clips, 5 folds/);
     const flickrAlone = await cli(
-      "train",
-      "--data",
-      `flickr:${fl}`,
-      "--curriculum",
-      "U",
-      "--steps",
-      "1",
-      "--batch",
-      "2",
-      "--dataset-size",
-      "4",
-      "--out",
-      join(dir, "u"),
-      "--quiet",
-      "--backend",
-      "wasm",
+      ...trainArgs([`flickr:${fl}`], join(dir, "u"), "--curriculum", "U", ...smokeSteps(1)),
     );
     assert.equal(flickrAlone.code, 0, flickrAlone.out);
-    const rep = await cli(
-      "reproduce",
-      "--data",
-      `audioset:${as}`,
-      "--data",
-      `flickr:${fl}`,
-      "--data",
-      `esc50:${esc}`,
-      "--only",
-      "table1,table2,table3",
-      "--scale",
-      SMOKE,
-      "--cache",
-      join(dir, "cache"),
-      "--out",
-      join(dir, "report"),
-      "--backend",
-      "wasm",
-    );
+    const all = [`audioset:${as}`, `flickr:${fl}`, `esc50:${esc}`];
+    const rep = await cli(...reproduceArgs(dir, all, "table1,table2,table3"));
     assert.equal(rep.code, 0, rep.out);
     assert.match(
       rep.out,
@@ -262,23 +180,7 @@ Deno.test("CLI reproduce --separation-protocol sound-of-pixels on a MUSIC tree: 
   try {
     const root = join(dir, "MUSIC");
     await writeMusicTree(root, { solo: 4, duet: 2, val: 3, seconds: 2, fps: 8, ...SIZES });
-    const args = [
-      "reproduce",
-      "--data",
-      `music:${root}`,
-      "--only",
-      "table3",
-      "--seeds",
-      "0",
-      "--scale",
-      SMOKE,
-      "--cache",
-      join(dir, "cache"),
-      "--out",
-      join(dir, "report"),
-      "--backend",
-      "wasm",
-    ];
+    const args = reproduceArgs(dir, [`music:${root}`], "table3", "--seeds", "0");
     const bad = await cli(...args, "--separation-protocol", "sop");
     assert.equal(bad.code, 1);
     assert.match(
