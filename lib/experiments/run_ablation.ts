@@ -161,6 +161,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     levels: [1, 2, 3],
   },
   {
+    name: "ours+reflect",
+    change: "the default recipe, the trunks' convolutions reflect-padded instead of zero-padded",
+    recipe: "ours",
+    model: { padding: "reflect" },
+  },
+  {
     name: "ours+deep4",
     change: "tiny trunks with a 4th 3x3 stride-1 conv (receptive field 23 instead of 15)",
     recipe: "ours",

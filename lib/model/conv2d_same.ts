@@ -27,6 +27,68 @@ export interface Conv2dSameOptions {
    * input-gradient convolution.
    */
   inputGradient?: boolean;
+  /**
+   * How the border is padded (default `"zeros"`): `"reflect"` mirrors the input's edge rows and
+   * columns (without repeating the edge, as `tf.mirrorPad`'s `"reflect"`) and then runs a valid
+   * convolution, so no border position sees values the image does not hold.
+   */
+  padding?: ConvPadding;
+}
+
+/**
+ * The border padding of a convolution: zeros, or the input reflected at its edges.
+ *
+ * @category model
+ */
+export type ConvPadding = "zeros" | "reflect";
+
+/**
+ * Fold the gradient of a reflect-padded axis back onto the input: padded entry `i < before`
+ * is input entry `before - i`, padded entry `before + n + j` is input entry `n - 2 - j`.
+ */
+function foldReflect(dy: tf.Tensor4D, axis: 1 | 2, before: number, after: number, n: number) {
+  const begin = (at: number): number[] => axis === 1 ? [0, at, 0, 0] : [0, 0, at, 0];
+  const size = (len: number): number[] => axis === 1 ? [-1, len, -1, -1] : [-1, -1, len, -1];
+  const zeros = (a: number, b: number): [number, number][] =>
+    axis === 1 ? [[0, 0], [a, b], [0, 0], [0, 0]] : [[0, 0], [0, 0], [a, b], [0, 0]];
+  let dx: tf.Tensor = tf.slice(dy, begin(before), size(n));
+  if (before > 0) {
+    // padded 0..before-1 are input before..1: reversed, input rows 1..before
+    const edge = tf.reverse(tf.slice(dy, begin(0), size(before)), axis);
+    dx = tf.add(dx, tf.pad(edge, zeros(1, n - 1 - before)));
+  }
+  if (after > 0) {
+    // padded before+n+j are input n-2-j: reversed, input rows n-1-after..n-2
+    const edge = tf.reverse(tf.slice(dy, begin(before + n), size(after)), axis);
+    dx = tf.add(dx, tf.pad(edge, zeros(n - 1 - after, 1)));
+  }
+  return dx as tf.Tensor4D;
+}
+
+/**
+ * Reflect-pad rows and columns (`tf.mirrorPad` "reflect") with the right gradient: tfjs's
+ * `MirrorPad` gradient only crops the output gradient and drops what the mirrored entries
+ * received; here it is folded back onto the entries they copy.
+ */
+function reflectPad(
+  x: tf.Tensor4D,
+  rows: [number, number],
+  cols: [number, number],
+): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  if (Math.max(...rows) >= h || Math.max(...cols) >= w) {
+    throw new Error(
+      `conv2dSame: reflect padding ${rows}/${cols} needs a larger input [${x.shape}]`,
+    );
+  }
+  const f = tf.customGrad(
+    ((xt: tf.Tensor4D) => ({
+      value: tf.mirrorPad(xt, [[0, 0], rows, cols, [0, 0]], "reflect"),
+      gradFunc: (dy: tf.Tensor) =>
+        foldReflect(foldReflect(dy as tf.Tensor4D, 2, cols[0], cols[1], w), 1, rows[0], rows[1], h),
+    })) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return f(x) as tf.Tensor4D;
 }
 
 /**
@@ -118,7 +180,8 @@ function inputGradient(
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
  * @param stride stride in both directions.
- * @param opts `inputGradient: false` skips the input gradient (zeros) for a first layer.
+ * @param opts `inputGradient: false` skips the input gradient (zeros) for a first layer;
+ *   `padding: "reflect"` pads by reflection (then a valid convolution) instead of zeros.
  * @returns output `[batch, ceil(height / stride), ceil(width / stride), outChannels]`.
  *
  * @example
@@ -144,8 +207,32 @@ export function conv2dSame(
   }
   const withInputGradient = opts.inputGradient ?? true;
   const s = stride;
-  const [oh, top, bottom] = samePadding(h, k, s);
-  const [ow, left, right] = samePadding(wd, k, s);
+  const [oh, padTop, padBottom] = samePadding(h, k, s);
+  const [ow, padLeft, padRight] = samePadding(wd, k, s);
+  if (opts.padding === "reflect") {
+    // the padded input's valid convolution: the same code with zero padding
+    return tf.tidy(() => {
+      const xp = reflectPad(x, [padTop, padBottom], [padLeft, padRight]);
+      return conv2dPadded(xp, w, s, [oh, ow], [0, 0, 0, 0], withInputGradient);
+    });
+  }
+  return conv2dPadded(x, w, s, [oh, ow], [padTop, padBottom, padLeft, padRight], withInputGradient);
+}
+
+/**
+ * {@linkcode conv2dSame}'s convolution with explicit zero padding `[top, bottom, left, right]`
+ * and output size `[oh, ow]`, with its custom gradient.
+ */
+function conv2dPadded(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  s: number,
+  [oh, ow]: [number, number],
+  [top, bottom, left, right]: [number, number, number, number],
+  withInputGradient: boolean,
+): tf.Tensor4D {
+  const [, h, wd] = x.shape;
+  const [k] = w.shape;
   // explicit padding inside the convolutions (no padded copy of the input)
   const padding: [[number, number], [number, number], [number, number], [number, number]] = [
     [0, 0],

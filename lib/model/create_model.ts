@@ -60,6 +60,11 @@ export function createModel(opts: CreateModelOptions = {}): AVModel {
   if (!Number.isInteger(config.embedding) || config.embedding < 1) {
     throw new Error(`createModel: config.embedding must be a positive integer`);
   }
+  if (config.padding !== undefined && config.padding !== "zeros" && config.padding !== "reflect") {
+    throw new Error(
+      `createModel: config.padding must be "zeros" or "reflect", got ${config.padding}`,
+    );
+  }
   const params = new ParamStore(seed);
   const d = config.embedding;
   const vc = createTrunk(params, "visual", 3, config.visual);

@@ -54,6 +54,7 @@ export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
       model.config.visual,
       tf.div(tf.sub(images, 0.5), 0.25) as tf.Tensor4D,
       model.config.groups,
+      model.config.padding,
     )
   );
   const out = project(model, "visual", trunk);
@@ -88,7 +89,14 @@ export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
         tf.broadcastTo(tf.reshape(tf.linspace(-1, 1, mels), [1, 1, mels, 1]), [b, frames, mels, 1]),
       ], 3) as tf.Tensor4D
       : x;
-    return applyTrunk(model.params, "audio", model.config.audio, input, model.config.groups);
+    return applyTrunk(
+      model.params,
+      "audio",
+      model.config.audio,
+      input,
+      model.config.groups,
+      model.config.padding,
+    );
   });
   const out = project(model, "audio", trunk);
   trunk.dispose();

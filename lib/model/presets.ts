@@ -58,6 +58,12 @@ export interface ModelConfig {
    * normalisation (per-position layer norm, no statistic shared between positions).
    */
   groups: number;
+  /**
+   * Border padding of the trunks' convolutions: `"zeros"` (default) or `"reflect"` (the input
+   * mirrored at its edges, then a valid convolution), so that border cells do not see a zero
+   * frame of their own.
+   */
+  padding?: "zeros" | "reflect";
 }
 
 /**

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ParamStore } from "./param_store.ts";
 import type { TrunkLayer } from "./presets.ts";
+import type { ConvPadding } from "./conv2d_same.ts";
 import { groupNorm, positionNorm } from "./group_norm.ts";
 import { conv2dSame } from "./conv2d_same.ts";
 
@@ -15,10 +16,16 @@ import { conv2dSame } from "./conv2d_same.ts";
  * whose gradients run on the fast forward convolution and which skips the input gradient of a
  * convolution reading the trunk's input (data, never trained).
  */
-function conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, isInput: boolean): tf.Tensor4D {
-  return tf.getBackend() === "webgpu"
+function conv(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  isInput: boolean,
+  padding: ConvPadding,
+): tf.Tensor4D {
+  return tf.getBackend() === "webgpu" && padding === "zeros"
     ? tf.conv2d(x, w, stride, "same")
-    : conv2dSame(x, w, stride, { inputGradient: !isInput });
+    : conv2dSame(x, w, stride, { inputGradient: !isInput, padding });
 }
 
 function createConv(
@@ -41,9 +48,10 @@ function applyConv(
   groups: number,
   relu: boolean,
   isInput: boolean,
+  padding: ConvPadding,
 ): tf.Tensor4D {
   const w = params.get(`${name}.w`) as tf.Tensor4D;
-  const c = conv(x, w, stride, isInput);
+  const c = conv(x, w, stride, isInput, padding);
   const gamma = params.get(`${name}.gamma`), beta = params.get(`${name}.beta`);
   // the ReLU runs inside the normalisation's kernel
   return groups === 0
@@ -98,6 +106,8 @@ export function createTrunk(
  *   gradient flows back to it (its gradient is zeros), which saves the first layer's
  *   input-gradient convolution.
  * @param groups group-norm groups.
+ * @param padding the convolutions' border padding (default `"zeros"`; `"reflect"`: the input
+ *   mirrored at its edges, see {@linkcode ConvPadding}).
  * @returns features `[batch, height', width', channels']`.
  * @category model
  */
@@ -107,23 +117,24 @@ export function applyTrunk(
   layers: readonly TrunkLayer[],
   x: tf.Tensor4D,
   groups: number,
+  padding: ConvPadding = "zeros",
 ): tf.Tensor4D {
   return tf.tidy(() => {
     let h = x;
     layers.forEach((layer, i) => {
       const name = `${prefix}.${i}`;
       if (layer.type === "conv") {
-        h = applyConv(params, name, h, layer.stride, groups, true, h === x);
+        h = applyConv(params, name, h, layer.stride, groups, true, h === x, padding);
       } else if (layer.type === "maxpool") {
         h = tf.maxPool(h, 3, layer.stride, "same");
       } else {
         for (let b = 0; b < layer.blocks; b++) {
           const stride = b === 0 ? layer.stride : 1;
           const block = `${name}.${b}`;
-          const a = applyConv(params, `${block}.a`, h, stride, groups, true, h === x);
-          const out = applyConv(params, `${block}.b`, a, 1, groups, false, false);
+          const a = applyConv(params, `${block}.a`, h, stride, groups, true, h === x, padding);
+          const out = applyConv(params, `${block}.b`, a, 1, groups, false, false, padding);
           const skip = h.shape[3] !== layer.out || stride !== 1
-            ? applyConv(params, `${block}.skip`, h, stride, groups, false, h === x)
+            ? applyConv(params, `${block}.skip`, h, stride, groups, false, h === x, padding)
             : h;
           h = tf.relu(tf.add(out, skip));
         }
