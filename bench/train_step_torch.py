@@ -1,7 +1,8 @@
 """PyTorch anchor of bench/train_bench.ts: the same contrastive training step in PyTorch.
 
 The model is built from the avscene preset config passed as JSON (the same trunks, however
-many layers the config lists, "same" padding as tfjs, positional or group norm, the audio
+many layers the config lists, "same" padding as tfjs (zeros, or reflection where the config sets
+"padding": "reflect"), positional or group norm, the audio
 trunk's frequency channel where the config sets "frequencyChannel", per-position projection), then soft K-means
 (centers from positions floor(k N / K), T iterations), structural alignment, the contrastive
 loss over (audio i, frame i) and (audio i, frame i+1 mod B) and Adam with L2 weight decay, as
@@ -28,9 +29,13 @@ def same_pad(size, k, s):
 
 
 class Trunk(torch.nn.Module):
-    def __init__(self, in_c, layers, groups):
+    def __init__(self, in_c, layers, groups, padding="zeros"):
         super().__init__()
+        if padding not in ("zeros", "reflect"):
+            raise ValueError(f'train_step_torch: config "padding" must be "zeros" or "reflect", got {padding!r}')
         self.layers, self.groups = layers, groups
+        # F.pad's mode for the convolutions' borders
+        self.pad_mode = "reflect" if padding == "reflect" else "constant"
         self.params = torch.nn.ParameterDict()
         c = in_c
         for i, layer in enumerate(layers):
@@ -58,7 +63,7 @@ class Trunk(torch.nn.Module):
         k = w.shape[2]
         top, bottom = same_pad(x.shape[2], k, stride)
         left, right = same_pad(x.shape[3], k, stride)
-        y = F.conv2d(F.pad(x, (left, right, top, bottom)), w, stride=stride)
+        y = F.conv2d(F.pad(x, (left, right, top, bottom), mode=self.pad_mode), w, stride=stride)
         g, b = self.params[name + "_g"], self.params[name + "_b"]
         if self.groups == 0:  # positional norm: each position over channels
             mean = y.mean(1, keepdim=True)
@@ -114,10 +119,11 @@ def main():
     batch, frames, threads, seed = (int(v) for v in sys.argv[2:6])
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    visual = Trunk(3, config["visual"], config["groups"])
+    padding = config.get("padding", "zeros")
+    visual = Trunk(3, config["visual"], config["groups"], padding)
     # with "frequencyChannel" the audio trunk also reads each mel band's position (-1 .. 1)
     freq = bool(config.get("frequencyChannel", False))
-    audio = Trunk(2 if freq else 1, config["audio"], config["groups"])
+    audio = Trunk(2 if freq else 1, config["audio"], config["groups"], padding)
     emb = config["embedding"]
     proj = torch.nn.ModuleDict({
         "visual": torch.nn.Linear(visual.out_channels, emb),
