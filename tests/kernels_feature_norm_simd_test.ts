@@ -3,33 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "../kernels/mod.ts";
 import { featureNormGradPlain, featureNormPlain } from "../kernels/feature_norm_plain.ts";
-
-/** Run a plain kernel function on the active backend: its outputs' values, freed after. */
-function runPlain(
-  kernel: typeof featureNormPlain,
-  inputs: Record<string, tf.Tensor>,
-  attrs: FeatureNormAttrs,
-): Float32Array[] {
-  const backend = tf.backend();
-  const infos = kernel({
-    inputs,
-    backend,
-    attrs: attrs as unknown as tf.NamedAttrMap,
-  });
-  const values = infos.map((t) => backend.readSync(t.dataId) as Float32Array);
-  for (const t of infos) backend.disposeData(t.dataId);
-  return values;
-}
-
-/** Largest |a - b| / (1 + |b|) over the values. */
-function maxRelative(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
-  }
-  return worst;
-}
+import { maxRelative, runPlain } from "./kernels_plain_run.ts";
 
 // shapes of the tiny (positional norm) and small (group norm, 8 groups) trunks, and widths
 // the plain fallback takes (a group of 2 channels)

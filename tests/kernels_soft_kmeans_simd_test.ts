@@ -3,30 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { SoftKMeans, type SoftKMeansAttrs, SoftKMeansGrad } from "../kernels/mod.ts";
 import { softKMeansGradPlain, softKMeansPlain } from "../kernels/soft_kmeans_plain.ts";
-
-/** Run a plain kernel function on the active backend: its outputs' values, freed after. */
-function runPlain(
-  kernel: (args: Parameters<typeof softKMeansPlain>[0]) => tf.TensorInfo | tf.TensorInfo[],
-  inputs: Record<string, tf.Tensor>,
-  attrs: SoftKMeansAttrs,
-): Float32Array[] {
-  const backend = tf.backend();
-  const out = kernel({ inputs, backend, attrs: attrs as unknown as tf.NamedAttrMap });
-  const infos = Array.isArray(out) ? out : [out];
-  const values = infos.map((t) => backend.readSync(t.dataId) as Float32Array);
-  for (const t of infos) backend.disposeData(t.dataId);
-  return values;
-}
-
-/** Largest |a - b| / (1 + |b|). */
-function maxRelative(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i])));
-  }
-  return worst;
-}
+import { maxRelative, runPlain } from "./kernels_plain_run.ts";
 
 // [B, N, D, K, beta]: the tiny model's visual (K = 2) and audio (K = 1) shapes, N not a
 // multiple of K, soft and hard assignments; the initial centers are data points, so every
