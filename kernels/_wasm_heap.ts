@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 
 /**
  * What the kernels use of tfjs's wasm backend.
@@ -76,4 +76,16 @@ export function heapModule<T>(
  */
 export function heapOffset(backend: WasmHeapBackend, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/**
+ * Register `kernelFunc` as tfjs's wasm kernel `kernelName`, replacing the one registered before
+ * (the plain kernel, which the SIMD kernel keeps calling for shapes it does not take).
+ *
+ * @param kernelName the kernel's name.
+ * @param kernelFunc the SIMD kernel.
+ */
+export function replaceWasmKernel(kernelName: string, kernelFunc: tf.KernelFunc): void {
+  if (tf.getKernel(kernelName, "wasm") !== undefined) tf.unregisterKernel(kernelName, "wasm");
+  tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
 }

@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { FeatureNorm, type FeatureNormAttrs, FeatureNormGrad } from "./kernel_names.ts";
 import { featureNormGradPlain, featureNormPlain, type KernelArgs } from "./feature_norm_plain.ts";
 import { FEATURE_NORM_SIMD } from "./_feature_norm_simd_wasm.ts";
-import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
+import { heapModule, heapOffset, replaceWasmKernel, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The exports of `_feature_norm_simd.wat`. */
 interface SimdExports {
@@ -138,12 +138,5 @@ function featureNormGradSimd(args: KernelArgs): tf.TensorInfo[] {
   return [dx, dgamma, dbeta];
 }
 
-for (const name of [FeatureNorm, FeatureNormGrad]) {
-  if (tf.getKernel(name, "wasm") !== undefined) tf.unregisterKernel(name, "wasm");
-}
-tf.registerKernel({ kernelName: FeatureNorm, backendName: "wasm", kernelFunc: featureNormSimd });
-tf.registerKernel({
-  kernelName: FeatureNormGrad,
-  backendName: "wasm",
-  kernelFunc: featureNormGradSimd,
-});
+replaceWasmKernel(FeatureNorm, featureNormSimd);
+replaceWasmKernel(FeatureNormGrad, featureNormGradSimd);

@@ -8,12 +8,12 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { SoftKMeans, type SoftKMeansAttrs, SoftKMeansGrad } from "./kernel_names.ts";
 import { MIN_MASS, MIN_SQUARED_DISTANCE } from "./_soft_kmeans_layout.ts";
 import { type KernelArgs, softKMeansGradPlain, softKMeansPlain } from "./soft_kmeans_plain.ts";
 import { SOFT_KMEANS_SIMD } from "./_soft_kmeans_simd_wasm.ts";
-import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
+import { heapModule, heapOffset, replaceWasmKernel, type WasmHeapBackend } from "./_wasm_heap.ts";
 
 /** The exports of `_soft_kmeans_simd.wat`. */
 interface SimdExports {
@@ -119,12 +119,5 @@ function softKMeansGradSimd(args: KernelArgs): tf.TensorInfo {
   return dx;
 }
 
-for (const name of [SoftKMeans, SoftKMeansGrad]) {
-  if (tf.getKernel(name, "wasm") !== undefined) tf.unregisterKernel(name, "wasm");
-}
-tf.registerKernel({ kernelName: SoftKMeans, backendName: "wasm", kernelFunc: softKMeansSimd });
-tf.registerKernel({
-  kernelName: SoftKMeansGrad,
-  backendName: "wasm",
-  kernelFunc: softKMeansGradSimd as unknown as tf.KernelFunc,
-});
+replaceWasmKernel(SoftKMeans, softKMeansSimd);
+replaceWasmKernel(SoftKMeansGrad, softKMeansGradSimd as unknown as tf.KernelFunc);
