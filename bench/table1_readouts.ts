@@ -9,7 +9,9 @@
  *     [--variant ours] [--out runs/table1_readouts.json]
  *
  * Each `--weights LABEL=DIR` names a directory of `deno task ablate` weights
- * (`DIR/<variant>-s<seed>.bin`, tiny preset, default model configuration). Read-outs (each
+ * (`DIR/<variant>-s<seed>.bin`, tiny preset, default model configuration; the defaults were made
+ * by `deno task ablate --variants ours --steps 300` and `--steps 2000` with `--out D`, weights in
+ * `D/weights`). Read-outs (each
  * window's maps pooled, then averaged over the clip's windows, as `pooledAudioFeatures`):
  *
  * - `embedding, all positions`: the embedded map `[time, freq, D]`, mean and max over every
@@ -199,7 +201,15 @@ for (const seed of seeds) {
         const bytes = await Deno.readFile(path).catch((e) => {
           throw new Error(`table1_readouts: cannot read ${path}: ${e.message}`);
         });
-        model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+        const flat = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+        if (bytes.length % 4 !== 0 || flat.length !== model.params.size) {
+          throw new Error(
+            `table1_readouts: ${path} holds ${bytes.length} bytes, a tiny model ${
+              4 * model.params.size
+            }`,
+          );
+        }
+        model.params.fromFlat(flat);
       }
       const features = await readouts(model, set);
       READOUTS.forEach((r, i) => {
