@@ -37,9 +37,9 @@ Usage: deno task eval --checkpoint DIR [options]
 Localization: cIoU@0.5 and AUC (Senocak's protocol, consensus of the annotators' boxes) of the
 maps of the visual centers aligned to the sounds (Table 2's protocol); the random baseline is
 scored on the same images.
-Classification: pooled audio features of the frozen audio net (its trunk's map, mean and max
-over time for every frequency band), averaged over windows covering each whole clip, logistic
-regression, cross-validation over the dataset's folds; chance is 1 / classes.
+Classification: pooled audio features (mean and max over positions) of the frozen audio net,
+averaged over windows covering each whole clip, logistic regression, cross-validation over the
+dataset's folds; chance is 1 / classes.
 `;
 
 const EVAL_OPTIONS = {

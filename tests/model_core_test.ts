@@ -9,7 +9,6 @@ import {
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   alignCenters,
-  audioTrunk,
   backgroundCenters,
   contrastiveLoss,
   conv2dSame,
@@ -25,7 +24,6 @@ import {
   pairAccuracy,
   pairDistances,
   poissonRate,
-  pooledAudioFeatures,
   positionNorm,
 } from "../lib/model/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
@@ -53,63 +51,6 @@ Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grid
   assertEquals(a.features.shape, [2, 128, 32]);
   assertEquals([a.rows, a.cols], [16, 8]);
   tf.dispose([v.features, a.features]);
-  model.params.dispose();
-});
-
-Deno.test("audioTrunk: the map embedAudio projects; depth runs the first layers", async () => {
-  const model = createModel({ preset: "tiny", seed: 3 });
-  const logMel = tf.randomNormal([2, 63, 32], 0, 1, "float32", 4) as tf.Tensor3D;
-  const h = audioTrunk(model, logMel);
-  assertEquals(h.shape, [2, 16, 8, 32]);
-  const first = audioTrunk(model, logMel, 1);
-  assertEquals(first.shape, [2, 32, 16, 16]);
-  const a = embedAudio(model, logMel);
-  const projected = tf.tidy(() =>
-    tf.add(
-      tf.matMul(tf.reshape(h, [2 * 128, 32]), model.params.get("audio.proj.w") as tf.Tensor2D),
-      model.params.get("audio.proj.b"),
-    )
-  );
-  const [want, got] = [await projected.data(), await a.features.data()];
-  assert(want.every((v, i) => Math.abs(v - got[i]) < 1e-5));
-  assertThrows(() => audioTrunk(model, logMel, 0), Error, "depth must be an integer in 1..3");
-  assertThrows(() => audioTrunk(model, logMel, 4), Error, "depth must be an integer in 1..3");
-  tf.dispose([logMel, h, first, a.features, projected]);
-  model.params.dispose();
-});
-
-Deno.test("pooledAudioFeatures: the trunk's mean and max over time, per frequency column", async () => {
-  const model = createModel({ preset: "tiny", seed: 1 });
-  const rng = new Rng(7);
-  // a low and a high tone in noise, 1 s at the preset's 8 kHz: one window each
-  const clips = [300, 2500].map((hz, k) => ({
-    id: `tone${k}`,
-    audio: Float32Array.from(
-      { length: 8000 },
-      (_, t) => Math.sin(2 * Math.PI * hz * t / 8000) + 0.1 * (rng.uniform() - 0.5),
-    ),
-    sampleRate: 8000,
-    target: k,
-    category: `tone${k}`,
-    fold: 1,
-  }));
-  const features = await pooledAudioFeatures(model, clips);
-  assertEquals(features.map((f) => f.length), [2 * 8 * 32, 2 * 8 * 32]);
-  const x = modelInputs(
-    model,
-    clips.map((c) => ({ ...c, image: { data: new Float32Array(3), height: 1, width: 1 } })),
-  );
-  const [mean, max] = tf.tidy(() => {
-    const h = audioTrunk(model, x.logMel);
-    return [tf.mean(h, 1), tf.max(h, 1)];
-  });
-  const [m, mx] = [await mean.array(), await max.array()] as number[][][][];
-  for (let i = 0; i < 2; i++) {
-    // [mean over time: 8 columns x 32 channels, then max over time: 8 x 32]
-    const want = [...m[i].flat(), ...mx[i].flat()];
-    assert(want.every((v, d) => Math.abs(v - features[i][d]) < 1e-5), `clip ${i}`);
-  }
-  tf.dispose([x.images, x.logMel, mean, max]);
   model.params.dispose();
 });
 

@@ -1,13 +1,12 @@
 /**
  * Pooled features of clips from the frozen network: audiovisual ones (the counting model's
- * input, pooled over every position) and audio ones (the frozen-feature classification of
- * Table 1 and `eval`, pooled over time per frequency column).
+ * input) and audio ones (the frozen-feature classification of Table 1 and `eval`).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { AVModel } from "./create_model.ts";
-import { audioTrunk, embedAudio, embedVisual } from "./embed.ts";
+import { embedAudio, embedVisual } from "./embed.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip, LabelledClip } from "../data/types.ts";
 import type { LabelledSource } from "../data/dataset.ts";
@@ -50,25 +49,14 @@ export function pooledFeatureTensor(model: AVModel, inputs: ModelInputs): tf.Ten
  * Pooled audio features of labelled clips from a frozen network, over the whole clip: each
  * clip is cut into windows of the model's length that cover it (`wholeClipWindows`: 0, n,
  * 2n, ... and one last window ending at the clip's end; a short clip is zero-padded), each
- * window's audio trunk map `[time, freq, C]` ({@linkcode audioTrunk}: before the embedding's
- * projection) is pooled to its mean and maximum over time, separately for every frequency
- * column, and the clip's feature is the average of its windows' pooled features, `2 F C`
- * values per clip (`[mean over time: F x C, max over time: F x C]`; tiny: 2 x 8 x 32 = 512).
+ * window's embedded audio feature map is pooled to its mean and maximum over positions, and
+ * the clip's feature is the average of its windows' pooled features, `2 D` values per clip.
  * (ESC-50 clips last 5 s: the first second alone would throw away 80% of each clip.)
- *
- * Why over time only, and why the trunk: a convolution is translation-equivariant and the
- * tiny trunk sees 15 of 32 mel bands, so pooling over frequency too cannot tell at which
- * frequency a pattern sits, which is what MFCCs keep (the spectral envelope). Audio nets read
- * as frozen features keep a (coarse) frequency axis and pool over time (L3-Net pools its last
- * conv layer into a time x frequency grid; Niizumi et al. 2022 average layer outputs over time
- * and keep frequency x channel); and the representation before the projection head transfers
- * better than the head's output (SimCLR), here the per-position linear projection that serves
- * the clustering objective. Measured by `bench/table1_readouts.ts` (README, Table 1's set).
  *
  * @param model the (trained) network.
  * @param clips labelled clips at the model's sample rate.
  * @param batchSize windows per forward pass (default 32).
- * @returns one feature vector `[2 F C]` per clip.
+ * @returns one feature vector per clip.
  * @category model
  */
 export async function pooledAudioFeatures(
@@ -89,7 +77,7 @@ export async function pooledAudioFeatures(
  * @param model the (trained) network.
  * @param source the clips: how many, and each decoded on demand.
  * @param batchSize windows per forward pass (default 32).
- * @returns one feature vector `[2 F C]` per clip (the average over its windows).
+ * @returns one feature vector per clip (the average over its windows).
  * @category model
  */
 export async function pooledFeaturesOf(
@@ -114,9 +102,8 @@ export async function pooledFeaturesOf(
     }));
     const x = modelInputs(model, batch);
     const pooled = tf.tidy(() => {
-      const h = audioTrunk(model, x.logMel);
-      const b = h.shape[0];
-      return tf.concat([tf.reshape(tf.mean(h, 1), [b, -1]), tf.reshape(tf.max(h, 1), [b, -1])], 1);
+      const a = embedAudio(model, x.logMel).features;
+      return tf.concat([tf.mean(a, 1), tf.max(a, 1)], 1);
     });
     const data = await pooled.data() as Float32Array;
     const f = pooled.shape[1]!;
