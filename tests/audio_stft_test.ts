@@ -148,3 +148,21 @@ Deno.test("log-frequency warp then its inverse is close to identity on smooth sp
   assert.throws(() => logFrequencyWarp(mag, frames, bins + 1, outBins, sr), /frames \* bins/);
   assert.throws(() => logFrequencyWarp(mag, frames, bins, outBins, 0), /sampleRate/);
 });
+
+Deno.test("magnitude equals Math.hypot rounded to float32, from tiny to huge values", () => {
+  const rng = new Rng(3);
+  for (const scale of [1e-38, 1e-20, 1e-3, 1, 1e3, 1e20, 1e38]) {
+    const n = 20000;
+    const re = Float32Array.from({ length: n }, () => scale * rng.normal());
+    // every tenth bin has a much smaller imaginary part
+    const im = Float32Array.from(
+      { length: n },
+      (_, i) => scale * (i % 10 ? 1 : 1e-6) * rng.normal(),
+    );
+    const mag = magnitude({ re, im, frames: 1, bins: n });
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(Math.hypot(re[i], im[i]));
+      if (mag[i] !== want) assert.fail(`scale ${scale}, bin ${i}: ${mag[i]} vs hypot ${want}`);
+    }
+  }
+});

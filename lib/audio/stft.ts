@@ -209,6 +209,12 @@ export function magnitude(spec: Spectrogram): Float32Array {
     throw new Error(`magnitude: spec.re has ${n} values but spec.im has ${spec.im.length}`);
   }
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.hypot(spec.re[i], spec.im[i]);
+  // the square root of the sum of squares, not Math.hypot: a float32's square cannot overflow
+  // or vanish in a double, the float32 results equal hypot's (test), at a fifth of the time
+  // or less (bench/magnitude_bench.ts; a separation step takes 3 x batch magnitudes)
+  for (let i = 0; i < n; i++) {
+    const a = spec.re[i], b = spec.im[i];
+    out[i] = Math.sqrt(a * a + b * b);
+  }
   return out;
 }
