@@ -12,6 +12,6 @@ export { softKMeansComposed } from "./soft_kmeans_composed.ts";
 export { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 export { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 export * from "./kernel_names.ts";
-export { adamUpdate } from "./adam_update.ts";
+export { adamUpdate, adamUpdates } from "./adam_update.ts";
 export { featureNorm } from "./feature_norm.ts";
 export { convFilterGrad } from "./conv_filter_grad.ts";

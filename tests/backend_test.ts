@@ -47,6 +47,32 @@ Deno.test("wasm matMul with transposed operands equals the plain product and fre
   tf.dispose([a, b]);
 });
 
+Deno.test("wasm a^T b (the filter-gradient kernel) equals XNNPACK's product bit for bit", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  // K a multiple of the 16-row passes, and not; N a multiple of 16; M odd (a lone channel)
+  for (const [k, m, n] of [[2048, 32, 32], [100, 5, 16], [48, 3, 32]]) {
+    const a = tf.randomNormal([k, m], 0, 1, "float32", 3) as tf.Tensor2D;
+    const b = tf.randomNormal([k, n], 0, 1, "float32", 4) as tf.Tensor2D;
+    const before = backend.numDataIds();
+    const got = tf.tidy(() => tf.matMul(a, b, true, false).dataSync());
+    assert.equal(backend.numDataIds(), before, "no buffer left behind");
+    // the stock kernel: an explicit transpose, then the plain product
+    const stock = tf.tidy(() => tf.matMul(tf.transpose(a), b).dataSync());
+    assert.deepEqual(got, stock, `[${k}, ${m}]^T [${k}, ${n}]`);
+    // and the float64 product
+    const av = a.dataSync(), bv = b.dataSync();
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let r = 0; r < k; r++) s += av[r * m + i] * bv[r * n + j];
+        assert.ok(Math.abs(got[i * n + j] - s) < 1e-4 * Math.sqrt(k), `[${i}, ${j}]`);
+      }
+    }
+    tf.dispose([a, b]);
+  }
+});
+
 Deno.test("initBackend rejects an unknown backend by name", async () => {
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => initBackend("tpu" as any), /backend "tpu" is not one of/);
