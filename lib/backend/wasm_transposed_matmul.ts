@@ -7,13 +7,15 @@
  * one extra copy of the transposed operand. Importing this module registers the kernel
  * (replacing the stock registration); products without transposes run the stock kernel.
  *
- * A product with only `a` transposed, `a^T b` of one `[K, M]` and one `[K, N]` matrix with N a
- * multiple of 16 (a linear layer's weight gradient: `[2048, 32]` by `[2048, 32]` in the tiny
- * preset), runs the {@linkcode ConvFilterGrad} kernel instead: it is the filter gradient of a
- * 1x1 convolution, each output entry the same sequential sum over K as XNNPACK's product
- * (bit-identical, checked in `tests/backend_test.ts`), without the transposed copy and 2-3x
- * faster at these shapes. K is cut into rows of 16 where it divides, so that each row's
- * operands stay in the first-level cache across the output blocks (same order of the sum).
+ * Products of one matrix by one matrix with N (the output's columns) a multiple of 16 run wasm
+ * SIMD kernels on the heap instead, each output entry the same sequential sum over K as
+ * XNNPACK's product (bit-identical, checked in `tests/backend_test.ts`) and 1.3-3x faster at
+ * a small model's shapes (a linear layer over all positions, `[2048, 32]` by `[32, 32]` in the
+ * tiny preset, and its gradients): `a^T b` (the layer's weight gradient) is the filter
+ * gradient of a 1x1 convolution, the {@linkcode ConvFilterGrad} kernel, without the
+ * transposed copy (K cut into rows of 16 where it divides, so that each row's operands stay
+ * in the first-level cache across the output blocks: the same order of the sum); `a b` and
+ * `a b^T` (after the transpose of the small `b`) run {@linkcode matMulOnHeap}.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { ConvFilterGrad, type ConvFilterGradAttrs } from "../../kernels/kernel_names.ts";
 import "../../kernels/conv_filter_grad.ts";
+import { matMulOnHeap } from "../../kernels/mat_mul_simd.ts";
 
 /** The part of the wasm backend the kernel uses: freeing a temporary. */
 interface Disposing {
@@ -71,6 +74,37 @@ function transposedProduct(
   return { ...dw, shape: [1, m, n] };
 }
 
+/** Entries of a shape's leading (batch) dimensions. */
+const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+
+/** A one-matrix operand `[..., r, c]` (leading dimensions all 1) viewed as `[1, r, c]`. */
+const asMatrix = (t: tf.TensorInfo): tf.TensorInfo => ({ ...t, shape: [1, ...t.shape.slice(-2)] });
+
+/**
+ * The product of two single matrices on the wasm SIMD kernels: `a^T b` on the filter-gradient
+ * kernel, `a b` and `a b^T` (after transposing `b`, a small weight matrix in a linear
+ * layer's input gradient) on {@linkcode matMulOnHeap}; `[1, M, N]`, or null where neither
+ * applies.
+ */
+function singleProduct(
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  backend: tf.KernelBackend,
+): tf.TensorInfo | null {
+  if (transposeA) {
+    return !transposeB && b.shape[2] % 16 === 0 ? transposedProduct(a, b, backend) : null;
+  }
+  if ((transposeB ? b.shape[1] : b.shape[2]) % 16 !== 0) return null;
+  const bt = transposeB ? swapLast(b, backend) : b;
+  try {
+    return matMulOnHeap(a, bt, backend);
+  } finally {
+    if (transposeB) (backend as unknown as Disposing).disposeData(bt.dataId);
+  }
+}
+
 tf.unregisterKernel(tf.BatchMatMul, "wasm");
 tf.registerKernel({
   kernelName: tf.BatchMatMul,
@@ -78,16 +112,26 @@ tf.registerKernel({
   setupFunc: stockMatMul.setupFunc,
   kernelFunc: (args) => {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return stockMatMul.kernelFunc(args);
     const backend = args.backend as tf.KernelBackend;
     const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (
-      transposeA && !transposeB && inputs.a.shape.length === 3 && inputs.b.shape.length === 3 &&
-      inputs.a.shape[0] === 1 && inputs.b.shape[0] === 1 && inputs.b.shape[2] % 16 === 0 &&
-      inputs.a.dtype === "float32" && inputs.b.dtype === "float32"
+      batchOf(inputs.a) === 1 && batchOf(inputs.b) === 1 && inputs.a.dtype === "float32" &&
+      inputs.b.dtype === "float32"
     ) {
-      return transposedProduct(inputs.a, inputs.b, backend);
+      const out = singleProduct(
+        asMatrix(inputs.a),
+        asMatrix(inputs.b),
+        transposeA,
+        transposeB,
+        backend,
+      );
+      if (out !== null) {
+        // the broadcast shape of the leading dimensions (all 1), then [M, N]
+        const lead = inputs.a.shape.length >= inputs.b.shape.length ? inputs.a : inputs.b;
+        return { ...out, shape: [...lead.shape.slice(0, -2), ...out.shape.slice(1)] };
+      }
     }
+    if (!transposeA && !transposeB) return stockMatMul.kernelFunc(args);
     const a = transposeA ? swapLast(inputs.a, backend) : inputs.a;
     const b = transposeB ? swapLast(inputs.b, backend) : inputs.b;
     try {
