@@ -84,6 +84,33 @@ Deno.test("wasm single-matrix products (SIMD kernels) are XNNPACK's sequential f
   }
 });
 
+Deno.test("wasm Sum over leading axes equals the stock sum of the transposed input bit for bit", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  const x = tf.randomNormal([8, 256, 32], 0, 1, "float32", 5) as tf.Tensor3D;
+  const cases: [number | number[], boolean, number[], () => tf.Tensor][] = [
+    // the stock kernel on the transposed input: a sum over its innermost axes, no transpose
+    [0, false, [256, 32], () => tf.sum(tf.transpose(x, [1, 2, 0]), 2)],
+    [[0, 1], false, [32], () => tf.sum(tf.reshape(tf.transpose(x, [2, 0, 1]), [32, 2048]), 1)],
+    [[1, 0], true, [1, 1, 32], () => tf.sum(tf.reshape(tf.transpose(x, [2, 0, 1]), [32, 2048]), 1)],
+  ];
+  for (const [axis, keepDims, shape, stock] of cases) {
+    const want = tf.tidy(() => stock().dataSync());
+    const before = backend.numDataIds();
+    const got = tf.sum(x, axis, keepDims);
+    assert.equal(backend.numDataIds(), before + 1, "one new buffer, no temporary left");
+    assert.deepEqual(got.shape, shape, `axis ${axis}`);
+    assert.deepEqual(got.dataSync(), want, `axis ${axis}`);
+    got.dispose();
+  }
+  // sums the kernel leaves to the stock one: all axes, trailing axes
+  tf.tidy(() => {
+    assert.ok(Math.abs(tf.sum(x).dataSync()[0] - tf.sum(tf.sum(x, 2)).dataSync()[0]) < 1e-2);
+    assert.deepEqual(tf.sum(x, 2).shape, [8, 256]);
+  });
+  x.dispose();
+});
+
 Deno.test("initBackend rejects an unknown backend by name", async () => {
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => initBackend("tpu" as any), /backend "tpu" is not one of/);
