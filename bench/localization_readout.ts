@@ -3,12 +3,24 @@
  * several read-outs of the visual feature map, each scored by Table 2's protocol (the
  * synthetic world's 64 held-out localization scenes, seed 0, cIoU@0.5 and AUC, as
  * `runAblation` measures) with the centre prior and the half-image ceiling beside them.
- * Evaluation only: no training.
+ * Evaluation only: no training. Not a `deno bench` file: a measurement script.
  *
- *   deno run -A bench/localization_readout.ts LABEL=weights.bin [LABEL=weights.bin ...]
+ *   deno run -A bench/localization_readout.ts [--test=64] [--cue] LABEL=weights.bin ...
  *
- * Each weights file is a tiny model's flat float32 parameters (`runAblation`'s `weightsDir`
- * format). Prints one line per (read-out, model) and writes nothing.
+ * Each weights file is a tiny model's flat float32 parameters, as `deno task ablate --out DIR`
+ * writes them (`DIR/weights/<variant>-s<seed>.bin`); e.g. the C1 models of issue 9 came from
+ * `deno task ablate --steps 300 --variants ours --out DIR` (and `--steps 2000`). Prints, per
+ * read-out, each model's cIoU@0.5 / AUC (%), the mean per-scene cIoU difference to today's map
+ * (`oursHeatmaps` as Table 2 calls it) and how many scenes it scores better : worse; writes
+ * nothing. `--test=N` scores on the first N test scenes instead of 64 (the first 64 are
+ * Table 2's); `--cue` adds a nearest-class-mean probe of the object's class from the aligned
+ * visual center at K_visual 2, 3 and 4 (what a separation cue built from it could say).
+ *
+ * Read-outs: the aligned center's soft assignment at other K_visual, iterations and beta; the
+ * sound's own maps (each position's distance or cosine to the audio center, a softmax over the
+ * audio center and the background centers, its projection on the audio direction, its
+ * contrast against the other clips' sounds); minus/plus gradient x feature of the scene
+ * distance; and, as a bound that reads the boxes, the best visual center per scene.
  *
  * @module
  */
@@ -25,11 +37,18 @@ import {
   embedVisual,
   type GridHeatmap,
   modelInputs,
+  oursHeatmaps,
 } from "../lib/model/mod.ts";
 import { clipCIoUs, localizationScores } from "../lib/metrics/mod.ts";
 import { centrePrior } from "../lib/baselines/mod.ts";
 import { halfImageCeiling } from "../lib/experiments/mod.ts";
 
+const unknown = Deno.args.filter((a) =>
+  a.startsWith("--") && a !== "--cue" && !a.startsWith("--test=")
+);
+if (unknown.length) {
+  throw new Error(`localization_readout.ts: unknown option(s) ${unknown.join(", ")}`);
+}
 const testArg = Deno.args.find((a) => a.startsWith("--test="));
 const testSize = testArg ? Number(testArg.slice(7)) : 64;
 if (!Number.isInteger(testSize) || testSize < 1) {
@@ -57,7 +76,9 @@ const score = (maps: GridHeatmap[]) => {
 const fmt = (s: { ciou50: number; auc: number }) =>
   `cIoU@0.5 ${s.ciou50.toFixed(1).padStart(5)}  AUC ${s.auc.toFixed(1).padStart(5)}`;
 const ceiling = localizationScores(halfImageCeiling(clips));
-console.log(`half-image ceiling           ${fmt({ ciou50: 100 * ceiling.ciou50, auc: 100 * ceiling.auc })}`);
+console.log(
+  `half-image ceiling           ${fmt({ ciou50: 100 * ceiling.ciou50, auc: 100 * ceiling.auc })}`,
+);
 console.log(
   `centre prior                 ${
     fmt(score(clips.map(() => ({
@@ -167,25 +188,25 @@ const audioCosine: Readout = (e) =>
  * Softmax over {audio center, the background (unaligned) visual centers} of -beta * distance:
  * the aligned visual center replaced by the sound's own center.
  */
-const audioVsBackground = (kVisual: number, beta: number, which: "unaligned" | "largest"): Readout =>
-async (e, m) => {
-  const cl = await clusterings(m, { kVisual, iterations: 4, beta: 5, background: "largest" });
-  return grid(
-    e,
-    e.u.map((u, i) => {
-      const c = cl[i];
-      const others = which === "largest"
-        ? [c.centers[c.largest]]
-        : c.centers.filter((_, j) => j !== c.aligned);
-      return Float32Array.from(u, (f) => {
-        const da = dist(f, e.a[i]);
-        let z = 1;
-        for (const o of others) z += Math.exp(-beta * (dist(f, o) - da));
-        return 1 / z;
-      });
-    }),
-  );
-};
+const audioVsBackground =
+  (kVisual: number, beta: number, which: "unaligned" | "largest"): Readout => async (e, m) => {
+    const cl = await clusterings(m, { kVisual, iterations: 4, beta: 5, background: "largest" });
+    return grid(
+      e,
+      e.u.map((u, i) => {
+        const c = cl[i];
+        const others = which === "largest"
+          ? [c.centers[c.largest]]
+          : c.centers.filter((_, j) => j !== c.aligned);
+        return Float32Array.from(u, (f) => {
+          const da = dist(f, e.a[i]);
+          let z = 1;
+          for (const o of others) z += Math.exp(-beta * (dist(f, o) - da));
+          return 1 / z;
+        });
+      }),
+    );
+  };
 
 /** Minus the distance of each position's feature to the aligned visual center. */
 const alignedDistance = (kVisual: number): Readout => async (e, m) => {
@@ -214,7 +235,6 @@ const audioContrast: Readout = (e) =>
       })
     ),
   ));
-
 
 /** Projection of each position's feature on the direction from `from` to the audio center. */
 const projection = (from: "largest kv2" | "frame mean"): Readout => async (e, m) => {
@@ -259,7 +279,8 @@ async function cueProbe(model: AVModel, kVisual: number): Promise<number> {
   const mu = new Float64Array(d), sd = new Float64Array(d);
   for (const x of xs) for (let j = 0; j < d; j++) mu[j] += x[j] / xs.length;
   for (const x of xs) for (let j = 0; j < d; j++) sd[j] += (x[j] - mu[j]) ** 2 / xs.length;
-  const z = (x: Float32Array) => Float64Array.from(x, (v, j) => (v - mu[j]) / Math.sqrt(sd[j] + 1e-12));
+  const z = (x: Float32Array) =>
+    Float64Array.from(x, (v, j) => (v - mu[j]) / Math.sqrt(sd[j] + 1e-12));
   const means = new Map<number, { sum: Float64Array; n: number }>();
   xs.forEach((x, i) => {
     const c = train[i].classes![0];
@@ -292,13 +313,40 @@ const oracleCenter = (kVisual: number): Readout => async (e, m) => {
   });
 };
 
+/**
+ * How each position's feature moves the scene distance (the sound's aligned visual center to
+ * its audio center, through the clustering): minus gradient x input (Grad-CAM's idea on the
+ * embedded feature map), or minus the gradient's projection on the feature's offset from the
+ * frame mean.
+ */
+const gradient =
+  (kind: "x input" | "x offset", kVisual = 2, sign = -1): Readout => async (e, m) => {
+    const x = modelInputs(m, clips);
+    const out = tf.tidy(() => {
+      const v = embedVisual(m, x.images).features;
+      const a = softKMeans(embedAudio(m, x.logMel).features, 1, { beta: 5 }).centers;
+      const bg = backgroundCenters("largest", softKMeans(v, kVisual, { beta: 5 }).assignments, 1);
+      const g = tf.grad((u: tf.Tensor) =>
+        tf.sum(
+          alignCenters(softKMeans(u as tf.Tensor3D, kVisual, { beta: 5 }).centers, a, bg)
+            .sceneDistance2,
+        )
+      )(v);
+      const ref = kind === "x input" ? v : tf.sub(v, tf.mean(v, 1, true));
+      return tf.mul(sign, tf.sum(tf.mul(g, ref), 2));
+    });
+    const data = await out.array() as number[][];
+    tf.dispose([x.images, x.logMel, out]);
+    return grid(e, data.map((r) => Float32Array.from(r)));
+  };
+
 const READOUTS: [string, Readout][] = [
-  ["assign kv2 it4 b5 (today)", assignment(2, 4, 5)],
+  ["assign kv2 it4 b5 (today)", (_, m) => oursHeatmaps(m, clips, "aligned")],
   ["assign kv2 it8 b5", assignment(2, 8, 5)],
   ["assign kv2 it4 b2", assignment(2, 4, 2)],
   ["assign kv2 it4 b10", assignment(2, 4, 10)],
   ["assign kv2 it4 b30", assignment(2, 4, 30)],
-  ["assign kv3 it4 b5", assignment(3, 4, 5)],
+  ["assign kv3 it4 b5", (_, m) => oursHeatmaps(m, clips, "aligned", { extraVisualCenters: 2 })],
   ["assign kv3 it8 b5", assignment(3, 8, 5)],
   ["assign kv3 it4 b10", assignment(3, 4, 10)],
   ["aligned distance kv2", alignedDistance(2)],
@@ -323,6 +371,11 @@ const READOUTS: [string, Readout][] = [
         },
       ),
     )],
+  ["-gradient x input kv2", gradient("x input")],
+  ["-gradient x offset kv2", gradient("x offset")],
+  ["-gradient x offset kv3", gradient("x offset", 3)],
+  ["+gradient x input kv2", gradient("x input", 2, 1)],
+  ["+gradient x offset kv2", gradient("x offset", 2, 1)],
   ["oracle center kv2 (boxes)", oracleCenter(2)],
   ["oracle center kv3 (boxes)", oracleCenter(3)],
 ];
