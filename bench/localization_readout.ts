@@ -7,7 +7,8 @@
  *
  *   deno run -A bench/localization_readout.ts [--test=64] [--cue] LABEL=weights.bin ...
  *
- * Each weights file is a tiny model's flat float32 parameters, as `deno task ablate --out DIR`
+ * Each weights file is a tiny model's flat float32 parameters (or `init:SEED`: an untrained
+ * model of that seed), as `deno task ablate --out DIR`
  * writes them (`DIR/weights/<variant>-s<seed>.bin`); e.g. the C1 models of issue 9 came from
  * `deno task ablate --steps 300 --variants ours --out DIR` (and `--steps 2000`). Prints, per
  * read-out, each model's cIoU@0.5 / AUC (%), the mean per-scene cIoU difference to today's map
@@ -340,6 +341,71 @@ const gradient =
     return grid(e, data.map((r) => Float32Array.from(r)));
   };
 
+/**
+ * Bound, reads the boxes: Fisher's linear discriminant of object against background feature
+ * cells (a cell is the object's when its centre lies in the sounding object's box), fitted on
+ * 256 C1 training scenes; each position's score is its feature's projection. Whether the
+ * features hold the object linearly at all, whatever the sound says.
+ */
+const linearProbe: Readout = async (e, m) => {
+  const train = Array.from({ length: 256 }, (_, i) => world.scene(i, 1, "train"));
+  const d = m.config.embedding;
+  const sum = [new Float64Array(d), new Float64Array(d)], n = [0, 0];
+  const feats: { f: Float32Array; y: number }[] = [];
+  for (let i = 0; i < train.length; i += 32) {
+    const part = train.slice(i, i + 32);
+    const x = modelInputs(m, part);
+    const v = embedVisual(m, x.images);
+    const data = await v.features.data() as Float32Array;
+    tf.dispose([x.images, x.logMel, v.features]);
+    const cell = imageSize / v.rows;
+    part.forEach((c, b) => {
+      const [x0, y0, x1, y1] = c.boxes![0];
+      for (let p = 0; p < v.rows * v.cols; p++) {
+        const cx = (p % v.cols + 0.5) * cell, cy = (Math.floor(p / v.cols) + 0.5) * cell;
+        const y = cx >= x0 && cx < x1 && cy >= y0 && cy < y1 ? 1 : 0;
+        const f = data.subarray((b * v.rows * v.cols + p) * d, (b * v.rows * v.cols + p + 1) * d);
+        feats.push({ f, y });
+        for (let j = 0; j < d; j++) sum[y][j] += f[j];
+        n[y]++;
+      }
+    });
+  }
+  const mu = sum.map((s_, y) => s_.map((v) => v / n[y]));
+  // pooled within-class covariance (+ a small ridge), solved by Gaussian elimination
+  const a = Array.from({ length: d }, (_, r) => new Float64Array(d + 1));
+  for (const { f, y } of feats) {
+    for (let r = 0; r < d; r++) {
+      for (let c = 0; c < d; c++) a[r][c] += (f[r] - mu[y][r]) * (f[c] - mu[y][c]) / feats.length;
+    }
+  }
+  for (let r = 0; r < d; r++) {
+    a[r][r] += 1e-3;
+    a[r][d] = mu[1][r] - mu[0][r];
+  }
+  for (let c = 0; c < d; c++) {
+    let piv = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    [a[c], a[piv]] = [a[piv], a[c]];
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const k = a[r][c] / a[c][c];
+      for (let j = c; j <= d; j++) a[r][j] -= k * a[c][j];
+    }
+  }
+  const w = a.map((row, r) => row[d] / row[r]);
+  return grid(
+    e,
+    e.u.map((u) =>
+      Float32Array.from(u, (f) => {
+        let s_ = 0;
+        for (let j = 0; j < d; j++) s_ += f[j] * w[j];
+        return s_;
+      })
+    ),
+  );
+};
+
 const READOUTS: [string, Readout][] = [
   ["assign kv2 it4 b5 (today)", (_, m) => oursHeatmaps(m, clips, "aligned")],
   ["assign kv2 it8 b5", assignment(2, 8, 5)],
@@ -376,6 +442,7 @@ const READOUTS: [string, Readout][] = [
   ["-gradient x offset kv3", gradient("x offset", 3)],
   ["+gradient x input kv2", gradient("x input", 2, 1)],
   ["+gradient x offset kv2", gradient("x offset", 2, 1)],
+  ["linear probe (boxes)", linearProbe],
   ["oracle center kv2 (boxes)", oracleCenter(2)],
   ["oracle center kv3 (boxes)", oracleCenter(3)],
 ];
@@ -383,6 +450,16 @@ const READOUTS: [string, Readout][] = [
 const embeddings: Embedded[] = [];
 const loaded: AVModel[] = [];
 for (const { path } of models) {
+  // "init:SEED": an untrained model of that seed (the floor training starts from)
+  if (path.startsWith("init:")) {
+    const seed = Number(path.slice(5));
+    if (!Number.isInteger(seed) || seed < 0) {
+      throw new Error(`localization_readout.ts: "${path}" must be init:SEED, SEED an integer >= 0`);
+    }
+    loaded.push(createModel({ preset: "tiny", seed }));
+    embeddings.push(await embed(loaded[loaded.length - 1]));
+    continue;
+  }
   const model = createModel({ preset: "tiny", seed: 0 });
   const bytes = await Deno.readFile(path).catch((err) => {
     throw new Error(`localization_readout.ts: cannot read ${path}: ${err.message}`);
