@@ -117,10 +117,8 @@ const score = (maps: GridHeatmap[]) => {
 };
 const fmt = (s: { ciou50: number; auc: number }) =>
   `cIoU@0.5 ${s.ciou50.toFixed(1).padStart(5)}  AUC ${s.auc.toFixed(1).padStart(5)}`;
-const ceiling = localizationScores(halfImageCeiling(clips));
-console.log(
-  `half-image ceiling           ${fmt({ ciou50: 100 * ceiling.ciou50, auc: 100 * ceiling.auc })}`,
-);
+const ceilingCIoUs = halfImageCeiling(clips);
+const ceiling = localizationScores(ceilingCIoUs);
 // the off-centre half of the scenes: the object's box centre farthest from the image centre
 // (a read-out that leans on the image centre loses there)
 const offCentre = (() => {
@@ -132,6 +130,15 @@ const offCentre = (() => {
   return d.map((v, i) => (v >= mid ? i : -1)).filter((i) => i >= 0);
 })();
 const offAUC = (cious: number[]) => 100 * localizationScores(offCentre.map((i) => cious[i])).auc;
+const centralAUC = (cious: number[]) =>
+  100 * localizationScores(cious.filter((_, i) => !offCentre.includes(i))).auc;
+console.log(
+  `half-image ceiling           ${
+    fmt({ ciou50: 100 * ceiling.ciou50, auc: 100 * ceiling.auc })
+  }  off-centre AUC ${offAUC(ceilingCIoUs).toFixed(1)}  central AUC ${
+    centralAUC(ceilingCIoUs).toFixed(1)
+  }`,
+);
 const centreMaps = clips.map(() => ({
   height: imageSize,
   width: imageSize,
@@ -140,7 +147,9 @@ const centreMaps = clips.map(() => ({
 console.log(
   `centre prior                 ${fmt(score(centreMaps))}  off-centre AUC ${
     offAUC(clipCIoUs(clips, centreMaps)).toFixed(1)
-  }  box recall ${(100 * predictionShares(centreMaps).recall).toFixed(1)}%`,
+  }  central AUC ${centralAUC(clipCIoUs(clips, centreMaps)).toFixed(1)}  box recall ${
+    (100 * predictionShares(centreMaps).recall).toFixed(1)
+  }%`,
 );
 
 /** Everything a read-out needs, for every clip: features and clusterings, on the host. */
@@ -606,6 +615,35 @@ const dilated = (base: Readout, r: number): Readout => async (e, m) =>
     }),
   }));
 
+/**
+ * Today's clustering and alignment (K_visual 2, beta 5, the largest center the background) of
+ * the visual features smoothed over the grid (each channel, edge-normalised, sigma in cells):
+ * spatially coherent clusters before the assignment, instead of smoothing the map after it.
+ */
+const smoothedFeatures = (sigma: number): Readout => async (e) => {
+  const d = e.a[0].length, n = e.rows * e.cols;
+  const flat = new Float32Array(e.u.length * n * d);
+  e.u.forEach((u, b) => {
+    for (let j = 0; j < d; j++) {
+      const s = smoothGrid(Float32Array.from(u, (f) => f[j]), e.rows, e.cols, sigma, "normalised");
+      for (let p = 0; p < n; p++) flat[(b * n + p) * d + j] = s[p];
+    }
+  });
+  const res = tf.tidy(() => {
+    const v = tf.tensor3d(flat, [e.u.length, n, d]);
+    const a = tf.tensor3d(Float32Array.from(e.a.flatMap((x) => [...x])), [e.u.length, 1, d]);
+    const vk = softKMeans(v, 2, { beta: 5 });
+    const bg = backgroundCenters("largest", vk.assignments, 1);
+    return [vk.assignments, alignCenters(vk.centers, a, bg).nearest];
+  });
+  const [assign, nearest] = await Promise.all(res.map((t) => t.array())) as [
+    number[][][],
+    number[][],
+  ];
+  tf.dispose(res);
+  return grid(e, assign.map((c, b) => Float32Array.from(c[nearest[b][0]])));
+};
+
 const today = cached((_, m) => oursHeatmaps(m, clips, "aligned"));
 const probeMap = cached(linearProbe);
 
@@ -786,6 +824,8 @@ const READOUTS: [string, Readout][] = [
   ["today s1 maximum blob", centreBlob(smoothed(today, 1), "maximum")],
   ["today component blob", centreBlob(today, "component")],
   ["today dilated r1", dilated(today, 1)],
+  ["today from features smoothed s0.5", smoothedFeatures(0.5)],
+  ["today from features smoothed s1", smoothedFeatures(1)],
   ["today dilated r2", dilated(today, 2)],
   ["today smoothed s1 dilated r1", dilated(smoothed(today, 1), 1)],
   ...[0.5, 1, 2, 3].map((
