@@ -9,6 +9,7 @@ import {
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   alignCenters,
+  audioTrunk,
   backgroundCenters,
   contrastiveLoss,
   conv2dSame,
@@ -52,6 +53,28 @@ Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grid
   assertEquals(a.features.shape, [2, 128, 32]);
   assertEquals([a.rows, a.cols], [16, 8]);
   tf.dispose([v.features, a.features]);
+  model.params.dispose();
+});
+
+Deno.test("audioTrunk: the map embedAudio projects; depth runs the first layers", async () => {
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const logMel = tf.randomNormal([2, 63, 32], 0, 1, "float32", 4) as tf.Tensor3D;
+  const h = audioTrunk(model, logMel);
+  assertEquals(h.shape, [2, 16, 8, 32]);
+  const first = audioTrunk(model, logMel, 1);
+  assertEquals(first.shape, [2, 32, 16, 16]);
+  const a = embedAudio(model, logMel);
+  const projected = tf.tidy(() =>
+    tf.add(
+      tf.matMul(tf.reshape(h, [2 * 128, 32]), model.params.get("audio.proj.w") as tf.Tensor2D),
+      model.params.get("audio.proj.b"),
+    )
+  );
+  const [want, got] = [await projected.data(), await a.features.data()];
+  assert(want.every((v, i) => Math.abs(v - got[i]) < 1e-5));
+  assertThrows(() => audioTrunk(model, logMel, 0), Error, "depth must be an integer in 1..3");
+  assertThrows(() => audioTrunk(model, logMel, 4), Error, "depth must be an integer in 1..3");
+  tf.dispose([logMel, h, first, a.features, projected]);
   model.params.dispose();
 });
 
