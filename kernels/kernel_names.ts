@@ -43,7 +43,8 @@ export interface SoftKMeansAttrs {
  * Inputs `{ w, g, m, v }` (the variable, its gradient, first and second moments, all the same
  * shape); attrs {@linkcode AdamUpdateAttrs}; outputs `[w', m', v']`:
  * g' = g + weightDecay w, m' = beta1 m + (1 - beta1) g', v' = beta2 v + (1 - beta2) g'^2,
- * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu and wasm (plain loops).
+ * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu (a plain loop) and wasm (wasm SIMD
+ * on the backend's heap, bit-identical to the loop).
  * @category kernels
  */
 export const AdamUpdate = "AvsceneAdamUpdate";

@@ -1,8 +1,9 @@
 /**
  * Clustering kernels: soft K-means as WGSL on webgpu, plain loops on cpu/wasm, composed tfjs
- * ops elsewhere, with gradients for each; a fused Adam update and a fused feature
- * normalisation (group or positional norm, affine, ReLU) on cpu/wasm (wasm SIMD on wasm); a
- * convolution's filter gradient in wasm SIMD.
+ * ops elsewhere, with gradients for each; a fused Adam update (of one variable, or of all an
+ * optimiser's variables in one call) and a fused feature normalisation (group or positional
+ * norm, affine, ReLU) on cpu/wasm (wasm SIMD on wasm); a convolution's filter gradient in wasm
+ * SIMD.
  *
  * @module
  */
