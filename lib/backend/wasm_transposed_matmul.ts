@@ -11,7 +11,8 @@
  * SIMD kernels on the heap instead, each output entry the same sequential sum over K as
  * XNNPACK's product (bit-identical, checked in `tests/backend_test.ts`) and 1.3-3x faster at
  * a small model's shapes (a linear layer over all positions, `[2048, 32]` by `[32, 32]` in the
- * tiny preset, and its gradients): `a^T b` (the layer's weight gradient) is the filter
+ * tiny preset, and its gradients; only where the small operand stays in the first-level cache,
+ * see `MAX_RIGHT_OPERAND`): `a^T b` (the layer's weight gradient) is the filter
  * gradient of a 1x1 convolution, the {@linkcode ConvFilterGrad} kernel, without the
  * transposed copy (K cut into rows of 16 where it divides, so that each row's operands stay
  * in the first-level cache across the output blocks: the same order of the sum); `a b` and
@@ -81,6 +82,15 @@ const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((x, y) => x * 
 const asMatrix = (t: tf.TensorInfo): tf.TensorInfo => ({ ...t, shape: [1, ...t.shape.slice(-2)] });
 
 /**
+ * The largest `b` (K N floats) of an `a b` product, and the largest output (M N floats) of an
+ * `a^T b` product, that the SIMD kernels take: they stream `b` (or the output) once per pair of
+ * rows (or per 16 rows of K), which pays while it stays in the first-level cache (2.8-3.5x
+ * faster than XNNPACK at 64 x 64, 0.9-1.3x at 128 x 128) and not beyond (0.5-0.6x at 512 x 512
+ * and 1024 x 1024, where XNNPACK's packed, cache-blocked product wins).
+ */
+const MAX_RIGHT_OPERAND = 8192, MAX_TRANSPOSED_OUTPUT = 16384;
+
+/**
  * The product of two single matrices on the wasm SIMD kernels: `a^T b` on the filter-gradient
  * kernel, `a b` and `a b^T` (after transposing `b`, a small weight matrix in a linear
  * layer's input gradient) on {@linkcode matMulOnHeap}; `[1, M, N]`, or null where neither
@@ -94,9 +104,13 @@ function singleProduct(
   backend: tf.KernelBackend,
 ): tf.TensorInfo | null {
   if (transposeA) {
-    return !transposeB && b.shape[2] % 16 === 0 ? transposedProduct(a, b, backend) : null;
+    const [m, n] = [a.shape[2], b.shape[2]];
+    return !transposeB && n % 16 === 0 && m * n <= MAX_TRANSPOSED_OUTPUT
+      ? transposedProduct(a, b, backend)
+      : null;
   }
-  if ((transposeB ? b.shape[1] : b.shape[2]) % 16 !== 0) return null;
+  const [k, n] = transposeB ? [b.shape[2], b.shape[1]] : [b.shape[1], b.shape[2]];
+  if (n % 16 !== 0 || k * n > MAX_RIGHT_OPERAND) return null;
   const bt = transposeB ? swapLast(b, backend) : b;
   try {
     return matMulOnHeap(a, bt, backend);
