@@ -1,10 +1,11 @@
 /**
  * A float32 matrix product on tfjs's wasm backend in wasm SIMD (`_mat_mul_simd.wat`), on the
- * backend's heap: the same sums in the same order as XNNPACK's product (bit-identical), 2-4x
- * faster than tfjs-backend-wasm's `BatchMatMul` at a small model's shapes (`[2048, 32]` by
- * `[32, 32]`: a linear layer over every position of a batch), where XNNPACK's per-call set-up
- * (packing the weights anew each step) outweighs the products. `lib/backend` runs
- * `BatchMatMul` through it where it applies.
+ * backend's heap: the same sums in the same order as XNNPACK's product of one matrix by one
+ * matrix (bit-identical), 1.2-3.5x faster than tfjs-backend-wasm's `BatchMatMul` at a small
+ * model's shapes (`[2048, 32]` by `[32, 32]` or `[64, 64]`: a linear layer over every position
+ * of a batch, `bench/wasm_kernels_bench.ts`), where XNNPACK's per-call set-up (packing the
+ * weights anew after each step) outweighs the products; slower than XNNPACK once `b` outgrows
+ * the first-level cache. `lib/backend` runs `BatchMatMul` through it where it applies.
  *
  * @module
  */
