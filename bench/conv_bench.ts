@@ -14,10 +14,10 @@
  *   same filter as the previous call against a fresh filter tensor (made outside the timed
  *   region; its disposal, which deletes the operator, inside), paired call by call; and the
  *   multiply-accumulates per second XNNPACK reaches (zero taps counted).
- * - **polyphase zeros** (batch 8): the stride-2 input gradient (`conv2dSame`) as one stride-1
- *   convolution with a 2 x 2 tap filter for all four phases, where 7 of the 16 taps per channel
- *   pair are zeros, against the four phases as separate convolutions of 2 x 2, 2 x 1, 1 x 2 and
- *   1 x 1 taps (no zeros, before their outputs are interleaved).
+ * - **polyphase zeros** (batch 8): the stride-2 input gradient as one stride-1 convolution with
+ *   a 2 x 2 tap filter for all four phases, where 7 of the 16 taps per channel pair are zeros
+ *   (`conv2dSame`'s form before), against the four phases as separate convolutions of 2 x 2,
+ *   2 x 1, 1 x 2 and 1 x 1 taps (no zeros, before their outputs are interleaved; its form now).
  *
  *   deno bench -A bench/conv_bench.ts
  *
