@@ -22,6 +22,7 @@ import {
   groupNorm,
   localize,
   modelInputs,
+  oursHeatmaps,
   pairAccuracy,
   pairDistances,
   poissonRate,
@@ -306,6 +307,34 @@ Deno.test("localize: one aligned and the other unaligned maps; assignments sum t
       for (const map of all.values()) s += map[p];
       assertAlmostEquals(s, 1, 1e-4);
     }
+  }
+  model.params.dispose();
+});
+
+Deno.test("oursHeatmaps: extraVisualCenters sets K_visual - K_audio; 1 by default, as training", async () => {
+  const model = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
+  const clips = world.curriculumSet(1, 3);
+  for (const extra of [undefined, 1, 2]) {
+    const kVisual = 1 + (extra ?? 1);
+    const maps = await localize(model, clips, { kAudio: 1, kVisual });
+    const opts = extra === undefined ? {} : { extraVisualCenters: extra };
+    const aligned = await oursHeatmaps(model, clips, "aligned", opts);
+    const unaligned = await oursHeatmaps(model, clips, "unaligned", opts);
+    maps.forEach((m, i) => {
+      assertEquals(m.unaligned.length, kVisual - 1);
+      assertEquals([...aligned[i].heatmap], [...m.aligned[0]]);
+      // the background: the union (pixelwise maximum) of every center not aligned
+      const union = m.unaligned[0].map((v, p) => Math.max(v, ...m.unaligned.map((u) => u[p])));
+      assertEquals([...unaligned[i].heatmap], [...union]);
+    });
+  }
+  for (const bad of [0, 1.5]) {
+    await assertRejects(
+      () => oursHeatmaps(model, clips, "aligned", { extraVisualCenters: bad }),
+      Error,
+      `extraVisualCenters must be an integer >= 1, got ${bad}`,
+    );
   }
   model.params.dispose();
 });
