@@ -57,6 +57,15 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
   assertThrows(() => resolveRecipe({ negatives: "some" as "all" }), Error, "negatives");
   assertThrows(() => resolveRecipe({ background: "edge" as "none" }), Error, "background");
+  assertThrows(() => resolveRecipe({ inFrameNegative: -1 }), Error, "inFrameNegative");
+  assertThrows(() => resolveRecipe({ inFrameNegative: NaN }), Error, "inFrameNegative");
+  // in-frame negatives need a background center
+  assertThrows(
+    () => resolveRecipe({ inFrameNegative: 1, background: "none" }),
+    Error,
+    "background",
+  );
+  assertEquals(resolveRecipe({ inFrameNegative: 0.5 }).inFrameNegative, 0.5);
   // localize's defaults are how the default recipe trains
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
   assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
@@ -114,6 +123,41 @@ Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) 
   });
   expected.forEach((e, i) => assert(Math.abs(positives[1][i] - e) <= 1e-4 * Math.max(1, e)));
   tf.dispose([images, logMel]);
+  model.params.dispose();
+});
+
+Deno.test("pairDistances: in-frame negatives are each audio center's distance to its own background", () => {
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const clips = world.curriculumSet(2, 3);
+  const { images, logMel } = modelInputs(model, clips);
+  const opts = { kAudio: 2, kVisual: 3, beta: 5, background: "largest" as const };
+  const d = pairDistances(model, images, logMel, { ...opts, inFrameNegatives: true });
+  assertEquals(pairDistances(model, images, logMel, opts).inFrame2, undefined);
+  const got = d.inFrame2!.arraySync();
+  assertEquals(got.length, 3 * 2); // [batch * K_audio]
+  const expected = tf.tidy(() => {
+    const vk = softKMeans(embedVisual(model, images).features, 3, { beta: 5 });
+    const ak = softKMeans(embedAudio(model, logMel).features, 2, { beta: 5 });
+    const dist = alignCenters(vk.centers, ak.centers).distances.arraySync();
+    const mass = tf.sum(vk.assignments, 2).arraySync() as number[][];
+    // row-major over (clip i, audio center k): frame i's largest-mass center to a_ik
+    return dist.flatMap((dv, i) => {
+      const bg = mass[i].indexOf(Math.max(...mass[i]));
+      return [dv[bg][0], dv[bg][1]];
+    });
+  });
+  expected.forEach((e, i) => {
+    assert(Math.abs(got[i] - e) <= 1e-4 * Math.max(1, e), `${i}: ${got[i]} vs ${e}`);
+  });
+  const bad = [{ background: "none" as const }, { kVisual: 2 }, { alignment: "scene" as const }];
+  for (const b of bad) {
+    assertThrows(
+      () => pairDistances(model, images, logMel, { ...opts, ...b, inFrameNegatives: true }),
+      Error,
+      "inFrameNegatives needs a background center",
+    );
+  }
+  tf.dispose([images, logMel, d.positive2, d.negative2, d.inFrame2!]);
   model.params.dispose();
 });
 
@@ -177,6 +221,10 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   // a background center that is never aligned: gradients flow through the masked alignment
   const background = await run({ background: "largest" }, freshWorld([]));
   assert(background.every(Number.isFinite), `${background}`);
+  // in-frame negatives add a term to the loss (same batches, same first weights)
+  const inFrame = await run({ background: "largest", inFrameNegative: 1 }, freshWorld([]));
+  assert(inFrame.every(Number.isFinite), `${inFrame}`);
+  assert(inFrame[0] > background[0], `${inFrame[0]} vs ${background[0]}`);
   const model = createModel({ preset: "tiny" });
   await assertRejects(
     () =>

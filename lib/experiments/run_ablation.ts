@@ -24,6 +24,7 @@ import { cIoU } from "../metrics/ciou.ts";
 import { consensusMap } from "../metrics/consensus_map.ts";
 import { upsampleHeatmap } from "../metrics/upsample_heatmap.ts";
 import { localizationScores } from "../metrics/localization_scores.ts";
+import { objectMassShare } from "../metrics/object_mass_share.ts";
 import { clipCIoUs } from "../metrics/clip_cious.ts";
 import { halfImageCeiling } from "./run_table2.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
@@ -94,6 +95,7 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   lrDecay: "none",
   flip: false,
   background: "largest",
+  inFrameNegative: 0,
 });
 
 /**
@@ -257,6 +259,18 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
     steps: 600,
   },
+  {
+    name: "ours+inframe0.5",
+    change: "each audio center also a negative of its own frame's background center " +
+      "(in-frame hard negative, weight 0.5)",
+    recipe: { ...OURS_MEASURED, inFrameNegative: 0.5 },
+  },
+  {
+    name: "ours+inframe1",
+    change: "each audio center also a negative of its own frame's background center " +
+      "(in-frame hard negative, weight 1)",
+    recipe: { ...OURS_MEASURED, inFrameNegative: 1 },
+  },
 ];
 
 /**
@@ -325,6 +339,11 @@ export interface AblationResult {
    * aligned center sits on the background (the flip).
    */
   backgroundAuc: number;
+  /**
+   * Share of the same test scenes whose aligned center is off the object: under 10% of its
+   * assignment mass on the sounding object's pixels (`objectMassShare`, K_visual 2).
+   */
+  offObject: number;
   /** The half-image ceiling's cIoU@0.5 (%) on the same set. */
   ceilingCiou50: number;
   /** Its AUC (%). */
@@ -367,6 +386,41 @@ async function heldOutAccuracy(
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
+}
+
+/**
+ * Share of single-source test scenes whose aligned center has under 10% of its assignment
+ * mass on the sounding object (K_audio 1, K_visual 2, the scene's object mask).
+ *
+ * @param model the trained network.
+ * @param scenes single-source test scenes with `masks`.
+ * @param opts clustering beta and background rule of `localize`.
+ * @returns a share in [0, 1].
+ */
+async function offObjectShare(
+  model: AVModel,
+  scenes: readonly AVClip[],
+  opts: Pick<LocalizeOptions, "beta" | "background">,
+): Promise<number> {
+  let off = 0;
+  for (let i = 0; i < scenes.length; i += 32) {
+    const part = scenes.slice(i, i + 32);
+    const maps = await localize(model, part, { ...opts, kAudio: 1, kVisual: 2 });
+    maps.forEach((m, j) => {
+      const { image, masks, id } = part[j];
+      if (!masks?.length) throw new Error(`offObjectShare: scene ${id} has no object mask`);
+      const share = objectMassShare(
+        m.aligned[0],
+        m.height,
+        m.width,
+        masks[0],
+        image.height,
+        image.width,
+      );
+      if (share < 0.1) off++;
+    });
+  }
+  return off / scenes.length;
 }
 
 /**
@@ -494,6 +548,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           ciou50: 100 * loc.ciou50,
           auc: 100 * loc.auc,
           backgroundAuc: 100 * (await scores("unaligned")).auc,
+          offObject: await offObjectShare(model, locSet, how),
           ceilingCiou50: 100 * ceiling.ciou50,
           ceilingAuc: 100 * ceiling.auc,
           ...per,

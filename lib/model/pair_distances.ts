@@ -49,6 +49,12 @@ export interface PairOptions {
    * nearest of all; `largest`: the center of largest assignment mass; see `BackgroundRule`).
    */
   background?: BackgroundRule;
+  /**
+   * Also return {@linkcode PairDistances.inFrame2}: each audio center against its own frame's
+   * background center (default false). Needs a background: `background: "largest"`, source
+   * alignment and more visual than audio centers.
+   */
+  inFrameNegatives?: boolean;
 }
 
 /**
@@ -66,6 +72,12 @@ export interface PairDistances {
    * `[batch * (batch - 1)]`.
    */
   allNegative2?: tf.Tensor1D;
+  /**
+   * With `inFrameNegatives`: the in-frame negatives, |v_bg(i) - a_ik|^2 between audio center k
+   * of clip i and the nearest background center of clip i's own frame (the sound matched to
+   * the rest of its own image, a hard negative), row-major over i `[batch * K_audio]`.
+   */
+  inFrame2?: tf.Tensor1D;
 }
 
 /**
@@ -114,13 +126,15 @@ function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
 
 /**
  * Scene distances of each clip's audio to its own frame (positive) and to the next clip's
- * frame (negative, `(i + 1) mod batch`).
+ * frame (negative, `(i + 1) mod batch`); with `negatives: "all"` also to every other frame,
+ * and with `inFrameNegatives` each audio center's distance to its own frame's background.
  *
  * @param model the model.
  * @param images frames `[batch, H, W, 3]` in [0, 1], batch >= 2.
  * @param logMel spectrograms `[batch, frames, nMels]`.
  * @param opts centers per modality and alignment level.
- * @returns positive and negative squared distances, `[batch]` each.
+ * @returns positive and negative squared distances, `[batch]` each (and the asked-for extra
+ * negatives).
  * @category model
  */
 export function pairDistances(
@@ -139,6 +153,21 @@ export function pairDistances(
       throw new Error(`pairDistances: opts.${key} must be a positive integer, got ${opts[key]}`);
     }
   }
+  if (opts.inFrameNegatives) {
+    const why = (opts.alignment ?? "source") !== "source"
+      ? `alignment "${opts.alignment}"`
+      : (opts.background ?? "none") === "none"
+      ? `background "none"`
+      : opts.kVisual <= opts.kAudio
+      ? `kVisual ${opts.kVisual} <= kAudio ${opts.kAudio}`
+      : undefined;
+    if (why) {
+      throw new Error(
+        `pairDistances: inFrameNegatives needs a background center (source alignment, ` +
+          `background "largest", kVisual > kAudio), got ${why}`,
+      );
+    }
+  }
   return tf.tidy(() => {
     const v = embedVisual(model, images).features;
     const a = embedAudio(model, logMel).features;
@@ -153,9 +182,21 @@ export function pairDistances(
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio);
     }
-    const positive2 = alignCenters(vc, ac, bg).sceneDistance2;
+    const own = alignCenters(vc, ac, bg);
+    const positive2 = own.sceneDistance2;
     const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg)).sceneDistance2;
-    if ((opts.negatives ?? "next") === "next") return { positive2, negative2 };
-    return { positive2, negative2, allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) };
+    const all = (opts.negatives ?? "next") === "all"
+      ? { allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) }
+      : {};
+    // only the background centers alignable: each audio center's nearest background center
+    const inFrame = opts.inFrameNegatives
+      ? {
+        inFrame2: tf.reshape(
+          tf.min(excludeBackground(own.distances, tf.sub(1, bg!) as tf.Tensor2D, 1), 1),
+          [-1],
+        ) as tf.Tensor1D,
+      }
+      : {};
+    return { positive2, negative2, ...all, ...inFrame };
   });
 }

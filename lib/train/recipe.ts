@@ -51,6 +51,14 @@ export interface Recipe {
    * or `largest` (the center of largest assignment mass is the background; `BackgroundRule`).
    */
   background: BackgroundRule;
+  /**
+   * Weight of the in-frame negatives (0: none): each audio center against its own frame's
+   * background center, a hard negative in the same margin form 0.5 max(0, m - d)^2 (the
+   * rest of the same image, as LVS's hard way). The step's loss is then 0.5 (positives +
+   * other-frame negatives + weight * in-frame negatives), each a mean. Needs `background`
+   * `largest`.
+   */
+  inFrameNegative: number;
 }
 
 /**
@@ -71,6 +79,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     lrDecay: "none",
     flip: false,
     background: "largest",
+    inFrameNegative: 0,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -81,6 +90,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     lrDecay: "none",
     flip: false,
     background: "none",
+    inFrameNegative: 0,
   }),
 });
 
@@ -100,6 +110,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.deepEqual(resolveRecipe({ flip: true }), { ...RECIPES.ours, flip: true });
  * assert.equal(resolveRecipe({ freshScenes: true }, "paper").betaStart, 30);
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
+ * assert.throws(() => resolveRecipe({ inFrameNegative: 1 }, "paper"), /needs a background/);
  * ```
  * @category training
  */
@@ -130,6 +141,12 @@ export function resolveRecipe(
   }
   if (!BACKGROUND_RULES.includes(r.background)) {
     throw new Error(`recipe: background must be one of ${BACKGROUND_RULES}, got ${r.background}`);
+  }
+  if (!(Number.isFinite(r.inFrameNegative) && r.inFrameNegative >= 0)) {
+    throw new Error(`recipe: inFrameNegative must be finite and >= 0, got ${r.inFrameNegative}`);
+  }
+  if (r.inFrameNegative > 0 && r.background === "none") {
+    throw new Error(`recipe: inFrameNegative needs a background center (background "largest")`);
   }
   return r;
 }
