@@ -59,12 +59,8 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ background: "edge" as "none" }), Error, "background");
   assertThrows(() => resolveRecipe({ inFrameNegative: -1 }), Error, "inFrameNegative");
   assertThrows(() => resolveRecipe({ inFrameNegative: NaN }), Error, "inFrameNegative");
-  // in-frame negatives need a background center
-  assertThrows(
-    () => resolveRecipe({ inFrameNegative: 1, background: "none" }),
-    Error,
-    "background",
-  );
+  assertThrows(() => resolveRecipe({ extraVisualCenters: 0 }), Error, "extraVisualCenters");
+  assertThrows(() => resolveRecipe({ extraVisualCenters: 1.5 }), Error, "extraVisualCenters");
   assertEquals(resolveRecipe({ inFrameNegative: 0.5 }).inFrameNegative, 0.5);
   // localize's defaults are how the default recipe trains
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
@@ -126,38 +122,54 @@ Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) 
   model.params.dispose();
 });
 
-Deno.test("pairDistances: in-frame negatives are each audio center's distance to its own background", () => {
+Deno.test("pairDistances: in-frame negatives are each audio center's distance to its frame's unaligned centers", () => {
   const model = createModel({ preset: "tiny", seed: 3 });
   const clips = world.curriculumSet(2, 3);
   const { images, logMel } = modelInputs(model, clips);
-  const opts = { kAudio: 2, kVisual: 3, beta: 5, background: "largest" as const };
-  const d = pairDistances(model, images, logMel, { ...opts, inFrameNegatives: true });
-  assertEquals(pairDistances(model, images, logMel, opts).inFrame2, undefined);
-  const got = d.inFrame2!.arraySync();
-  assertEquals(got.length, 3 * 2); // [batch * K_audio]
-  const expected = tf.tidy(() => {
-    const vk = softKMeans(embedVisual(model, images).features, 3, { beta: 5 });
-    const ak = softKMeans(embedAudio(model, logMel).features, 2, { beta: 5 });
-    const dist = alignCenters(vk.centers, ak.centers).distances.arraySync();
-    const mass = tf.sum(vk.assignments, 2).arraySync() as number[][];
-    // row-major over (clip i, audio center k): frame i's largest-mass center to a_ik
-    return dist.flatMap((dv, i) => {
-      const bg = mass[i].indexOf(Math.max(...mass[i]));
-      return [dv[bg][0], dv[bg][1]];
+  for (const [background, kVisual] of [["largest", 3], ["none", 3], ["largest", 4]] as const) {
+    const opts = { kAudio: 2, kVisual, beta: 5, background };
+    const d = pairDistances(model, images, logMel, { ...opts, inFrameNegatives: true });
+    assertEquals(pairDistances(model, images, logMel, opts).inFrame2, undefined);
+    const got = d.inFrame2!.arraySync();
+    assertEquals(got.length, 3 * 2); // [batch * K_audio]
+    const expected = tf.tidy(() => {
+      const vk = softKMeans(embedVisual(model, images).features, kVisual, { beta: 5 });
+      const ak = softKMeans(embedAudio(model, logMel).features, 2, { beta: 5 });
+      const dist = alignCenters(vk.centers, ak.centers).distances.arraySync();
+      const mass = tf.sum(vk.assignments, 2).arraySync() as number[][];
+      // row-major over (clip i, audio center k): the nearest center of frame i that neither
+      // audio center is aligned to (the largest-mass center is never aligned under `largest`)
+      return dist.flatMap((dv, i) => {
+        const bg = background === "largest" ? mass[i].indexOf(Math.max(...mass[i])) : -1;
+        const js = [...Array(kVisual).keys()];
+        const aligned = [0, 1].map((k) =>
+          js.filter((j) => j !== bg).reduce(
+            (best, j) => dv[j][k] < dv[best][k] ? j : best,
+            bg === 0 ? 1 : 0,
+          )
+        );
+        const unaligned = js.filter((j) => !aligned.includes(j));
+        assert(background === "none" || unaligned.includes(bg));
+        return [0, 1].map((k) => Math.min(...unaligned.map((j) => dv[j][k])));
+      });
     });
-  });
-  expected.forEach((e, i) => {
-    assert(Math.abs(got[i] - e) <= 1e-4 * Math.max(1, e), `${i}: ${got[i]} vs ${e}`);
-  });
-  const bad = [{ background: "none" as const }, { kVisual: 2 }, { alignment: "scene" as const }];
-  for (const b of bad) {
+    expected.forEach((e, i) => {
+      assert(
+        Math.abs(got[i] - e) <= 1e-4 * Math.max(1, e),
+        `${background} ${kVisual} ${i}: ${got[i]} vs ${e}`,
+      );
+    });
+    tf.dispose([d.positive2, d.negative2, d.inFrame2!]);
+  }
+  const opts = { kAudio: 2, kVisual: 3, background: "largest" as const, inFrameNegatives: true };
+  for (const bad of [{ kVisual: 2 }, { alignment: "scene" as const }]) {
     assertThrows(
-      () => pairDistances(model, images, logMel, { ...opts, ...b, inFrameNegatives: true }),
+      () => pairDistances(model, images, logMel, { ...opts, ...bad }),
       Error,
-      "inFrameNegatives needs a background center",
+      "inFrameNegatives needs a visual center no sound is aligned to",
     );
   }
-  tf.dispose([images, logMel, d.positive2, d.negative2, d.inFrame2!]);
+  tf.dispose([images, logMel]);
   model.params.dispose();
 });
 
@@ -225,6 +237,9 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   const inFrame = await run({ background: "largest", inFrameNegative: 1 }, freshWorld([]));
   assert(inFrame.every(Number.isFinite), `${inFrame}`);
   assert(inFrame[0] > background[0], `${inFrame[0]} vs ${background[0]}`);
+  // a third visual center (K_visual = K_audio + 2) clusters the frames otherwise
+  const kv3 = await run({ background: "largest", extraVisualCenters: 2 }, freshWorld([]));
+  assert(kv3.every(Number.isFinite) && kv3[0] !== background[0], `${kv3} vs ${background}`);
   const model = createModel({ preset: "tiny" });
   await assertRejects(
     () =>

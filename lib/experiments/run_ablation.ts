@@ -96,6 +96,7 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   flip: false,
   background: "largest",
   inFrameNegative: 0,
+  extraVisualCenters: 1,
 });
 
 /**
@@ -271,6 +272,24 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "(in-frame hard negative, weight 1)",
     recipe: { ...OURS_MEASURED, inFrameNegative: 1 },
   },
+  {
+    name: "ours+kv2",
+    change: "two visual centers beyond the sound (K_visual = K_audio + 2) in training and " +
+      "localization, the largest-mass one the background",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+  },
+  {
+    name: "nearest+inframe0.5",
+    change: "every visual center alignable (nearest rule) and each audio center a negative of " +
+      "its own frame's unaligned center (weight 0.5): pull to the nearer, push from the other",
+    recipe: { ...OURS_MEASURED, background: "none", inFrameNegative: 0.5 },
+  },
+  {
+    name: "ours+kv2+inframe0.5",
+    change: "K_visual = K_audio + 2, and each audio center a negative of the nearest center " +
+      "of its frame it is not aligned to (weight 0.5)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2, inFrameNegative: 0.5 },
+  },
 ];
 
 /**
@@ -375,14 +394,19 @@ export interface AblationResult {
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 
-/** Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained. */
+/**
+ * Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained: the
+ * recipe's beta, background rule and visual centers.
+ */
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background">,
+  how: Pick<PairOptions, "beta" | "background"> & { extraVisualCenters: number },
 ): Promise<number> {
   const x = modelInputs(model, clips);
-  const d = pairDistances(model, x.images, x.logMel, { ...how, kAudio: 1, kVisual: 2 });
+  const { extraVisualCenters, ...rest } = how;
+  const kVisual = 1 + extraVisualCenters;
+  const d = pairDistances(model, x.images, x.logMel, { ...rest, kAudio: 1, kVisual });
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
@@ -390,22 +414,28 @@ async function heldOutAccuracy(
 
 /**
  * Share of single-source test scenes whose aligned center has under 10% of its assignment
- * mass on the sounding object (K_audio 1, K_visual 2, the scene's object mask).
+ * mass on the sounding object (K_audio 1, K_visual 1 + `extraVisualCenters`, the scene's
+ * object mask).
  *
  * @param model the trained network.
  * @param scenes single-source test scenes with `masks`.
- * @param opts clustering beta and background rule of `localize`.
+ * @param opts clustering beta and background rule of `localize`, extra visual centers.
  * @returns a share in [0, 1].
  */
 async function offObjectShare(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background">,
+  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters: number },
 ): Promise<number> {
+  const { extraVisualCenters, ...how } = opts;
   let off = 0;
   for (let i = 0; i < scenes.length; i += 32) {
     const part = scenes.slice(i, i + 32);
-    const maps = await localize(model, part, { ...opts, kAudio: 1, kVisual: 2 });
+    const maps = await localize(model, part, {
+      ...how,
+      kAudio: 1,
+      kVisual: 1 + extraVisualCenters,
+    });
     maps.forEach((m, j) => {
       const { image, masks, id } = part[j];
       if (!masks?.length) throw new Error(`offObjectShare: scene ${id} has no object mask`);
@@ -425,21 +455,23 @@ async function offObjectShare(
 
 /**
  * Each sound of two-source test scenes localized alone (its own waveform as the audio, the
- * whole frame, K_audio 1, K_visual 3): per-source cIoU of its aligned map against its own
+ * whole frame, K_audio 1, K_visual 2 + `extraVisualCenters`): per-source cIoU of its aligned map against its own
  * box and against the other source's box, and the share of sounds whose aligned map is on its
  * own object more than any unaligned center's map is.
  *
  * @param model the trained network.
  * @param scenes two-source test scenes with `sources` and `boxes`.
- * @param opts clustering beta and background rule of `localize` (default: its defaults).
+ * @param opts clustering beta and background rule of `localize` (default: its defaults), and
+ * the visual centers beyond the sounds (default 1: K_visual 3).
  * @returns mean own-object cIoU, mean other-object cIoU, share on the own object.
  * @category experiments
  */
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background"> = {},
+  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters?: number } = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
+  const { extraVisualCenters = 1, ...how } = opts;
   const solo: AVClip[] = [];
   for (const c of scenes) {
     if (!c.sources || !c.boxes || c.sources.length !== 2 || c.boxes.length < 2) {
@@ -450,7 +482,11 @@ export async function perSourceLocalization(
   let own = 0, other = 0, on = 0, k = 0;
   for (let i = 0; i < solo.length; i += 32) {
     const part = solo.slice(i, i + 32);
-    const maps = await localize(model, part, { ...opts, kAudio: 1, kVisual: 3 });
+    const maps = await localize(model, part, {
+      ...how,
+      kAudio: 1,
+      kVisual: 2 + extraVisualCenters,
+    });
     maps.forEach((m, j) => {
       const clip = part[j];
       const src = Number(clip.id.slice(clip.id.lastIndexOf("src") + 3));
@@ -526,8 +562,12 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
         const tail = history.slice(-Math.min(50, steps));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        // localized as trained: the recipe's last beta and its background rule
-        const how = { beta: recipe.betaEnd, background: recipe.background };
+        // localized as trained: the recipe's last beta, background rule and visual centers
+        const how = {
+          beta: recipe.betaEnd,
+          background: recipe.background,
+          extraVisualCenters: recipe.extraVisualCenters,
+        };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
         const loc = await scores("aligned");

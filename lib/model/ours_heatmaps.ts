@@ -13,13 +13,14 @@ import type { BackgroundRule } from "./align_centers.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
- * unknown) and K_visual = K_audio + 1; `aligned` is the union of the assignment maps of the
+ * unknown) and K_visual = K_audio + 1 (+ `extraVisualCenters` - 1); `aligned` is the union of the assignment maps of the
  * visual centers its audio centers align to, `unaligned` the union of the others.
  *
  * @param model the trained network.
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
- * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults).
+ * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
+ * and the visual centers beyond the sounds (`extraVisualCenters`, default 1).
  * @returns one heatmap per clip on the visual feature grid.
  * @category model
  */
@@ -27,7 +28,7 @@ export async function oursHeatmaps(
   model: AVModel,
   clips: readonly AVClip[],
   which: "aligned" | "unaligned",
-  opts: { beta?: number; background?: BackgroundRule } = {},
+  opts: { beta?: number; background?: BackgroundRule; extraVisualCenters?: number } = {},
 ): Promise<GridHeatmap[]> {
   const out: GridHeatmap[] = new Array(clips.length);
   const byCount = new Map<number, number[]>();
@@ -40,7 +41,7 @@ export async function oursHeatmaps(
       const part = indices.slice(i, i + 32);
       const maps = await localize(model, part.map((j) => clips[j]), {
         kAudio: k,
-        kVisual: k + 1,
+        kVisual: k + (opts.extraVisualCenters ?? 1),
         beta: opts.beta,
         background: opts.background,
       });

@@ -50,9 +50,9 @@ export interface PairOptions {
    */
   background?: BackgroundRule;
   /**
-   * Also return {@linkcode PairDistances.inFrame2}: each audio center against its own frame's
-   * background center (default false). Needs a background: `background: "largest"`, source
-   * alignment and more visual than audio centers.
+   * Also return {@linkcode PairDistances.inFrame2}: each audio center against the visual
+   * centers of its own frame that no sound of the clip is aligned to (default false). Needs
+   * source alignment and more visual than audio centers.
    */
   inFrameNegatives?: boolean;
 }
@@ -73,9 +73,11 @@ export interface PairDistances {
    */
   allNegative2?: tf.Tensor1D;
   /**
-   * With `inFrameNegatives`: the in-frame negatives, |v_bg(i) - a_ik|^2 between audio center k
-   * of clip i and the nearest background center of clip i's own frame (the sound matched to
-   * the rest of its own image, a hard negative), row-major over i `[batch * K_audio]`.
+   * With `inFrameNegatives`: the in-frame negatives, |v_j(i) - a_ik|^2 between audio center k
+   * of clip i and the nearest visual center j of clip i's own frame that none of the clip's
+   * audio centers is aligned to (the background center and, with more visual centers, those
+   * no sound chose: the sound matched to the rest of its own image, a hard negative),
+   * row-major over i `[batch * K_audio]`.
    */
   inFrame2?: tf.Tensor1D;
 }
@@ -103,6 +105,22 @@ function sceneDistanceMatrix(
   return tf.sum(tf.min(alignable, 2), 2) as tf.Tensor2D;
 }
 
+/**
+ * Each audio center's squared distance to the nearest visual center of its own frame that no
+ * audio center of the clip is aligned to: `distances` with the aligned centers excluded (the
+ * choice passes no gradient; the distances do).
+ *
+ * @param distances squared center distances `[batch, Kv, Ka]`.
+ * @param nearest the aligned visual center of each audio center `[batch, Ka]` (int32).
+ * @returns `[batch * Ka]`, row-major over the batch.
+ */
+function unalignedDistances(distances: tf.Tensor3D, nearest: tf.Tensor2D): tf.Tensor1D {
+  const kv = distances.shape[1];
+  // 1 for each center some audio center is aligned to: max over k of one-hot(nearest_k)
+  const aligned = tf.max(tf.oneHot(nearest, kv), 1).toFloat() as tf.Tensor2D;
+  return tf.reshape(tf.min(excludeBackground(distances, aligned, 1), 1), [-1]) as tf.Tensor1D;
+}
+
 /** The batch rolled by one: item i is item (i + 1) mod batch. */
 function rollBatch<T extends tf.Tensor>(x: T): T {
   const b = x.shape[0];
@@ -127,7 +145,7 @@ function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
 /**
  * Scene distances of each clip's audio to its own frame (positive) and to the next clip's
  * frame (negative, `(i + 1) mod batch`); with `negatives: "all"` also to every other frame,
- * and with `inFrameNegatives` each audio center's distance to its own frame's background.
+ * and with `inFrameNegatives` each audio center's distance to its own frame's unaligned centers.
  *
  * @param model the model.
  * @param images frames `[batch, H, W, 3]` in [0, 1], batch >= 2.
@@ -156,15 +174,13 @@ export function pairDistances(
   if (opts.inFrameNegatives) {
     const why = (opts.alignment ?? "source") !== "source"
       ? `alignment "${opts.alignment}"`
-      : (opts.background ?? "none") === "none"
-      ? `background "none"`
       : opts.kVisual <= opts.kAudio
       ? `kVisual ${opts.kVisual} <= kAudio ${opts.kAudio}`
       : undefined;
     if (why) {
       throw new Error(
-        `pairDistances: inFrameNegatives needs a background center (source alignment, ` +
-          `background "largest", kVisual > kAudio), got ${why}`,
+        `pairDistances: inFrameNegatives needs a visual center no sound is aligned to ` +
+          `(source alignment, kVisual > kAudio), got ${why}`,
       );
     }
   }
@@ -188,14 +204,8 @@ export function pairDistances(
     const all = (opts.negatives ?? "next") === "all"
       ? { allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) }
       : {};
-    // only the background centers alignable: each audio center's nearest background center
     const inFrame = opts.inFrameNegatives
-      ? {
-        inFrame2: tf.reshape(
-          tf.min(excludeBackground(own.distances, tf.sub(1, bg!) as tf.Tensor2D, 1), 1),
-          [-1],
-        ) as tf.Tensor1D,
-      }
+      ? { inFrame2: unalignedDistances(own.distances, own.nearest) }
       : {};
     return { positive2, negative2, ...all, ...inFrame };
   });

@@ -52,13 +52,20 @@ export interface Recipe {
    */
   background: BackgroundRule;
   /**
-   * Weight of the in-frame negatives (0: none): each audio center against its own frame's
-   * background center, a hard negative in the same margin form 0.5 max(0, m - d)^2 (the
-   * rest of the same image, as LVS's hard way). The step's loss is then 0.5 (positives +
-   * other-frame negatives + weight * in-frame negatives), each a mean. Needs `background`
-   * `largest`.
+   * Weight of the in-frame negatives (0: none): each audio center against the nearest visual
+   * center of its own frame that no sound is aligned to (the background center, and with
+   * `extraVisualCenters` > 1 the others no sound chose), a hard negative in the same margin
+   * form 0.5 max(0, m - d)^2 (the rest of the same image, as LVS's hard way). The step's loss
+   * is then 0.5 (positives + other-frame negatives + weight * in-frame negatives), each a
+   * mean.
    */
   inFrameNegative: number;
+  /**
+   * Visual centers beyond the sounds: K_visual = K_audio + this (1: the paper's one
+   * background center), in training and in the ablation's localization. A stage's own
+   * `kVisual` wins.
+   */
+  extraVisualCenters: number;
 }
 
 /**
@@ -80,6 +87,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     flip: false,
     background: "largest",
     inFrameNegative: 0,
+    extraVisualCenters: 1,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -91,6 +99,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     flip: false,
     background: "none",
     inFrameNegative: 0,
+    extraVisualCenters: 1,
   }),
 });
 
@@ -110,7 +119,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.deepEqual(resolveRecipe({ flip: true }), { ...RECIPES.ours, flip: true });
  * assert.equal(resolveRecipe({ freshScenes: true }, "paper").betaStart, 30);
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
- * assert.throws(() => resolveRecipe({ inFrameNegative: 1 }, "paper"), /needs a background/);
+ * assert.throws(() => resolveRecipe({ extraVisualCenters: 0 }), /extraVisualCenters must be/);
  * ```
  * @category training
  */
@@ -145,8 +154,10 @@ export function resolveRecipe(
   if (!(Number.isFinite(r.inFrameNegative) && r.inFrameNegative >= 0)) {
     throw new Error(`recipe: inFrameNegative must be finite and >= 0, got ${r.inFrameNegative}`);
   }
-  if (r.inFrameNegative > 0 && r.background === "none") {
-    throw new Error(`recipe: inFrameNegative needs a background center (background "largest")`);
+  if (!Number.isInteger(r.extraVisualCenters) || r.extraVisualCenters < 1) {
+    throw new Error(
+      `recipe: extraVisualCenters must be an integer >= 1, got ${r.extraVisualCenters}`,
+    );
   }
   return r;
 }

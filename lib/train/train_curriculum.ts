@@ -372,7 +372,8 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         if (current?.stage !== s) enterStage(s, t, seed);
         const stage = opts.stages[s];
         const step = t - starts[s];
-        const { kAudio, kVisual } = stageCenters(stage);
+        const { kAudio } = stageCenters(stage);
+        const kVisual = stage.kVisual ?? kAudio + recipe.extraVisualCenters;
         const pairOpts: PairOptions = {
           kAudio,
           kVisual,
