@@ -290,6 +290,29 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "of its frame it is not aligned to (weight 0.5)",
     recipe: { ...OURS_MEASURED, extraVisualCenters: 2, inFrameNegative: 0.5 },
   },
+  {
+    name: "ours+kv2 C2(C1)",
+    change: "K_visual = K_audio + 2, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+kv3",
+    change: "three visual centers beyond the sound (K_visual = K_audio + 3)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+  },
+  {
+    name: "ours@1000",
+    change: "the default recipe (as measured here) and model, 1000 steps per stage",
+    recipe: OURS_MEASURED,
+    steps: 1000,
+  },
+  {
+    name: "ours+kv2@1000",
+    change: "K_visual = K_audio + 2, 1000 steps per stage",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    steps: 1000,
+  },
 ];
 
 /**
