@@ -313,6 +313,18 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
     steps: 1000,
   },
+  {
+    name: "ours+kv3 C2(C1)",
+    change: "K_visual = K_audio + 3, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+kv3@1000",
+    change: "K_visual = K_audio + 3, 1000 steps per stage",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+    steps: 1000,
+  },
 ];
 
 /**
