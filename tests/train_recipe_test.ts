@@ -65,7 +65,9 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   // localize's defaults are how the default recipe trains
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
   assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
-  // the paper's recipe: beta 30, one negative, recycled clips
+  assertEquals(LOCALIZE_DEFAULTS.extraVisualCenters, RECIPES.ours.extraVisualCenters);
+  // the paper's recipe: beta 30, one negative, recycled clips, one background center
+  assertEquals(RECIPES.paper.extraVisualCenters, 1);
   assertEquals(RECIPES.paper.betaStart, 30);
   assertEquals(RECIPES.paper.negatives, "next");
   assertEquals(RECIPES.paper.freshScenes, false);
@@ -237,9 +239,10 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   const inFrame = await run({ background: "largest", inFrameNegative: 1 }, freshWorld([]));
   assert(inFrame.every(Number.isFinite), `${inFrame}`);
   assert(inFrame[0] > background[0], `${inFrame[0]} vs ${background[0]}`);
-  // a third visual center (K_visual = K_audio + 2) clusters the frames otherwise
-  const kv3 = await run({ background: "largest", extraVisualCenters: 2 }, freshWorld([]));
-  assert(kv3.every(Number.isFinite) && kv3[0] !== background[0], `${kv3} vs ${background}`);
+  // ours clusters frames into K_audio + 2 centers: K_audio + 1 (the paper's) is another loss
+  assertEquals(RECIPES.ours.extraVisualCenters, 2);
+  const kv2 = await run({ background: "largest", extraVisualCenters: 1 }, freshWorld([]));
+  assert(kv2.every(Number.isFinite) && kv2[0] !== background[0], `${kv2} vs ${background}`);
   const model = createModel({ preset: "tiny" });
   await assertRejects(
     () =>

@@ -8,19 +8,19 @@
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "./create_model.ts";
 import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
-import { localize } from "./localize.ts";
+import { localize, LOCALIZE_DEFAULTS } from "./localize.ts";
 import type { BackgroundRule } from "./align_centers.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
- * unknown) and K_visual = K_audio + 1 (+ `extraVisualCenters` - 1); `aligned` is the union of the assignment maps of the
+ * unknown) and K_visual = K_audio + `extraVisualCenters`; `aligned` is the union of the assignment maps of the
  * visual centers its audio centers align to, `unaligned` the union of the others.
  *
  * @param model the trained network.
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
- * and the visual centers beyond the sounds (`extraVisualCenters`, default 1).
+ * and the visual centers beyond the sounds (`extraVisualCenters`; default `LOCALIZE_DEFAULTS`').
  * @returns one heatmap per clip on the visual feature grid.
  * @category model
  */
@@ -41,7 +41,7 @@ export async function oursHeatmaps(
       const part = indices.slice(i, i + 32);
       const maps = await localize(model, part.map((j) => clips[j]), {
         kAudio: k,
-        kVisual: k + (opts.extraVisualCenters ?? 1),
+        kVisual: k + (opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters),
         beta: opts.beta,
         background: opts.background,
       });

@@ -70,10 +70,11 @@ export interface Recipe {
 
 /**
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
- * as a negative, the visual center of largest assignment mass as a background that is never
- * aligned (each measured with the ablation runner; see README). `paper`: beta 30, the next
- * clip's frame as the one negative, 256 recycled clips per stage, every visual center
- * alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * as a negative, two visual centers beyond the sounds (K_visual = K_audio + 2), the visual
+ * center of largest assignment mass as a background that is never aligned (each measured with
+ * the ablation runner; see README). `paper`: beta 30, the next
+ * clip's frame as the one negative, 256 recycled clips per stage, K_visual = K_audio + 1,
+ * every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -87,7 +88,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     flip: false,
     background: "largest",
     inFrameNegative: 0,
-    extraVisualCenters: 1,
+    extraVisualCenters: 2,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
