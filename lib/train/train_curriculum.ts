@@ -372,8 +372,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         if (current?.stage !== s) enterStage(s, t, seed);
         const stage = opts.stages[s];
         const step = t - starts[s];
-        const { kAudio } = stageCenters(stage);
-        const kVisual = stage.kVisual ?? kAudio + recipe.extraVisualCenters;
+        const { kAudio, kVisual } = stageCenters(stage, recipe.extraVisualCenters);
         const pairOpts: PairOptions = {
           kAudio,
           kVisual,
