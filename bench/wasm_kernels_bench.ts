@@ -9,15 +9,23 @@
  *   scale;
  * - feature normalisation + ReLU, forward and gradient (`FeatureNorm`, `FeatureNormGrad`),
  *   against the plain JavaScript kernels;
- * - soft K-means, forward and gradient, against the plain JavaScript kernels.
+ * - soft K-means, forward and gradient, against the plain JavaScript kernels;
+ * - the linear layer's products (`a b`, `a b^T`, `a^T b`) and its bias gradient (a sum over the
+ *   leading axis) against tfjs-backend-wasm's own `BatchMatMul` (XNNPACK; `a^T b` after an
+ *   explicit transpose, as before) and `Sum` (a transpose, then the sums);
+ * - Adam over the tiny model's variables: one `AdamUpdates` call (wasm SIMD) against the plain
+ *   JavaScript kernel once per variable.
  *
  *   deno bench -A bench/wasm_kernels_bench.ts
  *
  * @module
  */
+import { STOCK_WASM } from "./_stock_wasm_kernels.ts";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import {
+  AdamUpdate,
+  adamUpdates,
   convFilterGrad,
   FeatureNorm,
   type FeatureNormAttrs,
@@ -28,6 +36,7 @@ import {
 } from "../kernels/mod.ts";
 import { featureNormGradPlain, featureNormPlain } from "../kernels/feature_norm_plain.ts";
 import { softKMeansGradPlain, softKMeansPlain } from "../kernels/soft_kmeans_plain.ts";
+import { createModel } from "../lib/model/mod.ts";
 
 await initBackend("wasm");
 
@@ -193,6 +202,129 @@ for (const [b, n, d, k] of KMEANS_CASES) {
         dAssignments,
       }, named) as tf.Tensor;
       tf.dispose([...out, dx]);
+    },
+  });
+}
+
+// the tiny model's projection over 8 images' positions: [2048, 32] by [32, 32], and its gradients
+{
+  const a = tf.randomNormal([2048, 32], 0, 1, "float32", 9) as tf.Tensor2D;
+  const w = tf.randomNormal([32, 32], 0, 0.1, "float32", 10) as tf.Tensor2D;
+  const dy = tf.randomNormal([2048, 32], 0, 1, "float32", 11) as tf.Tensor2D;
+  /** The stock kernel on `x y` (no transposes), its output freed. */
+  const stock = (x: tf.Tensor, y: tf.Tensor) => {
+    const backend = tf.backend();
+    const out = STOCK_WASM.matMul({
+      inputs: { a: x, b: y },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
+    backend.disposeData(out.dataId);
+  };
+  // a fresh weight matrix each call (a copy, in both cases), as after every Adam step: XNNPACK
+  // caches its packed weights per tensor, which a fixed matrix would reuse
+  const fresh = () => tf.add(w, 0) as tf.Tensor2D;
+  const PRODUCTS: [string, () => void, () => void][] = [
+    ["a b [2048, 32] x [32, 32]", () => tf.tidy(() => stock(a, fresh())), () =>
+      tf.tidy(() => {
+        tf.matMul(a, fresh());
+      })],
+    [
+      "a b^T (input gradient)",
+      () => tf.tidy(() => stock(dy, tf.transpose(fresh()))),
+      () =>
+        tf.tidy(() => {
+          tf.matMul(dy, fresh(), false, true);
+        }),
+    ],
+    [
+      "a^T b [2048, 32]^T x [2048, 32] (weight gradient)",
+      () => tf.tidy(() => stock(tf.transpose(a), dy)),
+      () =>
+        tf.tidy(() => {
+          tf.matMul(a, dy, true, false);
+        }),
+    ],
+  ];
+  for (const [name, before, after] of PRODUCTS) {
+    const group = `matrix product ${name}`;
+    Deno.bench({
+      name: `${group}: tfjs-backend-wasm (XNNPACK)`,
+      group,
+      baseline: true,
+      n: 100,
+      warmup: 5,
+      fn: before,
+    });
+    Deno.bench({
+      name: `${group}: wasm SIMD kernel`,
+      group,
+      n: 100,
+      warmup: 5,
+      fn: after,
+    });
+  }
+  const group = "sum over the leading axis [2048, 32] -> [32] (bias gradient)";
+  Deno.bench({
+    name: `${group}: tfjs-backend-wasm (transpose, sums)`,
+    group,
+    baseline: true,
+    n: 100,
+    warmup: 5,
+    fn() {
+      const backend = tf.backend();
+      const out = STOCK_WASM.sum({
+        inputs: { x: dy },
+        backend,
+        attrs: { axis: [0], keepDims: false },
+      }) as tf.TensorInfo;
+      backend.disposeData(out.dataId);
+    },
+  });
+  Deno.bench({
+    name: `${group}: from the heap`,
+    group,
+    n: 100,
+    warmup: 5,
+    fn() {
+      tf.sum(dy, 0).dispose();
+    },
+  });
+}
+
+// Adam over the tiny model's variables (their shapes; random gradients and moments)
+{
+  const model = createModel({ preset: "tiny", seed: 0 });
+  const vars = model.params.variables().map((w, i) => ({
+    w: w as tf.Tensor,
+    g: tf.randomNormal(w.shape, 0, 1, "float32", 20 + i),
+    m: tf.randomNormal(w.shape, 0, 0.1, "float32", 40 + i),
+    v: tf.abs(tf.randomNormal(w.shape, 0, 0.01, "float32", 60 + i)),
+  }));
+  const attrs = { lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4 };
+  const plain = tf.getKernel(AdamUpdate, "cpu")!.kernelFunc; // the plain JavaScript loop
+  const group = `Adam over the tiny model's ${vars.length} variables`;
+  Deno.bench({
+    name: `${group}: plain JavaScript kernel per variable`,
+    group,
+    baseline: true,
+    n: 100,
+    warmup: 5,
+    fn() {
+      const backend = tf.backend();
+      for (const inputs of vars) {
+        const out = plain({ inputs, backend, attrs }) as tf.TensorInfo[];
+        for (const t of out) backend.disposeData(t.dataId);
+      }
+    },
+  });
+  Deno.bench({
+    name: `${group}: one AdamUpdates call (wasm SIMD)`,
+    group,
+    n: 100,
+    warmup: 5,
+    fn() {
+      tf.dispose(adamUpdates(vars, attrs).flat());
     },
   });
 }

@@ -27,6 +27,8 @@ export const WASM_SOURCES = [
     out: "_conv_filter_grad_simd_wasm.ts",
     name: "CONV_FILTER_GRAD_SIMD",
   },
+  { wat: "_adam_update_simd.wat", out: "_adam_update_simd_wasm.ts", name: "ADAM_UPDATE_SIMD" },
+  { wat: "_mat_mul_simd.wat", out: "_mat_mul_simd_wasm.ts", name: "MAT_MUL_SIMD" },
 ] as const;
 
 /** The assembler features the sources use. */

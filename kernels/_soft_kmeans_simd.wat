@@ -2,14 +2,92 @@
 ;; tfjs-backend-wasm's heap (its memory is imported): the plain kernels' loops and float64
 ;; arithmetic, with every loop over the D features two float64 lanes at a time (D must be a
 ;; multiple of 4). Same trace layout as the plain kernels, so either gradient kernel reads
-;; either forward's trace. `exp` is imported (Math.exp, as the plain kernel calls).
+;; either forward's trace. `exp` is fdlibm's algorithm in wasm (the plain kernel calls
+;; Math.exp: the two differ by at most one unit in the last place of a float64).
 ;; Pointers are byte offsets into the imported memory; "f64 ptr" / "f32 ptr" say what they
 ;; point at.
 ;;
 ;; Built into kernels/_soft_kmeans_simd_wasm.ts by `deno run -A kernels/_build_wasm.ts`.
 (module
   (import "env" "memory" (memory 1))
-  (import "env" "exp" (func $exp (param f64) (result f64)))
+
+  ;; exp(x) in float64 with the algorithm and constants of fdlibm's e_exp.c (Sun, 1993):
+  ;; x = k ln2 + r, |r| <= ln2 / 2 (ln2 split into hi + lo), exp(r) from a degree-5 minimax
+  ;; polynomial R(r^2): c = r - r^2 R, exp(r) = 1 + r + r c / (2 - c); exp(x) = 2^k exp(r).
+  ;; Within one unit in the last place of V8's Math.exp, which rounds differently for ~7% of
+  ;; inputs (checked in tests/kernels_soft_kmeans_simd_test.ts). An imported Math.exp cost
+  ;; ~100 ns a call at the JS boundary, most of the forward kernel's time.
+  (func $exp (export "exp") (param $x f64) (result f64)
+    (local $hx i32) (local $neg i32) (local $k i32)
+    (local $hi f64) (local $lo f64) (local $t f64) (local $c f64) (local $y f64)
+    (local.set $hx (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))
+    (local.set $neg (i32.shr_u (local.get $hx) (i32.const 31)))
+    (local.set $hx (i32.and (local.get $hx) (i32.const 0x7fffffff)))
+    ;; |x| >= 709.78: NaN, infinities, overflow, underflow
+    (if (i32.ge_u (local.get $hx) (i32.const 0x40862e42))
+      (then
+        (if (i32.ge_u (local.get $hx) (i32.const 0x7ff00000))
+          (then
+            (if (i32.or (i32.and (local.get $hx) (i32.const 0xfffff))
+                  (i32.wrap_i64 (i64.reinterpret_f64 (local.get $x))))
+              (then (return (f64.add (local.get $x) (local.get $x)))))
+            (return (select (f64.const 0) (local.get $x) (local.get $neg)))))
+        (if (f64.gt (local.get $x) (f64.const 7.09782712893383973096e+02))
+          (then (return (f64.const inf))))
+        (if (f64.lt (local.get $x) (f64.const -7.45133219101941108420e+02))
+          (then (return (f64.const 0))))))
+    (if (i32.gt_u (local.get $hx) (i32.const 0x3fd62e42))
+      (then
+        ;; |x| > ln2 / 2: reduce
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3ff0a2b2))
+          (then
+            ;; |x| < 3 ln2 / 2: k = +-1
+            (local.set $hi (f64.sub (local.get $x) (select (f64.const -6.93147180369123816490e-01)
+              (f64.const 6.93147180369123816490e-01) (local.get $neg))))
+            (local.set $lo (select (f64.const -1.90821492927058770002e-10)
+              (f64.const 1.90821492927058770002e-10) (local.get $neg)))
+            (local.set $k (i32.sub (i32.const 1) (i32.shl (local.get $neg) (i32.const 1)))))
+          (else
+            (local.set $k (i32.trunc_f64_s (f64.add
+              (f64.mul (f64.const 1.44269504088896338700e+00) (local.get $x))
+              (select (f64.const -0.5) (f64.const 0.5) (local.get $neg)))))
+            (local.set $t (f64.convert_i32_s (local.get $k)))
+            (local.set $hi (f64.sub (local.get $x)
+              (f64.mul (local.get $t) (f64.const 6.93147180369123816490e-01))))
+            (local.set $lo (f64.mul (local.get $t) (f64.const 1.90821492927058770002e-10)))))
+        (local.set $x (f64.sub (local.get $hi) (local.get $lo))))
+      (else
+        ;; |x| < 2^-28: 1 + x
+        (if (i32.lt_u (local.get $hx) (i32.const 0x3e300000))
+          (then (return (f64.add (f64.const 1) (local.get $x)))))))
+    (local.set $t (f64.mul (local.get $x) (local.get $x)))
+    (local.set $c (f64.sub (local.get $x) (f64.mul (local.get $t)
+      (f64.add (f64.const 1.66666666666666019037e-01) (f64.mul (local.get $t)
+        (f64.add (f64.const -2.77777777770155933842e-03) (f64.mul (local.get $t)
+          (f64.add (f64.const 6.61375632143793436117e-05) (f64.mul (local.get $t)
+            (f64.add (f64.const -1.65339022054652515390e-06)
+              (f64.mul (local.get $t) (f64.const 4.13813679705723846039e-08))))))))))))
+    (if (i32.eqz (local.get $k))
+      (then
+        (return (f64.sub (f64.const 1) (f64.sub
+          (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (local.get $c) (f64.const 2)))
+          (local.get $x))))))
+    (local.set $y (f64.sub (f64.const 1) (f64.sub (f64.sub (local.get $lo)
+      (f64.div (f64.mul (local.get $x) (local.get $c)) (f64.sub (f64.const 2) (local.get $c))))
+      (local.get $hi))))
+    ;; 2^k: directly where it is a normal float64, else 2^(k + 1000) 2^-1000
+    (if (i32.ge_s (local.get $k) (i32.const -1021))
+      (then
+        (if (i32.eq (local.get $k) (i32.const 1024))
+          (then (return (f64.mul (f64.mul (local.get $y) (f64.const 2))
+            (f64.const 0x1p1023)))))
+        (return (f64.mul (local.get $y) (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u
+          (i32.add (i32.const 0x3ff00000) (i32.shl (local.get $k) (i32.const 20))))
+          (i64.const 32)))))))
+    (f64.mul (f64.mul (local.get $y) (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u
+      (i32.add (i32.const 0x3ff00000) (i32.shl (i32.add (local.get $k) (i32.const 1000))
+        (i32.const 20)))) (i64.const 32))))
+      (f64.const 9.33263618503218878990e-302)))
 
   ;; the high two float32 lanes of v as float64x2
   (func $hi (param $v v128) (result v128)

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { AdamUpdate, type AdamUpdateAttrs } from "./kernel_names.ts";
+import { AdamUpdate, type AdamUpdateAttrs, AdamUpdates } from "./kernel_names.ts";
 
 /** What the kernel uses of a tfjs backend: read a tensor's values, write a new one. */
 interface PlainBackend {
@@ -41,6 +41,18 @@ function adamUpdate(
   return [out(w2), out(m2), out(v2)];
 }
 
+/** {@linkcode AdamUpdates}: the loop above for each variable `i` (inputs `wi, gi, mi, vi`). */
+function adamUpdates(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo[] {
+  const n = Object.keys(args.inputs).length / 4;
+  return Array.from({ length: n }, (_, i) => {
+    const { [`w${i}`]: w, [`g${i}`]: g, [`m${i}`]: m, [`v${i}`]: v } = args.inputs;
+    return adamUpdate({ ...args, inputs: { w, g, m, v } });
+  }).flat();
+}
+
 for (const backendName of ["cpu", "wasm"]) {
   tf.registerKernel({ kernelName: AdamUpdate, backendName, kernelFunc: adamUpdate });
+  tf.registerKernel({ kernelName: AdamUpdates, backendName, kernelFunc: adamUpdates });
 }

@@ -43,10 +43,21 @@ export interface SoftKMeansAttrs {
  * Inputs `{ w, g, m, v }` (the variable, its gradient, first and second moments, all the same
  * shape); attrs {@linkcode AdamUpdateAttrs}; outputs `[w', m', v']`:
  * g' = g + weightDecay w, m' = beta1 m + (1 - beta1) g', v' = beta2 v + (1 - beta2) g'^2,
- * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu and wasm (plain loops).
+ * w' = w - lr m' / (sqrt(v') + epsilon). Registered on cpu (a plain loop) and wasm (wasm SIMD
+ * on the backend's heap, bit-identical to the loop).
  * @category kernels
  */
 export const AdamUpdate = "AvsceneAdamUpdate";
+
+/**
+ * {@linkcode AdamUpdate} of several variables in one kernel call (one step of an optimiser
+ * over all its variables). Inputs `{ w0, g0, m0, v0, w1, g1, m1, v1, ... }` (variable `i`'s
+ * value, gradient and moments, each group of one shape); attrs {@linkcode AdamUpdateAttrs};
+ * outputs `[w0', m0', v0', w1', m1', v1', ...]`. Registered on cpu (a plain loop) and wasm
+ * (wasm SIMD on the backend's heap, bit-identical to the loop).
+ * @category kernels
+ */
+export const AdamUpdates = "AvsceneAdamUpdates";
 
 /**
  * Attributes of the {@linkcode AdamUpdate} kernel.

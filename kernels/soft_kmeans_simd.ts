@@ -49,7 +49,7 @@ interface SimdExports {
   ): void;
 }
 
-const simd = heapModule<SimdExports>(SOFT_KMEANS_SIMD, { exp: Math.exp });
+const simd = heapModule<SimdExports>(SOFT_KMEANS_SIMD);
 
 /** Floats of one sample's trace (as the plain kernels' `traceOffsets`). */
 const traceSize = (n: number, d: number, k: number, t: number) =>

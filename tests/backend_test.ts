@@ -47,6 +47,70 @@ Deno.test("wasm matMul with transposed operands equals the plain product and fre
   tf.dispose([a, b]);
 });
 
+Deno.test("wasm single-matrix products (SIMD kernels) are XNNPACK's sequential float32 sums", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  // K a multiple of the 16-row passes, and not; N a multiple of 16; M odd (a lone row/channel)
+  for (const [k, m, n] of [[2048, 32, 32], [100, 5, 16], [48, 3, 32], [32, 2048, 32]]) {
+    const a = tf.randomNormal([k, m], 0, 1, "float32", 3) as tf.Tensor2D;
+    const b = tf.randomNormal([k, n], 0, 1, "float32", 4) as tf.Tensor2D;
+    const aT = tf.transpose(a) as tf.Tensor2D, bT = tf.transpose(b) as tf.Tensor2D;
+    // what tfjs-backend-wasm's product of one matrix by one matrix (XNNPACK) computes: each
+    // entry the sum over k in order, from zero, every product and sum rounded to float32
+    const av = a.dataSync(), bv = b.dataSync();
+    const want = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let r = 0; r < k; r++) s = Math.fround(s + Math.fround(av[r * m + i] * bv[r * n + j]));
+        want[i * n + j] = s;
+      }
+    }
+    const before = backend.numDataIds();
+    const products: [string, () => tf.Tensor][] = [
+      ["a^T b", () => tf.matMul(a, b, true, false)],
+      ["a b", () => tf.matMul(aT, b)],
+      ["a b^T", () => tf.matMul(aT, bT, false, true)],
+      ["[1, M, K] [1, K, N]", () => tf.matMul(aT.expandDims(0) as tf.Tensor3D, b.expandDims(0))],
+    ];
+    for (const [name, product] of products) {
+      const y = product();
+      assert.deepEqual(y.shape.slice(-2), [m, n], name);
+      assert.deepEqual(y.dataSync(), want, `${name}: [${k}, ${m}] [${k}, ${n}]`);
+      y.dispose();
+      assert.equal(backend.numDataIds(), before, `${name}: no buffer left behind`);
+    }
+    tf.dispose([a, b, aT, bT]);
+  }
+});
+
+Deno.test("wasm Sum over leading axes equals the stock sum of the transposed input bit for bit", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  const x = tf.randomNormal([8, 256, 32], 0, 1, "float32", 5) as tf.Tensor3D;
+  const cases: [number | number[], boolean, number[], () => tf.Tensor][] = [
+    // the stock kernel on the transposed input: a sum over its innermost axes, no transpose
+    [0, false, [256, 32], () => tf.sum(tf.transpose(x, [1, 2, 0]), 2)],
+    [[0, 1], false, [32], () => tf.sum(tf.reshape(tf.transpose(x, [2, 0, 1]), [32, 2048]), 1)],
+    [[1, 0], true, [1, 1, 32], () => tf.sum(tf.reshape(tf.transpose(x, [2, 0, 1]), [32, 2048]), 1)],
+  ];
+  for (const [axis, keepDims, shape, stock] of cases) {
+    const want = tf.tidy(() => stock().dataSync());
+    const before = backend.numDataIds();
+    const got = tf.sum(x, axis, keepDims);
+    assert.equal(backend.numDataIds(), before + 1, "one new buffer, no temporary left");
+    assert.deepEqual(got.shape, shape, `axis ${axis}`);
+    assert.deepEqual(got.dataSync(), want, `axis ${axis}`);
+    got.dispose();
+  }
+  // sums the kernel leaves to the stock one: all axes, trailing axes
+  tf.tidy(() => {
+    assert.ok(Math.abs(tf.sum(x).dataSync()[0] - tf.sum(tf.sum(x, 2)).dataSync()[0]) < 1e-2);
+    assert.deepEqual(tf.sum(x, 2).shape, [8, 256]);
+  });
+  x.dispose();
+});
+
 Deno.test("initBackend rejects an unknown backend by name", async () => {
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => initBackend("tpu" as any), /backend "tpu" is not one of/);

@@ -49,3 +49,56 @@ for (const [b, n, d, k, beta] of CASES) {
     tf.dispose([x, dCenters, dAssignments]);
   });
 }
+
+Deno.test("the SIMD kernels' exp (fdlibm's algorithm in wasm) is within one ulp of Math.exp", async () => {
+  const { SOFT_KMEANS_SIMD } = await import("../kernels/_soft_kmeans_simd_wasm.ts");
+  const bytes = Uint8Array.from(atob(SOFT_KMEANS_SIMD.plain), (c) => c.charCodeAt(0));
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const { exp } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+    .exports as { exp(x: number): number };
+  // special values and the edges of each branch exactly as Math.exp
+  for (
+    const x of [
+      0,
+      -0,
+      1e-300,
+      -(2 ** -29),
+      0.5,
+      -0.5,
+      1,
+      -1,
+      700,
+      -700,
+      709.78,
+      709.8,
+      -745.1,
+      -745.2,
+      -708.5,
+      -720,
+      Infinity,
+      -Infinity,
+      NaN,
+    ]
+  ) {
+    const [got, want] = [exp(x), Math.exp(x)];
+    const ulp = Math.abs(want) * 2 ** -52;
+    assert.ok(
+      Object.is(got, want) || Math.abs(got - want) <= ulp ||
+        (Number.isNaN(got) && Number.isNaN(want)),
+      `exp(${x}) = ${got}, Math.exp ${want}`,
+    );
+  }
+  assert.ok(Object.is(exp(Infinity), Infinity) && Object.is(exp(-Infinity), 0));
+  assert.ok(Number.isNaN(exp(NaN)) && exp(710) === Infinity && exp(-746) === 0);
+  // the kernels' arguments (-beta d - max <= 0) and beyond: at most one ulp apart
+  let differ = 0;
+  for (let i = 0; i < 200_000; i++) {
+    const x = -60 + 120 * ((i * 0.6180339887498949) % 1);
+    const [got, want] = [exp(x), Math.exp(x)];
+    if (got !== want) differ++;
+    // one ulp of the larger (of a float64 in [2^e, 2^(e+1)): 2^(e-52))
+    const ulp = 2 ** (Math.floor(Math.log2(Math.max(got, want))) - 52);
+    assert.ok(Math.abs(got - want) <= ulp, `exp(${x}) = ${got}, Math.exp ${want}`);
+  }
+  assert.ok(differ < 0.2 * 200_000, `${differ} of 200000 differ`);
+});

@@ -9,6 +9,7 @@ import {
 import { initBackend } from "../lib/backend/mod.ts";
 import {
   alignCenters,
+  audioTrunk,
   backgroundCenters,
   contrastiveLoss,
   conv2dSame,
@@ -21,6 +22,7 @@ import {
   groupNorm,
   localize,
   modelInputs,
+  oursHeatmaps,
   pairAccuracy,
   pairDistances,
   poissonRate,
@@ -51,6 +53,28 @@ Deno.test("embedding shapes of the tiny preset: 16x16 visual and 16x8 audio grid
   assertEquals(a.features.shape, [2, 128, 32]);
   assertEquals([a.rows, a.cols], [16, 8]);
   tf.dispose([v.features, a.features]);
+  model.params.dispose();
+});
+
+Deno.test("audioTrunk: the map embedAudio projects; depth runs the first layers", async () => {
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const logMel = tf.randomNormal([2, 63, 32], 0, 1, "float32", 4) as tf.Tensor3D;
+  const h = audioTrunk(model, logMel);
+  assertEquals(h.shape, [2, 16, 8, 32]);
+  const first = audioTrunk(model, logMel, 1);
+  assertEquals(first.shape, [2, 32, 16, 16]);
+  const a = embedAudio(model, logMel);
+  const projected = tf.tidy(() =>
+    tf.add(
+      tf.matMul(tf.reshape(h, [2 * 128, 32]), model.params.get("audio.proj.w") as tf.Tensor2D),
+      model.params.get("audio.proj.b"),
+    )
+  );
+  const [want, got] = [await projected.data(), await a.features.data()];
+  assert(want.every((v, i) => Math.abs(v - got[i]) < 1e-5));
+  assertThrows(() => audioTrunk(model, logMel, 0), Error, "depth must be an integer in 1..3");
+  assertThrows(() => audioTrunk(model, logMel, 4), Error, "depth must be an integer in 1..3");
+  tf.dispose([logMel, h, first, a.features, projected]);
   model.params.dispose();
 });
 
@@ -283,6 +307,34 @@ Deno.test("localize: one aligned and the other unaligned maps; assignments sum t
       for (const map of all.values()) s += map[p];
       assertAlmostEquals(s, 1, 1e-4);
     }
+  }
+  model.params.dispose();
+});
+
+Deno.test("oursHeatmaps: extraVisualCenters sets K_visual - K_audio; 2 by default, as training", async () => {
+  const model = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
+  const clips = world.curriculumSet(1, 3);
+  for (const extra of [undefined, 1, 2]) {
+    const kVisual = 1 + (extra ?? 2);
+    const maps = await localize(model, clips, { kAudio: 1, kVisual });
+    const opts = extra === undefined ? {} : { extraVisualCenters: extra };
+    const aligned = await oursHeatmaps(model, clips, "aligned", opts);
+    const unaligned = await oursHeatmaps(model, clips, "unaligned", opts);
+    maps.forEach((m, i) => {
+      assertEquals(m.unaligned.length, kVisual - 1);
+      assertEquals([...aligned[i].heatmap], [...m.aligned[0]]);
+      // the background: the union (pixelwise maximum) of every center not aligned
+      const union = m.unaligned[0].map((v, p) => Math.max(v, ...m.unaligned.map((u) => u[p])));
+      assertEquals([...unaligned[i].heatmap], [...union]);
+    });
+  }
+  for (const bad of [0, 1.5]) {
+    await assertRejects(
+      () => oursHeatmaps(model, clips, "aligned", { extraVisualCenters: bad }),
+      Error,
+      `extraVisualCenters must be an integer >= 1, got ${bad}`,
+    );
   }
   model.params.dispose();
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
-import { AdamUpdate, adamUpdate } from "../kernels/mod.ts";
+import { AdamUpdate, adamUpdate, AdamUpdates, adamUpdates } from "../kernels/mod.ts";
 
 /** Adam with L2 weight decay in float64, PyTorch's formulas, on loss sum((w - target)^2). */
 function referenceAdam(w0: number[], target: number[], steps: number, lr: number, wd: number) {
@@ -62,4 +62,49 @@ Deno.test("adamUpdate: the fused cpu kernel and the composed tfjs ops agree", as
     f.forEach((x, j) => assert.ok(Math.abs(x - composed[i][j]) < 1e-6, `output ${i}[${j}]`))
   );
   assert.throws(() => adamUpdate(w, tf.zeros([3]), m, v, attrs), /g \[3\] does not match w/);
+});
+
+Deno.test("adamUpdates on wasm (SIMD on the heap) equals the plain loop bit for bit", async () => {
+  await initBackend("wasm");
+  // odd and even sizes (the SIMD loop takes two values at a time), shapes of a model's variables
+  const shapes = [[3, 3, 3, 16], [7], [1], [32, 32], [5, 3]];
+  const vars = shapes.map((shape, i) => ({
+    w: tf.randomNormal(shape, 0, 1, "float32", 10 * i + 1),
+    g: tf.randomNormal(shape, 0, 1, "float32", 10 * i + 2),
+    m: tf.randomNormal(shape, 0, 0.1, "float32", 10 * i + 3),
+    v: tf.abs(tf.randomNormal(shape, 0, 0.01, "float32", 10 * i + 4)),
+  }));
+  const attrs = { lr: 3e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4 };
+  const before = tf.memory().numTensors;
+  const simd = adamUpdates(vars, attrs);
+  assert.equal(tf.memory().numTensors, before + 3 * shapes.length, "three outputs per variable");
+  const single = vars.map(({ w, g, m, v }) => adamUpdate(w, g, m, v, attrs));
+  // the plain JavaScript loop, run as the cpu kernel on the same values
+  const plain = tf.getKernel(AdamUpdates, "cpu")!;
+  await initBackend("cpu");
+  const onCpu = vars.map((t) =>
+    Object.fromEntries(Object.entries(t).map(([k, x]) => [k, tf.tensor(x.dataSync(), x.shape)]))
+  );
+  const inputs = Object.fromEntries(
+    onCpu.flatMap((t, i) => Object.entries(t).map(([k, x]) => [`${k}${i}`, x])),
+  );
+  const want = tf.engine().runKernel(plain.kernelName, inputs, attrs) as tf.Tensor[];
+  simd.forEach((out, i) =>
+    out.forEach((t, j) => {
+      const w = want[3 * i + j].dataSync();
+      assert.deepEqual(t.dataSync(), w, `variable ${i} output ${j}`);
+      assert.deepEqual(single[i][j].dataSync(), w, `adamUpdate of variable ${i} output ${j}`);
+    })
+  );
+  tf.dispose([want, onCpu.flatMap(Object.values)]);
+  await initBackend("wasm");
+  tf.dispose([simd.flat(), single.flat(), vars.flatMap(Object.values)]);
+  assert.throws(
+    () =>
+      adamUpdates(
+        [{ w: tf.zeros([2]), g: tf.zeros([3]), m: tf.zeros([2]), v: tf.zeros([2]) }],
+        attrs,
+      ),
+    /variable 0: g \[3\] does not match w \[2\]/,
+  );
 });

@@ -251,7 +251,7 @@ function conv2dPadded(
           const g = dy as tf.Tensor4D;
           const dx = withInputGradient
             ? inputGradient(g, wv, s, [h, wd], [top, left])
-            : tf.zeros(x.shape);
+            : tf.zerosLike(x);
           // dW[ky, kx, c, o] = sum_{b,i,j} xp[b, i s + ky, j s + kx, c] dy[b, i, j, o], xp the
           // padded input: one wasm SIMD kernel where it runs, else a dilated convolution of
           // the input (batch as channels) with the output gradient (padded inside)

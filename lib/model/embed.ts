@@ -73,10 +73,36 @@ export function embedVisual(model: AVModel, images: tf.Tensor4D): Embedding {
  * @category model
  */
 export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
+  const trunk = audioTrunk(model, logMel);
+  const out = project(model, "audio", trunk);
+  trunk.dispose();
+  return out;
+}
+
+/**
+ * The audio trunk's feature map before the embedding's projection (what {@linkcode embedAudio}
+ * projects), or the output of its first `depth` layers.
+ *
+ * @param model the model.
+ * @param logMel spectrograms `[batch, frames, nMels]`, standardised per spectrogram here.
+ * @param depth how many of the trunk's layers to run (default all).
+ * @returns features `[batch, rows, cols, C]`: time rows, frequency cols, the layer's channels.
+ * @category model
+ */
+export function audioTrunk(
+  model: AVModel,
+  logMel: tf.Tensor3D,
+  depth = model.config.audio.length,
+): tf.Tensor4D {
   if (logMel.rank !== 3) {
-    throw new Error(`embedAudio: logMel must be [batch, frames, nMels], got [${logMel.shape}]`);
+    throw new Error(`audioTrunk: logMel must be [batch, frames, nMels], got [${logMel.shape}]`);
   }
-  const trunk = tf.tidy(() => {
+  if (!Number.isInteger(depth) || depth < 1 || depth > model.config.audio.length) {
+    throw new Error(
+      `audioTrunk: depth must be an integer in 1..${model.config.audio.length}, got ${depth}`,
+    );
+  }
+  return tf.tidy(() => {
     const { mean, variance } = tf.moments(logMel, [1, 2], true);
     const x = tf.expandDims(
       tf.div(tf.sub(logMel, mean), tf.sqrt(tf.add(variance, 1e-6))),
@@ -89,16 +115,14 @@ export function embedAudio(model: AVModel, logMel: tf.Tensor3D): Embedding {
         tf.broadcastTo(tf.reshape(tf.linspace(-1, 1, mels), [1, 1, mels, 1]), [b, frames, mels, 1]),
       ], 3) as tf.Tensor4D
       : x;
+    // the trunk's variables are named by layer index: its first `depth` layers are a trunk too
     return applyTrunk(
       model.params,
       "audio",
-      model.config.audio,
+      model.config.audio.slice(0, depth),
       input,
       model.config.groups,
       model.config.padding,
     );
   });
-  const out = project(model, "audio", trunk);
-  trunk.dispose();
-  return out;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamUpdate, type AdamUpdateAttrs } from "../../kernels/mod.ts";
+import { type AdamUpdateAttrs, adamUpdates } from "../../kernels/mod.ts";
 
 /**
  * Hyper-parameters of {@linkcode Adam}.
@@ -116,7 +116,7 @@ export class Adam {
     const t = this.#step;
     const b1 = this.#beta1, b2 = this.#beta2;
     const lrT = this.lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
-    // one fused kernel per variable where the backend has it (cpu, wasm), else tfjs ops
+    // one fused kernel over all variables where the backend has it (cpu, wasm), else tfjs ops
     const attrs: AdamUpdateAttrs = {
       lr: lrT,
       beta1: b1,
@@ -125,13 +125,22 @@ export class Adam {
       weightDecay: this.weightDecay,
     };
     tf.tidy(() => {
-      this.variables.forEach((w, i) => {
-        const raw = grads[w.name];
-        if (!raw) return; // variable unused by this loss (e.g. none here): no update
-        const [w2, m2, v2] = adamUpdate(w, raw, this.#m[i], this.#v[i], attrs);
+      // variables unused by this loss have no gradient and no update
+      const used = this.variables.flatMap((w, i) => grads[w.name] ? [i] : []);
+      const updated = adamUpdates(
+        used.map((i) => ({
+          w: this.variables[i],
+          g: grads[this.variables[i].name],
+          m: this.#m[i],
+          v: this.#v[i],
+        })),
+        attrs,
+      );
+      used.forEach((i, j) => {
+        const [w2, m2, v2] = updated[j];
         this.#m[i].assign(m2);
         this.#v[i].assign(v2);
-        w.assign(w2);
+        this.variables[i].assign(w2);
       });
     });
     tf.dispose(grads);

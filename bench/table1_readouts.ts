@@ -1,0 +1,262 @@
+/**
+ * Which read-out of the frozen audio net Table 1 should classify: Table 1's protocol (the
+ * synthetic world's classification set, 5 folds, `classifyFrozenFeatures`) on several poolings
+ * of the tiny audio trunk, for untrained nets and trained checkpoints of the same seeds, beside
+ * the pooled-MFCC baseline. Not a timed bench: a measurement, rerun with
+ *
+ *   deno run -A bench/table1_readouts.ts [--per-class 4] [--world-seed 0] [--seeds 0,1,2]
+ *     [--weights 300=/tmp/diag/abl300/weights --weights 2000=/tmp/lead/abl2000/weights]
+ *     [--variant ours] [--out runs/table1_readouts.json]
+ *
+ * Each `--weights LABEL=DIR` names a directory of `deno task ablate` weights
+ * (`DIR/<variant>-s<seed>.bin`, tiny preset, default model configuration; the defaults were made
+ * by `deno task ablate --variants ours --steps 300` and `--steps 2000` with `--out D`, weights in
+ * `D/weights`). Read-outs (each
+ * window's maps pooled, then averaged over the clip's windows, as `pooledAudioFeatures`):
+ *
+ * - `embedding, all positions`: the embedded map `[time, freq, D]`, mean and max over every
+ *   position (`2 D` values).
+ * - `embedding, over time`: mean and max over time only, per frequency column, concatenated
+ *   (`2 F D`).
+ * - `embedding, 2 / 4 bands`: mean and max over time and within 2 or 4 equal frequency bands.
+ * - `trunk, all positions` / `trunk, over time`: the trunk's last layer (before the
+ *   embedding's linear projection), pooled the same two ways; `trunk, over time` is what
+ *   `pooledAudioFeatures` reads out.
+ * - `trunk layers, all positions` / `trunk layers, over time`: every conv layer of the trunk
+ *   pooled that way, concatenated.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { initBackend } from "../lib/backend/mod.ts";
+import { synthWorld } from "../lib/data/synth_world.ts";
+import { wholeClipWindows } from "../lib/data/clip_stream.ts";
+import type { AVClip, LabelledClip } from "../lib/data/types.ts";
+import { type AVModel, createModel } from "../lib/model/create_model.ts";
+import { audioTrunk, embedAudio } from "../lib/model/embed.ts";
+import { modelInputs } from "../lib/model/model_inputs.ts";
+import { presetConfig } from "../lib/model/presets.ts";
+import { classifyFrozenFeatures } from "../lib/metrics/classify_frozen_features.ts";
+import { pooledMfccFeatures } from "../lib/baselines/mfcc_features.ts";
+import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    "per-class": { type: "string", default: "4" },
+    "world-seed": { type: "string", default: "0" },
+    seeds: { type: "string", default: "0,1,2" },
+    weights: { type: "string", multiple: true },
+    variant: { type: "string", default: "ours" },
+    out: { type: "string" },
+  },
+});
+const perClass = Number(values["per-class"]);
+if (!Number.isInteger(perClass) || perClass < 1) {
+  throw new Error(`table1_readouts: --per-class must be an integer >= 1, got ${perClass}`);
+}
+const worldSeed = Number(values["world-seed"]);
+if (!Number.isInteger(worldSeed) || worldSeed < 0) {
+  throw new Error(`table1_readouts: --world-seed must be an integer >= 0, got ${worldSeed}`);
+}
+const seeds = values.seeds!.split(",").map(Number);
+if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
+  throw new Error(`table1_readouts: --seeds must be integers >= 0, got "${values.seeds}"`);
+}
+const checkpoints = (values.weights ?? [
+  "300=/tmp/diag/abl300/weights",
+  "2000=/tmp/lead/abl2000/weights",
+]).map((w) => {
+  const [label, dir] = w.split("=");
+  if (!label || !dir) throw new Error(`table1_readouts: --weights must be LABEL=DIR, got "${w}"`);
+  return { label, dir };
+});
+
+/** One pooling of a `[batch, time, freq, C]` map to `[batch, values]`. */
+type Pool = (x: tf.Tensor4D) => tf.Tensor2D;
+const allPositions: Pool = (x) =>
+  tf.concat([tf.mean(x, [1, 2]), tf.max(x, [1, 2])], 1) as tf.Tensor2D;
+const overTime: Pool = (x) => {
+  const [b] = x.shape;
+  return tf.concat([tf.reshape(tf.mean(x, 1), [b, -1]), tf.reshape(tf.max(x, 1), [b, -1])], 1);
+};
+const bands = (k: number): Pool => (x) => {
+  const [b, t, f, c] = x.shape;
+  if (f % k !== 0) throw new Error(`table1_readouts: ${f} frequency columns in ${k} bands`);
+  const y = tf.reshape(x, [b, t, k, f / k, c]);
+  return tf.concat([
+    tf.reshape(tf.mean(y, [1, 3]), [b, -1]),
+    tf.reshape(tf.max(y, [1, 3]), [b, -1]),
+  ], 1);
+};
+
+/** The audio net's maps of a batch: every trunk layer's output and the embedded map. */
+interface Maps {
+  layers: tf.Tensor4D[];
+  embedding: tf.Tensor4D;
+}
+
+function audioMaps(model: AVModel, logMel: tf.Tensor3D): Maps {
+  const c = model.config;
+  const e = embedAudio(model, logMel);
+  const [b] = logMel.shape;
+  const embedding = tf.reshape(e.features, [b, e.rows, e.cols, c.embedding]) as tf.Tensor4D;
+  e.features.dispose();
+  const layers = c.audio.map((_, k) => audioTrunk(model, logMel, k + 1));
+  return { layers, embedding };
+}
+
+const READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] = [
+  { name: "embedding, all positions (today)", read: (m) => allPositions(m.embedding) },
+  { name: "embedding, over time", read: (m) => overTime(m.embedding) },
+  { name: "embedding, 2 bands", read: (m) => bands(2)(m.embedding) },
+  { name: "embedding, 4 bands", read: (m) => bands(4)(m.embedding) },
+  { name: "trunk, all positions", read: (m) => allPositions(m.layers.at(-1)!) },
+  { name: "trunk, over time", read: (m) => overTime(m.layers.at(-1)!) },
+  {
+    name: "trunk layers, all positions",
+    read: (m) => tf.concat(m.layers.map(allPositions), 1) as tf.Tensor2D,
+  },
+  {
+    name: "trunk layers, over time",
+    read: (m) => tf.concat(m.layers.map(overTime), 1) as tf.Tensor2D,
+  },
+];
+
+/** Every read-out of every clip: `[readout][clip]`, each the mean over the clip's windows. */
+async function readouts(model: AVModel, clips: readonly LabelledClip[]): Promise<Float32Array[][]> {
+  const c = model.config;
+  const n = Math.round(c.sampleRate * c.duration);
+  const frame = { data: new Float32Array(3).fill(0.5), height: 1, width: 1 };
+  const out: Float32Array[][] = READOUTS.map(() => []);
+  for (let start = 0; start < clips.length; start += 32) {
+    const batch = clips.slice(start, start + 32);
+    const windows: { clip: number; audio: Float32Array }[] = [];
+    batch.forEach((clip, j) => {
+      for (const audio of wholeClipWindows(clip.audio, n)) windows.push({ clip: start + j, audio });
+    });
+    const avClips: AVClip[] = windows.map((w, j) => ({
+      id: String(j),
+      image: frame,
+      audio: w.audio,
+      sampleRate: c.sampleRate,
+    }));
+    const x = modelInputs(model, avClips);
+    const maps = audioMaps(model, x.logMel);
+    for (let r = 0; r < READOUTS.length; r++) {
+      const pooled = tf.tidy(() => READOUTS[r].read(maps));
+      const data = await pooled.data() as Float32Array;
+      const f = pooled.shape[1];
+      pooled.dispose();
+      const counts = new Map<number, number>();
+      windows.forEach((w, j) => {
+        out[r][w.clip] ??= new Float32Array(f);
+        const s = out[r][w.clip];
+        for (let d = 0; d < f; d++) s[d] += data[j * f + d];
+        counts.set(w.clip, (counts.get(w.clip) ?? 0) + 1);
+      });
+      for (const [clip, k] of counts) out[r][clip] = out[r][clip].map((v) => v / k);
+    }
+    tf.dispose([x.images, x.logMel, maps.embedding, ...maps.layers]);
+  }
+  return out;
+}
+
+await initBackend("wasm");
+const config = presetConfig("tiny");
+const world = synthWorld({
+  seed: worldSeed,
+  imageSize: config.imageSize,
+  sampleRate: config.sampleRate,
+});
+const set = world.classificationSet(perClass);
+const classes = new Set(set.map((c) => c.target)).size;
+const accuracy = (features: Float32Array[]) =>
+  100 * classifyFrozenFeatures(
+    features,
+    set.map((c) => c.target),
+    set.map((c) => c.fold),
+    { classes: Math.max(2, classes) },
+  ).meanAccuracy;
+
+const mfcc = accuracy(pooledMfccFeatures(set));
+console.log(
+  `world seed ${worldSeed}: ${set.length} clips, ${classes} classes; MFCC (no network) ${
+    mfcc.toFixed(1)
+  }%`,
+);
+/** `results[readout][net label][seed index]`: accuracy (%). */
+const results: Record<string, Record<string, number[]>> = {};
+const dims: Record<string, number> = {};
+for (const r of READOUTS) results[r.name] = {};
+const nets = ["untrained", ...checkpoints.map((c) => c.label)];
+for (const seed of seeds) {
+  for (const net of nets) {
+    const model = createModel({ preset: "tiny", seed });
+    try {
+      const ckpt = checkpoints.find((c) => c.label === net);
+      if (ckpt) {
+        const path = `${ckpt.dir}/${values.variant}-s${seed}.bin`;
+        const bytes = await Deno.readFile(path).catch((e) => {
+          throw new Error(`table1_readouts: cannot read ${path}: ${e.message}`);
+        });
+        const flat = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+        if (bytes.length % 4 !== 0 || flat.length !== model.params.size) {
+          throw new Error(
+            `table1_readouts: ${path} holds ${bytes.length} bytes, a tiny model ${
+              4 * model.params.size
+            }`,
+          );
+        }
+        model.params.fromFlat(flat);
+      }
+      const features = await readouts(model, set);
+      READOUTS.forEach((r, i) => {
+        dims[r.name] = features[i][0].length;
+        (results[r.name][net] ??= []).push(accuracy(features[i]));
+      });
+      console.log(
+        `seed ${seed} ${net}: ` +
+          READOUTS.map((r) => `${r.name} ${results[r.name][net].at(-1)!.toFixed(1)}`).join("; "),
+      );
+    } finally {
+      model.params.dispose();
+    }
+  }
+}
+
+const cell = (xs: number[]) => {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return `${xs.map((x) => x.toFixed(1)).join(" / ")} (${m.toFixed(1)} ± ${sd.toFixed(1)})`;
+};
+console.log(
+  `\n| read-out | values | ${nets.join(" | ")} | trained > untrained, every seed |`,
+);
+console.log(`|---|---|${nets.map(() => "---|").join("")}---|`);
+for (const r of READOUTS) {
+  const row = results[r.name];
+  const beats = checkpoints.map((c) =>
+    // accuracies are means of fold accuracies: a tie can differ in the last bits
+    row[c.label].every((a, i) => a > row.untrained[i] + 1e-6) ? c.label : null
+  ).filter(Boolean);
+  console.log(
+    `| ${r.name} | ${dims[r.name]} | ${nets.map((n) => cell(row[n])).join(" | ")} | ${
+      beats.join(", ") || "none"
+    } |`,
+  );
+}
+console.log(`| MFCC (no network) | 40 | ${mfcc.toFixed(1)} |`);
+if (values.out) {
+  await writeFileAtomic(
+    values.out,
+    new TextEncoder().encode(
+      JSON.stringify(
+        { worldSeed, clips: set.length, classes, seeds, mfcc, dims, results },
+        null,
+        2,
+      ) + "\n",
+    ),
+  );
+}
