@@ -332,6 +332,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
     steps: 1000,
   },
+  {
+    name: "ours+kv2 C3(C2(C1))",
+    change: "K_visual = K_audio + 2, C1, C2 then C3 (the flip check after C3)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    levels: [1, 2, 3],
+  },
 ];
 
 /**
