@@ -333,6 +333,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     steps: 1000,
   },
   {
+    name: "ours-kv1",
+    change: "the default recipe before K_visual = K_audio + 2 (one visual center beyond the " +
+      "sounds), C1: the baseline of ours+kv2 at further seeds",
+    recipe: OURS_MEASURED,
+  },
+  {
     name: "ours+kv2 C3(C2(C1))",
     change: "K_visual = K_audio + 2, C1, C2 then C3 (the flip check after C3)",
     recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
