@@ -125,12 +125,55 @@ function phaseFilter(w: tf.Tensor4D, s: number): tf.Tensor4D {
 }
 
 /**
- * The input gradient of a "same" convolution as one forward (stride 1) convolution, in
- * polyphase form: input row `p` with `p + top = q s + r` receives
- * `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`), for each phase `r` a convolution of
- * the output gradient with every `s`-th tap of the filter. The `s^2` phases (rows x columns)
- * sit side by side in the output channels of one filter ({@linkcode phaseFilter}); the result
- * is interleaved into rows and columns and cropped to the input. Equal to `conv2dTranspose`
+ * The filters of {@linkcode inputGradient}'s phases apart, without the polyphase filter's zero
+ * taps: for a filter `[k, k, C, O]` and stride `s`, phase `(ry, rx)` (row-major) has
+ * `My = ceil((k - ry) / s)` by `Mx = ceil((k - rx) / s)` taps, and its filter `[My, Mx, O, C]`
+ * entry `(a, b, o, c)` is `w[(My-1-a) s + ry, (Mx-1-b) s + rx, c, o]`: the taps of
+ * {@linkcode phaseFilter}'s phase that lie in the kernel, in the same order. Picked by one product
+ * with a 0/1 selection matrix (exact), then sliced per phase.
+ */
+function phaseFilters(w: tf.Tensor4D, s: number): tf.Tensor4D[] {
+  const [k, , c, o] = w.shape;
+  const taps = (r: number) => Math.ceil((k - r) / s);
+  const shapes: [number, number][] = [];
+  for (let ry = 0; ry < s; ry++) for (let rx = 0; rx < s; rx++) shapes.push([taps(ry), taps(rx)]);
+  const rows = shapes.reduce((n, [my, mx]) => n + my * mx, 0);
+  const select = new Float32Array(rows * k * k);
+  let row = 0;
+  shapes.forEach(([my, mx], phase) => {
+    const ry = Math.floor(phase / s), rx = phase % s;
+    for (let a = 0; a < my; a++) {
+      for (let b = 0; b < mx; b++, row++) {
+        select[row * k * k + ((my - 1 - a) * s + ry) * k + (mx - 1 - b) * s + rx] = 1;
+      }
+    }
+  });
+  const gathered = tf.matMul(
+    tf.tensor2d(select, [rows, k * k]),
+    tf.reshape(w, [k * k, c * o]),
+  ); // [(phase, a, b), (c, o)]
+  const t = tf.transpose(tf.reshape(gathered, [rows, c, o]), [0, 2, 1]); // [(phase, a, b), o, c]
+  let at = 0;
+  return shapes.map(([my, mx]) => {
+    const f = tf.reshape(tf.slice(t, [at, 0, 0], [my * mx, o, c]), [my, mx, o, c]);
+    at += my * mx;
+    return f as tf.Tensor4D;
+  });
+}
+
+/**
+ * The input gradient of a "same" convolution as forward (stride 1) convolutions, in polyphase
+ * form: input row `p` with `p + top = q s + r` receives `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps
+ * `m s + r < k`), for each phase `r` a convolution of the output gradient with every `s`-th tap
+ * of the filter. For strides > 1 each of the `s^2` phases (rows x columns) is its own
+ * convolution with only its taps ({@linkcode phaseFilters}: 9 of the 16 taps of one polyphase
+ * filter at `k = 3, s = 2`; the four convolutions 1.7x faster on XNNPACK than the one at the
+ * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`); their outputs are stacked along
+ * the batch axis, interleaved into rows and columns and cropped to the input. With
+ * `s = 1` (or a phase without taps, or more top padding than a phase has taps) one convolution
+ * with {@linkcode phaseFilter}'s filter, which holds the `s^2` phases side by side in its output
+ * channels (zeros past the kernel). The same sums in the same order either way (XNNPACK adds
+ * the taps in order; a zero tap adds nothing). Equal to `conv2dTranspose`
  * (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower than its forward
  * convolution) without the zeros a dilated output gradient would feed a convolution; with
  * `s = 1`, a convolution of the padded output gradient with the flipped filter.
@@ -149,18 +192,45 @@ function inputGradient(
   // q1 = ceil((size + top) / s) - 1; dy[q - m] reads M - 1 - q0 zeros before, q1 - (oh - 1) after
   const q0 = before.map((t) => Math.floor(t / s));
   const q1 = [0, 1].map((i) => Math.ceil((size[i] + before[i]) / s) - 1);
-  const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
-    [0, 0],
-    [taps - 1 - q0[0], q1[0] - (oh - 1)],
-    [taps - 1 - q0[1], q1[1] - (ow - 1)],
-    [0, 0],
-  ]); // [B, rows, cols, (ry, rx, c)]
-  if (s === 1) return z;
   const rows = q1[0] - q0[0] + 1, cols = q1[1] - q0[1] + 1;
-  const interleaved = tf.reshape(
-    tf.transpose(tf.reshape(z, [b, rows, cols, s, s, c]), [0, 1, 3, 2, 4, 5]),
-    [b, rows * s, cols * s, c],
-  );
+  // the fewest taps of a phase: ceil((k - (s - 1)) / s)
+  const fewest = Math.ceil((k - s + 1) / s);
+  let interleaved: tf.Tensor;
+  if (s > 1 && fewest >= 1 && fewest - 1 >= Math.max(q0[0], q0[1])) {
+    // the phases apart, stacked on the leading axis (tfjs-backend-wasm's Concat copies the
+    // inputs row by row in JavaScript: on the channels it costs more than the zeros saved)
+    const z = tf.concat(
+      phaseFilters(w, s).map((f) =>
+        tf.conv2d(dy, f, 1, [
+          [0, 0],
+          [f.shape[0] - 1 - q0[0], q1[0] - (oh - 1)],
+          [f.shape[1] - 1 - q0[1], q1[1] - (ow - 1)],
+          [0, 0],
+        ])
+      ),
+      0,
+    ); // [(ry, rx, B), rows, cols, c]
+    // [ry, rx, (B, rows, cols), c] -> [ry, (B, rows, cols), rx, c]
+    // -> [(B, rows), ry, (cols, rx, c)]: two transposes that tfjs-backend-wasm runs fast (one
+    // 6-D transpose runs its slow general loop, 17 ms at the tiny trunk's shape)
+    const columns = tf.transpose(tf.reshape(z, [s, s, b * rows * cols, c]), [0, 2, 1, 3]);
+    interleaved = tf.reshape(
+      tf.transpose(tf.reshape(columns, [s, b * rows, cols * s * c]), [1, 0, 2]),
+      [b, rows * s, cols * s, c],
+    );
+  } else {
+    const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
+      [0, 0],
+      [taps - 1 - q0[0], q1[0] - (oh - 1)],
+      [taps - 1 - q0[1], q1[1] - (ow - 1)],
+      [0, 0],
+    ]); // [B, rows, cols, (ry, rx, c)]
+    if (s === 1) return z;
+    interleaved = tf.reshape(
+      tf.transpose(tf.reshape(z, [b, rows, cols, s, s, c]), [0, 1, 3, 2, 4, 5]),
+      [b, rows * s, cols * s, c],
+    );
+  }
   return tf.slice(interleaved, [0, before[0] - q0[0] * s, before[1] - q0[1] * s, 0], [
     -1,
     size[0],
@@ -173,9 +243,10 @@ function inputGradient(
  * Convolution with "same" padding (tfjs's convention: output ceil(size / stride), an odd
  * padding's extra row/column at the bottom/right, padded inside the convolution) and a custom
  * gradient: the input gradient is a forward convolution of the output gradient with the
- * flipped filter (in polyphase form for strides > 1), the filter gradient the wasm SIMD kernel
- * {@linkcode convFilterGrad} on wasm (output channels a multiple of 16), else a dilated
- * convolution of the padded input (batch as channels) with the output gradient.
+ * flipped filter (in polyphase form for strides > 1, one convolution per phase), the filter
+ * gradient the wasm SIMD kernel {@linkcode convFilterGrad} on wasm (output channels a multiple
+ * of 16), else a dilated convolution of the padded input (batch as channels) with the output
+ * gradient.
  *
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
