@@ -184,7 +184,7 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
 /**
  * One contrastive step: the batch's clips (windows of the model's length), each audio paired
  * with its own frame (positive) and with another clip's frame (negative) and, with an
- * in-frame weight > 0, with its own frame's background center (a hard negative weighted
+ * in-frame weight > 0, with its own frame's unaligned centers (a hard negative weighted
  * `inFrameWeight`), one Adam update of the contrastive loss. Frees its tensors, also when it
  * throws.
  */
