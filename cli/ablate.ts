@@ -98,6 +98,7 @@ const COLUMNS: (keyof AblationResult)[] = [
   "ciou50",
   "auc",
   "backgroundAuc",
+  "offObject",
   "ceilingCiou50",
   "ceilingAuc",
   "ownObjectCIoU",
@@ -134,11 +135,13 @@ await runAblation({
         r.heldOutAccuracy.toFixed(3)
       } cIoU@0.5 ${r.ciou50.toFixed(1)} AUC ${r.auc.toFixed(1)} background AUC ${
         r.backgroundAuc.toFixed(1)
-      } (ceiling ${r.ceilingCiou50.toFixed(1)} / ${r.ceilingAuc.toFixed(1)}) own/other ${
-        r.ownObjectCIoU.toFixed(3)
-      }/${r.otherObjectCIoU.toFixed(3)} on-object ${r.onOwnObject.toFixed(2)} classification ${
-        r.classification.toFixed(3)
-      } ${r.seconds.toFixed(0)} s (training ${r.trainCpuSeconds.toFixed(0)} s CPU)`,
+      } off-object ${r.offObject.toFixed(2)} (ceiling ${r.ceilingCiou50.toFixed(1)} / ${
+        r.ceilingAuc.toFixed(1)
+      }) own/other ${r.ownObjectCIoU.toFixed(3)}/${r.otherObjectCIoU.toFixed(3)} on-object ${
+        r.onOwnObject.toFixed(2)
+      } classification ${r.classification.toFixed(3)} ${r.seconds.toFixed(0)} s (training ${
+        r.trainCpuSeconds.toFixed(0)
+      } s CPU)`,
     );
   },
 });

@@ -16,7 +16,7 @@ Deno.test("runAblation: a two-stage variant measured on held-out scenes, reused 
   const opts = { variants, seeds: [0], steps: 2, batchSize: 2, testSize: 8 };
   const [r] = await runAblation(opts);
   assertEquals([r.variant, r.seed, r.steps, r.curriculum], ["ours C2(C1)", 0, 2, "C1,C2"]);
-  for (const key of ["trainAccuracy", "heldOutAccuracy", "onOwnObject"] as const) {
+  for (const key of ["trainAccuracy", "heldOutAccuracy", "onOwnObject", "offObject"] as const) {
     assert(r[key] >= 0 && r[key] <= 1, `${key} ${r[key]}`);
   }
   for (const key of ["ciou50", "auc", "backgroundAuc", "ceilingAuc", "classification"] as const) {
@@ -64,7 +64,9 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
 
 Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measured with", async () => {
   // each variant's recipe resolved by the runner's rule (a name as is, fields over `paper`),
-  // snapshot at b3693fe, before the variants were written over a named base
+  // snapshot at b3693fe, before the variants were written over a named base (inFrameNegative 0
+  // and extraVisualCenters 1 added to each when the fields came: none of them changed those;
+  // `ours` is the default, K_visual = K_audio + 2 since ours+kv2 was measured)
   const measured = JSON.parse(
     await Deno.readTextFile(new URL("./testdata/ablation_recipes.json", import.meta.url)),
   );

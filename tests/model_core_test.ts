@@ -297,11 +297,11 @@ Deno.test("localize: one aligned and the other unaligned maps; assignments sum t
   for (const m of maps) {
     assertEquals([m.height, m.width], [16, 16]);
     assertEquals(m.aligned.length, 2);
-    assertEquals(m.alignedIndex.length + m.unalignedIndex.length >= 3, true);
+    assertEquals(m.alignedIndex.length + m.unalignedIndex.length >= 4, true);
     const all = new Map<number, Float32Array>();
     m.alignedIndex.forEach((j, i) => all.set(j, m.aligned[i]));
     m.unalignedIndex.forEach((j, i) => all.set(j, m.unaligned[i]));
-    assertEquals(all.size, 3);
+    assertEquals(all.size, 4); // K_visual defaults to K_audio + 2, as the default recipe trains
     for (let p = 0; p < 256; p++) {
       let s = 0;
       for (const map of all.values()) s += map[p];
@@ -311,12 +311,12 @@ Deno.test("localize: one aligned and the other unaligned maps; assignments sum t
   model.params.dispose();
 });
 
-Deno.test("oursHeatmaps: extraVisualCenters sets K_visual - K_audio; 1 by default, as training", async () => {
+Deno.test("oursHeatmaps: extraVisualCenters sets K_visual - K_audio; 2 by default, as training", async () => {
   const model = createModel({ preset: "tiny", seed: 1 });
   const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
   const clips = world.curriculumSet(1, 3);
   for (const extra of [undefined, 1, 2]) {
-    const kVisual = 1 + (extra ?? 1);
+    const kVisual = 1 + (extra ?? 2);
     const maps = await localize(model, clips, { kAudio: 1, kVisual });
     const opts = extra === undefined ? {} : { extraVisualCenters: extra };
     const aligned = await oursHeatmaps(model, clips, "aligned", opts);

@@ -276,11 +276,13 @@ Deno.test("ours: each clip is conditioned on one of its own frame's visual cente
   batch.clips.forEach((group, i) =>
     group.forEach((clip, j) => {
       const own = conditioner.visualCenters.get(clip.id)!;
-      const hit = [0, 1].find((c) => v[i][j][0].every((x, e) => x === own[c * d + e]));
+      const centers = [...Array(own.length / d).keys()];
+      assert.equal(centers.length, 3); // one object + 2 (the default recipe's visual centers)
+      const hit = centers.find((c) => v[i][j][0].every((x, e) => x === own[c * d + e]));
       assert.ok(hit !== undefined, `clip ${clip.id}'s vector is not one of its own centers`);
       // and not the other clip's of the mixture
       const other = conditioner.visualCenters.get(group[1 - j].id)!;
-      assert.ok([0, 1].every((c) => v[i][j][0].some((x, e) => x !== other[c * d + e])));
+      assert.ok(centers.every((c) => v[i][j][0].some((x, e) => x !== other[c * d + e])));
     })
   );
   tf.dispose([vectors, valid]);
@@ -294,8 +296,8 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   const clips = [...fixtureSolo(6), ...world.curriculumSet(2, 2)];
   const d = av.config.embedding;
   const groups = [[clips[0], clips[1]], [clips[2], clips[6]], [clips[3], clips[7]]];
-  const chosen = async (background?: "none" | "largest") => {
-    const ours = createOursSeparation(av, { seed: 0, background });
+  const chosen = async (background?: "none" | "largest", extraVisualCenters?: number) => {
+    const ours = createOursSeparation(av, { seed: 0, background, extraVisualCenters });
     const conditioner = ours.conditioner as AlignedCenterConditioner;
     const batch = mixtureBatch(ours.model, groups);
     await conditioner.prepare!(batch);
@@ -315,7 +317,7 @@ Deno.test("ours: the background rule never conditions on the center of largest m
     ours.model.params.dispose();
     return { picks, bg };
   };
-  const largest = await chosen(); // the default
+  const largest = await chosen(undefined, 1); // the default rule, one center beyond the objects
   largest.picks.forEach((g, i) =>
     g.forEach((p, j) => {
       const bg = largest.bg[i][j], k = groups[i][j].count!;
@@ -327,6 +329,17 @@ Deno.test("ours: the background rule never conditions on the center of largest m
         [...Array(k + 1).keys()].filter((c) => c !== bg),
         `clip ${i}/${j}: picked ${p}, background ${bg}`,
       );
+    })
+  );
+  // the default: two centers beyond the objects; the background never picked, each pick once
+  const two = await chosen();
+  two.picks.forEach((g, i) =>
+    g.forEach((p, j) => {
+      const bg = two.bg[i][j], k = groups[i][j].count!;
+      assert.ok(bg >= 0 && bg <= k + 1, `background ${bg} of ${k + 2} centers`);
+      assert.equal(p.length, k);
+      assert.equal(new Set(p).size, k);
+      assert.ok(p.every((c) => c !== undefined && c !== bg && c <= k + 1), `picked ${p}`);
     })
   );
   const none = await chosen("none");

@@ -37,6 +37,8 @@ Deno.test("curriculumStages: orders, the C2(C1) notation and stage centers", () 
   assertEquals(curriculumStages("C3,C2", 1).map((s) => s.level), [3, 2]);
   assertEquals(curriculumStages("U", 1)[0].level, "uncurated");
   assertEquals(stageCenters({ level: 3, steps: 1 }), { kAudio: 3, kVisual: 4 });
+  assertEquals(stageCenters({ level: 3, steps: 1 }, 2), { kAudio: 3, kVisual: 5 });
+  assertEquals(stageCenters({ level: 1, steps: 1, kVisual: 2 }, 2), { kAudio: 1, kVisual: 2 });
   assertThrows(() => curriculumStages("C5", 1), Error, "C5");
   assertThrows(() => curriculumStages("C1,C2", [1]), Error, "step counts");
 });

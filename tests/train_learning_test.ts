@@ -26,13 +26,16 @@ async function trainAndLocalize(modelSeed: number) {
   const lossLate = mean(history.slice(-100).map((h) => h.loss));
   const clips = world.localizationSet(32); // held-out test scenes, one sounding object
   const meanCIoUs = async (background: "none" | "largest") => {
-    const maps = await localize(model, clips, { kAudio: 1, kVisual: 2, background });
+    // K_visual as the default recipe trains (K_audio + 2): the aligned map against the best of
+    // the unaligned ones
+    const maps = await localize(model, clips, { kAudio: 1, background });
     let aligned = 0, unaligned = 0;
     maps.forEach((m, i) => {
       const gt = Float32Array.from(clips[i].masks![0]);
-      aligned += cIoU(upsampleHeatmap(m.aligned[0], m.height, m.width, 64, 64), gt) / clips.length;
-      unaligned += cIoU(upsampleHeatmap(m.unaligned[0], m.height, m.width, 64, 64), gt) /
-        clips.length;
+      const score = (map: Float32Array) =>
+        cIoU(upsampleHeatmap(map, m.height, m.width, 64, 64), gt) / clips.length;
+      aligned += score(m.aligned[0]);
+      unaligned += Math.max(...m.unaligned.map(score));
     });
     return { aligned, unaligned, margin: aligned - unaligned };
   };
@@ -63,7 +66,9 @@ Deno.test("C1 training on tiny: accuracy clearly above chance, aligned map on th
     assert(lossLate < 5 ** 2 / 8 - 0.1, `seed ${modelSeed}: loss ${lossLate} (floor 3.125)`);
   }
   // The default background rule (the largest visual center never aligned) puts the sound's map
-  // on its object, well above the unaligned center's; the nearest rule at least not below it.
+  // on its object, well above every unaligned center's; the nearest rule at least not below.
+  // Measured with K_visual = K_audio + 2 (seeds 1 / 2): margins 0.118 / 0.103 (rule), 0.118 /
+  // 0.080 (nearest); aligned cIoU 0.197 / 0.182.
   const rule = mean(runs.map((r) => r.rule.margin));
   const nearest = mean(runs.map((r) => r.nearest.margin));
   assert(rule > 0.05, `background rule: mean cIoU margin aligned - unaligned ${rule}`);

@@ -57,10 +57,17 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
   assertThrows(() => resolveRecipe({ negatives: "some" as "all" }), Error, "negatives");
   assertThrows(() => resolveRecipe({ background: "edge" as "none" }), Error, "background");
+  assertThrows(() => resolveRecipe({ inFrameNegative: -1 }), Error, "inFrameNegative");
+  assertThrows(() => resolveRecipe({ inFrameNegative: NaN }), Error, "inFrameNegative");
+  assertThrows(() => resolveRecipe({ extraVisualCenters: 0 }), Error, "extraVisualCenters");
+  assertThrows(() => resolveRecipe({ extraVisualCenters: 1.5 }), Error, "extraVisualCenters");
+  assertEquals(resolveRecipe({ inFrameNegative: 0.5 }).inFrameNegative, 0.5);
   // localize's defaults are how the default recipe trains
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
   assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
-  // the paper's recipe: beta 30, one negative, recycled clips
+  assertEquals(LOCALIZE_DEFAULTS.extraVisualCenters, RECIPES.ours.extraVisualCenters);
+  // the paper's recipe: beta 30, one negative, recycled clips, one background center
+  assertEquals(RECIPES.paper.extraVisualCenters, 1);
   assertEquals(RECIPES.paper.betaStart, 30);
   assertEquals(RECIPES.paper.negatives, "next");
   assertEquals(RECIPES.paper.freshScenes, false);
@@ -113,6 +120,57 @@ Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) 
     return d.map((dv, i) => dv[mass[i][0] >= mass[i][1] ? 1 : 0][0]);
   });
   expected.forEach((e, i) => assert(Math.abs(positives[1][i] - e) <= 1e-4 * Math.max(1, e)));
+  tf.dispose([images, logMel]);
+  model.params.dispose();
+});
+
+Deno.test("pairDistances: in-frame negatives are each audio center's distance to its frame's unaligned centers", () => {
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const clips = world.curriculumSet(2, 3);
+  const { images, logMel } = modelInputs(model, clips);
+  for (const [background, kVisual] of [["largest", 3], ["none", 3], ["largest", 4]] as const) {
+    const opts = { kAudio: 2, kVisual, beta: 5, background };
+    const d = pairDistances(model, images, logMel, { ...opts, inFrameNegatives: true });
+    assertEquals(pairDistances(model, images, logMel, opts).inFrame2, undefined);
+    const got = d.inFrame2!.arraySync();
+    assertEquals(got.length, 3 * 2); // [batch * K_audio]
+    const expected = tf.tidy(() => {
+      const vk = softKMeans(embedVisual(model, images).features, kVisual, { beta: 5 });
+      const ak = softKMeans(embedAudio(model, logMel).features, 2, { beta: 5 });
+      const dist = alignCenters(vk.centers, ak.centers).distances.arraySync();
+      const mass = tf.sum(vk.assignments, 2).arraySync() as number[][];
+      // row-major over (clip i, audio center k): the nearest center of frame i that neither
+      // audio center is aligned to (the largest-mass center is never aligned under `largest`)
+      return dist.flatMap((dv, i) => {
+        const bg = background === "largest" ? mass[i].indexOf(Math.max(...mass[i])) : -1;
+        const js = [...Array(kVisual).keys()];
+        const aligned = [0, 1].map((k) =>
+          js.filter((j) => j !== bg).reduce(
+            (best, j) => dv[j][k] < dv[best][k] ? j : best,
+            bg === 0 ? 1 : 0,
+          )
+        );
+        const unaligned = js.filter((j) => !aligned.includes(j));
+        assert(background === "none" || unaligned.includes(bg));
+        return [0, 1].map((k) => Math.min(...unaligned.map((j) => dv[j][k])));
+      });
+    });
+    expected.forEach((e, i) => {
+      assert(
+        Math.abs(got[i] - e) <= 1e-4 * Math.max(1, e),
+        `${background} ${kVisual} ${i}: ${got[i]} vs ${e}`,
+      );
+    });
+    tf.dispose([d.positive2, d.negative2, d.inFrame2!]);
+  }
+  const opts = { kAudio: 2, kVisual: 3, background: "largest" as const, inFrameNegatives: true };
+  for (const bad of [{ kVisual: 2 }, { alignment: "scene" as const }]) {
+    assertThrows(
+      () => pairDistances(model, images, logMel, { ...opts, ...bad }),
+      Error,
+      "inFrameNegatives needs a visual center no sound is aligned to",
+    );
+  }
   tf.dispose([images, logMel]);
   model.params.dispose();
 });
@@ -177,6 +235,14 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   // a background center that is never aligned: gradients flow through the masked alignment
   const background = await run({ background: "largest" }, freshWorld([]));
   assert(background.every(Number.isFinite), `${background}`);
+  // in-frame negatives add a term to the loss (same batches, same first weights)
+  const inFrame = await run({ background: "largest", inFrameNegative: 1 }, freshWorld([]));
+  assert(inFrame.every(Number.isFinite), `${inFrame}`);
+  assert(inFrame[0] > background[0], `${inFrame[0]} vs ${background[0]}`);
+  // ours clusters frames into K_audio + 2 centers: K_audio + 1 (the paper's) is another loss
+  assertEquals(RECIPES.ours.extraVisualCenters, 2);
+  const kv2 = await run({ background: "largest", extraVisualCenters: 1 }, freshWorld([]));
+  assert(kv2.every(Number.isFinite) && kv2[0] !== background[0], `${kv2} vs ${background}`);
   const model = createModel({ preset: "tiny" });
   await assertRejects(
     () =>

@@ -90,7 +90,7 @@ export interface RecipeStage {
   alignment?: AlignmentLevel;
   /** Audio centers (default: the level's). */
   kAudio?: number;
-  /** Visual centers (default kAudio + 1). */
+  /** Visual centers (default kAudio + the default recipe's `extraVisualCenters`, 2). */
   kVisual?: number;
 }
 

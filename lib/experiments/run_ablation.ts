@@ -11,7 +11,7 @@ import type { AVClip } from "../data/types.ts";
 import { synthWorld } from "../data/synth_world.ts";
 import { createModel } from "../model/create_model.ts";
 import type { AVModel } from "../model/create_model.ts";
-import { localize, type LocalizeOptions } from "../model/localize.ts";
+import { localize, LOCALIZE_DEFAULTS, type LocalizeOptions } from "../model/localize.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
@@ -24,6 +24,7 @@ import { cIoU } from "../metrics/ciou.ts";
 import { consensusMap } from "../metrics/consensus_map.ts";
 import { upsampleHeatmap } from "../metrics/upsample_heatmap.ts";
 import { localizationScores } from "../metrics/localization_scores.ts";
+import { objectMassShare } from "../metrics/object_mass_share.ts";
 import { clipCIoUs } from "../metrics/clip_cious.ts";
 import { halfImageCeiling } from "./run_table2.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
@@ -82,8 +83,9 @@ const tinyTrunks = (...extra: TrunkLayer[]) => ({
 /**
  * The default recipe as the variants changed on top of it were measured: fresh scenes, beta 5,
  * every other frame of the batch as a negative, the center of largest assignment mass as the
- * background. Frozen here rather than `RECIPES.ours`, so those variants do not change when the
- * default does.
+ * background, one visual center beyond the sounds (the default until K_visual = K_audio + 2).
+ * Frozen here rather than `RECIPES.ours`, so those variants do not change when the default
+ * does.
  */
 const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   betaStart: 5,
@@ -94,6 +96,8 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   lrDecay: "none",
   flip: false,
   background: "largest",
+  inFrameNegative: 0,
+  extraVisualCenters: 1,
 });
 
 /**
@@ -130,11 +134,17 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   },
   {
     name: "ours",
-    change: "the default recipe: fresh+beta5+all, and the visual center of largest assignment " +
-      "mass is a background never aligned (in training and localization)",
+    change: "the default recipe: fresh+beta5+all, the visual center of largest assignment " +
+      "mass a background never aligned, and K_visual = K_audio + 2 (in training and " +
+      "localization; before ours+kv2's results, K_audio + 1: the variants on OURS_MEASURED)",
     recipe: "ours",
   },
-  { name: "ours C2(C1)", change: "the default recipe, C1 then C2", recipe: "ours", levels: [1, 2] },
+  {
+    name: "ours C2(C1)",
+    change: "the default recipe, C1 then C2",
+    recipe: OURS_MEASURED,
+    levels: [1, 2],
+  },
   {
     name: "nearest C2(C1)",
     change: "C1 then C2, every visual center alignable (the paper's rule; the aligned center " +
@@ -157,105 +167,182 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours C3(C2(C1))",
     change: "the default recipe, C1, C2 then C3",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     levels: [1, 2, 3],
   },
   {
     name: "ours+reflect",
     change: "the default recipe, the trunks' convolutions reflect-padded instead of zero-padded",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { padding: "reflect" },
   },
   {
     name: "ours+deep4",
     change: "tiny trunks with a 4th 3x3 stride-1 conv (receptive field 23 instead of 15)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: tinyTrunks(conv3(32, 1)),
   },
   {
     name: "ours+deep5",
     change: "tiny trunks with a 4th and 5th 3x3 stride-1 conv (receptive field 31)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: tinyTrunks(conv3(32, 1), conv3(32, 1)),
   },
   {
     name: "ours+s2x4",
     change: "tiny trunks with a 4th 3x3 stride-2 conv (receptive field 31, 8x8 visual and " +
       "8x4 audio positions)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: tinyTrunks(conv3(32, 2)),
   },
   {
     name: "ours+freq",
     change: "the mel band's position as a second input channel of the audio trunk",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { frequencyChannel: true },
   },
   {
     name: "ours+deep5+freq",
     change: "deep5 trunks and the frequency channel",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { ...tinyTrunks(conv3(32, 1), conv3(32, 1)), frequencyChannel: true },
   },
   {
     name: "ours+freq C2(C1)",
     change: "the frequency channel, C1 then C2",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { frequencyChannel: true },
     levels: [1, 2],
   },
   {
     name: "ours+freq lr2e-3",
     change: "the frequency channel, learning rate 2e-3 (tiny's default 1e-3)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { frequencyChannel: true },
     lr: 2e-3,
   },
   {
     name: "ours+freq@600",
     change: "the frequency channel, 600 steps per stage",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { frequencyChannel: true },
     steps: 600,
   },
   {
     name: "ours@600",
     change: "the default recipe and model, 600 steps per stage",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     steps: 600,
   },
   {
     name: "ours b32",
     change: "the default recipe and model, 32 clips per batch (the CPU of 600 steps of 16)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     batchSize: 32,
   },
   {
     name: "ours+s2x4+freq",
     change: "s2x4 trunks and the frequency channel",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
   },
   {
     name: "ours+s2x4+freq C2(C1)",
     change: "s2x4 trunks and the frequency channel, C1 then C2",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
     levels: [1, 2],
   },
   {
     name: "ours+s2x4+freq lr2e-3",
     change: "s2x4 trunks and the frequency channel, learning rate 2e-3 (tiny's default 1e-3)",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
     lr: 2e-3,
   },
   {
     name: "ours+s2x4+freq@600",
     change: "s2x4 trunks and the frequency channel, 600 steps per stage",
-    recipe: "ours",
+    recipe: OURS_MEASURED,
     model: { ...tinyTrunks(conv3(32, 2)), frequencyChannel: true },
     steps: 600,
+  },
+  {
+    name: "ours+inframe0.5",
+    change: "each audio center also a negative of its own frame's background center " +
+      "(in-frame hard negative, weight 0.5)",
+    recipe: { ...OURS_MEASURED, inFrameNegative: 0.5 },
+  },
+  {
+    name: "ours+inframe1",
+    change: "each audio center also a negative of its own frame's background center " +
+      "(in-frame hard negative, weight 1)",
+    recipe: { ...OURS_MEASURED, inFrameNegative: 1 },
+  },
+  {
+    name: "ours+kv2",
+    change: "two visual centers beyond the sound (K_visual = K_audio + 2) in training and " +
+      "localization, the largest-mass one the background",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+  },
+  {
+    name: "nearest+inframe0.5",
+    change: "every visual center alignable (nearest rule) and each audio center a negative of " +
+      "its own frame's unaligned center (weight 0.5): pull to the nearer, push from the other",
+    recipe: { ...OURS_MEASURED, background: "none", inFrameNegative: 0.5 },
+  },
+  {
+    name: "ours+kv2+inframe0.5",
+    change: "K_visual = K_audio + 2, and each audio center a negative of the nearest center " +
+      "of its frame it is not aligned to (weight 0.5)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2, inFrameNegative: 0.5 },
+  },
+  {
+    name: "ours+kv2 C2(C1)",
+    change: "K_visual = K_audio + 2, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+kv3",
+    change: "three visual centers beyond the sound (K_visual = K_audio + 3)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+  },
+  {
+    name: "ours@1000",
+    change: "the default recipe (as measured here) and model, 1000 steps per stage",
+    recipe: OURS_MEASURED,
+    steps: 1000,
+  },
+  {
+    name: "ours+kv2@1000",
+    change: "K_visual = K_audio + 2, 1000 steps per stage",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    steps: 1000,
+  },
+  {
+    name: "ours+kv3 C2(C1)",
+    change: "K_visual = K_audio + 3, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+kv3@1000",
+    change: "K_visual = K_audio + 3, 1000 steps per stage",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 3 },
+    steps: 1000,
+  },
+  {
+    name: "ours-kv1",
+    change: "the default recipe before K_visual = K_audio + 2 (one visual center beyond the " +
+      "sounds), C1: the baseline of ours+kv2 at further seeds",
+    recipe: OURS_MEASURED,
+  },
+  {
+    name: "ours+kv2 C3(C2(C1))",
+    change: "K_visual = K_audio + 2, C1, C2 then C3 (the flip check after C3)",
+    recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
+    levels: [1, 2, 3],
   },
 ];
 
@@ -325,13 +412,20 @@ export interface AblationResult {
    * aligned center sits on the background (the flip).
    */
   backgroundAuc: number;
+  /**
+   * Share of the same test scenes whose aligned center is off the object: under 10% of its
+   * assignment mass on the sounding object's pixels (`objectMassShare`, K_visual = 1 + the
+   * recipe's `extraVisualCenters`).
+   */
+  offObject: number;
   /** The half-image ceiling's cIoU@0.5 (%) on the same set. */
   ceilingCiou50: number;
   /** Its AUC (%). */
   ceilingAuc: number;
   /**
    * On two-source test scenes: mean per-source cIoU of each sound's aligned map (its own
-   * audio alone, K_audio 1, K_visual 3) against its own object's box.
+   * audio alone, K_audio 1, K_visual = 2 + the recipe's `extraVisualCenters`) against its own
+   * object's box.
    */
   ownObjectCIoU: number;
   /** The same map's mean cIoU against the other source's box. */
@@ -356,36 +450,84 @@ export interface AblationResult {
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 
-/** Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained. */
+/**
+ * Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained: the
+ * recipe's beta, background rule and visual centers.
+ */
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background">,
+  how: Pick<PairOptions, "beta" | "background"> & { extraVisualCenters: number },
 ): Promise<number> {
   const x = modelInputs(model, clips);
-  const d = pairDistances(model, x.images, x.logMel, { ...how, kAudio: 1, kVisual: 2 });
+  const { extraVisualCenters, ...rest } = how;
+  const kVisual = 1 + extraVisualCenters;
+  const d = pairDistances(model, x.images, x.logMel, { ...rest, kAudio: 1, kVisual });
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
 }
 
 /**
+ * Share of single-source test scenes whose aligned center has under 10% of its assignment
+ * mass on the sounding object (K_audio 1, K_visual 1 + `extraVisualCenters`, the scene's
+ * object mask).
+ *
+ * @param model the trained network.
+ * @param scenes single-source test scenes with `masks`.
+ * @param opts clustering beta and background rule of `localize`, extra visual centers.
+ * @returns a share in [0, 1].
+ */
+async function offObjectShare(
+  model: AVModel,
+  scenes: readonly AVClip[],
+  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters: number },
+): Promise<number> {
+  const { extraVisualCenters, ...how } = opts;
+  let off = 0;
+  for (let i = 0; i < scenes.length; i += 32) {
+    const part = scenes.slice(i, i + 32);
+    const maps = await localize(model, part, {
+      ...how,
+      kAudio: 1,
+      kVisual: 1 + extraVisualCenters,
+    });
+    maps.forEach((m, j) => {
+      const { image, masks, id } = part[j];
+      if (!masks?.length) throw new Error(`offObjectShare: scene ${id} has no object mask`);
+      const share = objectMassShare(
+        m.aligned[0],
+        m.height,
+        m.width,
+        masks[0],
+        image.height,
+        image.width,
+      );
+      if (share < 0.1) off++;
+    });
+  }
+  return off / scenes.length;
+}
+
+/**
  * Each sound of two-source test scenes localized alone (its own waveform as the audio, the
- * whole frame, K_audio 1, K_visual 3): per-source cIoU of its aligned map against its own
+ * whole frame, K_audio 1, K_visual 2 + `extraVisualCenters`): per-source cIoU of its aligned map against its own
  * box and against the other source's box, and the share of sounds whose aligned map is on its
  * own object more than any unaligned center's map is.
  *
  * @param model the trained network.
  * @param scenes two-source test scenes with `sources` and `boxes`.
- * @param opts clustering beta and background rule of `localize` (default: its defaults).
+ * @param opts clustering beta and background rule of `localize` (default: its defaults), and
+ * the visual centers beyond the sounds (default `LOCALIZE_DEFAULTS`': K_visual 4).
  * @returns mean own-object cIoU, mean other-object cIoU, share on the own object.
  * @category experiments
  */
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background"> = {},
+  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters?: number } = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
+  const { extraVisualCenters = LOCALIZE_DEFAULTS.extraVisualCenters, ...how } = opts;
   const solo: AVClip[] = [];
   for (const c of scenes) {
     if (!c.sources || !c.boxes || c.sources.length !== 2 || c.boxes.length < 2) {
@@ -396,7 +538,11 @@ export async function perSourceLocalization(
   let own = 0, other = 0, on = 0, k = 0;
   for (let i = 0; i < solo.length; i += 32) {
     const part = solo.slice(i, i + 32);
-    const maps = await localize(model, part, { ...opts, kAudio: 1, kVisual: 3 });
+    const maps = await localize(model, part, {
+      ...how,
+      kAudio: 1,
+      kVisual: 2 + extraVisualCenters,
+    });
     maps.forEach((m, j) => {
       const clip = part[j];
       const src = Number(clip.id.slice(clip.id.lastIndexOf("src") + 3));
@@ -472,8 +618,12 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
         const tail = history.slice(-Math.min(50, steps));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        // localized as trained: the recipe's last beta and its background rule
-        const how = { beta: recipe.betaEnd, background: recipe.background };
+        // localized as trained: the recipe's last beta, background rule and visual centers
+        const how = {
+          beta: recipe.betaEnd,
+          background: recipe.background,
+          extraVisualCenters: recipe.extraVisualCenters,
+        };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
         const loc = await scores("aligned");
@@ -494,6 +644,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           ciou50: 100 * loc.ciou50,
           auc: 100 * loc.auc,
           backgroundAuc: 100 * (await scores("unaligned")).auc,
+          offObject: await offObjectShare(model, locSet, how),
           ceilingCiou50: 100 * ceiling.ciou50,
           ceilingAuc: 100 * ceiling.auc,
           ...per,

@@ -397,10 +397,10 @@ function _createMethod(
   const opts = { preset, seed, config: separationProtocol(protocol) };
   // ours clusters the frozen model's features at the beta it was trained with and picks its
   // objects by the background rule it was trained with (the runners train with the default
-  // recipe), not the kernel's default beta 30 and the nearest rule
+  // recipe) among as many visual centers, not the kernel's default beta 30 and the nearest rule
   if (kind === "ours") {
-    const { betaEnd, background } = resolveRecipe();
-    return createOursSeparation(av!, { ...opts, beta: betaEnd, background });
+    const { betaEnd, background, extraVisualCenters } = resolveRecipe();
+    return createOursSeparation(av!, { ...opts, beta: betaEnd, background, extraVisualCenters });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
   if (kind === "cosep") return createCoSeparation(opts);

@@ -15,6 +15,7 @@ export * from "./upsample_heatmap.ts";
 export * from "./ciou.ts";
 export * from "./clip_cious.ts";
 export * from "./localization_scores.ts";
+export * from "./object_mass_share.ts";
 export * from "./bss_eval.ts";
 export * from "./logistic_regression.ts";
 export * from "./classify_frozen_features.ts";

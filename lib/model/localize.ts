@@ -14,14 +14,16 @@ import type { AVClip } from "../data/types.ts";
 
 /**
  * How {@linkcode localize} clusters and aligns unless told otherwise: as the default training
- * recipe (`ours`) trains, beta 5 and the visual center of largest assignment mass as the
- * background, never aligned. A model trained with the paper's recipe localizes as it was
- * trained with `{ beta: 30, background: "none" }`.
+ * recipe (`ours`) trains, beta 5, K_visual = K_audio + 2 visual centers, and the visual center
+ * of largest assignment mass as the background, never aligned. A model trained with the
+ * paper's recipe localizes as it was trained with
+ * `{ beta: 30, background: "none", kVisual: kAudio + 1 }`.
  *
  * @category model
  */
-export const LOCALIZE_DEFAULTS: Readonly<{ beta: number; background: BackgroundRule }> = Object
-  .freeze({ beta: 5, background: "largest" });
+export const LOCALIZE_DEFAULTS: Readonly<
+  { beta: number; background: BackgroundRule; extraVisualCenters: number }
+> = Object.freeze({ beta: 5, background: "largest", extraVisualCenters: 2 });
 
 /**
  * Options of {@linkcode localize}.
@@ -31,7 +33,7 @@ export const LOCALIZE_DEFAULTS: Readonly<{ beta: number; background: BackgroundR
 export interface LocalizeOptions {
   /** Audio centers (sounds to localize; default 1). */
   kAudio?: number;
-  /** Visual centers (default kAudio + 1). */
+  /** Visual centers (default kAudio + {@linkcode LOCALIZE_DEFAULTS}' 2). */
   kVisual?: number;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
@@ -117,7 +119,7 @@ async function localizeInputs(
   opts: LocalizeOptions,
 ): Promise<LocalizationMaps[]> {
   const kAudio = opts.kAudio ?? 1;
-  const kVisual = opts.kVisual ?? kAudio + 1;
+  const kVisual = opts.kVisual ?? kAudio + LOCALIZE_DEFAULTS.extraVisualCenters;
   const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
   let rows = 0, cols = 0;
   const [assign, nearest] = tf.tidy(() => {

@@ -8,29 +8,30 @@
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "./create_model.ts";
 import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
-import { localize } from "./localize.ts";
+import { localize, LOCALIZE_DEFAULTS } from "./localize.ts";
 import type { BackgroundRule } from "./align_centers.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
- * unknown) and K_visual = K_audio + `extraVisualCenters` (default 1, as training clusters);
- * `aligned` is the union of the assignment maps of the visual centers its audio centers align
- * to, `unaligned` the union of the others.
+ * unknown) and K_visual = K_audio + `extraVisualCenters` (default `LOCALIZE_DEFAULTS`' 2, as the
+ * default recipe trains); `aligned` is the union of the assignment maps of the visual centers its
+ * audio centers align to, `unaligned` the union of the others.
  *
- * `extraVisualCenters: 2` lets the frame's background take two centers (e.g. the border and
- * the rest) at localization only; the largest is still never aligned. Measured with
- * `bench/localization_readout.ts` on Table 2's 64 test scenes, AUC (%) seeds 0 / 1 / 2, 2
- * against today's 1, models of the default recipe: C1 300 steps 27.5 / 29.4 / 27.7 against
- * 26.1 / 27.0 / 19.5; C1 2000 steps 30.2 / 21.3 / 24.8 against 29.3 / 20.9 / 24.4 (on 256
- * scenes 22.4 against 22.6 for seed 1); C2(C1) 300 + 300 steps 24.1 / 25.5 / 25.2 against
- * 28.0 / 23.2 / 25.5. Not the default: it helps weak C1 models, not those trained on C2.
+ * For a model trained with one center beyond the sounds (the paper's count), `extraVisualCenters:
+ * 2` at localization only lets the frame's background take two centers (e.g. the border and the
+ * rest); the largest is still never aligned. Measured with `bench/localization_readout.ts` on
+ * Table 2's 64 test scenes, AUC (%) seeds 0 / 1 / 2, 2 against 1, models trained with one extra
+ * center: C1 300 steps 27.5 / 29.4 / 27.7 against 26.1 / 27.0 / 19.5; C1 2000 steps 30.2 / 21.3 /
+ * 24.8 against 29.3 / 20.9 / 24.4 (on 256 scenes 22.4 against 22.6 for seed 1); C2(C1) 300 + 300
+ * steps 24.1 / 25.5 / 25.2 against 28.0 / 23.2 / 25.5: at localization only it helps weak C1
+ * models, not those trained on C2. Trained with two (README, "The learning recipe") it helps both.
  *
  * @param model the trained network.
  * @param clips clips to localize.
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
- * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1,
- * default 1).
+ * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
+ * `LOCALIZE_DEFAULTS`').
  * @returns one heatmap per clip on the visual feature grid.
  *
  * @example
@@ -57,7 +58,7 @@ export async function oursHeatmaps(
   which: "aligned" | "unaligned",
   opts: { beta?: number; background?: BackgroundRule; extraVisualCenters?: number } = {},
 ): Promise<GridHeatmap[]> {
-  const extra = opts.extraVisualCenters ?? 1;
+  const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
   if (!Number.isInteger(extra) || extra < 1) {
     throw new Error(`oursHeatmaps: extraVisualCenters must be an integer >= 1, got ${extra}`);
   }

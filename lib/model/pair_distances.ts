@@ -49,6 +49,12 @@ export interface PairOptions {
    * nearest of all; `largest`: the center of largest assignment mass; see `BackgroundRule`).
    */
   background?: BackgroundRule;
+  /**
+   * Also return {@linkcode PairDistances.inFrame2}: each audio center against the visual
+   * centers of its own frame that no sound of the clip is aligned to (default false). Needs
+   * source alignment and more visual than audio centers.
+   */
+  inFrameNegatives?: boolean;
 }
 
 /**
@@ -66,6 +72,14 @@ export interface PairDistances {
    * `[batch * (batch - 1)]`.
    */
   allNegative2?: tf.Tensor1D;
+  /**
+   * With `inFrameNegatives`: the in-frame negatives, |v_j(i) - a_ik|^2 between audio center k
+   * of clip i and the nearest visual center j of clip i's own frame that none of the clip's
+   * audio centers is aligned to (the background center and, with more visual centers, those
+   * no sound chose: the sound matched to the rest of its own image, a hard negative),
+   * row-major over i `[batch * K_audio]`.
+   */
+  inFrame2?: tf.Tensor1D;
 }
 
 /**
@@ -91,6 +105,22 @@ function sceneDistanceMatrix(
   return tf.sum(tf.min(alignable, 2), 2) as tf.Tensor2D;
 }
 
+/**
+ * Each audio center's squared distance to the nearest visual center of its own frame that no
+ * audio center of the clip is aligned to: `distances` with the aligned centers excluded (the
+ * choice passes no gradient; the distances do).
+ *
+ * @param distances squared center distances `[batch, Kv, Ka]`.
+ * @param nearest the aligned visual center of each audio center `[batch, Ka]` (int32).
+ * @returns `[batch * Ka]`, row-major over the batch.
+ */
+function unalignedDistances(distances: tf.Tensor3D, nearest: tf.Tensor2D): tf.Tensor1D {
+  const kv = distances.shape[1];
+  // 1 for each center some audio center is aligned to: max over k of one-hot(nearest_k)
+  const aligned = tf.max(tf.oneHot(nearest, kv), 1).toFloat() as tf.Tensor2D;
+  return tf.reshape(tf.min(excludeBackground(distances, aligned, 1), 1), [-1]) as tf.Tensor1D;
+}
+
 /** The batch rolled by one: item i is item (i + 1) mod batch. */
 function rollBatch<T extends tf.Tensor>(x: T): T {
   const b = x.shape[0];
@@ -114,13 +144,15 @@ function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
 
 /**
  * Scene distances of each clip's audio to its own frame (positive) and to the next clip's
- * frame (negative, `(i + 1) mod batch`).
+ * frame (negative, `(i + 1) mod batch`); with `negatives: "all"` also to every other frame,
+ * and with `inFrameNegatives` each audio center's distance to its own frame's unaligned centers.
  *
  * @param model the model.
  * @param images frames `[batch, H, W, 3]` in [0, 1], batch >= 2.
  * @param logMel spectrograms `[batch, frames, nMels]`.
  * @param opts centers per modality and alignment level.
- * @returns positive and negative squared distances, `[batch]` each.
+ * @returns positive and negative squared distances, `[batch]` each (and the asked-for extra
+ * negatives).
  * @category model
  */
 export function pairDistances(
@@ -139,6 +171,19 @@ export function pairDistances(
       throw new Error(`pairDistances: opts.${key} must be a positive integer, got ${opts[key]}`);
     }
   }
+  if (opts.inFrameNegatives) {
+    const why = (opts.alignment ?? "source") !== "source"
+      ? `alignment "${opts.alignment}"`
+      : opts.kVisual <= opts.kAudio
+      ? `kVisual ${opts.kVisual} <= kAudio ${opts.kAudio}`
+      : undefined;
+    if (why) {
+      throw new Error(
+        `pairDistances: inFrameNegatives needs a visual center no sound is aligned to ` +
+          `(source alignment, kVisual > kAudio), got ${why}`,
+      );
+    }
+  }
   return tf.tidy(() => {
     const v = embedVisual(model, images).features;
     const a = embedAudio(model, logMel).features;
@@ -153,9 +198,15 @@ export function pairDistances(
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio);
     }
-    const positive2 = alignCenters(vc, ac, bg).sceneDistance2;
+    const own = alignCenters(vc, ac, bg);
+    const positive2 = own.sceneDistance2;
     const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg)).sceneDistance2;
-    if ((opts.negatives ?? "next") === "next") return { positive2, negative2 };
-    return { positive2, negative2, allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) };
+    const all = (opts.negatives ?? "next") === "all"
+      ? { allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) }
+      : {};
+    const inFrame = opts.inFrameNegatives
+      ? { inFrame2: unalignedDistances(own.distances, own.nearest) }
+      : {};
+    return { positive2, negative2, ...all, ...inFrame };
   });
 }

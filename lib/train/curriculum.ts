@@ -24,7 +24,7 @@ export interface StageSpec {
   steps: number;
   /** Audio centers (default: the level's number of sources; uncurated: 2). */
   kAudio?: number;
-  /** Visual centers (default kAudio + 1: one background center). */
+  /** Visual centers (default kAudio + the recipe's `extraVisualCenters`; see `stageCenters`). */
   kVisual?: number;
 }
 
@@ -36,15 +36,21 @@ export interface StageSpec {
 export const UNCURATED_K_AUDIO = 2;
 
 /**
- * The stage's centers: K_audio = sources, K_visual = sources + 1, unless overridden.
+ * The stage's centers: K_audio = sources, K_visual = sources + `extraVisualCenters`, unless the
+ * stage overrides them.
  *
  * @param stage a stage.
+ * @param extraVisualCenters visual centers beyond the sounds (default 1, the paper's one
+ * background center; the default recipe trains with 2, see `Recipe`).
  * @returns its numbers of audio and visual centers.
  * @category training
  */
-export function stageCenters(stage: StageSpec): { kAudio: number; kVisual: number } {
+export function stageCenters(
+  stage: StageSpec,
+  extraVisualCenters = 1,
+): { kAudio: number; kVisual: number } {
   const kAudio = stage.kAudio ?? (stage.level === "uncurated" ? UNCURATED_K_AUDIO : stage.level);
-  return { kAudio, kVisual: stage.kVisual ?? kAudio + 1 };
+  return { kAudio, kVisual: stage.kVisual ?? kAudio + extraVisualCenters };
 }
 
 /**

@@ -51,14 +51,30 @@ export interface Recipe {
    * or `largest` (the center of largest assignment mass is the background; `BackgroundRule`).
    */
   background: BackgroundRule;
+  /**
+   * Weight of the in-frame negatives (0: none): each audio center against the nearest visual
+   * center of its own frame that no sound is aligned to (the background center, and with
+   * `extraVisualCenters` > 1 the others no sound chose), a hard negative in the same margin
+   * form 0.5 max(0, m - d)^2 (the rest of the same image, as LVS's hard way). The step's loss
+   * is then 0.5 (positives + other-frame negatives + weight * in-frame negatives), each a
+   * mean.
+   */
+  inFrameNegative: number;
+  /**
+   * Visual centers beyond the sounds: K_visual = K_audio + this (1: the paper's one
+   * background center), in training and in the ablation's localization. A stage's own
+   * `kVisual` wins.
+   */
+  extraVisualCenters: number;
 }
 
 /**
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
- * as a negative, the visual center of largest assignment mass as a background that is never
- * aligned (each measured with the ablation runner; see README). `paper`: beta 30, the next
- * clip's frame as the one negative, 256 recycled clips per stage, every visual center
- * alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * as a negative, two visual centers beyond the sounds (K_visual = K_audio + 2), the visual
+ * center of largest assignment mass as a background that is never aligned (each measured with
+ * the ablation runner; see README). `paper`: beta 30, the next
+ * clip's frame as the one negative, 256 recycled clips per stage, K_visual = K_audio + 1,
+ * every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -71,6 +87,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     lrDecay: "none",
     flip: false,
     background: "largest",
+    inFrameNegative: 0,
+    extraVisualCenters: 2,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -81,6 +99,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     lrDecay: "none",
     flip: false,
     background: "none",
+    inFrameNegative: 0,
+    extraVisualCenters: 1,
   }),
 });
 
@@ -100,6 +120,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.deepEqual(resolveRecipe({ flip: true }), { ...RECIPES.ours, flip: true });
  * assert.equal(resolveRecipe({ freshScenes: true }, "paper").betaStart, 30);
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
+ * assert.throws(() => resolveRecipe({ extraVisualCenters: 0 }), /extraVisualCenters must be/);
  * ```
  * @category training
  */
@@ -130,6 +151,14 @@ export function resolveRecipe(
   }
   if (!BACKGROUND_RULES.includes(r.background)) {
     throw new Error(`recipe: background must be one of ${BACKGROUND_RULES}, got ${r.background}`);
+  }
+  if (!(Number.isFinite(r.inFrameNegative) && r.inFrameNegative >= 0)) {
+    throw new Error(`recipe: inFrameNegative must be finite and >= 0, got ${r.inFrameNegative}`);
+  }
+  if (!Number.isInteger(r.extraVisualCenters) || r.extraVisualCenters < 1) {
+    throw new Error(
+      `recipe: extraVisualCenters must be an integer >= 1, got ${r.extraVisualCenters}`,
+    );
   }
   return r;
 }

@@ -183,8 +183,10 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
 
 /**
  * One contrastive step: the batch's clips (windows of the model's length), each audio paired
- * with its own frame (positive) and with another clip's frame (negative), one Adam update of
- * the contrastive loss. Frees its tensors, also when it throws.
+ * with its own frame (positive) and with another clip's frame (negative) and, with an
+ * in-frame weight > 0, with its own frame's unaligned centers (a hard negative weighted
+ * `inFrameWeight`), one Adam update of the contrastive loss. Frees its tensors, also when it
+ * throws.
  */
 async function curriculumStep(
   model: AVModel,
@@ -192,6 +194,7 @@ async function curriculumStep(
   clips: AVClip[],
   pairOpts: PairOptions,
   margin: number,
+  inFrameWeight: number,
   flip?: Rng,
 ): Promise<{ loss: number; accuracy: number }> {
   const inputs = modelInputs(model, clips);
@@ -212,10 +215,12 @@ async function curriculumStep(
       const negatives = d.allNegative2 ?? d.negative2;
       // 0.5 (mean over positives + mean over negatives): with one negative per audio,
       // exactly the paper's mean over the 2 * batch pairs
-      return tf.mul(
-        0.5,
-        tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin)),
-      ) as tf.Scalar;
+      let sum = tf.add(positives, contrastiveLoss(negatives, tf.zerosLike(negatives), margin));
+      if (d.inFrame2) {
+        const inFrame = contrastiveLoss(d.inFrame2, tf.zerosLike(d.inFrame2), margin);
+        sum = tf.add(sum, tf.mul(inFrameWeight, inFrame));
+      }
+      return tf.mul(0.5, sum) as tf.Scalar;
     });
     const loss = (await lossT.data())[0];
     const accuracy = pairAccuracy(await p2!.data(), await n2!.data());
@@ -367,7 +372,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         if (current?.stage !== s) enterStage(s, t, seed);
         const stage = opts.stages[s];
         const step = t - starts[s];
-        const { kAudio, kVisual } = stageCenters(stage);
+        const { kAudio, kVisual } = stageCenters(stage, recipe.extraVisualCenters);
         const pairOpts: PairOptions = {
           kAudio,
           kVisual,
@@ -376,6 +381,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           beta: recipeBeta(recipe, step, stage.steps),
           negatives: recipe.negatives,
           background: recipe.background,
+          inFrameNegatives: recipe.inFrameNegative > 0,
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
@@ -390,6 +396,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           clips,
           pairOpts,
           margin,
+          recipe.inFrameNegative,
           flip,
         );
         return {

@@ -12,6 +12,7 @@ import { embedAudio, embedVisual } from "../embed.ts";
 import { modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
 import { BACKGROUND_RULES, type BackgroundRule } from "../align_centers.ts";
+import { LOCALIZE_DEFAULTS } from "../localize.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
@@ -31,6 +32,11 @@ export interface AlignedCenterOptions {
    * assignment mass; `none` is the paper's nearest rule (every center may be chosen).
    */
   background?: BackgroundRule;
+  /**
+   * Visual centers beyond the clip's sounding objects (K_visual = objects + this; default
+   * `LOCALIZE_DEFAULTS`', as the default recipe trains and localizes).
+   */
+  extraVisualCenters?: number;
 }
 
 /**
@@ -56,7 +62,8 @@ function _objects(clip: AVClip): number {
 /**
  * Ours: each clip of a mixture is represented by the visual centers of its frame that the
  * frozen audiovisual model aligns to the mixture's audio centers. The frame is clustered into
- * `count + 1` centers (one background center, as in training), the mixture's audio into as many
+ * `count + extraVisualCenters` centers (default `count + 2`, as the default recipe trains), the
+ * mixture's audio into as many
  * centers as the mixture holds sounds (the sum of its clips' counts); under the background rule
  * (`opts.background`, default `largest`, as the default recipe trains and localizes) the center
  * of largest assignment mass is the background and never chosen, and of the others the `count`
@@ -79,6 +86,12 @@ export function alignedCenterConditioner(
 ): AlignedCenterConditioner {
   const km = { iterations: opts.iterations, beta: opts.beta };
   const rule = opts.background ?? "largest";
+  const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
+  if (!Number.isInteger(extra) || extra < 1) {
+    throw new Error(
+      `alignedCenterConditioner: extraVisualCenters must be an integer >= 1, got ${extra}`,
+    );
+  }
   if (!BACKGROUND_RULES.includes(rule)) {
     throw new Error(
       `alignedCenterConditioner: background must be one of ${BACKGROUND_RULES}, got "${rule}"`,
@@ -104,8 +117,8 @@ export function alignedCenterConditioner(
     const todo = clips.filter((c, i) =>
       !visualCenters.has(c.id) && clips.findIndex((o) => o.id === c.id) === i
     );
-    for (const kv of new Set(todo.map((c) => _objects(c) + 1))) {
-      const group = todo.filter((c) => _objects(c) + 1 === kv);
+    for (const kv of new Set(todo.map((c) => _objects(c) + extra))) {
+      const group = todo.filter((c) => _objects(c) + extra === kv);
       const [centers, mass] = tf.tidy(() => {
         const x = modelInputs(model, group.map(atModelRate));
         const k = softKMeans(embedVisual(model, x.images).features, kv, km);
