@@ -779,12 +779,13 @@ function predictionShares(maps: GridHeatmap[]): { recall: number; predicted: num
 }
 
 const READOUTS: [string, Readout][] = [
-  ["assign kv2 it4 b5 (today)", today],
+  ["assign default (today)", today],
+  ["assign kv2 it4 b5", assignment(2, 4, 5)],
   ["assign kv2 it8 b5", assignment(2, 8, 5)],
   ["assign kv2 it4 b2", assignment(2, 4, 2)],
   ["assign kv2 it4 b10", assignment(2, 4, 10)],
   ["assign kv2 it4 b30", assignment(2, 4, 30)],
-  ["assign kv3 it4 b5", (_, m) => oursHeatmaps(m, clips, "aligned", { extraVisualCenters: 2 })],
+  ["assign kv3 it4 b5", assignment(3, 4, 5)],
   ["assign kv3 it8 b5", assignment(3, 8, 5)],
   ["assign kv3 it4 b10", assignment(3, 4, 10)],
   ["aligned distance kv2", alignedDistance(2)],
