@@ -43,7 +43,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "e4436f6431bbb5a4e0b55b9dcacf4d0ccac2e70c900b2f71839810365bb21b29",
+    sha256: "225766db61600b379b915d3e1db5c324d1c1c47f0b7308faf7c0a644ded9c3fa",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 300 --seed 0 " +
       "--backend wasm --out runs/pretrained-tiny && cp " +
