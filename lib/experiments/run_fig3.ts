@@ -22,6 +22,7 @@ import { pairAccuracy } from "../model/contrastive_loss.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { pairDistances } from "../model/pair_distances.ts";
 import type { TrainStep } from "../train/train_curriculum.ts";
+import { type Recipe, resolveRecipe } from "../train/recipe.ts";
 import { floorCheck, judgeAbove, judgeLinks, type Measured } from "../metrics/verdict.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
 import type { ExperimentOptions, ExperimentWorld, RecipeStage } from "./experiment_options.ts";
@@ -120,13 +121,16 @@ export async function fig3HeldOutSet(world: ExperimentWorld, perCount: number): 
 /**
  * Matched-vs-mismatched accuracy on held-out clips, independent of the training K: the clips
  * are grouped by their number of sources n (1 when unknown), each group clustered with
- * K_audio = n and K_visual = n + 1, and each clip's audio is matched with its own frame
- * (positive) and with the next clip's frame of its group (negative). Every model scored on
- * the same clips meets the same K.
+ * K_audio = n and K_visual = n + the recipe's spare visual centers, at the recipe's (final)
+ * beta and with its background rule, as the models were trained; each clip's audio is matched
+ * with its own frame (positive) and with the next clip's frame of its group (negative). Every
+ * model scored on the same clips meets the same K.
  *
  * @param model the network.
  * @param clips held-out clips; every group of one count needs at least 2 clips.
  * @param batch clips per forward pass (default 32; a group's last chunk keeps at least 2).
+ * @param recipe the clustering the model was trained with (default: the trainer's default
+ * recipe, which `reproduce` trains every model with).
  * @returns the share of positives closer than their negatives, in [0, 1].
  * @category experiments
  */
@@ -134,7 +138,9 @@ export async function heldOutPairAccuracy(
   model: AVModel,
   clips: readonly AVClip[],
   batch = 32,
+  recipe: Pick<Recipe, "betaEnd" | "background" | "extraVisualCenters"> = resolveRecipe(),
 ): Promise<number> {
+  const how = { beta: recipe.betaEnd, background: recipe.background };
   const groups = new Map<number, AVClip[]>();
   for (const c of clips) groups.set(c.count ?? 1, [...groups.get(c.count ?? 1) ?? [], c]);
   const pos: number[] = [], neg: number[] = [];
@@ -147,7 +153,11 @@ export async function heldOutPairAccuracy(
       const end = group.length - (i + batch) === 1 ? group.length : i + batch;
       const part = group.slice(i, end);
       const x = modelInputs(model, part);
-      const d = pairDistances(model, x.images, x.logMel, { kAudio: k, kVisual: k + 1 });
+      const d = pairDistances(model, x.images, x.logMel, {
+        ...how,
+        kAudio: k,
+        kVisual: k + recipe.extraVisualCenters,
+      });
       pos.push(...await d.positive2.data());
       neg.push(...await d.negative2.data());
       tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
@@ -286,7 +296,14 @@ export function runFig3(opts: ExperimentOptions = {}): Promise<Fig3Result> {
           await ctx.cell(
             run,
             seed,
-            { chain, heldOut: ctx.scale.heldOutPerCount, counts: FIG3_HELD_OUT_COUNTS },
+            // `clustering`: held-out pairs are clustered as the recipe trains (beta, background
+            // rule, spare centers) since this release; older cells (K + 1, beta 30) are not reused
+            {
+              chain,
+              heldOut: ctx.scale.heldOutPerCount,
+              counts: FIG3_HELD_OUT_COUNTS,
+              clustering: "recipe",
+            },
             () => fig3Cell(ctx, chain, seed, heldOut),
           ),
         );
