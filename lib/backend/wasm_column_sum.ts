@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { wrapStockWasmKernel } from "./_wrap_stock_kernel.ts";
 
 /** What the kernel uses of the wasm backend: new outputs and views of the heap. */
 interface Heap {
@@ -18,43 +18,34 @@ interface Heap {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
-const stockSum = tf.getKernel(tf.Sum, "wasm");
-if (stockSum === undefined) throw new Error("tfjs-backend-wasm registers no Sum kernel");
-
 /** The number of leading axes `axes` are (0, 1, ..., m - 1 in any order), else 0. */
 function leadingAxes(axes: number[]): number {
   const sorted = [...new Set(axes)].sort((a, b) => a - b);
   return sorted.every((a, i) => a === i) ? sorted.length : 0;
 }
 
-tf.unregisterKernel(tf.Sum, "wasm");
-tf.registerKernel({
-  kernelName: tf.Sum,
-  backendName: "wasm",
-  setupFunc: stockSum.setupFunc,
-  kernelFunc: (args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const m = leadingAxes(tf.util.parseAxisParam(axis, x.shape));
-    // only a sum over some but not all axes, where the stock kernel transposes
-    if (x.dtype !== "float32" || m === 0 || m === x.shape.length) {
-      return stockSum.kernelFunc(args);
-    }
-    const heap = args.backend as unknown as Heap;
-    const rows = x.shape.slice(0, m).reduce((a, b) => a * b, 1);
-    const cols = x.shape.slice(m).reduce((a, b) => a * b, 1);
-    const shape = keepDims ? [...x.shape.slice(0, m).map(() => 1), ...x.shape.slice(m)] : x.shape
-      .slice(m);
-    const out = heap.makeOutput(shape, "float32");
-    // views after the allocation (which may grow the heap)
-    const xv = heap.typedArrayFromHeap(x), sums = heap.typedArrayFromHeap(out);
-    // each sum from zero, the rows in order; a float32 store after each float64 addition of
-    // two float32 values is the float32 addition (double rounding is exact at these widths)
-    sums.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const o = r * cols;
-      for (let c = 0; c < cols; c++) sums[c] += xv[o + c];
-    }
-    return out;
-  },
+wrapStockWasmKernel(tf.Sum, (stockSum) => (args) => {
+  const x = args.inputs.x as tf.TensorInfo;
+  const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+  const m = leadingAxes(tf.util.parseAxisParam(axis, x.shape));
+  // only a sum over some but not all axes, where the stock kernel transposes
+  if (x.dtype !== "float32" || m === 0 || m === x.shape.length) {
+    return stockSum(args);
+  }
+  const heap = args.backend as unknown as Heap;
+  const rows = x.shape.slice(0, m).reduce((a, b) => a * b, 1);
+  const cols = x.shape.slice(m).reduce((a, b) => a * b, 1);
+  const shape = keepDims ? [...x.shape.slice(0, m).map(() => 1), ...x.shape.slice(m)] : x.shape
+    .slice(m);
+  const out = heap.makeOutput(shape, "float32");
+  // views after the allocation (which may grow the heap)
+  const xv = heap.typedArrayFromHeap(x), sums = heap.typedArrayFromHeap(out);
+  // each sum from zero, the rows in order; a float32 store after each float64 addition of
+  // two float32 values is the float32 addition (double rounding is exact at these widths)
+  sums.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c++) sums[c] += xv[o + c];
+  }
+  return out;
 });

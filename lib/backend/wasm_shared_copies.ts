@@ -10,7 +10,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { wrapStockWasmKernel } from "./_wrap_stock_kernel.ts";
 
 /** The part of the wasm backend the kernels use: its reference count of a buffer. */
 interface RefCounted {
@@ -22,24 +22,13 @@ function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-const stockCast = tf.getKernel(tf.Cast, "wasm");
-if (stockCast === undefined) throw new Error("tfjs-backend-wasm registers no Cast kernel");
-
-for (const name of [tf.Identity, tf.Cast]) {
-  if (tf.getKernel(name, "wasm") !== undefined) tf.unregisterKernel(name, "wasm");
-}
-tf.registerKernel({
-  kernelName: tf.Identity,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend }) => share(inputs.x as tf.TensorInfo, backend),
-});
-tf.registerKernel({
-  kernelName: tf.Cast,
-  backendName: "wasm",
-  kernelFunc: (args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    return x.dtype === (args.attrs as { dtype: string }).dtype
-      ? share(x, args.backend)
-      : stockCast.kernelFunc(args);
-  },
+wrapStockWasmKernel(
+  tf.Identity,
+  () => ({ inputs, backend }) => share(inputs.x as tf.TensorInfo, backend),
+);
+wrapStockWasmKernel(tf.Cast, (stockCast) => (args) => {
+  const x = args.inputs.x as tf.TensorInfo;
+  return x.dtype === (args.attrs as { dtype: string }).dtype
+    ? share(x, args.backend)
+    : stockCast(args);
 });

@@ -25,16 +25,16 @@ import "@tensorflow/tfjs-backend-wasm";
 import { ConvFilterGrad, type ConvFilterGradAttrs } from "../../kernels/kernel_names.ts";
 import "../../kernels/conv_filter_grad.ts";
 import { matMulOnHeap } from "../../kernels/mat_mul_simd.ts";
+import { wrapStockWasmKernel } from "./_wrap_stock_kernel.ts";
 
 /** The part of the wasm backend the kernel uses: freeing a temporary. */
 interface Disposing {
   disposeData(dataId: unknown): boolean;
 }
 
-const stockMatMul = tf.getKernel(tf.BatchMatMul, "wasm");
 const stockTranspose = tf.getKernel(tf.Transpose, "wasm");
-if (stockMatMul === undefined || stockTranspose === undefined) {
-  throw new Error("tfjs-backend-wasm registers no BatchMatMul or Transpose kernel");
+if (stockTranspose === undefined) {
+  throw new Error("tfjs-backend-wasm registers no Transpose kernel");
 }
 
 /** `x` with its last two axes swapped, as a new buffer. */
@@ -119,44 +119,38 @@ function singleProduct(
   }
 }
 
-tf.unregisterKernel(tf.BatchMatMul, "wasm");
-tf.registerKernel({
-  kernelName: tf.BatchMatMul,
-  backendName: "wasm",
-  setupFunc: stockMatMul.setupFunc,
-  kernelFunc: (args) => {
-    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    const backend = args.backend as tf.KernelBackend;
-    const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    if (
-      batchOf(inputs.a) === 1 && batchOf(inputs.b) === 1 && inputs.a.dtype === "float32" &&
-      inputs.b.dtype === "float32"
-    ) {
-      const out = singleProduct(
-        asMatrix(inputs.a),
-        asMatrix(inputs.b),
-        transposeA,
-        transposeB,
-        backend,
-      );
-      if (out !== null) {
-        // the broadcast shape of the leading dimensions (all 1), then [M, N]
-        const lead = inputs.a.shape.length >= inputs.b.shape.length ? inputs.a : inputs.b;
-        return { ...out, shape: [...lead.shape.slice(0, -2), ...out.shape.slice(1)] };
-      }
+wrapStockWasmKernel(tf.BatchMatMul, (stockMatMul) => (args) => {
+  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const backend = args.backend as tf.KernelBackend;
+  const inputs = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  if (
+    batchOf(inputs.a) === 1 && batchOf(inputs.b) === 1 && inputs.a.dtype === "float32" &&
+    inputs.b.dtype === "float32"
+  ) {
+    const out = singleProduct(
+      asMatrix(inputs.a),
+      asMatrix(inputs.b),
+      transposeA,
+      transposeB,
+      backend,
+    );
+    if (out !== null) {
+      // the broadcast shape of the leading dimensions (all 1), then [M, N]
+      const lead = inputs.a.shape.length >= inputs.b.shape.length ? inputs.a : inputs.b;
+      return { ...out, shape: [...lead.shape.slice(0, -2), ...out.shape.slice(1)] };
     }
-    if (!transposeA && !transposeB) return stockMatMul.kernelFunc(args);
-    const a = transposeA ? swapLast(inputs.a, backend) : inputs.a;
-    const b = transposeB ? swapLast(inputs.b, backend) : inputs.b;
-    try {
-      return stockMatMul.kernelFunc({
-        inputs: { a, b },
-        backend,
-        attrs: { transposeA: false, transposeB: false },
-      });
-    } finally {
-      if (transposeA) (backend as unknown as Disposing).disposeData(a.dataId);
-      if (transposeB) (backend as unknown as Disposing).disposeData(b.dataId);
-    }
-  },
+  }
+  if (!transposeA && !transposeB) return stockMatMul(args);
+  const a = transposeA ? swapLast(inputs.a, backend) : inputs.a;
+  const b = transposeB ? swapLast(inputs.b, backend) : inputs.b;
+  try {
+    return stockMatMul({
+      inputs: { a, b },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    });
+  } finally {
+    if (transposeA) (backend as unknown as Disposing).disposeData(a.dataId);
+    if (transposeB) (backend as unknown as Disposing).disposeData(b.dataId);
+  }
 });
