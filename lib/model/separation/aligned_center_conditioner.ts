@@ -11,7 +11,7 @@ import type { AVModel } from "../create_model.ts";
 import { embedAudio, embedVisual } from "../embed.ts";
 import { modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
-import { BACKGROUND_RULES, type BackgroundRule } from "../align_centers.ts";
+import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
@@ -119,17 +119,19 @@ export function alignedCenterConditioner(
     );
     for (const kv of new Set(todo.map((c) => _objects(c) + extra))) {
       const group = todo.filter((c) => _objects(c) + extra === kv);
-      const [centers, mass] = tf.tidy(() => {
+      const [centers, background] = tf.tidy(() => {
         const x = modelInputs(model, group.map(atModelRate));
         const k = softKMeans(embedVisual(model, x.images).features, kv, km);
-        return [k.centers, tf.argMax(tf.sum(k.assignments, 2), 1)];
+        // the rule as training and `localize` apply it; -1: no background center
+        const mask = backgroundCenters(rule, k.assignments, kv - extra);
+        return [k.centers, mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32")];
       });
       const data = await centers.data() as Float32Array;
-      const largest = await mass.data();
-      tf.dispose([centers, mass]);
+      const bg = await background.data();
+      tf.dispose([centers, background]);
       group.forEach((c, i) => {
         visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d));
-        backgroundCenter.set(c.id, rule === "largest" ? largest[i] : -1);
+        backgroundCenter.set(c.id, bg[i]);
       });
     }
   }
