@@ -1,5 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertRejects, assertThrows } from "./model_assert.ts";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/mod.ts";
 import {
@@ -23,6 +29,8 @@ import {
   trainCurriculum,
 } from "../lib/train/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
+import { jitterAudio, jitterColours } from "../lib/train/_augment.ts";
+import { Rng } from "../lib/random/mod.ts";
 
 await initBackend("cpu");
 
@@ -62,6 +70,13 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ extraVisualCenters: 0 }), Error, "extraVisualCenters");
   assertThrows(() => resolveRecipe({ extraVisualCenters: 1.5 }), Error, "extraVisualCenters");
   assertEquals(resolveRecipe({ inFrameNegative: 0.5 }).inFrameNegative, 0.5);
+  assertThrows(() => resolveRecipe({ gainJitter: -1 }), Error, "gainJitter");
+  assertThrows(() => resolveRecipe({ timeShift: 0.75 }), Error, "timeShift");
+  assertThrows(() => resolveRecipe({ colorJitter: 1 }), Error, "colorJitter");
+  // no augmentation beyond the measured ones in either recipe
+  for (const r of [RECIPES.ours, RECIPES.paper]) {
+    assertEquals([r.gainJitter, r.timeShift, r.colorJitter], [0, 0, 0]);
+  }
   // localize's defaults are how the default recipe trains
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
   assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
@@ -255,4 +270,58 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
     "betaEnd",
   );
   model.params.dispose();
+});
+
+Deno.test("augmentations: gain and circular shift of the audio, colour jitter of frames", () => {
+  const audio = Float32Array.from({ length: 100 }, (_, i) => Math.sin(i) + 0.01 * i);
+  const clip = { ...world.scene(0, 1), audio } as AVClip;
+  // the same draws as jitterAudio makes: a gain in dB, then a share of the length
+  const draws = new Rng(3);
+  const gain = Math.pow(10, draws.range(-6, 6) / 20);
+  const by = ((Math.round(draws.range(-0.25, 0.25) * 100) % 100) + 100) % 100;
+  const [out] = jitterAudio([clip], new Rng(3), 6, 0.25);
+  assert(out.audio !== audio && clip.audio === audio, "new arrays; the clip is not changed");
+  assert(by !== 0 && gain !== 1, `draws ${by}, ${gain}`);
+  for (let i = 0; i < 100; i++) {
+    assertAlmostEquals(out.audio[(i + by) % 100], Math.fround(gain * audio[i]), 1e-6);
+  }
+  // zero jitter: the clip's audio as it was
+  assertEquals(jitterAudio([clip], new Rng(3), 0, 0)[0].audio, audio);
+  // colour: in [0, 1], per frame, and no change at strength 0
+  const images = tf.randomUniform([3, 4, 4, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+  const same = jitterColours(images, new Rng(1), 0);
+  const jittered = jitterColours(images, new Rng(1), 0.5);
+  const [x, y, z] = [images.dataSync(), same.dataSync(), jittered.dataSync()];
+  for (let i = 0; i < x.length; i++) assertAlmostEquals(y[i], x[i], 1e-6);
+  assert(z.every((v) => v >= 0 && v <= 1), "clipped to [0, 1]");
+  assert(z.some((v, i) => Math.abs(v - x[i]) > 0.01), "strength 0.5 changes the frames");
+  // a grey frame stays grey (saturation has nothing to act on; brightness and contrast keep
+  // the channels equal)
+  const grey = tf.tile(tf.randomUniform([1, 4, 4, 1], 0.2, 0.8, "float32", 2), [1, 1, 1, 3]);
+  const g = jitterColours(grey as tf.Tensor4D, new Rng(5), 0.5).dataSync();
+  for (let i = 0; i < g.length; i += 3) {
+    assertAlmostEquals(g[i + 1], g[i], 1e-6);
+    assertAlmostEquals(g[i + 2], g[i], 1e-6);
+  }
+  tf.dispose([images, same, jittered, grey]);
+});
+
+Deno.test("augmentations change a step's loss and are deterministic by seed", async () => {
+  const run = async (recipe: Partial<Recipe>) => {
+    const model = createModel({ preset: "tiny", seed: 4 });
+    const { history } = await trainCurriculum(model, {
+      data: freshWorld([]),
+      stages: curriculumStages("C1", 2),
+      batchSize: 4,
+      recipe,
+    });
+    model.params.dispose();
+    return history.map((h) => h.loss);
+  };
+  const none = await run({});
+  for (const aug of [{ gainJitter: 6 }, { timeShift: 0.25 }, { colorJitter: 0.3 }]) {
+    const a = await run(aug), b = await run(aug);
+    assertEquals(a, b, `${JSON.stringify(aug)}: the same seed, the same losses`);
+    assert(a[0] !== none[0], `${JSON.stringify(aug)} changes the first step's loss`);
+  }
 });

@@ -17,7 +17,7 @@ import { pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
 import type { ModelConfig, PresetName, TrunkLayer } from "../model/presets.ts";
 import { presetConfig } from "../model/presets.ts";
-import { type Recipe, type RecipeName, resolveRecipe } from "../train/recipe.ts";
+import { type Recipe, type RecipeName, RECIPES, resolveRecipe } from "../train/recipe.ts";
 import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { cIoU } from "../metrics/ciou.ts";
@@ -57,6 +57,11 @@ export interface AblationVariant {
   >;
   /** Steps of every stage (default: the run's `steps`), e.g. to compare at equal CPU time. */
   steps?: number;
+  /**
+   * Steps of every stage as a multiple of the run's `steps` (rounded), e.g. to compare batch
+   * sizes at equal clips; `steps` wins.
+   */
+  stepsFactor?: number;
   /** Clips per batch (default: the run's `batchSize`). */
   batchSize?: number;
   /** Learning rate (default: the run's `lr`). */
@@ -95,6 +100,9 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   warmupSteps: 0,
   lrDecay: "none",
   flip: false,
+  gainJitter: 0,
+  timeShift: 0,
+  colorJitter: 0,
   background: "largest",
   inFrameNegative: 0,
   extraVisualCenters: 1,
@@ -344,6 +352,76 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_MEASURED, extraVisualCenters: 2 },
     levels: [1, 2, 3],
   },
+  {
+    name: "ours+gn4",
+    change: "the default recipe, tiny's trunks with group norm (4 groups) after each conv " +
+      "instead of positional normalisation",
+    recipe: "ours",
+    model: { groups: 4 },
+  },
+  {
+    name: "ours+gn8",
+    change: "the default recipe, tiny's trunks with group norm (8 groups) after each conv " +
+      "instead of positional normalisation",
+    recipe: "ours",
+    model: { groups: 8 },
+  },
+  {
+    name: "ours+gn4 C2(C1)",
+    change: "group norm (4 groups), C1 then C2 (the flip check)",
+    recipe: "ours",
+    model: { groups: 4 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+gn8 C2(C1)",
+    change: "group norm (8 groups), C1 then C2 (the flip check)",
+    recipe: "ours",
+    model: { groups: 8 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours C2(C1) kv2",
+    change: "the default recipe (K_visual = K_audio + 2), C1 then C2: the baseline of the " +
+      "C2(C1) variants measured on it",
+    recipe: "ours",
+    levels: [1, 2],
+  },
+  {
+    name: "ours+gain6",
+    change: "the default recipe, each clip's audio gain jittered uniformly in +-6 dB",
+    recipe: { ...RECIPES.ours, gainJitter: 6 },
+  },
+  {
+    name: "ours+shift",
+    change: "the default recipe, each clip's audio rolled in time by up to +-25% of its length",
+    recipe: { ...RECIPES.ours, timeShift: 0.25 },
+  },
+  {
+    name: "ours+colour",
+    change: "the default recipe, each frame's brightness, saturation and contrast jittered " +
+      "by up to +-30%",
+    recipe: { ...RECIPES.ours, colorJitter: 0.3 },
+  },
+  {
+    name: "ours+gain6+shift",
+    change: "the default recipe, audio gain (+-6 dB) and time-shift (+-25%) jitter",
+    recipe: { ...RECIPES.ours, gainJitter: 6, timeShift: 0.25 },
+  },
+  {
+    name: "ours b32/2",
+    change: "the default recipe, 32 clips per batch for half the steps (the same clips)",
+    recipe: "ours",
+    batchSize: 32,
+    stepsFactor: 0.5,
+  },
+  {
+    name: "ours b8x2",
+    change: "the default recipe, 8 clips per batch for twice the steps (the same clips)",
+    recipe: "ours",
+    batchSize: 8,
+    stepsFactor: 2,
+  },
 ];
 
 /**
@@ -590,7 +668,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
   for (const seed of seeds) {
     for (const v of variants) {
       const levels = v.levels ?? [1];
-      const steps = v.steps ?? runSteps;
+      const steps = v.steps ?? Math.round(runSteps * (v.stepsFactor ?? 1));
       const batchSize = v.batchSize ?? runBatchSize;
       const curriculum = levels.map(levelName).join(",");
       const prior = opts.done?.find((r) =>

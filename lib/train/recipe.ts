@@ -47,6 +47,23 @@ export interface Recipe {
   /** Augmentation: flip each frame left-right with probability 1/2. */
   flip: boolean;
   /**
+   * Augmentation: each clip's audio scaled by a gain uniform in [-this, +this] dB (0: none),
+   * before the log-mel front end.
+   */
+  gainJitter: number;
+  /**
+   * Augmentation: each clip's audio shifted in time by a uniform share of its length in
+   * [-this, +this], circularly (what leaves one end comes back at the other), in [0, 0.5]
+   * (0: none).
+   */
+  timeShift: number;
+  /**
+   * Augmentation: colour jitter of each frame of strength `j` in [0, 1) (0: none): brightness,
+   * saturation and contrast each scaled by a factor uniform in [1 - j, 1 + j] (saturation
+   * around the pixel's grey, contrast around the frame's mean), clipped to [0, 1].
+   */
+  colorJitter: number;
+  /**
    * The visual center never aligned to a sound: `none` (the paper: the nearest of all wins)
    * or `largest` (the center of largest assignment mass is the background; `BackgroundRule`).
    */
@@ -86,6 +103,9 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     warmupSteps: 0,
     lrDecay: "none",
     flip: false,
+    gainJitter: 0,
+    timeShift: 0,
+    colorJitter: 0,
     background: "largest",
     inFrameNegative: 0,
     extraVisualCenters: 2,
@@ -98,6 +118,9 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     warmupSteps: 0,
     lrDecay: "none",
     flip: false,
+    gainJitter: 0,
+    timeShift: 0,
+    colorJitter: 0,
     background: "none",
     inFrameNegative: 0,
     extraVisualCenters: 1,
@@ -121,6 +144,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.equal(resolveRecipe({ freshScenes: true }, "paper").betaStart, 30);
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
  * assert.throws(() => resolveRecipe({ extraVisualCenters: 0 }), /extraVisualCenters must be/);
+ * assert.throws(() => resolveRecipe({ timeShift: 0.6 }), /timeShift must be/);
  * ```
  * @category training
  */
@@ -154,6 +178,15 @@ export function resolveRecipe(
   }
   if (!(Number.isFinite(r.inFrameNegative) && r.inFrameNegative >= 0)) {
     throw new Error(`recipe: inFrameNegative must be finite and >= 0, got ${r.inFrameNegative}`);
+  }
+  if (!(Number.isFinite(r.gainJitter) && r.gainJitter >= 0)) {
+    throw new Error(`recipe: gainJitter must be finite and >= 0 (dB), got ${r.gainJitter}`);
+  }
+  if (!(Number.isFinite(r.timeShift) && r.timeShift >= 0 && r.timeShift <= 0.5)) {
+    throw new Error(`recipe: timeShift must be in [0, 0.5], got ${r.timeShift}`);
+  }
+  if (!(Number.isFinite(r.colorJitter) && r.colorJitter >= 0 && r.colorJitter < 1)) {
+    throw new Error(`recipe: colorJitter must be in [0, 1), got ${r.colorJitter}`);
   }
   if (!Number.isInteger(r.extraVisualCenters) || r.extraVisualCenters < 1) {
     throw new Error(

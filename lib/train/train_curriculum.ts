@@ -9,6 +9,7 @@ import type { AVClip } from "../data/types.ts";
 import type { AVDataset } from "../data/dataset.ts";
 import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
+import { flipFrames, jitterAudio, jitterColours, type StepAugmentation } from "./_augment.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { type AlignmentLevel, pairDistances, type PairOptions } from "../model/pair_distances.ts";
@@ -162,16 +163,6 @@ function freshStart(seed: number, stage: number): number {
   return ((seed >>> 0) % 1000) * 10_000_000 + stage * 1_000_000;
 }
 
-/** Seeded left-right flips of a batch of frames `[batch, H, W, 3]` (each with probability 1/2). */
-function flipFrames(images: tf.Tensor4D, rng: Rng): tf.Tensor4D {
-  const b = images.shape[0];
-  const flips = Array.from({ length: b }, () => (rng.uniform() < 0.5 ? 1 : 0));
-  return tf.tidy(() => {
-    const mask = tf.reshape(tf.tensor1d(flips, "bool"), [b, 1, 1, 1]);
-    return tf.where(tf.broadcastTo(mask, images.shape), tf.reverse(images, 2), images);
-  });
-}
-
 /** Indices of batch `step` (0-based) of a stage: seeded epochs over the stage's clips. */
 function batchIndices(seed: number, stage: number, step: number, n: number, b: number): number[] {
   const perEpoch = Math.max(1, Math.floor(n / b));
@@ -195,15 +186,23 @@ async function curriculumStep(
   pairOpts: PairOptions,
   margin: number,
   inFrameWeight: number,
-  flip?: Rng,
+  aug?: StepAugmentation,
 ): Promise<{ loss: number; accuracy: number }> {
+  if (aug && (aug.gainDb > 0 || aug.shift > 0)) {
+    clips = jitterAudio(clips, aug.rng, aug.gainDb, aug.shift);
+  }
   const inputs = modelInputs(model, clips);
   const { logMel } = inputs;
   let images = inputs.images;
-  if (flip) {
-    const flipped = flipFrames(images, flip);
+  if (aug?.flip) {
+    const flipped = flipFrames(images, aug.rng);
     images.dispose();
     images = flipped;
+  }
+  if (aug && aug.colour > 0) {
+    const jittered = jitterColours(images, aug.rng, aug.colour);
+    images.dispose();
+    images = jittered;
   }
   let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
   try {
@@ -389,7 +388,18 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         current!.next = t + 1 < starts[s + 1]
           ? { t: t + 1, clips: batchAt(t + 1, s, seed) }
           : undefined;
-        const flip = recipe.flip ? new Rng(seed * 1_000_003 + s * 7919 + step + 17) : undefined;
+        // the same draws for flips as before the other augmentations existed
+        const augmented = recipe.flip || recipe.gainJitter > 0 || recipe.timeShift > 0 ||
+          recipe.colorJitter > 0;
+        const aug: StepAugmentation | undefined = augmented
+          ? {
+            rng: new Rng(seed * 1_000_003 + s * 7919 + step + 17),
+            flip: recipe.flip,
+            gainDb: recipe.gainJitter,
+            shift: recipe.timeShift,
+            colour: recipe.colorJitter,
+          }
+          : undefined;
         const { loss, accuracy } = await curriculumStep(
           model,
           optimizer,
@@ -397,7 +407,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           pairOpts,
           margin,
           recipe.inFrameNegative,
-          flip,
+          aug,
         );
         return {
           stage: s,
