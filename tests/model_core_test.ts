@@ -96,6 +96,29 @@ Deno.test("frequencyChannel: the audio features of a flat spectrogram depend on 
   flat.dispose();
 });
 
+Deno.test("audioGroups: group norm in the audio trunk only; bad values named", async () => {
+  const logMel = tf.randomNormal([2, 63, 32], 0, 1, "float32", 3) as tf.Tensor3D;
+  const images = tf.randomUniform([2, 64, 64, 3], 0, 1, "float32", 4) as tf.Tensor4D;
+  const features = async (config: { groups?: number; audioGroups?: number }) => {
+    const model = createModel({ preset: "tiny", seed: 2, config });
+    const a = embedAudio(model, logMel), v = embedVisual(model, images);
+    const out = { audio: await a.features.data(), visual: await v.features.data() };
+    tf.dispose([a.features, v.features]);
+    model.params.dispose();
+    return out;
+  };
+  const positional = await features({});
+  const audioOnly = await features({ audioGroups: 4 });
+  const both = await features({ groups: 4 });
+  // the visual trunk keeps positional normalisation; the audio trunk is the groups-4 one
+  assertEquals(audioOnly.visual, positional.visual);
+  assertEquals(audioOnly.audio, both.audio);
+  assert(audioOnly.audio.some((x, i) => x !== positional.audio[i]), "group norm changes audio");
+  assertThrows(() => createModel({ config: { audioGroups: -1 } }), Error, "config.audioGroups");
+  assertThrows(() => createModel({ config: { groups: 1.5 } }), Error, "config.groups");
+  tf.dispose([logMel, images]);
+});
+
 Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients on cpu and wasm", async () => {
   const cases = [
     [7, 6, 3, 2],

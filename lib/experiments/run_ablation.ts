@@ -66,6 +66,8 @@ export interface AblationVariant {
   batchSize?: number;
   /** Learning rate (default: the run's `lr`). */
   lr?: number;
+  /** Adam's weight decay (default: the trainer's, the paper code's 1e-4). */
+  weightDecay?: number;
 }
 
 /** A 3x3 conv layer of a trunk, `out` channels. */
@@ -422,6 +424,45 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     batchSize: 8,
     stepsFactor: 2,
   },
+  {
+    name: "ours wd0",
+    change: "the default recipe, no weight decay (the paper code's 1e-4)",
+    recipe: "ours",
+    weightDecay: 0,
+  },
+  {
+    name: "ours wd1e-3",
+    change: "the default recipe, weight decay 1e-3 (the paper code's 1e-4)",
+    recipe: "ours",
+    weightDecay: 1e-3,
+  },
+  {
+    name: "ours lr2e-3",
+    change: "the default recipe, learning rate 2e-3 (tiny's default 1e-3)",
+    recipe: "ours",
+    lr: 2e-3,
+  },
+  {
+    name: "ours+agn4",
+    change: "the default recipe, group norm (4 groups) in the audio trunk only; the visual " +
+      "trunk keeps positional normalisation",
+    recipe: "ours",
+    model: { audioGroups: 4 },
+  },
+  {
+    name: "ours+agn8",
+    change: "the default recipe, group norm (8 groups) in the audio trunk only; the visual " +
+      "trunk keeps positional normalisation",
+    recipe: "ours",
+    model: { audioGroups: 8 },
+  },
+  {
+    name: "ours+agn8 C2(C1)",
+    change: "group norm (8 groups) in the audio trunk only, C1 then C2 (the flip check)",
+    recipe: "ours",
+    model: { audioGroups: 8 },
+    levels: [1, 2],
+  },
 ];
 
 /**
@@ -689,6 +730,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           batchSize,
           recipe,
           lr: v.lr ?? opts.lr,
+          weightDecay: v.weightDecay,
           seed,
         });
         const trainSeconds = (performance.now() - t0) / 1000;

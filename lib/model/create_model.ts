@@ -65,6 +65,12 @@ export function createModel(opts: CreateModelOptions = {}): AVModel {
       `createModel: config.padding must be "zeros" or "reflect", got ${config.padding}`,
     );
   }
+  for (const key of ["groups", "audioGroups"] as const) {
+    const g = config[key];
+    if (g !== undefined && !(Number.isInteger(g) && g >= 0)) {
+      throw new Error(`createModel: config.${key} must be an integer >= 0, got ${g}`);
+    }
+  }
   const params = new ParamStore(seed);
   const d = config.embedding;
   const vc = createTrunk(params, "visual", 3, config.visual);

@@ -121,7 +121,7 @@ export function audioTrunk(
       "audio",
       model.config.audio.slice(0, depth),
       input,
-      model.config.groups,
+      model.config.audioGroups ?? model.config.groups,
       model.config.padding,
     );
   });

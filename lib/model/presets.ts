@@ -59,6 +59,13 @@ export interface ModelConfig {
    */
   groups: number;
   /**
+   * Groups of the audio trunk's group norm, where it should differ from the visual trunk's
+   * (default: {@linkcode ModelConfig.groups}); 0: positional normalisation. The audio map is
+   * pooled into the sound's centers and never drawn, so statistics shared between its
+   * positions do not blur a localization map.
+   */
+  audioGroups?: number;
+  /**
    * Border padding of the trunks' convolutions: `"zeros"` (default) or `"reflect"` (the input
    * mirrored at its edges, then a valid convolution), so that border cells do not see a zero
    * frame of their own.
