@@ -463,6 +463,33 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     model: { audioGroups: 8 },
     levels: [1, 2],
   },
+  {
+    name: "ours+gain6 C2(C1)",
+    change: "audio gain jitter (+-6 dB), C1 then C2 (the flip check)",
+    recipe: { ...RECIPES.ours, gainJitter: 6 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+gain6+shift C2(C1)",
+    change: "audio gain (+-6 dB) and time-shift (+-25%) jitter, C1 then C2 (the flip check)",
+    recipe: { ...RECIPES.ours, gainJitter: 6, timeShift: 0.25 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours b8x2 C2(C1)",
+    change: "8 clips per batch for twice the steps (the same clips), C1 then C2 (the flip check)",
+    recipe: "ours",
+    batchSize: 8,
+    stepsFactor: 2,
+    levels: [1, 2],
+  },
+  {
+    name: "ours b4x4",
+    change: "the default recipe, 4 clips per batch for four times the steps (the same clips)",
+    recipe: "ours",
+    batchSize: 4,
+    stepsFactor: 4,
+  },
 ];
 
 /**
