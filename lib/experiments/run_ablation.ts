@@ -490,6 +490,22 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     batchSize: 4,
     stepsFactor: 4,
   },
+  {
+    name: "ours+agn4 C2(C1)",
+    change: "group norm (4 groups) in the audio trunk only, C1 then C2 (the flip check)",
+    recipe: "ours",
+    model: { audioGroups: 4 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+agn4 b8x2",
+    change: "group norm (4 groups) in the audio trunk only, 8 clips per batch for twice the " +
+      "steps",
+    recipe: "ours",
+    model: { audioGroups: 4 },
+    batchSize: 8,
+    stepsFactor: 2,
+  },
 ];
 
 /**
