@@ -57,6 +57,15 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
     };
     assertEquals(floats, count(createModel({ config: { frequencyChannel: true } })));
     assertEquals(floats - count(createModel()), 3 * 3 * 16);
+    // stepsFactor scales the run's steps (rounded): batch sizes compared at equal clips
+    const [scaled] = await runAblation({
+      variants: [{ name: "b4x1.5", change: "", recipe: "ours", batchSize: 4, stepsFactor: 1.5 }],
+      seeds: [1],
+      steps: 2,
+      batchSize: 2,
+      testSize: 8,
+    });
+    assertEquals(scaled.steps, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
