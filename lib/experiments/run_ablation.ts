@@ -506,6 +506,15 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     batchSize: 8,
     stepsFactor: 2,
   },
+  {
+    name: "ours b4x4 C2(C1)",
+    change: "4 clips per batch for four times the steps (the same clips), C1 then C2 (the " +
+      "flip check)",
+    recipe: "ours",
+    batchSize: 4,
+    stepsFactor: 4,
+    levels: [1, 2],
+  },
 ];
 
 /**
