@@ -319,7 +319,9 @@ Deno.test("augmentations change a step's loss and are deterministic by seed", as
     return history.map((h) => h.loss);
   };
   const none = await run({});
-  for (const aug of [{ gainJitter: 6 }, { timeShift: 0.25 }, { colorJitter: 0.3 }]) {
+  for (
+    const aug of [{ flip: true }, { gainJitter: 6 }, { timeShift: 0.25 }, { colorJitter: 0.3 }]
+  ) {
     const a = await run(aug), b = await run(aug);
     assertEquals(a, b, `${JSON.stringify(aug)}: the same seed, the same losses`);
     assert(a[0] !== none[0], `${JSON.stringify(aug)} changes the first step's loss`);
