@@ -369,13 +369,6 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     model: { groups: 8 },
   },
   {
-    name: "ours+gn4 C2(C1)",
-    change: "group norm (4 groups), C1 then C2 (the flip check)",
-    recipe: "ours",
-    model: { groups: 4 },
-    levels: [1, 2],
-  },
-  {
     name: "ours+gn8 C2(C1)",
     change: "group norm (8 groups), C1 then C2 (the flip check)",
     recipe: "ours",
@@ -464,18 +457,6 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     levels: [1, 2],
   },
   {
-    name: "ours+gain6 C2(C1)",
-    change: "audio gain jitter (+-6 dB), C1 then C2 (the flip check)",
-    recipe: { ...RECIPES.ours, gainJitter: 6 },
-    levels: [1, 2],
-  },
-  {
-    name: "ours+gain6+shift C2(C1)",
-    change: "audio gain (+-6 dB) and time-shift (+-25%) jitter, C1 then C2 (the flip check)",
-    recipe: { ...RECIPES.ours, gainJitter: 6, timeShift: 0.25 },
-    levels: [1, 2],
-  },
-  {
     name: "ours b8x2 C2(C1)",
     change: "8 clips per batch for twice the steps (the same clips), C1 then C2 (the flip check)",
     recipe: "ours",
@@ -489,22 +470,6 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: "ours",
     batchSize: 4,
     stepsFactor: 4,
-  },
-  {
-    name: "ours+agn4 C2(C1)",
-    change: "group norm (4 groups) in the audio trunk only, C1 then C2 (the flip check)",
-    recipe: "ours",
-    model: { audioGroups: 4 },
-    levels: [1, 2],
-  },
-  {
-    name: "ours+agn4 b8x2",
-    change: "group norm (4 groups) in the audio trunk only, 8 clips per batch for twice the " +
-      "steps",
-    recipe: "ours",
-    model: { audioGroups: 4 },
-    batchSize: 8,
-    stepsFactor: 2,
   },
   {
     name: "ours b4x4 C2(C1)",
