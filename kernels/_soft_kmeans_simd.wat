@@ -7,6 +7,16 @@
 ;; Pointers are byte offsets into the imported memory; "f64 ptr" / "f32 ptr" say what they
 ;; point at.
 ;;
+;; The hot helpers ($dot64x32, $axpy64x32, ...) are leaves: each takes the high two float32
+;; lanes of a vector as float64x2 inline (promote_low of the lanes shuffled down), not through
+;; a helper of its own. With such a `$hi` helper called from inside them, V8's dynamic tier-up
+;; (Liftoff, then TurboFan with the callees Liftoff saw hot inlined) left the kernels at 1.0 ms
+;; (forward) and 1.2 ms (gradient) per call at [8, 256, 32], K = 2, T = 4, against 0.6 / 0.7 ms
+;; when compiled by TurboFan up front (`--no-liftoff`); forcing the early tier-up of the
+;; forward alone gave 0.63 ms until the regular tier-up replaced it, so the tiered code, not a
+;; missing tier-up, was slow (most likely `$hi` not inlined two calls deep). With leaves:
+;; 0.65 / 0.77 ms under the default tiering (Deno 2.9.6, minimum of 200 calls, loaded machine).
+;;
 ;; Built into kernels/_soft_kmeans_simd_wasm.ts by `deno run -A kernels/_build_wasm.ts`.
 (module
   (import "env" "memory" (memory 1))
@@ -89,11 +99,6 @@
         (i32.const 20)))) (i64.const 32))))
       (f64.const 9.33263618503218878990e-302)))
 
-  ;; the high two float32 lanes of v as float64x2
-  (func $hi (param $v v128) (result v128)
-    (f64x2.promote_low_f32x4
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-
   ;; sum of a[e] b[e], a f64 ptr, b f32 ptr
   (func $dot64x32 (param $a i32) (param $b i32) (param $d i32) (result f64)
     (local $acc v128) (local $v v128) (local $e i32)
@@ -101,7 +106,7 @@
       (local.set $v (v128.load (local.get $b)))
       (local.set $acc (f64x2.add (local.get $acc) (f64x2.add
         (f64x2.mul (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v)))
-        (f64x2.mul (v128.load offset=16 (local.get $a)) (call $hi (local.get $v))))))
+        (f64x2.mul (v128.load offset=16 (local.get $a)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       (local.set $a (i32.add (local.get $a) (i32.const 32)))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d))))
@@ -128,7 +133,7 @@
       (v128.store (local.get $y) (f64x2.add (v128.load (local.get $y))
         (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (local.get $v)))))
       (v128.store offset=16 (local.get $y) (f64x2.add (v128.load offset=16 (local.get $y))
-        (f64x2.mul (local.get $a) (call $hi (local.get $v)))))
+        (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
       (local.set $y (i32.add (local.get $y) (i32.const 32)))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d)))))
@@ -170,7 +175,7 @@
       (local.set $lo (f64x2.mul (local.get $a) (f64x2.sub
         (f64x2.promote_low_f32x4 (local.get $vo)) (f64x2.promote_low_f32x4 (local.get $vx)))))
       (local.set $hi (f64x2.mul (local.get $a)
-        (f64x2.sub (call $hi (local.get $vo)) (call $hi (local.get $vx)))))
+        (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vo) (local.get $vo))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vx) (local.get $vx))))))
       (v128.store (local.get $g) (f64x2.add (v128.load (local.get $g)) (local.get $lo)))
       (v128.store offset=16 (local.get $g)
         (f64x2.add (v128.load offset=16 (local.get $g)) (local.get $hi)))
