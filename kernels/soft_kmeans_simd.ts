@@ -65,7 +65,7 @@ function softKMeansSimd(args: KernelArgs): tf.TensorInfo[] {
   const centers = backend.makeOutput([b, k, d], "float32");
   const assignments = backend.makeOutput([b, k, n], "float32");
   const trace = backend.makeOutput([b, traceSize(n, d, k, t)], "float32");
-  const scratch = backend.wasm._malloc(8 * (n + 2 * k * d + 2 * k * n + k));
+  const scratch = backend.wasm._malloc(8 * (n * d + n + 2 * k * d + 2 * k * n + k));
   try {
     kernels.softKMeans(
       heapOffset(backend, x),
@@ -96,7 +96,7 @@ function softKMeansGradSimd(args: KernelArgs): tf.TensorInfo {
   const kernels = simd.on(backend);
   if (kernels === null || d % 4 !== 0 || b * n === 0) return softKMeansGradPlain(args);
   const dx = backend.makeOutput([b, n, d], "float32");
-  const scratch = backend.wasm._malloc(8 * (3 * k * d + k + k * n + n * d));
+  const scratch = backend.wasm._malloc(8 * (4 * k * d + k + k * n + 2 * n * d));
   try {
     kernels.softKMeansGrad(
       heapOffset(backend, inputs.x),
