@@ -94,7 +94,8 @@ export const FeatureNorm = "AvsceneFeatureNorm";
 
 /**
  * Gradient of {@linkcode FeatureNorm}. Inputs `{ dy, y, xhat, inv, gamma }` (the forward's
- * outputs and scale), attrs {@linkcode FeatureNormAttrs}; outputs `[dx, dgamma, dbeta]`.
+ * outputs and scale), attrs {@linkcode FeatureNormAttrs}; outputs `[dx, dgamma, dbeta]`
+ * (`dgamma` and `dbeta` in `gamma`'s shape).
  * Registered on cpu and wasm.
  * @category kernels
  */
