@@ -3,8 +3,9 @@
  * the hand-written wasm kernels the code they would have compiled by TurboFan up front? Each
  * round runs `_wasm_tiering_child.ts` twice, with the default flags and with
  * `--v8-flags=--no-liftoff` (every function compiled by TurboFan before its first call), in
- * alternating processes, and prints each kernel's time per call under both and their ratio
- * (default / up front: about 1 when the tier-up reaches the same code). The flag is a
+ * alternating processes, and prints each kernel's best time per call in each process under both
+ * and their ratio per round (default / up front: about 1 when the tier-up reaches the same
+ * code), then the medians over the rounds of each process's median. The flag is a
  * measurement device only: the library never sets V8 flags.
  *
  * This found the soft K-means module's helpers calling a helper of their own (the high float32
@@ -46,15 +47,14 @@ Deno.bench({
     for (let r = 0; r < ROUNDS; r++) {
       rounds.push([await run([]), await run(["--v8-flags=--no-liftoff"])]);
     }
+    // per round: the best time of each process (the steadier figure on a shared machine)
     const lines = Object.keys(rounds[0][0]).map((kernel) => {
-      const tiered = rounds.map(([d]) => d[kernel][1]), eager = rounds.map(([, e]) => e[kernel][1]);
-      const ratios = rounds.map(([d, e]) => (d[kernel][1] / e[kernel][1]).toFixed(2));
-      const best = (v: [number, number][]) => Math.min(...v.map(([b]) => b)).toFixed(3);
-      return `  ${kernel}: default ${median(tiered).toFixed(3)} ms, up front ${
-        median(eager).toFixed(3)
-      } ms per call (medians; best ${best(rounds.map(([d]) => d[kernel]))} / ${
-        best(rounds.map(([, e]) => e[kernel]))
-      }); default / up front per round ${ratios.join(", ")}`;
+      const best = rounds.map(([d, e]) => [d[kernel][0], e[kernel][0]]);
+      const medians = rounds.map(([d, e]) => [d[kernel][1], e[kernel][1]]);
+      const f = (v: number) => v.toFixed(3);
+      return `  ${kernel}: best ${best.map(([d, e]) => `${f(d)} / ${f(e)}`).join(", ")} ms ` +
+        `(default / up front ${best.map(([d, e]) => (d / e).toFixed(2)).join(", ")}); medians ` +
+        `${f(median(medians.map(([d]) => d)))} / ${f(median(medians.map(([, e]) => e)))} ms`;
     });
     console.log(
       `wasm kernels, ${ROUNDS} rounds of alternating processes, load average ${
