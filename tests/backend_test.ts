@@ -51,7 +51,9 @@ Deno.test("wasm single-matrix products (SIMD kernels) are float32 sums within ro
   await initBackend("wasm");
   const backend = tf.engine().backend;
   // K a multiple of the 16-row passes, and not; N a multiple of 16; M odd (a lone row/channel)
-  for (const [k, m, n] of [[2048, 32, 32], [100, 5, 16], [48, 3, 32], [32, 2048, 32]]) {
+  for (
+    const [k, m, n] of [[2048, 32, 32], [100, 5, 16], [48, 3, 32], [32, 2048, 32], [9, 9, 1024]]
+  ) {
     const a = tf.randomNormal([k, m], 0, 1, "float32", 3) as tf.Tensor2D;
     const b = tf.randomNormal([k, n], 0, 1, "float32", 4) as tf.Tensor2D;
     const aT = tf.transpose(a) as tf.Tensor2D, bT = tf.transpose(b) as tf.Tensor2D;
