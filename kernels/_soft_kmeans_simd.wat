@@ -7,16 +7,17 @@
 ;; Pointers are byte offsets into the imported memory; "f64 ptr" / "f32 ptr" say what they
 ;; point at.
 ;;
-;; Each sample's x is converted to float64 once (exactly) and the loops over positions read
-;; that copy, so the hot helpers ($dot64x64, $axpy64x64, $pull) are float64 only. The helpers
-;; are leaves: $dot64x32 takes the high two float32 lanes of a vector as float64x2 inline
-;; (promote_low of the lanes shuffled down), not through a helper of its own. With such a `$hi` helper called from inside them, V8's dynamic tier-up
-;; (Liftoff, then TurboFan with the callees Liftoff saw hot inlined) left the kernels at 1.0 ms
-;; (forward) and 1.2 ms (gradient) per call at [8, 256, 32], K = 2, T = 4, against 0.6 / 0.7 ms
-;; when compiled by TurboFan up front (`--no-liftoff`); forcing the early tier-up of the
-;; forward alone gave 0.63 ms until the regular tier-up replaced it, so the tiered code, not a
-;; missing tier-up, was slow (most likely `$hi` not inlined two calls deep). With leaves:
-;; 0.65 / 0.77 ms under the default tiering (Deno 2.9.6, minimum of 200 calls, loaded machine).
+;; Each sample's x is converted to float64 once per call (exactly) and the loops over positions
+;; read that copy, so the hot helpers ($dot64x64, $axpy64x64, $pull) are float64 only. The
+;; helpers are leaves: $dot64x32 takes the high two float32 lanes of a vector as float64x2 inline
+;; (promote_low of the lanes shuffled down), not through a helper of its own. With such a `$hi`
+;; helper called from inside them, V8's dynamic tier-up (Liftoff, then TurboFan with the callees
+;; Liftoff saw hot inlined) left the kernels at 1.0 ms (forward) and 1.2 ms (gradient) per call
+;; at [8, 256, 32], K = 2, T = 4, against 0.6 / 0.7 ms when compiled by TurboFan up front
+;; (`--no-liftoff`); forcing the early tier-up of the forward alone gave 0.63 ms until the
+;; regular tier-up replaced it, so the tiered code, not a missing tier-up, was slow (most likely
+;; `$hi` not inlined two calls deep). With leaves, about the up-front code's time under the
+;; default tiering (`bench/wasm_tiering_bench.ts` checks it).
 ;;
 ;; Built into kernels/_soft_kmeans_simd_wasm.ts by `deno run -A kernels/_build_wasm.ts`.
 (module
@@ -107,7 +108,9 @@
       (local.set $v (v128.load (local.get $b)))
       (local.set $acc (f64x2.add (local.get $acc) (f64x2.add
         (f64x2.mul (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v)))
-        (f64x2.mul (v128.load offset=16 (local.get $a)) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
+        (f64x2.mul (v128.load offset=16 (local.get $a)) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+            (local.get $v) (local.get $v)))))))
       (local.set $a (i32.add (local.get $a) (i32.const 32)))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d))))

@@ -2,9 +2,11 @@
  * The {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels of tfjs's wasm backend in
  * wasm SIMD (`_soft_kmeans_simd.wat`): the plain kernels' loops and float64 arithmetic, the
  * loops over the D features two float64 lanes at a time, on the backend's own heap (no copy
- * of the input, the trace or the outputs). The plain JavaScript kernels took 8 ms of a 65 ms
+ * of the input, the trace or the outputs; each sample's x is read once into a float64 scratch
+ * copy per call). The plain JavaScript kernels took 8 ms of a 65 ms
  * tiny-preset training step (batch 8) in `bench/train_profile.ts`. D not a multiple of 4 runs
- * the plain kernels. Same trace layout as the plain kernels. Importing this module registers the kernels on `wasm` (replacing the plain ones).
+ * the plain kernels. Same trace layout as the plain kernels. Importing this module registers
+ * the kernels on `wasm` (replacing the plain ones).
  *
  * @module
  */
