@@ -32,7 +32,7 @@ export const WASM_SOURCES = [
 ] as const;
 
 /** The assembler features the sources use. */
-const FEATURES = { simd: true, bulk_memory: true, threads: true };
+const FEATURES = { simd: true, bulk_memory: true, threads: true, relaxed_simd: true };
 
 /** The memory import every source declares. */
 const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
