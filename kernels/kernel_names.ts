@@ -144,3 +144,34 @@ export interface ConvFilterGradAttrs {
   // deno-lint-ignore no-explicit-any
   [name: string]: any;
 }
+
+/**
+ * A 2-D convolution (NHWC, explicit zero padding, filter `[kh, kw, C, O]`):
+ * `y[b, i, j, o] = Σ_{ky,kx,c} x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o]`.
+ * Inputs `{ x: [B, H, W, C], w: [kh, kw, C, O] }`, attrs {@linkcode Conv2dDirectAttrs};
+ * output `y [B, outHeight, outWidth, O]`. Registered on wasm only (wasm SIMD with fused
+ * multiply-adds on the backend's heap; `O` a multiple of 16).
+ * @category kernels
+ */
+export const Conv2dDirect = "AvsceneConv2dDirect";
+
+/**
+ * Attributes of the {@linkcode Conv2dDirect} kernel.
+ *
+ * @category kernels
+ */
+export interface Conv2dDirectAttrs {
+  /** Stride in both directions. */
+  stride: number;
+  /** Zero rows above the input. */
+  top: number;
+  /** Zero columns left of the input. */
+  left: number;
+  /** Output rows (those past the input read the padding's zeros below it). */
+  outHeight: number;
+  /** Output columns (those past the input read the padding's zeros right of it). */
+  outWidth: number;
+  /** Room for tfjs's `NamedAttrMap`. */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}

@@ -6,7 +6,26 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { convFilterGrad } from "../../kernels/mod.ts";
+import { conv2dDirect, convFilterGrad } from "../../kernels/mod.ts";
+
+/** Explicit zero padding of a 4-D tensor, as `tf.conv2d` takes it. */
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * `tf.conv2d(x, w, s, padding)`: on wasm by the direct kernel {@linkcode conv2dDirect} (wasm
+ * SIMD with fused multiply-adds, output channels a multiple of 16), else tfjs's `Conv2D`.
+ */
+function convolve(x: tf.Tensor4D, w: tf.Tensor4D, s: number, padding: Padding4): tf.Tensor4D {
+  const [, h, wd] = x.shape, [kh, kw] = w.shape;
+  const [, [top, bottom], [left, right]] = padding;
+  return conv2dDirect(x, w, {
+    stride: s,
+    top,
+    left,
+    outHeight: Math.floor((h + top + bottom - kh) / s) + 1,
+    outWidth: Math.floor((wd + left + right - kw) / s) + 1,
+  }) ?? tf.conv2d(x, w, s, padding);
+}
 
 function samePadding(size: number, k: number, s: number): [number, number, number] {
   const out = Math.ceil(size / s);
@@ -201,7 +220,7 @@ function inputGradient(
     // inputs row by row in JavaScript: on the channels it costs more than the zeros saved)
     const z = tf.concat(
       phaseFilters(w, s).map((f) =>
-        tf.conv2d(dy, f, 1, [
+        convolve(dy, f, 1, [
           [0, 0],
           [f.shape[0] - 1 - q0[0], q1[0] - (oh - 1)],
           [f.shape[1] - 1 - q0[1], q1[1] - (ow - 1)],
@@ -219,7 +238,7 @@ function inputGradient(
       [b, rows * s, cols * s, c],
     );
   } else {
-    const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
+    const z = convolve(dy, phaseFilter(w, s), 1, [
       [0, 0],
       [taps - 1 - q0[0], q1[0] - (oh - 1)],
       [taps - 1 - q0[1], q1[1] - (ow - 1)],
@@ -305,7 +324,7 @@ function conv2dPadded(
   const [, h, wd] = x.shape;
   const [k] = w.shape;
   // explicit padding inside the convolutions (no padded copy of the input)
-  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+  const padding: Padding4 = [
     [0, 0],
     [top, bottom],
     [left, right],
@@ -314,7 +333,7 @@ function conv2dPadded(
   const f = tf.customGrad(
     ((xt: tf.Tensor4D, wt: tf.Tensor4D, save: tf.GradSaveFunc) => {
       save([xt, wt]);
-      const value = tf.conv2d(xt, wt, s, padding);
+      const value = convolve(xt, wt, s, padding);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
