@@ -4,9 +4,12 @@
 ;;   y[b, i, j, o] = sum over (ky, kx, c) of x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o]
 ;;
 ;; for a filter w [kh, kw, C, O] (O a multiple of 16) and an output [B, OH, OW, O]; terms
-;; outside the input are the padding's zeros and skipped. One output row (b, i) at a time; for
-;; each block of 16 output channels, two neighbouring output pixels of the row at once where all
-;; their taps lie inside the input columns, the border pixels one at a time. Per term, one
+;; outside the input are the padding's zeros and skipped; negative padding skips input rows or
+;; columns. The output y[b, i, j, 0..O-1] is written at byte yb b + yr i + yp j from y (dense:
+;; yb = OH OW O 4, yr = OW O 4, yp = O 4; spread out, the phases of an input gradient land
+;; interleaved in one tensor). One output row (b, i) at a time; for each block of 16 output
+;; channels, two neighbouring output pixels of the row at once where all their taps lie inside
+;; the input columns, the border pixels one at a time. Per term, one
 ;; load-splat of each pixel's input value and four vector loads of the filter, shared by the two
 ;; pixels, feed eight fused multiply-adds into eight float32x4 accumulators (2 pixels x 16
 ;; channels). Among 2-6 pixels by 8 or 16 channels this block ran fastest at the tiny preset's
@@ -31,6 +34,7 @@
     (param $b i32) (param $h i32) (param $wd i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $o i32)
     (param $kh i32) (param $kw i32) (param $s i32) (param $top i32) (param $left i32)
+    (param $yb i32) (param $yr i32) (param $yp i32)
     (local $n i32) (local $i i32) (local $j i32) (local $ob i32) (local $ky i32)
     (local $ky0 i32) (local $ky1 i32) (local $kx0 i32) (local $kx1 i32) (local $jlo i32)
     (local $jhi i32) (local $iy i32) (local $ix i32) (local $xrow i32) (local $yrow i32)
@@ -43,7 +47,8 @@
     (local.set $xs (i32.shl (i32.mul (local.get $s) (local.get $c)) (i32.const 2)))
     (local.set $ostep (i32.shl (local.get $o) (i32.const 2)))
     (local.set $ostep2 (i32.shl (local.get $o) (i32.const 3)))
-    ;; interior columns jlo..jhi: j s - left >= 0 and j s + kw - 1 - left <= wd - 1
+    ;; interior columns jlo..jhi: j s - left >= 0 and j s + kw - 1 - left <= wd - 1, and j < ow
+    ;; (a pair's second pixel must be an output pixel)
     (local.set $jlo (i32.div_s (i32.sub (i32.add (local.get $left) (local.get $s)) (i32.const 1))
       (local.get $s)))
     (local.set $jhi (select
@@ -52,6 +57,8 @@
       (i32.const -1)
       (i32.ge_s (i32.sub (i32.add (local.get $wd) (local.get $left)) (local.get $kw))
         (i32.const 0))))
+    (if (i32.ge_s (local.get $jhi) (local.get $ow))
+      (then (local.set $jhi (i32.sub (local.get $ow) (i32.const 1)))))
     (local.set $n (i32.const 0))
     (loop $lb
       (local.set $i (i32.const 0))
@@ -65,9 +72,8 @@
         ;; x[n, 0, 0, 0] and y[n, i, 0, 0]
         (local.set $xrow (i32.add (local.get $x) (i32.shl (i32.mul (i32.mul (i32.mul
           (local.get $n) (local.get $h)) (local.get $wd)) (local.get $c)) (i32.const 2))))
-        (local.set $yrow (i32.add (local.get $y) (i32.shl (i32.mul (i32.mul
-          (i32.add (i32.mul (local.get $n) (local.get $oh)) (local.get $i)) (local.get $ow))
-          (local.get $o)) (i32.const 2))))
+        (local.set $yrow (i32.add (local.get $y) (i32.add
+          (i32.mul (local.get $n) (local.get $yb)) (i32.mul (local.get $i) (local.get $yr)))))
         (local.set $ob (i32.const 0))
         (loop $lo
           (local.set $j (i32.const 0))
@@ -77,8 +83,8 @@
             (local.set $a2 (v128.const i32x4 0 0 0 0))
             (local.set $a3 (v128.const i32x4 0 0 0 0))
             ;; y[n, i, j, ob ..]
-            (local.set $out (i32.add (local.get $yrow) (i32.shl (i32.add (i32.mul
-              (local.get $j) (local.get $o)) (local.get $ob)) (i32.const 2))))
+            (local.set $out (i32.add (i32.add (local.get $yrow)
+              (i32.mul (local.get $j) (local.get $yp))) (i32.shl (local.get $ob) (i32.const 2))))
             (if (i32.and (i32.ge_s (local.get $j) (local.get $jlo))
                   (i32.le_s (i32.add (local.get $j) (i32.const 1)) (local.get $jhi)))
               (then
@@ -184,7 +190,7 @@
                   (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
                   (br $lky)))
                 ;; y[n, i, j + 1, ob ..]
-                (local.set $out1 (i32.add (local.get $out) (local.get $ostep)))
+                (local.set $out1 (i32.add (local.get $out) (local.get $yp)))
                 (v128.store (local.get $out1) (local.get $b0))
                 (v128.store offset=16 (local.get $out1) (local.get $b1))
                 (v128.store offset=32 (local.get $out1) (local.get $b2))

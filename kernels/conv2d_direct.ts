@@ -15,7 +15,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Conv2dDirect, type Conv2dDirectAttrs } from "./kernel_names.ts";
+import {
+  Conv2dDirect,
+  type Conv2dDirectAttrs,
+  ConvInputGrad,
+  type ConvInputGradAttrs,
+} from "./kernel_names.ts";
 import { CONV2D_SIMD } from "./_conv2d_simd_wasm.ts";
 import { heapModule, heapOffset, type WasmHeapBackend } from "./_wasm_heap.ts";
 
@@ -37,6 +42,9 @@ interface Conv2dExports {
     s: number,
     top: number,
     left: number,
+    yb: number,
+    yr: number,
+    yp: number,
   ): void;
 }
 
@@ -126,8 +134,132 @@ tf.registerKernel({
         stride,
         top,
         left,
+        outHeight * outWidth * o * 4,
+        outWidth * o * 4,
+        o * 4,
       );
     }
     return y;
+  },
+});
+
+/**
+ * The input gradient `dx [B, height, width, C]` of a strided convolution (filter `[k, k, C, O]`,
+ * stride `s > 1`, zero padding `top` rows above and `left` columns left) from its output
+ * gradient `dy [B, OH, OW, O]` and its phases' filters `[T, O, C]` (the layout of
+ * {@linkcode ConvInputGrad}), by that kernel: each phase a stride-1 convolution with only its
+ * own taps (no polyphase zeros) on the direct kernel's code, written straight into its rows and
+ * columns of `dx` (no stacking, interleaving or cropping afterwards). Null where it does not run
+ * (not the wasm backend, or `C` not a multiple of 16), for the caller to compose it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { convInputGrad } from "@avscene/avscene/kernels";
+ * await initBackend("wasm");
+ * // k = 1, s = 2, no padding: dx holds dy at even rows and columns, zeros elsewhere (phases
+ * // (0, 0), (0, 1), (1, 0), (1, 1) have 1, 0, 0, 0 taps)
+ * const dx = convInputGrad(tf.ones([1, 2, 2, 1]), tf.ones([1, 1, 16]), {
+ *   kernel: 1, stride: 2, top: 0, left: 0, height: 3, width: 3,
+ * })!;
+ * assert.deepEqual(dx.shape, [1, 3, 3, 16]);
+ * assert.deepEqual([...dx.dataSync()].filter((_, i) => i % 16 === 0), [1, 0, 1, 0, 0, 0, 1, 0, 1]);
+ * ```
+ * @category kernels
+ */
+export function convInputGrad(
+  dy: tf.Tensor4D,
+  filters: tf.Tensor3D,
+  attrs: ConvInputGradAttrs,
+): tf.Tensor4D | null {
+  if (tf.getBackend() !== "wasm" || filters.shape[2] % BLOCK !== 0) return null;
+  if (dy.dtype !== "float32" || filters.dtype !== "float32") return null;
+  if (simd.on(tf.backend()) === null) return null;
+  const { kernel: k, stride: s } = attrs;
+  for (
+    const [name, v, min] of [
+      ["kernel", k, 1],
+      ["stride", s, 2],
+      ["top", attrs.top, 0],
+      ["left", attrs.left, 0],
+      ["height", attrs.height, 1],
+      ["width", attrs.width, 1],
+    ] as const
+  ) {
+    if (!Number.isInteger(v) || v < min) {
+      throw new Error(`convInputGrad: ${name} must be an integer >= ${min}, got ${v}`);
+    }
+  }
+  const taps = phaseShapes(k, s).reduce((n, [my, mx]) => n + my * mx, 0);
+  if (filters.shape[0] !== taps || filters.shape[1] !== dy.shape[3]) {
+    throw new Error(
+      `convInputGrad: filters [${filters.shape}] do not fit dy [${dy.shape}] at kernel ${k}, ` +
+        `stride ${s} (want [${taps}, ${dy.shape[3]}, C])`,
+    );
+  }
+  return tf.engine().runKernel(ConvInputGrad, { dy, filters }, attrs) as tf.Tensor4D;
+}
+
+/** Taps `[My, Mx]` of each phase `(ry, rx)` (row-major) of a `k`-tap filter at stride `s`. */
+function phaseShapes(k: number, s: number): [number, number][] {
+  const taps = (r: number) => Math.ceil((k - r) / s);
+  const shapes: [number, number][] = [];
+  for (let ry = 0; ry < s; ry++) for (let rx = 0; rx < s; rx++) shapes.push([taps(ry), taps(rx)]);
+  return shapes;
+}
+
+tf.registerKernel({
+  kernelName: ConvInputGrad,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const heap = backend as unknown as WasmHeapBackend;
+    const { dy, filters } = inputs as { dy: tf.TensorInfo; filters: tf.TensorInfo };
+    const { kernel: k, stride: s, top, left, height, width } =
+      attrs as unknown as ConvInputGradAttrs;
+    const [b, oh, ow, o] = dy.shape, c = filters.shape[2];
+    const kernels = simd.on(backend);
+    if (kernels === null || c % BLOCK !== 0) {
+      throw new Error(`${ConvInputGrad}: needs tfjs's wasm backend and C % 16 = 0`);
+    }
+    const dx = heap.makeOutput([b, height, width, c], "float32");
+    const x = heapOffset(heap, dy), w = heapOffset(heap, filters), y = heapOffset(heap, dx);
+    // phase (ry, rx) holds input rows p = q s + ry - top for q in qa..qb (likewise columns):
+    // a stride-1 convolution of dy with its My x Mx filter whose output row i is q = qa + i,
+    // reading dy rows q - (My - 1) + a: top padding My - 1 - qa
+    const first = (pad: number, r: number) => Math.ceil((pad - r) / s);
+    const last = (pad: number, r: number, n: number) => Math.floor((n - 1 + pad - r) / s);
+    let at = 0;
+    phaseShapes(k, s).forEach(([my, mx], phase) => {
+      const ry = Math.floor(phase / s), rx = phase % s;
+      const qa = first(top, ry), rows = last(top, ry, height) - qa + 1;
+      const ja = first(left, rx), cols = last(left, rx, width) - ja + 1;
+      if (b > 0 && rows > 0 && cols > 0) {
+        const p0 = qa * s + ry - top, x0 = ja * s + rx - left;
+        kernels.conv2d(
+          x,
+          w + at * o * c * 4,
+          y + (p0 * width + x0) * c * 4,
+          b,
+          oh,
+          ow,
+          o,
+          rows,
+          cols,
+          c,
+          my,
+          mx,
+          1,
+          my - 1 - qa,
+          mx - 1 - ja,
+          height * width * c * 4,
+          s * width * c * 4,
+          s * c * 4,
+        );
+      }
+      at += my * mx;
+    });
+    return dx;
   },
 });

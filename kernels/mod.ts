@@ -16,4 +16,4 @@ export * from "./kernel_names.ts";
 export { adamUpdate, adamUpdates } from "./adam_update.ts";
 export { featureNorm } from "./feature_norm.ts";
 export { convFilterGrad } from "./conv_filter_grad.ts";
-export { conv2dDirect } from "./conv2d_direct.ts";
+export { conv2dDirect, convInputGrad } from "./conv2d_direct.ts";

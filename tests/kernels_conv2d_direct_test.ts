@@ -1,11 +1,12 @@
 // The direct convolution kernel (wasm SIMD, fused multiply-adds) against a float64 sum, for the
 // tiny and small trunks' layers, their input gradients' filters (stride 1, asymmetric padding,
 // 2x1 / 1x2 phase filters), batch 1 and odd sizes; its value per pixel independent of the batch;
-// and where it does not run.
+// the strided input gradient written phase by phase (convInputGrad) against a float64 sum; and
+// where they do not run.
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
-import { conv2dDirect } from "../kernels/mod.ts";
+import { conv2dDirect, convInputGrad } from "../kernels/mod.ts";
 
 /**
  * y[b, i, j, o] = Σ x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o] in float64, with
@@ -85,6 +86,8 @@ const CASES: Case[] = [
   { x: [2, 8, 8, 32], w: [2, 2, 32, 16], s: 1, top: 1, left: 1, out: [9, 9] },
   { x: [1, 5, 7, 16], w: [2, 1, 16, 16], s: 1, top: 1, left: 0, out: [6, 7] },
   { x: [2, 7, 5, 32], w: [1, 2, 32, 16], s: 1, top: 0, left: 1, out: [7, 6] },
+  // an output smaller than the input allows (odd width: the last pair would overrun it)
+  { x: [2, 6, 9, 16], w: [3, 3, 16, 16], s: 1, top: 0, left: 0, out: [3, 3] },
   // padding wider than the filter: rows and columns that see no input
   { x: [1, 3, 4, 2], w: [3, 3, 2, 16], s: 1, top: 3, left: 4, out: [8, 10] },
 ];
@@ -156,4 +159,143 @@ Deno.test("conv2dDirect returns null where it does not run: cpu, or O not a mult
   );
   await initBackend("cpu");
   assert.equal(conv2dDirect(x, tf.ones([3, 3, 2, 16]) as tf.Tensor4D, attrs), null);
+});
+
+/**
+ * dx[b, y, x, c] = Σ dy[b, i, j, o] w[ky, kx, c, o] over y = i s + ky - top, x = j s + kx - left
+ * in float64, with the sum of the terms' magnitudes.
+ */
+function inputGradReference(
+  dy: Float32Array,
+  [b, oh, ow, o]: number[],
+  w: Float32Array,
+  k: number,
+  [h, wd, c]: number[],
+  s: number,
+  top: number,
+  left: number,
+): { y: Float64Array; scale: Float64Array } {
+  const y = new Float64Array(b * h * wd * c), scale = new Float64Array(y.length);
+  for (let n = 0; n < b; n++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        for (let ky = 0; ky < k; ky++) {
+          const iy = i * s + ky - top;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < k; kx++) {
+            const ix = j * s + kx - left;
+            if (ix < 0 || ix >= wd) continue;
+            for (let ci = 0; ci < c; ci++) {
+              const at = ((n * h + iy) * wd + ix) * c + ci;
+              for (let oi = 0; oi < o; oi++) {
+                const term = dy[((n * oh + i) * ow + j) * o + oi] *
+                  w[((ky * k + kx) * c + ci) * o + oi];
+                y[at] += term;
+                scale[at] += Math.abs(term);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { y, scale };
+}
+
+/** The phases' filters `[T, O, C]` (convInputGrad's layout) of `w [k, k, C, O]` at stride `s`. */
+function phaseFilters(w: Float32Array, k: number, c: number, o: number, s: number): number[] {
+  const out: number[] = [];
+  for (let ry = 0; ry < s; ry++) {
+    for (let rx = 0; rx < s; rx++) {
+      const my = Math.ceil((k - ry) / s), mx = Math.ceil((k - rx) / s);
+      for (let a = 0; a < my; a++) {
+        for (let bb = 0; bb < mx; bb++) {
+          const ky = (my - 1 - a) * s + ry, kx = (mx - 1 - bb) * s + rx;
+          for (let oi = 0; oi < o; oi++) {
+            for (let ci = 0; ci < c; ci++) out.push(w[((ky * k + kx) * c + ci) * o + oi]);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// [dx shape [B, H, W, C], kernel, stride, top, left, O]: the tiny trunks' stride-2 layers
+// ("same": top/left 0 at even sizes), odd sizes (padding 1), a 5x5 filter, stride 3, a 1x1
+// filter (phases without taps), a 2x2 filter, batch 1, a single column
+const INPUT_GRAD_CASES: [
+  [number, number, number, number],
+  number,
+  number,
+  number,
+  number,
+  number,
+][] = [
+  [[2, 32, 32, 16], 3, 2, 0, 0, 32],
+  [[2, 32, 16, 16], 3, 2, 0, 0, 32],
+  [[1, 9, 7, 32], 3, 2, 1, 1, 16],
+  [[2, 13, 11, 32], 5, 2, 2, 2, 64],
+  [[1, 10, 8, 16], 3, 3, 1, 0, 16],
+  [[1, 7, 6, 16], 1, 2, 0, 0, 16],
+  [[2, 7, 6, 16], 2, 2, 0, 1, 16],
+  [[3, 5, 1, 16], 3, 2, 1, 1, 32],
+];
+
+for (const [xs, k, s, top, left, o] of INPUT_GRAD_CASES) {
+  Deno.test(`convInputGrad equals the float64 sum: dx [${xs}] k ${k} s ${s} pad ${top},${left} O ${o}`, async () => {
+    await initBackend("wasm");
+    const [b, h, wd, c] = xs;
+    const oh = Math.floor((h + top - 1 + s - k) / s) + 1;
+    const ow = Math.floor((wd + left - 1 + s - k) / s) + 1;
+    const dy = tf.randomNormal([b, oh, ow, o], 0, 1, "float32", 5) as tf.Tensor4D;
+    const w = tf.randomNormal([k, k, c, o], 0, 1, "float32", 6) as tf.Tensor4D;
+    const wv = w.dataSync() as Float32Array;
+    const rows = phaseFilters(wv, k, c, o, s);
+    const filters = tf.tensor3d(rows, [rows.length / (o * c), o, c]);
+    const dx = convInputGrad(dy, filters, {
+      kernel: k,
+      stride: s,
+      top,
+      left,
+      height: h,
+      width: wd,
+    });
+    assert.ok(dx !== null, "the kernel runs on wasm");
+    assert.deepEqual(dx.shape, xs);
+    const want = inputGradReference(
+      dy.dataSync() as Float32Array,
+      dy.shape,
+      wv,
+      k,
+      [h, wd, c],
+      s,
+      top,
+      left,
+    );
+    const got = dx.dataSync();
+    const n = k * k * o;
+    for (let i = 0; i < want.y.length; i++) {
+      const bound = (n + 1) * 2 ** -24 * want.scale[i] + 1e-30;
+      assert.ok(Math.abs(got[i] - want.y[i]) <= bound, `dx[${i}] ${got[i]} vs ${want.y[i]}`);
+    }
+    tf.dispose([dy, w, filters, dx]);
+  });
+}
+
+Deno.test("convInputGrad returns null where it does not run (cpu, C not a multiple of 16) and names a bad argument", async () => {
+  await initBackend("wasm");
+  const dy = tf.ones([1, 2, 2, 16]) as tf.Tensor4D;
+  const attrs = { kernel: 3, stride: 2, top: 0, left: 0, height: 4, width: 4 };
+  assert.equal(convInputGrad(dy, tf.ones([9, 16, 8]) as tf.Tensor3D, attrs), null);
+  assert.throws(
+    () => convInputGrad(dy, tf.ones([8, 16, 16]) as tf.Tensor3D, attrs),
+    /filters \[8,16,16\] do not fit/,
+  );
+  assert.throws(
+    () => convInputGrad(dy, tf.ones([9, 16, 16]) as tf.Tensor3D, { ...attrs, stride: 1 }),
+    /stride must be an integer >= 2/,
+  );
+  await initBackend("cpu");
+  assert.equal(convInputGrad(dy, tf.ones([9, 16, 16]) as tf.Tensor3D, attrs), null);
 });
