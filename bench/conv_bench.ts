@@ -6,8 +6,10 @@
  *
  * - **the step's convolutions** (batch 8 and 16): the convolutions one training step makes
  *   (forward, backward, Adam; fixed inputs, as `train_bench.ts`; read from `tf.profile`: the
- *   forward convolutions and the input gradients' convolutions) run alone in a row, by XNNPACK
- *   with fresh filters (as in training) and by the direct kernel, beside the whole step.
+ *   forward convolutions and the stride-1 input gradients' convolutions; the strided input
+ *   gradients run as one `AvsceneConvInputGrad` kernel each and are not listed) run alone in a
+ *   row, by XNNPACK with fresh filters (as in training) and by the direct kernel, beside the
+ *   whole step.
  * - **per convolution** (same cases): XNNPACK with the same filter as the previous call and
  *   with a fresh filter tensor (the wasm backend caches XNNPACK's operator, with its packed
  *   filter, by the filter tensor's id: every Adam update and every input gradient's rearranged
