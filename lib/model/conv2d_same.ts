@@ -1,7 +1,9 @@
 /**
  * "Same"-padded 2-D convolution whose gradients run on fast kernels on every tfjs backend:
  * tfjs's wasm backend has no `Conv2DBackpropFilter` kernel (the filter gradient is the wasm SIMD
- * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow.
+ * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow;
+ * on wasm the forward convolution and the input gradient run on wasm SIMD kernels with fused
+ * multiply-adds (`conv2dDirect`, `convInputGrad`).
  *
  * @module
  */
@@ -175,8 +177,9 @@ function phaseFilters(w: tf.Tensor4D, s: number): {
     tf.tensor2d(select, [rows, k * k]),
     tf.reshape(w, [k * k, c * o]),
   ); // [(phase, a, b), (c, o)]
-  const filters = tf.transpose(tf.reshape(gathered, [rows, c, o]), [0, 2, 1]); // [(phase, a, b), o, c]
-  return { filters: filters as tf.Tensor3D, shapes };
+  // [(phase, a, b), o, c]
+  const filters = tf.transpose(tf.reshape(gathered, [rows, c, o]), [0, 2, 1]) as tf.Tensor3D;
+  return { filters, shapes };
 }
 
 /**
@@ -186,12 +189,14 @@ function phaseFilters(w: tf.Tensor4D, s: number): {
  * of the filter. For strides > 1 each of the `s^2` phases (rows x columns) is its own
  * convolution with only its taps ({@linkcode phaseFilters}: 9 of the 16 taps of one polyphase
  * filter at `k = 3, s = 2`; the four convolutions 1.7x faster on XNNPACK than the one at the
- * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`); their outputs are stacked along
- * the batch axis, interleaved into rows and columns and cropped to the input. With
+ * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`). On wasm (`C` a multiple of 16) one
+ * kernel, {@linkcode convInputGrad}, runs them all and writes each phase straight into its rows
+ * and columns of `dx`; elsewhere their outputs are stacked along the batch axis, interleaved
+ * into rows and columns and cropped to the input. With
  * `s = 1` (or a phase without taps, or more top padding than a phase has taps) one convolution
  * with {@linkcode phaseFilter}'s filter, which holds the `s^2` phases side by side in its output
- * channels (zeros past the kernel). The same sums in the same order either way (XNNPACK adds
- * the taps in order; a zero tap adds nothing). Equal to `conv2dTranspose`
+ * channels (zeros past the kernel). The same sums in the same order either way, on one kernel
+ * (XNNPACK and the direct kernel add the taps in order; a zero tap adds nothing). Equal to `conv2dTranspose`
  * (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower than its forward
  * convolution) without the zeros a dilated output gradient would feed a convolution; with
  * `s = 1`, a convolution of the padded output gradient with the flipped filter.
@@ -281,7 +286,11 @@ function inputGradient(
  * flipped filter (in polyphase form for strides > 1, one convolution per phase), the filter
  * gradient the wasm SIMD kernel {@linkcode convFilterGrad} on wasm (output channels a multiple
  * of 16), else a dilated convolution of the padded input (batch as channels) with the output
- * gradient.
+ * gradient. On wasm the forward convolution and the input gradient's run on the direct kernel
+ * {@linkcode conv2dDirect} (wasm SIMD with fused multiply-adds; channels a multiple of 16),
+ * else on tfjs's `Conv2D`. Fused multiply-adds round once per term, so on wasm the results
+ * differ in the last bits from XNNPACK's and between CPUs with and without FMA; on one machine
+ * they are the same run to run.
  *
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
