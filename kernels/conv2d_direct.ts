@@ -144,13 +144,14 @@ tf.registerKernel({
 });
 
 /**
- * The input gradient `dx [B, height, width, C]` of a strided convolution (filter `[k, k, C, O]`,
- * stride `s > 1`, zero padding `top` rows above and `left` columns left) from its output
- * gradient `dy [B, OH, OW, O]` and its phases' filters `[T, O, C]` (the layout of
- * {@linkcode ConvInputGrad}), by that kernel: each phase a stride-1 convolution with only its
- * own taps (no polyphase zeros) on the direct kernel's code, written straight into its rows and
- * columns of `dx` (no stacking, interleaving or cropping afterwards). Null where it does not run
- * (not the wasm backend, or `C` not a multiple of 16), for the caller to compose it.
+ * The input gradient `dx [B, height, width, C]` of a convolution of `x [B, height, width, C]`
+ * with the filter `w [k, k, C, O]` (stride `stride`, zero padding `top` rows above and `left`
+ * columns left) from its output gradient `dy [B, OH, OW, O]`, by the {@linkcode ConvInputGrad}
+ * kernel: each of the `stride^2` phases a stride-1 convolution with only its own taps (no
+ * polyphase zeros; the filter flipped and its channels swapped on the heap, no tensor ops) on
+ * the direct kernel's code, written straight into its rows and columns of `dx` (no stacking,
+ * interleaving or cropping). Null where it does not run (not the wasm backend, or `C` not a
+ * multiple of 16), for the caller to compose it.
  *
  * @example
  * ```ts
@@ -159,10 +160,9 @@ tf.registerKernel({
  * import { initBackend } from "@avscene/avscene/backend";
  * import { convInputGrad } from "@avscene/avscene/kernels";
  * await initBackend("wasm");
- * // k = 1, s = 2, no padding: dx holds dy at even rows and columns, zeros elsewhere (phases
- * // (0, 0), (0, 1), (1, 0), (1, 1) have 1, 0, 0, 0 taps)
- * const dx = convInputGrad(tf.ones([1, 2, 2, 1]), tf.ones([1, 1, 16]), {
- *   kernel: 1, stride: 2, top: 0, left: 0, height: 3, width: 3,
+ * // k = 1, s = 2, no padding: dx holds dy at even rows and columns, zeros elsewhere
+ * const dx = convInputGrad(tf.ones([1, 2, 2, 1]), tf.ones([1, 1, 16, 1]), {
+ *   stride: 2, top: 0, left: 0, height: 3, width: 3,
  * })!;
  * assert.deepEqual(dx.shape, [1, 3, 3, 16]);
  * assert.deepEqual([...dx.dataSync()].filter((_, i) => i % 16 === 0), [1, 0, 1, 0, 0, 0, 1, 0, 1]);
@@ -171,17 +171,15 @@ tf.registerKernel({
  */
 export function convInputGrad(
   dy: tf.Tensor4D,
-  filters: tf.Tensor3D,
+  w: tf.Tensor4D,
   attrs: ConvInputGradAttrs,
 ): tf.Tensor4D | null {
-  if (tf.getBackend() !== "wasm" || filters.shape[2] % BLOCK !== 0) return null;
-  if (dy.dtype !== "float32" || filters.dtype !== "float32") return null;
+  if (tf.getBackend() !== "wasm" || w.shape[2] % BLOCK !== 0) return null;
+  if (dy.dtype !== "float32" || w.dtype !== "float32") return null;
   if (simd.on(tf.backend()) === null) return null;
-  const { kernel: k, stride: s } = attrs;
   for (
     const [name, v, min] of [
-      ["kernel", k, 1],
-      ["stride", s, 2],
+      ["stride", attrs.stride, 1],
       ["top", attrs.top, 0],
       ["left", attrs.left, 0],
       ["height", attrs.height, 1],
@@ -192,14 +190,10 @@ export function convInputGrad(
       throw new Error(`convInputGrad: ${name} must be an integer >= ${min}, got ${v}`);
     }
   }
-  const taps = phaseShapes(k, s).reduce((n, [my, mx]) => n + my * mx, 0);
-  if (filters.shape[0] !== taps || filters.shape[1] !== dy.shape[3]) {
-    throw new Error(
-      `convInputGrad: filters [${filters.shape}] do not fit dy [${dy.shape}] at kernel ${k}, ` +
-        `stride ${s} (want [${taps}, ${dy.shape[3]}, C])`,
-    );
+  if (w.shape[0] !== w.shape[1] || w.shape[3] !== dy.shape[3]) {
+    throw new Error(`convInputGrad: filter [${w.shape}] does not fit dy [${dy.shape}]`);
   }
-  return tf.engine().runKernel(ConvInputGrad, { dy, filters }, attrs) as tf.Tensor4D;
+  return tf.engine().runKernel(ConvInputGrad, { dy, w }, attrs) as tf.Tensor4D;
 }
 
 /** Taps `[My, Mx]` of each phase `(ry, rx)` (row-major) of a `k`-tap filter at stride `s`. */
@@ -210,56 +204,87 @@ function phaseShapes(k: number, s: number): [number, number][] {
   return shapes;
 }
 
+/** The memory of tfjs's wasm backend (its single-threaded build exports it, the threaded keeps it). */
+function heapMemory(heap: WasmHeapBackend): WebAssembly.Memory {
+  const memory = heap.wasm.asm?.memory ?? heap.wasm.wasmMemory;
+  if (memory === undefined) throw new Error(`${ConvInputGrad}: the wasm backend has no memory`);
+  return memory;
+}
+
 tf.registerKernel({
   kernelName: ConvInputGrad,
   backendName: "wasm",
   kernelFunc: ({ inputs, backend, attrs }) => {
     const heap = backend as unknown as WasmHeapBackend;
-    const { dy, filters } = inputs as { dy: tf.TensorInfo; filters: tf.TensorInfo };
-    const { kernel: k, stride: s, top, left, height, width } =
-      attrs as unknown as ConvInputGradAttrs;
-    const [b, oh, ow, o] = dy.shape, c = filters.shape[2];
+    const { dy, w } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo };
+    const { stride: s, top, left, height, width } = attrs as unknown as ConvInputGradAttrs;
+    const [b, oh, ow, o] = dy.shape, [k, , c] = w.shape;
     const kernels = simd.on(backend);
     if (kernels === null || c % BLOCK !== 0) {
       throw new Error(`${ConvInputGrad}: needs tfjs's wasm backend and C % 16 = 0`);
     }
     const dx = heap.makeOutput([b, height, width, c], "float32");
-    const x = heapOffset(heap, dy), w = heapOffset(heap, filters), y = heapOffset(heap, dx);
-    // phase (ry, rx) holds input rows p = q s + ry - top for q in qa..qb (likewise columns):
-    // a stride-1 convolution of dy with its My x Mx filter whose output row i is q = qa + i,
-    // reading dy rows q - (My - 1) + a: top padding My - 1 - qa
-    const first = (pad: number, r: number) => Math.ceil((pad - r) / s);
-    const last = (pad: number, r: number, n: number) => Math.floor((n - 1 + pad - r) / s);
-    let at = 0;
-    phaseShapes(k, s).forEach(([my, mx], phase) => {
-      const ry = Math.floor(phase / s), rx = phase % s;
-      const qa = first(top, ry), rows = last(top, ry, height) - qa + 1;
-      const ja = first(left, rx), cols = last(left, rx, width) - ja + 1;
-      if (b > 0 && rows > 0 && cols > 0) {
-        const p0 = qa * s + ry - top, x0 = ja * s + rx - left;
-        kernels.conv2d(
-          x,
-          w + at * o * c * 4,
-          y + (p0 * width + x0) * c * 4,
-          b,
-          oh,
-          ow,
-          o,
-          rows,
-          cols,
-          c,
-          my,
-          mx,
-          1,
-          my - 1 - qa,
-          mx - 1 - ja,
-          height * width * c * 4,
-          s * width * c * 4,
-          s * c * 4,
-        );
-      }
-      at += my * mx;
-    });
+    if (b === 0) return dx;
+    const shapes = phaseShapes(k, s);
+    const taps = shapes.reduce((n, [my, mx]) => n + my * mx, 0);
+    const filters = heap.wasm._malloc(taps * o * c * 4);
+    try {
+      // the phases' filters one after another, phase (ry, rx) [My, Mx, O, C] with entry
+      // (a, b, o, c) = w[(My-1-a) s + ry, (Mx-1-b) s + rx, c, o] (a view made after the
+      // allocation, which may grow the memory)
+      const f32 = new Float32Array(heapMemory(heap).buffer);
+      const src = heapOffset(heap, w) / 4;
+      let at = filters / 4;
+      shapes.forEach(([my, mx], phase) => {
+        const ry = Math.floor(phase / s), rx = phase % s;
+        for (let a = 0; a < my; a++) {
+          for (let bb = 0; bb < mx; bb++) {
+            const tap = src + (((my - 1 - a) * s + ry) * k + (mx - 1 - bb) * s + rx) * c * o;
+            for (let oi = 0; oi < o; oi++) {
+              for (let ci = 0; ci < c; ci++) f32[at++] = f32[tap + ci * o + oi];
+            }
+          }
+        }
+      });
+      // phase (ry, rx) holds input rows p = q s + ry - top for q in qa..qb (likewise columns):
+      // a stride-1 convolution of dy with its My x Mx filter whose output row i is q = qa + i,
+      // reading dy rows q - (My - 1) + a: top padding My - 1 - qa
+      const x = heapOffset(heap, dy), y = heapOffset(heap, dx);
+      const first = (pad: number, r: number) => Math.ceil((pad - r) / s);
+      const last = (pad: number, r: number, n: number) => Math.floor((n - 1 + pad - r) / s);
+      at = 0;
+      shapes.forEach(([my, mx], phase) => {
+        const ry = Math.floor(phase / s), rx = phase % s;
+        const qa = first(top, ry), rows = last(top, ry, height) - qa + 1;
+        const ja = first(left, rx), cols = last(left, rx, width) - ja + 1;
+        if (rows > 0 && cols > 0) {
+          const p0 = qa * s + ry - top, x0 = ja * s + rx - left;
+          kernels.conv2d(
+            x,
+            filters + at * o * c * 4,
+            y + (p0 * width + x0) * c * 4,
+            b,
+            oh,
+            ow,
+            o,
+            rows,
+            cols,
+            c,
+            my,
+            mx,
+            1,
+            my - 1 - qa,
+            mx - 1 - ja,
+            height * width * c * 4,
+            s * width * c * 4,
+            s * c * 4,
+          );
+        }
+        at += my * mx;
+      });
+    } finally {
+      heap.wasm._free(filters);
+    }
     return dx;
   },
 });

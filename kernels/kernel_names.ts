@@ -177,12 +177,11 @@ export interface Conv2dDirectAttrs {
 }
 
 /**
- * Input gradient of a strided 2-D convolution (NHWC, explicit zero padding, stride `s > 1`) in
- * polyphase form, written straight into `dx`: input row `p` with `p + top = q s + r` receives
- * `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`; columns alike). Inputs
- * `{ dy: [B, OH, OW, O], filters: [T, O, C] }`: the phases' filters one after another, phase
- * `(ry, rx)` row-major with `My = ceil((k - ry) / s)` by `Mx = ceil((k - rx) / s)` taps, entry
- * `(a, b, o, c)` = `w[(My-1-a) s + ry, (Mx-1-b) s + rx, c, o]` (T the phases' taps together);
+ * Input gradient of a 2-D convolution (NHWC, explicit zero padding, filter `[k, k, C, O]`,
+ * stride `s`) in polyphase form, written straight into `dx`: input row `p` with
+ * `p + top = q s + r` receives `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`; columns
+ * alike), each of the `s^2` phases a stride-1 convolution of `dy` with only its own taps of the
+ * filter (flipped, its channels swapped). Inputs `{ dy: [B, OH, OW, O], w: [k, k, C, O] }`,
  * attrs {@linkcode ConvInputGradAttrs}; output `dx [B, height, width, C]`. Registered on wasm
  * only (the {@linkcode Conv2dDirect} kernel's code; `C` a multiple of 16).
  * @category kernels
@@ -195,8 +194,6 @@ export const ConvInputGrad = "AvsceneConvInputGrad";
  * @category kernels
  */
 export interface ConvInputGradAttrs {
-  /** The forward filter's size (square). */
-  kernel: number;
   /** The forward convolution's stride in both directions. */
   stride: number;
   /** Zero rows above the forward convolution's input. */

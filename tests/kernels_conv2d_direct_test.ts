@@ -1,7 +1,7 @@
 // The direct convolution kernel (wasm SIMD, fused multiply-adds) against a float64 sum, for the
 // tiny and small trunks' layers, their input gradients' filters (stride 1, asymmetric padding,
 // 2x1 / 1x2 phase filters), batch 1 and odd sizes; its value per pixel independent of the batch;
-// the strided input gradient written phase by phase (convInputGrad) against a float64 sum; and
+// the input gradient written phase by phase (convInputGrad) against a float64 sum; and
 // where they do not run.
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
@@ -202,28 +202,9 @@ function inputGradReference(
   return { y, scale };
 }
 
-/** The phases' filters `[T, O, C]` (convInputGrad's layout) of `w [k, k, C, O]` at stride `s`. */
-function phaseFilters(w: Float32Array, k: number, c: number, o: number, s: number): number[] {
-  const out: number[] = [];
-  for (let ry = 0; ry < s; ry++) {
-    for (let rx = 0; rx < s; rx++) {
-      const my = Math.ceil((k - ry) / s), mx = Math.ceil((k - rx) / s);
-      for (let a = 0; a < my; a++) {
-        for (let bb = 0; bb < mx; bb++) {
-          const ky = (my - 1 - a) * s + ry, kx = (mx - 1 - bb) * s + rx;
-          for (let oi = 0; oi < o; oi++) {
-            for (let ci = 0; ci < c; ci++) out.push(w[((ky * k + kx) * c + ci) * o + oi]);
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
-
 // [dx shape [B, H, W, C], kernel, stride, top, left, O]: the tiny trunks' stride-2 layers
-// ("same": top/left 0 at even sizes), odd sizes (padding 1), a 5x5 filter, stride 3, a 1x1
-// filter (phases without taps), a 2x2 filter, batch 1, a single column
+// ("same": top/left 0 at even sizes) and stride-1 layers, odd sizes (padding 1), a 5x5 filter,
+// stride 3, a 1x1 filter (phases without taps), a 2x2 filter, batch 1, a single column
 const INPUT_GRAD_CASES: [
   [number, number, number, number],
   number,
@@ -234,6 +215,8 @@ const INPUT_GRAD_CASES: [
 ][] = [
   [[2, 32, 32, 16], 3, 2, 0, 0, 32],
   [[2, 32, 16, 16], 3, 2, 0, 0, 32],
+  [[2, 16, 16, 32], 3, 1, 1, 1, 32],
+  [[1, 7, 5, 16], 5, 1, 2, 2, 16],
   [[1, 9, 7, 32], 3, 2, 1, 1, 16],
   [[2, 13, 11, 32], 5, 2, 2, 2, 64],
   [[1, 10, 8, 16], 3, 3, 1, 0, 16],
@@ -251,16 +234,7 @@ for (const [xs, k, s, top, left, o] of INPUT_GRAD_CASES) {
     const dy = tf.randomNormal([b, oh, ow, o], 0, 1, "float32", 5) as tf.Tensor4D;
     const w = tf.randomNormal([k, k, c, o], 0, 1, "float32", 6) as tf.Tensor4D;
     const wv = w.dataSync() as Float32Array;
-    const rows = phaseFilters(wv, k, c, o, s);
-    const filters = tf.tensor3d(rows, [rows.length / (o * c), o, c]);
-    const dx = convInputGrad(dy, filters, {
-      kernel: k,
-      stride: s,
-      top,
-      left,
-      height: h,
-      width: wd,
-    });
+    const dx = convInputGrad(dy, w, { stride: s, top, left, height: h, width: wd });
     assert.ok(dx !== null, "the kernel runs on wasm");
     assert.deepEqual(dx.shape, xs);
     const want = inputGradReference(
@@ -279,23 +253,23 @@ for (const [xs, k, s, top, left, o] of INPUT_GRAD_CASES) {
       const bound = (n + 1) * 2 ** -24 * want.scale[i] + 1e-30;
       assert.ok(Math.abs(got[i] - want.y[i]) <= bound, `dx[${i}] ${got[i]} vs ${want.y[i]}`);
     }
-    tf.dispose([dy, w, filters, dx]);
+    tf.dispose([dy, w, dx]);
   });
 }
 
 Deno.test("convInputGrad returns null where it does not run (cpu, C not a multiple of 16) and names a bad argument", async () => {
   await initBackend("wasm");
   const dy = tf.ones([1, 2, 2, 16]) as tf.Tensor4D;
-  const attrs = { kernel: 3, stride: 2, top: 0, left: 0, height: 4, width: 4 };
-  assert.equal(convInputGrad(dy, tf.ones([9, 16, 8]) as tf.Tensor3D, attrs), null);
+  const attrs = { stride: 2, top: 0, left: 0, height: 4, width: 4 };
+  assert.equal(convInputGrad(dy, tf.ones([3, 3, 8, 16]) as tf.Tensor4D, attrs), null);
   assert.throws(
-    () => convInputGrad(dy, tf.ones([8, 16, 16]) as tf.Tensor3D, attrs),
-    /filters \[8,16,16\] do not fit/,
+    () => convInputGrad(dy, tf.ones([3, 3, 16, 32]) as tf.Tensor4D, attrs),
+    /filter \[3,3,16,32\] does not fit dy/,
   );
   assert.throws(
-    () => convInputGrad(dy, tf.ones([9, 16, 16]) as tf.Tensor3D, { ...attrs, stride: 1 }),
-    /stride must be an integer >= 2/,
+    () => convInputGrad(dy, tf.ones([3, 3, 16, 16]) as tf.Tensor4D, { ...attrs, stride: 0 }),
+    /stride must be an integer >= 1/,
   );
   await initBackend("cpu");
-  assert.equal(convInputGrad(dy, tf.ones([9, 16, 16]) as tf.Tensor3D, attrs), null);
+  assert.equal(convInputGrad(dy, tf.ones([3, 3, 16, 16]) as tf.Tensor4D, attrs), null);
 });

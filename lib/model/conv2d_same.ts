@@ -146,18 +146,14 @@ function phaseFilter(w: tf.Tensor4D, s: number): tf.Tensor4D {
 }
 
 /**
- * The filters of {@linkcode inputGradient}'s phases, without the polyphase filter's zero taps,
- * one after another: for a filter `[k, k, C, O]` and stride `s`, phase `(ry, rx)` (row-major)
- * has `My = ceil((k - ry) / s)` by `Mx = ceil((k - rx) / s)` taps, and its filter `[My, Mx, O, C]`
+ * The filters of {@linkcode inputGradient}'s phases apart, without the polyphase filter's zero
+ * taps: for a filter `[k, k, C, O]` and stride `s`, phase `(ry, rx)` (row-major) has
+ * `My = ceil((k - ry) / s)` by `Mx = ceil((k - rx) / s)` taps, and its filter `[My, Mx, O, C]`
  * entry `(a, b, o, c)` is `w[(My-1-a) s + ry, (Mx-1-b) s + rx, c, o]`: the taps of
  * {@linkcode phaseFilter}'s phase that lie in the kernel, in the same order. Picked by one product
- * with a 0/1 selection matrix (exact). Returns them together `[T, O, C]` (the layout of the
- * {@linkcode convInputGrad} kernel) and each phase's taps.
+ * with a 0/1 selection matrix (exact), then sliced per phase.
  */
-function phaseFilters(w: tf.Tensor4D, s: number): {
-  filters: tf.Tensor3D;
-  shapes: [number, number][];
-} {
+function phaseFilters(w: tf.Tensor4D, s: number): tf.Tensor4D[] {
   const [k, , c, o] = w.shape;
   const taps = (r: number) => Math.ceil((k - r) / s);
   const shapes: [number, number][] = [];
@@ -177,9 +173,13 @@ function phaseFilters(w: tf.Tensor4D, s: number): {
     tf.tensor2d(select, [rows, k * k]),
     tf.reshape(w, [k * k, c * o]),
   ); // [(phase, a, b), (c, o)]
-  // [(phase, a, b), o, c]
-  const filters = tf.transpose(tf.reshape(gathered, [rows, c, o]), [0, 2, 1]) as tf.Tensor3D;
-  return { filters, shapes };
+  const t = tf.transpose(tf.reshape(gathered, [rows, c, o]), [0, 2, 1]); // [(phase, a, b), o, c]
+  let at = 0;
+  return shapes.map(([my, mx]) => {
+    const f = tf.reshape(tf.slice(t, [at, 0, 0], [my * mx, o, c]), [my, mx, o, c]);
+    at += my * mx;
+    return f as tf.Tensor4D;
+  });
 }
 
 /**
@@ -189,10 +189,10 @@ function phaseFilters(w: tf.Tensor4D, s: number): {
  * of the filter. For strides > 1 each of the `s^2` phases (rows x columns) is its own
  * convolution with only its taps ({@linkcode phaseFilters}: 9 of the 16 taps of one polyphase
  * filter at `k = 3, s = 2`; the four convolutions 1.7x faster on XNNPACK than the one at the
- * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`). On wasm (`C` a multiple of 16) one
- * kernel, {@linkcode convInputGrad}, runs them all and writes each phase straight into its rows
- * and columns of `dx`; elsewhere their outputs are stacked along the batch axis, interleaved
- * into rows and columns and cropped to the input. With
+ * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`); their outputs are stacked along
+ * the batch axis, interleaved into rows and columns and cropped to the input. On wasm (`C` a
+ * multiple of 16) one kernel, {@linkcode convInputGrad}, runs the phases (one at `s = 1`) and
+ * writes each straight into its rows and columns of `dx`. With
  * `s = 1` (or a phase without taps, or more top padding than a phase has taps) one convolution
  * with {@linkcode phaseFilter}'s filter, which holds the `s^2` phases side by side in its output
  * channels (zeros past the kernel). The same sums in the same order either way, on one kernel
@@ -208,8 +208,18 @@ function inputGradient(
   size: [number, number],
   before: [number, number],
 ): tf.Tensor4D {
+  // on wasm one kernel: each phase with only its taps, written straight into its rows and
+  // columns of dx
+  const direct = convInputGrad(dy, w, {
+    stride: s,
+    top: before[0],
+    left: before[1],
+    height: size[0],
+    width: size[1],
+  });
+  if (direct !== null) return direct;
   const [b, oh, ow] = dy.shape;
-  const [k, , c, o] = w.shape;
+  const [k, , c] = w.shape;
   const taps = Math.ceil(k / s);
   // phase rows q0..q1 cover input rows 0..size-1: q0 = floor(top / s),
   // q1 = ceil((size + top) / s) - 1; dy[q - m] reads M - 1 - q0 zeros before, q1 - (oh - 1) after
@@ -218,47 +228,30 @@ function inputGradient(
   const rows = q1[0] - q0[0] + 1, cols = q1[1] - q0[1] + 1;
   // the fewest taps of a phase: ceil((k - (s - 1)) / s)
   const fewest = Math.ceil((k - s + 1) / s);
-  let interleaved: tf.Tensor | undefined;
-  if (s > 1) {
-    // on wasm, one kernel: the phases apart, each written straight into its rows and columns
-    const { filters, shapes } = phaseFilters(w, s);
-    const dx = convInputGrad(dy, filters, {
-      kernel: k,
-      stride: s,
-      top: before[0],
-      left: before[1],
-      height: size[0],
-      width: size[1],
-    });
-    if (dx !== null) return dx;
-    if (fewest >= 1 && fewest - 1 >= Math.max(q0[0], q0[1])) {
-      // the phases apart, stacked on the leading axis (tfjs-backend-wasm's Concat copies the
-      // inputs row by row in JavaScript: on the channels it costs more than the zeros saved)
-      let at = 0;
-      const z = tf.concat(
-        shapes.map(([my, mx]) => {
-          const f = tf.reshape(tf.slice(filters, [at, 0, 0], [my * mx, -1, -1]), [my, mx, o, c]);
-          at += my * mx;
-          return convolve(dy, f as tf.Tensor4D, 1, [
-            [0, 0],
-            [my - 1 - q0[0], q1[0] - (oh - 1)],
-            [mx - 1 - q0[1], q1[1] - (ow - 1)],
-            [0, 0],
-          ]);
-        }),
-        0,
-      ); // [(ry, rx, B), rows, cols, c]
-      // [ry, rx, (B, rows, cols), c] -> [ry, (B, rows, cols), rx, c]
-      // -> [(B, rows), ry, (cols, rx, c)]: two transposes that tfjs-backend-wasm runs fast (one
-      // 6-D transpose runs its slow general loop, 17 ms at the tiny trunk's shape)
-      const columns = tf.transpose(tf.reshape(z, [s, s, b * rows * cols, c]), [0, 2, 1, 3]);
-      interleaved = tf.reshape(
-        tf.transpose(tf.reshape(columns, [s, b * rows, cols * s * c]), [1, 0, 2]),
-        [b, rows * s, cols * s, c],
-      );
-    }
-  }
-  if (interleaved === undefined) {
+  let interleaved: tf.Tensor;
+  if (s > 1 && fewest >= 1 && fewest - 1 >= Math.max(q0[0], q0[1])) {
+    // the phases apart, stacked on the leading axis (tfjs-backend-wasm's Concat copies the
+    // inputs row by row in JavaScript: on the channels it costs more than the zeros saved)
+    const z = tf.concat(
+      phaseFilters(w, s).map((f) =>
+        convolve(dy, f, 1, [
+          [0, 0],
+          [f.shape[0] - 1 - q0[0], q1[0] - (oh - 1)],
+          [f.shape[1] - 1 - q0[1], q1[1] - (ow - 1)],
+          [0, 0],
+        ])
+      ),
+      0,
+    ); // [(ry, rx, B), rows, cols, c]
+    // [ry, rx, (B, rows, cols), c] -> [ry, (B, rows, cols), rx, c]
+    // -> [(B, rows), ry, (cols, rx, c)]: two transposes that tfjs-backend-wasm runs fast (one
+    // 6-D transpose runs its slow general loop, 17 ms at the tiny trunk's shape)
+    const columns = tf.transpose(tf.reshape(z, [s, s, b * rows * cols, c]), [0, 2, 1, 3]);
+    interleaved = tf.reshape(
+      tf.transpose(tf.reshape(columns, [s, b * rows, cols * s * c]), [1, 0, 2]),
+      [b, rows * s, cols * s, c],
+    );
+  } else {
     const z = convolve(dy, phaseFilter(w, s), 1, [
       [0, 0],
       [taps - 1 - q0[0], q1[0] - (oh - 1)],
