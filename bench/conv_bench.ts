@@ -6,19 +6,22 @@
  *
  * - **the step's convolutions** (batch 8 and 16): the convolutions one training step makes
  *   (forward, backward, Adam; fixed inputs, as `train_bench.ts`; read from `tf.profile`: the
- *   forward convolutions and the stride-1 input gradients' convolutions; the strided input
- *   gradients run as one `AvsceneConvInputGrad` kernel each and are not listed) run alone in a
- *   row, by XNNPACK with fresh filters (as in training) and by the direct kernel, beside the
- *   whole step.
+ *   forward convolutions; the input gradients run as one `AvsceneConvInputGrad` kernel each,
+ *   below) run alone in a row, by XNNPACK with fresh filters (as in training) and by the direct
+ *   kernel, beside the whole step.
  * - **per convolution** (same cases): XNNPACK with the same filter as the previous call and
  *   with a fresh filter tensor (the wasm backend caches XNNPACK's operator, with its packed
  *   filter, by the filter tensor's id: every Adam update and every input gradient's rearranged
  *   filter packs anew), and the direct kernel, with the multiply-accumulates per second each
  *   reaches at best (zero taps counted).
+ * - **the step's input gradients** (batch 8 and 16): each `convInputGrad` call of the step
+ *   against the same phases' convolutions on XNNPACK with fresh filters, without the copies
+ *   that interleave them (a lower bound of that path).
  * - **polyphase zeros** (batch 8): the stride-2 input gradient as one stride-1 convolution with
  *   a 2 x 2 tap filter for all four phases, where 7 of the 16 taps per channel pair are zeros
  *   (`conv2dSame`'s form before), against the four phases as separate convolutions of 2 x 2,
- *   2 x 1, 1 x 2 and 1 x 1 taps (no zeros, before their outputs are interleaved; its form now).
+ *   2 x 1, 1 x 2 and 1 x 1 taps (no zeros, before their outputs are interleaved; its form off
+ *   wasm, and on wasm where the channels are not a multiple of 16).
  *
  *   deno bench -A bench/conv_bench.ts
  *
@@ -28,7 +31,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { contrastiveLoss, createModel, pairDistances } from "../lib/model/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
-import { Conv2dDirect, conv2dDirect } from "../kernels/mod.ts";
+import { Conv2dDirect, conv2dDirect, ConvInputGrad, convInputGrad } from "../kernels/mod.ts";
 
 await initBackend("wasm");
 
@@ -183,6 +186,104 @@ for (const batch of [8, 16]) {
         );
       });
       tf.dispose([...inputs, ...filters]);
+    },
+  });
+}
+
+/** One input gradient of the step: output gradient, forward filter, input, stride, padding. */
+interface InputGradCall {
+  dy: Shape4;
+  w: Shape4;
+  dx: Shape4;
+  stride: number;
+  top: number;
+  left: number;
+}
+
+/** Every `AvsceneConvInputGrad` call of one step, from `tf.profile` ("same" padding). */
+async function stepInputGradients(step: () => tf.Scalar): Promise<InputGradCall[]> {
+  const info = await tf.profile(() => step());
+  tf.dispose(info.result);
+  return info.kernels.filter((k) => k.name === ConvInputGrad).map((k) => {
+    const [dy, w] = k.inputShapes as Shape4[];
+    const dx = k.outputShapes[0] as Shape4;
+    const stride = Math.max(1, Math.round(dx[1] / dy[1]));
+    const before = (n: number, out: number) =>
+      Math.floor(Math.max((out - 1) * stride + w[0] - n, 0) / 2);
+    return { dy, w, dx, stride, top: before(dx[1], dy[1]), left: before(dx[2], dy[2]) };
+  });
+}
+
+/** The phases' filter shapes `[My, Mx, O, C]` of `call` (`My = ceil((k - ry) / s)`). */
+const phaseShapes = ({ w: [k, , c, o], stride: s }: InputGradCall): Shape4[] => {
+  const shapes: Shape4[] = [];
+  for (let ry = 0; ry < s; ry++) {
+    for (let rx = 0; rx < s; rx++) {
+      shapes.push([Math.ceil((k - ry) / s), Math.ceil((k - rx) / s), o, c]);
+    }
+  }
+  return shapes.filter(([my, mx]) => my > 0 && mx > 0);
+};
+
+// the step's input gradients: the direct kernel's one call (each phase written into dx) against
+// the phases' convolutions on XNNPACK with fresh filters alone, without the stacking,
+// interleaving and cropping conv2dSame composes around them there (so a lower bound of that
+// path)
+for (const batch of [8, 16]) {
+  let done = false;
+  Deno.bench({
+    name: `tiny x${batch}: the training step's input gradients, XNNPACK phases vs convInputGrad`,
+    n: 1,
+    warmup: 0,
+    async fn() {
+      if (done) return;
+      done = true;
+      const step = trainingStep(batch);
+      for (let i = 0; i < 3; i++) tf.dispose(step()); // warm-up
+      const calls = await stepInputGradients(step);
+      if (calls.length === 0) {
+        throw new Error("conv_bench.ts: the step ran no AvsceneConvInputGrad");
+      }
+      const dys = calls.map((c, i) =>
+        tf.randomNormal(c.dy, 0, 1, "float32", 70 + i) as tf.Tensor4D
+      );
+      const ws = calls.map((c, i) =>
+        tf.randomNormal(c.w, 0, 0.1, "float32", 80 + i) as tf.Tensor4D
+      );
+      const phases = calls.map((c) => phaseShapes(c).map((f) => tf.randomNormal(f, 0, 0.1)));
+      const xnn = calls.map((): number[] => []), mine = calls.map((): number[] => []);
+      for (let r = 0; r < 200; r++) {
+        calls.forEach((c, i) => {
+          const fresh = phases[i].map((f) => tf.add(f, 0) as tf.Tensor4D);
+          xnn[i].push(time(() =>
+            fresh.forEach((f) => {
+              const [my, mx] = f.shape;
+              tf.conv2d(dys[i], f, 1, [[0, 0], [my - 1, 0], [mx - 1, 0], [0, 0]]).dispose();
+              f.dispose();
+            })
+          ));
+          mine[i].push(time(() => {
+            const { stride, top, left, dx } = c;
+            convInputGrad(dys[i], ws[i], { stride, top, left, height: dx[1], width: dx[2] })!
+              .dispose();
+          }));
+        });
+      }
+      const sum = (v: number[][]) => v.reduce((t, x) => t + median(x), 0);
+      console.log(
+        `tiny x${batch}: its ${calls.length} input gradients: XNNPACK's phase convolutions ` +
+          `${ms(sum(xnn))} ms, convInputGrad ${ms(sum(mine))} ms: ` +
+          `${(sum(xnn) / sum(mine)).toFixed(2)}x (medians of 200 rounds, summed); load average ` +
+          `${Deno.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      );
+      calls.forEach((c, i) =>
+        console.log(
+          `  dy [${c.dy}] w [${c.w}] stride ${c.stride}: XNNPACK ${ms(median(xnn[i]))} ms, ` +
+            `convInputGrad ${ms(median(mine[i]))} ms: ` +
+            `${(median(xnn[i]) / median(mine[i])).toFixed(2)}x`,
+        )
+      );
+      tf.dispose([...dys, ...ws, ...phases.flat()]);
     },
   });
 }
