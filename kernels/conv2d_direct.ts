@@ -3,10 +3,11 @@
  * 128-bit wasm SIMD with fused multiply-adds (relaxed SIMD's `f32x4.relaxed_madd`) on the
  * backend's heap (`_conv2d_simd.wat`), reading the input and the filter in their NHWC and
  * `[kh, kw, C, O]` layouts, with the zero padding inside (no padded copy) and register blocking
- * of two output pixels by 16 output channels. tfjs-backend-wasm's `Conv2D` (XNNPACK) packs
- * the filter anew for every new filter tensor (every training step, every input gradient's
- * rearranged filter) and reaches 6-7 GMAC/s at the tiny preset's shapes with a separate
- * multiply and add.
+ * of two output pixels by 16 output channels; and a convolution's input gradient,
+ * {@linkcode ConvInputGrad}, on the same code. At the tiny preset's 3 x 3 layers with 16 or 32
+ * input channels it reaches 21-24 GMAC/s where tfjs-backend-wasm's `Conv2D` (XNNPACK, a
+ * separate multiply and add, the filter packed anew for every new filter tensor) reaches 15
+ * (`bench/conv_bench.ts`, 2 shared EPYC cores).
  *
  * Rounding: a fused multiply-add rounds once. On a CPU with FMA (x86-64 with FMA3, ARMv8) the
  * results are bit-identical run to run; a CPU without FMA rounds the product and the sum apart
