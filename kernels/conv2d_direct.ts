@@ -229,6 +229,7 @@ tf.registerKernel({
     const shapes = phaseShapes(k, s);
     const taps = shapes.reduce((n, [my, mx]) => n + my * mx, 0);
     const filters = heap.wasm._malloc(taps * o * c * 4);
+    if (filters === 0) throw new Error(`${ConvInputGrad}: out of wasm memory for the filters`);
     try {
       // the phases' filters one after another, phase (ry, rx) [My, Mx, O, C] with entry
       // (a, b, o, c) = w[(My-1-a) s + ry, (Mx-1-b) s + rx, c, o] (a view made after the
