@@ -8,10 +8,10 @@
  * (replacing the stock registration); products without transposes run the stock kernel.
  *
  * Products of one matrix by one matrix with N (the output's columns) a multiple of 16 run wasm
- * SIMD kernels on the heap instead, each output entry the same sequential sum over K as XNNPACK's
- * product (`a b` and `a b^T` with a fused multiply-add per term where the CPU has FMA, see
- * {@linkcode matMulOnHeap}; within float32 rounding of the float64 sum, checked in
- * `tests/backend_test.ts`) and 1.3-3x faster at a small model's shapes (a linear layer over all
+ * SIMD kernels on the heap instead, each output entry a sequential sum over K as in XNNPACK's
+ * product but with a fused multiply-add per term where the CPU has FMA (`a b` and `a b^T` in
+ * {@linkcode matMulOnHeap}, `a^T b` in the filter-gradient kernel; within float32 rounding of the
+ * float64 sum, checked in `tests/backend_test.ts`) and 1.3-3x faster at a small model's shapes (a linear layer over all
  * positions, `[2048, 32]` by `[32, 32]` in the tiny preset, and its gradients; only up to the
  * sizes in `MAX_RIGHT_OPERAND`): `a^T b` (the layer's weight gradient) is the filter gradient of a
  * 1x1 convolution, the {@linkcode ConvFilterGrad} kernel, without the transposed copy (K cut into
