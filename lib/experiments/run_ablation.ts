@@ -480,6 +480,25 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     stepsFactor: 4,
     levels: [1, 2],
   },
+  {
+    name: "ours+agn8 b8x2",
+    change: "group norm (8 groups) in the audio trunk only, 8 clips per batch for twice the " +
+      "steps (the same clips)",
+    recipe: "ours",
+    model: { audioGroups: 8 },
+    batchSize: 8,
+    stepsFactor: 2,
+  },
+  {
+    name: "ours+agn8 b8x2 C2(C1)",
+    change: "group norm (8 groups) in the audio trunk only, 8 clips x twice the steps, C1 then " +
+      "C2 (the flip check)",
+    recipe: "ours",
+    model: { audioGroups: 8 },
+    batchSize: 8,
+    stepsFactor: 2,
+    levels: [1, 2],
+  },
 ];
 
 /**
