@@ -23,9 +23,24 @@ Deno.test("runAblation: a two-stage variant measured on held-out scenes, reused 
     assert(r[key] >= 0 && r[key] <= 100, `${key} ${r[key]}`);
   }
   assert(r.ceilingAuc > 0 && r.ceilingCiou50 > 0, "the half-image ceiling is measured");
-  // a result already measured (same variant, seed, steps, curriculum) is returned as is
+  // a result already measured (same variant, seed and settings) is returned as is
   const again = await runAblation({ ...opts, done: [{ ...r, auc: -1 }] });
   assertEquals(again[0].auc, -1);
+  // one measured with other settings (another recipe under the same name, a result written
+  // before settings were recorded) is measured again
+  const redefined = JSON.parse(r.settings);
+  redefined.recipe.betaEnd = 30;
+  for (
+    const stale of [{ ...r, auc: -1, settings: JSON.stringify(redefined) }, {
+      ...r,
+      auc: -1,
+      settings: undefined,
+    }]
+  ) {
+    const rerun = await runAblation({ ...opts, done: [stale as typeof r] });
+    assertEquals(rerun[0].auc, r.auc);
+    assertEquals(rerun[0].settings, r.settings);
+  }
 });
 
 Deno.test("runAblation: a variant's model overrides and steps replace the run's", async () => {

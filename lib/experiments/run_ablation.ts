@@ -601,9 +601,27 @@ export interface AblationResult {
   trainSeconds: number;
   /** CPU seconds of the process during training (all threads; steadier than wall time on a shared machine). */
   trainCpuSeconds: number;
+  /**
+   * What was computed, as canonical JSON: preset, test-set size, clips per batch, learning
+   * rate and weight decay, steps, curriculum, the resolved recipe and the model overrides. A
+   * result in `done` is reused only when this matches, so a variant redefined under the same
+   * name (or a run with other settings) is measured again, not silently reused.
+   */
+  settings: string;
 }
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
+
+/** JSON of a value with every object's keys sorted, so equal settings give equal strings. */
+function ablationSettings(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object"
+      ? Object.fromEntries(
+        Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+      )
+      : v;
+  return JSON.stringify(sorted(value));
+}
 
 /**
  * Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained: the
@@ -748,8 +766,21 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
       const steps = v.steps ?? Math.round(runSteps * (v.stepsFactor ?? 1));
       const batchSize = v.batchSize ?? runBatchSize;
       const curriculum = levels.map(levelName).join(",");
+      const recipe = resolveRecipe(v.recipe, "paper");
+      const lr = v.lr ?? opts.lr;
+      const settings = ablationSettings({
+        preset,
+        testSize,
+        batchSize,
+        lr: lr ?? null,
+        weightDecay: v.weightDecay ?? null,
+        steps,
+        curriculum,
+        recipe,
+        model: v.model ?? null,
+      });
       const prior = opts.done?.find((r) =>
-        r.variant === v.name && r.seed === seed && r.steps === steps && r.curriculum === curriculum
+        r.variant === v.name && r.seed === seed && r.settings === settings
       );
       if (prior) {
         out.push(prior);
@@ -759,13 +790,12 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
       const cpu0 = cpuUsage();
       const model = createModel({ preset, seed, config: v.model });
       try {
-        const recipe = resolveRecipe(v.recipe, "paper");
         const { history } = await trainCurriculum(model, {
           data: world as CurriculumData,
           stages: levels.map((level) => ({ level, steps })),
           batchSize,
           recipe,
-          lr: v.lr ?? opts.lr,
+          lr,
           weightDecay: v.weightDecay,
           seed,
         });
@@ -808,6 +838,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           seconds: (performance.now() - t0) / 1000,
           trainSeconds,
           trainCpuSeconds,
+          settings,
         };
         out.push(r);
         if (opts.weightsDir) {
