@@ -351,3 +351,46 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   );
   av.params.dispose();
 });
+
+Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an MLP over the cue", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const cue = async (opts: { unitNorm?: boolean; cueMlp?: number }) => {
+    const ours = createOursSeparation(av, { seed: 0, ...opts });
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await ours.conditioner.prepare!(batch);
+    const before = tf.memory().numTensors;
+    const v = tf.tidy(() => ours.conditioner.condition(batch).vectors.arraySync());
+    assert.equal(tf.memory().numTensors, before, "tensors leaked");
+    return { v: v.flat(2), ours };
+  };
+  const plain = await cue({}), unit = await cue({ unitNorm: true });
+  plain.v.forEach((x, i) => {
+    const norm = Math.hypot(...x);
+    assert.ok(norm > 0 && Math.abs(norm - 1) > 1e-3, `center ${i} already has norm ${norm}`);
+    assert.ok(Math.abs(Math.hypot(...unit.v[i]) - 1) < 1e-5);
+    // the same direction: the same chosen center, only scaled
+    unit.v[i].forEach((y, e) => assert.ok(Math.abs(y - x[e] / norm) < 1e-5));
+  });
+  // the MLP's variables live in the network's store, so the separation loss trains them
+  const mlp = await cue({ cueMlp: 8 });
+  const names = mlp.ours.model.params.specs().map((s) => s.name).filter((n) =>
+    n.startsWith("cue.")
+  );
+  assert.deepEqual(names.sort(), ["cue.b1", "cue.b2", "cue.w1", "cue.w2"]);
+  assert.equal(mlp.v[0].length, d);
+  assert.ok(mlp.v.some((x, i) => x.some((y, e) => Math.abs(y - plain.v[i][e]) > 1e-4)));
+  const w1 = await mlp.ours.model.params.get("cue.w1").data();
+  await trainSeparation(mlp.ours.model, {
+    conditioner: mlp.ours.conditioner,
+    clips,
+    steps: 2,
+    batchSize: 2,
+  });
+  const after = await mlp.ours.model.params.get("cue.w1").data();
+  assert.ok(after.some((x, i) => x !== w1[i]), "the MLP did not learn");
+  assert.throws(() => createOursSeparation(av, { cueMlp: -1 }), /cueMlp must be an integer >= 0/);
+  for (const m of [plain, unit, mlp]) m.ours.model.params.dispose();
+  av.params.dispose();
+});

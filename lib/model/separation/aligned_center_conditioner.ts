@@ -37,6 +37,11 @@ export interface AlignedCenterOptions {
    * `LOCALIZE_DEFAULTS`', as the default recipe trains and localizes).
    */
   extraVisualCenters?: number;
+  /**
+   * Scale each chosen center to unit L2 norm before it conditions the network (default
+   * `false`: the center as clustered).
+   */
+  unitNorm?: boolean;
 }
 
 /**
@@ -98,6 +103,7 @@ export function alignedCenterConditioner(
     );
   }
   const d = model.config.embedding;
+  const unitNorm = opts.unitNorm ?? false;
   const visualCenters = new Map<string, Float32Array>();
   const backgroundCenter = new Map<string, number>();
   const prepared = new WeakMap<
@@ -186,7 +192,11 @@ export function alignedCenterConditioner(
           );
           chosen.forEach((c, slot) => {
             const o = (i * n + j) * k + slot;
-            vectors.set(v.subarray(c * d, (c + 1) * d), o * d);
+            const center = v.subarray(c * d, (c + 1) * d);
+            if (unitNorm) {
+              const norm = Math.sqrt(center.reduce((a, x) => a + x * x, 0));
+              for (let e = 0; e < d; e++) vectors[o * d + e] = norm > 0 ? center[e] / norm : 0;
+            } else vectors.set(center, o * d);
             valid[o] = 1;
           });
         });
@@ -208,22 +218,64 @@ export function alignedCenterConditioner(
 }
 
 /**
+ * Options of {@linkcode createOursSeparation} beyond the network's and the clustering's.
+ *
+ * @category model
+ */
+export interface OursCueOptions {
+  /**
+   * Width of a learned MLP (`D -> hidden ReLU -> D`, trained by the separation loss with the
+   * network) that maps each cue before it conditions the network; 0 (the default): none.
+   */
+  cueMlp?: number;
+}
+
+/**
  * Our separation method: a separation network conditioned (Sound-of-Pixels' channel product)
  * on the aligned visual centers of the frozen audiovisual model `av`.
  *
  * @param av the trained audiovisual model.
- * @param opts separation preset, seed, configuration overrides and clustering settings.
- * @returns the network (conditioning size = the model's embedding D) and its conditioner.
+ * @param opts separation preset, seed, configuration overrides, clustering and cue settings.
+ * @returns the network (conditioning size = the model's embedding D; the MLP's variables
+ * `cue.*` in its store) and its conditioner.
  * @category model
  */
 export function createOursSeparation(
   av: AVModel,
-  opts: CreateSeparationModelOptions & AlignedCenterOptions = {},
+  opts: CreateSeparationModelOptions & AlignedCenterOptions & OursCueOptions = {},
 ): SeparationMethod {
+  const d = av.config.embedding;
   const model = createSeparationModel({
     preset: opts.preset ?? av.config.preset,
     seed: opts.seed,
-    config: { ...opts.config, conditionSize: av.config.embedding },
+    config: { ...opts.config, conditionSize: d },
   });
-  return { model, conditioner: alignedCenterConditioner(av, opts) };
+  const conditioner = alignedCenterConditioner(av, opts);
+  const hidden = opts.cueMlp ?? 0;
+  if (!Number.isInteger(hidden) || hidden < 0) {
+    throw new Error(`createOursSeparation: cueMlp must be an integer >= 0, got ${hidden}`);
+  }
+  if (hidden === 0) return { model, conditioner };
+  const p = model.params;
+  p.heNormal("cue.w1", [d, hidden], d);
+  p.constant("cue.b1", [hidden], 0);
+  p.glorotUniform("cue.w2", [hidden, d], hidden, d);
+  p.constant("cue.b2", [d], 0);
+  const mlp: Conditioner = {
+    name: conditioner.name,
+    prepare: (batch) => conditioner.prepare!(batch),
+    dispose: () => conditioner.dispose?.(),
+    condition(batch: MixtureBatch): Conditioning {
+      const { vectors, valid } = conditioner.condition(batch);
+      const [b, n, k] = vectors.shape;
+      // called inside the caller's tidy (and gradient tape), as every conditioner is
+      const h = tf.relu(tf.add(
+        tf.matMul(tf.reshape(vectors, [b * n * k, d]), p.get("cue.w1") as tf.Tensor2D),
+        p.get("cue.b1"),
+      ));
+      const out = tf.add(tf.matMul(h, p.get("cue.w2") as tf.Tensor2D), p.get("cue.b2"));
+      return { vectors: tf.reshape(out, [b, n, k, d]) as tf.Tensor4D, valid };
+    },
+  };
+  return { model, conditioner: mlp };
 }

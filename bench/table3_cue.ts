@@ -1,0 +1,104 @@
+/**
+ * Ours' separation cue in Table 3's quick setting: `runTable3` in quick mode (the quick world,
+ * the quick C1 model Table 3 trains and caches, soft masks, 16 test mixtures) with ours' cue
+ * settings varied (`Table3Options.oursCue`), for the Mixture and Ours rows only (other cells
+ * are declined; the run ends with `IncompleteRunError`, caught). Not a timed bench: a
+ * measurement, rerun with
+ *
+ *   deno run -A bench/table3_cue.ts [--variants center,unit,unit+mlp] [--seeds 0,1,2]
+ *     [--steps 500x8] [--out runs/table3_cue]
+ *
+ * Variants: `center` (today's default: the aligned center as clustered), `unit` (unit L2
+ * norm), `mlp` (a learned D -> 64 ReLU -> D MLP), `unit+mlp`. Each variant gets its own cache
+ * folder `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the C1 models are
+ * trained once. Prints each variant's SDR per seed with mean ± SD and the difference to the
+ * first variant per seed; the JSON summary goes to `OUT/summary.json`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { initBackend } from "../lib/backend/mod.ts";
+import { runTable3, type Table3Options } from "../lib/experiments/run_table3.ts";
+
+const ROWS = ["Mixture", "Ours"];
+const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
+  center: {},
+  unit: { unitNorm: true },
+  mlp: { cueMlp: 64 },
+  "unit+mlp": { unitNorm: true, cueMlp: 64 },
+};
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    variants: { type: "string", default: "center,unit,unit+mlp" },
+    seeds: { type: "string", default: "0,1,2" },
+    steps: { type: "string", default: "500x8" },
+    out: { type: "string", default: "runs/table3_cue" },
+  },
+});
+const seeds = values.seeds.split(",").map(Number);
+const variants = values.variants.split(",");
+for (const v of variants) {
+  if (!(v in VARIANTS)) {
+    throw new Error(`--variants: "${v}" is not one of ${Object.keys(VARIANTS).join(", ")}`);
+  }
+}
+const [steps, batch] = values.steps.split("x").map(Number);
+if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batch) && batch >= 1)) {
+  throw new Error(`--steps: "${values.steps}" is not STEPSxBATCH`);
+}
+
+await initBackend("wasm");
+const root = values.out;
+await Deno.mkdir(`${root}/models`, { recursive: true });
+
+/** The cell files' names, as the run cache writes them. */
+const slug = (name: string) => name.replace(/[^A-Za-z0-9-]+/g, "_");
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const sd = (v: number[]) =>
+  v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : 0;
+const text = (v: number[]) =>
+  `${mean(v).toFixed(2)} ± ${sd(v).toFixed(2)} (${v.map((x) => x.toFixed(2)).join(" / ")})`;
+
+const out: { variant: string; wall: number; sdr: Record<string, number[]> }[] = [];
+for (const variant of variants) {
+  const dir = `${root}/${variant}`;
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.symlink(`../models`, `${dir}/models`);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const t0 = performance.now();
+  try {
+    await runTable3({
+      quick: true,
+      seeds,
+      outDir: dir,
+      separation: { separationSteps: steps, separationBatch: batch },
+      oursCue: VARIANTS[variant],
+      cellFilter: (c) => ROWS.includes(c.cell),
+    });
+  } catch (e) {
+    if (!(e instanceof Error && e.name === "IncompleteRunError")) throw e;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const sdr: Record<string, number[]> = {};
+  for (const r of ROWS) {
+    sdr[r] = [];
+    for (const s of r === "Mixture" ? [seeds[0]] : seeds) {
+      const saved = JSON.parse(await Deno.readTextFile(`${dir}/table3/${slug(r)}-s${s}.json`));
+      sdr[r].push(saved.value.sdr);
+    }
+  }
+  out.push({ variant, wall, sdr });
+  const diff = sdr.Ours.map((x, i) => x - out[0].sdr.Ours[i]);
+  console.log(
+    `${variant.padEnd(10)} ours ${text(sdr.Ours)}; vs ${out[0].variant} ${
+      diff.map((x) => (x >= 0 ? "+" : "") + x.toFixed(2)).join(" / ")
+    }; mixture ${sdr.Mixture[0].toFixed(2)}; wall ${wall.toFixed(0)} s`,
+  );
+  await Deno.writeTextFile(`${root}/summary.json`, JSON.stringify(out, null, 1));
+}
