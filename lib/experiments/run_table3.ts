@@ -99,10 +99,14 @@ export interface Table3Options extends ExperimentOptions {
    */
   separationProtocol?: SeparationProtocol;
   /**
-   * Ours' cue settings (default: none; ours' rows only, in their cache keys): unit-norm
-   * centers, a learned MLP over the cue.
+   * Settings of ours' rows, for measuring ours' cue (default: none; in those rows' cache keys):
+   * unit-norm centers, a learned MLP over the cue, the audiovisual model's chain (`av`, instead
+   * of the row's own), Adam's learning rate (`lr`, instead of {@linkcode TABLE3_LR}).
    */
-  oursCue?: Pick<AlignedCenterOptions, "unitNorm"> & OursCueOptions;
+  oursCue?: Pick<AlignedCenterOptions, "unitNorm"> & OursCueOptions & {
+    av?: RecipeStage[];
+    lr?: number;
+  };
 }
 
 /**
@@ -416,7 +420,8 @@ function _createMethod(
       beta: betaEnd,
       background,
       extraVisualCenters,
-      ...oursCue,
+      unitNorm: oursCue.unitNorm,
+      cueMlp: oursCue.cueMlp,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
@@ -475,8 +480,9 @@ async function _cellValue(
     });
     return separationScores(refs, est, true);
   }
-  const av = m.av ? (await ctx.trainedModel(m.av, seed)).model : undefined;
   const cue = m.kind === "ours" && oursCue && Object.keys(oursCue).length ? oursCue : undefined;
+  const chain = cue?.av ?? m.av, lr = cue?.lr ?? TABLE3_LR;
+  const av = chain ? (await ctx.trainedModel(chain, seed)).model : undefined;
   const method = _createMethod(m.kind, preset, seed, protocol, av, cue);
   try {
     const clips = separationClips([
@@ -488,10 +494,10 @@ async function _cellValue(
     // everything that fixes the trained network keys its checkpoint directory
     const key = JSON.stringify({
       sep,
-      lr: TABLE3_LR,
+      lr,
       config: method.model.config,
       ...ctx.identity, // code, backend and dataset identity
-      av: m.av ? { chain: m.av, scale: { ...ctx.scale, seeds: undefined } } : null,
+      av: chain ? { chain, scale: { ...ctx.scale, seeds: undefined } } : null,
       ...(cue ? { cue } : {}),
     });
     const result = await trainSeparation(method.model, {
@@ -499,7 +505,7 @@ async function _cellValue(
       clips,
       steps: sep.separationSteps,
       batchSize: sep.separationBatch,
-      lr: TABLE3_LR,
+      lr,
       seed: seed * 1000 + 7,
       outDir: ctx.opts.outDir
         ? `${ctx.opts.outDir}/table3-models/${slug}-s${seed}-${
@@ -705,6 +711,10 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
       if (!(Number.isInteger(v) && v >= 1)) {
         throw new Error(`runTable3: opts.separation.${key} must be an integer >= 1, got ${v}`);
       }
+    }
+    const cueLr = opts.oursCue?.lr;
+    if (cueLr !== undefined && !(Number.isFinite(cueLr) && cueLr > 0)) {
+      throw new Error(`runTable3: opts.oursCue.lr must be a positive number, got ${cueLr}`);
     }
     const protocol = opts.separationProtocol ?? "preset";
     const config = separationConfig(ctx.preset, separationProtocol(protocol));
