@@ -9,7 +9,8 @@
  *     [--steps 500x8] [--out runs/table3_cue]
  *
  * Variants: `center` (today's default: the aligned center as clustered), `unit` (unit L2
- * norm), `mlp` (a learned D -> 64 ReLU -> D MLP), `unit+mlp`; `c2` and `c2+unit+mlp` (the cue
+ * norm), `mlp` (a learned D -> 64 ReLU -> D MLP), `unit+mlp`; `hard`, `hard+unit+mlp` (the
+ * features pooled at the positions each center wins, not under its soft map); `c2` and `c2+unit+mlp` (the cue
  * from the C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2`
  * (Adam's learning rate instead of Table 3's 3e-3). Each variant gets its own cache
  * folder `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the C1 models are
@@ -28,6 +29,8 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   unit: { unitNorm: true },
   mlp: { cueMlp: 64 },
   "unit+mlp": { unitNorm: true, cueMlp: 64 },
+  hard: { pooling: "hard" },
+  "hard+unit+mlp": { pooling: "hard", unitNorm: true, cueMlp: 64 },
   c2: { av: [{ level: 1 }, { level: 2 }] },
   "c2+unit+mlp": { av: [{ level: 1 }, { level: 2 }], unitNorm: true, cueMlp: 64 },
   "lr1e-3": { lr: 1e-3 },

@@ -23,6 +23,9 @@ import {
 } from "../lib/model/separation/mod.ts";
 import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_separation.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
+import { softKMeans } from "../kernels/mod.ts";
+import { embedVisual } from "../lib/model/embed.ts";
+import { modelInputs } from "../lib/model/model_inputs.ts";
 
 await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "wasm");
 
@@ -392,5 +395,47 @@ Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an 
   assert.ok(after.some((x, i) => x !== w1[i]), "the MLP did not learn");
   assert.throws(() => createOursSeparation(av, { cueMlp: -1 }), /cueMlp must be an integer >= 0/);
   for (const m of [plain, unit, mlp]) m.ours.model.params.dispose();
+  av.params.dispose();
+});
+
+Deno.test("ours: hard pooling gives the mean of the features at the positions the chosen center wins", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const vectorsOf = async (pooling: "center" | "hard") => {
+    const ours = createOursSeparation(av, { seed: 0, pooling });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await conditioner.prepare!(batch);
+    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
+    ours.model.params.dispose();
+    return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
+  };
+  const plain = await vectorsOf("center"), hard = await vectorsOf("hard");
+  const [features, assignments] = tf.tidy(() => {
+    const x = modelInputs(av, clips);
+    const f = embedVisual(av, x.images).features;
+    return [f.arraySync() as number[][][], softKMeans(f, 3).assignments.arraySync()];
+  });
+  let differs = 0;
+  clips.forEach((clip, i) => {
+    // which center was chosen: the plain cue is that center itself
+    const own = plain.centers.get(clip.id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+    assert.ok(c !== undefined);
+    const won = features[i].filter((_, p) =>
+      assignments[i][c][p] >= Math.max(...assignments[i].map((a) => a[p]))
+    );
+    const expected = won.length
+      ? Array.from({ length: d }, (_, e) => won.reduce((a, f) => a + f[e], 0) / won.length)
+      : Array.from(own.subarray(c * d, (c + 1) * d));
+    hard.v[i].forEach((x, e) => assert.ok(Math.abs(x - expected[e]) < 1e-4, `clip ${i}`));
+    if (hard.v[i].some((x, e) => Math.abs(x - plain.v[i][e]) > 1e-4)) differs++;
+  });
+  assert.ok(differs > 0, "hard pooling gave the centers themselves");
+  assert.throws(
+    () => createOursSeparation(av, { pooling: "max" as "hard" }),
+    /pooling must be "center" or "hard", got "max"/,
+  );
   av.params.dispose();
 });

@@ -100,10 +100,10 @@ export interface Table3Options extends ExperimentOptions {
   separationProtocol?: SeparationProtocol;
   /**
    * Settings of ours' rows, for measuring ours' cue (default: none; in those rows' cache keys):
-   * unit-norm centers, a learned MLP over the cue, the audiovisual model's chain (`av`, instead
+   * unit-norm centers, hard pooling, a learned MLP over the cue, the audiovisual model's chain (`av`, instead
    * of the row's own), Adam's learning rate (`lr`, instead of {@linkcode TABLE3_LR}).
    */
-  oursCue?: Pick<AlignedCenterOptions, "unitNorm"> & OursCueOptions & {
+  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling"> & OursCueOptions & {
     av?: RecipeStage[];
     lr?: number;
   };
@@ -421,6 +421,7 @@ function _createMethod(
       background,
       extraVisualCenters,
       unitNorm: oursCue.unitNorm,
+      pooling: oursCue.pooling,
       cueMlp: oursCue.cueMlp,
     });
   }

@@ -42,6 +42,13 @@ export interface AlignedCenterOptions {
    * `false`: the center as clustered).
    */
   unitNorm?: boolean;
+  /**
+   * What a chosen center gives as its cue: `center` (the default: the soft K-means center, the
+   * frame's features pooled under the center's soft assignment map) or `hard` (the mean of the
+   * frame's features at the positions whose largest assignment is that center; the center
+   * where there is none).
+   */
+  pooling?: "center" | "hard";
 }
 
 /**
@@ -104,6 +111,14 @@ export function alignedCenterConditioner(
   }
   const d = model.config.embedding;
   const unitNorm = opts.unitNorm ?? false;
+  const pooling = opts.pooling ?? "center";
+  if (pooling !== "center" && pooling !== "hard") {
+    throw new Error(
+      `alignedCenterConditioner: pooling must be "center" or "hard", got "${pooling}"`,
+    );
+  }
+  /** Each cached clip's cue per center (`[Kv * D]`), where it is not the center itself. */
+  const cues = new Map<string, Float32Array>();
   const visualCenters = new Map<string, Float32Array>();
   const backgroundCenter = new Map<string, number>();
   const prepared = new WeakMap<
@@ -125,19 +140,29 @@ export function alignedCenterConditioner(
     );
     for (const kv of new Set(todo.map((c) => _objects(c) + extra))) {
       const group = todo.filter((c) => _objects(c) + extra === kv);
-      const [centers, background] = tf.tidy(() => {
+      const [centers, background, hard] = tf.tidy(() => {
         const x = modelInputs(model, group.map(atModelRate));
-        const k = softKMeans(embedVisual(model, x.images).features, kv, km);
+        const features = embedVisual(model, x.images).features; // [B, P, D]
+        const k = softKMeans(features, kv, km);
         // the rule as training and `localize` apply it; -1: no background center
         const mask = backgroundCenters(rule, k.assignments, kv - extra);
-        return [k.centers, mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32")];
+        const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
+        if (pooling === "center") return [k.centers, bg];
+        // each position to its largest-assignment center: [B, Kv, P], then the mean per center
+        const owner = tf.transpose(tf.oneHot(tf.argMax(k.assignments, 1), kv), [0, 2, 1]);
+        const count = tf.sum(owner, 2, true); // [B, Kv, 1]
+        const mean = tf.div(tf.matMul(owner, features), tf.maximum(count, 1));
+        const some = tf.cast(tf.greater(count, 0), "float32");
+        return [k.centers, bg, tf.add(tf.mul(some, mean), tf.mul(tf.sub(1, some), k.centers))];
       });
       const data = await centers.data() as Float32Array;
       const bg = await background.data();
-      tf.dispose([centers, background]);
+      const pooled = hard ? await hard.data() as Float32Array : undefined;
+      tf.dispose([centers, background, hard]);
       group.forEach((c, i) => {
         visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d));
         backgroundCenter.set(c.id, bg[i]);
+        if (pooled) cues.set(c.id, pooled.slice(i * kv * d, (i + 1) * kv * d));
       });
     }
   }
@@ -192,7 +217,7 @@ export function alignedCenterConditioner(
           );
           chosen.forEach((c, slot) => {
             const o = (i * n + j) * k + slot;
-            const center = v.subarray(c * d, (c + 1) * d);
+            const center = (cues.get(clip.id) ?? v).subarray(c * d, (c + 1) * d);
             if (unitNorm) {
               const norm = Math.sqrt(center.reduce((a, x) => a + x * x, 0));
               for (let e = 0; e < d; e++) vectors[o * d + e] = norm > 0 ? center[e] / norm : 0;
