@@ -162,6 +162,9 @@ Deno.test("floor: an all-ones mask gives back the mixture and scores the mixture
   }
 });
 
+/** Ours' cue as the conditioner gives it: the center itself (no unit norm, no MLP). */
+const RAW_CUE = { unitNorm: false, cueMlp: 0 };
+
 function fixtureSolo(n: number): AVClip[] {
   return fixtureWorld({ seed: 2, imageSize: 64, sampleRate: SR, duration: 1 }).curriculumSet(1, n);
 }
@@ -249,7 +252,7 @@ Deno.test("separateMixtures returns one finite waveform per clip and rejects a w
 
 Deno.test("ours: one aligned center per sounding object, padded, and prepare() required", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
-  const ours = createOursSeparation(av, { seed: 0 });
+  const ours = createOursSeparation(av, { seed: 0, ...RAW_CUE });
   const world = fixtureWorld({ seed: 3, imageSize: 64, sampleRate: SR, duration: 1 });
   const [solo] = world.curriculumSet(1, 1), [duet] = world.curriculumSet(2, 1);
   const batch = mixtureBatch(ours.model, [[solo, duet]]);
@@ -268,7 +271,7 @@ Deno.test("ours: one aligned center per sounding object, padded, and prepare() r
 
 Deno.test("ours: each clip is conditioned on one of its own frame's visual centers, in clip order", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
-  const ours = createOursSeparation(av, { seed: 0 });
+  const ours = createOursSeparation(av, { seed: 0, ...RAW_CUE });
   const conditioner = ours.conditioner as AlignedCenterConditioner;
   const clips = fixtureSolo(4);
   const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
@@ -300,7 +303,7 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   const d = av.config.embedding;
   const groups = [[clips[0], clips[1]], [clips[2], clips[6]], [clips[3], clips[7]]];
   const chosen = async (background?: "none" | "largest", extraVisualCenters?: number) => {
-    const ours = createOursSeparation(av, { seed: 0, background, extraVisualCenters });
+    const ours = createOursSeparation(av, { seed: 0, background, extraVisualCenters, ...RAW_CUE });
     const conditioner = ours.conditioner as AlignedCenterConditioner;
     const batch = mixtureBatch(ours.model, groups);
     await conditioner.prepare!(batch);
@@ -368,7 +371,7 @@ Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an 
     assert.equal(tf.memory().numTensors, before, "tensors leaked");
     return { v: v.flat(2), ours };
   };
-  const plain = await cue({}), unit = await cue({ unitNorm: true });
+  const plain = await cue(RAW_CUE), unit = await cue({ unitNorm: true, cueMlp: 0 });
   plain.v.forEach((x, i) => {
     const norm = Math.hypot(...x);
     assert.ok(norm > 0 && Math.abs(norm - 1) > 1e-3, `center ${i} already has norm ${norm}`);
@@ -377,7 +380,7 @@ Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an 
     unit.v[i].forEach((y, e) => assert.ok(Math.abs(y - x[e] / norm) < 1e-5));
   });
   // the MLP's variables live in the network's store, so the separation loss trains them
-  const mlp = await cue({ cueMlp: 8 });
+  const mlp = await cue({ unitNorm: false, cueMlp: 8 });
   const names = mlp.ours.model.params.specs().map((s) => s.name).filter((n) =>
     n.startsWith("cue.")
   );
@@ -394,6 +397,10 @@ Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an 
   const after = await mlp.ours.model.params.get("cue.w1").data();
   assert.ok(after.some((x, i) => x !== w1[i]), "the MLP did not learn");
   assert.throws(() => createOursSeparation(av, { cueMlp: -1 }), /cueMlp must be an integer >= 0/);
+  // ours' default: unit-norm cues through a 64-wide MLP
+  const byDefault = createOursSeparation(av, { seed: 0 });
+  assert.deepEqual(byDefault.model.params.get("cue.w1").shape, [d, 64]);
+  byDefault.model.params.dispose();
   for (const m of [plain, unit, mlp]) m.ours.model.params.dispose();
   av.params.dispose();
 });
@@ -403,7 +410,7 @@ Deno.test("ours: hard pooling gives the mean of the features at the positions th
   const clips = fixtureSolo(4);
   const d = av.config.embedding;
   const vectorsOf = async (pooling: "center" | "hard") => {
-    const ours = createOursSeparation(av, { seed: 0, pooling });
+    const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
     const conditioner = ours.conditioner as AlignedCenterConditioner;
     const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
     await conditioner.prepare!(batch);

@@ -99,9 +99,10 @@ export interface Table3Options extends ExperimentOptions {
    */
   separationProtocol?: SeparationProtocol;
   /**
-   * Settings of ours' rows, for measuring ours' cue (default: none; in those rows' cache keys):
-   * unit-norm centers, hard pooling, a learned MLP over the cue, the audiovisual model's chain (`av`, instead
-   * of the row's own), Adam's learning rate (`lr`, instead of {@linkcode TABLE3_LR}).
+   * Settings of ours' rows, for measuring ours' cue (default: none, ours' defaults; in those
+   * rows' cache keys): unit-norm cues, hard pooling, the MLP over the cue, the audiovisual
+   * model's chain (`av`, instead of the row's own), Adam's learning rate (`lr`, instead of
+   * {@linkcode TABLE3_LR}).
    */
   oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling"> & OursCueOptions & {
     av?: RecipeStage[];
