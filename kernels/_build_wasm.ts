@@ -29,10 +29,11 @@ export const WASM_SOURCES = [
   },
   { wat: "_adam_update_simd.wat", out: "_adam_update_simd_wasm.ts", name: "ADAM_UPDATE_SIMD" },
   { wat: "_mat_mul_simd.wat", out: "_mat_mul_simd_wasm.ts", name: "MAT_MUL_SIMD" },
+  { wat: "_conv2d_simd.wat", out: "_conv2d_simd_wasm.ts", name: "CONV2D_SIMD" },
 ] as const;
 
 /** The assembler features the sources use. */
-const FEATURES = { simd: true, bulk_memory: true, threads: true };
+const FEATURES = { simd: true, bulk_memory: true, threads: true, relaxed_simd: true };
 
 /** The memory import every source declares. */
 const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';

@@ -11,6 +11,11 @@
 ;; (broadcast) times 16 output-gradient values (the last channel of an odd C alone, with
 ;; four). O must be a multiple of 16. Pointers are byte offsets into the imported memory.
 ;;
+;; Each product is added with f32x4.relaxed_madd (relaxed SIMD): a fused multiply-add, rounded
+;; once, on a CPU with FMA (x86-64 with FMA3, ARMv8), a multiply and an add rounded apart on one
+;; without. The sums are in a fixed order, so results are bit-identical run to run on one
+;; machine, but a CPU without FMA rounds differently (last bits).
+;;
 ;; Built into kernels/_conv_filter_grad_simd_wasm.ts by `deno run -A kernels/_build_wasm.ts`.
 (module
   (import "env" "memory" (memory 1))
@@ -106,25 +111,17 @@
                               (local.set $v (f32x4.splat (f32.load (local.get $px))))
                               (local.set $u (f32x4.splat (f32.load offset=4 (local.get $px))))
                               (local.set $d (v128.load (local.get $pd)))
-                              (local.set $a0 (f32x4.add (local.get $a0)
-                                (f32x4.mul (local.get $v) (local.get $d))))
-                              (local.set $a4 (f32x4.add (local.get $a4)
-                                (f32x4.mul (local.get $u) (local.get $d))))
+                              (local.set $a0 (f32x4.relaxed_madd (local.get $v) (local.get $d) (local.get $a0)))
+                              (local.set $a4 (f32x4.relaxed_madd (local.get $u) (local.get $d) (local.get $a4)))
                               (local.set $d (v128.load offset=16 (local.get $pd)))
-                              (local.set $a1 (f32x4.add (local.get $a1)
-                                (f32x4.mul (local.get $v) (local.get $d))))
-                              (local.set $a5 (f32x4.add (local.get $a5)
-                                (f32x4.mul (local.get $u) (local.get $d))))
+                              (local.set $a1 (f32x4.relaxed_madd (local.get $v) (local.get $d) (local.get $a1)))
+                              (local.set $a5 (f32x4.relaxed_madd (local.get $u) (local.get $d) (local.get $a5)))
                               (local.set $d (v128.load offset=32 (local.get $pd)))
-                              (local.set $a2 (f32x4.add (local.get $a2)
-                                (f32x4.mul (local.get $v) (local.get $d))))
-                              (local.set $a6 (f32x4.add (local.get $a6)
-                                (f32x4.mul (local.get $u) (local.get $d))))
+                              (local.set $a2 (f32x4.relaxed_madd (local.get $v) (local.get $d) (local.get $a2)))
+                              (local.set $a6 (f32x4.relaxed_madd (local.get $u) (local.get $d) (local.get $a6)))
                               (local.set $d (v128.load offset=48 (local.get $pd)))
-                              (local.set $a3 (f32x4.add (local.get $a3)
-                                (f32x4.mul (local.get $v) (local.get $d))))
-                              (local.set $a7 (f32x4.add (local.get $a7)
-                                (f32x4.mul (local.get $u) (local.get $d))))
+                              (local.set $a3 (f32x4.relaxed_madd (local.get $v) (local.get $d) (local.get $a3)))
+                              (local.set $a7 (f32x4.relaxed_madd (local.get $u) (local.get $d) (local.get $a7)))
                               (local.set $px (i32.add (local.get $px) (local.get $xstep)))
                               (local.set $pd (i32.add (local.get $pd) (local.get $dstep)))
                               (br_if $lj2 (i32.lt_s
@@ -137,14 +134,14 @@
                           (else
                             (loop $lj
                               (local.set $v (f32x4.splat (f32.load (local.get $px))))
-                              (local.set $a0 (f32x4.add (local.get $a0)
-                                (f32x4.mul (local.get $v) (v128.load (local.get $pd)))))
-                              (local.set $a1 (f32x4.add (local.get $a1)
-                                (f32x4.mul (local.get $v) (v128.load offset=16 (local.get $pd)))))
-                              (local.set $a2 (f32x4.add (local.get $a2)
-                                (f32x4.mul (local.get $v) (v128.load offset=32 (local.get $pd)))))
-                              (local.set $a3 (f32x4.add (local.get $a3)
-                                (f32x4.mul (local.get $v) (v128.load offset=48 (local.get $pd)))))
+                              (local.set $a0 (f32x4.relaxed_madd (local.get $v)
+                                (v128.load (local.get $pd)) (local.get $a0)))
+                              (local.set $a1 (f32x4.relaxed_madd (local.get $v)
+                                (v128.load offset=16 (local.get $pd)) (local.get $a1)))
+                              (local.set $a2 (f32x4.relaxed_madd (local.get $v)
+                                (v128.load offset=32 (local.get $pd)) (local.get $a2)))
+                              (local.set $a3 (f32x4.relaxed_madd (local.get $v)
+                                (v128.load offset=48 (local.get $pd)) (local.get $a3)))
                               (local.set $px (i32.add (local.get $px) (local.get $xstep)))
                               (local.set $pd (i32.add (local.get $pd) (local.get $dstep)))
                               (br_if $lj (i32.lt_s

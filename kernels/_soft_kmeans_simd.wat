@@ -7,6 +7,18 @@
 ;; Pointers are byte offsets into the imported memory; "f64 ptr" / "f32 ptr" say what they
 ;; point at.
 ;;
+;; Each sample's x is converted to float64 once per call (exactly) and the loops over positions
+;; read that copy, so the hot helpers ($dot64x64, $axpy64x64, $pull) are float64 only. The
+;; helpers are leaves: $dot64x32 takes the high two float32 lanes of a vector as float64x2 inline
+;; (promote_low of the lanes shuffled down), not through a helper of its own. With such a `$hi`
+;; helper called from inside them, V8's dynamic tier-up (Liftoff, then TurboFan with the callees
+;; Liftoff saw hot inlined) left the kernels at 1.0 ms (forward) and 1.2 ms (gradient) per call
+;; at [8, 256, 32], K = 2, T = 4, against 0.6 / 0.7 ms when compiled by TurboFan up front
+;; (`--no-liftoff`); forcing the early tier-up of the forward alone gave 0.63 ms until the
+;; regular tier-up replaced it, so the tiered code, not a missing tier-up, was slow (most likely
+;; `$hi` not inlined two calls deep). With leaves, about the up-front code's time under the
+;; default tiering (`bench/wasm_tiering_bench.ts` checks it).
+;;
 ;; Built into kernels/_soft_kmeans_simd_wasm.ts by `deno run -A kernels/_build_wasm.ts`.
 (module
   (import "env" "memory" (memory 1))
@@ -89,11 +101,6 @@
         (i32.const 20)))) (i64.const 32))))
       (f64.const 9.33263618503218878990e-302)))
 
-  ;; the high two float32 lanes of v as float64x2
-  (func $hi (param $v v128) (result v128)
-    (f64x2.promote_low_f32x4
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-
   ;; sum of a[e] b[e], a f64 ptr, b f32 ptr
   (func $dot64x32 (param $a i32) (param $b i32) (param $d i32) (result f64)
     (local $acc v128) (local $v v128) (local $e i32)
@@ -101,7 +108,9 @@
       (local.set $v (v128.load (local.get $b)))
       (local.set $acc (f64x2.add (local.get $acc) (f64x2.add
         (f64x2.mul (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v)))
-        (f64x2.mul (v128.load offset=16 (local.get $a)) (call $hi (local.get $v))))))
+        (f64x2.mul (v128.load offset=16 (local.get $a)) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+            (local.get $v) (local.get $v)))))))
       (local.set $a (i32.add (local.get $a) (i32.const 32)))
       (local.set $b (i32.add (local.get $b) (i32.const 16)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d))))
@@ -118,20 +127,6 @@
       (local.set $b (i32.add (local.get $b) (i32.const 32)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d))))
     (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
-
-  ;; y[e] += alpha x[e], y f64 ptr, x f32 ptr
-  (func $axpy64x32 (param $y i32) (param $alpha f64) (param $x i32) (param $d i32)
-    (local $a v128) (local $v v128) (local $e i32)
-    (local.set $a (f64x2.splat (local.get $alpha)))
-    (loop $l
-      (local.set $v (v128.load (local.get $x)))
-      (v128.store (local.get $y) (f64x2.add (v128.load (local.get $y))
-        (f64x2.mul (local.get $a) (f64x2.promote_low_f32x4 (local.get $v)))))
-      (v128.store offset=16 (local.get $y) (f64x2.add (v128.load offset=16 (local.get $y))
-        (f64x2.mul (local.get $a) (call $hi (local.get $v)))))
-      (local.set $y (i32.add (local.get $y) (i32.const 32)))
-      (local.set $x (i32.add (local.get $x) (i32.const 16)))
-      (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d)))))
 
   ;; y[e] += alpha x[e], both f64 ptrs
   (func $axpy64x64 (param $y i32) (param $alpha f64) (param $x i32) (param $d i32)
@@ -158,19 +153,16 @@
       (local.set $x (i32.add (local.get $x) (i32.const 32)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d)))))
 
-  ;; diff = o[e] - x[e]; g[e] += a diff; gx[e] -= a diff (g, gx f64 ptrs; o, x f32 ptrs)
+  ;; diff = o[e] - x[e]; g[e] += a diff; gx[e] -= a diff (all f64 ptrs)
   (func $pull (param $g i32) (param $gx i32) (param $o i32) (param $x i32) (param $alpha f64)
     (param $d i32)
-    (local $a v128) (local $vo v128) (local $vx v128) (local $lo v128) (local $hi v128)
-    (local $e i32)
+    (local $a v128) (local $lo v128) (local $hi v128) (local $e i32)
     (local.set $a (f64x2.splat (local.get $alpha)))
     (loop $l
-      (local.set $vo (v128.load (local.get $o)))
-      (local.set $vx (v128.load (local.get $x)))
-      (local.set $lo (f64x2.mul (local.get $a) (f64x2.sub
-        (f64x2.promote_low_f32x4 (local.get $vo)) (f64x2.promote_low_f32x4 (local.get $vx)))))
+      (local.set $lo (f64x2.mul (local.get $a)
+        (f64x2.sub (v128.load (local.get $o)) (v128.load (local.get $x)))))
       (local.set $hi (f64x2.mul (local.get $a)
-        (f64x2.sub (call $hi (local.get $vo)) (call $hi (local.get $vx)))))
+        (f64x2.sub (v128.load offset=16 (local.get $o)) (v128.load offset=16 (local.get $x)))))
       (v128.store (local.get $g) (f64x2.add (v128.load (local.get $g)) (local.get $lo)))
       (v128.store offset=16 (local.get $g)
         (f64x2.add (v128.load offset=16 (local.get $g)) (local.get $hi)))
@@ -179,8 +171,8 @@
         (f64x2.sub (v128.load offset=16 (local.get $gx)) (local.get $hi)))
       (local.set $g (i32.add (local.get $g) (i32.const 32)))
       (local.set $gx (i32.add (local.get $gx) (i32.const 32)))
-      (local.set $o (i32.add (local.get $o) (i32.const 16)))
-      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 32)))
+      (local.set $x (i32.add (local.get $x) (i32.const 32)))
       (br_if $l (i32.lt_u (local.tee $e (i32.add (local.get $e) (i32.const 4))) (local.get $d)))))
 
   ;; dst[i] = float32(src[i]) for `count` values (dst f32 ptr, src f64 ptr)
@@ -206,14 +198,14 @@
         (local.get $count)))))
 
   ;; Forward: centers [B, K, D], assignments [B, K, N] and the trace [B, size] of x [B, N, D]
-  ;; (all f32 ptrs). Scratch `ws`, float64: |x_p|^2 [N], o [K D], next [K D], dist [K N],
-  ;; c [K N], mass [K].
+  ;; (all f32 ptrs). Scratch `ws`, float64: the sample's x [N D], |x_p|^2 [N], o [K D],
+  ;; next [K D], dist [K N], c [K N], mass [K].
   (func (export "softKMeans")
     (param $x i32) (param $centers i32) (param $assign i32) (param $trace i32)
     (param $b i32) (param $n i32) (param $d i32) (param $k i32) (param $t i32)
     (param $beta f64) (param $minSq f64) (param $minMass f64) (param $ws i32)
-    (local $xsq i32) (local $o i32) (local $next i32) (local $dist i32) (local $c i32)
-    (local $mass i32) (local $swap i32)
+    (local $x64 i32) (local $xsq i32) (local $o i32) (local $next i32) (local $dist i32)
+    (local $c i32) (local $mass i32) (local $swap i32)
     (local $kd i32) (local $kn i32) (local $cOff i32) (local $distOff i32) (local $massOff i32)
     (local $size i32) (local $s i32) (local $xs i32) (local $ts i32) (local $it i32)
     (local $j i32) (local $p i32) (local $osq f64) (local $sq f64) (local $dd f64)
@@ -224,7 +216,9 @@
     (local.set $distOff (i32.add (local.get $cOff) (i32.mul (local.get $t) (local.get $kn))))
     (local.set $massOff (i32.add (local.get $distOff) (i32.mul (local.get $t) (local.get $kn))))
     (local.set $size (i32.add (local.get $massOff) (i32.mul (local.get $t) (local.get $k))))
-    (local.set $xsq (local.get $ws))
+    (local.set $x64 (local.get $ws))
+    (local.set $xsq (i32.add (local.get $x64)
+      (i32.shl (i32.mul (local.get $n) (local.get $d)) (i32.const 3))))
     (local.set $o (i32.add (local.get $xsq) (i32.shl (local.get $n) (i32.const 3))))
     (local.set $next (i32.add (local.get $o) (i32.shl (local.get $kd) (i32.const 3))))
     (local.set $dist (i32.add (local.get $next) (i32.shl (local.get $kd) (i32.const 3))))
@@ -236,14 +230,14 @@
         (i32.shl (i32.mul (local.get $s) (i32.mul (local.get $n) (local.get $d))) (i32.const 2))))
       (local.set $ts (i32.add (local.get $trace)
         (i32.shl (i32.mul (local.get $s) (local.get $size)) (i32.const 2))))
-      ;; |x_p|^2 (x_p as float64 in the scratch of o, before o is set)
+      ;; the sample's x in float64 (exact), and |x_p|^2
+      (call $to64 (local.get $x64) (local.get $xs) (i32.mul (local.get $n) (local.get $d)))
       (local.set $p (i32.const 0))
       (loop $lp2
-        (local.set $at (i32.add (local.get $xs)
-          (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))))
-        (call $to64 (local.get $o) (local.get $at) (local.get $d))
+        (local.set $at (i32.add (local.get $x64)
+          (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 3))))
         (f64.store (i32.add (local.get $xsq) (i32.shl (local.get $p) (i32.const 3)))
-          (call $dot64x64 (local.get $o) (local.get $o) (local.get $d)))
+          (call $dot64x64 (local.get $at) (local.get $at) (local.get $d)))
         (br_if $lp2 (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1)))
           (local.get $n))))
       ;; initial centers: x at positions floor(j N / K)
@@ -273,8 +267,8 @@
           (local.set $p (i32.const 0))
           (loop $lp1
             (local.set $sq (f64.add (f64.sub (local.get $osq) (f64.mul (f64.const 2)
-              (call $dot64x32 (local.get $at) (i32.add (local.get $xs)
-                (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))) (local.get $d))))
+              (call $dot64x64 (local.get $at) (i32.add (local.get $x64)
+                (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 3))) (local.get $d))))
               (f64.load (i32.add (local.get $xsq) (i32.shl (local.get $p) (i32.const 3))))))
             (local.set $dd (f64.sqrt (f64.max (local.get $sq) (local.get $minSq))))
             (f64.store (i32.add (local.get $dist) (i32.shl
@@ -334,8 +328,8 @@
             (local.set $v (f64.load (i32.add (local.get $c) (i32.shl
               (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $p)) (i32.const 3)))))
             (local.set $m (f64.add (local.get $m) (local.get $v)))
-            (call $axpy64x32 (local.get $at) (local.get $v) (i32.add (local.get $xs)
-              (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))) (local.get $d))
+            (call $axpy64x64 (local.get $at) (local.get $v) (i32.add (local.get $x64)
+              (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 3))) (local.get $d))
             (br_if $lp4 (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1)))
               (local.get $n))))
           (f64.store (i32.add (local.get $mass) (i32.shl (local.get $j) (i32.const 3)))
@@ -370,13 +364,14 @@
 
   ;; Gradient: dx [B, N, D] from x, the forward's trace and dL/d(centers) [B, K, D],
   ;; dL/d(assignments) [B, K, N] (all f32 ptrs), back through the T iterations. Scratch `ws`,
-  ;; float64: gO [K D], gOPrev [K D], gNum [K D], gMass [K], gc [K N], gx [N D].
+  ;; float64: gO [K D], gOPrev [K D], gNum [K D], gMass [K], gc [K N], gx [N D], the sample's
+  ;; x [N D], o of the iteration [K D].
   (func (export "softKMeansGrad")
     (param $x i32) (param $trace i32) (param $dC i32) (param $dA i32) (param $dx i32)
     (param $b i32) (param $n i32) (param $d i32) (param $k i32) (param $t i32)
     (param $beta f64) (param $minMass f64) (param $ws i32)
     (local $gO i32) (local $gOPrev i32) (local $gNum i32) (local $gMass i32) (local $gc i32)
-    (local $gx i32)
+    (local $gx i32) (local $x64 i32) (local $o64 i32)
     (local $kd i32) (local $kn i32) (local $nd i32) (local $cOff i32) (local $distOff i32)
     (local $massOff i32) (local $size i32) (local $s i32) (local $xs i32) (local $ts i32)
     (local $it i32) (local $j i32) (local $p i32) (local $at i32) (local $xp i32)
@@ -396,6 +391,8 @@
     (local.set $gMass (i32.add (local.get $gNum) (i32.shl (local.get $kd) (i32.const 3))))
     (local.set $gc (i32.add (local.get $gMass) (i32.shl (local.get $k) (i32.const 3))))
     (local.set $gx (i32.add (local.get $gc) (i32.shl (local.get $kn) (i32.const 3))))
+    (local.set $x64 (i32.add (local.get $gx) (i32.shl (local.get $nd) (i32.const 3))))
+    (local.set $o64 (i32.add (local.get $x64) (i32.shl (local.get $nd) (i32.const 3))))
     (local.set $s (i32.const 0))
     (loop $ls
       (local.set $xs (i32.add (local.get $x) (i32.shl (i32.mul (local.get $s) (local.get $nd))
@@ -403,6 +400,7 @@
       (local.set $ts (i32.add (local.get $trace)
         (i32.shl (i32.mul (local.get $s) (local.get $size)) (i32.const 2))))
       (memory.fill (local.get $gx) (i32.const 0) (i32.shl (local.get $nd) (i32.const 3)))
+      (call $to64 (local.get $x64) (local.get $xs) (local.get $nd))
       (call $to64 (local.get $gO) (i32.add (local.get $dC)
         (i32.shl (i32.mul (local.get $s) (local.get $kd)) (i32.const 2))) (local.get $kd))
       (local.set $it (local.get $t))
@@ -444,8 +442,8 @@
             (local.set $xp (i32.mul (local.get $p) (local.get $d)))
             (local.set $g (f64.add
               (f64.load (i32.add (local.get $gMass) (i32.shl (local.get $j) (i32.const 3))))
-              (call $dot64x32 (local.get $at)
-                (i32.add (local.get $xs) (i32.shl (local.get $xp) (i32.const 2))) (local.get $d))))
+              (call $dot64x64 (local.get $at)
+                (i32.add (local.get $x64) (i32.shl (local.get $xp) (i32.const 3))) (local.get $d))))
             (call $axpy64x64 (i32.add (local.get $gx) (i32.shl (local.get $xp) (i32.const 3)))
               (f64.promote_f32 (f32.load (i32.add (local.get $c32) (i32.shl
                 (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $p)) (i32.const 2)))))
@@ -464,6 +462,7 @@
           (br_if $lj2 (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1)))
             (local.get $k))))
         ;; softmax over j of -beta dist, square root, floor, d^2 = |o|^2 - 2 o.x + |x|^2
+        (call $to64 (local.get $o64) (local.get $o32) (local.get $kd))
         (memory.fill (local.get $gOPrev) (i32.const 0) (i32.shl (local.get $kd) (i32.const 3)))
         (local.set $p (i32.const 0))
         (loop $lp2
@@ -497,9 +496,9 @@
                   (i32.add (local.get $gOPrev)
                     (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3)))
                   (i32.add (local.get $gx) (i32.shl (local.get $xp) (i32.const 3)))
-                  (i32.add (local.get $o32)
-                    (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 2)))
-                  (i32.add (local.get $xs) (i32.shl (local.get $xp) (i32.const 2)))
+                  (i32.add (local.get $o64)
+                    (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3)))
+                  (i32.add (local.get $x64) (i32.shl (local.get $xp) (i32.const 3)))
                   (f64.mul (f64.const 2) (local.get $gsq))
                   (local.get $d))))
             (br_if $lb (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1)))

@@ -6,6 +6,11 @@
  * batch as channels, after transposing both operands, at 6 GMAC/s against 9.5 for the forward
  * convolution of the same size (tiny preset, `bench/train_profile.ts`).
  *
+ * Each product is added with a fused multiply-add (relaxed SIMD's `f32x4.relaxed_madd`, rounded
+ * once; 1.23-1.28x the unfused kernel at the tiny preset's shapes): bit-identical run to run on
+ * a CPU with FMA (x86-64 with FMA3, ARMv8); a CPU without FMA rounds the product and the sum
+ * apart, so its last bits differ (still deterministic on that machine).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";

@@ -117,7 +117,9 @@ export function featureNorm(
             { dy, y: ys, xhat: xh, inv: iv, gamma: gs },
             attrs,
           ) as tf.Tensor[];
-          return [dx, tf.reshape(dgamma, g.shape), tf.reshape(dbeta, b.shape)];
+          // dgamma and dbeta come in gamma's shape: no Reshape kernel unless beta's differs
+          const sameShape = tf.util.arraysEqual(b.shape, g.shape);
+          return [dx, dgamma, sameShape ? dbeta : tf.reshape(dbeta, b.shape)];
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0],

@@ -102,7 +102,8 @@ export function featureNormPlain(args: KernelArgs): tf.TensorInfo[] {
 }
 
 /**
- * The plain {@linkcode FeatureNormGrad} kernel function: outputs `[dx, dgamma, dbeta]`.
+ * The plain {@linkcode FeatureNormGrad} kernel function: outputs `[dx, dgamma, dbeta]`
+ * (`dgamma` and `dbeta` in `gamma`'s shape).
  *
  * @category kernels
  */
@@ -151,8 +152,8 @@ export function featureNormGradPlain(args: KernelArgs): tf.TensorInfo[] {
   }
   return [
     out(backend, dx, dy.shape),
-    out(backend, Float32Array.from(dgamma), [c]),
-    out(backend, Float32Array.from(dbeta), [c]),
+    out(backend, Float32Array.from(dgamma), gamma.shape),
+    out(backend, Float32Array.from(dbeta), gamma.shape),
   ];
 }
 

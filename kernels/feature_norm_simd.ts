@@ -112,8 +112,8 @@ function featureNormGradSimd(args: KernelArgs): tf.TensorInfo[] {
   }
   const c = dy.shape[3];
   const dx = backend.makeOutput(dy.shape, "float32");
-  const dgamma = backend.makeOutput([c], "float32");
-  const dbeta = backend.makeOutput([c], "float32");
+  const dgamma = backend.makeOutput(gamma.shape, "float32");
+  const dbeta = backend.makeOutput(gamma.shape, "float32");
   const scratch = backend.wasm._malloc(16 * (c + l.sets));
   try {
     kernels.featureNormGrad(

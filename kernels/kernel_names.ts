@@ -94,7 +94,8 @@ export const FeatureNorm = "AvsceneFeatureNorm";
 
 /**
  * Gradient of {@linkcode FeatureNorm}. Inputs `{ dy, y, xhat, inv, gamma }` (the forward's
- * outputs and scale), attrs {@linkcode FeatureNormAttrs}; outputs `[dx, dgamma, dbeta]`.
+ * outputs and scale), attrs {@linkcode FeatureNormAttrs}; outputs `[dx, dgamma, dbeta]`
+ * (`dgamma` and `dbeta` in `gamma`'s shape).
  * Registered on cpu and wasm.
  * @category kernels
  */
@@ -140,6 +141,70 @@ export interface ConvFilterGradAttrs {
   top: number;
   /** Zero columns left of the input. */
   left: number;
+  /** Room for tfjs's `NamedAttrMap`. */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}
+
+/**
+ * A 2-D convolution (NHWC, explicit zero padding, filter `[kh, kw, C, O]`):
+ * `y[b, i, j, o] = Σ_{ky,kx,c} x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o]`.
+ * Inputs `{ x: [B, H, W, C], w: [kh, kw, C, O] }`, attrs {@linkcode Conv2dDirectAttrs};
+ * output `y [B, outHeight, outWidth, O]`. Registered on wasm only (wasm SIMD with fused
+ * multiply-adds on the backend's heap; `O` a multiple of 16).
+ * @category kernels
+ */
+export const Conv2dDirect = "AvsceneConv2dDirect";
+
+/**
+ * Attributes of the {@linkcode Conv2dDirect} kernel.
+ *
+ * @category kernels
+ */
+export interface Conv2dDirectAttrs {
+  /** Stride in both directions. */
+  stride: number;
+  /** Zero rows above the input. */
+  top: number;
+  /** Zero columns left of the input. */
+  left: number;
+  /** Output rows (those past the input read the padding's zeros below it). */
+  outHeight: number;
+  /** Output columns (those past the input read the padding's zeros right of it). */
+  outWidth: number;
+  /** Room for tfjs's `NamedAttrMap`. */
+  // deno-lint-ignore no-explicit-any
+  [name: string]: any;
+}
+
+/**
+ * Input gradient of a 2-D convolution (NHWC, explicit zero padding, filter `[k, k, C, O]`,
+ * stride `s`) in polyphase form, written straight into `dx`: input row `p` with
+ * `p + top = q s + r` receives `dx[p] = Σ_m dy[q - m] w[m s + r]` (taps `m s + r < k`; columns
+ * alike), each of the `s^2` phases a stride-1 convolution of `dy` with only its own taps of the
+ * filter (flipped, its channels swapped). Inputs `{ dy: [B, OH, OW, O], w: [k, k, C, O] }`,
+ * attrs {@linkcode ConvInputGradAttrs}; output `dx [B, height, width, C]`. Registered on wasm
+ * only (the {@linkcode Conv2dDirect} kernel's code; `C` a multiple of 16).
+ * @category kernels
+ */
+export const ConvInputGrad = "AvsceneConvInputGrad";
+
+/**
+ * Attributes of the {@linkcode ConvInputGrad} kernel.
+ *
+ * @category kernels
+ */
+export interface ConvInputGradAttrs {
+  /** The forward convolution's stride in both directions. */
+  stride: number;
+  /** Zero rows above the forward convolution's input. */
+  top: number;
+  /** Zero columns left of the forward convolution's input. */
+  left: number;
+  /** Rows of the forward convolution's input (and of `dx`). */
+  height: number;
+  /** Columns of the forward convolution's input (and of `dx`). */
+  width: number;
   /** Room for tfjs's `NamedAttrMap`. */
   // deno-lint-ignore no-explicit-any
   [name: string]: any;

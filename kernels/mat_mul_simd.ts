@@ -1,11 +1,14 @@
 /**
  * A float32 matrix product on tfjs's wasm backend in wasm SIMD (`_mat_mul_simd.wat`), on the
  * backend's heap: the same sums in the same order as XNNPACK's product of one matrix by one
- * matrix (bit-identical), 1.2-3.5x faster than tfjs-backend-wasm's `BatchMatMul` at a small
- * model's shapes (`[2048, 32]` by `[32, 32]` or `[64, 64]`: a linear layer over every position
- * of a batch, `bench/wasm_kernels_bench.ts`), where XNNPACK's per-call set-up (packing the
- * weights anew after each step) outweighs the products; slower than XNNPACK once `b` outgrows
- * the first-level cache. `lib/backend` runs `BatchMatMul` through it where it applies.
+ * matrix, each term a fused multiply-add where the CPU has FMA (relaxed SIMD; a CPU without it
+ * rounds the product first, as XNNPACK does, so results can differ across machines in the last
+ * bits, never run to run on one), 1.2-3.5x faster (before the fused multiply-add, which gave
+ * another 1.2x) than tfjs-backend-wasm's `BatchMatMul` at a small model's shapes (`[2048, 32]` by
+ * `[32, 32]` or `[64, 64]`: a linear layer over every position of a batch,
+ * `bench/wasm_kernels_bench.ts`), where XNNPACK's per-call set-up (packing the weights anew after
+ * each step) outweighs the products; about even with XNNPACK at 512 x 512. `lib/backend` runs
+ * `BatchMatMul` through it where it applies.
  *
  * @module
  */

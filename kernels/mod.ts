@@ -3,7 +3,7 @@
  * ops elsewhere, with gradients for each; a fused Adam update (of one variable, or of all an
  * optimiser's variables in one call) and a fused feature normalisation (group or positional
  * norm, affine, ReLU) on cpu/wasm (wasm SIMD on wasm); a convolution's filter gradient in wasm
- * SIMD.
+ * SIMD, and a direct convolution in wasm SIMD with fused multiply-adds.
  *
  * @module
  */
@@ -16,3 +16,4 @@ export * from "./kernel_names.ts";
 export { adamUpdate, adamUpdates } from "./adam_update.ts";
 export { featureNorm } from "./feature_norm.ts";
 export { convFilterGrad } from "./conv_filter_grad.ts";
+export { conv2dDirect, convInputGrad } from "./conv2d_direct.ts";

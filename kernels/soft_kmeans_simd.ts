@@ -2,9 +2,11 @@
  * The {@linkcode SoftKMeans} and {@linkcode SoftKMeansGrad} kernels of tfjs's wasm backend in
  * wasm SIMD (`_soft_kmeans_simd.wat`): the plain kernels' loops and float64 arithmetic, the
  * loops over the D features two float64 lanes at a time, on the backend's own heap (no copy
- * of the input, the trace or the outputs). The plain JavaScript kernels took 8 ms of a 65 ms
+ * of the input, the trace or the outputs; each sample's x is read once into a float64 scratch
+ * copy per call). The plain JavaScript kernels took 8 ms of a 65 ms
  * tiny-preset training step (batch 8) in `bench/train_profile.ts`. D not a multiple of 4 runs
- * the plain kernels. Same trace layout as the plain kernels. Importing this module registers the kernels on `wasm` (replacing the plain ones).
+ * the plain kernels. Same trace layout as the plain kernels. Importing this module registers
+ * the kernels on `wasm` (replacing the plain ones).
  *
  * @module
  */
@@ -65,7 +67,7 @@ function softKMeansSimd(args: KernelArgs): tf.TensorInfo[] {
   const centers = backend.makeOutput([b, k, d], "float32");
   const assignments = backend.makeOutput([b, k, n], "float32");
   const trace = backend.makeOutput([b, traceSize(n, d, k, t)], "float32");
-  const scratch = backend.wasm._malloc(8 * (n + 2 * k * d + 2 * k * n + k));
+  const scratch = backend.wasm._malloc(8 * (n * d + n + 2 * k * d + 2 * k * n + k));
   try {
     kernels.softKMeans(
       heapOffset(backend, x),
@@ -96,7 +98,7 @@ function softKMeansGradSimd(args: KernelArgs): tf.TensorInfo {
   const kernels = simd.on(backend);
   if (kernels === null || d % 4 !== 0 || b * n === 0) return softKMeansGradPlain(args);
   const dx = backend.makeOutput([b, n, d], "float32");
-  const scratch = backend.wasm._malloc(8 * (3 * k * d + k + k * n + n * d));
+  const scratch = backend.wasm._malloc(8 * (4 * k * d + k + k * n + 2 * n * d));
   try {
     kernels.softKMeansGrad(
       heapOffset(backend, inputs.x),

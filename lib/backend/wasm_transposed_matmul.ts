@@ -8,15 +8,16 @@
  * (replacing the stock registration); products without transposes run the stock kernel.
  *
  * Products of one matrix by one matrix with N (the output's columns) a multiple of 16 run wasm
- * SIMD kernels on the heap instead, each output entry the same sequential sum over K as
- * XNNPACK's product (bit-identical, checked in `tests/backend_test.ts`) and 1.3-3x faster at
- * a small model's shapes (a linear layer over all positions, `[2048, 32]` by `[32, 32]` in the
- * tiny preset, and its gradients; only where the small operand stays in the first-level cache,
- * see `MAX_RIGHT_OPERAND`): `a^T b` (the layer's weight gradient) is the filter
- * gradient of a 1x1 convolution, the {@linkcode ConvFilterGrad} kernel, without the
- * transposed copy (K cut into rows of 16 where it divides, so that each row's operands stay
- * in the first-level cache across the output blocks: the same order of the sum); `a b` and
- * `a b^T` (after the transpose of the small `b`) run {@linkcode matMulOnHeap}.
+ * SIMD kernels on the heap instead, each output entry a sequential sum over K as in XNNPACK's
+ * product but with a fused multiply-add per term where the CPU has FMA (`a b` and `a b^T` in
+ * {@linkcode matMulOnHeap}, `a^T b` in the filter-gradient kernel; within float32 rounding of the
+ * float64 sum, checked in `tests/backend_test.ts`) and 1.3-3x faster at a small model's shapes (a linear layer over all
+ * positions, `[2048, 32]` by `[32, 32]` in the tiny preset, and its gradients; only up to the
+ * sizes in `MAX_RIGHT_OPERAND`): `a^T b` (the layer's weight gradient) is the filter gradient of a
+ * 1x1 convolution, the {@linkcode ConvFilterGrad} kernel, without the transposed copy (K cut into
+ * rows of 16 where it divides, so that each row's operands stay in the first-level cache across
+ * the output blocks: the same order of the sum); `a b` and `a b^T` (after the transpose of the
+ * small `b`) run {@linkcode matMulOnHeap}.
  *
  * @module
  */
@@ -82,13 +83,17 @@ const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((x, y) => x * 
 const asMatrix = (t: tf.TensorInfo): tf.TensorInfo => ({ ...t, shape: [1, ...t.shape.slice(-2)] });
 
 /**
- * The largest `b` (K N floats) of an `a b` product, and the largest output (M N floats) of an
- * `a^T b` product, that the SIMD kernels take: they stream `b` (or the output) once per pair of
- * rows (or per 16 rows of K), which pays while it stays in the first-level cache (2.8-3.5x
- * faster than XNNPACK at 64 x 64, 0.9-1.3x at 128 x 128) and not beyond (0.5-0.6x at 512 x 512
- * and 1024 x 1024, where XNNPACK's packed, cache-blocked product wins).
+ * The largest `b` (K N floats) of an `a b` product, and the largest output (M N floats) of
+ * an `a^T b` product, that the SIMD kernels take: they stream `b` (or the output) once per pair
+ * of rows (or per 16 rows of K). Measured before the fused multiply-add: 2.8-3.5x faster than
+ * XNNPACK at 64 x 64, 0.9-1.3x at 128 x 128, 0.5-0.6x at 512 x 512 and 1024 x 1024; `a^T b`
+ * keeps the limit that set. The `a b` kernel with its fused multiply-adds was 1.04-6.3x
+ * XNNPACK's product with a new `b` each call (as in training, where XNNPACK repacks every new
+ * weight tensor) for K N from 4608 to 131072, and 1.1-1.6x with the same `b` (XNNPACK's
+ * packing cached) for K N from 9216 to 65536: from `[9, 9]` by `[9, 1024]` (a convolution's
+ * filter transform) to `[512, 256]` by `[256, 256]`; 0.99x at 512 x 512 (262144).
  */
-const MAX_RIGHT_OPERAND = 8192, MAX_TRANSPOSED_OUTPUT = 16384;
+const MAX_RIGHT_OPERAND = 65536, MAX_TRANSPOSED_OUTPUT = 16384;
 
 /**
  * The product of two single matrices on the wasm SIMD kernels: `a^T b` on the filter-gradient

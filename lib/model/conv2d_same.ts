@@ -1,12 +1,33 @@
 /**
  * "Same"-padded 2-D convolution whose gradients run on fast kernels on every tfjs backend:
  * tfjs's wasm backend has no `Conv2DBackpropFilter` kernel (the filter gradient is the wasm SIMD
- * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow.
+ * kernel `convFilterGrad` there, else a dilated convolution) and its cpu backend's is very slow;
+ * on wasm the forward convolution and the input gradient run on wasm SIMD kernels with fused
+ * multiply-adds (`conv2dDirect`, `convInputGrad`).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { convFilterGrad } from "../../kernels/mod.ts";
+import { conv2dDirect, convFilterGrad, convInputGrad } from "../../kernels/mod.ts";
+
+/** Explicit zero padding of a 4-D tensor, as `tf.conv2d` takes it. */
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
+
+/**
+ * `tf.conv2d(x, w, s, padding)`: on wasm by the direct kernel {@linkcode conv2dDirect} (wasm
+ * SIMD with fused multiply-adds, output channels a multiple of 16), else tfjs's `Conv2D`.
+ */
+function convolve(x: tf.Tensor4D, w: tf.Tensor4D, s: number, padding: Padding4): tf.Tensor4D {
+  const [, h, wd] = x.shape, [kh, kw] = w.shape;
+  const [, [top, bottom], [left, right]] = padding;
+  return conv2dDirect(x, w, {
+    stride: s,
+    top,
+    left,
+    outHeight: Math.floor((h + top + bottom - kh) / s) + 1,
+    outWidth: Math.floor((wd + left + right - kw) / s) + 1,
+  }) ?? tf.conv2d(x, w, s, padding);
+}
 
 function samePadding(size: number, k: number, s: number): [number, number, number] {
   const out = Math.ceil(size / s);
@@ -169,11 +190,13 @@ function phaseFilters(w: tf.Tensor4D, s: number): tf.Tensor4D[] {
  * convolution with only its taps ({@linkcode phaseFilters}: 9 of the 16 taps of one polyphase
  * filter at `k = 3, s = 2`; the four convolutions 1.7x faster on XNNPACK than the one at the
  * tiny visual trunk's stride-2 layer, `bench/conv_bench.ts`); their outputs are stacked along
- * the batch axis, interleaved into rows and columns and cropped to the input. With
+ * the batch axis, interleaved into rows and columns and cropped to the input. On wasm (`C` a
+ * multiple of 16) one kernel, {@linkcode convInputGrad}, runs the phases (one at `s = 1`) and
+ * writes each straight into its rows and columns of `dx`. With
  * `s = 1` (or a phase without taps, or more top padding than a phase has taps) one convolution
  * with {@linkcode phaseFilter}'s filter, which holds the `s^2` phases side by side in its output
- * channels (zeros past the kernel). The same sums in the same order either way (XNNPACK adds
- * the taps in order; a zero tap adds nothing). Equal to `conv2dTranspose`
+ * channels (zeros past the kernel). The same sums in the same order either way, on one kernel
+ * (XNNPACK and the direct kernel add the taps in order; a zero tap adds nothing). Equal to `conv2dTranspose`
  * (tfjs-backend-wasm's `Conv2DBackpropInput` is a plain loop, 10x slower than its forward
  * convolution) without the zeros a dilated output gradient would feed a convolution; with
  * `s = 1`, a convolution of the padded output gradient with the flipped filter.
@@ -185,6 +208,16 @@ function inputGradient(
   size: [number, number],
   before: [number, number],
 ): tf.Tensor4D {
+  // on wasm one kernel: each phase with only its taps, written straight into its rows and
+  // columns of dx
+  const direct = convInputGrad(dy, w, {
+    stride: s,
+    top: before[0],
+    left: before[1],
+    height: size[0],
+    width: size[1],
+  });
+  if (direct !== null) return direct;
   const [b, oh, ow] = dy.shape;
   const [k, , c] = w.shape;
   const taps = Math.ceil(k / s);
@@ -201,7 +234,7 @@ function inputGradient(
     // inputs row by row in JavaScript: on the channels it costs more than the zeros saved)
     const z = tf.concat(
       phaseFilters(w, s).map((f) =>
-        tf.conv2d(dy, f, 1, [
+        convolve(dy, f, 1, [
           [0, 0],
           [f.shape[0] - 1 - q0[0], q1[0] - (oh - 1)],
           [f.shape[1] - 1 - q0[1], q1[1] - (ow - 1)],
@@ -219,7 +252,7 @@ function inputGradient(
       [b, rows * s, cols * s, c],
     );
   } else {
-    const z = tf.conv2d(dy, phaseFilter(w, s), 1, [
+    const z = convolve(dy, phaseFilter(w, s), 1, [
       [0, 0],
       [taps - 1 - q0[0], q1[0] - (oh - 1)],
       [taps - 1 - q0[1], q1[1] - (ow - 1)],
@@ -246,7 +279,11 @@ function inputGradient(
  * flipped filter (in polyphase form for strides > 1, one convolution per phase), the filter
  * gradient the wasm SIMD kernel {@linkcode convFilterGrad} on wasm (output channels a multiple
  * of 16), else a dilated convolution of the padded input (batch as channels) with the output
- * gradient.
+ * gradient. On wasm the forward convolution and the input gradient's run on the direct kernel
+ * {@linkcode conv2dDirect} (wasm SIMD with fused multiply-adds; channels a multiple of 16),
+ * else on tfjs's `Conv2D`. Fused multiply-adds round once per term, so on wasm the results
+ * differ in the last bits from XNNPACK's and between CPUs with and without FMA; on one machine
+ * they are the same run to run.
  *
  * @param x input `[batch, height, width, inChannels]`.
  * @param w filter `[kernel, kernel, inChannels, outChannels]`.
@@ -305,7 +342,7 @@ function conv2dPadded(
   const [, h, wd] = x.shape;
   const [k] = w.shape;
   // explicit padding inside the convolutions (no padded copy of the input)
-  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+  const padding: Padding4 = [
     [0, 0],
     [top, bottom],
     [left, right],
@@ -314,7 +351,7 @@ function conv2dPadded(
   const f = tf.customGrad(
     ((xt: tf.Tensor4D, wt: tf.Tensor4D, save: tf.GradSaveFunc) => {
       save([xt, wt]);
-      const value = tf.conv2d(xt, wt, s, padding);
+      const value = convolve(xt, wt, s, padding);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
