@@ -9,9 +9,8 @@
  *   deno run -A bench/table3_cue.ts [--variants center,unit,unit+mlp] [--seeds 0,1,2]
  *     [--steps 500x8] [--out runs/table3_cue] [--duets]
  *
- * Variants: `default` (ours' default cue, today `unit+mlp`); `center` (the aligned center as
- * clustered: ours' default before `unit+mlp`); `unit` (unit L2 norm); `mlp` (a learned
- * D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
+ * Variants: `default` (ours' default cue: today `center`); `center` (the aligned center as
+ * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
  * positions each center wins, not under its soft map); `c2`, `c2+unit+mlp` (the cue from the
  * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
  * learning rate instead of Table 3's 3e-3). Each variant gets its own cache folder
