@@ -145,3 +145,28 @@ Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that reco
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings; a bad lr is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await runTable3({ ...MICRO, outDir: dir });
+    const events: RunProgress[] = [];
+    const raw = await runTable3({
+      ...MICRO,
+      outDir: dir,
+      oursCue: { unitNorm: false, cueMlp: 0 },
+      onProgress: (p) => events.push(p),
+    });
+    const trained = new Set(
+      events.filter((e) => /: training/.test(e.stage)).map((e) => e.stage.split(" seed")[0]),
+    );
+    assert.deepEqual([...trained].sort(), ["Ours", "Ours (solo+duet)"]);
+    assert.ok(raw.rows.some((r) => r.method === "Ours" && r.metric === "SDR (dB)"));
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, oursCue: { lr: 0 } }),
+      /oursCue\.lr must be a positive number, got 0/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

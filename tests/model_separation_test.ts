@@ -23,6 +23,9 @@ import {
 } from "../lib/model/separation/mod.ts";
 import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_separation.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
+import { softKMeans } from "../kernels/mod.ts";
+import { embedVisual } from "../lib/model/embed.ts";
+import { modelInputs } from "../lib/model/model_inputs.ts";
 
 await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "wasm");
 
@@ -159,6 +162,9 @@ Deno.test("floor: an all-ones mask gives back the mixture and scores the mixture
   }
 });
 
+/** Ours' cue as the conditioner gives it: the center itself (no unit norm, no MLP). */
+const RAW_CUE = { unitNorm: false, cueMlp: 0 };
+
 function fixtureSolo(n: number): AVClip[] {
   return fixtureWorld({ seed: 2, imageSize: 64, sampleRate: SR, duration: 1 }).curriculumSet(1, n);
 }
@@ -246,7 +252,7 @@ Deno.test("separateMixtures returns one finite waveform per clip and rejects a w
 
 Deno.test("ours: one aligned center per sounding object, padded, and prepare() required", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
-  const ours = createOursSeparation(av, { seed: 0 });
+  const ours = createOursSeparation(av, { seed: 0, ...RAW_CUE });
   const world = fixtureWorld({ seed: 3, imageSize: 64, sampleRate: SR, duration: 1 });
   const [solo] = world.curriculumSet(1, 1), [duet] = world.curriculumSet(2, 1);
   const batch = mixtureBatch(ours.model, [[solo, duet]]);
@@ -265,7 +271,7 @@ Deno.test("ours: one aligned center per sounding object, padded, and prepare() r
 
 Deno.test("ours: each clip is conditioned on one of its own frame's visual centers, in clip order", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
-  const ours = createOursSeparation(av, { seed: 0 });
+  const ours = createOursSeparation(av, { seed: 0, ...RAW_CUE });
   const conditioner = ours.conditioner as AlignedCenterConditioner;
   const clips = fixtureSolo(4);
   const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
@@ -297,7 +303,7 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   const d = av.config.embedding;
   const groups = [[clips[0], clips[1]], [clips[2], clips[6]], [clips[3], clips[7]]];
   const chosen = async (background?: "none" | "largest", extraVisualCenters?: number) => {
-    const ours = createOursSeparation(av, { seed: 0, background, extraVisualCenters });
+    const ours = createOursSeparation(av, { seed: 0, background, extraVisualCenters, ...RAW_CUE });
     const conditioner = ours.conditioner as AlignedCenterConditioner;
     const batch = mixtureBatch(ours.model, groups);
     await conditioner.prepare!(batch);
@@ -348,6 +354,95 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   assert.throws(
     () => createOursSeparation(av, { background: "biggest" as "largest" }),
     /background must be one of none,largest, got "biggest"/,
+  );
+  av.params.dispose();
+});
+
+Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an MLP over the cue", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const cue = async (opts: { unitNorm?: boolean; cueMlp?: number }) => {
+    const ours = createOursSeparation(av, { seed: 0, ...opts });
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await ours.conditioner.prepare!(batch);
+    const before = tf.memory().numTensors;
+    const v = tf.tidy(() => ours.conditioner.condition(batch).vectors.arraySync());
+    assert.equal(tf.memory().numTensors, before, "tensors leaked");
+    return { v: v.flat(2), ours };
+  };
+  const plain = await cue(RAW_CUE), unit = await cue({ unitNorm: true, cueMlp: 0 });
+  plain.v.forEach((x, i) => {
+    const norm = Math.hypot(...x);
+    assert.ok(norm > 0 && Math.abs(norm - 1) > 1e-3, `center ${i} already has norm ${norm}`);
+    assert.ok(Math.abs(Math.hypot(...unit.v[i]) - 1) < 1e-5);
+    // the same direction: the same chosen center, only scaled
+    unit.v[i].forEach((y, e) => assert.ok(Math.abs(y - x[e] / norm) < 1e-5));
+  });
+  // the MLP's variables live in the network's store, so the separation loss trains them
+  const mlp = await cue({ unitNorm: false, cueMlp: 8 });
+  const names = mlp.ours.model.params.specs().map((s) => s.name).filter((n) =>
+    n.startsWith("cue.")
+  );
+  assert.deepEqual(names.sort(), ["cue.b1", "cue.b2", "cue.w1", "cue.w2"]);
+  assert.equal(mlp.v[0].length, d);
+  assert.ok(mlp.v.some((x, i) => x.some((y, e) => Math.abs(y - plain.v[i][e]) > 1e-4)));
+  const w1 = await mlp.ours.model.params.get("cue.w1").data();
+  await trainSeparation(mlp.ours.model, {
+    conditioner: mlp.ours.conditioner,
+    clips,
+    steps: 2,
+    batchSize: 2,
+  });
+  const after = await mlp.ours.model.params.get("cue.w1").data();
+  assert.ok(after.some((x, i) => x !== w1[i]), "the MLP did not learn");
+  assert.throws(() => createOursSeparation(av, { cueMlp: -1 }), /cueMlp must be an integer >= 0/);
+  // ours' default: the center as clustered, no MLP
+  const byDefault = createOursSeparation(av, { seed: 0 });
+  assert.ok(byDefault.model.params.specs().every((p) => !p.name.startsWith("cue.")));
+  byDefault.model.params.dispose();
+  for (const m of [plain, unit, mlp]) m.ours.model.params.dispose();
+  av.params.dispose();
+});
+
+Deno.test("ours: hard pooling gives the mean of the features at the positions the chosen center wins", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const vectorsOf = async (pooling: "center" | "hard") => {
+    const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await conditioner.prepare!(batch);
+    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
+    ours.model.params.dispose();
+    return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
+  };
+  const plain = await vectorsOf("center"), hard = await vectorsOf("hard");
+  const [features, assignments] = tf.tidy(() => {
+    const x = modelInputs(av, clips);
+    const f = embedVisual(av, x.images).features;
+    return [f.arraySync() as number[][][], softKMeans(f, 3).assignments.arraySync()];
+  });
+  let differs = 0;
+  clips.forEach((clip, i) => {
+    // which center was chosen: the plain cue is that center itself
+    const own = plain.centers.get(clip.id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+    assert.ok(c !== undefined);
+    const won = features[i].filter((_, p) =>
+      assignments[i][c][p] >= Math.max(...assignments[i].map((a) => a[p]))
+    );
+    const expected = won.length
+      ? Array.from({ length: d }, (_, e) => won.reduce((a, f) => a + f[e], 0) / won.length)
+      : Array.from(own.subarray(c * d, (c + 1) * d));
+    hard.v[i].forEach((x, e) => assert.ok(Math.abs(x - expected[e]) < 1e-4, `clip ${i}`));
+    if (hard.v[i].some((x, e) => Math.abs(x - plain.v[i][e]) > 1e-4)) differs++;
+  });
+  assert.ok(differs > 0, "hard pooling gave the centers themselves");
+  assert.throws(
+    () => createOursSeparation(av, { pooling: "max" as "hard" }),
+    /pooling must be "center" or "hard", got "max"/,
   );
   av.params.dispose();
 });

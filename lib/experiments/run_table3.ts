@@ -9,7 +9,11 @@
 import type { AVClip } from "../data/types.ts";
 import { requireCapability } from "../data/dataset.ts";
 import type { AVModel } from "../model/create_model.ts";
-import { createOursSeparation } from "../model/separation/aligned_center_conditioner.ts";
+import {
+  type AlignedCenterOptions,
+  createOursSeparation,
+  type OursCueOptions,
+} from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio, mixClips, separationStft } from "../model/separation/mixture_spectra.ts";
 import {
@@ -94,6 +98,16 @@ export interface Table3Options extends ExperimentOptions {
    * only one under which "ours − paper" is shown on the paper's data.
    */
   separationProtocol?: SeparationProtocol;
+  /**
+   * Settings of ours' rows, for measuring ours' cue (default: none, ours' defaults; in those
+   * rows' cache keys): unit-norm cues, hard pooling, the MLP over the cue, the audiovisual
+   * model's chain (`av`, instead of the row's own), Adam's learning rate (`lr`, instead of
+   * {@linkcode TABLE3_LR}).
+   */
+  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling"> & OursCueOptions & {
+    av?: RecipeStage[];
+    lr?: number;
+  };
 }
 
 /**
@@ -394,6 +408,7 @@ function _createMethod(
   seed: number,
   protocol: SeparationProtocol,
   av?: AVModel,
+  oursCue: Table3Options["oursCue"] = {},
 ): SeparationMethod {
   const opts = { preset, seed, config: separationProtocol(protocol) };
   // ours clusters the frozen model's features at the beta it was trained with and picks its
@@ -401,7 +416,15 @@ function _createMethod(
   // recipe) among as many visual centers, not the kernel's default beta 30 and the nearest rule
   if (kind === "ours") {
     const { betaEnd, background, extraVisualCenters } = resolveRecipe();
-    return createOursSeparation(av!, { ...opts, beta: betaEnd, background, extraVisualCenters });
+    return createOursSeparation(av!, {
+      ...opts,
+      beta: betaEnd,
+      background,
+      extraVisualCenters,
+      unitNorm: oursCue.unitNorm,
+      pooling: oursCue.pooling,
+      cueMlp: oursCue.cueMlp,
+    });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
   if (kind === "cosep") return createCoSeparation(opts);
@@ -425,6 +448,7 @@ async function _cellValue(
   world: SeparationWorld,
   tests: Table3Tests,
   protocol: SeparationProtocol,
+  oursCue?: Table3Options["oursCue"],
 ): Promise<Table3Cell> {
   const preset = ctx.preset;
   const config = separationConfig(preset, separationProtocol(protocol));
@@ -458,8 +482,10 @@ async function _cellValue(
     });
     return separationScores(refs, est, true);
   }
-  const av = m.av ? (await ctx.trainedModel(m.av, seed)).model : undefined;
-  const method = _createMethod(m.kind, preset, seed, protocol, av);
+  const cue = m.kind === "ours" && oursCue && Object.keys(oursCue).length ? oursCue : undefined;
+  const chain = cue?.av ?? m.av, lr = cue?.lr ?? TABLE3_LR;
+  const av = chain ? (await ctx.trainedModel(chain, seed)).model : undefined;
+  const method = _createMethod(m.kind, preset, seed, protocol, av, cue);
   try {
     const clips = separationClips([
       ...await world.separationSet("solo", sep.soloTrainSize, "train", audio),
@@ -470,17 +496,18 @@ async function _cellValue(
     // everything that fixes the trained network keys its checkpoint directory
     const key = JSON.stringify({
       sep,
-      lr: TABLE3_LR,
+      lr,
       config: method.model.config,
       ...ctx.identity, // code, backend and dataset identity
-      av: m.av ? { chain: m.av, scale: { ...ctx.scale, seeds: undefined } } : null,
+      av: chain ? { chain, scale: { ...ctx.scale, seeds: undefined } } : null,
+      ...(cue ? { cue } : {}),
     });
     const result = await trainSeparation(method.model, {
       conditioner: method.conditioner,
       clips,
       steps: sep.separationSteps,
       batchSize: sep.separationBatch,
-      lr: TABLE3_LR,
+      lr,
       seed: seed * 1000 + 7,
       outDir: ctx.opts.outDir
         ? `${ctx.opts.outDir}/table3-models/${slug}-s${seed}-${
@@ -687,6 +714,10 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
         throw new Error(`runTable3: opts.separation.${key} must be an integer >= 1, got ${v}`);
       }
     }
+    const cueLr = opts.oursCue?.lr;
+    if (cueLr !== undefined && !(Number.isFinite(cueLr) && cueLr > 0)) {
+      throw new Error(`runTable3: opts.oursCue.lr must be a positive number, got ${cueLr}`);
+    }
     const protocol = opts.separationProtocol ?? "preset";
     const config = separationConfig(ctx.preset, separationProtocol(protocol));
     const audio = protocol === "preset" ? undefined : _protocolAudio(config);
@@ -728,9 +759,12 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
         sep,
         ...(m.perObject ? { perObject: m.perObject } : {}),
         ...(protocol === "preset" ? {} : { protocol }),
+        ...(m.kind === "ours" && opts.oursCue && Object.keys(opts.oursCue).length
+          ? { cue: opts.oursCue }
+          : {}),
       };
       const value = (seed: number) =>
-        _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol);
+        _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol, opts.oursCue);
       if (SEED_FREE_KINDS.includes(m.kind)) {
         // the mixture floor and the ideal-mask ceiling read no seed: one cell serves all
         cells.set(m.method, await ctx.seedFreeCell(m.method, key, () => value(ctx.scale.seeds[0])));

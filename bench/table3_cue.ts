@@ -1,0 +1,135 @@
+/**
+ * Ours' separation cue in Table 3's quick setting: `runTable3` in quick mode (the quick world,
+ * the quick C1 model Table 3 trains and caches, soft masks, 16 test mixtures) with ours' cue
+ * settings varied (`Table3Options.oursCue`), for the Mixture and Ours rows only (with
+ * `--duets` also Ours (solo+duet), on the C2(C1) model, and the per-object rows; other cells
+ * are declined; the run ends with `IncompleteRunError`, caught). Not a timed bench: a
+ * measurement, rerun with
+ *
+ *   deno run -A bench/table3_cue.ts [--variants center,unit,unit+mlp] [--seeds 0,1,2]
+ *     [--steps 500x8] [--out runs/table3_cue] [--duets]
+ *
+ * Variants: `default` (ours' default cue: today `center`); `center` (the aligned center as
+ * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
+ * positions each center wins, not under its soft map); `c2`, `c2+unit+mlp` (the cue from the
+ * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
+ * learning rate instead of Table 3's 3e-3). Each variant gets its own cache folder
+ * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
+ * are trained once. Prints each variant's SDR per seed with mean ± SD and the difference to the
+ * first variant per seed; the JSON summary goes to `OUT/summary.json`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { initBackend } from "../lib/backend/mod.ts";
+import { runTable3, type Table3Options } from "../lib/experiments/run_table3.ts";
+
+/** Rows scored: the mixture, ours, and with `--duets` ours (solo+duet) and its per-object row. */
+const BASE_ROWS = ["Mixture", "Ours"];
+const DUET_ROWS = [
+  "Mixture, per object (duets)",
+  "Ours (solo+duet)",
+  "Ours (solo+duet), per object (duets)",
+];
+const RAW = { unitNorm: false, cueMlp: 0 } as const;
+const UNIT_MLP = { unitNorm: true, cueMlp: 64 } as const;
+const C2 = [{ level: 1 as const }, { level: 2 as const }];
+const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
+  default: {},
+  center: RAW,
+  unit: { ...RAW, unitNorm: true },
+  mlp: { ...RAW, cueMlp: 64 },
+  "unit+mlp": UNIT_MLP,
+  hard: { ...RAW, pooling: "hard" },
+  "hard+unit+mlp": { ...UNIT_MLP, pooling: "hard" },
+  c2: { ...RAW, av: C2 },
+  "c2+unit+mlp": { ...UNIT_MLP, av: C2 },
+  "lr1e-3": { ...RAW, lr: 1e-3 },
+  "lr1e-2": { ...RAW, lr: 1e-2 },
+  "unit+mlp+lr1e-3": { ...UNIT_MLP, lr: 1e-3 },
+  "unit+mlp+lr1e-2": { ...UNIT_MLP, lr: 1e-2 },
+};
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    variants: { type: "string", default: "center,unit,unit+mlp" },
+    seeds: { type: "string", default: "0,1,2" },
+    steps: { type: "string", default: "500x8" },
+    out: { type: "string", default: "runs/table3_cue" },
+    duets: { type: "boolean", default: false },
+  },
+});
+const ROWS = values.duets ? [...BASE_ROWS, ...DUET_ROWS] : BASE_ROWS;
+const seeds = values.seeds.split(",").map(Number);
+const variants = values.variants.split(",");
+for (const v of variants) {
+  if (!(v in VARIANTS)) {
+    throw new Error(`--variants: "${v}" is not one of ${Object.keys(VARIANTS).join(", ")}`);
+  }
+}
+const [steps, batch] = values.steps.split("x").map(Number);
+if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batch) && batch >= 1)) {
+  throw new Error(`--steps: "${values.steps}" is not STEPSxBATCH`);
+}
+
+await initBackend("wasm");
+const root = values.out;
+await Deno.mkdir(`${root}/models`, { recursive: true });
+
+/** The cell files' names, as the run cache writes them. */
+const slug = (name: string) => name.replace(/[^A-Za-z0-9-]+/g, "_");
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const sd = (v: number[]) =>
+  v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : 0;
+const text = (v: number[]) =>
+  `${mean(v).toFixed(2)} ± ${sd(v).toFixed(2)} (${v.map((x) => x.toFixed(2)).join(" / ")})`;
+
+const out: { variant: string; wall: number; sdr: Record<string, number[]> }[] = [];
+for (const variant of variants) {
+  const dir = `${root}/${variant}`;
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    await Deno.symlink(`../models`, `${dir}/models`);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  const t0 = performance.now();
+  try {
+    await runTable3({
+      quick: true,
+      seeds,
+      outDir: dir,
+      separation: { separationSteps: steps, separationBatch: batch },
+      oursCue: VARIANTS[variant],
+      cellFilter: (c) => ROWS.includes(c.cell),
+    });
+  } catch (e) {
+    if (!(e instanceof Error && e.name === "IncompleteRunError")) throw e;
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const sdr: Record<string, number[]> = {};
+  for (const r of ROWS) {
+    sdr[r] = [];
+    for (const s of r.startsWith("Mixture") ? [seeds[0]] : seeds) {
+      const saved = JSON.parse(await Deno.readTextFile(`${dir}/table3/${slug(r)}-s${s}.json`));
+      sdr[r].push(saved.value.sdr);
+    }
+  }
+  out.push({ variant, wall, sdr });
+  for (const r of ROWS.filter((r) => !r.startsWith("Mixture"))) {
+    const diff = sdr[r].map((x, i) => x - out[0].sdr[r][i]);
+    console.log(
+      `${variant.padEnd(10)} ${r}: ${text(sdr[r])}; vs ${out[0].variant} ${
+        diff.map((x) => (x >= 0 ? "+" : "") + x.toFixed(2)).join(" / ")
+      }`,
+    );
+  }
+  console.log(
+    `${variant.padEnd(10)} mixture ${
+      ROWS.filter((r) => r.startsWith("Mixture")).map((r) => sdr[r][0].toFixed(2)).join(", ")
+    }; wall ${wall.toFixed(0)} s`,
+  );
+  await Deno.writeTextFile(`${root}/summary.json`, JSON.stringify(out, null, 1));
+}
