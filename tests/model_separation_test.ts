@@ -25,6 +25,7 @@ import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_se
 import { fixtureWorld } from "./model_fixture_world.ts";
 import { softKMeans } from "../kernels/mod.ts";
 import { embedVisual } from "../lib/model/embed.ts";
+import { LOCALIZE_DEFAULTS } from "../lib/model/localize.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
 
 await initBackend(Deno.env.get("AVSCENE_BACKEND") ? undefined : "wasm");
@@ -422,7 +423,9 @@ Deno.test("ours: hard pooling gives the mean of the features at the positions th
   const [features, assignments] = tf.tidy(() => {
     const x = modelInputs(av, clips);
     const f = embedVisual(av, x.images).features;
-    return [f.arraySync() as number[][][], softKMeans(f, 3).assignments.arraySync()];
+    // the conditioner clusters at the default recipe's beta (LOCALIZE_DEFAULTS)
+    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
+    return [f.arraySync() as number[][][], k.assignments.arraySync()];
   });
   let differs = 0;
   clips.forEach((clip, i) => {

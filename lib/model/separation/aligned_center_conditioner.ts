@@ -24,7 +24,10 @@ import { createSeparationModel, type CreateSeparationModelOptions } from "./sepa
 export interface AlignedCenterOptions {
   /** Soft K-means iterations (default 4). */
   iterations?: number;
-  /** Soft K-means beta (default 30). */
+  /**
+   * Soft K-means beta (default `LOCALIZE_DEFAULTS`' 5, as the default recipe trains and
+   * localizes).
+   */
   beta?: number;
   /**
    * Which visual center is never a sounding object's (see `BackgroundRule`): `largest` (the
@@ -96,7 +99,7 @@ export function alignedCenterConditioner(
   model: AVModel,
   opts: AlignedCenterOptions = {},
 ): AlignedCenterConditioner {
-  const km = { iterations: opts.iterations, beta: opts.beta };
+  const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
   const rule = opts.background ?? "largest";
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
   if (!Number.isInteger(extra) || extra < 1) {
