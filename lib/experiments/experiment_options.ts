@@ -52,7 +52,7 @@ export interface RunScale {
    * Steps of the first stage of every model (default `steps`): C1 of ours, and as many for
    * every other model's first stage (Fig. 3's C2, C3 and uncurated runs, DMC, Attention, the
    * graded row's first grade), so that the methods compared still train equally long; the
-   * stages after the first (C2(C1), C2 -> C3, ...) take `steps`. 300 in the quick scale, unset
+   * stages after the first (C2(C1), C2 -> C3, ...) take `steps`. 450 in the quick scale, unset
    * in the full and CI scales; `reproduce --scale firstStageSteps=N` sets it, and a `steps`
    * override without it applies to every stage.
    */
@@ -159,12 +159,13 @@ export function runBudget(quick: boolean): RunBudget {
  * The scale of a run (every stage of every model gets `steps` steps; the four runners
  * together train 11 distinct stages per seed, shared through the cache).
  *
- * Quick: three seeds (the fewest that give a seed spread to judge claims by), 300 steps of 16
+ * Quick: three seeds (the fewest that give a seed spread to judge claims by), 450 steps of 16
  * clips for the first stage of every model (`firstStageSteps`: C1, Fig. 3's C2/C3/U, DMC,
  * Attention alike, so the compared methods train equally long) and 150 for later stages: on the
  * synthetic world the `tiny` preset's training accuracy only starts to leave chance (0.5) after
- * about 100 steps, reaches about 0.6 by 150-200 and 0.7 by 300 (the recipe's ablations are
- * measured there). Before this round's wasm kernels one seed at 150 steps everywhere cost about
+ * about 100 steps, reaches about 0.6 by 150-200, 0.7 by 300 (the recipe's ablations are
+ * measured there) and 0.75 by 450 (higher than at 300 on each of seeds 0-2, the aligned center
+ * off the object less often on each; the fused-multiply-add kernels paid for the 150 more). Before this round's wasm kernels one seed at 150 steps everywhere cost about
  * 5.5 minutes of one core (323-340 s user + sys for all five experiments in two runs, measured
  * 2026-12-01 on ceb7e40; 93% of it training: 13 curriculum and baseline stages and 6 separation
  * networks per seed, see the README's time profile); the kernels made curriculum steps about
@@ -205,7 +206,7 @@ export function runScale(budget: boolean | RunBudget): RunScale {
     ? {
       seeds: [0, 1, 2],
       steps: 150,
-      firstStageSteps: 300,
+      firstStageSteps: 450,
       batchSize: 16,
       datasetSize: 128,
       localizationSize: 48,
@@ -286,7 +287,7 @@ export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExper
   const budget = runBudget(quick);
   const scale: RunScale = { ...runScale(budget), ...opts.scale };
   // `steps` given without `firstStageSteps` means every stage (a smoke run's steps=2 must not
-  // keep quick's 300 first-stage steps)
+  // keep quick's 450 first-stage steps)
   if (opts.scale?.steps !== undefined && opts.scale.firstStageSteps === undefined) {
     delete scale.firstStageSteps;
   }
