@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { conv2dDirect, convInputGrad } from "../kernels/mod.ts";
+import { convInputGradReference } from "./kernels_conv_reference.ts";
 
 /**
  * y[b, i, j, o] = Σ x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o] in float64, with
@@ -161,47 +162,6 @@ Deno.test("conv2dDirect returns null where it does not run: cpu, or O not a mult
   assert.equal(conv2dDirect(x, tf.ones([3, 3, 2, 16]) as tf.Tensor4D, attrs), null);
 });
 
-/**
- * dx[b, y, x, c] = Σ dy[b, i, j, o] w[ky, kx, c, o] over y = i s + ky - top, x = j s + kx - left
- * in float64, with the sum of the terms' magnitudes.
- */
-function inputGradReference(
-  dy: Float32Array,
-  [b, oh, ow, o]: number[],
-  w: Float32Array,
-  k: number,
-  [h, wd, c]: number[],
-  s: number,
-  top: number,
-  left: number,
-): { y: Float64Array; scale: Float64Array } {
-  const y = new Float64Array(b * h * wd * c), scale = new Float64Array(y.length);
-  for (let n = 0; n < b; n++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        for (let ky = 0; ky < k; ky++) {
-          const iy = i * s + ky - top;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < k; kx++) {
-            const ix = j * s + kx - left;
-            if (ix < 0 || ix >= wd) continue;
-            for (let ci = 0; ci < c; ci++) {
-              const at = ((n * h + iy) * wd + ix) * c + ci;
-              for (let oi = 0; oi < o; oi++) {
-                const term = dy[((n * oh + i) * ow + j) * o + oi] *
-                  w[((ky * k + kx) * c + ci) * o + oi];
-                y[at] += term;
-                scale[at] += Math.abs(term);
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return { y, scale };
-}
-
 // [dx shape [B, H, W, C], kernel, stride, top, left, O]: the tiny trunks' stride-2 layers
 // ("same": top/left 0 at even sizes) and stride-1 layers, odd sizes (padding 1), a 5x5 filter,
 // stride 3, a 1x1 filter (phases without taps), a 2x2 filter, batch 1, a single column
@@ -237,7 +197,7 @@ for (const [xs, k, s, top, left, o] of INPUT_GRAD_CASES) {
     const dx = convInputGrad(dy, w, { stride: s, top, left, height: h, width: wd });
     assert.ok(dx !== null, "the kernel runs on wasm");
     assert.deepEqual(dx.shape, xs);
-    const want = inputGradReference(
+    const want = convInputGradReference(
       dy.dataSync() as Float32Array,
       dy.shape,
       wv,

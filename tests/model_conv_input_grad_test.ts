@@ -8,50 +8,11 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { contrastiveLoss, conv2dSame, createModel, pairDistances } from "../lib/model/mod.ts";
 import { Adam } from "../lib/train/mod.ts";
 import { conv2dDirect } from "../kernels/mod.ts";
+import { convInputGradReference } from "./kernels_conv_reference.ts";
 
 /** tfjs's "same" padding before the first row: floor(total / 2). */
 const top = (n: number, k: number, s: number) =>
   Math.floor(Math.max((Math.ceil(n / s) - 1) * s + k - n, 0) / 2);
-
-/**
- * dx[b, y, x, c] = Σ r[b, i, j, o] w[ky, kx, c, o] over y = i s + ky - top, x = j s + kx - left,
- * in float64, with the sum of the terms' magnitudes (the rounding bound's scale).
- */
-function reference(
-  r: Float32Array,
-  [b, oh, ow, o]: number[],
-  w: Float32Array,
-  k: number,
-  [h, wd, c]: number[],
-  s: number,
-): { dx: Float64Array; scale: Float64Array } {
-  const dx = new Float64Array(b * h * wd * c), scale = new Float64Array(dx.length);
-  const t = top(h, k, s), l = top(wd, k, s);
-  for (let n = 0; n < b; n++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        for (let ky = 0; ky < k; ky++) {
-          const y = i * s + ky - t;
-          if (y < 0 || y >= h) continue;
-          for (let kx = 0; kx < k; kx++) {
-            const x = j * s + kx - l;
-            if (x < 0 || x >= wd) continue;
-            for (let ci = 0; ci < c; ci++) {
-              const at = ((n * h + y) * wd + x) * c + ci;
-              for (let oi = 0; oi < o; oi++) {
-                const term = r[((n * oh + i) * ow + j) * o + oi] *
-                  w[((ky * k + kx) * c + ci) * o + oi];
-                dx[at] += term;
-                scale[at] += Math.abs(term);
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return { dx, scale };
-}
 
 /**
  * The input gradient as one stride-1 convolution of `r` with the polyphase filter
@@ -131,17 +92,19 @@ for (const [shape, k, s, o] of CASES) {
         const oShape = [b, Math.ceil(h / s), Math.ceil(wd / s), o];
         const r = tf.randomNormal(oShape, 0, 1, "float32", 3);
         const mine = inputGradient(x, w, s, r).dataSync();
-        const ref = reference(
+        const ref = convInputGradReference(
           r.dataSync() as Float32Array,
           oShape,
           w.dataSync() as Float32Array,
           k,
           [h, wd, c],
           s,
+          top(h, k, s),
+          top(wd, k, s),
         );
         let worst = 0;
         mine.forEach((v, i) => {
-          worst = Math.max(worst, Math.abs(v - ref.dx[i]) / (ref.scale[i] + 1e-30));
+          worst = Math.max(worst, Math.abs(v - ref.y[i]) / (ref.scale[i] + 1e-30));
         });
         assert(worst < 1e-5, `${name} on ${backend}: relative error ${worst}`);
       });
