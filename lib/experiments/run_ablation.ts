@@ -602,26 +602,16 @@ export interface AblationResult {
   /** CPU seconds of the process during training (all threads; steadier than wall time on a shared machine). */
   trainCpuSeconds: number;
   /**
-   * What was computed, as canonical JSON: preset, test-set size, clips per batch, learning
-   * rate and weight decay, steps, curriculum, the resolved recipe and the model overrides. A
-   * result in `done` is reused only when this matches, so a variant redefined under the same
-   * name (or a run with other settings) is measured again, not silently reused.
+   * What was computed, as JSON (as the run cache keys its cells): preset, test-set size, clips
+   * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe and the
+   * model overrides. A result in `done` is reused only when this matches, so a variant
+   * redefined under the same name (or a run with other settings) is measured again, not
+   * silently reused.
    */
   settings: string;
 }
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
-
-/** JSON of a value with every object's keys sorted, so equal settings give equal strings. */
-function ablationSettings(value: unknown): string {
-  const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : v !== null && typeof v === "object"
-      ? Object.fromEntries(
-        Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
-      )
-      : v;
-  return JSON.stringify(sorted(value));
-}
 
 /**
  * Held-out pair accuracy on C1 test scenes (next clip's frame as negative), as trained: the
@@ -768,7 +758,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
       const curriculum = levels.map(levelName).join(",");
       const recipe = resolveRecipe(v.recipe, "paper");
       const lr = v.lr ?? opts.lr;
-      const settings = ablationSettings({
+      const settings = JSON.stringify({
         preset,
         testSize,
         batchSize,
