@@ -22,7 +22,8 @@
  */
 import { parseArgs } from "node:util";
 import { initBackend } from "../lib/backend/mod.ts";
-import { runTable3, type Table3Options } from "../lib/experiments/run_table3.ts";
+import type { Table3Options } from "../lib/experiments/run_table3.ts";
+import { quickTable3Sdr, seedSpread } from "./_table3_rows.ts";
 
 /** Rows scored: the mixture, ours, and with `--duets` ours (solo+duet) and its per-object row. */
 const BASE_ROWS = ["Mixture", "Ours"];
@@ -75,53 +76,20 @@ if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batch) && batch 
 
 await initBackend("wasm");
 const root = values.out;
-await Deno.mkdir(`${root}/models`, { recursive: true });
-
-/** The cell files' names, as the run cache writes them. */
-const slug = (name: string) => name.replace(/[^A-Za-z0-9-]+/g, "_");
-
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const sd = (v: number[]) =>
-  v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : 0;
-const text = (v: number[]) =>
-  `${mean(v).toFixed(2)} ± ${sd(v).toFixed(2)} (${v.map((x) => x.toFixed(2)).join(" / ")})`;
 
 const out: { variant: string; wall: number; sdr: Record<string, number[]> }[] = [];
 for (const variant of variants) {
-  const dir = `${root}/${variant}`;
-  await Deno.mkdir(dir, { recursive: true });
-  try {
-    await Deno.symlink(`../models`, `${dir}/models`);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
   const t0 = performance.now();
-  try {
-    await runTable3({
-      quick: true,
-      seeds,
-      outDir: dir,
-      separation: { separationSteps: steps, separationBatch: batch },
-      oursCue: VARIANTS[variant],
-      cellFilter: (c) => ROWS.includes(c.cell),
-    });
-  } catch (e) {
-    if (!(e instanceof Error && e.name === "IncompleteRunError")) throw e;
-  }
+  const sdr = await quickTable3Sdr(root, variant, ROWS, seeds, {
+    separation: { separationSteps: steps, separationBatch: batch },
+    oursCue: VARIANTS[variant],
+  });
   const wall = (performance.now() - t0) / 1000;
-  const sdr: Record<string, number[]> = {};
-  for (const r of ROWS) {
-    sdr[r] = [];
-    for (const s of r.startsWith("Mixture") ? [seeds[0]] : seeds) {
-      const saved = JSON.parse(await Deno.readTextFile(`${dir}/table3/${slug(r)}-s${s}.json`));
-      sdr[r].push(saved.value.sdr);
-    }
-  }
   out.push({ variant, wall, sdr });
   for (const r of ROWS.filter((r) => !r.startsWith("Mixture"))) {
     const diff = sdr[r].map((x, i) => x - out[0].sdr[r][i]);
     console.log(
-      `${variant.padEnd(10)} ${r}: ${text(sdr[r])}; vs ${out[0].variant} ${
+      `${variant.padEnd(10)} ${r}: ${seedSpread(sdr[r])}; vs ${out[0].variant} ${
         diff.map((x) => (x >= 0 ? "+" : "") + x.toFixed(2)).join(" / ")
       }`,
     );

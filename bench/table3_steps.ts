@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import process from "node:process";
 import { initBackend } from "../lib/backend/mod.ts";
-import { runTable3 } from "../lib/experiments/run_table3.ts";
+import { quickTable3Sdr, seedSpread } from "./_table3_rows.ts";
 
 const ROWS = [
   "Mixture",
@@ -51,42 +51,14 @@ const scales = values.scales.split(",").map((s) => {
 
 await initBackend("wasm");
 const root = values.out;
-await Deno.mkdir(`${root}/models`, { recursive: true });
-
-/** The cell files' names, as the run cache writes them. */
-const slug = (name: string) => name.replace(/[^A-Za-z0-9-]+/g, "_");
 
 async function runScale(steps: number, batch: number, label: string) {
-  const dir = `${root}/${label}`;
-  await Deno.mkdir(dir, { recursive: true });
-  try {
-    await Deno.symlink(`../models`, `${dir}/models`);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
-  }
   const cpu0 = process.cpuUsage(), t0 = performance.now();
-  try {
-    await runTable3({
-      quick: true,
-      seeds,
-      outDir: dir,
-      separation: { separationSteps: steps, separationBatch: batch },
-      cellFilter: (c) => ROWS.includes(c.cell),
-    });
-  } catch (e) {
-    // the declined cells end the run with the run cache's IncompleteRunError (not exported)
-    if (!(e instanceof Error && e.name === "IncompleteRunError")) throw e;
-  }
+  const rows = await quickTable3Sdr(root, label, ROWS, seeds, {
+    separation: { separationSteps: steps, separationBatch: batch },
+  });
   const cpu = process.cpuUsage(cpu0);
   const wall = (performance.now() - t0) / 1000;
-  const rows: Record<string, number[]> = {};
-  for (const r of ROWS) {
-    rows[r] = [];
-    for (const s of r.startsWith("Mixture") ? [seeds[0]] : seeds) {
-      const saved = JSON.parse(await Deno.readTextFile(`${dir}/table3/${slug(r)}-s${s}.json`));
-      rows[r].push(saved.value.sdr);
-    }
-  }
   return { steps, batch, wall, cpu: (cpu.user + cpu.system) / 1e6, rows };
 }
 
@@ -100,15 +72,7 @@ for (const { steps, batch } of scales) {
     `\n${steps} steps x ${batch} mixtures: wall ${r.wall.toFixed(1)} s, CPU ${r.cpu.toFixed(1)} s`,
   );
   for (const [name, v] of Object.entries(r.rows)) {
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = v.length > 1
-      ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1))
-      : 0;
-    console.log(
-      `  ${name.padEnd(38)} ${mean.toFixed(2)} ± ${sd.toFixed(2)} (${
-        v.map((x) => x.toFixed(2)).join(" / ")
-      })`,
-    );
+    console.log(`  ${name.padEnd(38)} ${seedSpread(v)}`);
   }
   await Deno.writeTextFile(`${root}/summary.json`, JSON.stringify(out, null, 1));
 }
