@@ -108,6 +108,8 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   background: "largest",
   inFrameNegative: 0,
   extraVisualCenters: 1,
+  loss: "margin",
+  temperature: 1,
 });
 
 /**
@@ -499,6 +501,18 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     stepsFactor: 2,
     levels: [1, 2],
   },
+  ...[0.5, 1, 2, 4, 8, 16].map((t): AblationVariant => ({
+    name: `ours+softmax t${t}`,
+    change: `the default recipe with the softmax (InfoNCE) loss over the batch's frames, ` +
+      `temperature ${t}, instead of the margin loss`,
+    recipe: { ...RECIPES.ours, loss: "softmax", temperature: t },
+  })),
+  ...[0.5, 1, 2, 4, 8, 16].map((t): AblationVariant => ({
+    name: `ours+softmax2 t${t}`,
+    change: `the default recipe with the symmetric softmax loss (audio to frame and frame to ` +
+      `audio), temperature ${t}, instead of the margin loss`,
+    recipe: { ...RECIPES.ours, loss: "softmax-symmetric", temperature: t },
+  })),
 ];
 
 /**
