@@ -112,10 +112,10 @@ export type ContrastiveLossKind = typeof CONTRASTIVE_LOSSES[number];
 /**
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
  * as a negative, two visual centers beyond the sounds (K_visual = K_audio + 2), the visual
- * center of largest assignment mass as a background that is never aligned (each measured with
- * the ablation runner; see README). `paper`: beta 30, the next
- * clip's frame as the one negative, 256 recycled clips per stage, K_visual = K_audio + 1,
- * every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * center of largest assignment mass as a background that is never aligned, and the softmax
+ * (InfoNCE) loss over the batch's frames at temperature 2 (each measured with the ablation
+ * runner; see README). `paper`: beta 30, the next clip's frame as the one negative, the margin
+ * loss, 256 recycled clips per stage, K_visual = K_audio + 1, every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -133,8 +133,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     background: "largest",
     inFrameNegative: 0,
     extraVisualCenters: 2,
-    loss: "margin",
-    temperature: 1,
+    loss: "softmax",
+    temperature: 2,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -173,9 +173,11 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
  * assert.throws(() => resolveRecipe({ extraVisualCenters: 0 }), /extraVisualCenters must be/);
  * assert.throws(() => resolveRecipe({ timeShift: 0.6 }), /timeShift must be/);
- * assert.equal(resolveRecipe({ loss: "softmax", temperature: 2 }).temperature, 2);
+ * assert.equal(resolveRecipe().loss, "softmax"); // ours; the paper's margin loss one field away
+ * assert.equal(resolveRecipe({ loss: "margin" }).loss, "margin");
  * assert.throws(() => resolveRecipe({ loss: "softmax", temperature: 0 }), /temperature must be/);
- * assert.throws(() => resolveRecipe({ loss: "softmax", negatives: "next" }), /needs negatives/);
+ * assert.throws(() => resolveRecipe({ negatives: "next" }), /needs negatives "all"/);
+ * assert.equal(resolveRecipe({ negatives: "next", loss: "margin" }).negatives, "next");
  * ```
  * @category training
  */
@@ -233,13 +235,13 @@ export function resolveRecipe(
   if (r.loss !== "margin" && r.negatives !== "all") {
     throw new Error(
       `recipe: loss "${r.loss}" picks each audio's frame among all the batch's frames: it ` +
-        `needs negatives "all", got "${r.negatives}"`,
+        `needs negatives "all", got "${r.negatives}" (the margin loss takes either: loss "margin")`,
     );
   }
   if (r.loss !== "margin" && r.inFrameNegative > 0) {
     throw new Error(
       `recipe: in-frame negatives (inFrameNegative ${r.inFrameNegative}) are a margin-loss ` +
-        `term; loss "${r.loss}" takes none`,
+        `term; loss "${r.loss}" takes none (set loss "margin")`,
     );
   }
   return r;

@@ -89,7 +89,7 @@ export interface TrainOptions extends TrainLoopOptions {
   lr?: number;
   /** Adam L2 weight decay (default 1e-4, the paper code's). */
   weightDecay?: number;
-  /** Contrastive margin m (default 5). */
+  /** Margin m of the margin loss (default 5; the softmax losses have none: see `Recipe.loss`). */
   margin?: number;
   /** `source` (structural alignment, default) or `scene` (K = 1 on pooled features). */
   alignment?: AlignmentLevel;
