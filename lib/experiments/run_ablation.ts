@@ -522,6 +522,17 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       visual: [{ type: "conv", out: 16, kernel: 5, stride: 2 }, conv3(32, 2), conv3(32, 1)],
     },
   },
+  {
+    name: "ours beta10",
+    change: "the default recipe with beta 10 instead of 5: sharper visual clusters (in C1 " +
+      "K_audio = 1, so beta acts on the visual clustering alone), in training and localization",
+    recipe: { ...RECIPES.ours, betaStart: 10, betaEnd: 10 },
+  },
+  {
+    name: "ours beta15",
+    change: "the default recipe with beta 15 instead of 5 (sharper visual clusters)",
+    recipe: { ...RECIPES.ours, betaStart: 15, betaEnd: 15 },
+  },
 ];
 
 /**
