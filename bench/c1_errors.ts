@@ -16,10 +16,15 @@
  *   the same colour family (drum / horn, bell / bird, flute / chime), a class of the same pitch
  *   region (horn / buzzer, bell / flute, whistle / bird, shaker / chime), or another class;
  * - the error rate of every (audio class, frame class) pair, and the 10 worst;
+ * - pair accuracy with each frame's aligned visual center replaced by its visual center of
+ *   largest object share (the best choice the alignment could make from the clustering as
+ *   trained), and by the visual embedding averaged over the object's mask (a perfect
+ *   clustering);
  * - linear probes (Table 1's classifier, `classifyFrozenFeatures`, 5 folds by scene index) of
  *   the sounding class from the frozen pooled audio embedding (mean and max over positions,
- *   as `pooledAudioFeatures`), the pooled visual embedding, and the visual embedding averaged
- *   over the sounding object's mask, for the trained net and the untrained net of that seed.
+ *   as `pooledAudioFeatures`), the pooled visual embedding, the visual embedding averaged over
+ *   the sounding object's mask, the audio center and the aligned visual center (as trained),
+ *   for the trained net and the untrained net of that seed.
  *
  * @module
  */
@@ -176,8 +181,19 @@ interface SeedResult {
   nextAccuracy: number;
   allAccuracy: number;
   probes: Record<string, { trained: number; untrained: number }>;
-  /** Pair accuracy with the object's mean feature as each frame's visual center. */
-  objectCenter: { next: number; all: number; byAudioClass: number[] };
+  /**
+   * Pair accuracy with the object's mean feature as each frame's visual center (next frame,
+   * every other frame, other-class error by the sound's class), and with the frame's visual
+   * center of largest object share (next frame), and the share of frames where that center is
+   * the one the background rule excludes.
+   */
+  objectCenter: {
+    next: number;
+    all: number;
+    byAudioClass: number[];
+    purestCenter: number;
+    purestIsBackground: number;
+  };
 }
 
 const scenes: AVClip[] = [];
@@ -245,8 +261,17 @@ async function pairErrors(model: AVModel, r: SeedResult): Promise<void> {
  */
 async function objectCenterAccuracy(
   model: AVModel,
-): Promise<{ next: number; all: number; byAudioClass: number[] }> {
-  let nextHits = 0, nextPairs = 0, allHits = 0, allPairs = 0;
+): Promise<
+  {
+    next: number;
+    all: number;
+    byAudioClass: number[];
+    purestCenter: number;
+    purestIsBackground: number;
+  }
+> {
+  let nextHits = 0, nextPairs = 0, allHits = 0, allPairs = 0, purestHits = 0;
+  let purestIsBackground = 0;
   const perClass = names.map(tally);
   for (let start = 0; start + CHUNK <= nScenes; start += CHUNK) {
     const part = scenes.slice(start, start + CHUNK);
@@ -260,10 +285,29 @@ async function objectCenterAccuracy(
         tf.add(tf.sum(w, 1, true), 1e-6),
       ); // [frame, D]
       const ac = tf.squeeze(softKMeans(a.features, 1, { beta: how.beta }).centers, [1]); // [audio, D]
-      return tf.sum(tf.square(tf.sub(tf.expandDims(ac, 1), tf.expandDims(obj, 0))), 2);
+      // the visual center (of the clustering as trained) with the largest share of its
+      // assignment mass on the object: the best the alignment could choose
+      const vk = softKMeans(v.features, how.kVisual, { beta: how.beta });
+      const share = tf.div(
+        tf.sum(tf.mul(vk.assignments, tf.expandDims(w, 1)), 2),
+        tf.add(tf.sum(vk.assignments, 2), 1e-6),
+      ); // [frame, Kv]
+      const pick = tf.expandDims(tf.oneHot(tf.argMax(share, 1), how.kVisual), 2);
+      const purest = tf.sum(tf.mul(vk.centers, pick), 1); // [frame, D]
+      // 1 where that center is the one the background rule excludes
+      const bg = backgroundCenters(how.background, vk.assignments, 1)!;
+      const onBackground = tf.sum(tf.mul(bg, tf.squeeze(pick, [2])), 1);
+      const dist = (v: tf.Tensor2D) =>
+        tf.sum(tf.square(tf.sub(tf.expandDims(ac, 1), tf.expandDims(v, 0))), 2);
+      return {
+        both: tf.stack([dist(obj as tf.Tensor2D), dist(purest as tf.Tensor2D)]),
+        onBackground,
+      };
     });
-    const d = await d2.data();
-    tf.dispose([x.images, x.logMel, d2]);
+    const both = await d2.both.data();
+    for (const x of await d2.onBackground.data()) purestIsBackground += x;
+    const d = both.subarray(0, CHUNK * CHUNK), p = both.subarray(CHUNK * CHUNK);
+    tf.dispose([x.images, x.logMel, d2.both, d2.onBackground]);
     for (let i = 0; i < CHUNK; i++) {
       for (let j = 0; j < CHUNK; j++) {
         if (j === i) continue;
@@ -273,11 +317,20 @@ async function objectCenterAccuracy(
           const t = perClass[classOf[start + i]];
           t.pairs++, t.errors += 1 - hit;
         }
-        if (j === (i + 1) % CHUNK) nextHits += hit, nextPairs++;
+        if (j === (i + 1) % CHUNK) {
+          nextHits += hit, nextPairs++;
+          purestHits += p[i * CHUNK + i] < p[i * CHUNK + j] ? 1 : 0;
+        }
       }
     }
   }
-  return { next: nextHits / nextPairs, all: allHits / allPairs, byAudioClass: perClass.map(rate) };
+  return {
+    next: nextHits / nextPairs,
+    all: allHits / allPairs,
+    byAudioClass: perClass.map(rate),
+    purestCenter: purestHits / nextPairs,
+    purestIsBackground: purestIsBackground / nextPairs,
+  };
 }
 
 /** Probe features of the first `nProbe` scenes: pooled audio, pooled visual, object visual. */
@@ -346,7 +399,13 @@ for (const seed of seeds) {
     nextAccuracy: 0,
     allAccuracy: 0,
     probes: {},
-    objectCenter: { next: NaN, all: NaN, byAudioClass: [] },
+    objectCenter: {
+      next: NaN,
+      all: NaN,
+      byAudioClass: [],
+      purestCenter: NaN,
+      purestIsBackground: NaN,
+    },
   };
   for (const trained of [true, false]) {
     const model = await loadModel(seed, trained);
@@ -410,6 +469,11 @@ for (const seed of seeds) {
   });
   console.log(`error by audio class (other-class negatives): ${perAudio.join(", ")}`);
   console.log(`error by negative frame class (other-class positives): ${perFrame.join(", ")}`);
+  console.log(
+    `with the frame's visual center of largest object share: ` +
+      `${r.objectCenter.purestCenter.toFixed(3)} (next frame); that center is the excluded ` +
+      `background in ${pct(r.objectCenter.purestIsBackground)}% of the frames`,
+  );
   console.log(
     `with the object's mean feature as the visual center: ${r.objectCenter.next.toFixed(3)} ` +
       `(next frame), ${r.objectCenter.all.toFixed(3)} (every other frame); error by audio ` +

@@ -533,6 +533,11 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: "the default recipe with beta 15 instead of 5 (sharper visual clusters)",
     recipe: { ...RECIPES.ours, betaStart: 15, betaEnd: 15 },
   },
+  {
+    name: "ours beta2.5",
+    change: "the default recipe with beta 2.5 instead of 5 (softer visual clusters)",
+    recipe: { ...RECIPES.ours, betaStart: 2.5, betaEnd: 2.5 },
+  },
 ];
 
 /**
