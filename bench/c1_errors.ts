@@ -185,7 +185,9 @@ interface SeedResult {
    * Pair accuracy with the object's mean feature as each frame's visual center (next frame,
    * every other frame, other-class error by the sound's class), and with the frame's visual
    * center of largest object share (next frame), and the share of frames where that center is
-   * the one the background rule excludes.
+   * the one the background rule excludes; with the same clustering aligned by the nearest
+   * rule (no background) and by a border rule (the center of largest share on the frame's
+   * outermost cells excluded), next frame.
    */
   objectCenter: {
     next: number;
@@ -193,6 +195,8 @@ interface SeedResult {
     byAudioClass: number[];
     purestCenter: number;
     purestIsBackground: number;
+    nearestRule: number;
+    borderRule: number;
   };
 }
 
@@ -268,10 +272,12 @@ async function objectCenterAccuracy(
     byAudioClass: number[];
     purestCenter: number;
     purestIsBackground: number;
+    nearestRule: number;
+    borderRule: number;
   }
 > {
   let nextHits = 0, nextPairs = 0, allHits = 0, allPairs = 0, purestHits = 0;
-  let purestIsBackground = 0;
+  let purestIsBackground = 0, noneHits = 0, borderHits = 0;
   const perClass = names.map(tally);
   for (let start = 0; start + CHUNK <= nScenes; start += CHUNK) {
     const part = scenes.slice(start, start + CHUNK);
@@ -299,14 +305,38 @@ async function objectCenterAccuracy(
       const onBackground = tf.sum(tf.mul(bg, tf.squeeze(pick, [2])), 1);
       const dist = (v: tf.Tensor2D) =>
         tf.sum(tf.square(tf.sub(tf.expandDims(ac, 1), tf.expandDims(v, 0))), 2);
+      // other alignment rules on the same clustering: the nearest of every center (`none`),
+      // and the nearest after excluding the center of largest share of its mass on the
+      // frame's outermost ring of cells (a border rule)
+      const perCenter = tf.sum(
+        tf.square(tf.sub(tf.expandDims(tf.expandDims(ac, 1), 2), tf.expandDims(vk.centers, 0))),
+        3,
+      ); // [audio, frame, Kv]
+      const ring = new Float32Array(v.rows * v.cols).map((_, c) => {
+        const r = Math.floor(c / v.cols), q = c % v.cols;
+        return r === 0 || q === 0 || r === v.rows - 1 || q === v.cols - 1 ? 1 : 0;
+      });
+      const borderShare = tf.div(
+        tf.sum(tf.mul(vk.assignments, tf.tensor1d(ring)), 2),
+        tf.add(tf.sum(vk.assignments, 2), 1e-6),
+      ); // [frame, Kv]
+      const border = tf.oneHot(tf.argMax(borderShare, 1), how.kVisual); // [frame, Kv]
+      const excluded = tf.min(tf.add(perCenter, tf.mul(tf.expandDims(border, 0), 1e30)), 2);
       return {
-        both: tf.stack([dist(obj as tf.Tensor2D), dist(purest as tf.Tensor2D)]),
+        both: tf.stack([
+          dist(obj as tf.Tensor2D),
+          dist(purest as tf.Tensor2D),
+          tf.min(perCenter, 2),
+          excluded,
+        ]),
         onBackground,
       };
     });
     const both = await d2.both.data();
     for (const x of await d2.onBackground.data()) purestIsBackground += x;
-    const d = both.subarray(0, CHUNK * CHUNK), p = both.subarray(CHUNK * CHUNK);
+    const n2 = CHUNK * CHUNK;
+    const d = both.subarray(0, n2), p = both.subarray(n2, 2 * n2);
+    const none = both.subarray(2 * n2, 3 * n2), bord = both.subarray(3 * n2);
     tf.dispose([x.images, x.logMel, d2.both, d2.onBackground]);
     for (let i = 0; i < CHUNK; i++) {
       for (let j = 0; j < CHUNK; j++) {
@@ -320,6 +350,8 @@ async function objectCenterAccuracy(
         if (j === (i + 1) % CHUNK) {
           nextHits += hit, nextPairs++;
           purestHits += p[i * CHUNK + i] < p[i * CHUNK + j] ? 1 : 0;
+          noneHits += none[i * CHUNK + i] < none[i * CHUNK + j] ? 1 : 0;
+          borderHits += bord[i * CHUNK + i] < bord[i * CHUNK + j] ? 1 : 0;
         }
       }
     }
@@ -330,6 +362,8 @@ async function objectCenterAccuracy(
     byAudioClass: perClass.map(rate),
     purestCenter: purestHits / nextPairs,
     purestIsBackground: purestIsBackground / nextPairs,
+    nearestRule: noneHits / nextPairs,
+    borderRule: borderHits / nextPairs,
   };
 }
 
@@ -405,6 +439,8 @@ for (const seed of seeds) {
       byAudioClass: [],
       purestCenter: NaN,
       purestIsBackground: NaN,
+      nearestRule: NaN,
+      borderRule: NaN,
     },
   };
   for (const trained of [true, false]) {
@@ -472,7 +508,9 @@ for (const seed of seeds) {
   console.log(
     `with the frame's visual center of largest object share: ` +
       `${r.objectCenter.purestCenter.toFixed(3)} (next frame); that center is the excluded ` +
-      `background in ${pct(r.objectCenter.purestIsBackground)}% of the frames`,
+      `background in ${pct(r.objectCenter.purestIsBackground)}% of the frames; the same ` +
+      `clustering aligned by the nearest rule ${r.objectCenter.nearestRule.toFixed(3)}, by the ` +
+      `border rule ${r.objectCenter.borderRule.toFixed(3)} (next frame)`,
   );
   console.log(
     `with the object's mean feature as the visual center: ${r.objectCenter.next.toFixed(3)} ` +
