@@ -603,6 +603,20 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: "the default recipe with the paper's margin loss instead of the softmax loss",
     recipe: { ...RECIPES.ours, loss: "margin" },
   },
+  ...(["border", "spread"] as const).map((rule): AblationVariant => ({
+    name: `ours+bg ${rule}`,
+    change: `the default recipe (softmax t2) with the background rule \`${rule}\` instead of ` +
+      `\`largest\`: the visual center with the largest share of its assignment mass on the ` +
+      `feature grid's border ring (border) or the largest spatial variance (spread) is never ` +
+      `aligned, in training and localization`,
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
+  })),
+  ...(["border", "spread"] as const).map((rule): AblationVariant => ({
+    name: `ours+bg ${rule} C2(C1)`,
+    change: `the background rule \`${rule}\`, softmax t2, C1 then C2 (the flip check)`,
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
+    levels: [1, 2],
+  })),
 ];
 
 /**

@@ -11,20 +11,23 @@ import * as tf from "@tensorflow/tfjs";
 
 /**
  * Which visual centers a sound may be aligned to. `none` (the paper's rule): every visual
- * center, the nearest wins. `largest`: the visual center with the largest assignment mass
- * (the most positions of the frame) is the background and is never aligned, when there are
- * more visual centers than audio centers.
+ * center, the nearest wins. The others name one visual center the background, never aligned,
+ * when there are more visual centers than audio centers: `largest`, the center with the
+ * largest assignment mass (the most positions of the frame); `border`, the center with the
+ * largest share of its assignment mass on the border ring of the feature grid (its first and
+ * last rows and columns); `spread`, the center whose assignments are spread widest over the
+ * frame (the largest spatial variance of its normalised assignment map).
  *
  * @category model
  */
-export type BackgroundRule = "none" | "largest";
+export type BackgroundRule = "none" | "largest" | "border" | "spread";
 
 /**
  * The names of {@linkcode BackgroundRule}.
  *
  * @category model
  */
-export const BACKGROUND_RULES: readonly BackgroundRule[] = ["none", "largest"];
+export const BACKGROUND_RULES: readonly BackgroundRule[] = ["none", "largest", "border", "spread"];
 
 /**
  * The alignment of one batch of scenes.
@@ -42,12 +45,17 @@ export interface Alignment {
 
 /**
  * The background mask of a rule: 1 for the visual center no sound may be aligned to, per
- * sample. `largest`: the center whose soft assignments sum highest over the frame's positions
- * (a constant of the step: no gradient flows through the choice).
+ * sample. `largest`: the center whose soft assignments sum highest over the frame's positions;
+ * `border`: the center with the largest share of its assignment mass on the grid's border
+ * ring; `spread`: the center with the largest spatial variance of its assignments (each a
+ * constant of the step: no gradient flows through the choice).
  *
  * @param rule the background rule.
- * @param assignments visual soft assignments `[batch, Kv, positions]`.
+ * @param assignments visual soft assignments `[batch, Kv, positions]`, positions row-major
+ * over the feature grid.
  * @param kAudio audio centers K_audio: with Kv <= K_audio no center is background.
+ * @param grid the feature grid's rows and columns (`border` and `spread`; default a square
+ * grid, rows = cols = sqrt(positions)).
  * @returns the mask `[batch, Kv]` (float32, 0 or 1), or undefined when no center is excluded.
  *
  * @example
@@ -66,16 +74,64 @@ export function backgroundCenters(
   rule: BackgroundRule,
   assignments: tf.Tensor3D,
   kAudio: number,
+  grid?: { rows: number; cols: number },
 ): tf.Tensor2D | undefined {
   if (!BACKGROUND_RULES.includes(rule)) {
     throw new Error(`backgroundCenters: rule must be one of ${BACKGROUND_RULES}, got "${rule}"`);
   }
-  const kv = assignments.shape[1];
+  const [, kv, positions] = assignments.shape;
   if (rule === "none" || kv <= kAudio) return undefined;
+  if (rule === "largest") {
+    return tf.tidy(() => {
+      const mass = tf.sum(assignments, 2); // argMax passes no gradient
+      return tf.oneHot(tf.argMax(mass, 1), kv).toFloat() as tf.Tensor2D;
+    });
+  }
+  const side = Math.round(Math.sqrt(positions));
+  const { rows, cols } = grid ?? { rows: side, cols: side };
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows * cols !== positions) {
+    throw new Error(
+      `backgroundCenters: rule "${rule}" needs the feature grid: ${positions} positions are ` +
+        `not ${grid ? `rows ${rows} x cols ${cols}` : "a square grid"}`,
+    );
+  }
   return tf.tidy(() => {
-    const mass = tf.sum(assignments, 2); // argMax passes no gradient
-    return tf.oneHot(tf.argMax(mass, 1), kv).toFloat() as tf.Tensor2D;
+    const mass = tf.add(tf.sum(assignments, 2), 1e-12); // [B, Kv]
+    let value: tf.Tensor2D;
+    if (rule === "border") {
+      const ring = borderWeights(rows, cols);
+      value = tf.div(tf.sum(tf.mul(assignments, ring), 2), mass) as tf.Tensor2D;
+    } else {
+      // variance of each center's normalised map over (row, col) in grid units
+      const [y, x] = gridCoordinates(rows, cols);
+      const moment = (f: tf.Tensor1D) => tf.div(tf.sum(tf.mul(assignments, f), 2), mass);
+      const vy = tf.sub(moment(tf.square(y)), tf.square(moment(y)));
+      const vx = tf.sub(moment(tf.square(x)), tf.square(moment(x)));
+      value = tf.add(vy, vx) as tf.Tensor2D;
+    }
+    return tf.oneHot(tf.argMax(value, 1), kv).toFloat() as tf.Tensor2D;
   });
+}
+
+/** 1 on the border ring of a `rows x cols` grid (first/last row or column), else 0 `[rows * cols]`. */
+function borderWeights(rows: number, cols: number): tf.Tensor1D {
+  const w = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      w[r * cols + c] = r === 0 || c === 0 || r === rows - 1 || c === cols - 1 ? 1 : 0;
+    }
+  }
+  return tf.tensor1d(w);
+}
+
+/** The row and column index of each position of a `rows x cols` grid, row-major `[rows * cols]` each. */
+function gridCoordinates(rows: number, cols: number): [tf.Tensor1D, tf.Tensor1D] {
+  const y = new Float32Array(rows * cols), x = new Float32Array(rows * cols);
+  for (let i = 0; i < rows * cols; i++) {
+    y[i] = Math.floor(i / cols);
+    x[i] = i % cols;
+  }
+  return [tf.tensor1d(y), tf.tensor1d(x)];
 }
 
 /** Larger than any squared distance of float32 features that soft K-means accepts. */

@@ -133,6 +133,7 @@ async function localizeInputs(
       opts.background ?? LOCALIZE_DEFAULTS.background,
       vk.assignments,
       kAudio,
+      v,
     );
     return [vk.assignments, alignCenters(vk.centers, ak.centers, bg).nearest];
   });

@@ -46,7 +46,8 @@ export interface PairOptions {
   negatives?: "next" | "all";
   /**
    * Which visual center is the background, never aligned to a sound (default `none`: the
-   * nearest of all; `largest`: the center of largest assignment mass; see `BackgroundRule`).
+   * nearest of all; `largest`: the center of largest assignment mass; `border`, `spread`: see
+   * `BackgroundRule`).
    */
   background?: BackgroundRule;
   /**
@@ -196,7 +197,8 @@ export function pairDistances(
     }
   }
   return tf.tidy(() => {
-    const v = embedVisual(model, images).features;
+    const visual = embedVisual(model, images);
+    const v = visual.features;
     const a = embedAudio(model, logMel).features;
     let vc: tf.Tensor3D, ac: tf.Tensor3D, bg: tf.Tensor2D | undefined;
     if ((opts.alignment ?? "source") === "scene") {
@@ -207,7 +209,7 @@ export function pairDistances(
       const vk = softKMeans(v, opts.kVisual, km);
       vc = vk.centers;
       ac = softKMeans(a, opts.kAudio, km).centers;
-      bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio);
+      bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);
     }
     const own = alignCenters(vc, ac, bg);
     const positive2 = own.sceneDistance2;
