@@ -267,6 +267,45 @@ Deno.test("background center: the largest-mass visual center is never aligned, n
   tf.dispose([assign, bg, v, a, d2, g]);
 });
 
+Deno.test("background center: border and spread rules pick the frame's surround, not a large object", () => {
+  // 4 x 4 grid, row-major; ring: the 12 border positions, inner: the 4 middle ones
+  const cell = (f: (r: number, c: number) => boolean) =>
+    Array.from({ length: 16 }, (_, i) => f(Math.floor(i / 4), i % 4) ? 1 : 0);
+  const ring = cell((r, c) => r === 0 || c === 0 || r === 3 || c === 3);
+  // sample 0: a large object (8 positions, 4 of them on the left and bottom border) and a
+  // background split in two: top (the top row and the right column's rows 1-2, 6 positions)
+  // and bottom (the bottom row's last 2 positions)
+  const object = cell((r, c) => r >= 1 && r <= 2 && c <= 2 || r === 3 && c <= 1);
+  const top = cell((r, c) => r === 0 || (c === 3 && r <= 2));
+  const bottom = cell((r, c) => r === 3 && c >= 2);
+  // sample 1: the surround (12) and a centred object (4)
+  const assign = tf.tensor3d([[object, top, bottom], [
+    ring,
+    cell((r, c) => !ring[r * 4 + c]),
+    cell(() => false),
+  ]]);
+  // largest takes sample 0's object (8 of 16 positions) for the background
+  assertEquals(backgroundCenters("largest", assign, 1)!.arraySync(), [[1, 0, 0], [1, 0, 0]]);
+  // border: top has all its mass on the ring (bottom too: the first of the ties); the object 1/2
+  assertEquals(backgroundCenters("border", assign, 1)!.arraySync(), [[0, 1, 0], [1, 0, 0]]);
+  // spread: top is an L over 4 columns and 3 rows, wider than the object's block
+  assertEquals(backgroundCenters("spread", assign, 1)!.arraySync(), [[0, 1, 0], [1, 0, 0]]);
+  // a non-square grid is given explicitly; 16 positions are not 3 x 5
+  const wide = backgroundCenters("border", assign, 1, { rows: 2, cols: 8 })!;
+  assertEquals(wide.shape, [2, 3]);
+  assertThrows(
+    () => backgroundCenters("border", assign, 1, { rows: 3, cols: 5 }),
+    Error,
+    "rows 3 x cols 5",
+  );
+  assertThrows(
+    () => backgroundCenters("spread", tf.zeros([1, 3, 12]) as tf.Tensor3D, 1),
+    Error,
+    "square grid",
+  );
+  tf.dispose([assign, wide]);
+});
+
 Deno.test("contrastiveLoss: 0.5[y d^2 + (1 - y) max(0, m - d)^2], margin configurable", () => {
   const d2 = tf.tensor1d([4, 9, 49]);
   const y = tf.tensor1d([1, 0, 0]);

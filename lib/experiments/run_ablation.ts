@@ -606,9 +606,11 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   ...(["border", "spread"] as const).map((rule): AblationVariant => ({
     name: `ours+bg ${rule}`,
     change: `the default recipe (softmax t2) with the background rule \`${rule}\` instead of ` +
-      `\`largest\`: the visual center with the largest share of its assignment mass on the ` +
-      `feature grid's border ring (border) or the largest spatial variance (spread) is never ` +
-      `aligned, in training and localization`,
+      `\`largest\`: the visual center with ${
+        rule === "border"
+          ? "the largest share of its assignment mass on the feature grid's border ring"
+          : "the largest spatial variance of its assignment map"
+      } is never aligned, in training and localization`,
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
   })),
   ...(["border", "spread"] as const).map((rule): AblationVariant => ({

@@ -67,6 +67,8 @@ export interface Alignment {
  * const assign = tf.tensor3d([[[1, 0, 0, 0], [0, 1, 1, 1]]]);
  * assert.deepEqual(backgroundCenters("largest", assign, 1)!.arraySync(), [[0, 1]]);
  * assert.equal(backgroundCenters("none", assign, 1), undefined);
+ * // on a 2 x 2 grid every position is on the border ring: a tie, the first center wins
+ * assert.deepEqual(backgroundCenters("border", assign, 1)!.arraySync(), [[1, 0]]);
  * ```
  * @category model
  */
