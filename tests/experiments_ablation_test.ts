@@ -90,7 +90,7 @@ Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measur
   // each variant's recipe resolved by the runner's rule (a name as is, fields over `paper`),
   // snapshot at b3693fe, before the variants were written over a named base (inFrameNegative 0
   // and extraVisualCenters 1 added to each when the fields came, later loss "margin" and
-  // temperature 1: none of them changed those;
+  // temperature 1, then alignTemperature 0: none of them changed those;
   // `ours` is the default, K_visual = K_audio + 2 since ours+kv2 was measured, the softmax
   // loss at temperature 2 since ours+softmax t2 was)
   const measured = JSON.parse(

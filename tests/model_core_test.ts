@@ -306,6 +306,32 @@ Deno.test("background center: border and spread rules pick the frame's surround,
   tf.dispose([assign, wide]);
 });
 
+Deno.test("soft alignment: a softmin-weighted mix of the alignable centers, gradient to every one", () => {
+  // Kv = 3 on a line at 0, 1 and 10; one sound at 0.4; center 2 is the background
+  const v = tf.tensor3d([[[0], [1], [10]]]);
+  const a = tf.tensor3d([[[0.4]]]);
+  const bg = tf.tensor2d([[0, 0, 1]]);
+  const tau = 0.5;
+  // D^2 = 0.16, 0.36 (and 92.16, excluded): weights softmin(D^2 / tau) over centers 0 and 1
+  const e0 = Math.exp(-0.16 / tau), e1 = Math.exp(-0.36 / tau);
+  const mix = e1 / (e0 + e1); // the mixed center sits at 0 * w0 + 1 * w1
+  const soft = alignCenters(v, a, bg, tau);
+  assertAlmostEquals(soft.sceneDistance2.arraySync()[0], (mix - 0.4) ** 2, 1e-5);
+  assertEquals(soft.nearest.arraySync(), [[0]]); // the hard choice is kept for localization
+  // toward tau -> 0 the soft distance is the hard one
+  const sharp = alignCenters(v, a, bg, 1e-4).sceneDistance2;
+  assertAlmostEquals(sharp.arraySync()[0], 0.16, 1e-4);
+  // the gradient reaches the non-nearest alignable center, not the background
+  const g = tf.grad((x: tf.Tensor) =>
+    alignCenters(x as tf.Tensor3D, a, bg, tau).sceneDistance2.sum()
+  )(v);
+  const gv = g.arraySync() as number[][][];
+  assertEquals(gv[0][1][0] !== 0 && gv[0][0][0] !== 0, true);
+  assertEquals(gv[0][2][0], 0);
+  assertThrows(() => alignCenters(v, a, bg, -1), Error, "temperature");
+  tf.dispose([v, a, bg, soft.distances, soft.nearest, soft.sceneDistance2, sharp, g]);
+});
+
 Deno.test("contrastiveLoss: 0.5[y d^2 + (1 - y) max(0, m - d)^2], margin configurable", () => {
   const d2 = tf.tensor1d([4, 9, 49]);
   const y = tf.tensor1d([1, 0, 0]);

@@ -84,6 +84,9 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
     "inFrameNegative 0.5",
   );
   assertEquals(resolveRecipe({ loss: "softmax", temperature: 2 }).temperature, 2);
+  assertThrows(() => resolveRecipe({ alignTemperature: -1 }), Error, "alignTemperature");
+  assertEquals(resolveRecipe({ alignTemperature: 4 }).alignTemperature, 4);
+  assertEquals(resolveRecipe({ background: "border" }).background, "border");
   assertThrows(() => resolveRecipe({ gainJitter: -1 }), Error, "gainJitter");
   assertThrows(() => resolveRecipe({ timeShift: 0.75 }), Error, "timeShift");
   assertThrows(() => resolveRecipe({ colorJitter: 1 }), Error, "colorJitter");
@@ -212,15 +215,26 @@ Deno.test("pairDistances: the matrix holds the positives on its diagonal, the ne
   const model = createModel({ preset: "tiny", seed: 2 });
   const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
   const opts = { kAudio: 1, kVisual: 3, background: "largest" as const, negatives: "all" as const };
-  const d = pairDistances(model, images, logMel, { ...opts, matrix: true });
   assertEquals(pairDistances(model, images, logMel, opts).distance2, undefined);
-  const m = d.distance2!.arraySync(), p = d.positive2.arraySync();
-  const all = d.allNegative2!.arraySync();
-  assertEquals(d.distance2!.shape, [4, 4]);
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
-  m.forEach((row, i) => assert(close(row[i], p[i]), `(${i}, ${i}): ${row[i]} vs ${p[i]}`));
-  assertEquals(m.flatMap((row, i) => row.filter((_, j) => j !== i)), all);
-  tf.dispose([d.positive2, d.negative2, d.allNegative2!, d.distance2!, images, logMel]);
+  // the same under the border rule and a soft alignment (its scene distances differ)
+  const hard = pairDistances(model, images, logMel, { ...opts, matrix: true }).positive2;
+  for (
+    const extra of [{}, { background: "border" as const }, { alignTemperature: 1 }]
+  ) {
+    const d = pairDistances(model, images, logMel, { ...opts, ...extra, matrix: true });
+    const m = d.distance2!.arraySync(), p = d.positive2.arraySync();
+    const all = d.allNegative2!.arraySync();
+    assertEquals(d.distance2!.shape, [4, 4]);
+    m.forEach((row, i) => assert(close(row[i], p[i]), `(${i}, ${i}): ${row[i]} vs ${p[i]}`));
+    assertEquals(m.flatMap((row, i) => row.filter((_, j) => j !== i)), all);
+    if ("alignTemperature" in extra) {
+      // a mix of the alignable centers, not the nearest one
+      assert(p.some((x, i) => !close(x, hard.arraySync()[i])), "soft = hard distances");
+    }
+    tf.dispose([d.positive2, d.negative2, d.allNegative2!, d.distance2!]);
+  }
+  tf.dispose([hard, images, logMel]);
   model.params.dispose();
 });
 

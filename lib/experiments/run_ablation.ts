@@ -110,6 +110,7 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   extraVisualCenters: 1,
   loss: "margin",
   temperature: 1,
+  alignTemperature: 0,
 });
 
 /**
@@ -618,6 +619,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: `the background rule \`${rule}\`, softmax t2, C1 then C2 (the flip check)`,
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
     levels: [1, 2],
+  })),
+  ...[1, 4].map((t): AblationVariant => ({
+    name: `ours+soft align t${t}`,
+    change: `the default recipe (softmax t2) with a soft alignment in training: each sound's ` +
+      `visual center the softmin(D^2 / ${t})-weighted mix of the non-background centers ` +
+      `instead of the nearest (localization keeps the nearest)`,
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, alignTemperature: t },
   })),
 ];
 

@@ -146,6 +146,9 @@ const EXCLUDED = 3e38;
  * @param audioCenters `[batch, Ka, D]`.
  * @param background optional mask `[batch, Kv]` (1: a background center, never aligned; see
  * {@linkcode backgroundCenters}); at least one center per sample must stay alignable.
+ * @param temperature soft alignment (> 0; default 0, the hard nearest): the scene distance
+ * takes each sound's visual center as the softmin-weighted mix of the alignable centers (see
+ * {@linkcode softAlignedDistance2}); `nearest` stays the hard choice.
  * @returns squared center distances, aligned visual center per audio center, scene distance.
  *
  * @example
@@ -167,6 +170,7 @@ export function alignCenters(
   visualCenters: tf.Tensor3D,
   audioCenters: tf.Tensor3D,
   background?: tf.Tensor2D,
+  temperature = 0,
 ): Alignment {
   const [b, kv, d] = visualCenters.shape;
   if (audioCenters.shape[0] !== b || audioCenters.shape[2] !== d) {
@@ -177,12 +181,17 @@ export function alignCenters(
   if (background && (background.shape[0] !== b || background.shape[1] !== kv)) {
     throw new Error(`alignCenters: background [${background.shape}] must be [${b}, ${kv}]`);
   }
+  if (!(Number.isFinite(temperature) && temperature >= 0)) {
+    throw new Error(`alignCenters: temperature must be finite and >= 0, got ${temperature}`);
+  }
   return tf.tidy(() => {
-    const diff = tf.sub(tf.expandDims(visualCenters, 2), tf.expandDims(audioCenters, 1));
-    const distances = tf.sum(tf.square(diff), 3) as tf.Tensor3D; // [B, Kv, Ka]
+    const v = tf.expandDims(visualCenters, 2), a = tf.expandDims(audioCenters, 1);
+    const distances = tf.sum(tf.square(tf.sub(v, a)), 3) as tf.Tensor3D; // [B, Kv, Ka]
     const alignable = background ? excludeBackground(distances, background, 1) : distances;
     const nearest = tf.argMin(alignable, 1) as tf.Tensor2D;
-    const sceneDistance2 = tf.sum(tf.min(alignable, 1), 1) as tf.Tensor1D;
+    const sceneDistance2 = (temperature > 0
+      ? softAlignedDistance2(v, a, alignable, temperature)
+      : tf.sum(tf.min(alignable, 1), 1)) as tf.Tensor1D;
     return { distances, nearest, sceneDistance2 };
   });
 }
@@ -210,5 +219,52 @@ export function excludeBackground(
     const mask = tf.reshape(background, shape);
     // arithmetic, not tf.where on a comparison: tfjs has no gradient for comparisons
     return tf.add(tf.mul(distances, tf.sub(1, mask)), tf.mul(mask, EXCLUDED));
+  });
+}
+
+/**
+ * The soft alignment's scene distance: each audio center k is compared with the mix of the
+ * visual centers weighted by softmin_j(D_jk^2 / `temperature`) over the alignable centers
+ * (the background's entries of `alignable` are excluded, weight 0), so that a sound aligned
+ * to the wrong center still passes gradient to the others: `sum_k |sum_j w_jk v_j - a_k|^2`.
+ * Leading axes broadcast, so one call serves a batch's own pairs and every (audio, frame)
+ * pair.
+ *
+ * @param visual visual centers `[..., Kv, 1, D]`.
+ * @param audio audio centers `[..., 1, Ka, D]`.
+ * @param alignable squared distances `[..., Kv, Ka]`, the background's entries excluded (see
+ * {@linkcode excludeBackground}).
+ * @param temperature the softmin temperature (> 0; toward 0 the hard nearest).
+ * @returns the scene distances `[...]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softAlignedDistance2 } from "@avscene/avscene/model";
+ * // two visual centers at 0 and 2 on a line, the sound at 0: weights e^0, e^-4 (tau 1)
+ * const v = tf.tensor4d([[[[0]], [[2]]]]), a = tf.tensor4d([[[[0]]]]);
+ * const w = Math.exp(-4) / (1 + Math.exp(-4));
+ * const d2 = softAlignedDistance2(v, a, tf.tensor3d([[[0], [4]]]), 1).arraySync() as number[];
+ * assert.ok(Math.abs(d2[0] - (2 * w) ** 2) < 1e-6);
+ * ```
+ * @category model
+ */
+export function softAlignedDistance2(
+  visual: tf.Tensor,
+  audio: tf.Tensor,
+  alignable: tf.Tensor,
+  temperature: number,
+): tf.Tensor {
+  if (!(Number.isFinite(temperature) && temperature > 0)) {
+    throw new Error(`softAlignedDistance2: temperature must be finite and > 0, got ${temperature}`);
+  }
+  return tf.tidy(() => {
+    const r = alignable.rank;
+    const logits = tf.div(tf.neg(alignable), temperature);
+    const w = tf.exp(tf.sub(logits, tf.logSumExp(logits, r - 2, true))); // softmin over Kv
+    const mix = tf.sum(tf.mul(tf.expandDims(w, r), visual), r - 2); // [..., Ka, D]
+    const diff = tf.sub(mix, tf.squeeze(audio, [r - 2]));
+    return tf.sum(tf.square(diff), [r - 2, r - 1]);
   });
 }

@@ -13,6 +13,7 @@ import {
   backgroundCenters,
   type BackgroundRule,
   excludeBackground,
+  softAlignedDistance2,
 } from "./align_centers.ts";
 
 /**
@@ -61,6 +62,13 @@ export interface PairOptions {
    * frame j) pair of the batch, the diagonal included (default false; for a softmax loss).
    */
   matrix?: boolean;
+  /**
+   * Soft alignment (default 0: each sound to its nearest alignable visual center): the
+   * softmin temperature with which every scene distance takes each sound's visual center as a
+   * weighted mix of the alignable centers (see `softAlignedDistance2`). The in-frame
+   * negatives keep the hard choice.
+   */
+  alignTemperature?: number;
 }
 
 /**
@@ -99,21 +107,22 @@ export interface PairDistances {
  * @param vc visual centers `[batch, Kv, D]`.
  * @param ac audio centers `[batch, Ka, D]`.
  * @param background optional background mask of each frame's visual centers `[batch, Kv]`.
+ * @param temperature soft alignment's temperature (0: the hard nearest).
  * @returns `[batch (audio), batch (frame)]`.
  */
 function sceneDistanceMatrix(
   vc: tf.Tensor3D,
   ac: tf.Tensor3D,
   background?: tf.Tensor2D,
+  temperature = 0,
 ): tf.Tensor2D {
   // [1, B(frame), Kv, 1, D] - [B(audio), 1, 1, Ka, D] -> [B, B, Kv, Ka]
-  const diff = tf.sub(
-    tf.expandDims(tf.expandDims(vc, 0), 3),
-    tf.expandDims(tf.expandDims(ac, 1), 2),
-  );
-  const d = tf.sum(tf.square(diff), 4);
+  const v = tf.expandDims(tf.expandDims(vc, 0), 3), a = tf.expandDims(tf.expandDims(ac, 1), 2);
+  const d = tf.sum(tf.square(tf.sub(v, a)), 4);
   const alignable = background ? excludeBackground(d, background, 2) : d;
-  return tf.sum(tf.min(alignable, 2), 2) as tf.Tensor2D;
+  return (temperature > 0
+    ? softAlignedDistance2(v, a, alignable, temperature)
+    : tf.sum(tf.min(alignable, 2), 2)) as tf.Tensor2D;
 }
 
 /**
@@ -211,11 +220,12 @@ export function pairDistances(
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);
     }
-    const own = alignCenters(vc, ac, bg);
+    const tau = opts.alignTemperature ?? 0;
+    const own = alignCenters(vc, ac, bg, tau);
     const positive2 = own.sceneDistance2;
-    const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg)).sceneDistance2;
+    const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg), tau).sceneDistance2;
     const wantAll = (opts.negatives ?? "next") === "all";
-    const m = wantAll || opts.matrix ? sceneDistanceMatrix(vc, ac, bg) : undefined;
+    const m = wantAll || opts.matrix ? sceneDistanceMatrix(vc, ac, bg, tau) : undefined;
     const all = wantAll ? { allNegative2: offDiagonal(m!) } : {};
     const matrix = opts.matrix ? { distance2: m! } : {};
     const inFrame = opts.inFrameNegatives

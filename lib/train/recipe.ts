@@ -93,6 +93,14 @@ export interface Recipe {
   loss: ContrastiveLossKind;
   /** The softmax losses' temperature tau (> 0; unused by `margin`). */
   temperature: number;
+  /**
+   * Soft alignment in training (0: each sound to its nearest alignable visual center, the
+   * paper's hard rule): the softmin temperature with which each sound's visual center is the
+   * mix of the alignable centers weighted by softmin(D^2 / this), so a wrong choice still
+   * passes gradient to the right center (`PairOptions.alignTemperature`). Localization and
+   * the separation cue keep the hard nearest, the mix's largest weight.
+   */
+  alignTemperature: number;
 }
 
 /**
@@ -135,6 +143,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     extraVisualCenters: 2,
     loss: "softmax",
     temperature: 2,
+    alignTemperature: 0,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -152,6 +161,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     extraVisualCenters: 1,
     loss: "margin",
     temperature: 1,
+    alignTemperature: 0,
   }),
 });
 
@@ -231,6 +241,9 @@ export function resolveRecipe(
   }
   if (!(Number.isFinite(r.temperature) && r.temperature > 0)) {
     throw new Error(`recipe: temperature must be finite and > 0, got ${r.temperature}`);
+  }
+  if (!(Number.isFinite(r.alignTemperature) && r.alignTemperature >= 0)) {
+    throw new Error(`recipe: alignTemperature must be finite and >= 0, got ${r.alignTemperature}`);
   }
   if (r.loss !== "margin" && r.negatives !== "all") {
     throw new Error(

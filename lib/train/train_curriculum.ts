@@ -401,6 +401,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           negatives: recipe.negatives,
           background: recipe.background,
           inFrameNegatives: recipe.inFrameNegative > 0,
+          alignTemperature: recipe.alignTemperature,
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
