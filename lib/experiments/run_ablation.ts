@@ -627,6 +627,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       `instead of the nearest (localization keeps the nearest)`,
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, alignTemperature: t },
   })),
+  {
+    name: "ours+softmax t2 kv1",
+    change: "the default recipe (softmax t2) with K_visual = K_audio + 1 (one background " +
+      "center) instead of + 2, in training and localization",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
+  },
 ];
 
 /**
