@@ -633,6 +633,24 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "center) instead of + 2, in training and localization",
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
   },
+  ...(["border", "spread"] as const).map((rule): AblationVariant => ({
+    name: `ours+softmax t2 kv1 bg ${rule}`,
+    change: `K_visual = K_audio + 1 under the softmax loss, with the background rule ` +
+      `\`${rule}\` instead of \`largest\` (in training and localization)`,
+    recipe: {
+      ...OURS_MARGIN,
+      loss: "softmax",
+      temperature: 2,
+      extraVisualCenters: 1,
+      background: rule,
+    },
+  })),
+  {
+    name: "ours+softmax t2 kv1 C2(C1)",
+    change: "K_visual = K_audio + 1 under the softmax loss, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
+    levels: [1, 2],
+  },
 ];
 
 /**
