@@ -13,7 +13,8 @@
  * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
  * positions each center wins, not under its soft map); `c2`, `c2+unit+mlp` (the cue from the
  * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
- * learning rate instead of Table 3's 3e-3). Each variant gets its own cache folder
+ * learning rate instead of Table 3's 3e-3); `peak`, `peak+unit+mlp` (the features at the P / 16
+ * positions of each center's largest assignment). Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. Prints each variant's SDR per seed with mean ± SD and the difference to the
  * first variant per seed; the JSON summary goes to `OUT/summary.json`.
@@ -49,6 +50,8 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "lr1e-2": { ...RAW, lr: 1e-2 },
   "unit+mlp+lr1e-3": { ...UNIT_MLP, lr: 1e-3 },
   "unit+mlp+lr1e-2": { ...UNIT_MLP, lr: 1e-2 },
+  peak: { ...RAW, pooling: "peak" },
+  "peak+unit+mlp": { ...UNIT_MLP, pooling: "peak" },
 };
 
 const { values } = parseArgs({

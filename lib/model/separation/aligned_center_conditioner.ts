@@ -49,9 +49,11 @@ export interface AlignedCenterOptions {
    * What a chosen center gives as its cue: `center` (the default: the soft K-means center, the
    * frame's features pooled under the center's soft assignment map) or `hard` (the mean of the
    * frame's features at the positions whose largest assignment is that center; the center
-   * where there is none).
+   * where there is none) or `peak` (the mean of the frame's features at the P / 16 positions
+   * where the center's assignment is largest: its map's peak, where the soft map's tails onto
+   * the background weigh nothing).
    */
-  pooling?: "center" | "hard";
+  pooling?: "center" | "hard" | "peak";
 }
 
 /**
@@ -115,9 +117,9 @@ export function alignedCenterConditioner(
   const d = model.config.embedding;
   const unitNorm = opts.unitNorm ?? false;
   const pooling = opts.pooling ?? "center";
-  if (pooling !== "center" && pooling !== "hard") {
+  if (pooling !== "center" && pooling !== "hard" && pooling !== "peak") {
     throw new Error(
-      `alignedCenterConditioner: pooling must be "center" or "hard", got "${pooling}"`,
+      `alignedCenterConditioner: pooling must be "center", "hard" or "peak", got "${pooling}"`,
     );
   }
   /** Each cached clip's cue per center (`[Kv * D]`), where it is not the center itself. */
@@ -151,6 +153,13 @@ export function alignedCenterConditioner(
         const mask = backgroundCenters(rule, k.assignments, kv - extra);
         const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
         if (pooling === "center") return [k.centers, bg];
+        if (pooling === "peak") {
+          // each center's P / 16 positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
+          const p = features.shape[1], m = Math.max(1, Math.floor(p / 16));
+          const top = tf.topk(k.assignments, m).indices;
+          const pick = tf.sum(tf.oneHot(top, p), 2);
+          return [k.centers, bg, tf.div(tf.matMul(pick, features), m)];
+        }
         // each position to its largest-assignment center: [B, Kv, P], then the mean per center
         const owner = tf.transpose(tf.oneHot(tf.argMax(k.assignments, 1), kv), [0, 2, 1]);
         const count = tf.sum(owner, 2, true); // [B, Kv, 1]
