@@ -13,8 +13,9 @@
  * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
  * positions each center wins, not under its soft map); `c2`, `c2+unit+mlp` (the cue from the
  * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
- * learning rate instead of Table 3's 3e-3); `peak`, `peak+unit+mlp` (the features at the P / 16
- * positions of each center's largest assignment). Each variant gets its own cache folder
+ * learning rate instead of Table 3's 3e-3); `peak`, `peak+unit+mlp`, `peak+mlp`, `peak+unit` (the
+ * features at the P / 16 positions of each center's largest assignment), `peak4`, `peak8`,
+ * `peak32`, `peak64` (at 4, 8, 32, 64 of the tiny preset's 256 positions). Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. Prints each variant's SDR per seed with mean ± SD and the difference to the
  * first variant per seed; the JSON summary goes to `OUT/summary.json`.
@@ -52,6 +53,12 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "unit+mlp+lr1e-2": { ...UNIT_MLP, lr: 1e-2 },
   peak: { ...RAW, pooling: "peak" },
   "peak+unit+mlp": { ...UNIT_MLP, pooling: "peak" },
+  "peak+mlp": { ...RAW, cueMlp: 64, pooling: "peak" },
+  "peak+unit": { ...RAW, unitNorm: true, pooling: "peak" },
+  peak4: { ...RAW, pooling: "peak", peakShare: 1 / 64 },
+  peak8: { ...RAW, pooling: "peak", peakShare: 1 / 32 },
+  peak32: { ...RAW, pooling: "peak", peakShare: 1 / 8 },
+  peak64: { ...RAW, pooling: "peak", peakShare: 1 / 4 },
 };
 
 const { values } = parseArgs({

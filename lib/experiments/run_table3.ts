@@ -104,7 +104,7 @@ export interface Table3Options extends ExperimentOptions {
    * model's chain (`av`, instead of the row's own), Adam's learning rate (`lr`, instead of
    * {@linkcode TABLE3_LR}).
    */
-  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling"> & OursCueOptions & {
+  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling" | "peakShare"> & OursCueOptions & {
     av?: RecipeStage[];
     lr?: number;
   };
@@ -424,6 +424,7 @@ function _createMethod(
       unitNorm: oursCue.unitNorm,
       pooling: oursCue.pooling,
       cueMlp: oursCue.cueMlp,
+      peakShare: oursCue.peakShare,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);

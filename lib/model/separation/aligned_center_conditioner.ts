@@ -49,11 +49,16 @@ export interface AlignedCenterOptions {
    * What a chosen center gives as its cue: `center` (the default: the soft K-means center, the
    * frame's features pooled under the center's soft assignment map) or `hard` (the mean of the
    * frame's features at the positions whose largest assignment is that center; the center
-   * where there is none) or `peak` (the mean of the frame's features at the P / 16 positions
-   * where the center's assignment is largest: its map's peak, where the soft map's tails onto
-   * the background weigh nothing).
+   * where there is none) or `peak` (the mean of the frame's features at the `peakShare` of the
+   * P positions where the center's assignment is largest: its map's peak, where the soft map's
+   * tails onto the background weigh nothing).
    */
   pooling?: "center" | "hard" | "peak";
+  /**
+   * The share of the frame's positions `peak` pooling averages (default 1/16: 16 of the tiny
+   * preset's 16 x 16; at least one position).
+   */
+  peakShare?: number;
 }
 
 /**
@@ -122,6 +127,10 @@ export function alignedCenterConditioner(
       `alignedCenterConditioner: pooling must be "center", "hard" or "peak", got "${pooling}"`,
     );
   }
+  const peakShare = opts.peakShare ?? 1 / 16;
+  if (!(peakShare > 0 && peakShare <= 1)) {
+    throw new Error(`alignedCenterConditioner: peakShare must be in (0, 1], got ${peakShare}`);
+  }
   /** Each cached clip's cue per center (`[Kv * D]`), where it is not the center itself. */
   const cues = new Map<string, Float32Array>();
   const visualCenters = new Map<string, Float32Array>();
@@ -154,8 +163,8 @@ export function alignedCenterConditioner(
         const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
         if (pooling === "center") return [k.centers, bg];
         if (pooling === "peak") {
-          // each center's P / 16 positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
-          const p = features.shape[1], m = Math.max(1, Math.floor(p / 16));
+          // each center's m positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
+          const p = features.shape[1], m = Math.max(1, Math.round(p * peakShare));
           const top = tf.topk(k.assignments, m).indices;
           const pick = tf.sum(tf.oneHot(top, p), 2);
           return [k.centers, bg, tf.div(tf.matMul(pick, features), m)];
