@@ -8,6 +8,7 @@
  *
  *   deno run -A bench/table3_cue.ts [--variants center,unit,unit+mlp] [--seeds 0,1,2]
  *     [--steps 500x8] [--out runs/table3_cue] [--duets] [--train-clips 128] [--baselines]
+ *     [--masks binary]
  *
  * Variants: `default` (ours' default cue: today `center`); `center` (the aligned center as
  * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
@@ -18,7 +19,9 @@
  * `peak32`, `peak64` (at 4, 8, 32, 64 of the tiny preset's 256 positions). Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. `--train-clips` sets the solo training clips mixtures are drawn from (the
- * quick scale's 128; another count gets the folder `OUT/<variant>@<N>clips/`). Prints each
+ * quick scale's 128; another count gets the folder `OUT/<variant>@<N>clips/`); `--masks ratio`
+ * gives every learned row's network ratio masks and L1 (`Table3Options.maskType`; folder
+ * `OUT/<variant>@ratio/`). Prints each
  * variant's SDR per seed with mean ± SD and the difference to the
  * first variant per seed; the JSON summary goes to `OUT/summary.json`.
  *
@@ -74,6 +77,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "runs/table3_cue" },
     duets: { type: "boolean", default: false },
     baselines: { type: "boolean", default: false },
+    masks: { type: "string", default: "binary" },
     "train-clips": { type: "string", default: "128" },
   },
 });
@@ -99,16 +103,23 @@ if (!(Number.isInteger(soloTrainSize) && soloTrainSize >= 2)) {
   throw new Error(`--train-clips: "${values["train-clips"]}" is not an integer >= 2`);
 }
 
+const maskType = values.masks;
+if (maskType !== "binary" && maskType !== "ratio") {
+  throw new Error(`--masks: "${maskType}" is not binary or ratio`);
+}
+
 await initBackend("wasm");
 const root = values.out;
 
 const out: { variant: string; wall: number; sdr: Record<string, number[]> }[] = [];
 for (const variant of variants) {
   const t0 = performance.now();
-  const label = soloTrainSize === 128 ? variant : `${variant}@${soloTrainSize}clips`;
+  const label = (soloTrainSize === 128 ? variant : `${variant}@${soloTrainSize}clips`) +
+    (maskType === "binary" ? "" : `@${maskType}`);
   const sdr = await quickTable3Sdr(root, label, ROWS, seeds, {
     separation: { separationSteps: steps, separationBatch: batch, soloTrainSize },
     oursCue: VARIANTS[variant],
+    ...(maskType === "binary" ? {} : { maskType }),
   });
   const wall = (performance.now() - t0) / 1000;
   out.push({ variant, wall, sdr });

@@ -485,5 +485,11 @@ Deno.test("ours: peak pooling gives the mean of the features at the P / 16 posit
     peak.v[i].forEach((x, e) => assert.ok(Math.abs(x - expected[e]) < 1e-4, `clip ${i}`));
     assert.ok(peak.v[i].some((x, e) => Math.abs(x - plain.v[i][e]) > 1e-4), `clip ${i}`);
   });
+  for (const peakShare of [0, 1.5, NaN]) {
+    assert.throws(
+      () => createOursSeparation(av, { pooling: "peak", peakShare }),
+      /peakShare must be in \(0, 1\], got/,
+    );
+  }
   av.params.dispose();
 });
