@@ -6,12 +6,15 @@
  * `seed * 1000 + 7`, Adam at `TABLE3_LR`, soft masks), but each clip's cue is a one-hot of its
  * class instead of its aligned visual center. `class@p` keeps the right class for a share `p`
  * of the clips (fixed per clip and seed; the others get a wrong class at random, the same at
- * training and test), to see how good a cue the quick target needs. Network variants:
+ * training and test), to see how good a cue the quick target needs. `mask`: the frozen C1
+ * model's visual features pooled under the clip's true object mask (perfect localization with
+ * today's features; the newest `C1-s<seed>-*` model under `--models`, as `table3_cue.ts`
+ * caches them). Network variants:
  * `default`, `ratio` (ratio masks and L1 instead of binary masks and BCE). Not a timed bench:
  * a measurement, rerun with
  *
  *   deno run -A bench/table3_oracle.ts [--cues class,class@0.5] [--nets default,ratio]
- *     [--seeds 0,1,2] [--steps 500x8] [--lr 0.003]
+ *     [--seeds 0,1,2] [--steps 500x8] [--lr 0.003] [--models runs/table3_cue/models]
  *
  * Prints each (cue, network) row's SDR per seed with mean ± SD, and the mixture's.
  *
@@ -42,6 +45,10 @@ import {
   separationConfig,
 } from "../lib/model/separation/mod.ts";
 import { fnv1a, Rng } from "../lib/random/mod.ts";
+import { type AVModel, createModel } from "../lib/model/create_model.ts";
+import { embedVisual } from "../lib/model/embed.ts";
+import { modelInputs } from "../lib/model/model_inputs.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { trainSeparation } from "../lib/train/train_separation.ts";
 import { seedSpread } from "./_table3_rows.ts";
 
@@ -58,6 +65,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     steps: { type: "string", default: "500x8" },
     lr: { type: "string", default: String(TABLE3_LR) },
+    models: { type: "string", default: "runs/table3_cue/models" },
   },
 });
 const seeds = values.seeds.split(",").map(Number);
@@ -68,8 +76,9 @@ if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batchSize) && ba
 const lr = Number(values.lr);
 if (!(lr > 0)) throw new Error(`--lr: "${values.lr}" is not a positive number`);
 const cues = values.cues.split(",").map((c) => {
+  if (c === "mask") return { name: c, right: NaN };
   const m = /^class(?:@(0(?:\.\d+)?|1))?$/.exec(c);
-  if (!m) throw new Error(`--cues: "${c}" is not class or class@P (0 <= P <= 1)`);
+  if (!m) throw new Error(`--cues: "${c}" is not mask, class or class@P (0 <= P <= 1)`);
   return { name: c, right: m[1] === undefined ? 1 : Number(m[1]) };
 });
 const nets = values.nets.split(",");
@@ -107,6 +116,71 @@ function classCue(right: number, seed: number, size: number): Conditioner {
   };
 }
 
+/** The newest C1 model of `seed` that Table 3's cache holds under `root` (`C1-s<seed>-*`). */
+async function cachedC1(root: string, seed: number): Promise<AVModel> {
+  let best: { path: string; mtime: number } | undefined;
+  for await (const e of Deno.readDir(root)) {
+    if (!e.name.startsWith(`C1-s${seed}-`)) continue;
+    const path = `${root}/${e.name}/checkpoints`;
+    const mtime = (await Deno.stat(`${path}/latest.json`).catch(() => null))?.mtime?.getTime();
+    if (mtime !== undefined && (!best || mtime > best.mtime)) best = { path, mtime };
+  }
+  if (!best) throw new Error(`--models: no C1-s${seed}-*/checkpoints under ${root}`);
+  const av = createModel({ preset, seed });
+  await loadCheckpoint(best.path, av);
+  return av;
+}
+
+/**
+ * Each clip's cue: the frozen C1 model's visual features pooled under the clip's true object
+ * mask (each feature position weighted by the share of its pixels on the object): perfect
+ * localization with today's features.
+ */
+function maskCue(av: AVModel): Conditioner {
+  const cache = new Map<string, Float32Array>();
+  const d = av.config.embedding;
+  const cueOf = (c: AVClip) => cache.get(c.id)!;
+  return {
+    name: "mask",
+    prepare(batch: MixtureBatch) {
+      const todo = [...new Map(batch.clips.flat().map((c) => [c.id, c])).values()]
+        .filter((c) => !cache.has(c.id));
+      if (todo.length === 0) return Promise.resolve();
+      const feats = tf.tidy(() =>
+        embedVisual(av, modelInputs(av, todo).images).features.arraySync() as number[][][]
+      );
+      todo.forEach((c, i) => {
+        const { width, height } = c.image, p = feats[i].length, g = Math.round(Math.sqrt(p));
+        const mask = c.masks![0], v = new Float32Array(d);
+        let total = 0;
+        for (let r = 0; r < g; r++) {
+          for (let q = 0; q < g; q++) {
+            let on = 0, n = 0;
+            for (let y = Math.floor(r * height / g); y < Math.floor((r + 1) * height / g); y++) {
+              for (let x = Math.floor(q * width / g); x < Math.floor((q + 1) * width / g); x++) {
+                on += mask[y * width + x];
+                n++;
+              }
+            }
+            const w = on / n;
+            total += w;
+            for (let e = 0; e < d; e++) v[e] += w * feats[i][r * g + q][e];
+          }
+        }
+        cache.set(c.id, total > 0 ? v.map((x) => x / total) : v);
+      });
+      return Promise.resolve();
+    },
+    condition(batch: MixtureBatch) {
+      const b = batch.clips.length, n = batch.clips[0].length;
+      const v = new Float32Array(b * n * d);
+      batch.clips.flat().forEach((c, i) => v.set(cueOf(c), i * d));
+      return { vectors: tf.tensor4d(v, [b, n, 1, d]), valid: tf.ones([b, n, 1]) as tf.Tensor3D };
+    },
+    dispose: () => av.params.dispose(),
+  };
+}
+
 const mixRefs = pairs.map((p) => p.map((c) => fitClipAudio(c, base)));
 const mixture = separationScores(
   mixRefs,
@@ -125,7 +199,9 @@ for (const cue of cues) {
     const sdr: number[] = [];
     for (const seed of seeds) {
       const model = createSeparationModel({ preset, seed, config: NETS[net] });
-      const cond = classCue(cue.right, seed, model.config.conditionSize);
+      const cond = cue.name === "mask"
+        ? maskCue(await cachedC1(values.models, seed))
+        : classCue(cue.right, seed, model.config.conditionSize);
       try {
         await trainSeparation(model, {
           conditioner: cond,
@@ -149,6 +225,7 @@ for (const cue of cues) {
         }
         sdr.push(separationScores(refs, est, false).sdr);
       } finally {
+        cond.dispose?.();
         model.params.dispose();
       }
     }
