@@ -6,7 +6,7 @@
  *
  *   deno run -A bench/table1_readouts.ts [--per-class 4] [--world-seed 0] [--seeds 0,1,2]
  *     [--weights 300=/tmp/diag/abl300/weights --weights 2000=/tmp/lead/abl2000/weights]
- *     [--variant ours] [--out runs/table1_readouts.json]
+ *     [--variant ours] [--only "NAME;NAME"] [--out runs/table1_readouts.json]
  *
  * Each `--weights LABEL=DIR` names a directory of `deno task ablate` weights
  * (`DIR/<variant>-s<seed>.bin`, tiny preset, default model configuration; the defaults were made
@@ -20,10 +20,16 @@
  *   (`2 F D`).
  * - `embedding, 2 / 4 bands`: mean and max over time and within 2 or 4 equal frequency bands.
  * - `trunk, all positions` / `trunk, over time`: the trunk's last layer (before the
- *   embedding's linear projection), pooled the same two ways; `trunk, over time` is what
- *   `pooledAudioFeatures` reads out.
+ *   embedding's linear projection), pooled the same two ways.
  * - `trunk layers, all positions` / `trunk layers, over time`: every conv layer of the trunk
  *   pooled that way, concatenated.
+ * - `..., mean + std`: the mean and standard deviation over every position (as the MFCC
+ *   baseline pools its frames), of the embedding, the trunk's last layer, or every layer;
+ *   `embedding, mean + max + std` all three.
+ * - `trunk before its last norm, ...`: the trunk's last conv before its per-position
+ *   normalisation and ReLU, mean and max or mean and std over every position.
+ *
+ * `--only` keeps the read-outs of those names (separated by semicolons).
  *
  * @module
  */
@@ -35,6 +41,7 @@ import { wholeClipWindows } from "../lib/data/clip_stream.ts";
 import type { AVClip, LabelledClip } from "../lib/data/types.ts";
 import { type AVModel, createModel } from "../lib/model/create_model.ts";
 import { audioTrunk, embedAudio } from "../lib/model/embed.ts";
+import { conv2dSame } from "../lib/model/conv2d_same.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
 import { presetConfig } from "../lib/model/presets.ts";
 import { classifyFrozenFeatures } from "../lib/metrics/classify_frozen_features.ts";
@@ -49,6 +56,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     weights: { type: "string", multiple: true },
     variant: { type: "string", default: "ours" },
+    only: { type: "string" },
     out: { type: "string" },
   },
 });
@@ -91,9 +99,23 @@ const bands = (k: number): Pool => (x) => {
   ], 1);
 };
 
-/** The audio net's maps of a batch: every trunk layer's output and the embedded map. */
+/** Mean and standard deviation over every position. */
+const meanStd: Pool = (x) =>
+  tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2]);
+    return tf.concat([mean, tf.sqrt(tf.add(variance, 1e-8))], 1) as tf.Tensor2D;
+  });
+/** Mean, maximum and standard deviation over every position. */
+const meanMaxStd: Pool = (x) =>
+  tf.tidy(() => tf.concat([allPositions(x), tf.slice(meanStd(x), [0, x.shape[3]], [-1, -1])], 1));
+
+/**
+ * The audio net's maps of a batch: every trunk layer's output, the last conv's output before
+ * its per-position normalisation and ReLU, and the embedded map.
+ */
 interface Maps {
   layers: tf.Tensor4D[];
+  preNorm: tf.Tensor4D;
   embedding: tf.Tensor4D;
 }
 
@@ -104,10 +126,20 @@ function audioMaps(model: AVModel, logMel: tf.Tensor3D): Maps {
   const embedding = tf.reshape(e.features, [b, e.rows, e.cols, c.embedding]) as tf.Tensor4D;
   e.features.dispose();
   const layers = c.audio.map((_, k) => audioTrunk(model, logMel, k + 1));
-  return { layers, embedding };
+  const last = c.audio.length - 1, layer = c.audio[last];
+  if (last < 1 || layer.type !== "conv") {
+    throw new Error("table1_readouts: the audio trunk's last layer must be a conv after another");
+  }
+  const preNorm = conv2dSame(
+    layers[last - 1],
+    model.params.get(`audio.${last}.w`) as tf.Tensor4D,
+    layer.stride,
+    { padding: c.padding },
+  );
+  return { layers, preNorm, embedding };
 }
 
-const READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] = [
+const ALL_READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] = [
   { name: "embedding, all positions (today)", read: (m) => allPositions(m.embedding) },
   { name: "embedding, over time", read: (m) => overTime(m.embedding) },
   { name: "embedding, 2 bands", read: (m) => bands(2)(m.embedding) },
@@ -122,7 +154,26 @@ const READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] = [
     name: "trunk layers, over time",
     read: (m) => tf.concat(m.layers.map(overTime), 1) as tf.Tensor2D,
   },
+  { name: "embedding, mean + std", read: (m) => meanStd(m.embedding) },
+  { name: "embedding, mean + max + std", read: (m) => meanMaxStd(m.embedding) },
+  { name: "trunk, mean + std", read: (m) => meanStd(m.layers.at(-1)!) },
+  { name: "trunk before its last norm, all positions", read: (m) => allPositions(m.preNorm) },
+  { name: "trunk before its last norm, mean + std", read: (m) => meanStd(m.preNorm) },
+  {
+    name: "trunk layers, mean + std",
+    read: (m) => tf.concat(m.layers.map(meanStd), 1) as tf.Tensor2D,
+  },
 ];
+
+const only = values.only?.split(";").map((s) => s.trim());
+const READOUTS = only ? ALL_READOUTS.filter((r) => only.includes(r.name)) : ALL_READOUTS;
+if (READOUTS.length === 0) {
+  throw new Error(
+    `table1_readouts: --only names no read-out (have ${
+      ALL_READOUTS.map((r) => r.name).join("; ")
+    })`,
+  );
+}
 
 /** Every read-out of every clip: `[readout][clip]`, each the mean over the clip's windows. */
 async function readouts(model: AVModel, clips: readonly LabelledClip[]): Promise<Float32Array[][]> {
@@ -158,7 +209,7 @@ async function readouts(model: AVModel, clips: readonly LabelledClip[]): Promise
       });
       for (const [clip, k] of counts) out[r][clip] = out[r][clip].map((v) => v / k);
     }
-    tf.dispose([x.images, x.logMel, maps.embedding, ...maps.layers]);
+    tf.dispose([x.images, x.logMel, maps.embedding, maps.preNorm, ...maps.layers]);
   }
   return out;
 }

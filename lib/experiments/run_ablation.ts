@@ -499,6 +499,45 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     stepsFactor: 2,
     levels: [1, 2],
   },
+  {
+    name: "ours+awide",
+    change: "the default recipe, tiny's audio trunk twice as wide (32, 64, 64 channels instead " +
+      "of 16, 32, 32); the visual trunk as it is",
+    recipe: "ours",
+    model: { audio: [conv3(32, 2), conv3(64, 2), conv3(64, 1)] },
+  },
+  {
+    name: "ours+vwide",
+    change: "the default recipe, tiny's visual trunk twice as wide (32, 64, 64 channels " +
+      "instead of 16, 32, 32); the audio trunk as it is",
+    recipe: "ours",
+    model: { visual: [conv3(32, 2), conv3(64, 2), conv3(64, 1)] },
+  },
+  {
+    name: "ours+vk5",
+    change: "the default recipe, tiny's first visual conv 5x5 instead of 3x3 (receptive " +
+      "field 19 instead of 15 pixels)",
+    recipe: "ours",
+    model: {
+      visual: [{ type: "conv", out: 16, kernel: 5, stride: 2 }, conv3(32, 2), conv3(32, 1)],
+    },
+  },
+  {
+    name: "ours beta10",
+    change: "the default recipe with beta 10 instead of 5: sharper visual clusters (in C1 " +
+      "K_audio = 1, so beta acts on the visual clustering alone), in training and localization",
+    recipe: { ...RECIPES.ours, betaStart: 10, betaEnd: 10 },
+  },
+  {
+    name: "ours beta15",
+    change: "the default recipe with beta 15 instead of 5 (sharper visual clusters)",
+    recipe: { ...RECIPES.ours, betaStart: 15, betaEnd: 15 },
+  },
+  {
+    name: "ours beta2.5",
+    change: "the default recipe with beta 2.5 instead of 5 (softer visual clusters)",
+    recipe: { ...RECIPES.ours, betaStart: 2.5, betaEnd: 2.5 },
+  },
 ];
 
 /**
