@@ -16,7 +16,9 @@
  * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
  * learning rate instead of Table 3's 3e-3); `peak`, `peak+unit+mlp`, `peak+mlp`, `peak+unit` (the
  * features at the P / 16 positions of each center's largest assignment), `peak4`, `peak8`,
- * `peak32`, `peak64` (at 4, 8, 32, 64 of the tiny preset's 256 positions). Each variant gets its own cache folder
+ * `peak32`, `peak64` (at 4, 8, 32, 64 of the tiny preset's 256 positions); `kv3`, `kv4` (3 or
+ * 4 spare visual centers instead of the recipe's 2); `it8` (8 soft K-means iterations, not 4).
+ * Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. `--train-clips` sets the solo training clips mixtures are drawn from (the
  * quick scale's 128; another count gets the folder `OUT/<variant>@<N>clips/`); `--masks ratio`
@@ -66,6 +68,9 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   peak8: { ...RAW, pooling: "peak", peakShare: 1 / 32 },
   peak32: { ...RAW, pooling: "peak", peakShare: 1 / 8 },
   peak64: { ...RAW, pooling: "peak", peakShare: 1 / 4 },
+  kv3: { ...RAW, extraVisualCenters: 3 },
+  kv4: { ...RAW, extraVisualCenters: 4 },
+  it8: { ...RAW, iterations: 8 },
 };
 
 const { values } = parseArgs({

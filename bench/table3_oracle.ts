@@ -9,7 +9,9 @@
  * training and test), to see how good a cue the quick target needs. `mask`: the frozen C1
  * model's visual features pooled under the clip's true object mask (perfect localization with
  * today's features; the newest `C1-s<seed>-*` model under `--models`, as `table3_cue.ts`
- * caches them). Network variants:
+ * caches them). `center`: of ours' soft K-means centers of the frame (K_visual 3, beta 5, as
+ * Table 3 clusters), the one with the largest share of its assignment mass on the true object
+ * (ours' cue with a perfect choice of center). Network variants:
  * `default`, `ratio` (ratio masks and L1 instead of binary masks and BCE). Not a timed bench:
  * a measurement, rerun with
  *
@@ -47,6 +49,8 @@ import {
 import { fnv1a, Rng } from "../lib/random/mod.ts";
 import { type AVModel, createModel } from "../lib/model/create_model.ts";
 import { embedVisual } from "../lib/model/embed.ts";
+import { LOCALIZE_DEFAULTS } from "../lib/model/localize.ts";
+import { softKMeans } from "../kernels/mod.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { trainSeparation } from "../lib/train/train_separation.ts";
@@ -76,9 +80,11 @@ if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batchSize) && ba
 const lr = Number(values.lr);
 if (!(lr > 0)) throw new Error(`--lr: "${values.lr}" is not a positive number`);
 const cues = values.cues.split(",").map((c) => {
-  if (c === "mask") return { name: c, right: NaN };
+  if (c === "mask" || c === "center") return { name: c, right: NaN };
   const m = /^class(?:@(0(?:\.\d+)?|1))?$/.exec(c);
-  if (!m) throw new Error(`--cues: "${c}" is not mask, class or class@P (0 <= P <= 1)`);
+  if (!m) {
+    throw new Error(`--cues: "${c}" is not mask, center, class or class@P (0 <= P <= 1)`);
+  }
   return { name: c, right: m[1] === undefined ? 1 : Number(m[1]) };
 });
 const nets = values.nets.split(",");
@@ -132,11 +138,13 @@ async function cachedC1(root: string, seed: number): Promise<AVModel> {
 }
 
 /**
- * Each clip's cue: the frozen C1 model's visual features pooled under the clip's true object
- * mask (each feature position weighted by the share of its pixels on the object): perfect
- * localization with today's features.
+ * Each clip's cue from the frozen C1 model's visual features and the clip's true object mask
+ * (each feature position weighted by the share of its pixels on the object): `mask`, the
+ * features pooled under it (perfect localization with today's features); `center`, ours'
+ * clustered center with the largest share of its assignment mass on the object (ours with a
+ * perfect choice of center).
  */
-function maskCue(av: AVModel): Conditioner {
+function maskCue(av: AVModel, choice: "mask" | "center"): Conditioner {
   const cache = new Map<string, Float32Array>();
   const d = av.config.embedding;
   const cueOf = (c: AVClip) => cache.get(c.id)!;
@@ -146,12 +154,21 @@ function maskCue(av: AVModel): Conditioner {
       const todo = [...new Map(batch.clips.flat().map((c) => [c.id, c])).values()]
         .filter((c) => !cache.has(c.id));
       if (todo.length === 0) return Promise.resolve();
-      const feats = tf.tidy(() =>
-        embedVisual(av, modelInputs(av, todo).images).features.arraySync() as number[][][]
-      );
+      const [feats, centers, assign] = tf.tidy(() => {
+        const f = embedVisual(av, modelInputs(av, todo).images).features;
+        // ours' clustering: K_visual = 1 + the recipe's spare centers, beta 5
+        const k = softKMeans(f, 1 + LOCALIZE_DEFAULTS.extraVisualCenters, {
+          beta: LOCALIZE_DEFAULTS.beta,
+        });
+        return [f.arraySync(), k.centers.arraySync(), k.assignments.arraySync()] as [
+          number[][][],
+          number[][][],
+          number[][][],
+        ];
+      });
       todo.forEach((c, i) => {
         const { width, height } = c.image, p = feats[i].length, g = Math.round(Math.sqrt(p));
-        const mask = c.masks![0], v = new Float32Array(d);
+        const mask = c.masks![0], v = new Float32Array(d), onObject = new Float32Array(p);
         let total = 0;
         for (let r = 0; r < g; r++) {
           for (let q = 0; q < g; q++) {
@@ -163,11 +180,26 @@ function maskCue(av: AVModel): Conditioner {
               }
             }
             const w = on / n;
+            onObject[r * g + q] = w;
             total += w;
             for (let e = 0; e < d; e++) v[e] += w * feats[i][r * g + q][e];
           }
         }
-        cache.set(c.id, total > 0 ? v.map((x) => x / total) : v);
+        if (choice === "mask") {
+          cache.set(c.id, total > 0 ? v.map((x) => x / total) : v);
+          return;
+        }
+        // the center with the largest share of its assignment mass on the object
+        const share = assign[i].map((a) => {
+          let on = 0, all = 0;
+          a.forEach((x, pos) => {
+            all += x;
+            on += x * onObject[pos];
+          });
+          return on / all;
+        });
+        const best = share.indexOf(Math.max(...share));
+        cache.set(c.id, Float32Array.from(centers[i][best]));
       });
       return Promise.resolve();
     },
@@ -199,8 +231,8 @@ for (const cue of cues) {
     const sdr: number[] = [];
     for (const seed of seeds) {
       const model = createSeparationModel({ preset, seed, config: NETS[net] });
-      const cond = cue.name === "mask"
-        ? maskCue(await cachedC1(values.models, seed))
+      const cond = cue.name === "mask" || cue.name === "center"
+        ? maskCue(await cachedC1(values.models, seed), cue.name)
         : classCue(cue.right, seed, model.config.conditionSize);
       try {
         await trainSeparation(model, {

@@ -103,12 +103,19 @@ export interface Table3Options extends ExperimentOptions {
    * Settings of ours' rows, for measuring ours' cue (default: none, ours' defaults; in those
    * rows' cache keys): unit-norm cues, hard or peak pooling (and its `peakShare`), the MLP
    * over the cue, the audiovisual model's chain (`av`, instead of the row's own), Adam's
-   * learning rate (`lr`, instead of {@linkcode TABLE3_LR}).
+   * learning rate (`lr`, instead of {@linkcode TABLE3_LR}), the spare visual centers
+   * (`extraVisualCenters`, instead of the recipe's) and soft K-means' iterations.
    */
-  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling" | "peakShare"> & OursCueOptions & {
-    av?: RecipeStage[];
-    lr?: number;
-  };
+  oursCue?:
+    & Pick<
+      AlignedCenterOptions,
+      "unitNorm" | "pooling" | "peakShare" | "extraVisualCenters" | "iterations"
+    >
+    & OursCueOptions
+    & {
+      av?: RecipeStage[];
+      lr?: number;
+    };
   /**
    * The mask type of every learned method's network (default: the preset's, binary masks with
    * BCE; `ratio`: ratio masks with L1), for measuring the shared network (in those rows' cache
@@ -429,7 +436,8 @@ function _createMethod(
       ...opts,
       beta: betaEnd,
       background,
-      extraVisualCenters,
+      extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
+      iterations: oursCue.iterations,
       unitNorm: oursCue.unitNorm,
       pooling: oursCue.pooling,
       cueMlp: oursCue.cueMlp,
