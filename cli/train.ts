@@ -37,12 +37,12 @@ Usage: deno task train [options]
   --steps N[,N...]       steps per stage, one number or one per stage (default 200)
   --batch N              clips per batch (default 16)
   --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives, the
-                         largest visual center never aligned; see README) | paper (the paper
-                         code's recipe)
+                         largest visual center never aligned, the softmax loss; see README) |
+                         paper (the paper code's recipe, the margin loss)
   --dataset-size N       clips drawn per stage when not on fresh scenes (default 256)
   --lr X                 Adam learning rate (default 1e-3 for tiny, else 1e-4 as the paper code)
   --weight-decay X       Adam L2 weight decay (default 1e-4)
-  --margin X             contrastive margin m (default 5)
+  --margin X             margin m of the margin loss (--recipe paper; default 5)
   --alignment LEVEL      source (structural alignment) | scene (K = 1 on pooled features)
   --seed N               model and batch-order seed (default 0)
   --world-seed N         synthetic world seed (default 0; same as --data synthetic:N)

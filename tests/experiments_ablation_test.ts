@@ -89,8 +89,10 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
 Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measured with", async () => {
   // each variant's recipe resolved by the runner's rule (a name as is, fields over `paper`),
   // snapshot at b3693fe, before the variants were written over a named base (inFrameNegative 0
-  // and extraVisualCenters 1 added to each when the fields came: none of them changed those;
-  // `ours` is the default, K_visual = K_audio + 2 since ours+kv2 was measured)
+  // and extraVisualCenters 1 added to each when the fields came, later loss "margin" and
+  // temperature 1: none of them changed those;
+  // `ours` is the default, K_visual = K_audio + 2 since ours+kv2 was measured, the softmax
+  // loss at temperature 2 since ours+softmax t2 was)
   const measured = JSON.parse(
     await Deno.readTextFile(new URL("./testdata/ablation_recipes.json", import.meta.url)),
   );

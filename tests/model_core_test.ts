@@ -27,6 +27,7 @@ import {
   pairDistances,
   poissonRate,
   positionNorm,
+  softmaxContrastiveLoss,
 } from "../lib/model/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
@@ -276,6 +277,41 @@ Deno.test("contrastiveLoss: 0.5[y d^2 + (1 - y) max(0, m - d)^2], margin configu
   assertThrows(() => contrastiveLoss(d2, y, -1), Error, "margin");
   assertEquals(pairAccuracy([1, 5, 2], [2, 4, 3]), 2 / 3);
   tf.dispose([d2, y]);
+});
+
+Deno.test("softmaxContrastiveLoss: cross-entropy of each audio's own frame, its gradient (I - P) / (tau n)", () => {
+  const m = [[1, 4, 2], [3, 0.5, 6], [2, 2, 5]];
+  const tau = 2;
+  // float64 reference: row i's softmax over -d2_ij / tau, its -log at the diagonal
+  const softmax = (xs: number[]) => {
+    const e = xs.map((x) => Math.exp(-x / tau));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / z);
+  };
+  const p = m.map(softmax);
+  const columns = m.map((_, j) => softmax(m.map((r) => r[j])));
+  const rows = -p.reduce((a, r, i) => a + Math.log(r[i]), 0) / 3;
+  const cols = -columns.reduce((a, c, j) => a + Math.log(c[j]), 0) / 3;
+  const d2 = tf.tensor2d(m);
+  assertAlmostEquals(softmaxContrastiveLoss(d2, tau).arraySync(), rows, 1e-5);
+  assertAlmostEquals(softmaxContrastiveLoss(d2, tau, true).arraySync(), (rows + cols) / 2, 1e-5);
+  // a harder negative (a smaller off-diagonal distance) weighs more: a larger loss
+  const harder = tf.tensor2d([[1, 1.5, 2], [3, 0.5, 6], [2, 2, 5]]);
+  assert(softmaxContrastiveLoss(harder, tau).arraySync() > rows);
+  // gradient of the row loss: (delta_ij - p_ij) / (tau n), finite, pulls the positive in
+  const g = tf.grad((x: tf.Tensor) => softmaxContrastiveLoss(x as tf.Tensor2D, tau))(d2);
+  const got = g.arraySync() as number[][];
+  got.forEach((r, i) =>
+    r.forEach((x, j) => {
+      assert(Number.isFinite(x));
+      assertAlmostEquals(x, ((i === j ? 1 : 0) - p[i][j]) / (tau * 3), 1e-6);
+    })
+  );
+  assertThrows(() => softmaxContrastiveLoss(d2, 0), Error, "temperature");
+  assertThrows(() => softmaxContrastiveLoss(d2, NaN), Error, "temperature");
+  const wide = tf.zeros([2, 3]) as tf.Tensor2D;
+  assertThrows(() => softmaxContrastiveLoss(wide, 1), Error, "square");
+  tf.dispose([d2, harder, g, wide]);
 });
 
 Deno.test("pairDistances: no tensors leak across forward and backward steps", () => {

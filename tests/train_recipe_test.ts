@@ -58,8 +58,8 @@ function freshWorld(seen: number[]): CurriculumData {
 Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", () => {
   assertEquals(resolveRecipe("paper"), { ...RECIPES.paper });
   assertEquals(resolveRecipe(), { ...RECIPES.ours });
-  assertEquals(resolveRecipe({ negatives: "next" }).negatives, "next");
-  assertEquals(resolveRecipe({ negatives: "next" }).betaStart, RECIPES.ours.betaStart);
+  const next = resolveRecipe({ negatives: "next", loss: "margin" });
+  assertEquals([next.negatives, next.betaStart], ["next", RECIPES.ours.betaStart]);
   assertThrows(() => resolveRecipe("fast" as "ours"), Error, '"fast"');
   assertThrows(() => resolveRecipe({ betaStart: 0 }), Error, "betaStart");
   assertThrows(() => resolveRecipe({ warmupSteps: 1.5 }), Error, "warmupSteps");
@@ -69,7 +69,21 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertThrows(() => resolveRecipe({ inFrameNegative: NaN }), Error, "inFrameNegative");
   assertThrows(() => resolveRecipe({ extraVisualCenters: 0 }), Error, "extraVisualCenters");
   assertThrows(() => resolveRecipe({ extraVisualCenters: 1.5 }), Error, "extraVisualCenters");
-  assertEquals(resolveRecipe({ inFrameNegative: 0.5 }).inFrameNegative, 0.5);
+  assertEquals(resolveRecipe({ inFrameNegative: 0.5, loss: "margin" }).inFrameNegative, 0.5);
+  assertThrows(() => resolveRecipe({ loss: "hinge" as "margin" }), Error, "loss must be one of");
+  assertThrows(() => resolveRecipe({ loss: "softmax", temperature: 0 }), Error, "temperature");
+  assertThrows(() => resolveRecipe({ temperature: -1 }), Error, "temperature");
+  assertThrows(
+    () => resolveRecipe({ loss: "softmax-symmetric", negatives: "next" }),
+    Error,
+    'needs negatives "all"',
+  );
+  assertThrows(
+    () => resolveRecipe({ loss: "softmax", inFrameNegative: 0.5 }),
+    Error,
+    "inFrameNegative 0.5",
+  );
+  assertEquals(resolveRecipe({ loss: "softmax", temperature: 2 }).temperature, 2);
   assertThrows(() => resolveRecipe({ gainJitter: -1 }), Error, "gainJitter");
   assertThrows(() => resolveRecipe({ timeShift: 0.75 }), Error, "timeShift");
   assertThrows(() => resolveRecipe({ colorJitter: 1 }), Error, "colorJitter");
@@ -86,6 +100,10 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertEquals(RECIPES.paper.betaStart, 30);
   assertEquals(RECIPES.paper.negatives, "next");
   assertEquals(RECIPES.paper.freshScenes, false);
+  // ours trains with the softmax loss at temperature 2, the paper's recipe with the margin loss
+  assertEquals([RECIPES.ours.loss, RECIPES.ours.temperature], ["softmax", 2]);
+  assertEquals(RECIPES.paper.loss, "margin");
+  assertThrows(() => resolveRecipe({ negatives: "next" }), Error, 'loss "margin"');
 });
 
 Deno.test("recipeBeta and recipeLearningRate: schedules hit their ends", () => {
@@ -190,6 +208,22 @@ Deno.test("pairDistances: in-frame negatives are each audio center's distance to
   model.params.dispose();
 });
 
+Deno.test("pairDistances: the matrix holds the positives on its diagonal, the negatives off it", () => {
+  const model = createModel({ preset: "tiny", seed: 2 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
+  const opts = { kAudio: 1, kVisual: 3, background: "largest" as const, negatives: "all" as const };
+  const d = pairDistances(model, images, logMel, { ...opts, matrix: true });
+  assertEquals(pairDistances(model, images, logMel, opts).distance2, undefined);
+  const m = d.distance2!.arraySync(), p = d.positive2.arraySync();
+  const all = d.allNegative2!.arraySync();
+  assertEquals(d.distance2!.shape, [4, 4]);
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+  m.forEach((row, i) => assert(close(row[i], p[i]), `(${i}, ${i}): ${row[i]} vs ${p[i]}`));
+  assertEquals(m.flatMap((row, i) => row.filter((_, j) => j !== i)), all);
+  tf.dispose([d.positive2, d.negative2, d.allNegative2!, d.distance2!, images, logMel]);
+  model.params.dispose();
+});
+
 Deno.test("fresh scenes: a new batch every step, and an aborted run resumes exactly", async () => {
   const seen: number[] = [];
   const opts = () => ({
@@ -250,10 +284,19 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   // a background center that is never aligned: gradients flow through the masked alignment
   const background = await run({ background: "largest" }, freshWorld([]));
   assert(background.every(Number.isFinite), `${background}`);
-  // in-frame negatives add a term to the loss (same batches, same first weights)
-  const inFrame = await run({ background: "largest", inFrameNegative: 1 }, freshWorld([]));
+  // in-frame negatives add a term to the margin loss (same batches, same first weights)
+  const margin = await run({ background: "largest", loss: "margin" }, freshWorld([]));
+  const inFrame = await run(
+    { background: "largest", loss: "margin", inFrameNegative: 1 },
+    freshWorld([]),
+  );
   assert(inFrame.every(Number.isFinite), `${inFrame}`);
-  assert(inFrame[0] > background[0], `${inFrame[0]} vs ${background[0]}`);
+  assert(inFrame[0] > margin[0], `${inFrame[0]} vs ${margin[0]}`);
+  // the softmax losses train on the same batches with another loss, symmetric or not
+  const softmax = await run({ loss: "softmax", temperature: 2 }, freshWorld([]));
+  const symmetric = await run({ loss: "softmax-symmetric", temperature: 2 }, freshWorld([]));
+  assert(softmax.every(Number.isFinite) && symmetric.every(Number.isFinite));
+  assert(softmax[0] !== margin[0] && symmetric[0] !== softmax[0], `${softmax} ${symmetric}`);
   // ours clusters frames into K_audio + 2 centers: K_audio + 1 (the paper's) is another loss
   assertEquals(RECIPES.ours.extraVisualCenters, 2);
   const kv2 = await run({ background: "largest", extraVisualCenters: 1 }, freshWorld([]));

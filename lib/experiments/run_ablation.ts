@@ -108,6 +108,18 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
   background: "largest",
   inFrameNegative: 0,
   extraVisualCenters: 1,
+  loss: "margin",
+  temperature: 1,
+});
+
+/**
+ * The default recipe before the softmax loss: {@linkcode OURS_MEASURED} with K_visual =
+ * K_audio + 2 and the margin loss. The variants measured on it keep it when the default
+ * changes (frozen here rather than `RECIPES.ours`, as `OURS_MEASURED`).
+ */
+const OURS_MARGIN: Readonly<Recipe> = Object.freeze<Recipe>({
+  ...OURS_MEASURED,
+  extraVisualCenters: 2,
 });
 
 /**
@@ -146,7 +158,9 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours",
     change: "the default recipe: fresh+beta5+all, the visual center of largest assignment " +
       "mass a background never aligned, and K_visual = K_audio + 2 (in training and " +
-      "localization; before ours+kv2's results, K_audio + 1: the variants on OURS_MEASURED)",
+      "localization; before ours+kv2's results, K_audio + 1: the variants on OURS_MEASURED), " +
+      "and the softmax loss at temperature 2 (before ours+softmax t2's results, the margin " +
+      "loss: the variants on OURS_MARGIN)",
     recipe: "ours",
   },
   {
@@ -358,20 +372,20 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+gn4",
     change: "the default recipe, tiny's trunks with group norm (4 groups) after each conv " +
       "instead of positional normalisation",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { groups: 4 },
   },
   {
     name: "ours+gn8",
     change: "the default recipe, tiny's trunks with group norm (8 groups) after each conv " +
       "instead of positional normalisation",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { groups: 8 },
   },
   {
     name: "ours+gn8 C2(C1)",
     change: "group norm (8 groups), C1 then C2 (the flip check)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { groups: 8 },
     levels: [1, 2],
   },
@@ -379,87 +393,87 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours C2(C1) kv2",
     change: "the default recipe (K_visual = K_audio + 2), C1 then C2: the baseline of the " +
       "C2(C1) variants measured on it",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     levels: [1, 2],
   },
   {
     name: "ours+gain6",
     change: "the default recipe, each clip's audio gain jittered uniformly in +-6 dB",
-    recipe: { ...RECIPES.ours, gainJitter: 6 },
+    recipe: { ...OURS_MARGIN, gainJitter: 6 },
   },
   {
     name: "ours+shift",
     change: "the default recipe, each clip's audio rolled in time by up to +-25% of its length",
-    recipe: { ...RECIPES.ours, timeShift: 0.25 },
+    recipe: { ...OURS_MARGIN, timeShift: 0.25 },
   },
   {
     name: "ours+colour",
     change: "the default recipe, each frame's brightness, saturation and contrast jittered " +
       "by up to +-30%",
-    recipe: { ...RECIPES.ours, colorJitter: 0.3 },
+    recipe: { ...OURS_MARGIN, colorJitter: 0.3 },
   },
   {
     name: "ours+gain6+shift",
     change: "the default recipe, audio gain (+-6 dB) and time-shift (+-25%) jitter",
-    recipe: { ...RECIPES.ours, gainJitter: 6, timeShift: 0.25 },
+    recipe: { ...OURS_MARGIN, gainJitter: 6, timeShift: 0.25 },
   },
   {
     name: "ours b32/2",
     change: "the default recipe, 32 clips per batch for half the steps (the same clips)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     batchSize: 32,
     stepsFactor: 0.5,
   },
   {
     name: "ours b8x2",
     change: "the default recipe, 8 clips per batch for twice the steps (the same clips)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     batchSize: 8,
     stepsFactor: 2,
   },
   {
     name: "ours wd0",
     change: "the default recipe, no weight decay (the paper code's 1e-4)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     weightDecay: 0,
   },
   {
     name: "ours wd1e-3",
     change: "the default recipe, weight decay 1e-3 (the paper code's 1e-4)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     weightDecay: 1e-3,
   },
   {
     name: "ours lr2e-3",
     change: "the default recipe, learning rate 2e-3 (tiny's default 1e-3)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     lr: 2e-3,
   },
   {
     name: "ours+agn4",
     change: "the default recipe, group norm (4 groups) in the audio trunk only; the visual " +
       "trunk keeps positional normalisation",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audioGroups: 4 },
   },
   {
     name: "ours+agn8",
     change: "the default recipe, group norm (8 groups) in the audio trunk only; the visual " +
       "trunk keeps positional normalisation",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audioGroups: 8 },
   },
   {
     name: "ours+agn8 C2(C1)",
     change: "group norm (8 groups) in the audio trunk only, C1 then C2 (the flip check)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audioGroups: 8 },
     levels: [1, 2],
   },
   {
     name: "ours b8x2 C2(C1)",
     change: "8 clips per batch for twice the steps (the same clips), C1 then C2 (the flip check)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     batchSize: 8,
     stepsFactor: 2,
     levels: [1, 2],
@@ -467,7 +481,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours b4x4",
     change: "the default recipe, 4 clips per batch for four times the steps (the same clips)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     batchSize: 4,
     stepsFactor: 4,
   },
@@ -475,7 +489,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours b4x4 C2(C1)",
     change: "4 clips per batch for four times the steps (the same clips), C1 then C2 (the " +
       "flip check)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     batchSize: 4,
     stepsFactor: 4,
     levels: [1, 2],
@@ -484,7 +498,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+agn8 b8x2",
     change: "group norm (8 groups) in the audio trunk only, 8 clips per batch for twice the " +
       "steps (the same clips)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audioGroups: 8 },
     batchSize: 8,
     stepsFactor: 2,
@@ -493,7 +507,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+agn8 b8x2 C2(C1)",
     change: "group norm (8 groups) in the audio trunk only, 8 clips x twice the steps, C1 then " +
       "C2 (the flip check)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audioGroups: 8 },
     batchSize: 8,
     stepsFactor: 2,
@@ -503,21 +517,21 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+awide",
     change: "the default recipe, tiny's audio trunk twice as wide (32, 64, 64 channels instead " +
       "of 16, 32, 32); the visual trunk as it is",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { audio: [conv3(32, 2), conv3(64, 2), conv3(64, 1)] },
   },
   {
     name: "ours+vwide",
     change: "the default recipe, tiny's visual trunk twice as wide (32, 64, 64 channels " +
       "instead of 16, 32, 32); the audio trunk as it is",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: { visual: [conv3(32, 2), conv3(64, 2), conv3(64, 1)] },
   },
   {
     name: "ours+vk5",
     change: "the default recipe, tiny's first visual conv 5x5 instead of 3x3 (receptive " +
       "field 19 instead of 15 pixels)",
-    recipe: "ours",
+    recipe: OURS_MARGIN,
     model: {
       visual: [{ type: "conv", out: 16, kernel: 5, stride: 2 }, conv3(32, 2), conv3(32, 1)],
     },
@@ -526,17 +540,68 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours beta10",
     change: "the default recipe with beta 10 instead of 5: sharper visual clusters (in C1 " +
       "K_audio = 1, so beta acts on the visual clustering alone), in training and localization",
-    recipe: { ...RECIPES.ours, betaStart: 10, betaEnd: 10 },
+    recipe: { ...OURS_MARGIN, betaStart: 10, betaEnd: 10 },
   },
   {
     name: "ours beta15",
     change: "the default recipe with beta 15 instead of 5 (sharper visual clusters)",
-    recipe: { ...RECIPES.ours, betaStart: 15, betaEnd: 15 },
+    recipe: { ...OURS_MARGIN, betaStart: 15, betaEnd: 15 },
   },
   {
     name: "ours beta2.5",
     change: "the default recipe with beta 2.5 instead of 5 (softer visual clusters)",
-    recipe: { ...RECIPES.ours, betaStart: 2.5, betaEnd: 2.5 },
+    recipe: { ...OURS_MARGIN, betaStart: 2.5, betaEnd: 2.5 },
+  },
+  ...[0.5, 1, 2, 4, 8].map((t): AblationVariant => ({
+    name: `ours+softmax t${t}`,
+    change: `the default recipe with the softmax (InfoNCE) loss over the batch's frames, ` +
+      `temperature ${t}, instead of the margin loss`,
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: t },
+  })),
+  ...[2, 4].map((t): AblationVariant => ({
+    name: `ours+softmax2 t${t}`,
+    change: `the default recipe with the symmetric softmax loss (audio to frame and frame to ` +
+      `audio), temperature ${t}, instead of the margin loss`,
+    recipe: { ...OURS_MARGIN, loss: "softmax-symmetric", temperature: t },
+  })),
+  {
+    name: "ours+softmax t2 C2(C1)",
+    change: "the softmax loss, temperature 2, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+softmax2 t4 C2(C1)",
+    change: "the symmetric softmax loss, temperature 4, C1 then C2 (the flip check)",
+    recipe: { ...OURS_MARGIN, loss: "softmax-symmetric", temperature: 4 },
+    levels: [1, 2],
+  },
+  {
+    name: "ours+softmax t2 b32/2",
+    change: "the softmax loss, temperature 2, 32 clips per batch for half the steps (the same " +
+      "clips)",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    batchSize: 32,
+    stepsFactor: 0.5,
+  },
+  {
+    name: "ours+softmax2 t4 b32/2",
+    change: "the symmetric softmax loss, temperature 4, 32 clips per batch for half the steps " +
+      "(the same clips)",
+    recipe: { ...OURS_MARGIN, loss: "softmax-symmetric", temperature: 4 },
+    batchSize: 32,
+    stepsFactor: 0.5,
+  },
+  {
+    name: "ours+softmax t2 C3(C2(C1))",
+    change: "the softmax loss, temperature 2, C1, C2 then C3 (the flip check after C3)",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    levels: [1, 2, 3],
+  },
+  {
+    name: "ours-softmax",
+    change: "the default recipe with the paper's margin loss instead of the softmax loss",
+    recipe: { ...RECIPES.ours, loss: "margin" },
   },
 ];
 

@@ -69,3 +69,64 @@ export function pairAccuracy(positive2: ArrayLike<number>, negative2: ArrayLike<
   for (let i = 0; i < positive2.length; i++) if (positive2[i] < negative2[i]) hits++;
   return hits / positive2.length;
 }
+
+/**
+ * The softmax (InfoNCE) contrastive loss over a batch: the logits of audio i against frame j
+ * are -d^2_ij / tau, and each audio's own frame (the diagonal) is the class to pick among the
+ * batch's frames. L = mean over i of [d^2_ii / tau + log sum_j exp(-d^2_ij / tau)], the
+ * cross-entropy of each row; `symmetric` also picks each frame's own audio among the batch's
+ * audios (each column) and averages the two. Every negative counts by its softmax weight, so
+ * the near (hard) ones dominate, and none falls out of the loss as beyond a margin does.
+ *
+ * @param distance2 squared scene distances of every (audio i, frame j) pair of the batch
+ * `[batch, batch]` (audio rows, frame columns; the positives on the diagonal).
+ * @param temperature tau, > 0: the distance scale of a unit of logit.
+ * @param symmetric also the columns' cross-entropy (frame to audio), averaged with the rows'.
+ * @returns the mean loss (a scalar).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softmaxContrastiveLoss } from "@avscene/avscene/model";
+ * // tau 1: each row's logits are [0, -ln 3] (diagonal first), softmax [3/4, 1/4]: -ln(3/4)
+ * const d2 = tf.tensor2d([[0, Math.log(3)], [Math.log(3), 0]]);
+ * const loss = softmaxContrastiveLoss(d2, 1).arraySync();
+ * assert.ok(Math.abs(loss - Math.log(4 / 3)) < 1e-6);
+ * // tau 2, d2 [[0, 2], [0, 2]]: logits [[0, -1], [0, -1]]; audio 0 picks its frame with
+ * // loss ln(1 + e^-1), audio 1 misses its own (loss 1 + ln(1 + e^-1)); each column's two
+ * // logits are equal, so each frame's loss is ln 2
+ * const d2b = tf.tensor2d([[0, 2], [0, 2]]);
+ * const rows = 0.5 + Math.log(1 + Math.exp(-1));
+ * assert.ok(Math.abs(softmaxContrastiveLoss(d2b, 2).arraySync() - rows) < 1e-6);
+ * const both = softmaxContrastiveLoss(d2b, 2, true).arraySync();
+ * assert.ok(Math.abs(both - 0.5 * (rows + Math.log(2))) < 1e-6);
+ * ```
+ * @category model
+ */
+export function softmaxContrastiveLoss(
+  distance2: tf.Tensor2D,
+  temperature: number,
+  symmetric = false,
+): tf.Scalar {
+  if (!(Number.isFinite(temperature) && temperature > 0)) {
+    throw new Error(
+      `softmaxContrastiveLoss: temperature must be finite and > 0, got ${temperature}`,
+    );
+  }
+  const [n, m] = distance2.shape;
+  if (n !== m || n < 2) {
+    throw new Error(
+      `softmaxContrastiveLoss: distance2 must be square [batch, batch] with batch >= 2, got [${distance2.shape}]`,
+    );
+  }
+  return tf.tidy(() => {
+    const logits = tf.div(tf.neg(distance2), temperature);
+    // -log softmax of the diagonal = logSumExp - logit_ii, per row (and per column)
+    const own = tf.sum(tf.mul(logits, tf.eye(n)), 1);
+    const rows = tf.mean(tf.sub(tf.logSumExp(logits, 1), own));
+    if (!symmetric) return rows as tf.Scalar;
+    const columns = tf.mean(tf.sub(tf.logSumExp(logits, 0), own));
+    return tf.mul(0.5, tf.add(rows, columns)) as tf.Scalar;
+  });
+}

@@ -55,6 +55,11 @@ export interface PairOptions {
    * source alignment and more visual than audio centers.
    */
   inFrameNegatives?: boolean;
+  /**
+   * Also return {@linkcode PairDistances.distance2}, the scene distance of every (audio i,
+   * frame j) pair of the batch, the diagonal included (default false; for a softmax loss).
+   */
+  matrix?: boolean;
 }
 
 /**
@@ -80,6 +85,11 @@ export interface PairDistances {
    * row-major over i `[batch * K_audio]`.
    */
   inFrame2?: tf.Tensor1D;
+  /**
+   * With `matrix`: d^2 of every (audio i, frame j) pair `[batch (audio), batch (frame)]`, the
+   * positives on the diagonal (computed as `allNegative2`, under the same background rule).
+   */
+  distance2?: tf.Tensor2D;
 }
 
 /**
@@ -145,7 +155,8 @@ function offDiagonal(m: tf.Tensor2D): tf.Tensor1D {
 /**
  * Scene distances of each clip's audio to its own frame (positive) and to the next clip's
  * frame (negative, `(i + 1) mod batch`); with `negatives: "all"` also to every other frame,
- * and with `inFrameNegatives` each audio center's distance to its own frame's unaligned centers.
+ * with `inFrameNegatives` each audio center's distance to its own frame's unaligned centers,
+ * and with `matrix` every (audio, frame) pair's distance as one matrix.
  *
  * @param model the model.
  * @param images frames `[batch, H, W, 3]` in [0, 1], batch >= 2.
@@ -201,12 +212,13 @@ export function pairDistances(
     const own = alignCenters(vc, ac, bg);
     const positive2 = own.sceneDistance2;
     const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg)).sceneDistance2;
-    const all = (opts.negatives ?? "next") === "all"
-      ? { allNegative2: offDiagonal(sceneDistanceMatrix(vc, ac, bg)) }
-      : {};
+    const wantAll = (opts.negatives ?? "next") === "all";
+    const m = wantAll || opts.matrix ? sceneDistanceMatrix(vc, ac, bg) : undefined;
+    const all = wantAll ? { allNegative2: offDiagonal(m!) } : {};
+    const matrix = opts.matrix ? { distance2: m! } : {};
     const inFrame = opts.inFrameNegatives
       ? { inFrame2: unalignedDistances(own.distances, own.nearest) }
       : {};
-    return { positive2, negative2, ...all, ...inFrame };
+    return { positive2, negative2, ...all, ...inFrame, ...matrix };
   });
 }

@@ -83,15 +83,39 @@ export interface Recipe {
    * `kVisual` wins.
    */
   extraVisualCenters: number;
+  /**
+   * The contrastive loss: `margin` (the paper's 0.5 [y d^2 + (1 - y) max(0, m - d)^2] over
+   * the positives and the negatives), `softmax` (InfoNCE: each audio picks its own frame among
+   * the batch's frames, logits -d^2 / `temperature`; needs `negatives: "all"`) or
+   * `softmax-symmetric` (also each frame its own audio among the batch's audios, the two
+   * averaged). See `softmaxContrastiveLoss`.
+   */
+  loss: ContrastiveLossKind;
+  /** The softmax losses' temperature tau (> 0; unused by `margin`). */
+  temperature: number;
 }
+
+/**
+ * The contrastive losses a recipe can train with (see {@linkcode Recipe.loss}).
+ *
+ * @category training
+ */
+export const CONTRASTIVE_LOSSES = ["margin", "softmax", "softmax-symmetric"] as const;
+
+/**
+ * One of {@linkcode CONTRASTIVE_LOSSES}.
+ *
+ * @category training
+ */
+export type ContrastiveLossKind = typeof CONTRASTIVE_LOSSES[number];
 
 /**
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
  * as a negative, two visual centers beyond the sounds (K_visual = K_audio + 2), the visual
- * center of largest assignment mass as a background that is never aligned (each measured with
- * the ablation runner; see README). `paper`: beta 30, the next
- * clip's frame as the one negative, 256 recycled clips per stage, K_visual = K_audio + 1,
- * every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * center of largest assignment mass as a background that is never aligned, and the softmax
+ * (InfoNCE) loss over the batch's frames at temperature 2 (each measured with the ablation
+ * runner; see README). `paper`: beta 30, the next clip's frame as the one negative, the margin
+ * loss, 256 recycled clips per stage, K_visual = K_audio + 1, every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -109,6 +133,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     background: "largest",
     inFrameNegative: 0,
     extraVisualCenters: 2,
+    loss: "softmax",
+    temperature: 2,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -124,6 +150,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     background: "none",
     inFrameNegative: 0,
     extraVisualCenters: 1,
+    loss: "margin",
+    temperature: 1,
   }),
 });
 
@@ -145,6 +173,11 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ betaEnd: 0 }), /betaEnd must be finite and > 0/);
  * assert.throws(() => resolveRecipe({ extraVisualCenters: 0 }), /extraVisualCenters must be/);
  * assert.throws(() => resolveRecipe({ timeShift: 0.6 }), /timeShift must be/);
+ * assert.equal(resolveRecipe().loss, "softmax"); // ours; the paper's margin loss one field away
+ * assert.equal(resolveRecipe({ loss: "margin" }).loss, "margin");
+ * assert.throws(() => resolveRecipe({ loss: "softmax", temperature: 0 }), /temperature must be/);
+ * assert.throws(() => resolveRecipe({ negatives: "next" }), /needs negatives "all"/);
+ * assert.equal(resolveRecipe({ negatives: "next", loss: "margin" }).negatives, "next");
  * ```
  * @category training
  */
@@ -191,6 +224,24 @@ export function resolveRecipe(
   if (!Number.isInteger(r.extraVisualCenters) || r.extraVisualCenters < 1) {
     throw new Error(
       `recipe: extraVisualCenters must be an integer >= 1, got ${r.extraVisualCenters}`,
+    );
+  }
+  if (!(CONTRASTIVE_LOSSES as readonly string[]).includes(r.loss)) {
+    throw new Error(`recipe: loss must be one of ${CONTRASTIVE_LOSSES.join(", ")}, got ${r.loss}`);
+  }
+  if (!(Number.isFinite(r.temperature) && r.temperature > 0)) {
+    throw new Error(`recipe: temperature must be finite and > 0, got ${r.temperature}`);
+  }
+  if (r.loss !== "margin" && r.negatives !== "all") {
+    throw new Error(
+      `recipe: loss "${r.loss}" picks each audio's frame among all the batch's frames: it ` +
+        `needs negatives "all", got "${r.negatives}" (the margin loss takes either: loss "margin")`,
+    );
+  }
+  if (r.loss !== "margin" && r.inFrameNegative > 0) {
+    throw new Error(
+      `recipe: in-frame negatives (inFrameNegative ${r.inFrameNegative}) are a margin-loss ` +
+        `term; loss "${r.loss}" takes none (set loss "margin")`,
     );
   }
   return r;

@@ -13,7 +13,12 @@ import { flipFrames, jitterAudio, jitterColours, type StepAugmentation } from ".
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { type AlignmentLevel, pairDistances, type PairOptions } from "../model/pair_distances.ts";
-import { contrastiveLoss, DEFAULT_MARGIN, pairAccuracy } from "../model/contrastive_loss.ts";
+import {
+  contrastiveLoss,
+  DEFAULT_MARGIN,
+  pairAccuracy,
+  softmaxContrastiveLoss,
+} from "../model/contrastive_loss.ts";
 import { Adam, PAPER_LR, PAPER_WEIGHT_DECAY } from "./adam.ts";
 import {
   checkStages,
@@ -24,6 +29,7 @@ import {
 } from "./curriculum.ts";
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
 import {
+  type ContrastiveLossKind,
   type Recipe,
   recipeBeta,
   recipeLearningRate,
@@ -83,7 +89,7 @@ export interface TrainOptions extends TrainLoopOptions {
   lr?: number;
   /** Adam L2 weight decay (default 1e-4, the paper code's). */
   weightDecay?: number;
-  /** Contrastive margin m (default 5). */
+  /** Margin m of the margin loss (default 5; the softmax losses have none: see `Recipe.loss`). */
   margin?: number;
   /** `source` (structural alignment, default) or `scene` (K = 1 on pooled features). */
   alignment?: AlignmentLevel;
@@ -172,22 +178,32 @@ function batchIndices(seed: number, stage: number, step: number, n: number, b: n
   return Array.from({ length: b }, (_, i) => order[(start + i) % n]);
 }
 
+/** The loss of a step: which one, and its margin, in-frame weight and temperature. */
+interface StepLoss {
+  kind: ContrastiveLossKind;
+  margin: number;
+  inFrameWeight: number;
+  temperature: number;
+}
+
 /**
  * One contrastive step: the batch's clips (windows of the model's length), each audio paired
  * with its own frame (positive) and with another clip's frame (negative) and, with an
  * in-frame weight > 0, with its own frame's unaligned centers (a hard negative weighted
- * `inFrameWeight`), one Adam update of the contrastive loss. Frees its tensors, also when it
- * throws.
+ * `inFrameWeight`), one Adam update of the contrastive loss: the margin loss, or a softmax
+ * over the batch's whole distance matrix. The accuracy is the positive against the next
+ * clip's frame, whatever the loss. Frees its tensors, also when it throws.
  */
 async function curriculumStep(
   model: AVModel,
   optimizer: Adam,
   clips: AVClip[],
   pairOpts: PairOptions,
-  margin: number,
-  inFrameWeight: number,
+  lossOpts: StepLoss,
   aug?: StepAugmentation,
 ): Promise<{ loss: number; accuracy: number }> {
+  const { margin, inFrameWeight } = lossOpts;
+  const softmax = lossOpts.kind !== "margin";
   if (aug && (aug.gainDb > 0 || aug.shift > 0)) {
     clips = jitterAudio(clips, aug.rng, aug.gainDb, aug.shift);
   }
@@ -207,9 +223,13 @@ async function curriculumStep(
   let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
   try {
     lossT = optimizer.minimize(() => {
-      const d = pairDistances(model, images, logMel, pairOpts);
+      const d = pairDistances(model, images, logMel, { ...pairOpts, matrix: softmax });
       p2 = tf.keep(d.positive2);
       n2 = tf.keep(d.negative2);
+      if (softmax) {
+        const symmetric = lossOpts.kind === "softmax-symmetric";
+        return softmaxContrastiveLoss(d.distance2!, lossOpts.temperature, symmetric);
+      }
       const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
       const negatives = d.allNegative2 ?? d.negative2;
       // 0.5 (mean over positives + mean over negatives): with one negative per audio,
@@ -232,8 +252,8 @@ async function curriculumStep(
 /**
  * Train the model through the curriculum's stages. Each stage s draws its clips from its
  * level, clusters audio into K_audio and frames into K_visual centers and minimises the
- * contrastive loss of (audio, own frame) positives against (audio, next clip's frame)
- * negatives with Adam. All stages share the network. With `outDir`, every step is appended to
+ * contrastive loss of (audio, own frame) positives against (audio, other clip's frame)
+ * negatives with Adam (the recipe's: the margin loss, or a softmax over the batch's frames). All stages share the network. With `outDir`, every step is appended to
  * `history.jsonl` and checkpoints go to `checkpoints/` atomically; `resume` continues from the
  * last one and reproduces an uninterrupted run's history exactly on the cpu backend. The loop
  * (resume, history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
@@ -405,8 +425,12 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           optimizer,
           clips,
           pairOpts,
-          margin,
-          recipe.inFrameNegative,
+          {
+            kind: recipe.loss,
+            margin,
+            inFrameWeight: recipe.inFrameNegative,
+            temperature: recipe.temperature,
+          },
           aug,
         );
         return {
