@@ -170,3 +170,30 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runTable3 maskType: every learned row and only those are retrained with ratio masks; a bad mask type is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await runTable3({ ...MICRO, outDir: dir });
+    const events: RunProgress[] = [];
+    await runTable3({
+      ...MICRO,
+      outDir: dir,
+      maskType: "ratio",
+      onProgress: (p) => events.push(p),
+    });
+    const trained = new Set(
+      events.filter((e) => /: training/.test(e.stage)).map((e) => e.stage.split(" seed")[0]),
+    );
+    const learned = TABLE3_METHODS.filter((m) =>
+      !["nmf", "mixture", "irm"].includes(m.kind) && !m.perObject
+    ).map((m) => m.method);
+    assert.deepEqual([...trained].sort(), [...learned].sort());
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, maskType: "soft" as "ratio" }),
+      /opts\.maskType must be "binary" or "ratio", got soft/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

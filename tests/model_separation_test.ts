@@ -445,7 +445,51 @@ Deno.test("ours: hard pooling gives the mean of the features at the positions th
   assert.ok(differs > 0, "hard pooling gave the centers themselves");
   assert.throws(
     () => createOursSeparation(av, { pooling: "max" as "hard" }),
-    /pooling must be "center" or "hard", got "max"/,
+    /pooling must be "center", "hard" or "peak", got "max"/,
   );
+  av.params.dispose();
+});
+
+Deno.test("ours: peak pooling gives the mean of the features at the P / 16 positions of the chosen center's largest assignment", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const vectorsOf = async (pooling: "center" | "peak") => {
+    const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await conditioner.prepare!(batch);
+    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
+    ours.model.params.dispose();
+    return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
+  };
+  const plain = await vectorsOf("center"), peak = await vectorsOf("peak");
+  const [features, assignments] = tf.tidy(() => {
+    const x = modelInputs(av, clips);
+    const f = embedVisual(av, x.images).features;
+    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
+    return [f.arraySync() as number[][][], k.assignments.arraySync()];
+  });
+  const m = features[0].length / 16;
+  assert.equal(m, 16); // tiny: 16 x 16 positions
+  clips.forEach((clip, i) => {
+    const own = plain.centers.get(clip.id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+    assert.ok(c !== undefined);
+    const top = [...assignments[i][c].keys()]
+      .sort((p, q) => assignments[i][c][q] - assignments[i][c][p]).slice(0, m);
+    const expected = Array.from(
+      { length: d },
+      (_, e) => top.reduce((a, p) => a + features[i][p][e], 0) / m,
+    );
+    peak.v[i].forEach((x, e) => assert.ok(Math.abs(x - expected[e]) < 1e-4, `clip ${i}`));
+    assert.ok(peak.v[i].some((x, e) => Math.abs(x - plain.v[i][e]) > 1e-4), `clip ${i}`);
+  });
+  for (const peakShare of [0, 1.5, NaN]) {
+    assert.throws(
+      () => createOursSeparation(av, { pooling: "peak", peakShare }),
+      /peakShare must be in \(0, 1\], got/,
+    );
+  }
   av.params.dispose();
 });

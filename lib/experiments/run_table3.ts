@@ -17,6 +17,7 @@ import {
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio, mixClips, separationStft } from "../model/separation/mixture_spectra.ts";
 import {
+  type MaskType,
   type SeparationConfig,
   separationConfig,
   type SeparationProtocol,
@@ -100,14 +101,27 @@ export interface Table3Options extends ExperimentOptions {
   separationProtocol?: SeparationProtocol;
   /**
    * Settings of ours' rows, for measuring ours' cue (default: none, ours' defaults; in those
-   * rows' cache keys): unit-norm cues, hard pooling, the MLP over the cue, the audiovisual
-   * model's chain (`av`, instead of the row's own), Adam's learning rate (`lr`, instead of
-   * {@linkcode TABLE3_LR}).
+   * rows' cache keys): unit-norm cues, hard or peak pooling (and its `peakShare`), the MLP
+   * over the cue, the audiovisual model's chain (`av`, instead of the row's own), Adam's
+   * learning rate (`lr`, instead of {@linkcode TABLE3_LR}), the spare visual centers
+   * (`extraVisualCenters`, instead of the recipe's) and soft K-means' iterations.
    */
-  oursCue?: Pick<AlignedCenterOptions, "unitNorm" | "pooling"> & OursCueOptions & {
-    av?: RecipeStage[];
-    lr?: number;
-  };
+  oursCue?:
+    & Pick<
+      AlignedCenterOptions,
+      "unitNorm" | "pooling" | "peakShare" | "extraVisualCenters" | "iterations"
+    >
+    & OursCueOptions
+    & {
+      av?: RecipeStage[];
+      lr?: number;
+    };
+  /**
+   * The mask type of every learned method's network (default: the preset's, binary masks with
+   * BCE; `ratio`: ratio masks with L1), for measuring the shared network (in those rows' cache
+   * keys).
+   */
+  maskType?: MaskType;
 }
 
 /**
@@ -409,8 +423,10 @@ function _createMethod(
   protocol: SeparationProtocol,
   av?: AVModel,
   oursCue: Table3Options["oursCue"] = {},
+  maskType?: MaskType,
 ): SeparationMethod {
-  const opts = { preset, seed, config: separationProtocol(protocol) };
+  const config = { ...separationProtocol(protocol), ...(maskType ? { maskType } : {}) };
+  const opts = { preset, seed, config };
   // ours clusters the frozen model's features at the beta it was trained with and picks its
   // objects by the background rule it was trained with (the runners train with the default
   // recipe) among as many visual centers, not the kernel's default beta 30 and the nearest rule
@@ -420,10 +436,12 @@ function _createMethod(
       ...opts,
       beta: betaEnd,
       background,
-      extraVisualCenters,
+      extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
+      iterations: oursCue.iterations,
       unitNorm: oursCue.unitNorm,
       pooling: oursCue.pooling,
       cueMlp: oursCue.cueMlp,
+      peakShare: oursCue.peakShare,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
@@ -449,6 +467,7 @@ async function _cellValue(
   tests: Table3Tests,
   protocol: SeparationProtocol,
   oursCue?: Table3Options["oursCue"],
+  maskType?: MaskType,
 ): Promise<Table3Cell> {
   const preset = ctx.preset;
   const config = separationConfig(preset, separationProtocol(protocol));
@@ -485,7 +504,7 @@ async function _cellValue(
   const cue = m.kind === "ours" && oursCue && Object.keys(oursCue).length ? oursCue : undefined;
   const chain = cue?.av ?? m.av, lr = cue?.lr ?? TABLE3_LR;
   const av = chain ? (await ctx.trainedModel(chain, seed)).model : undefined;
-  const method = _createMethod(m.kind, preset, seed, protocol, av, cue);
+  const method = _createMethod(m.kind, preset, seed, protocol, av, cue, maskType);
   try {
     const clips = separationClips([
       ...await world.separationSet("solo", sep.soloTrainSize, "train", audio),
@@ -718,6 +737,11 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     if (cueLr !== undefined && !(Number.isFinite(cueLr) && cueLr > 0)) {
       throw new Error(`runTable3: opts.oursCue.lr must be a positive number, got ${cueLr}`);
     }
+    if (opts.maskType !== undefined && opts.maskType !== "binary" && opts.maskType !== "ratio") {
+      throw new Error(
+        `runTable3: opts.maskType must be "binary" or "ratio", got ${opts.maskType}`,
+      );
+    }
     const protocol = opts.separationProtocol ?? "preset";
     const config = separationConfig(ctx.preset, separationProtocol(protocol));
     const audio = protocol === "preset" ? undefined : _protocolAudio(config);
@@ -762,9 +786,20 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
         ...(m.kind === "ours" && opts.oursCue && Object.keys(opts.oursCue).length
           ? { cue: opts.oursCue }
           : {}),
+        ...(opts.maskType && !UNTRAINED_KINDS.includes(m.kind) ? { maskType: opts.maskType } : {}),
       };
       const value = (seed: number) =>
-        _cellValue(ctx, m, seed, sep, world, { pairs, duets }, protocol, opts.oursCue);
+        _cellValue(
+          ctx,
+          m,
+          seed,
+          sep,
+          world,
+          { pairs, duets },
+          protocol,
+          opts.oursCue,
+          opts.maskType,
+        );
       if (SEED_FREE_KINDS.includes(m.kind)) {
         // the mixture floor and the ideal-mask ceiling read no seed: one cell serves all
         cells.set(m.method, await ctx.seedFreeCell(m.method, key, () => value(ctx.scale.seeds[0])));

@@ -49,9 +49,17 @@ export interface AlignedCenterOptions {
    * What a chosen center gives as its cue: `center` (the default: the soft K-means center, the
    * frame's features pooled under the center's soft assignment map) or `hard` (the mean of the
    * frame's features at the positions whose largest assignment is that center; the center
-   * where there is none).
+   * where there is none) or `peak` (the mean of the frame's features at the `peakShare` of the
+   * P positions where the center's assignment is largest: its map's peak, where the soft map's
+   * tails onto the background weigh nothing; with unit norm it lifted ours' worst seed of 5
+   * but was lower on 2 of them: README "Network or cue?").
    */
-  pooling?: "center" | "hard";
+  pooling?: "center" | "hard" | "peak";
+  /**
+   * The share of the frame's positions `peak` pooling averages (default 1/16: 16 of the tiny
+   * preset's 16 x 16; at least one position).
+   */
+  peakShare?: number;
 }
 
 /**
@@ -115,10 +123,14 @@ export function alignedCenterConditioner(
   const d = model.config.embedding;
   const unitNorm = opts.unitNorm ?? false;
   const pooling = opts.pooling ?? "center";
-  if (pooling !== "center" && pooling !== "hard") {
+  if (pooling !== "center" && pooling !== "hard" && pooling !== "peak") {
     throw new Error(
-      `alignedCenterConditioner: pooling must be "center" or "hard", got "${pooling}"`,
+      `alignedCenterConditioner: pooling must be "center", "hard" or "peak", got "${pooling}"`,
     );
+  }
+  const peakShare = opts.peakShare ?? 1 / 16;
+  if (!(peakShare > 0 && peakShare <= 1)) {
+    throw new Error(`alignedCenterConditioner: peakShare must be in (0, 1], got ${peakShare}`);
   }
   /** Each cached clip's cue per center (`[Kv * D]`), where it is not the center itself. */
   const cues = new Map<string, Float32Array>();
@@ -151,6 +163,13 @@ export function alignedCenterConditioner(
         const mask = backgroundCenters(rule, k.assignments, kv - extra);
         const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
         if (pooling === "center") return [k.centers, bg];
+        if (pooling === "peak") {
+          // each center's m positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
+          const p = features.shape[1], m = Math.max(1, Math.round(p * peakShare));
+          const top = tf.topk(k.assignments, m).indices;
+          const pick = tf.sum(tf.oneHot(top, p), 2);
+          return [k.centers, bg, tf.div(tf.matMul(pick, features), m)];
+        }
         // each position to its largest-assignment center: [B, Kv, P], then the mean per center
         const owner = tf.transpose(tf.oneHot(tf.argMax(k.assignments, 1), kv), [0, 2, 1]);
         const count = tf.sum(owner, 2, true); // [B, Kv, 1]
