@@ -354,7 +354,7 @@ Deno.test("ours: the background rule never conditions on the center of largest m
   none.picks.flat().forEach((p) => assert.ok(p.every((c) => c !== undefined)));
   assert.throws(
     () => createOursSeparation(av, { background: "biggest" as "largest" }),
-    /background must be one of none,largest, got "biggest"/,
+    /background must be one of none,largest,border,spread, got "biggest"/,
   );
   av.params.dispose();
 });
