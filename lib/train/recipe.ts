@@ -65,7 +65,8 @@ export interface Recipe {
   colorJitter: number;
   /**
    * The visual center never aligned to a sound: `none` (the paper: the nearest of all wins)
-   * or `largest` (the center of largest assignment mass is the background; `BackgroundRule`).
+   * or `largest` (the center of largest assignment mass is the background), `border` or
+   * `spread` (measured, rejected; see `BackgroundRule`).
    */
   background: BackgroundRule;
   /**
