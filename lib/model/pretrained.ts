@@ -43,7 +43,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "c7ec0e68adfdc6d5771829f3377600ffbdc33c0af1c03d326247bf42c0e64af4",
+    sha256: "bd581cebec81e9ff316f9ba8d735d9759bd5ddd6ecbdbf4571c938adf9970f2c",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 300 --seed 0 " +
       "--backend wasm --out runs/pretrained-tiny && cp " +
