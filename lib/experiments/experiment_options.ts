@@ -164,8 +164,9 @@ export function runBudget(quick: boolean): RunBudget {
  * Attention alike, so the compared methods train equally long) and 150 for later stages: on the
  * synthetic world the `tiny` preset's training accuracy only starts to leave chance (0.5) after
  * about 100 steps, reaches about 0.6 by 150-200, 0.7 by 300 (the recipe's ablations are
- * measured there) and 0.75 by 450 (higher than at 300 on each of seeds 0-2, the aligned center
- * off the object less often on each; the fused-multiply-add kernels paid for the 150 more). Before this round's wasm kernels one seed at 150 steps everywhere cost about
+ * measured there) and 0.75 by 450 with the margin loss (higher than at 300 on each of seeds
+ * 0-2, the aligned center off the object less often on each; the fused-multiply-add kernels
+ * paid for the 150 more), 0.79 with the default softmax loss (0.82 / 0.79 / 0.76). Before this round's wasm kernels one seed at 150 steps everywhere cost about
  * 5.5 minutes of one core (323-340 s user + sys for all five experiments in two runs, measured
  * 2026-12-01 on ceb7e40; 93% of it training: 13 curriculum and baseline stages and 6 separation
  * networks per seed, see the README's time profile); the kernels made curriculum steps about
