@@ -13,6 +13,7 @@ import {
   createModel,
   embedAudio,
   embedVisual,
+  localize,
   LOCALIZE_DEFAULTS,
   modelInputs,
   pairDistances,
@@ -383,4 +384,65 @@ Deno.test("augmentations change a step's loss and are deterministic by seed", as
     assertEquals(a, b, `${JSON.stringify(aug)}: the same seed, the same losses`);
     assert(a[0] !== none[0], `${JSON.stringify(aug)} changes the first step's loss`);
   }
+});
+
+Deno.test("visualBeta: checked, absent from the named recipes, the visual clustering's beta alone", async () => {
+  for (const bad of [-1, NaN, Infinity]) {
+    assertThrows(() => resolveRecipe({ visualBeta: bad }), Error, "visualBeta must be");
+  }
+  assertEquals(resolveRecipe({ visualBeta: 0 }).visualBeta, 0);
+  assertEquals(resolveRecipe({ visualBeta: 10 }).visualBeta, 10);
+  // absent, not 0, in both named recipes: their resolved recipes (the ablation's cache keys)
+  // stay as they were measured before the field came
+  assert(!("visualBeta" in RECIPES.ours) && !("visualBeta" in RECIPES.paper));
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(2, 4));
+  const d2 = (opts: { kAudio: number; beta: number; visualBeta?: number }) => {
+    const d = pairDistances(model, images, logMel, {
+      kVisual: opts.kAudio + 2,
+      background: "largest",
+      ...opts,
+    });
+    const out = [...d.positive2.dataSync(), ...d.negative2.dataSync()];
+    tf.dispose([d.positive2, d.negative2]);
+    return out;
+  };
+  // one audio center is its features' mean whatever the beta: the visual beta is all that acts
+  assertEquals(d2({ kAudio: 1, beta: 5, visualBeta: 20 }), d2({ kAudio: 1, beta: 20 }));
+  assert(
+    d2({ kAudio: 1, beta: 5, visualBeta: 20 }).some((x, i) => x !== d2({ kAudio: 1, beta: 5 })[i]),
+    "visualBeta 20 = beta 5",
+  );
+  assertEquals(d2({ kAudio: 1, beta: 5, visualBeta: 0 }), d2({ kAudio: 1, beta: 5 }));
+  // two audio centers keep `beta`: visual 20 with audio 5 is neither 5 nor 20 for both
+  const mixed = d2({ kAudio: 2, beta: 5, visualBeta: 20 }), both20 = d2({ kAudio: 2, beta: 20 });
+  assert(mixed.some((x, i) => x !== both20[i]), "the audio clustering took visualBeta");
+  // localize clusters the frames at visualBeta too
+  const clips = world.curriculumSet(1, 2);
+  const maps = async (opts: { beta: number; visualBeta?: number }) =>
+    (await localize(model, clips, { kAudio: 1, ...opts })).map((m) => [...m.aligned[0]]);
+  assertEquals(await maps({ beta: 5, visualBeta: 20 }), await maps({ beta: 20 }));
+  assert(
+    JSON.stringify(await maps({ beta: 5, visualBeta: 20 })) !==
+      JSON.stringify(await maps({ beta: 5 })),
+    "localize ignored visualBeta",
+  );
+  tf.dispose([images, logMel]);
+  model.params.dispose();
+  // in training: visualBeta 5 is ours to the bit, 20 another loss
+  const run = async (recipe: Partial<Recipe>) => {
+    const m = createModel({ preset: "tiny", seed: 4 });
+    const { history } = await trainCurriculum(m, {
+      data: freshWorld([]),
+      stages: curriculumStages("C1", 2),
+      batchSize: 4,
+      recipe,
+    });
+    m.params.dispose();
+    return history.map((h) => h.loss);
+  };
+  const ours = await run({});
+  assertEquals(await run({ visualBeta: 5 }), ours);
+  const sharp = await run({ visualBeta: 20 });
+  assert(sharp.every(Number.isFinite) && sharp[0] !== ours[0], `${sharp} vs ${ours}`);
 });

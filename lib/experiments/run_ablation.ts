@@ -651,6 +651,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
     levels: [1, 2],
   },
+  ...[10, 20, 2.5].map((b): AblationVariant => ({
+    name: `ours vbeta${b}`,
+    change: `the default recipe (softmax t2) with beta ${b} for the visual clustering alone ` +
+      `instead of 5 (the audio's stays 5; in C1, K_audio = 1, so the visual beta is the one ` +
+      `that acts), in training, localization and the held-out pairs`,
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: b },
+  })),
 ];
 
 /**
@@ -772,7 +779,7 @@ const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background"> & { extraVisualCenters: number },
+  how: Pick<PairOptions, "beta" | "background" | "visualBeta"> & { extraVisualCenters: number },
 ): Promise<number> {
   const x = modelInputs(model, clips);
   const { extraVisualCenters, ...rest } = how;
@@ -796,7 +803,9 @@ async function heldOutAccuracy(
 async function offObjectShare(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters: number },
+  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta"> & {
+    extraVisualCenters: number;
+  },
 ): Promise<number> {
   const { extraVisualCenters, ...how } = opts;
   let off = 0;
@@ -840,7 +849,9 @@ async function offObjectShare(
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background"> & { extraVisualCenters?: number } = {},
+  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta"> & {
+    extraVisualCenters?: number;
+  } = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
   const { extraVisualCenters = LOCALIZE_DEFAULTS.extraVisualCenters, ...how } = opts;
   const solo: AVClip[] = [];
@@ -951,6 +962,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           beta: recipe.betaEnd,
           background: recipe.background,
           extraVisualCenters: recipe.extraVisualCenters,
+          visualBeta: recipe.visualBeta,
         };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));

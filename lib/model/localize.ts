@@ -45,6 +45,11 @@ export interface LocalizeOptions {
    * see `BackgroundRule`).
    */
   background?: BackgroundRule;
+  /**
+   * Soft K-means beta of the visual clustering alone (default absent or 0: `beta`), for a
+   * model trained with a recipe's `visualBeta`; the audio clustering keeps `beta`.
+   */
+  visualBeta?: number;
 }
 
 /**
@@ -127,7 +132,7 @@ async function localizeInputs(
     rows = v.rows;
     cols = v.cols;
     const a = embedAudio(model, inputs.logMel).features;
-    const vk = softKMeans(v.features, kVisual, km);
+    const vk = softKMeans(v.features, kVisual, { ...km, beta: opts.visualBeta || km.beta });
     const ak = softKMeans(a, kAudio, km);
     const bg = backgroundCenters(
       opts.background ?? LOCALIZE_DEFAULTS.background,

@@ -31,7 +31,7 @@ import type { BackgroundRule } from "./align_centers.ts";
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
  * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
- * `LOCALIZE_DEFAULTS`').
+ * `LOCALIZE_DEFAULTS`'), and the visual clustering's own beta (`visualBeta`, see `localize`).
  * @returns one heatmap per clip on the visual feature grid.
  *
  * @example
@@ -56,7 +56,12 @@ export async function oursHeatmaps(
   model: AVModel,
   clips: readonly AVClip[],
   which: "aligned" | "unaligned",
-  opts: { beta?: number; background?: BackgroundRule; extraVisualCenters?: number } = {},
+  opts: {
+    beta?: number;
+    background?: BackgroundRule;
+    extraVisualCenters?: number;
+    visualBeta?: number;
+  } = {},
 ): Promise<GridHeatmap[]> {
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
   if (!Number.isInteger(extra) || extra < 1) {
@@ -76,6 +81,7 @@ export async function oursHeatmaps(
         kVisual: k + extra,
         beta: opts.beta,
         background: opts.background,
+        visualBeta: opts.visualBeta,
       });
       maps.forEach((m, j) => {
         const chosen = which === "aligned" ? m.aligned : m.unaligned;

@@ -69,6 +69,11 @@ export interface PairOptions {
    * negatives keep the hard choice.
    */
   alignTemperature?: number;
+  /**
+   * Soft K-means beta of the visual clustering alone (default absent or 0: `beta`); the audio
+   * clustering keeps `beta`.
+   */
+  visualBeta?: number;
 }
 
 /**
@@ -215,7 +220,7 @@ export function pairDistances(
       ac = tf.mean(a, 1, true) as tf.Tensor3D;
     } else {
       const km = { iterations: opts.iterations, beta: opts.beta };
-      const vk = softKMeans(v, opts.kVisual, km);
+      const vk = softKMeans(v, opts.kVisual, { ...km, beta: opts.visualBeta || opts.beta });
       vc = vk.centers;
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);

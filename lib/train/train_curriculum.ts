@@ -402,6 +402,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           background: recipe.background,
           inFrameNegatives: recipe.inFrameNegative > 0,
           alignTemperature: recipe.alignTemperature,
+          visualBeta: recipe.visualBeta,
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));
