@@ -3,11 +3,12 @@
  * trained `deno task ablate` weights (not a timed bench). Rerun with
  *
  *   deno run -A bench/c1_errors.ts --weights runs/a450/weights [--variant ours] [--seeds 0,1,2]
- *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json]
+ *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json] [--beta B]
  *
  * For each seed, on held-out C1 test scenes (`world.scene(i, 1, "test")`, the ablation's
  * held-out set and beyond), in chunks of 64 scenes clustered as trained (the default recipe's
- * beta, background rule and visual centers):
+ * beta, background rule and visual centers; `--beta` clusters at another beta, for weights
+ * trained with a recipe's `visualBeta`: with K_audio = 1 only the visual clustering's beta acts):
  *
  * - pair accuracy against the next scene's frame (the held-out protocol) and against every
  *   other frame of the chunk, split by what the negative frame shows: the positive's own class
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     scenes: { type: "string", default: "1024" },
     "probe-scenes": { type: "string", default: "500" },
     out: { type: "string" },
+    beta: { type: "string" },
   },
 });
 const positive = (name: string, v: string) => {
@@ -146,10 +148,13 @@ const recipe = RECIPES.ours;
 const how = {
   kAudio: 1,
   kVisual: 1 + recipe.extraVisualCenters,
-  beta: recipe.betaEnd,
+  beta: values.beta === undefined ? recipe.betaEnd : Number(values.beta),
   background: recipe.background,
   negatives: "all" as const,
 };
+if (!(Number.isFinite(how.beta) && how.beta > 0)) {
+  throw new Error(`c1_errors: --beta must be a number > 0, got "${values.beta}"`);
+}
 
 /** Mean and max over positions `[b, n, D]` -> `[b, 2 D]`. */
 const meanMax = (x: tf.Tensor3D) => tf.concat([tf.mean(x, 1), tf.max(x, 1)], 1) as tf.Tensor2D;

@@ -788,6 +788,8 @@ const READOUTS: [string, Readout][] = [
   ["assign kv3 it4 b5", assignment(3, 4, 5)],
   ["assign kv3 it8 b5", assignment(3, 8, 5)],
   ["assign kv3 it4 b10", assignment(3, 4, 10)],
+  ["assign kv3 it4 b2.5", assignment(3, 4, 2.5)],
+  ["assign kv3 it4 b20", assignment(3, 4, 20)],
   ["aligned distance kv2", alignedDistance(2)],
   ["audio distance", audioDistance],
   ["audio cosine", audioCosine],
