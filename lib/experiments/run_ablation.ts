@@ -658,6 +658,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       `that acts), in training, localization and the held-out pairs`,
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: b },
   })),
+  {
+    name: "ours vbeta2.5 C2(C1)",
+    change: "visual beta 2.5 (the audio's 5), softmax t2, C1 then C2 (the flip check; in C2 " +
+      "the audio clustering has two centers and keeps beta 5)",
+    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: 2.5 },
+    levels: [1, 2],
+  },
 ];
 
 /**
