@@ -177,6 +177,17 @@ function maskCells(clips: AVClip[], rows: number, cols: number): tf.Tensor2D {
   return tf.tensor2d(data, [clips.length, rows * cols]);
 }
 
+/**
+ * Each frame's visual features averaged under its sounding object's mask cells (`maskCells`
+ * weights): features `[frame, positions, D]`, weights `[frame, positions]` -> `[frame, D]`.
+ */
+function objectMeanFeatures(features: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor2D {
+  return tf.div(
+    tf.sum(tf.mul(features, tf.expandDims(weights, 2)), 1),
+    tf.add(tf.sum(weights, 1, true), 1e-6),
+  ) as tf.Tensor2D;
+}
+
 interface SeedResult {
   seed: number;
   next: Record<Category, Tally>;
@@ -291,10 +302,7 @@ async function objectCenterAccuracy(
       const a = embedAudio(model, x.logMel);
       const v = embedVisual(model, x.images);
       const w = maskCells(part, v.rows, v.cols);
-      const obj = tf.div(
-        tf.sum(tf.mul(v.features, tf.expandDims(w, 2)), 1),
-        tf.add(tf.sum(w, 1, true), 1e-6),
-      ); // [frame, D]
+      const obj = objectMeanFeatures(v.features, w); // [frame, D]
       const ac = tf.squeeze(softKMeans(a.features, 1, { beta: how.beta }).centers, [1]); // [audio, D]
       // the visual center (of the clustering as trained) with the largest share of its
       // assignment mass on the object: the best the alignment could choose
@@ -388,10 +396,7 @@ async function probeFeatures(model: AVModel): Promise<Record<string, Float32Arra
       const a = embedAudio(model, x.logMel);
       const v = embedVisual(model, x.images);
       const w = maskCells(part, v.rows, v.cols);
-      const obj = tf.div(
-        tf.sum(tf.mul(v.features, tf.expandDims(w, 2)), 1),
-        tf.add(tf.sum(w, 1, true), 1e-6),
-      );
+      const obj = objectMeanFeatures(v.features, w);
       const km = { beta: how.beta };
       const vk = softKMeans(v.features, how.kVisual, km);
       const ac = softKMeans(a.features, 1, km).centers;

@@ -124,9 +124,12 @@ Deno.test("runners: rows, claims, shared models and resume at micro scale", asyn
         table2 = await runTable2({ ...base, onProgress: rec.onProgress });
         assertWellFormed(table2, "table2", 18);
         assert.equal(table2.claims.length, 2);
-        // DMC, Attention and the graded row's curriculum (graded C1, then C2) are new; the
-        // counting model reads the cached C1 model
-        assert.equal(trainingOf(rec), 4 * perStage);
+        // DMC, Attention and the graded row's curriculum (its first grade, then its second) are
+        // new; the counting model reads the cached C1 model. A grade trains only when the
+        // counting model put two clips in it: at this scale (8 graded clips) a seed's second
+        // grade may be empty, so each seed adds its 2 second-grade steps or none
+        const extra = trainingOf(rec) - 3 * perStage;
+        assert.ok(extra >= 0 && extra <= perStage && extra % MICRO.steps === 0, `${extra}`);
         const graded = table2.rows.find((r) => r.method === "Ours, graded by counting (†‡)")!;
         assert.ok(graded.metric === "cIoU@0.5 (%)" && graded.paper === 48.4);
         const ours = table2.rows.filter((r) =>
@@ -261,11 +264,12 @@ Deno.test("firstStageSteps: every model's first stage takes it, later stages tak
     assert.equal(rec.trainingSteps(), 4 * 3 + 2 * 2);
     // the planned total (before the final event) counts the first stages' steps: 7 cells
     assert.equal(rec.events.at(-2)!.total, 7 + 4 * 3 + 2 * 2);
-    // Table 2: DMC, Attention and the graded row's first grade take 3 steps, its second grade
-    // and C2(C1) 2 (C1 is cached)
+    // Table 2: DMC, Attention and the graded row's first grade take 3 steps, C2(C1) 2 (C1 is
+    // cached), and the graded row's second grade 2 where the counting model put two of the 8
+    // graded clips in it (none otherwise)
     const t2 = recorder();
     await runTable2({ quick: true, outDir, scale, onProgress: t2.onProgress });
-    assert.equal(t2.trainingSteps(), 3 * 3 + 2 + 2);
+    assert.ok([3 * 3 + 2, 3 * 3 + 2 + 2].includes(t2.trainingSteps()), `${t2.trainingSteps()}`);
     // another firstStageSteps is another model: nothing is reused
     const again = recorder();
     await runFig3({

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { AVClip } from "../lib/data/types.ts";
 import { bssEval } from "../lib/metrics/bss_eval.ts";
-import { createModel } from "../lib/model/create_model.ts";
+import { type AVModel, createModel } from "../lib/model/create_model.ts";
 import {
   type AlignedCenterConditioner,
   clipMasks,
@@ -406,27 +406,44 @@ Deno.test("ours: unitNorm scales each chosen center to norm 1; cueMlp learns an 
   av.params.dispose();
 });
 
+/**
+ * Ours' cue vectors of `clips` (two mixtures of two) under `pooling`, one per clip, with the
+ * conditioner's clustered visual centers by clip id.
+ */
+async function cueVectors(
+  av: AVModel,
+  clips: AVClip[],
+  pooling: "center" | "hard" | "peak",
+) {
+  const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
+  const conditioner = ours.conditioner as AlignedCenterConditioner;
+  const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+  await conditioner.prepare!(batch);
+  const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
+  ours.model.params.dispose();
+  return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
+}
+
+/**
+ * Each clip's visual features `[clip][position][D]` and their soft assignments to 3 centers
+ * `[clip][center][position]`, clustered as the conditioner does (the default recipe's beta,
+ * LOCALIZE_DEFAULTS).
+ */
+function clusteredVisualFeatures(av: AVModel, clips: AVClip[]) {
+  return tf.tidy(() => {
+    const x = modelInputs(av, clips);
+    const f = embedVisual(av, x.images).features;
+    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
+    return [f.arraySync() as number[][][], k.assignments.arraySync() as number[][][]] as const;
+  });
+}
+
 Deno.test("ours: hard pooling gives the mean of the features at the positions the chosen center wins", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
   const clips = fixtureSolo(4);
   const d = av.config.embedding;
-  const vectorsOf = async (pooling: "center" | "hard") => {
-    const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
-    const conditioner = ours.conditioner as AlignedCenterConditioner;
-    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
-    await conditioner.prepare!(batch);
-    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
-    ours.model.params.dispose();
-    return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
-  };
-  const plain = await vectorsOf("center"), hard = await vectorsOf("hard");
-  const [features, assignments] = tf.tidy(() => {
-    const x = modelInputs(av, clips);
-    const f = embedVisual(av, x.images).features;
-    // the conditioner clusters at the default recipe's beta (LOCALIZE_DEFAULTS)
-    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
-    return [f.arraySync() as number[][][], k.assignments.arraySync()];
-  });
+  const plain = await cueVectors(av, clips, "center"), hard = await cueVectors(av, clips, "hard");
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
   let differs = 0;
   clips.forEach((clip, i) => {
     // which center was chosen: the plain cue is that center itself
@@ -454,22 +471,8 @@ Deno.test("ours: peak pooling gives the mean of the features at the P / 16 posit
   const av = createModel({ preset: "tiny", seed: 1 });
   const clips = fixtureSolo(4);
   const d = av.config.embedding;
-  const vectorsOf = async (pooling: "center" | "peak") => {
-    const ours = createOursSeparation(av, { seed: 0, pooling, ...RAW_CUE });
-    const conditioner = ours.conditioner as AlignedCenterConditioner;
-    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
-    await conditioner.prepare!(batch);
-    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync());
-    ours.model.params.dispose();
-    return { v: v.flat(1).map((x) => x[0]), centers: conditioner.visualCenters };
-  };
-  const plain = await vectorsOf("center"), peak = await vectorsOf("peak");
-  const [features, assignments] = tf.tidy(() => {
-    const x = modelInputs(av, clips);
-    const f = embedVisual(av, x.images).features;
-    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
-    return [f.arraySync() as number[][][], k.assignments.arraySync()];
-  });
+  const plain = await cueVectors(av, clips, "center"), peak = await cueVectors(av, clips, "peak");
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
   const m = features[0].length / 16;
   assert.equal(m, 16); // tiny: 16 x 16 positions
   clips.forEach((clip, i) => {

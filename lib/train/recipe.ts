@@ -132,7 +132,8 @@ export type ContrastiveLossKind = typeof CONTRASTIVE_LOSSES[number];
  * center of largest assignment mass as a background that is never aligned, and the softmax
  * (InfoNCE) loss over the batch's frames at temperature 2 (each measured with the ablation
  * runner; see README). `paper`: beta 30, the next clip's frame as the one negative, the margin
- * loss, 256 recycled clips per stage, K_visual = K_audio + 1, every visual center alignable. `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * loss, 256 recycled clips per stage, K_visual = K_audio + 1, every visual center alignable.
+ * `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({

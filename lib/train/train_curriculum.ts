@@ -253,10 +253,11 @@ async function curriculumStep(
  * Train the model through the curriculum's stages. Each stage s draws its clips from its
  * level, clusters audio into K_audio and frames into K_visual centers and minimises the
  * contrastive loss of (audio, own frame) positives against (audio, other clip's frame)
- * negatives with Adam (the recipe's: the margin loss, or a softmax over the batch's frames). All stages share the network. With `outDir`, every step is appended to
- * `history.jsonl` and checkpoints go to `checkpoints/` atomically; `resume` continues from the
- * last one and reproduces an uninterrupted run's history exactly on the cpu backend. The loop
- * (resume, history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
+ * negatives with Adam (the recipe's: the margin loss, or a softmax over the batch's frames).
+ * All stages share the network. With `outDir`, every step is appended to `history.jsonl` and
+ * checkpoints go to `checkpoints/` atomically; `resume` continues from the last one and
+ * reproduces an uninterrupted run's history exactly on the cpu backend. The loop (resume,
+ * history, checkpoints, abort, divergence, progress) is {@linkcode runTrainLoop}'s.
  *
  * @param model the network to train (modified in place).
  * @param opts data, stages, hyper-parameters, output and progress.
