@@ -7,48 +7,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/backend/mod.ts";
 import { conv2dDirect, convInputGrad } from "../kernels/mod.ts";
-import { convInputGradReference } from "./kernels_conv_reference.ts";
-
-/**
- * y[b, i, j, o] = Σ x[b, i s + ky - top, j s + kx - left, c] w[ky, kx, c, o] in float64, with
- * the sum of the terms' magnitudes (the rounding bound's scale).
- */
-function reference(
-  x: Float32Array,
-  [b, h, wd, c]: number[],
-  w: Float32Array,
-  [kh, kw, , o]: number[],
-  s: number,
-  top: number,
-  left: number,
-  oh: number,
-  ow: number,
-): { y: Float64Array; scale: Float64Array } {
-  const y = new Float64Array(b * oh * ow * o), scale = new Float64Array(y.length);
-  for (let n = 0; n < b; n++) {
-    for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = i * s + ky - top;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = j * s + kx - left;
-            if (ix < 0 || ix >= wd) continue;
-            for (let ci = 0; ci < c; ci++) {
-              const xv = x[((n * h + iy) * wd + ix) * c + ci];
-              for (let oi = 0; oi < o; oi++) {
-                const term = xv * w[((ky * kw + kx) * c + ci) * o + oi];
-                y[((n * oh + i) * ow + j) * o + oi] += term;
-                scale[((n * oh + i) * ow + j) * o + oi] += Math.abs(term);
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return { y, scale };
-}
+import { conv2dReference, convInputGradReference } from "./kernels_conv_reference.ts";
 
 type Case = {
   x: [number, number, number, number];
@@ -107,7 +66,7 @@ for (const { x: xs, w: ws, s, top, left, out } of CASES) {
     });
     assert.ok(y !== null, "the kernel runs on wasm");
     assert.deepEqual(y.shape, [xs[0], out[0], out[1], ws[3]]);
-    const want = reference(
+    const want = conv2dReference(
       x.dataSync() as Float32Array,
       xs,
       w.dataSync() as Float32Array,
