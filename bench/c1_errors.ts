@@ -188,6 +188,17 @@ function objectMeanFeatures(features: tf.Tensor3D, weights: tf.Tensor2D): tf.Ten
   ) as tf.Tensor2D;
 }
 
+/** What {@linkcode objectCenterAccuracy} measures (see `SeedResult.objectCenter`). */
+interface ObjectCenterAccuracy {
+  next: number;
+  all: number;
+  byAudioClass: number[];
+  purestCenter: number;
+  purestIsBackground: number;
+  nearestRule: number;
+  borderRule: number;
+}
+
 interface SeedResult {
   seed: number;
   next: Record<Category, Tally>;
@@ -205,15 +216,7 @@ interface SeedResult {
    * rule (no background) and by a border rule (the center of largest share on the frame's
    * outermost cells excluded), next frame.
    */
-  objectCenter: {
-    next: number;
-    all: number;
-    byAudioClass: number[];
-    purestCenter: number;
-    purestIsBackground: number;
-    nearestRule: number;
-    borderRule: number;
-  };
+  objectCenter: ObjectCenterAccuracy;
 }
 
 const scenes: AVClip[] = [];
@@ -281,17 +284,7 @@ async function pairErrors(model: AVModel, r: SeedResult): Promise<void> {
  */
 async function objectCenterAccuracy(
   model: AVModel,
-): Promise<
-  {
-    next: number;
-    all: number;
-    byAudioClass: number[];
-    purestCenter: number;
-    purestIsBackground: number;
-    nearestRule: number;
-    borderRule: number;
-  }
-> {
+): Promise<ObjectCenterAccuracy> {
   let nextHits = 0, nextPairs = 0, allHits = 0, allPairs = 0, purestHits = 0;
   let purestIsBackground = 0, noneHits = 0, borderHits = 0;
   const perClass = names.map(tally);
