@@ -17,7 +17,7 @@ import {
   type SoftKMeansAttrs,
   SoftKMeansGrad,
 } from "../kernels/mod.ts";
-import { createModel } from "../lib/model/mod.ts";
+import { tinyAdamInputs } from "./_tiny_adam_inputs.ts";
 import { median } from "./_python.ts";
 
 const CALLS = 300;
@@ -76,14 +76,7 @@ const result: Record<string, [number, number]> = {};
 }
 // Adam over the tiny model's variables
 {
-  const model = createModel({ preset: "tiny", seed: 0 });
-  const vars = model.params.variables().map((w, i) => ({
-    w: w as tf.Tensor,
-    g: tf.randomNormal(w.shape, 0, 1, "float32", 20 + i),
-    m: tf.randomNormal(w.shape, 0, 0.1, "float32", 40 + i),
-    v: tf.abs(tf.randomNormal(w.shape, 0, 0.01, "float32", 60 + i)),
-  }));
-  const attrs = { lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4 };
+  const { vars, attrs } = tinyAdamInputs();
   result[`Adam over ${vars.length} variables`] = time(() =>
     tf.dispose(adamUpdates(vars, attrs).flat())
   );

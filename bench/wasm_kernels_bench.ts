@@ -36,7 +36,7 @@ import {
 } from "../kernels/mod.ts";
 import { featureNormGradPlain, featureNormPlain } from "../kernels/feature_norm_plain.ts";
 import { softKMeansGradPlain, softKMeansPlain } from "../kernels/soft_kmeans_plain.ts";
-import { createModel } from "../lib/model/mod.ts";
+import { tinyAdamInputs } from "./_tiny_adam_inputs.ts";
 
 await initBackend("wasm");
 
@@ -294,14 +294,7 @@ for (const [b, n, d, k] of KMEANS_CASES) {
 
 // Adam over the tiny model's variables (their shapes; random gradients and moments)
 {
-  const model = createModel({ preset: "tiny", seed: 0 });
-  const vars = model.params.variables().map((w, i) => ({
-    w: w as tf.Tensor,
-    g: tf.randomNormal(w.shape, 0, 1, "float32", 20 + i),
-    m: tf.randomNormal(w.shape, 0, 0.1, "float32", 40 + i),
-    v: tf.abs(tf.randomNormal(w.shape, 0, 0.01, "float32", 60 + i)),
-  }));
-  const attrs = { lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4 };
+  const { vars, attrs } = tinyAdamInputs();
   const plain = tf.getKernel(AdamUpdate, "cpu")!.kernelFunc; // the plain JavaScript loop
   const group = `Adam over the tiny model's ${vars.length} variables`;
   Deno.bench({
