@@ -7,6 +7,7 @@
  *   deno run -A bench/table1_readouts.ts [--per-class 4] [--world-seed 0] [--seeds 0,1,2]
  *     [--weights 300=/tmp/diag/abl300/weights --weights 2000=/tmp/lead/abl2000/weights]
  *     [--variant ours] [--only "NAME;NAME"] [--out runs/table1_readouts.json]
+ *     [--dump features.json] [--audio-groups 8]
  *
  * Each `--weights LABEL=DIR` names a directory of `deno task ablate` weights
  * (`DIR/<variant>-s<seed>.bin`, tiny preset, default model configuration; the defaults were made
@@ -29,7 +30,17 @@
  * - `trunk before its last norm, ...`: the trunk's last conv before its per-position
  *   normalisation and ReLU, mean and max or mean and std over every position.
  *
- * `--only` keeps the read-outs of those names (separated by semicolons).
+ * - `log-mel input, mean + std over time`: the trunk's input (the log-mel standardised per clip)
+ *   pooled as the MFCC baseline pools its frames: what the front end alone allows, no weights.
+ * - `layer 1 / layer 2, ...`: the first or second conv layer alone, pooled the two ways.
+ * - `..., mean + std over time`: mean and standard deviation over time per frequency column.
+ * - `layer 1 before its norm, ...` / `trunk layers before their norms, over time`: each conv's
+ *   output before its normalisation and ReLU (where the per-position norm removes the level).
+ *
+ * `--only` keeps the read-outs of those names (separated by semicolons). `--dump FILE` writes
+ * every read-out's features of every net (and the MFCCs, targets and folds) as JSON, for
+ * classifier sweeps outside this script. `--audio-groups N` builds the nets with that audio
+ * trunk normalisation (e.g. 8 for `ours+agn8` weights; default the preset's, 0).
  *
  * @module
  */
@@ -58,6 +69,8 @@ const { values } = parseArgs({
     variant: { type: "string", default: "ours" },
     only: { type: "string" },
     out: { type: "string" },
+    dump: { type: "string" },
+    "audio-groups": { type: "string" },
   },
 });
 const perClass = Number(values["per-class"]);
@@ -71,6 +84,13 @@ if (!Number.isInteger(worldSeed) || worldSeed < 0) {
 const seeds = values.seeds!.split(",").map(Number);
 if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
   throw new Error(`table1_readouts: --seeds must be integers >= 0, got "${values.seeds}"`);
+}
+// the audio trunk's normalisation of the checkpoints (e.g. 8 for `ours+agn8`); default the preset's
+const audioGroups = values["audio-groups"] === undefined
+  ? undefined
+  : Number(values["audio-groups"]);
+if (audioGroups !== undefined && !(Number.isInteger(audioGroups) && audioGroups >= 0)) {
+  throw new Error(`table1_readouts: --audio-groups must be an integer >= 0, got ${audioGroups}`);
 }
 const checkpoints = (values.weights ?? [
   "300=/tmp/diag/abl300/weights",
@@ -105,6 +125,16 @@ const meanStd: Pool = (x) =>
     const { mean, variance } = tf.moments(x, [1, 2]);
     return tf.concat([mean, tf.sqrt(tf.add(variance, 1e-8))], 1) as tf.Tensor2D;
   });
+/** Mean and standard deviation over time only, per frequency column, concatenated (`2 F C`). */
+const meanStdOverTime: Pool = (x) =>
+  tf.tidy(() => {
+    const [b] = x.shape;
+    const { mean, variance } = tf.moments(x, 1);
+    return tf.concat([
+      tf.reshape(mean, [b, -1]),
+      tf.reshape(tf.sqrt(tf.add(variance, 1e-8)), [b, -1]),
+    ], 1) as tf.Tensor2D;
+  });
 /** Mean, maximum and standard deviation over every position. */
 const meanMaxStd: Pool = (x) =>
   tf.tidy(() => tf.concat([allPositions(x), tf.slice(meanStd(x), [0, x.shape[3]], [-1, -1])], 1));
@@ -114,7 +144,13 @@ const meanMaxStd: Pool = (x) =>
  * its per-position normalisation and ReLU, and the embedded map.
  */
 interface Maps {
+  /** The trunk's input: the log-mel spectrogram standardised per clip, `[b, frames, mels, 1]`. */
+  input: tf.Tensor4D;
   layers: tf.Tensor4D[];
+  /** The first conv's output before its normalisation and ReLU. */
+  firstPreNorm: tf.Tensor4D;
+  /** Every conv's output before its normalisation and ReLU (its input: the previous layer). */
+  preNorms: tf.Tensor4D[];
   preNorm: tf.Tensor4D;
   embedding: tf.Tensor4D;
 }
@@ -136,7 +172,29 @@ function audioMaps(model: AVModel, logMel: tf.Tensor3D): Maps {
     layer.stride,
     { padding: c.padding },
   );
-  return { layers, preNorm, embedding };
+  const input = tf.tidy(() => {
+    const { mean, variance } = tf.moments(logMel, [1, 2], true);
+    return tf.expandDims(tf.div(tf.sub(logMel, mean), tf.sqrt(tf.add(variance, 1e-6))), 3);
+  }) as tf.Tensor4D;
+  const first = c.audio[0];
+  if (first.type !== "conv") {
+    throw new Error("table1_readouts: the audio trunk must start with a conv");
+  }
+  const firstPreNorm = conv2dSame(
+    input,
+    model.params.get("audio.0.w") as tf.Tensor4D,
+    first.stride,
+    { padding: c.padding },
+  );
+  const preNorms = c.audio.map((l, k) => {
+    if (l.type !== "conv") throw new Error("table1_readouts: the audio trunk must be convs only");
+    if (k === 0) return firstPreNorm.clone();
+    if (k === last) return preNorm.clone();
+    return conv2dSame(layers[k - 1], model.params.get(`audio.${k}.w`) as tf.Tensor4D, l.stride, {
+      padding: c.padding,
+    });
+  });
+  return { input, layers, firstPreNorm, preNorms, preNorm, embedding };
 }
 
 const ALL_READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] = [
@@ -162,6 +220,24 @@ const ALL_READOUTS: readonly { name: string; read: (m: Maps) => tf.Tensor2D }[] 
   {
     name: "trunk layers, mean + std",
     read: (m) => tf.concat(m.layers.map(meanStd), 1) as tf.Tensor2D,
+  },
+  // the net's own input pooled like the MFCC baseline: what the front end alone allows
+  { name: "log-mel input, mean + std over time", read: (m) => meanStdOverTime(m.input) },
+  { name: "layer 1, all positions", read: (m) => allPositions(m.layers[0]) },
+  { name: "layer 2, all positions", read: (m) => allPositions(m.layers[1]) },
+  { name: "layer 1, over time", read: (m) => overTime(m.layers[0]) },
+  { name: "layer 2, over time", read: (m) => overTime(m.layers[1]) },
+  { name: "trunk, mean + std over time", read: (m) => meanStdOverTime(m.layers.at(-1)!) },
+  { name: "embedding, mean + std over time", read: (m) => meanStdOverTime(m.embedding) },
+  {
+    name: "trunk before its last norm, over time",
+    read: (m) => overTime(m.preNorm),
+  },
+  { name: "layer 1 before its norm, over time", read: (m) => overTime(m.firstPreNorm) },
+  { name: "layer 1 before its norm, all positions", read: (m) => allPositions(m.firstPreNorm) },
+  {
+    name: "trunk layers before their norms, over time",
+    read: (m) => tf.concat(m.preNorms.map(overTime), 1) as tf.Tensor2D,
   },
 ];
 
@@ -209,7 +285,15 @@ async function readouts(model: AVModel, clips: readonly LabelledClip[]): Promise
       });
       for (const [clip, k] of counts) out[r][clip] = out[r][clip].map((v) => v / k);
     }
-    tf.dispose([x.images, x.logMel, maps.embedding, maps.preNorm, ...maps.layers]);
+    tf.dispose([
+      x.images,
+      x.logMel,
+      maps.input,
+      maps.embedding,
+      maps.firstPreNorm,
+      maps.preNorm,
+      ...maps.layers,
+    ]);
   }
   return out;
 }
@@ -237,6 +321,8 @@ console.log(
     mfcc.toFixed(1)
   }%`,
 );
+/** `--dump`: every read-out's features, for classifier sweeps outside this script. */
+const dumped: Record<string, Record<string, number[][][]>> = {};
 /** `results[readout][net label][seed index]`: accuracy (%). */
 const results: Record<string, Record<string, number[]>> = {};
 const dims: Record<string, number> = {};
@@ -244,7 +330,11 @@ for (const r of READOUTS) results[r.name] = {};
 const nets = ["untrained", ...checkpoints.map((c) => c.label)];
 for (const seed of seeds) {
   for (const net of nets) {
-    const model = createModel({ preset: "tiny", seed });
+    const model = createModel({
+      preset: "tiny",
+      seed,
+      config: audioGroups === undefined ? {} : { audioGroups },
+    });
     try {
       const ckpt = checkpoints.find((c) => c.label === net);
       if (ckpt) {
@@ -266,6 +356,7 @@ for (const seed of seeds) {
       READOUTS.forEach((r, i) => {
         dims[r.name] = features[i][0].length;
         (results[r.name][net] ??= []).push(accuracy(features[i]));
+        if (values.dump) ((dumped[r.name] ??= {})[net] ??= []).push(features[i].map((f) => [...f]));
       });
       console.log(
         `seed ${seed} ${net}: ` +
@@ -299,6 +390,18 @@ for (const r of READOUTS) {
   );
 }
 console.log(`| MFCC (no network) | 40 | ${mfcc.toFixed(1)} |`);
+if (values.dump) {
+  await writeFileAtomic(
+    values.dump,
+    new TextEncoder().encode(JSON.stringify({
+      seeds,
+      targets: set.map((c) => c.target),
+      folds: set.map((c) => c.fold),
+      mfcc: pooledMfccFeatures(set).map((f) => [...f]),
+      features: dumped,
+    })),
+  );
+}
 if (values.out) {
   await writeFileAtomic(
     values.out,

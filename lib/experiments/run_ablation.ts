@@ -465,6 +465,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     model: { audioGroups: 8 },
   },
   {
+    name: "ours+agn8 sm",
+    change: "the default recipe (softmax loss) with group norm (8 groups) in the audio trunk " +
+      "only; ours+agn8 is the same on the margin loss",
+    recipe: "ours",
+    model: { audioGroups: 8 },
+  },
+  {
     name: "ours+agn8 C2(C1)",
     change: "group norm (8 groups) in the audio trunk only, C1 then C2 (the flip check)",
     recipe: OURS_MARGIN,
