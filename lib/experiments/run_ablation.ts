@@ -685,6 +685,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     steps: 1000,
   },
   {
+    name: "ours(sm)@2000",
+    change: "the default recipe (softmax t2), 2000 steps: where the accuracy curve flattens",
+    recipe: OURS_SOFTMAX,
+    steps: 2000,
+  },
+  {
     name: "ours(sm)@600",
     change: "the default recipe (softmax t2), 600 steps (what the quick reproduce's headroom " +
       "could buy as firstStageSteps)",
@@ -708,6 +714,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: "the default recipe (softmax t2), learning rate 2e-3 (tiny's default 1e-3)",
     recipe: OURS_SOFTMAX,
     lr: 2e-3,
+  },
+  {
+    name: "ours(sm) lr5e-4",
+    change: "the default recipe (softmax t2), learning rate 5e-4 (tiny's default 1e-3)",
+    recipe: OURS_SOFTMAX,
+    lr: 5e-4,
   },
   {
     name: "ours cosine lr2e-3",
