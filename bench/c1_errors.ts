@@ -3,7 +3,7 @@
  * trained `deno task ablate` weights (not a timed bench). Rerun with
  *
  *   deno run -A bench/c1_errors.ts --weights runs/a450/weights [--variant ours] [--seeds 0,1,2]
- *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json] [--beta B]
+ *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json] [--beta B] [--pairs-only]
  *
  * For each seed, on held-out C1 test scenes (`world.scene(i, 1, "test")`, the ablation's
  * held-out set and beyond), in chunks of 64 scenes clustered as trained (the default recipe's
@@ -26,6 +26,10 @@
  *   as `pooledAudioFeatures`), the pooled visual embedding, the visual embedding averaged over
  *   the sounding object's mask, the audio center and the aligned visual center (as trained),
  *   for the trained net and the untrained net of that seed.
+ *
+ * `--pairs-only` measures the pair accuracies and their split alone (no object-center
+ * replacements, no probes, no untrained net): the end-of-stage pair accuracy of many trained
+ * models at a fraction of the cost.
  *
  * @module
  */
@@ -57,8 +61,10 @@ const { values } = parseArgs({
     "probe-scenes": { type: "string", default: "500" },
     out: { type: "string" },
     beta: { type: "string" },
+    "pairs-only": { type: "boolean", default: false },
   },
 });
+const pairsOnly = values["pairs-only"];
 const positive = (name: string, v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) {
@@ -446,11 +452,12 @@ for (const seed of seeds) {
       borderRule: NaN,
     },
   };
-  for (const trained of [true, false]) {
+  for (const trained of pairsOnly ? [true] : [true, false]) {
     const model = await loadModel(seed, trained);
     try {
       if (trained) {
         await pairErrors(model, r);
+        if (pairsOnly) continue;
         r.objectCenter = await objectCenterAccuracy(model);
       }
       const feats = await probeFeatures(model);
@@ -508,6 +515,7 @@ for (const seed of seeds) {
   });
   console.log(`error by audio class (other-class negatives): ${perAudio.join(", ")}`);
   console.log(`error by negative frame class (other-class positives): ${perFrame.join(", ")}`);
+  if (pairsOnly) continue;
   console.log(
     `with the frame's visual center of largest object share: ` +
       `${r.objectCenter.purestCenter.toFixed(3)} (next frame); that center is the excluded ` +

@@ -94,6 +94,7 @@ const COLUMNS: (keyof AblationResult)[] = [
   "curriculum",
   "trainAccuracy",
   "trainLoss",
+  "trainAccuracyFinalWindow",
   "heldOutAccuracy",
   "ciou50",
   "auc",

@@ -2,10 +2,10 @@
 // measurement present and in range, the background center's AUC beside the aligned one's,
 // and results already measured are reused, not retrained; and every variant's recipe is the one
 // it was measured with.
-import { assert, assertEquals } from "./model_assert.ts";
+import { assert, assertEquals, assertThrows } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { createModel } from "../lib/model/mod.ts";
-import { ABLATION_VARIANTS, runAblation } from "../lib/experiments/mod.ts";
+import { ABLATION_VARIANTS, blockMeans, runAblation } from "../lib/experiments/mod.ts";
 import { resolveRecipe } from "../lib/train/mod.ts";
 
 await initBackend("cpu");
@@ -16,9 +16,20 @@ Deno.test("runAblation: a two-stage variant measured on held-out scenes, reused 
   const opts = { variants, seeds: [0], steps: 2, batchSize: 2, testSize: 8 };
   const [r] = await runAblation(opts);
   assertEquals([r.variant, r.seed, r.steps, r.curriculum], ["ours C2(C1)", 0, 2, "C1,C2"]);
-  for (const key of ["trainAccuracy", "heldOutAccuracy", "onOwnObject", "offObject"] as const) {
+  for (
+    const key of [
+      "trainAccuracy",
+      "trainAccuracyFinalWindow",
+      "heldOutAccuracy",
+      "onOwnObject",
+      "offObject",
+    ] as const
+  ) {
     assert(r[key] >= 0 && r[key] <= 1, `${key} ${r[key]}`);
   }
+  // the curve is the last stage's (C2's 2 steps: one block), its mean the last-50 mean here
+  assertEquals(r.accuracyCurve.length, 1);
+  assert(Math.abs(r.accuracyCurve[0] - r.trainAccuracy) < 1e-12);
   for (const key of ["ciou50", "auc", "backgroundAuc", "ceilingAuc", "classification"] as const) {
     assert(r[key] >= 0 && r[key] <= 100, `${key} ${r[key]}`);
   }
@@ -84,6 +95,13 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("blockMeans: means of consecutive blocks, the last one shorter", () => {
+  assertEquals(blockMeans([1, 0, 1, 1, 0.5], 2), [0.5, 1, 0.5]);
+  assertEquals(blockMeans([0.25, 0.75], 50), [0.5]);
+  assertEquals(blockMeans([], 50), []);
+  for (const bad of [0, 1.5, -2]) assertThrows(() => blockMeans([1], bad), Error, "block must be");
 });
 
 Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measured with", async () => {

@@ -26,6 +26,7 @@ import {
   recipeBeta,
   recipeLearningRate,
   RECIPES,
+  recipeTemperature,
   resolveRecipe,
   trainCurriculum,
 } from "../lib/train/mod.ts";
@@ -121,6 +122,20 @@ Deno.test("recipeBeta and recipeLearningRate: schedules hit their ends", () => {
   assertEquals(recipeLearningRate(r, 1, 10, 100), 1);
   assert(Math.abs(recipeLearningRate(r, 1, 99, 100) - 0.1) < 1e-12);
   assertEquals(recipeLearningRate(resolveRecipe("paper"), 0.5, 3, 100), 0.5);
+});
+
+Deno.test("recipeTemperature: geometric from temperature to temperatureEnd, checked", () => {
+  const r = resolveRecipe({ temperature: 4, temperatureEnd: 1 });
+  assertEquals(recipeTemperature(r, 0, 100), 4);
+  assert(Math.abs(recipeTemperature(r, 99, 100) - 1) < 1e-12);
+  assert(Math.abs(recipeTemperature(r, 49.5, 100) - 2) < 1e-12, "geometric midpoint");
+  assertEquals(recipeTemperature(r, 500, 100), 1, "clamped past the stage's end");
+  // absent: the temperature throughout (ours, and a one-step stage)
+  assertEquals(recipeTemperature(resolveRecipe(), 99, 100), RECIPES.ours.temperature);
+  assertEquals(recipeTemperature(r, 0, 1), 1);
+  for (const bad of [0, -1, NaN, Infinity]) {
+    assertThrows(() => resolveRecipe({ temperatureEnd: bad }), Error, "temperatureEnd must be");
+  }
 });
 
 Deno.test("pairDistances: all negatives are the off-diagonal (audio i, frame j) distances", () => {
@@ -312,6 +327,14 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   const symmetric = await run({ loss: "softmax-symmetric", temperature: 2 }, freshWorld([]));
   assert(softmax.every(Number.isFinite) && symmetric.every(Number.isFinite));
   assert(softmax[0] !== margin[0] && symmetric[0] !== softmax[0], `${softmax} ${symmetric}`);
+  // an annealed temperature: the stage's first step at tau 4, its last (of 2) at tau 1
+  const t4 = await run({ loss: "softmax", temperature: 4 }, freshWorld([]));
+  const annealed = await run(
+    { loss: "softmax", temperature: 4, temperatureEnd: 1 },
+    freshWorld([]),
+  );
+  assertEquals(annealed[0], t4[0]);
+  assert(annealed[1] !== t4[1], `${annealed} vs ${t4}`);
   // ours clusters frames into K_audio + 2 centers: K_audio + 1 (the paper's) is another loss
   assertEquals(RECIPES.ours.extraVisualCenters, 2);
   const kv2 = await run({ background: "largest", extraVisualCenters: 1 }, freshWorld([]));

@@ -27,6 +27,7 @@ import { localizationScores } from "../metrics/localization_scores.ts";
 import { objectMassShare } from "../metrics/object_mass_share.ts";
 import { clipCIoUs } from "../metrics/clip_cious.ts";
 import { halfImageCeiling } from "./run_table2.ts";
+import { FIG3_FINAL_WINDOW } from "./run_fig3.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledAudioFeatures } from "../model/pooled_features.ts";
 import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
@@ -121,6 +122,17 @@ const OURS_MEASURED: Readonly<Recipe> = Object.freeze<Recipe>({
 const OURS_MARGIN: Readonly<Recipe> = Object.freeze<Recipe>({
   ...OURS_MEASURED,
   extraVisualCenters: 2,
+});
+
+/**
+ * The default recipe when the learning-rate schedule, steps and temperature were measured on it
+ * (issue 9's C1 accuracy): {@linkcode OURS_MARGIN} with the softmax loss at temperature 2.
+ * Frozen, so those variants keep it when the default changes.
+ */
+const OURS_SOFTMAX: Readonly<Recipe> = Object.freeze<Recipe>({
+  ...OURS_MARGIN,
+  loss: "softmax",
+  temperature: 2,
 });
 
 /**
@@ -672,6 +684,82 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: 2.5 },
     levels: [1, 2],
   },
+  {
+    name: "ours(sm)@1000",
+    change: "the default recipe (softmax t2), 1000 steps: its accuracy curve gives every " +
+      "shorter run's too (constant learning rate, fresh scenes drawn by step)",
+    recipe: OURS_SOFTMAX,
+    steps: 1000,
+  },
+  {
+    name: "ours(sm)@2000",
+    change: "the default recipe (softmax t2), 2000 steps: where the accuracy curve flattens",
+    recipe: OURS_SOFTMAX,
+    steps: 2000,
+  },
+  {
+    name: "ours(sm)@600",
+    change: "the default recipe (softmax t2), 600 steps (what the quick reproduce's headroom " +
+      "could buy as firstStageSteps)",
+    recipe: OURS_SOFTMAX,
+    steps: 600,
+  },
+  {
+    name: "ours cosine",
+    change: "the default recipe (softmax t2) with the learning rate decayed by a cosine to 10% " +
+      "at the stage's end (no warmup)",
+    recipe: { ...OURS_SOFTMAX, lrDecay: "cosine" },
+  },
+  {
+    name: "ours warmup50 cosine",
+    change: "the default recipe (softmax t2) with 50 steps of linear warmup, then a cosine " +
+      "to 10% at the stage's end",
+    recipe: { ...OURS_SOFTMAX, warmupSteps: 50, lrDecay: "cosine" },
+  },
+  {
+    name: "ours(sm) lr2e-3",
+    change: "the default recipe (softmax t2), learning rate 2e-3 (tiny's default 1e-3)",
+    recipe: OURS_SOFTMAX,
+    lr: 2e-3,
+  },
+  {
+    name: "ours(sm) lr5e-4",
+    change: "the default recipe (softmax t2), learning rate 5e-4 (tiny's default 1e-3)",
+    recipe: OURS_SOFTMAX,
+    lr: 5e-4,
+  },
+  {
+    name: "ours cosine lr2e-3",
+    change: "the default recipe (softmax t2), learning rate 2e-3 (tiny's default 1e-3) " +
+      "decayed by a cosine to 10% at the stage's end",
+    recipe: { ...OURS_SOFTMAX, lrDecay: "cosine" },
+    lr: 2e-3,
+  },
+  {
+    name: "ours cosine@600",
+    change: "the default recipe (softmax t2) with the learning rate decayed by a cosine to 10% " +
+      "at the stage's end, 600 steps (what the quick reproduce's headroom could buy)",
+    recipe: { ...OURS_SOFTMAX, lrDecay: "cosine" },
+    steps: 600,
+  },
+  {
+    name: "ours t1",
+    change: "the default recipe with softmax temperature 1 instead of 2",
+    recipe: { ...OURS_SOFTMAX, temperature: 1 },
+  },
+  ...([[2, 1], [4, 1]] as const).map(([from, to]): AblationVariant => ({
+    name: `ours t${from}to${to}`,
+    change: `the default recipe with the softmax temperature annealed geometrically from ` +
+      `${from} to ${to} over the stage (a sharper softmax late) instead of 2 throughout`,
+    recipe: { ...OURS_SOFTMAX, temperature: from, temperatureEnd: to },
+  })),
+  {
+    name: "ours(sm) b32",
+    change: "the default recipe (softmax t2), 32 clips per batch for the same steps (twice " +
+      "the clips and CPU; 31 in-batch negatives instead of 15)",
+    recipe: OURS_SOFTMAX,
+    batchSize: 32,
+  },
 ];
 
 /**
@@ -723,6 +811,18 @@ export interface AblationResult {
   trainAccuracy: number;
   /** Mean loss of the same steps. */
   trainLoss: number;
+  /**
+   * Mean training accuracy of the last 20% of the last stage's steps: how `reproduce` reports
+   * the "final training accuracy" (Fig. 3's `FIG3_FINAL_WINDOW`), for comparison with it.
+   */
+  trainAccuracyFinalWindow: number;
+  /**
+   * Mean training accuracy of each block of {@linkcode ABLATION_CURVE_BLOCK} steps of the last
+   * stage (the last block may be shorter): how accuracy grows with steps. Under a constant
+   * learning rate the first n steps of a longer run are the n-step run's (fresh scenes are
+   * drawn by step), so one long run gives the curve of every shorter one.
+   */
+  accuracyCurve: number[];
   /**
    * Share of held-out C1 test scenes closer to their own frame than to the next clip's
    * (clustered with the variant's final beta and background rule).
@@ -782,6 +882,41 @@ export interface AblationResult {
    * silently reused.
    */
   settings: string;
+}
+
+/**
+ * Steps per block of {@linkcode AblationResult.accuracyCurve}.
+ *
+ * @category experiments
+ */
+export const ABLATION_CURVE_BLOCK = 50;
+
+/**
+ * Mean training accuracy of each block of `block` steps of `accuracies` (the last block may be
+ * shorter).
+ *
+ * @param accuracies per-step accuracies, in order.
+ * @param block steps per block (an integer >= 1).
+ * @returns one mean per block.
+ * @throws Error when `block` is not an integer >= 1.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { blockMeans } from "@avscene/avscene/experiments";
+ * assert.deepEqual(blockMeans([0.5, 0.7, 0.9], 2), [0.6, 0.9]);
+ * ```
+ * @category experiments
+ */
+export function blockMeans(accuracies: readonly number[], block: number): number[] {
+  if (!Number.isInteger(block) || block < 1) {
+    throw new Error(`blockMeans: block must be an integer >= 1, got ${block}`);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < accuracies.length; i += block) {
+    const part = accuracies.slice(i, i + block);
+    out.push(part.reduce((a, b) => a + b, 0) / part.length);
+  }
+  return out;
 }
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
@@ -971,6 +1106,11 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         const trainCpuSeconds = (cpu.user + cpu.system) / 1e6;
         const tail = history.slice(-Math.min(50, steps));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const lastStage = history.filter((h) => h.stage === levels.length - 1)
+          .map((h) => h.accuracy);
+        const finalWindow = lastStage.slice(
+          -Math.max(1, Math.round(lastStage.length * FIG3_FINAL_WINDOW)),
+        );
         // localized as trained: the recipe's last beta, background rule and visual centers
         const how = {
           beta: recipe.betaEnd,
@@ -994,6 +1134,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           curriculum,
           trainAccuracy: mean(tail.map((h) => h.accuracy)),
           trainLoss: mean(tail.map((h) => h.loss)),
+          trainAccuracyFinalWindow: mean(finalWindow),
+          accuracyCurve: blockMeans(lastStage, ABLATION_CURVE_BLOCK),
           heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
           ciou50: 100 * loc.ciou50,
           auc: 100 * loc.auc,

@@ -95,6 +95,13 @@ export interface Recipe {
   /** The softmax losses' temperature tau (> 0; unused by `margin`). */
   temperature: number;
   /**
+   * The softmax losses' temperature at the stage's last step (absent: `temperature`
+   * throughout): geometric from `temperature` to this over each stage, as beta's schedule
+   * (a smaller tau late sharpens the softmax onto the hardest negatives). Measured, not the
+   * default (README, "The learning recipe").
+   */
+  temperatureEnd?: number;
+  /**
    * Soft alignment in training (0: each sound to its nearest alignable visual center, the
    * paper's hard rule): the softmin temperature with which each sound's visual center is the
    * mix of the alignable centers weighted by softmin(D^2 / this), so a wrong choice still
@@ -199,6 +206,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ negatives: "next" }), /needs negatives "all"/);
  * assert.equal(resolveRecipe({ negatives: "next", loss: "margin" }).negatives, "next");
  * assert.throws(() => resolveRecipe({ visualBeta: -1 }), /visualBeta must be/);
+ * assert.throws(() => resolveRecipe({ temperatureEnd: 0 }), /temperatureEnd must be/);
  * ```
  * @category training
  */
@@ -253,6 +261,11 @@ export function resolveRecipe(
   if (!(Number.isFinite(r.temperature) && r.temperature > 0)) {
     throw new Error(`recipe: temperature must be finite and > 0, got ${r.temperature}`);
   }
+  if (
+    r.temperatureEnd !== undefined && !(Number.isFinite(r.temperatureEnd) && r.temperatureEnd > 0)
+  ) {
+    throw new Error(`recipe: temperatureEnd must be finite and > 0, got ${r.temperatureEnd}`);
+  }
   if (!(Number.isFinite(r.alignTemperature) && r.alignTemperature >= 0)) {
     throw new Error(`recipe: alignTemperature must be finite and >= 0, got ${r.alignTemperature}`);
   }
@@ -290,6 +303,33 @@ export function recipeBeta(recipe: Recipe, step: number, steps: number): number 
   if (recipe.betaStart === recipe.betaEnd || steps <= 1) return recipe.betaEnd;
   const f = Math.min(1, Math.max(0, step / (steps - 1)));
   return recipe.betaStart * Math.pow(recipe.betaEnd / recipe.betaStart, f);
+}
+
+/**
+ * The softmax losses' temperature at step `step` (0-based) of a stage of `steps` steps:
+ * geometric from `temperature` to `temperatureEnd` (constant without `temperatureEnd`).
+ *
+ * @param recipe the recipe.
+ * @param step 0-based step of the stage.
+ * @param steps steps of the stage.
+ * @returns tau.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recipeTemperature, resolveRecipe } from "@avscene/avscene/train";
+ * const r = resolveRecipe({ temperature: 4, temperatureEnd: 1 });
+ * assert.deepEqual([0, 50, 100].map((t) => recipeTemperature(r, t, 101)), [4, 2, 1]);
+ * assert.equal(recipeTemperature(resolveRecipe(), 7, 100), 2); // ours: constant tau 2
+ * ```
+ * @category training
+ */
+export function recipeTemperature(recipe: Recipe, step: number, steps: number): number {
+  const end = recipe.temperatureEnd;
+  if (end === undefined || end === recipe.temperature || steps <= 1) {
+    return end ?? recipe.temperature;
+  }
+  const f = Math.min(1, Math.max(0, step / (steps - 1)));
+  return recipe.temperature * Math.pow(end / recipe.temperature, f);
 }
 
 /**

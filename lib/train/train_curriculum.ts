@@ -34,6 +34,7 @@ import {
   recipeBeta,
   recipeLearningRate,
   type RecipeName,
+  recipeTemperature,
   resolveRecipe,
 } from "./recipe.ts";
 
@@ -432,7 +433,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
             kind: recipe.loss,
             margin,
             inFrameWeight: recipe.inFrameNegative,
-            temperature: recipe.temperature,
+            temperature: recipeTemperature(recipe, step, stage.steps),
           },
           aug,
         );
