@@ -96,10 +96,10 @@ export function softKMeansComposedUnchecked(
  * import assert from "node:assert/strict";
  * import * as tf from "@tensorflow/tfjs";
  * import { softKMeansEachStart } from "./soft_kmeans_composed.ts";
- * const x = tf.tensor3d([[[0, 0], [0, 1], [9, 9], [9, 8]]]); // one frame [1, 4, 2]
+ * const x = tf.tensor3d([[[0, 0], [0, 1], [1, 0], [9, 9]]]); // one frame [1, 4, 2]
  * const starts = tf.tensor3d([[[9, 9]], [[0, 0]]]); // two starts of the first center
  * const { centers } = softKMeansEachStart(x, starts, 2, { beta: 30 });
- * const c = await centers.array(); // [2, 2, 2]: center 0 went where its start was
+ * const c = await centers.array(); // [2, 2, 2]: center 0 stays by its start
  * assert.ok(c[0][0][0] > 8 && c[1][0][0] < 1);
  * tf.dispose([x, starts, centers]);
  * ```
