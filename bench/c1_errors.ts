@@ -4,11 +4,14 @@
  *
  *   deno run -A bench/c1_errors.ts --weights runs/a450/weights [--variant ours] [--seeds 0,1,2]
  *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json] [--beta B] [--pairs-only]
+ *     [--visual-init grid|audio|audio-own]
  *
  * For each seed, on held-out C1 test scenes (`world.scene(i, 1, "test")`, the ablation's
  * held-out set and beyond), in chunks of 64 scenes clustered as trained (the default recipe's
  * beta, background rule and visual centers; `--beta` clusters at another beta, for weights
- * trained with a recipe's `visualBeta`: with K_audio = 1 only the visual clustering's beta acts):
+ * trained with a recipe's `visualBeta`: with K_audio = 1 only the visual clustering's beta acts;
+ * `--visual-init` clusters as a recipe's `visualInit` trained: with `audio` or `audio-own` each
+ * (audio, frame) pair's visual clustering starts its first center at that audio's center):
  *
  * - pair accuracy against the next scene's frame (the held-out protocol) and against every
  *   other frame of the chunk, split by what the negative frame shows: the positive's own class
@@ -43,7 +46,8 @@ import type { AVClip } from "../lib/data/types.ts";
 import { type AVModel, createModel } from "../lib/model/create_model.ts";
 import { embedAudio, embedVisual } from "../lib/model/embed.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
-import { pairDistances } from "../lib/model/pair_distances.ts";
+import { checkVisualInit, ownAlignment, pairDistances } from "../lib/model/pair_distances.ts";
+import { softKMeansEachStart } from "../kernels/soft_kmeans_composed.ts";
 import { alignCenters, backgroundCenters } from "../lib/model/align_centers.ts";
 import { softKMeans } from "../kernels/mod.ts";
 import { presetConfig } from "../lib/model/presets.ts";
@@ -62,6 +66,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     beta: { type: "string" },
     "pairs-only": { type: "boolean", default: false },
+    "visual-init": { type: "string", default: "grid" },
   },
 });
 const pairsOnly = values["pairs-only"];
@@ -157,6 +162,7 @@ const how = {
   beta: values.beta === undefined ? recipe.betaEnd : Number(values.beta),
   background: recipe.background,
   negatives: "all" as const,
+  visualInit: checkVisualInit("c1_errors: --visual-init", values["visual-init"]),
 };
 if (!(Number.isFinite(how.beta) && how.beta > 0)) {
   throw new Error(`c1_errors: --beta must be a number > 0, got "${values.beta}"`);
@@ -201,6 +207,7 @@ interface ObjectCenterAccuracy {
   byAudioClass: number[];
   purestCenter: number;
   purestIsBackground: number;
+  alignedIsPurest: number;
   nearestRule: number;
   borderRule: number;
 }
@@ -292,7 +299,7 @@ async function objectCenterAccuracy(
   model: AVModel,
 ): Promise<ObjectCenterAccuracy> {
   let nextHits = 0, nextPairs = 0, allHits = 0, allPairs = 0, purestHits = 0;
-  let purestIsBackground = 0, noneHits = 0, borderHits = 0;
+  let purestIsBackground = 0, noneHits = 0, borderHits = 0, alignedPurest = 0;
   const perClass = names.map(tally);
   for (let start = 0; start + CHUNK <= nScenes; start += CHUNK) {
     const part = scenes.slice(start, start + CHUNK);
@@ -303,53 +310,83 @@ async function objectCenterAccuracy(
       const w = maskCells(part, v.rows, v.cols);
       const obj = objectMeanFeatures(v.features, w); // [frame, D]
       const ac = tf.squeeze(softKMeans(a.features, 1, { beta: how.beta }).centers, [1]); // [audio, D]
+      // the clustering as trained, [A, frame, Kv, .]: A = 1 (one per frame) from the grid, or
+      // A = audio (frame j clustered from audio i's center) with an audio init
+      const n = CHUNK, kv = how.kVisual, cells = v.rows * v.cols;
+      const fromAudio = how.visualInit !== "grid";
+      const vk = fromAudio
+        ? softKMeansEachStart(v.features, tf.expandDims(ac, 1), kv, { beta: how.beta })
+        : softKMeans(v.features, kv, { beta: how.beta });
+      const na = fromAudio ? n : 1;
+      const centers = tf.reshape(vk.centers, [na, n, kv, -1]);
+      const assign = tf.reshape(vk.assignments, [na, n, kv, cells]);
       // the visual center (of the clustering as trained) with the largest share of its
       // assignment mass on the object: the best the alignment could choose
-      const vk = softKMeans(v.features, how.kVisual, { beta: how.beta });
       const share = tf.div(
-        tf.sum(tf.mul(vk.assignments, tf.expandDims(w, 1)), 2),
-        tf.add(tf.sum(vk.assignments, 2), 1e-6),
-      ); // [frame, Kv]
-      const pick = tf.expandDims(tf.oneHot(tf.argMax(share, 1), how.kVisual), 2);
-      const purest = tf.sum(tf.mul(vk.centers, pick), 1); // [frame, D]
+        tf.sum(tf.mul(assign, tf.reshape(w, [1, n, 1, cells])), 3),
+        tf.add(tf.sum(assign, 3), 1e-6),
+      ); // [A, frame, Kv]
+      const pick = tf.oneHot(tf.argMax(share, 2), kv); // [A, frame, Kv]
+      const purest = tf.sum(tf.mul(centers, tf.expandDims(pick, 3)), 2); // [A, frame, D]
+      // each scene's own clustering (frame i from audio i with an audio init): [frame, .]
+      const own = (t: tf.Tensor) =>
+        fromAudio
+          ? tf.sum(tf.mul(t, tf.reshape(tf.eye(n), [n, n, ...t.shape.slice(2).map(() => 1)])), 0)
+          : tf.squeeze(t, [0]);
       // 1 where that center is the one the background rule excludes
-      const bg = backgroundCenters(how.background, vk.assignments, 1)!;
-      const onBackground = tf.sum(tf.mul(bg, tf.squeeze(pick, [2])), 1);
-      const dist = (v: tf.Tensor2D) =>
-        tf.sum(tf.square(tf.sub(tf.expandDims(ac, 1), tf.expandDims(v, 0))), 2);
+      const bg = tf.reshape(
+        backgroundCenters(
+          how.background,
+          tf.reshape(assign, [na * n, kv, cells]) as tf.Tensor3D,
+          1,
+        )!,
+        [na, n, kv],
+      );
+      const onBackground = tf.sum(own(tf.mul(bg, pick)), 1);
+      // the aligned center of each scene's own clustering is the purest one
+      const ownCenters = own(centers) as tf.Tensor3D;
+      const nearest = how.visualInit === "audio-own"
+        ? ownAlignment(ownCenters, tf.expandDims(ac, 1)).nearest
+        : alignCenters(ownCenters, tf.expandDims(ac, 1) as tf.Tensor3D, own(bg) as tf.Tensor2D)
+          .nearest;
+      const alignedIsPurest = tf.sum(tf.mul(own(pick), tf.oneHot(tf.squeeze(nearest, [1]), kv)), 1);
+      const dist = (v: tf.Tensor) =>
+        tf.sum(tf.square(tf.sub(tf.expandDims(ac, 1), v.rank === 2 ? tf.expandDims(v, 0) : v)), 2);
       // other alignment rules on the same clustering: the nearest of every center (`none`),
       // and the nearest after excluding the center of largest share of its mass on the
       // frame's outermost ring of cells (a border rule)
       const perCenter = tf.sum(
-        tf.square(tf.sub(tf.expandDims(tf.expandDims(ac, 1), 2), tf.expandDims(vk.centers, 0))),
+        tf.square(tf.sub(tf.expandDims(tf.expandDims(ac, 1), 2), centers)),
         3,
       ); // [audio, frame, Kv]
-      const ring = new Float32Array(v.rows * v.cols).map((_, c) => {
+      const ring = new Float32Array(cells).map((_, c) => {
         const r = Math.floor(c / v.cols), q = c % v.cols;
         return r === 0 || q === 0 || r === v.rows - 1 || q === v.cols - 1 ? 1 : 0;
       });
       const borderShare = tf.div(
-        tf.sum(tf.mul(vk.assignments, tf.tensor1d(ring)), 2),
-        tf.add(tf.sum(vk.assignments, 2), 1e-6),
-      ); // [frame, Kv]
-      const border = tf.oneHot(tf.argMax(borderShare, 1), how.kVisual); // [frame, Kv]
-      const excluded = tf.min(tf.add(perCenter, tf.mul(tf.expandDims(border, 0), 1e30)), 2);
+        tf.sum(tf.mul(assign, tf.tensor1d(ring)), 3),
+        tf.add(tf.sum(assign, 3), 1e-6),
+      ); // [A, frame, Kv]
+      const border = tf.oneHot(tf.argMax(borderShare, 2), kv); // [A, frame, Kv]
+      const excluded = tf.min(tf.add(perCenter, tf.mul(border, 1e30)), 2);
       return {
         both: tf.stack([
-          dist(obj as tf.Tensor2D),
-          dist(purest as tf.Tensor2D),
+          dist(obj),
+          dist(purest),
           tf.min(perCenter, 2),
           excluded,
         ]),
         onBackground,
+        alignedIsPurest,
       };
     });
     const both = await d2.both.data();
     for (const x of await d2.onBackground.data()) purestIsBackground += x;
+    for (const x of await d2.alignedIsPurest.data()) alignedPurest += x;
     const n2 = CHUNK * CHUNK;
     const d = both.subarray(0, n2), p = both.subarray(n2, 2 * n2);
     const none = both.subarray(2 * n2, 3 * n2), bord = both.subarray(3 * n2);
-    tf.dispose([x.images, x.logMel, d2.both, d2.onBackground]);
+    tf.dispose([x.images, x.logMel, d2.both, d2.onBackground, d2.alignedIsPurest]);
     for (let i = 0; i < CHUNK; i++) {
       for (let j = 0; j < CHUNK; j++) {
         if (j === i) continue;
@@ -374,6 +411,7 @@ async function objectCenterAccuracy(
     byAudioClass: perClass.map(rate),
     purestCenter: purestHits / nextPairs,
     purestIsBackground: purestIsBackground / nextPairs,
+    alignedIsPurest: alignedPurest / nextPairs,
     nearestRule: noneHits / nextPairs,
     borderRule: borderHits / nextPairs,
   };
@@ -397,10 +435,14 @@ async function probeFeatures(model: AVModel): Promise<Record<string, Float32Arra
       const w = maskCells(part, v.rows, v.cols);
       const obj = objectMeanFeatures(v.features, w);
       const km = { beta: how.beta };
-      const vk = softKMeans(v.features, how.kVisual, km);
       const ac = softKMeans(a.features, 1, km).centers;
+      // as trained: each frame's visual clustering from the grid, or from its own audio center
+      const init = how.visualInit === "grid" ? undefined : ac;
+      const vk = softKMeans(v.features, how.kVisual, { ...km, init });
       const bg = backgroundCenters(how.background, vk.assignments, 1);
-      const { nearest } = alignCenters(vk.centers, ac, bg);
+      const { nearest } = how.visualInit === "audio-own"
+        ? ownAlignment(vk.centers, ac)
+        : alignCenters(vk.centers, ac, bg);
       // the aligned visual center of each scene: one-hot(nearest) . centers
       const aligned = tf.sum(
         tf.mul(vk.centers, tf.expandDims(tf.oneHot(tf.squeeze(nearest, [1]), how.kVisual), 2)),
@@ -448,6 +490,7 @@ for (const seed of seeds) {
       byAudioClass: [],
       purestCenter: NaN,
       purestIsBackground: NaN,
+      alignedIsPurest: NaN,
       nearestRule: NaN,
       borderRule: NaN,
     },
@@ -519,7 +562,8 @@ for (const seed of seeds) {
   console.log(
     `with the frame's visual center of largest object share: ` +
       `${r.objectCenter.purestCenter.toFixed(3)} (next frame); that center is the excluded ` +
-      `background in ${pct(r.objectCenter.purestIsBackground)}% of the frames; the same ` +
+      `background in ${pct(r.objectCenter.purestIsBackground)}% of the frames and the aligned ` +
+      `center in ${pct(r.objectCenter.alignedIsPurest)}%; the same ` +
       `clustering aligned by the nearest rule ${r.objectCenter.nearestRule.toFixed(3)}, by the ` +
       `border rule ${r.objectCenter.borderRule.toFixed(3)} (next frame)`,
   );

@@ -31,6 +31,8 @@ export interface SoftKMeansArgs {
   k: number;
   iterations: number;
   beta: number;
+  /** The checked initial centers, if given. */
+  init?: tf.Tensor3D;
 }
 
 /**
@@ -90,6 +92,22 @@ export function validateSoftKMeans(
   if (typeof beta !== "number" || !Number.isFinite(beta) || beta <= 0) {
     throw new Error(`${op}: opts.beta must be a finite number > 0, got ${beta}`);
   }
+  const init = opts.init;
+  if (init !== undefined) {
+    if (!(init instanceof tf.Tensor) || init.rank !== 3 || init.dtype !== "float32") {
+      throw new Error(
+        `${op}: opts.init must be a float32 tf.Tensor3D [batch, Ki, channels], got ${
+          init instanceof tf.Tensor ? `${init.dtype} [${init.shape}]` : typeof init
+        }`,
+      );
+    }
+    const [ib, ik, id] = init.shape;
+    if (ib !== b || id !== d || ik < 1 || ik > k) {
+      throw new Error(
+        `${op}: opts.init must be [${b}, Ki, ${d}] with 1 <= Ki <= k (${k}), got [${init.shape}]`,
+      );
+    }
+  }
   const values = hostValues(x);
   if (values !== null) {
     const maxAbs = softKMeansMaxAbs(d);
@@ -107,5 +125,5 @@ export function validateSoftKMeans(
       }
     }
   }
-  return { k, iterations, beta };
+  return init ? { k, iterations, beta, init } : { k, iterations, beta };
 }

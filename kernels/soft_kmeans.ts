@@ -62,7 +62,8 @@ export function softKMeansImplementation(batch: number, k: number): SoftKMeansIm
  *
  * @param x features `[batch, positions, channels]`.
  * @param k the number of clusters K.
- * @param opts `iterations` (default 4), `beta` (default 30).
+ * @param opts `iterations` (default 4), `beta` (default 30), `init` (initial centers of the
+ * first clusters; given, the composed implementation runs on every backend).
  * @returns `centers` `[batch, k, channels]` and `assignments` `[batch, k, positions]`.
  *
  * @example
@@ -86,8 +87,9 @@ export function softKMeans(
   opts: SoftKMeansOptions = {},
 ): SoftKMeansResult {
   const args = validateSoftKMeans("softKMeans", x, k, opts);
-  if (softKMeansImplementation(x.shape[0], k) === "composed") {
-    return softKMeansComposedUnchecked(x, args.k, args.iterations, args.beta);
+  if (args.init || softKMeansImplementation(x.shape[0], k) === "composed") {
+    // the fused kernels start from grid positions only: given centers take the composed path
+    return softKMeansComposedUnchecked(x, args.k, args.iterations, args.beta, args.init);
   }
   const attrs: SoftKMeansAttrs = { k: args.k, iterations: args.iterations, beta: args.beta };
   const [centers, assignments, trace] = tf.engine().runKernel(SoftKMeans, { x }, attrs) as [

@@ -14,7 +14,8 @@ import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
  * Soft K-means with plain tfjs ops, on whatever backend is active, differentiable by tfjs
  * autodiff, with the same argument checks as `softKMeans`. `x`: `[B, N, D]`.
  *
- * Centers start at positions floor(i N / K); each of `iterations` steps computes
+ * Centers start at positions floor(i N / K) (the first `opts.init.shape[1]` at `opts.init`
+ * when given); each of `iterations` steps computes
  * d_kn = sqrt(max(|o_k|^2 - 2 o_k.u_n + |u_n|^2, 1e-10)), c_kn = softmax_k(-beta d_kn) and
  * o_k = sum_n c_kn u_n / max(sum_n c_kn, 1e-8).
  *
@@ -38,8 +39,8 @@ export function softKMeansComposed(
   k: number,
   opts: SoftKMeansOptions = {},
 ): SoftKMeansResult {
-  const { iterations, beta } = validateSoftKMeans("softKMeansComposed", x, k, opts);
-  return softKMeansComposedUnchecked(x, k, iterations, beta);
+  const { iterations, beta, init } = validateSoftKMeans("softKMeansComposed", x, k, opts);
+  return softKMeansComposedUnchecked(x, k, iterations, beta, init);
 }
 
 /** The composed implementation without argument checks (for dispatch from `softKMeans`). */
@@ -48,12 +49,15 @@ export function softKMeansComposedUnchecked(
   k: number,
   iterations: number,
   beta: number,
+  init?: tf.Tensor3D,
 ): SoftKMeansResult {
   return tf.tidy(() => {
     const [b, n] = x.shape;
-    const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
+    const given = init?.shape[1] ?? 0;
+    const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(given);
     // slices, not gather: gather's gradient (UnsortedSegmentSum) is missing on wasm
-    let centers = tf.concat(idx.map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1])), 1) as tf.Tensor3D;
+    const starts = idx.map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1]));
+    let centers = tf.concat(init ? [init, ...starts] : starts, 1) as tf.Tensor3D;
     let weights: tf.Tensor3D | null = null; // [B, N, K]
     const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
     for (let t = 0; t < iterations; t++) {
@@ -68,5 +72,94 @@ export function softKMeansComposedUnchecked(
     }
     const assignments = tf.transpose(weights!, [0, 2, 1]) as tf.Tensor3D;
     return { centers, assignments };
+  });
+}
+
+/**
+ * Soft K-means of every frame once per given start: `x` `[B, N, D]` is clustered A times, run
+ * a starting its first Ki centers at `init[a]` (`[A, Ki, D]`, 1 <= Ki <= k) and the rest at the
+ * positions floor(k N / K), as `softKMeans(x, k, { init })` on `x` repeated per start would,
+ * but batched over the frames (the features are not copied A times: each iteration is two
+ * matrix products of `[N, D]` against all A x K centers of a frame). Composed tfjs ops, on
+ * every backend, differentiable (into `x` and `init`) by tfjs autodiff. Used to cluster each
+ * frame of a batch from each sound's audio centers (`PairOptions.visualInit`).
+ *
+ * @param x features `[B, N, D]`.
+ * @param init the starts `[A, Ki, D]`.
+ * @param k the number of clusters K.
+ * @param opts `iterations` (default 4), `beta` (default 30); `opts.init` must be absent.
+ * @returns `centers` `[A * B, k, D]` and `assignments` `[A * B, k, N]`, row a * B + b the run
+ * of start a on frame b.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softKMeansEachStart } from "./soft_kmeans_composed.ts";
+ * const x = tf.tensor3d([[[0, 0], [0, 1], [1, 0], [9, 9]]]); // one frame [1, 4, 2]
+ * const starts = tf.tensor3d([[[9, 9]], [[0, 0]]]); // two starts of the first center
+ * const { centers } = softKMeansEachStart(x, starts, 2, { beta: 30 });
+ * const c = await centers.array(); // [2, 2, 2]: center 0 stays by its start
+ * assert.ok(c[0][0][0] > 8 && c[1][0][0] < 1);
+ * tf.dispose([x, starts, centers]);
+ * ```
+ * @category kernels
+ */
+export function softKMeansEachStart(
+  x: tf.Tensor3D,
+  init: tf.Tensor3D,
+  k: number,
+  opts: SoftKMeansOptions = {},
+): SoftKMeansResult {
+  const op = "softKMeansEachStart";
+  if (opts.init !== undefined) throw new Error(`${op}: opts.init must be absent (pass init)`);
+  const { iterations, beta } = validateSoftKMeans(op, x, k, opts);
+  const [b, n, d] = x.shape;
+  if (!(init instanceof tf.Tensor) || init.rank !== 3 || init.dtype !== "float32") {
+    throw new Error(`${op}: init must be a float32 tf.Tensor3D [starts, Ki, channels]`);
+  }
+  const [a, ki, id] = init.shape;
+  if (a < 1 || id !== d || ki < 1 || ki > k) {
+    throw new Error(
+      `${op}: init must be [A >= 1, Ki, ${d}] with 1 <= Ki <= k (${k}), got [${init.shape}]`,
+    );
+  }
+  return tf.tidy(() => {
+    const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(ki);
+    // centers [B (frame), A * K, D]: frame-major, so the products batch over the frames
+    const given = tf.broadcastTo(tf.expandDims(init, 0), [b, a, ki, d]);
+    const parts: tf.Tensor[] = [given];
+    if (idx.length) {
+      // slices, not gather: gather's gradient is missing on wasm
+      const grid = tf.concat(idx.map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1])), 1);
+      parts.push(tf.broadcastTo(tf.expandDims(grid, 1), [b, a, k - ki, d]));
+    }
+    let centers = tf.reshape(tf.concat(parts, 2), [b, a * k, d]) as tf.Tensor3D;
+    let weights: tf.Tensor3D | null = null; // [B, N, A * K]
+    const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
+    for (let t = 0; t < iterations; t++) {
+      const csq = tf.reshape(tf.sum(tf.square(centers), 2), [b, 1, a * k]);
+      const dot = tf.matMul(x, centers, false, true); // [B, N, A * K]
+      const dist = tf.sqrt(
+        tf.maximum(tf.add(tf.sub(xsq, tf.mul(2, dot)), csq), MIN_SQUARED_DISTANCE),
+      );
+      // softmax over each start's K centers
+      const logits = tf.reshape(tf.mul(dist, -beta), [b, n, a, k]);
+      weights = tf.reshape(tf.softmax(logits), [b, n, a * k]) as tf.Tensor3D;
+      const num = tf.matMul(weights, x, true, false); // [B, A * K, D]
+      const mass = tf.reshape(tf.maximum(tf.sum(weights, 1), MIN_MASS), [b, a * k, 1]);
+      centers = tf.div(num, mass) as tf.Tensor3D;
+    }
+    // [B, A, K, D] -> [A, B, K, D]; [B, N, A, K] -> [A, B, K, N]
+    const c = tf.reshape(tf.transpose(tf.reshape(centers, [b, a, k, d]), [1, 0, 2, 3]), [
+      a * b,
+      k,
+      d,
+    ]);
+    const w = tf.transpose(tf.reshape(weights!, [b, n, a, k]), [2, 0, 3, 1]);
+    return {
+      centers: c as tf.Tensor3D,
+      assignments: tf.reshape(w, [a * b, k, n]) as tf.Tensor3D,
+    };
   });
 }

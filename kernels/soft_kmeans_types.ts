@@ -15,6 +15,15 @@ export interface SoftKMeansOptions {
   iterations?: number;
   /** Softmax sharpness beta, finite and > 0 (default 30). */
   beta?: number;
+  /**
+   * Initial centers of the first `Ki` clusters, float32 `[batch, Ki, channels]` with
+   * 1 <= Ki <= k (default none: every center starts at its grid position). Clusters
+   * `Ki..k-1` start at the positions floor(k N / K) as without. Given, the composed tfjs
+   * implementation runs on every backend (the fused kernels start from positions only), and
+   * the gradient flows into `init` too. Used to start a visual center at a sound's audio
+   * center (`Recipe.visualInit`).
+   */
+  init?: tf.Tensor3D;
 }
 
 /**

@@ -496,3 +496,48 @@ Deno.test("ours: peak pooling gives the mean of the features at the P / 16 posit
   }
   av.params.dispose();
 });
+
+Deno.test("ours: visualInit clusters each frame from its mixture's audio centers; audio-own picks a started center", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding;
+  const run = async (visualInit?: "grid" | "audio" | "audio-own") => {
+    const ours = createOursSeparation(av, { seed: 0, visualInit, ...RAW_CUE });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await conditioner.prepare!(batch);
+    const { vectors, valid } = conditioner.condition(batch);
+    const v = vectors.arraySync();
+    // each vector is one of its own frame's centers (as clustered for this mixture): which one
+    const picks = batch.clips.map((g, i) =>
+      g.map((clip, j) => {
+        const own = conditioner.visualCenters.get(clip.id)!;
+        return [...Array(own.length / d).keys()].find((c) =>
+          v[i][j][0].every((x, e) => x === own[c * d + e])
+        );
+      })
+    );
+    const out = { v: JSON.stringify(v), valid: [...valid.dataSync()], picks };
+    tf.dispose([vectors, valid]);
+    ours.model.params.dispose();
+    return out;
+  };
+  const grid = await run(), audio = await run("audio"), own = await run("audio-own");
+  assert.deepEqual(await run("grid"), grid);
+  for (const r of [audio, own]) {
+    assert.deepEqual(r.valid, grid.valid);
+    assert.ok(r.picks.flat().every((p) => p !== undefined), "a cue is not its frame's center");
+    assert.notEqual(r.v, grid.v);
+  }
+  // two sounds in each mixture start centers 0 and 1 of every frame: audio-own picks one of them
+  assert.ok(own.picks.flat().every((p) => p === 0 || p === 1), `${own.picks}`);
+  assert.throws(
+    () => createOursSeparation(av, { visualInit: "x" as "audio" }),
+    /visualInit must be one of/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { visualInit: "audio", pooling: "peak" }),
+    /takes only "center" pooling/,
+  );
+  av.params.dispose();
+});

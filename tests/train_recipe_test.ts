@@ -469,3 +469,112 @@ Deno.test("visualBeta: checked, absent from the named recipes, the visual cluste
   const sharp = await run({ visualBeta: 20 });
   assert(sharp.every(Number.isFinite) && sharp[0] !== ours[0], `${sharp} vs ${ours}`);
 });
+
+Deno.test("visualInit: checked; audio-started visual centers in pairDistances, localize and training", async () => {
+  assertThrows(
+    () => resolveRecipe({ visualInit: "sound" as "audio" }),
+    Error,
+    "visualInit must be",
+  );
+  assertThrows(
+    () => resolveRecipe({ visualInit: "audio", loss: "margin", inFrameNegative: 0.5 }),
+    Error,
+    "in-frame negatives",
+  );
+  assertEquals(resolveRecipe({ visualInit: "audio-own" }).visualInit, "audio-own");
+  assert(!("visualInit" in RECIPES.ours) && !("visualInit" in RECIPES.paper));
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
+  const base = { kAudio: 1, kVisual: 3, beta: 5, background: "largest" as const };
+  const full = pairDistances(model, images, logMel, {
+    ...base,
+    visualInit: "audio",
+    negatives: "all",
+    matrix: true,
+  });
+  const m = full.distance2!.arraySync();
+  const pos = [...full.positive2.dataSync()], neg = [...full.negative2.dataSync()];
+  const all = [...full.allNegative2!.dataSync()];
+  // the matrix holds the positives on its diagonal, the next frame and all negatives off it
+  m.forEach((row, i) => {
+    assertAlmostEquals(pos[i], row[i], 1e-6);
+    assertAlmostEquals(neg[i], row[(i + 1) % 4], 1e-6);
+    row.filter((_, j) => j !== i).forEach((x, k) => assertAlmostEquals(all[i * 3 + k], x, 1e-6));
+  });
+  // entry (i, j): frame j clustered with its first center started at audio i's center
+  tf.tidy(() => {
+    const v = embedVisual(model, images).features;
+    const ac = softKMeans(embedAudio(model, logMel).features, 1, { beta: 5 }).centers;
+    for (const [i, j] of [[0, 0], [1, 3], [3, 2]]) {
+      const vj = tf.slice(v, [j, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const ai = tf.slice(ac, [i, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const k = softKMeans(vj, 3, { beta: 5, init: ai });
+      const mass = k.assignments.sum(2).dataSync();
+      const bg = tf.oneHot([mass.indexOf(Math.max(...mass))], 3).toFloat() as tf.Tensor2D;
+      const want = alignCenters(k.centers, ai, bg).sceneDistance2.dataSync()[0];
+      assertAlmostEquals(m[i][j], want, 1e-4 * Math.max(1, want));
+    }
+  });
+  // the 2 B clusterings of the next-frame protocol give the same positives and negatives
+  const next = pairDistances(model, images, logMel, { ...base, visualInit: "audio" });
+  next.positive2.dataSync().forEach((x, i) => assertAlmostEquals(x, pos[i], 1e-4 * pos[i]));
+  next.negative2.dataSync().forEach((x, i) => assertAlmostEquals(x, neg[i], 1e-4 * neg[i]));
+  // another clustering than the grid's; "grid" is the default to the bit
+  const grid = pairDistances(model, images, logMel, base);
+  assert(grid.positive2.dataSync().some((x, i) => Math.abs(x - pos[i]) > 1e-6), "init ignored");
+  const gridNamed = pairDistances(model, images, logMel, { ...base, visualInit: "grid" });
+  assertEquals([...gridNamed.positive2.dataSync()], [...grid.positive2.dataSync()]);
+  // audio-own: each sound to the center it started, whatever the background rule says
+  const own = pairDistances(model, images, logMel, { ...base, visualInit: "audio-own" });
+  const ownNone = pairDistances(model, images, logMel, {
+    ...base,
+    background: "none",
+    visualInit: "audio-own",
+  });
+  assertEquals([...own.positive2.dataSync()], [...ownNone.positive2.dataSync()]);
+  assertThrows(
+    () =>
+      pairDistances(model, images, logMel, { ...base, visualInit: "audio", alignment: "scene" }),
+    Error,
+    "needs source alignment",
+  );
+  assertThrows(
+    () => pairDistances(model, images, logMel, { ...base, visualInit: "start" as "audio" }),
+    Error,
+    "opts.visualInit must be one of",
+  );
+  tf.dispose([full, next, grid, gridNamed, own, ownNone].flatMap((d) => Object.values(d)));
+  tf.dispose([images, logMel]);
+  // localize: audio-own aligns each sound to the center it started
+  const duets = world.curriculumSet(2, 2);
+  for (const m of await localize(model, duets, { kAudio: 2, visualInit: "audio-own" })) {
+    assertEquals(m.alignedIndex, [0, 1]);
+  }
+  const maps = async (visualInit?: "audio") =>
+    JSON.stringify(
+      (await localize(model, duets, { kAudio: 2, visualInit })).map((m) => [...m.aligned[0]]),
+    );
+  assert((await maps("audio")) !== (await maps()), "localize ignored visualInit");
+  await assertRejects(
+    () => localize(model, duets, { visualInit: "x" as "audio" }),
+    Error,
+    "visualInit",
+  );
+  model.params.dispose();
+  // in training: "grid" is ours to the bit, "audio" another finite loss
+  const run = async (recipe: Partial<Recipe>) => {
+    const m = createModel({ preset: "tiny", seed: 4 });
+    const { history } = await trainCurriculum(m, {
+      data: freshWorld([]),
+      stages: curriculumStages("C1", 2),
+      batchSize: 4,
+      recipe,
+    });
+    m.params.dispose();
+    return history.map((h) => h.loss);
+  };
+  const ours = await run({});
+  assertEquals(await run({ visualInit: "grid" }), ours);
+  const audio = await run({ visualInit: "audio" });
+  assert(audio.every(Number.isFinite) && audio[0] !== ours[0], `${audio} vs ${ours}`);
+});

@@ -760,6 +760,26 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: OURS_SOFTMAX,
     batchSize: 32,
   },
+  ...(["audio", "audio-own"] as const).flatMap((init): AblationVariant[] => {
+    const name = init === "audio" ? "ours+audioinit" : "ours+audioinit own";
+    const change = `the default recipe (softmax t2) with the first K_audio visual centers ` +
+      `started at the pair's audio centers instead of grid positions (each frame clustered once ` +
+      `per audio of the batch), each sound aligned ${
+        init === "audio"
+          ? "to its nearest visual center other than the largest"
+          : "to the visual center its audio center started"
+      }, in training, localization and the held-out pairs`;
+    const recipe = { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualInit: init } as const;
+    return [
+      { name, change, recipe },
+      {
+        name: `${name} C2(C1)`,
+        change: `${change}; C1 then C2 (the flip check)`,
+        recipe,
+        levels: [1, 2],
+      },
+    ];
+  }),
 ];
 
 /**
@@ -928,7 +948,9 @@ const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background" | "visualBeta"> & { extraVisualCenters: number },
+  how: Pick<PairOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
+    extraVisualCenters: number;
+  },
 ): Promise<number> {
   const x = modelInputs(model, clips);
   const { extraVisualCenters, ...rest } = how;
@@ -952,7 +974,7 @@ async function heldOutAccuracy(
 async function offObjectShare(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta"> & {
+  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
     extraVisualCenters: number;
   },
 ): Promise<number> {
@@ -998,7 +1020,7 @@ async function offObjectShare(
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta"> & {
+  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
     extraVisualCenters?: number;
   } = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
@@ -1117,6 +1139,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           background: recipe.background,
           extraVisualCenters: recipe.extraVisualCenters,
           visualBeta: recipe.visualBeta,
+          visualInit: recipe.visualInit,
         };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));

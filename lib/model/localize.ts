@@ -9,6 +9,7 @@ import { softKMeans } from "../../kernels/mod.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
 import { alignCenters, backgroundCenters, type BackgroundRule } from "./align_centers.ts";
+import { checkVisualInit, ownAlignment, type VisualInit } from "./pair_distances.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
@@ -50,6 +51,13 @@ export interface LocalizeOptions {
    * model trained with a recipe's `visualBeta`; the audio clustering keeps `beta`.
    */
   visualBeta?: number;
+  /**
+   * Where the visual centers start, for a model trained with a recipe's `visualInit` (default
+   * `grid`; `audio`: the first K_audio at the clip's audio centers, aligned by `background`;
+   * `audio-own`: the same, each sound aligned to the center it started; see
+   * `PairOptions.visualInit`).
+   */
+  visualInit?: VisualInit;
 }
 
 /**
@@ -126,14 +134,20 @@ async function localizeInputs(
   const kAudio = opts.kAudio ?? 1;
   const kVisual = opts.kVisual ?? kAudio + LOCALIZE_DEFAULTS.extraVisualCenters;
   const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
+  const init = checkVisualInit("localize: opts.visualInit", opts.visualInit ?? "grid");
   let rows = 0, cols = 0;
   const [assign, nearest] = tf.tidy(() => {
     const v = embedVisual(model, inputs.images);
     rows = v.rows;
     cols = v.cols;
     const a = embedAudio(model, inputs.logMel).features;
-    const vk = softKMeans(v.features, kVisual, { ...km, beta: opts.visualBeta || km.beta });
     const ak = softKMeans(a, kAudio, km);
+    const vk = softKMeans(v.features, kVisual, {
+      ...km,
+      beta: opts.visualBeta || km.beta,
+      init: init === "grid" ? undefined : ak.centers,
+    });
+    if (init === "audio-own") return [vk.assignments, ownAlignment(vk.centers, ak.centers).nearest];
     const bg = backgroundCenters(
       opts.background ?? LOCALIZE_DEFAULTS.background,
       vk.assignments,

@@ -10,6 +10,7 @@ import type { AVModel } from "./create_model.ts";
 import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
 import { localize, LOCALIZE_DEFAULTS } from "./localize.ts";
 import type { BackgroundRule } from "./align_centers.ts";
+import type { VisualInit } from "./pair_distances.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
@@ -31,7 +32,8 @@ import type { BackgroundRule } from "./align_centers.ts";
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
  * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
- * `LOCALIZE_DEFAULTS`'), and the visual clustering's own beta (`visualBeta`, see `localize`).
+ * `LOCALIZE_DEFAULTS`'), the visual clustering's own beta (`visualBeta`, see `localize`) and
+ * where its centers start (`visualInit`, see `localize`).
  * @returns one heatmap per clip on the visual feature grid.
  *
  * @example
@@ -61,6 +63,7 @@ export async function oursHeatmaps(
     background?: BackgroundRule;
     extraVisualCenters?: number;
     visualBeta?: number;
+    visualInit?: VisualInit;
   } = {},
 ): Promise<GridHeatmap[]> {
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
@@ -82,6 +85,7 @@ export async function oursHeatmaps(
         beta: opts.beta,
         background: opts.background,
         visualBeta: opts.visualBeta,
+        visualInit: opts.visualInit,
       });
       maps.forEach((m, j) => {
         const chosen = which === "aligned" ? m.aligned : m.unaligned;

@@ -6,10 +6,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { softKMeans } from "../../kernels/mod.ts";
+import { softKMeansEachStart } from "../../kernels/soft_kmeans_composed.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
 import {
   alignCenters,
+  type Alignment,
   backgroundCenters,
   type BackgroundRule,
   excludeBackground,
@@ -23,6 +25,66 @@ import {
  * @category model
  */
 export type AlignmentLevel = "source" | "scene";
+
+/**
+ * Where the visual soft K-means starts its centers (see {@linkcode PairOptions.visualInit}).
+ *
+ * @category model
+ */
+export const VISUAL_INITS = ["grid", "audio", "audio-own"] as const;
+
+/**
+ * One of {@linkcode VISUAL_INITS}.
+ *
+ * @category model
+ */
+export type VisualInit = typeof VISUAL_INITS[number];
+
+/**
+ * Checks a visual-init name, naming the argument in the error.
+ *
+ * @param what the argument's name for the error (e.g. `recipe: visualInit`).
+ * @param value the value to check.
+ * @returns the value, typed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkVisualInit } from "./pair_distances.ts";
+ * assert.equal(checkVisualInit("opts.visualInit", "audio"), "audio");
+ * assert.throws(() => checkVisualInit("opts.visualInit", "sound"), /opts.visualInit must be/);
+ * ```
+ * @category model
+ */
+export function checkVisualInit(what: string, value: unknown): VisualInit {
+  if (!(VISUAL_INITS as readonly unknown[]).includes(value)) {
+    throw new Error(`${what} must be one of ${VISUAL_INITS.join(", ")}, got ${value}`);
+  }
+  return value as VisualInit;
+}
+
+/**
+ * Each sound k aligned to visual center k, the one its audio center started (visual init
+ * `audio-own`): the alignment of `alignCenters` with a fixed choice.
+ *
+ * @param vc visual centers `[M, Kv, D]`, the first Ka started at the audio centers.
+ * @param ac audio centers `[M, Ka, D]`.
+ * @returns center distances `[M, Kv, Ka]`, the choice `[M, Ka]` and the scene distances `[M]`.
+ * @category model
+ */
+export function ownAlignment(vc: tf.Tensor3D, ac: tf.Tensor3D): Alignment {
+  const [m, ka] = ac.shape;
+  return tf.tidy(() => {
+    const distances = tf.sum(
+      tf.square(tf.sub(tf.expandDims(vc, 2), tf.expandDims(ac, 1))),
+      3,
+    ) as tf.Tensor3D;
+    const own = tf.slice(vc, [0, 0, 0], [-1, ka, -1]);
+    const sceneDistance2 = tf.sum(tf.square(tf.sub(own, ac)), [1, 2]) as tf.Tensor1D;
+    const nearest = tf.tile(tf.range(0, ka, 1, "int32").expandDims(0), [m, 1]) as tf.Tensor2D;
+    return { distances, nearest, sceneDistance2 };
+  });
+}
 
 /**
  * Options of {@linkcode pairDistances}.
@@ -74,6 +136,15 @@ export interface PairOptions {
    * clustering keeps `beta`.
    */
   visualBeta?: number;
+  /**
+   * Where the visual centers start (default `grid`: positions floor(k N / K), the paper).
+   * `audio`: the first K_audio visual centers start at the audio centers of the pair's audio,
+   * so frame j is clustered once per audio i (B x B clusterings with `matrix` or `negatives:
+   * "all"`, else 2 B), each sound aligned as `background` says; `audio-own`: the same, each
+   * sound k aligned to the visual center k its audio center started (no background rule).
+   * Needs source alignment; no in-frame negatives.
+   */
+  visualInit?: VisualInit;
 }
 
 /**
@@ -210,6 +281,13 @@ export function pairDistances(
       );
     }
   }
+  const init = checkVisualInit("pairDistances: opts.visualInit", opts.visualInit ?? "grid");
+  if (init !== "grid" && (opts.inFrameNegatives || (opts.alignment ?? "source") !== "source")) {
+    throw new Error(
+      `pairDistances: opts.visualInit "${init}" needs source alignment and no in-frame negatives`,
+    );
+  }
+  if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init);
   return tf.tidy(() => {
     const visual = embedVisual(model, images);
     const v = visual.features;
@@ -237,5 +315,62 @@ export function pairDistances(
       ? { inFrame2: unalignedDistances(own.distances, own.nearest) }
       : {};
     return { positive2, negative2, ...all, ...inFrame, ...matrix };
+  });
+}
+
+/**
+ * `pairDistances` with the visual clustering of each (audio i, frame j) pair started at audio
+ * i's centers: all B x B pairs when the matrix or all negatives are asked for, else the
+ * positives and the next clip's frame (2 B clusterings).
+ */
+function audioInitPairDistances(
+  model: AVModel,
+  images: tf.Tensor4D,
+  logMel: tf.Tensor3D,
+  opts: PairOptions,
+  init: Exclude<VisualInit, "grid">,
+): PairDistances {
+  const b = images.shape[0];
+  return tf.tidy(() => {
+    const visual = embedVisual(model, images);
+    const v = visual.features;
+    const d = v.shape[2];
+    const km = { iterations: opts.iterations, beta: opts.beta };
+    const ac = softKMeans(embedAudio(model, logMel).features, opts.kAudio, km).centers;
+    const ka = opts.kAudio;
+    const wantAll = (opts.negatives ?? "next") === "all";
+    const full = wantAll || !!opts.matrix;
+    const vb = { ...km, beta: opts.visualBeta || opts.beta };
+    // pair p = i * B + j (audio i, frame j), or [own frames; next frames] of every audio
+    const vk = full
+      ? softKMeansEachStart(v, ac, opts.kVisual, vb)
+      : softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
+        ...vb,
+        init: tf.concat([ac, ac]),
+      });
+    const audio = (full
+      ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
+      : tf.concat([ac, ac])) as tf.Tensor3D;
+    const tau = opts.alignTemperature ?? 0;
+    const sd = init === "audio-own" ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
+      vk.centers,
+      audio,
+      backgroundCenters(opts.background ?? "none", vk.assignments, ka, visual),
+      tau,
+    ).sceneDistance2;
+    if (!full) {
+      return {
+        positive2: tf.slice(sd, [0], [b]) as tf.Tensor1D,
+        negative2: tf.slice(sd, [b], [b]) as tf.Tensor1D,
+      };
+    }
+    const m = tf.reshape(sd, [b, b]) as tf.Tensor2D;
+    const eye = tf.eye(b);
+    // masks, not gather (no gather gradient on wasm); row i of the rolled eye: 1 at (i + 1) mod b
+    const positive2 = tf.sum(tf.mul(m, eye), 1) as tf.Tensor1D;
+    const negative2 = tf.sum(tf.mul(m, rollBatch(eye)), 1) as tf.Tensor1D;
+    const all = wantAll ? { allNegative2: offDiagonal(m) } : {};
+    const matrix = opts.matrix ? { distance2: m } : {};
+    return { positive2, negative2, ...all, ...matrix };
   });
 }

@@ -8,6 +8,7 @@
  */
 
 import { BACKGROUND_RULES, type BackgroundRule } from "../model/align_centers.ts";
+import { checkVisualInit, type VisualInit } from "../model/pair_distances.ts";
 
 /**
  * The named recipes.
@@ -117,6 +118,15 @@ export interface Recipe {
    * the only beta that acts. Measured, not the default (README, "The learning recipe").
    */
   visualBeta?: number;
+  /**
+   * Where the visual soft K-means starts its centers (absent or `grid`: positions
+   * floor(k N / K), the paper's; `audio`: the first K_audio visual centers start at the audio
+   * centers of the pair's sound, so each frame is clustered once per audio of the batch, each
+   * sound aligned by `background`; `audio-own`: the same, each sound aligned to the center it
+   * started), in training and in the ablation's localization and held-out measures (see
+   * `PairOptions.visualInit`). Needs no in-frame negatives.
+   */
+  visualInit?: VisualInit;
 }
 
 /**
@@ -207,6 +217,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.equal(resolveRecipe({ negatives: "next", loss: "margin" }).negatives, "next");
  * assert.throws(() => resolveRecipe({ visualBeta: -1 }), /visualBeta must be/);
  * assert.throws(() => resolveRecipe({ temperatureEnd: 0 }), /temperatureEnd must be/);
+ * assert.throws(() => resolveRecipe({ visualInit: "sound" as "audio" }), /visualInit must be/);
  * ```
  * @category training
  */
@@ -273,6 +284,15 @@ export function resolveRecipe(
     throw new Error(
       `recipe: visualBeta must be finite and >= 0 (0: the recipe's beta), got ${r.visualBeta}`,
     );
+  }
+  if (r.visualInit !== undefined) {
+    checkVisualInit("recipe: visualInit", r.visualInit);
+    if (r.visualInit !== "grid" && r.inFrameNegative > 0) {
+      throw new Error(
+        `recipe: visualInit "${r.visualInit}" takes no in-frame negatives (inFrameNegative ` +
+          `${r.inFrameNegative}): each pair's frame is clustered from its own sound`,
+      );
+    }
   }
   if (r.loss !== "margin" && r.negatives !== "all") {
     throw new Error(

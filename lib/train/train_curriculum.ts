@@ -405,6 +405,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           inFrameNegatives: recipe.inFrameNegative > 0,
           alignTemperature: recipe.alignTemperature,
           visualBeta: recipe.visualBeta,
+          visualInit: recipe.visualInit,
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));

@@ -13,6 +13,7 @@ import { modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
+import { checkVisualInit, type VisualInit } from "../pair_distances.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
@@ -60,6 +61,15 @@ export interface AlignedCenterOptions {
    * preset's 16 x 16; at least one position).
    */
   peakShare?: number;
+  /**
+   * Where each frame's visual centers start, as the model was trained (a recipe's
+   * `visualInit`; default `grid`). `audio`: the first centers start at the mixture's audio
+   * centers (one per sound of the mixture; at most the frame's K_visual), so a frame is
+   * clustered anew for each mixture it is in, and the rule above chooses; `audio-own`: the
+   * same, and the clip's `count` centers are those, among the ones the sounds started, nearest
+   * to the audio center that started them. Only `center` pooling.
+   */
+  visualInit?: VisualInit;
 }
 
 /**
@@ -68,7 +78,10 @@ export interface AlignedCenterOptions {
  * @category model
  */
 export interface AlignedCenterConditioner extends Conditioner {
-  /** Visual centers computed so far, by clip id (`[Kv * D]` each). */
+  /**
+   * Visual centers computed so far, by clip id (`[Kv * D]` each; with an audio `visualInit`
+   * those of the clip's latest mixture).
+   */
   readonly visualCenters: Map<string, Float32Array>;
   /** Each cached clip's background center (`-1` under the rule `none`), by clip id. */
   readonly backgroundCenter: Map<string, number>;
@@ -128,6 +141,12 @@ export function alignedCenterConditioner(
       `alignedCenterConditioner: pooling must be "center", "hard" or "peak", got "${pooling}"`,
     );
   }
+  const init = checkVisualInit("alignedCenterConditioner: visualInit", opts.visualInit ?? "grid");
+  if (init !== "grid" && pooling !== "center") {
+    throw new Error(
+      `alignedCenterConditioner: visualInit "${init}" takes only "center" pooling, got "${pooling}"`,
+    );
+  }
   const peakShare = opts.peakShare ?? 1 / 16;
   if (!(peakShare > 0 && peakShare <= 1)) {
     throw new Error(`alignedCenterConditioner: peakShare must be in (0, 1], got ${peakShare}`);
@@ -148,6 +167,38 @@ export function alignedCenterConditioner(
       audio: resample(clip.audio, clip.sampleRate, model.config.sampleRate),
       sampleRate: model.config.sampleRate,
     };
+
+  /**
+   * With an audio `visualInit`: each clip's frame clustered from its mixture's audio centers
+   * `[sounds * D]`, into the caches (overwriting an earlier mixture's).
+   */
+  function centersFromAudio(clips: AVClip[], audio: Float32Array, sounds: number): void {
+    const [centers, background] = tf.tidy(() => {
+      const features = embedVisual(model, modelInputs(model, clips.map(atModelRate)).images)
+        .features;
+      const start = tf.tensor3d(audio, [1, sounds, d]);
+      const out = clips.map((c, j) => {
+        const kv = _objects(c) + extra;
+        if (sounds > kv) {
+          throw new Error(
+            `alignedCenterConditioner: visualInit "${init}" starts ${sounds} visual centers at ` +
+              `the mixture's sounds, but clip ${c.id} has only ${kv}`,
+          );
+        }
+        const x = tf.slice(features, [j, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+        const k = softKMeans(x, kv, { ...km, init: start });
+        const mask = init === "audio"
+          ? backgroundCenters(rule, k.assignments, kv - extra)
+          : undefined;
+        return [k.centers, mask ? tf.argMax(mask, 1) : tf.fill([1], -1, "int32")];
+      });
+      return [out.map((o) => o[0].dataSync() as Float32Array), out.map((o) => o[1].dataSync()[0])];
+    });
+    clips.forEach((c, j) => {
+      visualCenters.set(c.id, centers[j] as Float32Array);
+      backgroundCenter.set(c.id, background[j] as number);
+    });
+  }
 
   async function centersOf(clips: AVClip[]): Promise<void> {
     const todo = clips.filter((c, i) =>
@@ -195,7 +246,7 @@ export function alignedCenterConditioner(
     backgroundCenter,
     async prepare(batch: MixtureBatch): Promise<void> {
       const clips = batch.clips.flat();
-      await centersOf(clips);
+      if (init === "grid") await centersOf(clips);
       const n = batch.clips[0].length, b = batch.clips.length;
       const k = Math.max(...clips.map(_objects));
       const vectors = new Float32Array(b * n * k * d), valid = new Float32Array(b * n * k);
@@ -219,12 +270,20 @@ export function alignedCenterConditioner(
       }
       for (let i = 0; i < b; i++) {
         const sounds = soundsOf[i], a = audioCenters[i];
+        if (init !== "grid") centersFromAudio(batch.clips[i], a, sounds);
         batch.clips[i].forEach((clip, j) => {
           const v = visualCenters.get(clip.id)!;
           const kv = v.length / d, bg = backgroundCenter.get(clip.id)!;
           // each visual center's distance to its nearest audio center (the background: none)
           const near = Array.from({ length: kv }, (_, c) => {
             if (c === bg) return Infinity;
+            if (init === "audio-own") {
+              // only the centers the sounds started, each against its own sound
+              if (c >= sounds) return Infinity;
+              let dist = 0;
+              for (let e = 0; e < d; e++) dist += (v[c * d + e] - a[c * d + e]) ** 2;
+              return dist;
+            }
             let best = Infinity;
             for (let s = 0; s < sounds; s++) {
               let dist = 0;
