@@ -57,6 +57,19 @@ function freshWorld(seen: number[]): CurriculumData {
   return endless as CurriculumData;
 }
 
+/** The losses of two C1 steps of a fresh tiny model (seed 4, batch 4) under `recipe`. */
+async function twoStepLosses(recipe: Partial<Recipe>): Promise<number[]> {
+  const m = createModel({ preset: "tiny", seed: 4 });
+  const { history } = await trainCurriculum(m, {
+    data: freshWorld([]),
+    stages: curriculumStages("C1", 2),
+    batchSize: 4,
+    recipe,
+  });
+  m.params.dispose();
+  return history.map((h) => h.loss);
+}
+
 Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", () => {
   assertEquals(resolveRecipe("paper"), { ...RECIPES.paper });
   assertEquals(resolveRecipe(), { ...RECIPES.ours });
@@ -453,20 +466,9 @@ Deno.test("visualBeta: checked, absent from the named recipes, the visual cluste
   tf.dispose([images, logMel]);
   model.params.dispose();
   // in training: visualBeta 5 is ours to the bit, 20 another loss
-  const run = async (recipe: Partial<Recipe>) => {
-    const m = createModel({ preset: "tiny", seed: 4 });
-    const { history } = await trainCurriculum(m, {
-      data: freshWorld([]),
-      stages: curriculumStages("C1", 2),
-      batchSize: 4,
-      recipe,
-    });
-    m.params.dispose();
-    return history.map((h) => h.loss);
-  };
-  const ours = await run({});
-  assertEquals(await run({ visualBeta: 5 }), ours);
-  const sharp = await run({ visualBeta: 20 });
+  const ours = await twoStepLosses({});
+  assertEquals(await twoStepLosses({ visualBeta: 5 }), ours);
+  const sharp = await twoStepLosses({ visualBeta: 20 });
   assert(sharp.every(Number.isFinite) && sharp[0] !== ours[0], `${sharp} vs ${ours}`);
 });
 
@@ -562,19 +564,8 @@ Deno.test("visualInit: checked; audio-started visual centers in pairDistances, l
   );
   model.params.dispose();
   // in training: "grid" is ours to the bit, "audio" another finite loss
-  const run = async (recipe: Partial<Recipe>) => {
-    const m = createModel({ preset: "tiny", seed: 4 });
-    const { history } = await trainCurriculum(m, {
-      data: freshWorld([]),
-      stages: curriculumStages("C1", 2),
-      batchSize: 4,
-      recipe,
-    });
-    m.params.dispose();
-    return history.map((h) => h.loss);
-  };
-  const ours = await run({});
-  assertEquals(await run({ visualInit: "grid" }), ours);
-  const audio = await run({ visualInit: "audio" });
+  const ours = await twoStepLosses({});
+  assertEquals(await twoStepLosses({ visualInit: "grid" }), ours);
+  const audio = await twoStepLosses({ visualInit: "audio" });
   assert(audio.every(Number.isFinite) && audio[0] !== ours[0], `${audio} vs ${ours}`);
 });
