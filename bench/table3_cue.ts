@@ -20,7 +20,7 @@
  * 4 spare visual centers instead of the recipe's 2); `it8` (8 soft K-means iterations, not 4);
  * `words16`, `words32`, `words64`, `words128` (the histogram of W visual words under the
  * center's soft map, `oursCue.codebook`), `words64+unit`, `words64+hard`, `words64+peak`, `words32+peak`, `words32+hard`, `words32+mlp`, `words256`, `words512`,
- * `words128+peak`, `words128+unit`.
+ * `words128+peak`, `words128+unit`, `words128+mlp` (W -> 64 ReLU -> W).
  * Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. `--train-clips` sets the solo training clips mixtures are drawn from (the
@@ -89,6 +89,7 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   words512: { ...RAW, codebook: 512 },
   "words128+peak": { ...RAW, codebook: 128, pooling: "peak" },
   "words128+unit": { ...RAW, codebook: 128, unitNorm: true },
+  "words128+mlp": { ...RAW, codebook: 128, cueMlp: 64 },
 };
 
 const { values } = parseArgs({
