@@ -10,14 +10,17 @@
  *     [--steps 500x8] [--out runs/table3_cue] [--duets] [--train-clips 128] [--baselines]
  *     [--masks binary]
  *
- * Variants: `default` (ours' default cue: today `center`); `center` (the aligned center as
- * clustered); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
+ * Variants: `default` (ours' default cue: today `words128`); `center` (the aligned center as
+ * clustered, the default before); `unit` (unit L2 norm); `mlp` (a learned D -> 64 ReLU -> D MLP); `unit+mlp`; `hard`, `hard+unit+mlp` (the features pooled at the
  * positions each center wins, not under its soft map); `c2`, `c2+unit+mlp` (the cue from the
  * C2(C1) model instead of C1); `lr1e-3`, `lr1e-2`, `unit+mlp+lr1e-3`, `unit+mlp+lr1e-2` (Adam's
  * learning rate instead of Table 3's 3e-3); `peak`, `peak+unit+mlp`, `peak+mlp`, `peak+unit` (the
  * features at the P / 16 positions of each center's largest assignment), `peak4`, `peak8`,
  * `peak32`, `peak64` (at 4, 8, 32, 64 of the tiny preset's 256 positions); `kv3`, `kv4` (3 or
- * 4 spare visual centers instead of the recipe's 2); `it8` (8 soft K-means iterations, not 4).
+ * 4 spare visual centers instead of the recipe's 2); `it8` (8 soft K-means iterations, not 4);
+ * `words16`, `words32`, `words64`, `words128` (the histogram of W visual words under the
+ * center's soft map, `oursCue.codebook`), `words64+unit`, `words64+hard`, `words64+peak`, `words32+peak`, `words32+hard`, `words32+mlp`, `words256`, `words512`,
+ * `words128+peak`, `words128+unit`, `words128+mlp` (W -> 64 ReLU -> W).
  * Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. `--train-clips` sets the solo training clips mixtures are drawn from (the
@@ -43,8 +46,9 @@ const DUET_ROWS = [
 ];
 /** With `--baselines`: the learned baselines of the same run (their cells ignore ours' cue). */
 const BASELINE_ROWS = ["Sound-of-Pixels", "Co-Separation"];
-const RAW = { unitNorm: false, cueMlp: 0 } as const;
-const UNIT_MLP = { unitNorm: true, cueMlp: 64 } as const;
+/** The aligned center as clustered (the mean of the features under its map: no words). */
+const RAW = { unitNorm: false, cueMlp: 0, codebook: 0 } as const;
+const UNIT_MLP = { unitNorm: true, cueMlp: 64, codebook: 0 } as const;
 const C2 = [{ level: 1 as const }, { level: 2 as const }];
 const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   default: {},
@@ -71,6 +75,21 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   kv3: { ...RAW, extraVisualCenters: 3 },
   kv4: { ...RAW, extraVisualCenters: 4 },
   it8: { ...RAW, iterations: 8 },
+  words16: { ...RAW, codebook: 16 },
+  words32: { ...RAW, codebook: 32 },
+  words64: { ...RAW, codebook: 64 },
+  words128: { ...RAW, codebook: 128 },
+  "words64+unit": { ...RAW, codebook: 64, unitNorm: true },
+  "words64+hard": { ...RAW, codebook: 64, pooling: "hard" },
+  "words64+peak": { ...RAW, codebook: 64, pooling: "peak" },
+  "words32+peak": { ...RAW, codebook: 32, pooling: "peak" },
+  "words32+hard": { ...RAW, codebook: 32, pooling: "hard" },
+  "words32+mlp": { ...RAW, codebook: 32, cueMlp: 64 },
+  words256: { ...RAW, codebook: 256 },
+  words512: { ...RAW, codebook: 512 },
+  "words128+peak": { ...RAW, codebook: 128, pooling: "peak" },
+  "words128+unit": { ...RAW, codebook: 128, unitNorm: true },
+  "words128+mlp": { ...RAW, codebook: 128, cueMlp: 64 },
 };
 
 const { values } = parseArgs({

@@ -146,7 +146,7 @@ Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that reco
   }
 });
 
-Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings; a bad lr is refused", async () => {
+Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings (the center instead of the words' histogram); a bad lr or codebook is refused", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await runTable3({ ...MICRO, outDir: dir });
@@ -154,7 +154,7 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
     const raw = await runTable3({
       ...MICRO,
       outDir: dir,
-      oursCue: { unitNorm: false, cueMlp: 0 },
+      oursCue: { unitNorm: false, cueMlp: 0, codebook: 0 },
       onProgress: (p) => events.push(p),
     });
     const trained = new Set(
@@ -166,6 +166,12 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
       () => runTable3({ ...MICRO, outDir: dir, oursCue: { lr: 0 } }),
       /oursCue\.lr must be a positive number, got 0/,
     );
+    for (const codebook of [-1, 1.5]) {
+      await assert.rejects(
+        () => runTable3({ ...MICRO, outDir: dir, oursCue: { codebook } }),
+        /oursCue\.codebook must be an integer >= 0, got/,
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,6 +20,7 @@ import {
   separationFrames,
   separationLoss,
   separationStft,
+  visualCodebook,
 } from "../lib/model/separation/mod.ts";
 import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_separation.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
@@ -539,5 +540,87 @@ Deno.test("ours: visualInit clusters each frame from its mixture's audio centers
     () => createOursSeparation(av, { visualInit: "audio", pooling: "peak" }),
     /takes only "center" pooling/,
   );
+  av.params.dispose();
+});
+
+Deno.test("ours: a codebook cue is the histogram of the nearest words under the chosen center's soft map; visualCodebook fits them by k-means", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding, words = 6;
+  const book = await visualCodebook(av, clips, words, { seed: 3 });
+  assert.equal(book.length, words * d);
+  assert.deepEqual(await visualCodebook(av, clips, words, { seed: 3 }), book, "not seeded");
+  // Lloyd's iterations lower the k-means cost of the k-means++ start
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
+  const all = features.flat();
+  const nearest = (f: number[], w: Float32Array) => {
+    let best = Infinity, arg = -1;
+    for (let j = 0; j < w.length / d; j++) {
+      const s = f.reduce((a, x, e) => a + (x - w[j * d + e]) ** 2, 0);
+      if (s < best) best = s, arg = j;
+    }
+    return { best, arg };
+  };
+  const cost = (w: Float32Array) => all.reduce((a, f) => a + nearest(f, w).best, 0);
+  const start = await visualCodebook(av, clips, words, { seed: 3, iterations: 0 });
+  assert.ok(cost(book) < cost(start), `${cost(book)} >= ${cost(start)}`);
+
+  const plain = await cueVectors(av, clips, "center");
+  const ours = createOursSeparation(av, { seed: 0, codebook: book, ...RAW_CUE });
+  assert.equal(ours.model.config.conditionSize, words);
+  const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+  await ours.conditioner.prepare!(batch);
+  const v = tf.tidy(() => ours.conditioner.condition(batch).vectors.arraySync()).flat(1)
+    .map((x) => x[0]);
+  clips.forEach((clip, i) => {
+    // the chosen center, as the plain cue shows it, and its soft map over the words
+    const own = plain.centers.get(clip.id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+    assert.ok(c !== undefined);
+    const expected = new Array(words).fill(0), a = assignments[i][c];
+    features[i].forEach((f, p) => expected[nearest(f, book).arg] += a[p]);
+    const mass = a.reduce((s, x) => s + x, 0);
+    assert.equal(v[i].length, words);
+    v[i].forEach((x, j) => assert.ok(Math.abs(x - expected[j] / mass) < 1e-4, `clip ${i}`));
+    assert.ok(Math.abs(v[i].reduce((s, x) => s + x, 0) - 1) < 1e-4);
+  });
+  // under peak pooling: the words at the P / 16 positions of the chosen center's largest map
+  const peak = createOursSeparation(av, { seed: 0, codebook: book, pooling: "peak", ...RAW_CUE });
+  const peakBatch = mixtureBatch(peak.model, [clips.slice(0, 2), clips.slice(2)]);
+  await peak.conditioner.prepare!(peakBatch);
+  const pv = tf.tidy(() => peak.conditioner.condition(peakBatch).vectors.arraySync()).flat(1)
+    .map((x) => x[0]);
+  clips.forEach((clip, i) => {
+    const own = plain.centers.get(clip.id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+    const a = assignments[i][c], m = a.length / 16;
+    const top = [...a.keys()].sort((p, q) => a[q] - a[p]).slice(0, m);
+    const expected = new Array(words).fill(0);
+    for (const p of top) expected[nearest(features[i][p], book).arg] += 1 / m;
+    pv[i].forEach((x, j) => assert.ok(Math.abs(x - expected[j]) < 1e-4, `peak clip ${i}`));
+  });
+  peak.model.params.dispose();
+  // the network trains on it (conditioning size W)
+  const run = await trainSeparation(ours.model, {
+    conditioner: ours.conditioner,
+    clips,
+    steps: 2,
+    batchSize: 2,
+  });
+  assert.ok(run.history.every((s) => Number.isFinite(s.loss)));
+  assert.throws(
+    () => createOursSeparation(av, { codebook: new Float32Array(d + 1) }),
+    /codebook must hold W \* D values \(D = 32\), got 33/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: new Float32Array(d), visualInit: "audio" }),
+    /codebook needs visualInit "grid"/,
+  );
+  await assert.rejects(() => visualCodebook(av, clips, 0), /words must be an integer >= 1, got 0/);
+  await assert.rejects(
+    () => visualCodebook(av, clips.slice(0, 1), 257),
+    /words \(257\) exceeds the 256 feature vectors/,
+  );
+  ours.model.params.dispose();
   av.params.dispose();
 });

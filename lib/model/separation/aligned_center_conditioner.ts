@@ -11,6 +11,7 @@ import type { AVModel } from "../create_model.ts";
 import { embedAudio, embedVisual } from "../embed.ts";
 import { modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
+import { Rng } from "../../random/rng.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
 import { checkVisualInit, type VisualInit } from "../pair_distances.ts";
@@ -70,6 +71,16 @@ export interface AlignedCenterOptions {
    * to the audio center that started them. Only `center` pooling.
    */
   visualInit?: VisualInit;
+  /**
+   * Visual words `[W * D]` (e.g. {@linkcode visualCodebook}'s): when given, a chosen center's
+   * cue is not a mean of features but the histogram of the words under its pooling weights
+   * (`pooling`'s: the soft assignment map by default): each position's feature goes to its
+   * nearest word, and the word's bin receives the position's weight (the bins sum to 1). The
+   * cue then has W entries, not D. A mean of features mixes the object's feature with the
+   * background the map spills onto; a histogram keeps the object's words in bins of their own
+   * (README "Separation (Table 3)").
+   */
+  codebook?: Float32Array;
 }
 
 /**
@@ -85,6 +96,151 @@ export interface AlignedCenterConditioner extends Conditioner {
   readonly visualCenters: Map<string, Float32Array>;
   /** Each cached clip's background center (`-1` under the rule `none`), by clip id. */
   readonly backgroundCenter: Map<string, number>;
+  /** Entries of each cue vector: the model's D, or the codebook's W words. */
+  readonly cueSize: number;
+}
+
+/**
+ * Each position's nearest word as a one-hot: `[B, P, D]` features, `[W, D]` words -> `[B, P, W]`.
+ */
+function _nearestWords(features: tf.Tensor3D, words: tf.Tensor2D): tf.Tensor3D {
+  const [b, p, d] = features.shape;
+  const flat = tf.reshape(features, [b * p, d]) as tf.Tensor2D;
+  // |f - w|^2 up to |f|^2, which every word shares
+  const score = tf.sub(tf.sum(tf.square(words), 1), tf.mul(2, tf.matMul(flat, words, false, true)));
+  const nearest = tf.cast(tf.oneHot(tf.argMin(score, 1), words.shape[0]), "float32");
+  return tf.reshape(nearest, [b, p, words.shape[0]]);
+}
+
+/**
+ * Options of {@linkcode visualCodebook}.
+ *
+ * @category model
+ */
+export interface VisualCodebookOptions {
+  /** Seed of the words' k-means++ initialisation (default 0). */
+  seed?: number;
+  /** Lloyd iterations (default 20). */
+  iterations?: number;
+  /** Frames embedded per forward pass (default 32). */
+  batchSize?: number;
+}
+
+/**
+ * Visual words of a frozen audiovisual model: k-means (k-means++ initialisation, then Lloyd's
+ * iterations) over the visual feature vectors of every position of the clips' frames. No label
+ * is read; the words are a codebook of what the visual net's features look like, for the
+ * histogram cue of {@linkcode alignedCenterConditioner} (`codebook`).
+ *
+ * @param model the trained audiovisual model (not modified).
+ * @param clips the clips whose frames are embedded (their audio is not used).
+ * @param words how many words W (at most the number of feature vectors).
+ * @param opts seed, iterations, batch size.
+ * @returns the words, `[W * D]` row-major.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, visualCodebook } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 }); // (trained first, in practice)
+ * const clips = await synthWorld({ seed: 0 }).separationSet("solo", 2);
+ * const words = await visualCodebook(model, clips, 8, { seed: 0 });
+ * assert.equal(words.length, 8 * model.config.embedding);
+ * model.params.dispose();
+ * ```
+ * @category model
+ */
+export async function visualCodebook(
+  model: AVModel,
+  clips: readonly AVClip[],
+  words: number,
+  opts: VisualCodebookOptions = {},
+): Promise<Float32Array> {
+  const iterations = opts.iterations ?? 20, batch = opts.batchSize ?? 32;
+  if (!Number.isInteger(words) || words < 1) {
+    throw new Error(`visualCodebook: words must be an integer >= 1, got ${words}`);
+  }
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new Error(`visualCodebook: iterations must be an integer >= 0, got ${iterations}`);
+  }
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new Error(`visualCodebook: batchSize must be an integer >= 1, got ${batch}`);
+  }
+  const d = model.config.embedding, parts: Float32Array[] = [];
+  for (let i = 0; i < clips.length; i += batch) {
+    // only the frames are embedded: the audio is replaced by silence at the model's rate
+    const group = clips.slice(i, i + batch).map((c) => ({
+      ...c,
+      audio: new Float32Array(Math.round(model.config.sampleRate * model.config.duration)),
+      sampleRate: model.config.sampleRate,
+    }));
+    const f = tf.tidy(() => {
+      const x = modelInputs(model, group);
+      return embedVisual(model, x.images).features;
+    });
+    parts.push(await f.data() as Float32Array);
+    f.dispose();
+  }
+  const n = parts.reduce((a, p) => a + p.length, 0) / d;
+  if (words > n) {
+    throw new Error(`visualCodebook: words (${words}) exceeds the ${n} feature vectors`);
+  }
+  const x = new Float32Array(n * d);
+  let at = 0;
+  for (const p of parts) x.set(p, at), at += p.length;
+  const dist = (i: number, w: Float32Array, j: number) => {
+    let s = 0;
+    for (let e = 0; e < d; e++) s += (x[i * d + e] - w[j * d + e]) ** 2;
+    return s;
+  };
+  // k-means++: each next word drawn with probability proportional to the squared distance
+  const rng = new Rng(opts.seed ?? 0);
+  const w = new Float32Array(words * d);
+  const first = rng.int(0, n - 1);
+  w.set(x.subarray(first * d, (first + 1) * d), 0);
+  const near = new Float64Array(n).fill(Infinity);
+  for (let j = 1; j < words; j++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += near[i] = Math.min(near[i], dist(i, w, j - 1));
+    let r = rng.uniform() * total, pick = n - 1;
+    for (let i = 0; i < n; i++) {
+      if ((r -= near[i]) <= 0) {
+        pick = i;
+        break;
+      }
+    }
+    w.set(x.subarray(pick * d, (pick + 1) * d), j * d);
+  }
+  const owner = new Int32Array(n).fill(-1);
+  for (let it = 0; it < iterations; it++) {
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      let best = Infinity, arg = 0;
+      for (let j = 0; j < words; j++) {
+        // a partial sum of squares past the best can only grow: that word is not nearer
+        let s = 0;
+        for (let e = 0; e < d && s < best; e++) s += (x[i * d + e] - w[j * d + e]) ** 2;
+        if (s < best) best = s, arg = j;
+      }
+      if (owner[i] !== arg) owner[i] = arg, moved++;
+    }
+    // no vector changed its word: the words stay as they are
+    if (moved === 0) break;
+    const sum = new Float64Array(words * d), count = new Int32Array(words);
+    for (let i = 0; i < n; i++) {
+      count[owner[i]]++;
+      for (let e = 0; e < d; e++) sum[owner[i] * d + e] += x[i * d + e];
+    }
+    // a word that lost every vector keeps its place
+    for (let j = 0; j < words; j++) {
+      if (count[j] > 0) { for (let e = 0; e < d; e++) w[j * d + e] = sum[j * d + e] / count[j]; }
+    }
+  }
+  return w;
 }
 
 function _objects(clip: AVClip): number {
@@ -151,7 +307,22 @@ export function alignedCenterConditioner(
   if (!(peakShare > 0 && peakShare <= 1)) {
     throw new Error(`alignedCenterConditioner: peakShare must be in (0, 1], got ${peakShare}`);
   }
-  /** Each cached clip's cue per center (`[Kv * D]`), where it is not the center itself. */
+  const codebook = opts.codebook;
+  if (codebook !== undefined && (codebook.length === 0 || codebook.length % d !== 0)) {
+    throw new Error(
+      `alignedCenterConditioner: codebook must hold W * D values (D = ${d}), got ${codebook.length}`,
+    );
+  }
+  if (codebook !== undefined && init !== "grid") {
+    // the audio-started clustering keeps centers only, not the maps a histogram pools
+    throw new Error(
+      `alignedCenterConditioner: codebook needs visualInit "grid" (the mean-feature cue), ` +
+        `got visualInit "${init}"`,
+    );
+  }
+  /** Entries of each cue: D, or the codebook's W words. */
+  const size = codebook ? codebook.length / d : d;
+  /** Each cached clip's cue per center (`[Kv * size]`), where it is not the center itself. */
   const cues = new Map<string, Float32Array>();
   const visualCenters = new Map<string, Float32Array>();
   const backgroundCenter = new Map<string, number>();
@@ -213,20 +384,31 @@ export function alignedCenterConditioner(
         // the rule as training and `localize` apply it; -1: no background center
         const mask = backgroundCenters(rule, k.assignments, kv - extra);
         const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
-        if (pooling === "center") return [k.centers, bg];
-        if (pooling === "peak") {
+        if (pooling === "center" && !codebook) return [k.centers, bg];
+        // what is pooled: the features, or each position's nearest word one-hot ([B, P, W])
+        const pooled = codebook
+          ? _nearestWords(features, tf.tensor2d(codebook, [size, d]))
+          : features;
+        // each center's pooling weights over the positions, [B, Kv, P]
+        const p = features.shape[1];
+        let weights: tf.Tensor3D;
+        if (pooling === "center") weights = k.assignments;
+        else if (pooling === "peak") {
           // each center's m positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
-          const p = features.shape[1], m = Math.max(1, Math.round(p * peakShare));
-          const top = tf.topk(k.assignments, m).indices;
-          const pick = tf.sum(tf.oneHot(top, p), 2);
-          return [k.centers, bg, tf.div(tf.matMul(pick, features), m)];
+          const m = Math.max(1, Math.round(p * peakShare));
+          weights = tf.cast(tf.sum(tf.oneHot(tf.topk(k.assignments, m).indices, p), 2), "float32");
+        } else {
+          // each position to its largest-assignment center; a center that wins none keeps
+          // its soft map
+          const owner = tf.cast(
+            tf.transpose(tf.oneHot(tf.argMax(k.assignments, 1), kv), [0, 2, 1]),
+            "float32",
+          );
+          const some = tf.cast(tf.greater(tf.sum(owner, 2, true), 0), "float32");
+          weights = tf.add(tf.mul(some, owner), tf.mul(tf.sub(1, some), k.assignments));
         }
-        // each position to its largest-assignment center: [B, Kv, P], then the mean per center
-        const owner = tf.transpose(tf.oneHot(tf.argMax(k.assignments, 1), kv), [0, 2, 1]);
-        const count = tf.sum(owner, 2, true); // [B, Kv, 1]
-        const mean = tf.div(tf.matMul(owner, features), tf.maximum(count, 1));
-        const some = tf.cast(tf.greater(count, 0), "float32");
-        return [k.centers, bg, tf.add(tf.mul(some, mean), tf.mul(tf.sub(1, some), k.centers))];
+        const mass = tf.maximum(tf.sum(weights, 2, true), 1e-12); // [B, Kv, 1]
+        return [k.centers, bg, tf.div(tf.matMul(weights, pooled), mass)];
       });
       const data = await centers.data() as Float32Array;
       const bg = await background.data();
@@ -235,7 +417,7 @@ export function alignedCenterConditioner(
       group.forEach((c, i) => {
         visualCenters.set(c.id, data.slice(i * kv * d, (i + 1) * kv * d));
         backgroundCenter.set(c.id, bg[i]);
-        if (pooled) cues.set(c.id, pooled.slice(i * kv * d, (i + 1) * kv * d));
+        if (pooled) cues.set(c.id, pooled.slice(i * kv * size, (i + 1) * kv * size));
       });
     }
   }
@@ -244,12 +426,13 @@ export function alignedCenterConditioner(
     name: "ours",
     visualCenters,
     backgroundCenter,
+    cueSize: size,
     async prepare(batch: MixtureBatch): Promise<void> {
       const clips = batch.clips.flat();
       if (init === "grid") await centersOf(clips);
       const n = batch.clips[0].length, b = batch.clips.length;
       const k = Math.max(...clips.map(_objects));
-      const vectors = new Float32Array(b * n * k * d), valid = new Float32Array(b * n * k);
+      const vectors = new Float32Array(b * n * k * size), valid = new Float32Array(b * n * k);
       // audio centers of each mixture, one forward per number of sounds
       const soundsOf = batch.clips.map((g) => g.reduce((a, c) => a + _objects(c), 0));
       const audioCenters: Float32Array[] = new Array(b);
@@ -298,11 +481,16 @@ export function alignedCenterConditioner(
           );
           chosen.forEach((c, slot) => {
             const o = (i * n + j) * k + slot;
-            const center = (cues.get(clip.id) ?? v).subarray(c * d, (c + 1) * d);
+            const cue = cues.get(clip.id);
+            const center = cue
+              ? cue.subarray(c * size, (c + 1) * size)
+              : v.subarray(c * d, (c + 1) * d);
             if (unitNorm) {
               const norm = Math.sqrt(center.reduce((a, x) => a + x * x, 0));
-              for (let e = 0; e < d; e++) vectors[o * d + e] = norm > 0 ? center[e] / norm : 0;
-            } else vectors.set(center, o * d);
+              for (let e = 0; e < size; e++) {
+                vectors[o * size + e] = norm > 0 ? center[e] / norm : 0;
+              }
+            } else vectors.set(center, o * size);
             valid[o] = 1;
           });
         });
@@ -316,7 +504,7 @@ export function alignedCenterConditioner(
       }
       const b = batch.clips.length, n = batch.clips[0].length;
       return {
-        vectors: tf.tensor4d(p.vectors, [b, n, p.k, d]),
+        vectors: tf.tensor4d(p.vectors, [b, n, p.k, size]),
         valid: tf.tensor3d(p.valid, [b, n, p.k]),
       };
     },
@@ -345,7 +533,7 @@ export interface OursCueOptions {
  *
  * @param av the trained audiovisual model.
  * @param opts separation preset, seed, configuration overrides, clustering and cue settings.
- * @returns the network (conditioning size = the model's embedding D; the MLP's variables
+ * @returns the network (conditioning size = the model's embedding D, or the codebook's W words; the MLP's variables
  * `cue.*` in its store) and its conditioner.
  * @category model
  */
@@ -353,13 +541,13 @@ export function createOursSeparation(
   av: AVModel,
   opts: CreateSeparationModelOptions & AlignedCenterOptions & OursCueOptions = {},
 ): SeparationMethod {
-  const d = av.config.embedding;
+  const conditioner = alignedCenterConditioner(av, opts);
+  const d = conditioner.cueSize;
   const model = createSeparationModel({
     preset: opts.preset ?? av.config.preset,
     seed: opts.seed,
     config: { ...opts.config, conditionSize: d },
   });
-  const conditioner = alignedCenterConditioner(av, opts);
   const hidden = opts.cueMlp ?? 0;
   if (!Number.isInteger(hidden) || hidden < 0) {
     throw new Error(`createOursSeparation: cueMlp must be an integer >= 0, got ${hidden}`);
@@ -374,6 +562,7 @@ export function createOursSeparation(
     name: conditioner.name,
     visualCenters: conditioner.visualCenters,
     backgroundCenter: conditioner.backgroundCenter,
+    cueSize: d,
     prepare: (batch) => conditioner.prepare!(batch),
     dispose: () => conditioner.dispose?.(),
     condition(batch: MixtureBatch): Conditioning {
