@@ -24,7 +24,8 @@
  * `words128+soft`, `words128+soft0.25`, `words128+soft1` (soft word assignment at temperature
  * 0.5, 0.25, 1: `wordAssignment`, `wordTemperature`), `words128+sqrt` (the Hellinger map:
  * `histogram: "sqrt"`), `words128+soft+sqrt`, `words128+top32`, `words128+top64` (the words
- * at the 32 or 64 positions of the map's largest assignment), `words128+lr1e-3`,
+ * at the 32 or 64 positions of the map's largest assignment), `words128+hard` (the words at
+ * the positions the chosen center wins), `words128+lr1e-3`,
  * `words128+lr2e-3`, `words128+lr6e-3` (Adam's learning rate). A variant written
  * `name@STEPSxBATCH` runs at that separation scale instead of `--steps` (its folder
  * `OUT/name@STEPSxBATCH/`). Each variant's wall and process CPU seconds are printed.
@@ -107,6 +108,7 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "words128+soft+sqrt": { ...W128, wordAssignment: "soft", histogram: "sqrt" },
   "words128+top32": { ...W128, pooling: "peak", peakShare: 1 / 8 },
   "words128+top64": { ...W128, pooling: "peak", peakShare: 1 / 4 },
+  "words128+hard": { ...W128, pooling: "hard" },
   "words128+lr1e-3": { ...W128, lr: 1e-3 },
   "words128+lr2e-3": { ...W128, lr: 2e-3 },
   "words128+lr6e-3": { ...W128, lr: 6e-3 },
