@@ -20,7 +20,15 @@
  * 4 spare visual centers instead of the recipe's 2); `it8` (8 soft K-means iterations, not 4);
  * `words16`, `words32`, `words64`, `words128` (the histogram of W visual words under the
  * center's soft map, `oursCue.codebook`), `words64+unit`, `words64+hard`, `words64+peak`, `words32+peak`, `words32+hard`, `words32+mlp`, `words256`, `words512`,
- * `words128+peak`, `words128+unit`, `words128+mlp` (W -> 64 ReLU -> W).
+ * `words128+peak`, `words128+unit`, `words128+mlp` (W -> 64 ReLU -> W); on top of 128 words:
+ * `words128+soft`, `words128+soft0.25`, `words128+soft1` (soft word assignment at temperature
+ * 0.5, 0.25, 1: `wordAssignment`, `wordTemperature`), `words128+sqrt` (the Hellinger map:
+ * `histogram: "sqrt"`), `words128+soft+sqrt`, `words128+top32`, `words128+top64` (the words
+ * at the 32 or 64 positions of the map's largest assignment), `words128+hard` (the words at
+ * the positions the chosen center wins), `words128+lr1e-3`,
+ * `words128+lr2e-3`, `words128+lr6e-3` (Adam's learning rate). A variant written
+ * `name@STEPSxBATCH` runs at that separation scale instead of `--steps` (its folder
+ * `OUT/name@STEPSxBATCH/`). Each variant's wall and process CPU seconds are printed.
  * Each variant gets its own cache folder
  * `OUT/<variant>/` whose `models` links to the shared `OUT/models`, so the audiovisual models
  * are trained once. `--train-clips` sets the solo training clips mixtures are drawn from (the
@@ -32,6 +40,7 @@
  *
  * @module
  */
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { initBackend } from "../lib/backend/mod.ts";
 import type { Table3Options } from "../lib/experiments/run_table3.ts";
@@ -50,6 +59,8 @@ const BASELINE_ROWS = ["Sound-of-Pixels", "Co-Separation"];
 const RAW = { unitNorm: false, cueMlp: 0, codebook: 0 } as const;
 const UNIT_MLP = { unitNorm: true, cueMlp: 64, codebook: 0 } as const;
 const C2 = [{ level: 1 as const }, { level: 2 as const }];
+/** Table 3's default cue (128 words) spelled out, for variants on top of it. */
+const W128 = { ...RAW, codebook: 128 } as const;
 const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   default: {},
   center: RAW,
@@ -90,6 +101,17 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "words128+peak": { ...RAW, codebook: 128, pooling: "peak" },
   "words128+unit": { ...RAW, codebook: 128, unitNorm: true },
   "words128+mlp": { ...RAW, codebook: 128, cueMlp: 64 },
+  "words128+soft": { ...W128, wordAssignment: "soft" },
+  "words128+soft0.25": { ...W128, wordAssignment: "soft", wordTemperature: 0.25 },
+  "words128+soft1": { ...W128, wordAssignment: "soft", wordTemperature: 1 },
+  "words128+sqrt": { ...W128, histogram: "sqrt" },
+  "words128+soft+sqrt": { ...W128, wordAssignment: "soft", histogram: "sqrt" },
+  "words128+top32": { ...W128, pooling: "peak", peakShare: 1 / 8 },
+  "words128+top64": { ...W128, pooling: "peak", peakShare: 1 / 4 },
+  "words128+hard": { ...W128, pooling: "hard" },
+  "words128+lr1e-3": { ...W128, lr: 1e-3 },
+  "words128+lr2e-3": { ...W128, lr: 2e-3 },
+  "words128+lr6e-3": { ...W128, lr: 6e-3 },
 };
 
 const { values } = parseArgs({
@@ -112,14 +134,22 @@ const ROWS = [
 ];
 const seeds = values.seeds.split(",").map(Number);
 const variants = values.variants.split(",");
-for (const v of variants) {
-  if (!(v in VARIANTS)) {
-    throw new Error(`--variants: "${v}" is not one of ${Object.keys(VARIANTS).join(", ")}`);
+/** `STEPSxBATCH` as numbers, or an error naming the argument. */
+const stepsOf = (spec: string, arg: string): [number, number] => {
+  const [steps, batch] = spec.split("x").map(Number);
+  if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batch) && batch >= 1)) {
+    throw new Error(`${arg}: "${spec}" is not STEPSxBATCH`);
   }
-}
-const [steps, batch] = values.steps.split("x").map(Number);
-if (!(Number.isInteger(steps) && steps >= 1 && Number.isInteger(batch) && batch >= 1)) {
-  throw new Error(`--steps: "${values.steps}" is not STEPSxBATCH`);
+  return [steps, batch];
+};
+const scaleOf = new Map<string, [number, number]>();
+for (const v of variants) {
+  // `name@STEPSxBATCH`: the variant at another separation scale than --steps
+  const [name, at] = v.split("@");
+  if (!(name in VARIANTS)) {
+    throw new Error(`--variants: "${name}" is not one of ${Object.keys(VARIANTS).join(", ")}`);
+  }
+  scaleOf.set(v, at === undefined ? stepsOf(values.steps, "--steps") : stepsOf(at, "--variants"));
 }
 
 const soloTrainSize = Number(values["train-clips"]);
@@ -135,18 +165,23 @@ if (maskType !== "binary" && maskType !== "ratio") {
 await initBackend("wasm");
 const root = values.out;
 
-const out: { variant: string; wall: number; sdr: Record<string, number[]> }[] = [];
+const out: { variant: string; wall: number; cpu: number; sdr: Record<string, number[]> }[] = [];
 for (const variant of variants) {
-  const t0 = performance.now();
-  const label = (soloTrainSize === 128 ? variant : `${variant}@${soloTrainSize}clips`) +
+  const t0 = performance.now(), c0 = cpuUsage();
+  const [steps, batch] = scaleOf.get(variant)!;
+  const name = variant.split("@")[0];
+  // the scale in the folder's name unless it is the quick scale (earlier folders stay valid)
+  const label = name + (steps === 500 && batch === 8 ? "" : `@${steps}x${batch}`) +
+    (soloTrainSize === 128 ? "" : `@${soloTrainSize}clips`) +
     (maskType === "binary" ? "" : `@${maskType}`);
   const sdr = await quickTable3Sdr(root, label, ROWS, seeds, {
     separation: { separationSteps: steps, separationBatch: batch, soloTrainSize },
-    oursCue: VARIANTS[variant],
+    oursCue: VARIANTS[name],
     ...(maskType === "binary" ? {} : { maskType }),
   });
   const wall = (performance.now() - t0) / 1000;
-  out.push({ variant, wall, sdr });
+  const c1 = cpuUsage(), cpu = (c1.user - c0.user + c1.system - c0.system) / 1e6;
+  out.push({ variant, wall, cpu, sdr });
   for (const r of ROWS.filter((r) => !r.startsWith("Mixture"))) {
     const diff = sdr[r].map((x, i) => x - out[0].sdr[r][i]);
     console.log(
@@ -158,7 +193,7 @@ for (const variant of variants) {
   console.log(
     `${variant.padEnd(10)} mixture ${
       ROWS.filter((r) => r.startsWith("Mixture")).map((r) => sdr[r][0].toFixed(2)).join(", ")
-    }; wall ${wall.toFixed(0)} s`,
+    }; wall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s`,
   );
   await Deno.writeTextFile(`${root}/summary.json`, JSON.stringify(out, null, 1));
 }

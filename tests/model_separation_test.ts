@@ -624,3 +624,82 @@ Deno.test("ours: a codebook cue is the histogram of the nearest words under the 
   ours.model.params.dispose();
   av.params.dispose();
 });
+
+Deno.test("ours: soft word assignment shares each position by a softmax over the words' distances; the sqrt histogram is the Hellinger map", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding, words = 6;
+  const book = await visualCodebook(av, clips, words, { seed: 3 });
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
+  const plain = await cueVectors(av, clips, "center");
+  const cues = async (opts: Record<string, unknown>) => {
+    const ours = createOursSeparation(av, { seed: 0, codebook: book, ...RAW_CUE, ...opts });
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await ours.conditioner.prepare!(batch);
+    const v = tf.tidy(() => ours.conditioner.condition(batch).vectors.arraySync()).flat(1)
+      .map((x) => x[0]);
+    ours.model.params.dispose();
+    return v;
+  };
+  const dist2 = (f: number[]) =>
+    Array.from(
+      { length: words },
+      (_, j) => f.reduce((a, x, e) => a + (x - book[j * d + e]) ** 2, 0),
+    );
+  const nearestCue = await cues({});
+  for (const t of [0.5, 2]) {
+    const soft = await cues({
+      wordAssignment: "soft",
+      ...(t === 0.5 ? {} : { wordTemperature: t }),
+    });
+    clips.forEach((clip, i) => {
+      const own = plain.centers.get(clip.id)!;
+      const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]))!;
+      assert.ok(c !== undefined);
+      // the frame's mean squared distance to the nearest word sets the temperature's scale
+      const all = features[i].map(dist2);
+      const s2 = all.reduce((a, r) => a + Math.min(...r), 0) / all.length;
+      const expected = new Array(words).fill(0), a = assignments[i][c];
+      all.forEach((r, p) => {
+        const e = r.map((x) => Math.exp(-(x - Math.min(...r)) / (t * s2)));
+        const z = e.reduce((u, x) => u + x, 0);
+        e.forEach((x, j) => expected[j] += a[p] * x / z);
+      });
+      const mass = a.reduce((u, x) => u + x, 0);
+      soft[i].forEach((x, j) =>
+        assert.ok(Math.abs(x - expected[j] / mass) < 1e-4, `t ${t} clip ${i} word ${j}`)
+      );
+      assert.ok(Math.abs(soft[i].reduce((u, x) => u + x, 0) - 1) < 1e-4);
+    });
+    // softer than nearest: no bin is empty
+    assert.ok(soft.every((v) => v.every((x) => x > 0)));
+    assert.notDeepEqual(soft, nearestCue);
+  }
+  // the Hellinger map: the square root of each share, so unit L2 norm
+  const sqrt = await cues({ histogram: "sqrt" });
+  sqrt.forEach((v, i) => {
+    v.forEach((x, j) => assert.ok(Math.abs(x - Math.sqrt(nearestCue[i][j])) < 1e-4));
+    assert.ok(Math.abs(v.reduce((u, x) => u + x * x, 0) - 1) < 1e-4);
+  });
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, wordAssignment: "x" as "soft" }),
+    /wordAssignment must be "nearest" or "soft", got "x"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, wordAssignment: "soft", wordTemperature: 0 }),
+    /wordTemperature must be a positive number, got 0/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, wordTemperature: 1 }),
+    /wordTemperature needs wordAssignment "soft"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, histogram: "l1" as "sqrt" }),
+    /histogram must be "share" or "sqrt", got "l1"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { histogram: "sqrt" }),
+    /wordAssignment "nearest" and histogram "sqrt" need a codebook/,
+  );
+  av.params.dispose();
+});

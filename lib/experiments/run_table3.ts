@@ -107,12 +107,20 @@ export interface Table3Options extends ExperimentOptions {
    * learning rate (`lr`, instead of {@linkcode TABLE3_LR}), the spare visual centers
    * (`extraVisualCenters`, instead of the recipe's), soft K-means' iterations and the visual
    * words of the histogram cue (`codebook`, instead of {@linkcode TABLE3_CUE_WORDS}; 0: the
-   * aligned center as clustered).
+   * aligned center as clustered), with their assignment (`wordAssignment`, `wordTemperature`)
+   * and the histogram's entries (`histogram`).
    */
   oursCue?:
     & Pick<
       AlignedCenterOptions,
-      "unitNorm" | "pooling" | "peakShare" | "extraVisualCenters" | "iterations"
+      | "unitNorm"
+      | "pooling"
+      | "peakShare"
+      | "extraVisualCenters"
+      | "iterations"
+      | "wordAssignment"
+      | "wordTemperature"
+      | "histogram"
     >
     & OursCueOptions
     & {
@@ -467,6 +475,9 @@ function _createMethod(
       cueMlp: oursCue.cueMlp,
       peakShare: oursCue.peakShare,
       codebook,
+      wordAssignment: oursCue.wordAssignment,
+      wordTemperature: oursCue.wordTemperature,
+      histogram: oursCue.histogram,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
