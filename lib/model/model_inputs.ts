@@ -44,29 +44,10 @@ export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInpu
         `modelInputs: clip ${clip.id} has sample rate ${clip.sampleRate}, the "${c.preset}" model needs ${c.sampleRate} (resample first)`,
       );
     }
-    const { data, height, width } = clip.image;
-    if (data.length !== height * width * 3) {
-      throw new Error(`modelInputs: clip ${clip.id} image data is not height * width * 3`);
-    }
     waves.set(clip.audio.subarray(0, samples), i * samples);
   });
-  const size = c.imageSize, pixels = size * size * 3;
   return tf.tidy(() => {
-    let images: tf.Tensor4D;
-    if (clips.every((clip) => clip.image.height === size && clip.image.width === size)) {
-      // frames of the model's size: one array, one tensor
-      const stacked = new Float32Array(clips.length * pixels);
-      clips.forEach((clip, i) => stacked.set(clip.image.data, i * pixels));
-      images = tf.tensor4d(stacked, [clips.length, size, size, 3]);
-    } else {
-      images = tf.stack(clips.map((clip) => {
-        const { data, height, width } = clip.image;
-        const t = tf.tensor3d(data, [height, width, 3]);
-        return height === size && width === size
-          ? t
-          : tf.image.resizeBilinear(t, [size, size], false, true);
-      })) as tf.Tensor4D;
-    }
+    const images = modelImages(model, clips, "modelInputs");
     const front = { sampleRate: c.sampleRate, nFft: c.nFft, hop: c.hop, nMels: c.nMels };
     let logMel: tf.Tensor3D;
     if ((c.nFft & (c.nFft - 1)) === 0 && c.hop <= c.nFft / 2) {
@@ -82,5 +63,59 @@ export function modelInputs(model: AVModel, clips: readonly AVClip[]): ModelInpu
       logMel = logMelSpectrogram(tf.tensor2d(waves, [clips.length, samples]), front);
     }
     return { images, logMel };
+  });
+}
+
+/**
+ * Stack clips' frames into the visual net's input (what {@linkcode modelInputs} gives as
+ * `images`), without their audio: for work that reads only the frames. Frames of another size
+ * are resized bilinearly.
+ *
+ * @param model the model (its preset fixes the image size).
+ * @param clips one or more clips (their audio is not read).
+ * @param caller the name a bad frame's error begins with (default `modelImages`).
+ * @returns frames `[batch, imageSize, imageSize, 3]` in [0, 1].
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createModel, modelImages } from "@avscene/avscene/model";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const clips = await synthWorld({ seed: 0 }).separationSet("solo", 2);
+ * const images = modelImages(model, clips);
+ * assert.deepEqual(images.shape, [2, model.config.imageSize, model.config.imageSize, 3]);
+ * images.dispose();
+ * model.params.dispose();
+ * ```
+ * @category model
+ */
+export function modelImages(
+  model: AVModel,
+  clips: readonly AVClip[],
+  caller = "modelImages",
+): tf.Tensor4D {
+  if (clips.length === 0) throw new Error(`${caller}: clips is empty`);
+  for (const clip of clips) {
+    const { data, height, width } = clip.image;
+    if (data.length !== height * width * 3) {
+      throw new Error(`${caller}: clip ${clip.id} image data is not height * width * 3`);
+    }
+  }
+  const size = model.config.imageSize, pixels = size * size * 3;
+  return tf.tidy(() => {
+    if (clips.every((clip) => clip.image.height === size && clip.image.width === size)) {
+      // frames of the model's size: one array, one tensor
+      const stacked = new Float32Array(clips.length * pixels);
+      clips.forEach((clip, i) => stacked.set(clip.image.data, i * pixels));
+      return tf.tensor4d(stacked, [clips.length, size, size, 3]);
+    }
+    return tf.stack(clips.map((clip) => {
+      const { data, height, width } = clip.image;
+      const t = tf.tensor3d(data, [height, width, 3]);
+      return height === size && width === size
+        ? t
+        : tf.image.resizeBilinear(t, [size, size], false, true);
+    })) as tf.Tensor4D;
   });
 }

@@ -9,7 +9,7 @@ import { softKMeans } from "../../../kernels/mod.ts";
 import type { AVClip } from "../../data/types.ts";
 import type { AVModel } from "../create_model.ts";
 import { embedAudio, embedVisual } from "../embed.ts";
-import { modelInputs } from "../model_inputs.ts";
+import { modelImages, modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
 import { Rng } from "../../random/rng.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
@@ -215,16 +215,11 @@ export async function visualCodebook(
   }
   const d = model.config.embedding, parts: Float32Array[] = [];
   for (let i = 0; i < clips.length; i += batch) {
-    // only the frames are embedded: the audio is replaced by silence at the model's rate
-    const group = clips.slice(i, i + batch).map((c) => ({
-      ...c,
-      audio: new Float32Array(Math.round(model.config.sampleRate * model.config.duration)),
-      sampleRate: model.config.sampleRate,
-    }));
-    const f = tf.tidy(() => {
-      const x = modelInputs(model, group);
-      return embedVisual(model, x.images).features;
-    });
+    // only the frames are embedded: no spectrogram is made
+    const f = tf.tidy(() =>
+      embedVisual(model, modelImages(model, clips.slice(i, i + batch), "visualCodebook"))
+        .features
+    );
     parts.push(await f.data() as Float32Array);
     f.dispose();
   }
