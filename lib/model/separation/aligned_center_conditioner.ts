@@ -122,14 +122,17 @@ export interface AlignedCenterConditioner extends Conditioner {
   readonly cueSize: number;
 }
 
+/** `|f - w|^2` up to `|f|^2`, which every word shares: `[N, D]` features, `[W, D]` words -> `[N, W]`. */
+function _wordScores(flat: tf.Tensor2D, words: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(tf.sum(tf.square(words), 1), tf.mul(2, tf.matMul(flat, words, false, true)));
+}
+
 /**
  * Each position's nearest word as a one-hot: `[B, P, D]` features, `[W, D]` words -> `[B, P, W]`.
  */
 function _nearestWords(features: tf.Tensor3D, words: tf.Tensor2D): tf.Tensor3D {
   const [b, p, d] = features.shape;
-  const flat = tf.reshape(features, [b * p, d]) as tf.Tensor2D;
-  // |f - w|^2 up to |f|^2, which every word shares
-  const score = tf.sub(tf.sum(tf.square(words), 1), tf.mul(2, tf.matMul(flat, words, false, true)));
+  const score = _wordScores(tf.reshape(features, [b * p, d]) as tf.Tensor2D, words);
   const nearest = tf.cast(tf.oneHot(tf.argMin(score, 1), words.shape[0]), "float32");
   return tf.reshape(nearest, [b, p, words.shape[0]]);
 }
@@ -146,10 +149,7 @@ function _softWords(
 ): tf.Tensor3D {
   const [b, p, d] = features.shape;
   const flat = tf.reshape(features, [b * p, d]) as tf.Tensor2D;
-  const d2 = tf.relu(tf.add(
-    tf.sum(tf.square(flat), 1, true),
-    tf.sub(tf.sum(tf.square(words), 1), tf.mul(2, tf.matMul(flat, words, false, true))),
-  ));
+  const d2 = tf.relu(tf.add(tf.sum(tf.square(flat), 1, true), _wordScores(flat, words)));
   const dist = tf.reshape(d2, [b, p, words.shape[0]]) as tf.Tensor3D;
   const scale = tf.maximum(tf.mean(tf.min(dist, 2), 1, true), 1e-12); // [B, 1]
   return tf.softmax(tf.div(tf.neg(dist), tf.mul(temperature, tf.expandDims(scale, 2))));
