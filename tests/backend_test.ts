@@ -123,6 +123,100 @@ Deno.test("wasm Sum over leading axes equals the stock sum of the transposed inp
   x.dispose();
 });
 
+/** Values with distinct bit patterns, a NaN with a payload among them. */
+function patterned(shape: number[], dtype: "float32" | "int32", seed: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const bits = Int32Array.from({ length: n }, (_, i) => (i + 1) * 2654435761 + seed | 0);
+  if (dtype === "float32") {
+    bits[0] = 0x7fc01234; // a NaN with a payload: copied bit for bit
+    for (let i = 1; i < n; i++) bits[i] = (bits[i] & 0x807fffff) | 0x3f000000; // finite
+    return tf.tensor(new Float32Array(bits.buffer), shape, "float32");
+  }
+  return tf.tensor(bits, shape, "int32");
+}
+
+/** A tensor's 32-bit patterns. */
+function bitsOf(t: tf.Tensor): number[] {
+  const v = t.dataSync() as Float32Array | Int32Array;
+  return Array.from(new Int32Array(v.buffer, v.byteOffset, v.length));
+}
+
+/** Row-major index of `at` in `shape`. */
+function flatIndex(shape: number[], at: number[]): number {
+  return at.reduce((o, a, i) => o * shape[i] + a, 0);
+}
+
+/** Every index of `shape`, row-major. */
+function* indices(shape: number[]): Generator<number[]> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  for (let f = 0; f < n; f++) {
+    const at = new Array(shape.length);
+    for (let i = shape.length - 1, r = f; i >= 0; i--) {
+      at[i] = r % shape[i], r = Math.floor(r / shape[i]);
+    }
+    yield at;
+  }
+}
+
+/** The block of `x` at `begin` of `size`, by index arithmetic (the reference). */
+function sliceBits(x: tf.Tensor, begin: number[], size: number[]): number[] {
+  const xb = bitsOf(x);
+  return [...indices(size)].map((at) => xb[flatIndex(x.shape, at.map((a, i) => a + begin[i]))]);
+}
+
+Deno.test("wasm Concat, Slice and SplitV copy every 32-bit pattern where the stock kernels put it", async () => {
+  await initBackend("wasm");
+  const backend = tf.engine().backend;
+  const concats: [number[][], number, "float32" | "int32"][] = [
+    [[[2, 5, 4, 3], [2, 5, 4, 2]], 3, "float32"], // channels, rows shorter than a `set`
+    [[[1, 2, 2, 70], [1, 2, 2, 3], [1, 2, 2, 1]], 3, "float32"], // long and short rows
+    [[[2, 3, 4], [2, 1, 4]], 1, "int32"],
+    [[[3, 2], [1, 2]], 0, "float32"],
+    [[[5], [7]], 0, "float32"],
+  ];
+  for (const [shapes, axis, dtype] of concats) {
+    const xs = shapes.map((s, i) => patterned(s, dtype, i));
+    const before = backend.numDataIds();
+    const got = tf.concat(xs, axis);
+    assert.equal(backend.numDataIds(), before + 1, "one new buffer, no temporary left");
+    // the reference: each output index reads the input its axis coordinate falls in
+    const want = [...indices(got.shape)].map((at) => {
+      let k = at[axis], i = 0;
+      while (k >= shapes[i][axis]) k -= shapes[i++][axis];
+      const src = at.slice();
+      src[axis] = k;
+      return bitsOf(xs[i])[flatIndex(shapes[i], src)];
+    });
+    assert.deepEqual(bitsOf(got), want, `concat ${JSON.stringify(shapes)} axis ${axis}`);
+    tf.dispose([got, ...xs]);
+  }
+  const slices: [number[], number[], number[], "float32" | "int32"][] = [
+    [[2, 6, 5, 4], [1, 2, 1, 1], [1, 3, 4, 2], "float32"],
+    [[2, 6, 5, 70], [0, 1, 0, 2], [2, 2, 3, 66], "float32"],
+    [[4, 6, 8], [1, 0, 2], [2, 6, 3], "int32"],
+    [[6, 8], [2, 0], [3, 8], "float32"], // contiguous
+    [[9], [3], [4], "float32"],
+  ];
+  for (const [shape, begin, size, dtype] of slices) {
+    const x = patterned(shape, dtype, 3);
+    const before = backend.numDataIds();
+    const got = tf.slice(x, begin, size);
+    assert.equal(backend.numDataIds(), before + 1, "one new buffer, no temporary left");
+    assert.deepEqual(bitsOf(got), sliceBits(x, begin, size), `slice ${shape} at ${begin}`);
+    tf.dispose([got, x]);
+  }
+  // SplitV: the gradient of a channel concatenation
+  const x = patterned([2, 4, 3, 12], "float32", 4);
+  const parts = tf.split(x, [5, 7], 3);
+  assert.deepEqual(bitsOf(parts[0]), sliceBits(x, [0, 0, 0, 0], [2, 4, 3, 5]));
+  assert.deepEqual(bitsOf(parts[1]), sliceBits(x, [0, 0, 0, 5], [2, 4, 3, 7]));
+  const a = tf.ones([2, 4, 3, 5]), b = tf.ones([2, 4, 3, 7]);
+  const grads = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.mul(tf.concat([p, q], 3), x))([a, b]);
+  assert.deepEqual(bitsOf(grads[0]), bitsOf(parts[0]));
+  assert.deepEqual(bitsOf(grads[1]), bitsOf(parts[1]));
+  tf.dispose([x, ...parts, a, b, ...grads]);
+});
+
 Deno.test("initBackend rejects an unknown backend by name", async () => {
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => initBackend("tpu" as any), /backend "tpu" is not one of/);

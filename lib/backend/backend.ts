@@ -10,6 +10,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import "./wasm_shared_copies.ts";
 import "./wasm_transposed_matmul.ts";
 import "./wasm_column_sum.ts";
+import "./wasm_strided_copies.ts";
 
 /**
  * The tfjs backends avscene knows how to run on, in order of preference.

@@ -12,6 +12,7 @@ import { embedAudio, embedVisual } from "../embed.ts";
 import { modelImages, modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
 import { Rng } from "../../random/rng.ts";
+import { kMeansWords } from "./_k_means_words.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
 import { checkVisualInit, type VisualInit } from "../pair_distances.ts";
@@ -227,58 +228,17 @@ export async function visualCodebook(
   if (words > n) {
     throw new Error(`visualCodebook: words (${words}) exceeds the ${n} feature vectors`);
   }
-  const x = new Float32Array(n * d);
+  // float32 features widened to float64 once (exact): the distances below are the float64
+  // sums of squared differences, term by term in feature order, as a plain loop computes them
+  const x = new Float64Array(n * d);
   let at = 0;
   for (const p of parts) x.set(p, at), at += p.length;
-  const dist = (i: number, w: Float32Array, j: number) => {
-    let s = 0;
-    for (let e = 0; e < d; e++) s += (x[i * d + e] - w[j * d + e]) ** 2;
-    return s;
-  };
-  // k-means++: each next word drawn with probability proportional to the squared distance
-  const rng = new Rng(opts.seed ?? 0);
-  const w = new Float32Array(words * d);
-  const first = rng.int(0, n - 1);
-  w.set(x.subarray(first * d, (first + 1) * d), 0);
-  const near = new Float64Array(n).fill(Infinity);
-  for (let j = 1; j < words; j++) {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += near[i] = Math.min(near[i], dist(i, w, j - 1));
-    let r = rng.uniform() * total, pick = n - 1;
-    for (let i = 0; i < n; i++) {
-      if ((r -= near[i]) <= 0) {
-        pick = i;
-        break;
-      }
-    }
-    w.set(x.subarray(pick * d, (pick + 1) * d), j * d);
-  }
-  const owner = new Int32Array(n).fill(-1);
-  for (let it = 0; it < iterations; it++) {
-    let moved = 0;
-    for (let i = 0; i < n; i++) {
-      let best = Infinity, arg = 0;
-      for (let j = 0; j < words; j++) {
-        // a partial sum of squares past the best can only grow: that word is not nearer
-        let s = 0;
-        for (let e = 0; e < d && s < best; e++) s += (x[i * d + e] - w[j * d + e]) ** 2;
-        if (s < best) best = s, arg = j;
-      }
-      if (owner[i] !== arg) owner[i] = arg, moved++;
-    }
-    // no vector changed its word: the words stay as they are
-    if (moved === 0) break;
-    const sum = new Float64Array(words * d), count = new Int32Array(words);
-    for (let i = 0; i < n; i++) {
-      count[owner[i]]++;
-      for (let e = 0; e < d; e++) sum[owner[i] * d + e] += x[i * d + e];
-    }
-    // a word that lost every vector keeps its place
-    for (let j = 0; j < words; j++) {
-      if (count[j] > 0) { for (let e = 0; e < d; e++) w[j * d + e] = sum[j * d + e] / count[j]; }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      throw new Error(`visualCodebook: the model's visual features hold ${x[i]}`);
     }
   }
-  return w;
+  return kMeansWords(x, n, d, words, iterations, new Rng(opts.seed ?? 0));
 }
 
 function _objects(clip: AVClip): number {
