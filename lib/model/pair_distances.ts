@@ -145,6 +145,70 @@ export interface PairOptions {
    * Needs source alignment; no in-frame negatives.
    */
   visualInit?: VisualInit;
+  /**
+   * With an audio `visualInit` and the matrix or all negatives: which (audio, frame) pairs get
+   * a clustering of their own (default `all`: frame j once per audio i of the batch, B x B
+   * clusterings). `own`: each frame only from its own clip's audio centers (B clusterings);
+   * audio i is compared with frame j's centers started by audio j (the diagonal aligned as
+   * `visualInit` says; off it, each sound to its nearest started center under `audio-own`, by
+   * `background` under `audio`). The returned `negative2` (the accuracy's next frame) is still
+   * frame i + 1 clustered from audio i (B more clusterings, no gradient asked).
+   */
+  visualInitPairs?: VisualInitPairs;
+  /**
+   * With an audio `visualInit`: pass no gradient through the start (the audio centers used as
+   * the first visual centers; default false: the gradient flows into the start).
+   */
+  visualInitDetach?: boolean;
+}
+
+/**
+ * Which pairs an audio-started visual clustering runs for (see
+ * {@linkcode PairOptions.visualInitPairs}).
+ *
+ * @category model
+ */
+export const VISUAL_INIT_PAIRS = ["all", "own"] as const;
+
+/**
+ * One of {@linkcode VISUAL_INIT_PAIRS}.
+ *
+ * @category model
+ */
+export type VisualInitPairs = typeof VISUAL_INIT_PAIRS[number];
+
+/**
+ * Checks a `visualInitPairs` value, naming the argument in the error.
+ *
+ * @param what the argument's name for the error (e.g. `recipe: visualInitPairs`).
+ * @param value the value to check.
+ * @returns the value, typed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkVisualInitPairs } from "./pair_distances.ts";
+ * assert.equal(checkVisualInitPairs("opts.visualInitPairs", "own"), "own");
+ * assert.throws(() => checkVisualInitPairs("opts.visualInitPairs", "mine"), /opts.visualInitPairs must be/);
+ * ```
+ * @category model
+ */
+export function checkVisualInitPairs(what: string, value: unknown): VisualInitPairs {
+  if (!(VISUAL_INIT_PAIRS as readonly unknown[]).includes(value)) {
+    throw new Error(`${what} must be one of ${VISUAL_INIT_PAIRS.join(", ")}, got ${value}`);
+  }
+  return value as VisualInitPairs;
+}
+
+/** `x` forward, no gradient backward (tfjs has no stop-gradient op). */
+function stopGradient<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad(
+    ((t: tf.Tensor) => ({
+      value: tf.clone(t),
+      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+    })) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return f(x) as T;
 }
 
 /**
@@ -287,7 +351,22 @@ export function pairDistances(
       `pairDistances: opts.visualInit "${init}" needs source alignment and no in-frame negatives`,
     );
   }
-  if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init);
+  const pairs = checkVisualInitPairs(
+    "pairDistances: opts.visualInitPairs",
+    opts.visualInitPairs ?? "all",
+  );
+  if (opts.visualInitDetach !== undefined && typeof opts.visualInitDetach !== "boolean") {
+    throw new Error(
+      `pairDistances: opts.visualInitDetach must be a boolean, got ${opts.visualInitDetach}`,
+    );
+  }
+  if (init === "grid" && (pairs !== "all" || opts.visualInitDetach)) {
+    throw new Error(
+      `pairDistances: opts.visualInitPairs "${pairs}" / visualInitDetach ` +
+        `${opts.visualInitDetach} need an audio visualInit, got "grid"`,
+    );
+  }
+  if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init, pairs);
   return tf.tidy(() => {
     const visual = embedVisual(model, images);
     const v = visual.features;
@@ -329,6 +408,7 @@ function audioInitPairDistances(
   logMel: tf.Tensor3D,
   opts: PairOptions,
   init: Exclude<VisualInit, "grid">,
+  pairs: VisualInitPairs,
 ): PairDistances {
   const b = images.shape[0];
   return tf.tidy(() => {
@@ -337,21 +417,23 @@ function audioInitPairDistances(
     const d = v.shape[2];
     const km = { iterations: opts.iterations, beta: opts.beta };
     const ac = softKMeans(embedAudio(model, logMel).features, opts.kAudio, km).centers;
+    const start = opts.visualInitDetach ? stopGradient(ac) : ac;
     const ka = opts.kAudio;
     const wantAll = (opts.negatives ?? "next") === "all";
     const full = wantAll || !!opts.matrix;
     const vb = { ...km, beta: opts.visualBeta || opts.beta };
+    const tau = opts.alignTemperature ?? 0;
+    if (full && pairs === "own") return ownPairs(v, ac, start, visual, opts, init, wantAll);
     // pair p = i * B + j (audio i, frame j), or [own frames; next frames] of every audio
     const vk = full
-      ? softKMeansEachStart(v, ac, opts.kVisual, vb)
+      ? softKMeansEachStart(v, start, opts.kVisual, vb)
       : softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
         ...vb,
-        init: tf.concat([ac, ac]),
+        init: tf.concat([start, start]),
       });
     const audio = (full
       ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
       : tf.concat([ac, ac])) as tf.Tensor3D;
-    const tau = opts.alignTemperature ?? 0;
     const sd = init === "audio-own" ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
       vk.centers,
       audio,
@@ -373,4 +455,65 @@ function audioInitPairDistances(
     const matrix = opts.matrix ? { distance2: m } : {};
     return { positive2, negative2, ...all, ...matrix };
   });
+}
+
+/**
+ * `audioInitPairDistances` with `visualInitPairs: "own"`: frame i clustered from audio i's
+ * centers (the positives, and the matrix's column i for every audio) and, for the accuracy's
+ * `negative2`, frame i + 1 clustered from audio i (one softKMeans call of 2 B clusterings).
+ * Called inside a tidy.
+ */
+function ownPairs(
+  v: tf.Tensor3D,
+  ac: tf.Tensor3D,
+  start: tf.Tensor3D,
+  visual: ReturnType<typeof embedVisual>,
+  opts: PairOptions,
+  init: Exclude<VisualInit, "grid">,
+  wantAll: boolean,
+): {
+  positive2: tf.Tensor1D;
+  negative2: tf.Tensor1D;
+  allNegative2?: tf.Tensor1D;
+  distance2?: tf.Tensor2D;
+} {
+  const b = v.shape[0], ka = opts.kAudio;
+  const km = { iterations: opts.iterations, beta: opts.visualBeta || opts.beta };
+  const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
+    ...km,
+    init: tf.concat([start, start]),
+  });
+  const audio2 = tf.concat([ac, ac]) as tf.Tensor3D;
+  const tau = opts.alignTemperature ?? 0;
+  const own = (vc: tf.Tensor3D, a: tf.Tensor3D, assignments: tf.Tensor3D) =>
+    init === "audio-own" ? ownAlignment(vc, a).sceneDistance2 : alignCenters(
+      vc,
+      a,
+      backgroundCenters(opts.background ?? "none", assignments, ka, visual),
+      tau,
+    ).sceneDistance2;
+  const sd = own(vk.centers, audio2, vk.assignments);
+  const positive2 = tf.slice(sd, [0], [b]) as tf.Tensor1D;
+  const negative2 = tf.slice(sd, [b], [b]) as tf.Tensor1D;
+  // the matrix from the own clusterings: frame j's centers (started by audio j) for every audio
+  const vc = tf.slice(vk.centers, [0, 0, 0], [b, -1, -1]) as tf.Tensor3D;
+  const off = init === "audio-own"
+    ? sceneDistanceMatrix(tf.slice(vc, [0, 0, 0], [-1, ka, -1]) as tf.Tensor3D, ac)
+    : sceneDistanceMatrix(
+      vc,
+      ac,
+      backgroundCenters(
+        opts.background ?? "none",
+        tf.slice(vk.assignments, [0, 0, 0], [b, -1, -1]) as tf.Tensor3D,
+        ka,
+        visual,
+      ),
+      tau,
+    );
+  // the diagonal as the positives (aligned as visualInit says), masks not gather (wasm)
+  const eye = tf.eye(b);
+  const m = tf.add(tf.mul(off, tf.sub(1, eye)), tf.mul(tf.expandDims(positive2, 1), eye));
+  const all = wantAll ? { allNegative2: offDiagonal(m as tf.Tensor2D) } : {};
+  const matrix = opts.matrix ? { distance2: m as tf.Tensor2D } : {};
+  return { positive2, negative2, ...all, ...matrix };
 }
