@@ -16,7 +16,9 @@ import {
   localize,
   LOCALIZE_DEFAULTS,
   modelInputs,
+  ownAligned,
   pairDistances,
+  visualStarts,
 } from "../lib/model/mod.ts";
 import { softKMeans } from "../kernels/mod.ts";
 import {
@@ -689,4 +691,64 @@ Deno.test("visualInitPairs / visualInitDetach / visualInitAfter: checked; own pa
   assertEquals(warm[1] === ours[1], false);
   const ownPairs = await twoStepLosses({ visualInit: "audio-own", visualInitPairs: "own" });
   assert(ownPairs.every(Number.isFinite) && ownPairs[0] !== audioOwn[0], `${ownPairs}`);
+});
+
+Deno.test("visualInit feature-own: each sound's visual center starts at the frame's feature nearest its audio center", async () => {
+  // visualStarts: the nearest feature of each frame, shared or from every audio
+  const v = tf.tensor3d([[[0, 0], [5, 5], [9, 0]], [[1, 1], [2, 8], [7, 7]]]); // [2, 3, 2]
+  const ac = tf.tensor3d([[[8, 1]], [[1, 9]]]); // [2, 1, 2]
+  assertEquals(visualStarts(v, ac, "audio-own"), ac);
+  assertEquals(visualStarts(v, ac, "feature-own").arraySync(), [[[9, 0]], [[2, 8]]]);
+  // each: frame b from audio a -> [B, A, Ka, D]
+  assertEquals(visualStarts(v, ac, "feature-own", true).arraySync(), [
+    [[[9, 0]], [[5, 5]]],
+    [[[7, 7]], [[2, 8]]],
+  ]);
+  tf.dispose([v, ac]);
+  assert(ownAligned("feature-own") && ownAligned("audio-own") && !ownAligned("audio"));
+  assertEquals(resolveRecipe({ visualInit: "feature-own" }).visualInit, "feature-own");
+
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
+  const base = { kAudio: 1, kVisual: 3, beta: 5, visualInit: "feature-own" as const };
+  const full = pairDistances(model, images, logMel, { ...base, negatives: "all", matrix: true });
+  const m = full.distance2!.arraySync();
+  const close = (a: number, b: number) => assertAlmostEquals(a, b, 1e-4 * Math.max(1, b));
+  // entry (i, j): frame j clustered from its feature nearest audio i's center, own-aligned
+  tf.tidy(() => {
+    const vf = embedVisual(model, images).features;
+    const a = softKMeans(embedAudio(model, logMel).features, 1, { beta: 5 }).centers;
+    const vs = vf.arraySync() as number[][][], as = a.arraySync() as number[][][];
+    for (const [i, j] of [[0, 0], [1, 3], [3, 2]]) {
+      const dist = vs[j].map((f) => f.reduce((s, x, d) => s + (x - as[i][0][d]) ** 2, 0));
+      const start = tf.tensor3d([[vs[j][dist.indexOf(Math.min(...dist))]]]);
+      const vj = tf.slice(vf, [j, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const c = softKMeans(vj, 3, { beta: 5, init: start }).centers.arraySync()[0][0];
+      close(m[i][j], c.reduce((s, x, d) => s + (x - as[i][0][d]) ** 2, 0));
+    }
+  });
+  // the next-frame protocol (2 B clusterings) and own pairs agree with the B x B
+  const next = pairDistances(model, images, logMel, base);
+  next.positive2.dataSync().forEach((x, i) => close(x, m[i][i]));
+  next.negative2.dataSync().forEach((x, i) => close(x, m[i][(i + 1) % 4]));
+  const own = pairDistances(model, images, logMel, {
+    ...base,
+    matrix: true,
+    negatives: "all",
+    visualInitPairs: "own",
+  });
+  own.negative2.dataSync().forEach((x, i) => close(x, m[i][(i + 1) % 4]));
+  own.distance2!.arraySync().forEach((row, i) => close(row[i], m[i][i]));
+  // another start than audio-own's
+  const audioOwn = pairDistances(model, images, logMel, { ...base, visualInit: "audio-own" });
+  assert(audioOwn.positive2.dataSync().some((x, i) => Math.abs(x - m[i][i]) > 1e-4));
+  tf.dispose([full, next, own, audioOwn].flatMap((d) => Object.values(d)));
+  tf.dispose([images, logMel]);
+  const duets = world.curriculumSet(2, 2);
+  for (const maps of await localize(model, duets, { kAudio: 2, visualInit: "feature-own" })) {
+    assertEquals(maps.alignedIndex, [0, 1]);
+  }
+  model.params.dispose();
+  const losses = await twoStepLosses({ visualInit: "feature-own" });
+  assert(losses.every(Number.isFinite), `${losses}`);
 });

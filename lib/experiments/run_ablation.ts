@@ -807,10 +807,26 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "grid-started",
       { visualInitPairs: "own", visualInitDetach: true, visualInitAfter: 150 },
     ],
+    [
+      "fo",
+      "each sound's visual center started at the frame's visual feature nearest its audio " +
+      "center (visual init feature-own), not at the audio center",
+      { visualInit: "feature-own" },
+    ],
+    [
+      "fo warm150",
+      "started at the nearest visual feature (feature-own), the first 150 steps " +
+      "grid-started",
+      { visualInit: "feature-own", visualInitAfter: 150 },
+    ],
+    ["fo own", "started at the nearest visual feature (feature-own), own pairs", {
+      visualInit: "feature-own",
+      visualInitPairs: "own",
+    }],
   ] as const).map(([name, what, extra]): AblationVariant => ({
     name: `ours+${name}`,
-    change: `the default recipe (softmax t2) with visual init audio-own (each sound aligned to ` +
-      `the visual center its audio center started; localization and held-out pairs too), ${what}`,
+    change: `the default recipe (softmax t2) with visual init audio-own unless said (each sound ` +
+      `aligned to the visual center it started; localization and held-out pairs too), ${what}`,
     recipe: {
       ...OURS_MARGIN,
       loss: "softmax",

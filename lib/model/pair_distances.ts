@@ -31,7 +31,7 @@ export type AlignmentLevel = "source" | "scene";
  *
  * @category model
  */
-export const VISUAL_INITS = ["grid", "audio", "audio-own"] as const;
+export const VISUAL_INITS = ["grid", "audio", "audio-own", "feature-own"] as const;
 
 /**
  * One of {@linkcode VISUAL_INITS}.
@@ -61,6 +61,53 @@ export function checkVisualInit(what: string, value: unknown): VisualInit {
     throw new Error(`${what} must be one of ${VISUAL_INITS.join(", ")}, got ${value}`);
   }
   return value as VisualInit;
+}
+
+/**
+ * Whether a visual init aligns each sound k to the visual center k it started (`audio-own`,
+ * `feature-own`) rather than by the background rule.
+ *
+ * @param init a visual init.
+ * @returns true for the own-aligned inits.
+ * @category model
+ */
+export function ownAligned(init: VisualInit): boolean {
+  return init === "audio-own" || init === "feature-own";
+}
+
+/**
+ * The visual starts of an audio-started clustering: the audio centers themselves (`audio`,
+ * `audio-own`), or for `feature-own` each frame's visual feature nearest each audio center
+ * (a point of the frame; the choice passes no gradient, the chosen feature does).
+ *
+ * @param v frames' visual features `[B, N, D]`.
+ * @param ac audio centers `[B, Ka, D]` (frame b started from `ac[b]`), or `[A, Ka, D]` with
+ * `each`: every frame started from every audio's centers.
+ * @param init the visual init (not `grid`).
+ * @param each start every frame from every audio (default false).
+ * @returns `[B, Ka, D]`, or with `each` `[B, A, Ka, D]` (for `feature-own`; the other inits
+ * give `ac` itself, `[A, Ka, D]`, shared by the frames).
+ * @category model
+ */
+export function visualStarts(
+  v: tf.Tensor3D,
+  ac: tf.Tensor3D,
+  init: Exclude<VisualInit, "grid">,
+  each = false,
+): tf.Tensor {
+  if (init !== "feature-own") return ac;
+  return tf.tidy(() => {
+    const [b, n, d] = v.shape, [a, ka] = ac.shape;
+    // [B, S, D] starts against [B, N, D] features: S = Ka, or A * Ka with each (shared)
+    const s = each ? tf.broadcastTo(tf.reshape(ac, [1, a * ka, d]), [b, a * ka, d]) : ac;
+    const d2 = tf.sub(
+      tf.reshape(tf.sum(tf.square(v), 2), [b, 1, n]),
+      tf.mul(2, tf.matMul(s, v, false, true)),
+    ); // |v|^2 - 2 s.v: the argmin over positions is the nearest feature
+    const pick = tf.oneHot(tf.argMin(d2, 2), n).toFloat(); // [B, S, N]
+    const start = tf.matMul(pick, v); // [B, S, D], gradient into the chosen features
+    return each ? tf.reshape(start, [b, a, ka, d]) : start;
+  });
 }
 
 /**
@@ -417,24 +464,34 @@ function audioInitPairDistances(
     const d = v.shape[2];
     const km = { iterations: opts.iterations, beta: opts.beta };
     const ac = softKMeans(embedAudio(model, logMel).features, opts.kAudio, km).centers;
-    const start = opts.visualInitDetach ? stopGradient(ac) : ac;
     const ka = opts.kAudio;
     const wantAll = (opts.negatives ?? "next") === "all";
     const full = wantAll || !!opts.matrix;
+    const detach = <T extends tf.Tensor>(t: T) => opts.visualInitDetach ? stopGradient(t) : t;
+    // the own frames' starts (B clusterings) and, B x B, every frame's from every audio
+    const start = detach(visualStarts(v, ac, init) as tf.Tensor3D);
     const vb = { ...km, beta: opts.visualBeta || opts.beta };
     const tau = opts.alignTemperature ?? 0;
-    if (full && pairs === "own") return ownPairs(v, ac, start, visual, opts, init, wantAll);
+    if (full && pairs === "own") {
+      const next = detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D);
+      return ownPairs(v, ac, tf.concat([start, next]), visual, opts, init, wantAll);
+    }
     // pair p = i * B + j (audio i, frame j), or [own frames; next frames] of every audio
     const vk = full
-      ? softKMeansEachStart(v, start, opts.kVisual, vb)
+      ? softKMeansEachStart(
+        v,
+        init === "feature-own" ? detach(visualStarts(v, ac, init, true) as tf.Tensor4D) : start,
+        opts.kVisual,
+        vb,
+      )
       : softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
         ...vb,
-        init: tf.concat([start, start]),
+        init: tf.concat([start, detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D)]),
       });
     const audio = (full
       ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
       : tf.concat([ac, ac])) as tf.Tensor3D;
-    const sd = init === "audio-own" ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
+    const sd = ownAligned(init) ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
       vk.centers,
       audio,
       backgroundCenters(opts.background ?? "none", vk.assignments, ka, visual),
@@ -460,13 +517,13 @@ function audioInitPairDistances(
 /**
  * `audioInitPairDistances` with `visualInitPairs: "own"`: frame i clustered from audio i's
  * centers (the positives, and the matrix's column i for every audio) and, for the accuracy's
- * `negative2`, frame i + 1 clustered from audio i (one softKMeans call of 2 B clusterings).
- * Called inside a tidy.
+ * `negative2`, frame i + 1 clustered from audio i (one softKMeans call of 2 B clusterings;
+ * `starts` `[2 B, Ka, D]`: the own frames', then the next frames'). Called inside a tidy.
  */
 function ownPairs(
   v: tf.Tensor3D,
   ac: tf.Tensor3D,
-  start: tf.Tensor3D,
+  starts: tf.Tensor3D,
   visual: ReturnType<typeof embedVisual>,
   opts: PairOptions,
   init: Exclude<VisualInit, "grid">,
@@ -479,14 +536,11 @@ function ownPairs(
 } {
   const b = v.shape[0], ka = opts.kAudio;
   const km = { iterations: opts.iterations, beta: opts.visualBeta || opts.beta };
-  const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
-    ...km,
-    init: tf.concat([start, start]),
-  });
+  const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, { ...km, init: starts });
   const audio2 = tf.concat([ac, ac]) as tf.Tensor3D;
   const tau = opts.alignTemperature ?? 0;
   const own = (vc: tf.Tensor3D, a: tf.Tensor3D, assignments: tf.Tensor3D) =>
-    init === "audio-own" ? ownAlignment(vc, a).sceneDistance2 : alignCenters(
+    ownAligned(init) ? ownAlignment(vc, a).sceneDistance2 : alignCenters(
       vc,
       a,
       backgroundCenters(opts.background ?? "none", assignments, ka, visual),
@@ -497,7 +551,7 @@ function ownPairs(
   const negative2 = tf.slice(sd, [b], [b]) as tf.Tensor1D;
   // the matrix from the own clusterings: frame j's centers (started by audio j) for every audio
   const vc = tf.slice(vk.centers, [0, 0, 0], [b, -1, -1]) as tf.Tensor3D;
-  const off = init === "audio-own"
+  const off = ownAligned(init)
     ? sceneDistanceMatrix(tf.slice(vc, [0, 0, 0], [-1, ka, -1]) as tf.Tensor3D, ac)
     : sceneDistanceMatrix(
       vc,
