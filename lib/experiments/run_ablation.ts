@@ -793,6 +793,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     ],
     ["ao detach", "no gradient through the start", { visualInitDetach: true }],
     ["ao warm150", "the first 150 steps grid-started", { visualInitAfter: 150 }],
+    ["ao warm300", "the first 300 steps grid-started", { visualInitAfter: 300 }],
     ["ao own detach", "own pairs and no gradient through the start", {
       visualInitPairs: "own",
       visualInitDetach: true,
