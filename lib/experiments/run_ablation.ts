@@ -820,6 +820,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "grid-started",
       { visualInit: "feature-own", visualInitAfter: 150 },
     ],
+    [
+      "fo warm300",
+      "started at the nearest visual feature (feature-own), the first 300 steps " +
+      "grid-started",
+      { visualInit: "feature-own", visualInitAfter: 300 },
+    ],
     ["fo own", "started at the nearest visual feature (feature-own), own pairs", {
       visualInit: "feature-own",
       visualInitPairs: "own",
