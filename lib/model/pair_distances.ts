@@ -87,6 +87,17 @@ export function ownAligned(init: VisualInit): boolean {
  * @param each start every frame from every audio (default false).
  * @returns `[B, Ka, D]`, or with `each` `[B, A, Ka, D]` (for `feature-own`; the other inits
  * give `ac` itself, `[A, Ka, D]`, shared by the frames).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { visualStarts } from "./pair_distances.ts";
+ * const v = tf.tensor3d([[[0, 0], [5, 5], [9, 0]]]); // one frame, 3 positions
+ * const ac = tf.tensor3d([[[8, 1]]]); // its sound's audio center
+ * assert.deepEqual(visualStarts(v, ac, "feature-own").arraySync(), [[[9, 0]]]);
+ * assert.equal(visualStarts(v, ac, "audio-own"), ac);
+ * ```
  * @category model
  */
 export function visualStarts(
