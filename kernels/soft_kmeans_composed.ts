@@ -85,7 +85,8 @@ export function softKMeansComposedUnchecked(
  * frame of a batch from each sound's audio centers (`PairOptions.visualInit`).
  *
  * @param x features `[B, N, D]`.
- * @param init the starts `[A, Ki, D]`.
+ * @param init the starts `[A, Ki, D]`, shared by the frames, or `[B, A, Ki, D]`, each frame's
+ * own A starts (run a on frame b starts at `init[b][a]`).
  * @param k the number of clusters K.
  * @param opts `iterations` (default 4), `beta` (default 30); `opts.init` must be absent.
  * @returns `centers` `[A * B, k, D]` and `assignments` `[A * B, k, N]`, row a * B + b the run
@@ -107,7 +108,7 @@ export function softKMeansComposedUnchecked(
  */
 export function softKMeansEachStart(
   x: tf.Tensor3D,
-  init: tf.Tensor3D,
+  init: tf.Tensor3D | tf.Tensor4D,
   k: number,
   opts: SoftKMeansOptions = {},
 ): SoftKMeansResult {
@@ -115,19 +116,28 @@ export function softKMeansEachStart(
   if (opts.init !== undefined) throw new Error(`${op}: opts.init must be absent (pass init)`);
   const { iterations, beta } = validateSoftKMeans(op, x, k, opts);
   const [b, n, d] = x.shape;
-  if (!(init instanceof tf.Tensor) || init.rank !== 3 || init.dtype !== "float32") {
-    throw new Error(`${op}: init must be a float32 tf.Tensor3D [starts, Ki, channels]`);
-  }
-  const [a, ki, id] = init.shape;
-  if (a < 1 || id !== d || ki < 1 || ki > k) {
+  if (
+    !(init instanceof tf.Tensor) || (init.rank !== 3 && init.rank !== 4) || init.dtype !== "float32"
+  ) {
     throw new Error(
-      `${op}: init must be [A >= 1, Ki, ${d}] with 1 <= Ki <= k (${k}), got [${init.shape}]`,
+      `${op}: init must be a float32 tf.Tensor [starts, Ki, channels] or [B, starts, Ki, channels]`,
+    );
+  }
+  // [A, Ki, D] shared by the frames, or [B, A, Ki, D]: each frame's own starts
+  const shared = init instanceof tf.Tensor && init.rank === 3;
+  const [a, ki, id] = shared ? init.shape : init.shape.slice(1);
+  if (
+    !shared && (init.rank !== 4 || init.shape[0] !== b) || a < 1 || id !== d || ki < 1 || ki > k
+  ) {
+    throw new Error(
+      `${op}: init must be [A >= 1, Ki, ${d}] or [${b}, A, Ki, ${d}] with 1 <= Ki <= k (${k}), ` +
+        `got [${init.shape}]`,
     );
   }
   return tf.tidy(() => {
     const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(ki);
     // centers [B (frame), A * K, D]: frame-major, so the products batch over the frames
-    const given = tf.broadcastTo(tf.expandDims(init, 0), [b, a, ki, d]);
+    const given = shared ? tf.broadcastTo(tf.expandDims(init, 0), [b, a, ki, d]) : init;
     const parts: tf.Tensor[] = [given];
     if (idx.length) {
       // slices, not gather: gather's gradient is missing on wasm

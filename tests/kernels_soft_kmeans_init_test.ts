@@ -124,3 +124,21 @@ for (const backend of ["cpu", "wasm"] as const) {
     }
   });
 }
+
+Deno.test("softKMeansEachStart: per-frame starts [B, A, Ki, D] equal softKMeans with each frame's own start; bad shapes named", async () => {
+  const x = features(2, 12, 3, 7);
+  const init = features(2, 6, 3, 8).reshape([2, 3, 2, 3]) as tf.Tensor4D; // [B, A, Ki, D]
+  const { centers } = softKMeansEachStart(x, init, 3, { beta: 5 });
+  const got = await centers.array(); // row a * B + b
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 2; b++) {
+      const xb = tf.slice(x, [b, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const start = tf.slice(init, [b, a, 0, 0], [1, 1, -1, -1]).reshape([1, 2, 3]) as tf.Tensor3D;
+      const want = (await softKMeans(xb, 3, { beta: 5, init: start }).centers.array())[0];
+      want.flat().forEach((w, i) => assert.ok(Math.abs(got[a * 2 + b].flat()[i] - w) < 1e-5));
+    }
+  }
+  const wrong = tf.zeros([3, 3, 2, 3]) as tf.Tensor4D; // 3 frames' starts for 2 frames
+  assert.throws(() => softKMeansEachStart(x, wrong, 3), /init must be \[A >= 1, Ki, 3\] or \[2, A/);
+  tf.dispose([x, init, centers, wrong]);
+});

@@ -16,7 +16,9 @@ import {
   localize,
   LOCALIZE_DEFAULTS,
   modelInputs,
+  ownAligned,
   pairDistances,
+  visualStarts,
 } from "../lib/model/mod.ts";
 import { softKMeans } from "../kernels/mod.ts";
 import {
@@ -568,4 +570,185 @@ Deno.test("visualInit: checked; audio-started visual centers in pairDistances, l
   assertEquals(await twoStepLosses({ visualInit: "grid" }), ours);
   const audio = await twoStepLosses({ visualInit: "audio" });
   assert(audio.every(Number.isFinite) && audio[0] !== ours[0], `${audio} vs ${ours}`);
+});
+
+Deno.test("visualInitPairs / visualInitDetach / visualInitAfter: checked; own pairs cluster each frame from its own sound", async () => {
+  // recipe: each named in its error, and each needs an audio visualInit
+  assertThrows(
+    () => resolveRecipe({ visualInit: "audio-own", visualInitPairs: "mine" as "own" }),
+    Error,
+    "visualInitPairs must be one of",
+  );
+  assertThrows(
+    () => resolveRecipe({ visualInit: "audio-own", visualInitDetach: 1 as unknown as boolean }),
+    Error,
+    "visualInitDetach must be a boolean",
+  );
+  for (const bad of [-1, 1.5, NaN]) {
+    assertThrows(
+      () => resolveRecipe({ visualInit: "audio-own", visualInitAfter: bad }),
+      Error,
+      "visualInitAfter must be an integer >= 0",
+    );
+  }
+  for (
+    const extra of [
+      { visualInitPairs: "own" as const },
+      { visualInitDetach: true },
+      { visualInitAfter: 10 },
+    ]
+  ) {
+    const key = Object.keys(extra)[0];
+    assertThrows(() => resolveRecipe(extra), Error, `${key}`);
+    assertThrows(() => resolveRecipe({ ...extra, visualInit: "grid" }), Error, "needs an audio");
+    assertEquals(resolveRecipe({ ...extra, visualInit: "audio-own" }).visualInit, "audio-own");
+  }
+  // the defaults written out are accepted with grid
+  assertEquals(
+    resolveRecipe({ visualInitPairs: "all", visualInitDetach: false, visualInitAfter: 0 })
+      .visualInitAfter,
+    0,
+  );
+
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
+  const base = { kAudio: 1, kVisual: 3, beta: 5, negatives: "all" as const, matrix: true };
+  assertThrows(
+    () => pairDistances(model, images, logMel, { ...base, visualInitPairs: "own" }),
+    Error,
+    "opts.visualInitPairs",
+  );
+  assertThrows(
+    () =>
+      pairDistances(model, images, logMel, {
+        ...base,
+        visualInit: "audio-own",
+        visualInitPairs: "x" as "own",
+      }),
+    Error,
+    "opts.visualInitPairs must be one of",
+  );
+  const each = pairDistances(model, images, logMel, { ...base, visualInit: "audio-own" });
+  const own = pairDistances(model, images, logMel, {
+    ...base,
+    visualInit: "audio-own",
+    visualInitPairs: "own",
+  });
+  const me = each.distance2!.arraySync(), mo = own.distance2!.arraySync();
+  const close = (a: number, b: number) => assertAlmostEquals(a, b, 1e-4 * Math.max(1, b));
+  // the positives and the accuracy's next frame (frame i + 1 from audio i) are the B x B's
+  own.positive2.dataSync().forEach((x, i) => close(x, me[i][i]));
+  own.negative2.dataSync().forEach((x, i) => close(x, me[i][(i + 1) % 4]));
+  mo.forEach((row, i) => close(row[i], me[i][i]));
+  const all = [...own.allNegative2!.dataSync()];
+  // off the diagonal: audio i against frame j's center started by audio j (one sound, K_a 1)
+  tf.tidy(() => {
+    const v = embedVisual(model, images).features;
+    const ac = softKMeans(embedAudio(model, logMel).features, 1, { beta: 5 }).centers;
+    const started = softKMeans(v, 3, { beta: 5, init: ac }).centers.slice([0, 0, 0], [-1, 1, -1]);
+    const c = started.arraySync() as number[][][], a = ac.arraySync() as number[][][];
+    for (const [i, j] of [[0, 1], [2, 0], [3, 2]]) {
+      const want = c[j][0].reduce((s, x, d) => s + (x - a[i][0][d]) ** 2, 0);
+      close(mo[i][j], want);
+      close(all[i * 3 + (j < i ? j : j - 1)], want);
+    }
+  });
+  assert(mo.some((row, i) => row.some((x, j) => i !== j && Math.abs(x - me[i][j]) > 1e-3)));
+  // a detached start changes no forward value
+  const detached = pairDistances(model, images, logMel, {
+    ...base,
+    visualInit: "audio-own",
+    visualInitPairs: "own",
+    visualInitDetach: true,
+  });
+  assertEquals([...detached.distance2!.dataSync()], [...own.distance2!.dataSync()]);
+  tf.dispose([each, own, detached].flatMap((d) => Object.values(d)));
+  // ... but takes the start's gradient away: the audio net's gradient changes
+  const audioGrad = (visualInitDetach: boolean) =>
+    tf.tidy(() => {
+      const audioVars = model.params.specs().filter((s) => s.name.startsWith("audio."))
+        .map((s) => model.params.get(s.name));
+      const { grads } = tf.variableGrads(() =>
+        tf.sum(
+          pairDistances(model, images, logMel, {
+            ...base,
+            visualInit: "audio-own",
+            visualInitPairs: "own",
+            visualInitDetach,
+          }).positive2,
+        ) as tf.Scalar, audioVars);
+      return Object.values(grads).map((g) => g.abs().sum().dataSync()[0]);
+    });
+  const withStart = audioGrad(false), without = audioGrad(true);
+  assert(withStart.length > 0 && withStart.some((g, i) => Math.abs(g - without[i]) > 1e-6));
+  tf.dispose([images, logMel]);
+  model.params.dispose();
+  // in training: after 1 grid step the audio start; own pairs another finite loss
+  const ours = await twoStepLosses({});
+  const audioOwn = await twoStepLosses({ visualInit: "audio-own" });
+  const warm = await twoStepLosses({ visualInit: "audio-own", visualInitAfter: 1 });
+  assertEquals(warm[0], ours[0]);
+  assertEquals(warm[1] === ours[1], false);
+  const ownPairs = await twoStepLosses({ visualInit: "audio-own", visualInitPairs: "own" });
+  assert(ownPairs.every(Number.isFinite) && ownPairs[0] !== audioOwn[0], `${ownPairs}`);
+});
+
+Deno.test("visualInit feature-own: each sound's visual center starts at the frame's feature nearest its audio center", async () => {
+  // visualStarts: the nearest feature of each frame, shared or from every audio
+  const v = tf.tensor3d([[[0, 0], [5, 5], [9, 0]], [[1, 1], [2, 8], [7, 7]]]); // [2, 3, 2]
+  const ac = tf.tensor3d([[[8, 1]], [[1, 9]]]); // [2, 1, 2]
+  assertEquals(visualStarts(v, ac, "audio-own"), ac);
+  assertEquals(visualStarts(v, ac, "feature-own").arraySync(), [[[9, 0]], [[2, 8]]]);
+  // each: frame b from audio a -> [B, A, Ka, D]
+  assertEquals(visualStarts(v, ac, "feature-own", true).arraySync(), [
+    [[[9, 0]], [[5, 5]]],
+    [[[7, 7]], [[2, 8]]],
+  ]);
+  tf.dispose([v, ac]);
+  assert(ownAligned("feature-own") && ownAligned("audio-own") && !ownAligned("audio"));
+  assertEquals(resolveRecipe({ visualInit: "feature-own" }).visualInit, "feature-own");
+
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(1, 4));
+  const base = { kAudio: 1, kVisual: 3, beta: 5, visualInit: "feature-own" as const };
+  const full = pairDistances(model, images, logMel, { ...base, negatives: "all", matrix: true });
+  const m = full.distance2!.arraySync();
+  const close = (a: number, b: number) => assertAlmostEquals(a, b, 1e-4 * Math.max(1, b));
+  // entry (i, j): frame j clustered from its feature nearest audio i's center, own-aligned
+  tf.tidy(() => {
+    const vf = embedVisual(model, images).features;
+    const a = softKMeans(embedAudio(model, logMel).features, 1, { beta: 5 }).centers;
+    const vs = vf.arraySync() as number[][][], as = a.arraySync() as number[][][];
+    for (const [i, j] of [[0, 0], [1, 3], [3, 2]]) {
+      const dist = vs[j].map((f) => f.reduce((s, x, d) => s + (x - as[i][0][d]) ** 2, 0));
+      const start = tf.tensor3d([[vs[j][dist.indexOf(Math.min(...dist))]]]);
+      const vj = tf.slice(vf, [j, 0, 0], [1, -1, -1]) as tf.Tensor3D;
+      const c = softKMeans(vj, 3, { beta: 5, init: start }).centers.arraySync()[0][0];
+      close(m[i][j], c.reduce((s, x, d) => s + (x - as[i][0][d]) ** 2, 0));
+    }
+  });
+  // the next-frame protocol (2 B clusterings) and own pairs agree with the B x B
+  const next = pairDistances(model, images, logMel, base);
+  next.positive2.dataSync().forEach((x, i) => close(x, m[i][i]));
+  next.negative2.dataSync().forEach((x, i) => close(x, m[i][(i + 1) % 4]));
+  const own = pairDistances(model, images, logMel, {
+    ...base,
+    matrix: true,
+    negatives: "all",
+    visualInitPairs: "own",
+  });
+  own.negative2.dataSync().forEach((x, i) => close(x, m[i][(i + 1) % 4]));
+  own.distance2!.arraySync().forEach((row, i) => close(row[i], m[i][i]));
+  // another start than audio-own's
+  const audioOwn = pairDistances(model, images, logMel, { ...base, visualInit: "audio-own" });
+  assert(audioOwn.positive2.dataSync().some((x, i) => Math.abs(x - m[i][i]) > 1e-4));
+  tf.dispose([full, next, own, audioOwn].flatMap((d) => Object.values(d)));
+  tf.dispose([images, logMel]);
+  const duets = world.curriculumSet(2, 2);
+  for (const maps of await localize(model, duets, { kAudio: 2, visualInit: "feature-own" })) {
+    assertEquals(maps.alignedIndex, [0, 1]);
+  }
+  model.params.dispose();
+  const losses = await twoStepLosses({ visualInit: "feature-own" });
+  assert(losses.every(Number.isFinite), `${losses}`);
 });

@@ -780,6 +780,68 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       },
     ];
   }),
+  // audio-own made cheaper / steadier (issue 9): each frame clustered from its own sound only
+  // (B clusterings, not B x B), the start detached, grid-started first steps, and combinations
+  ...([
+    [
+      "ao own",
+      "each frame clustered only from its own clip's sound (B clusterings), the " +
+      "other audios compared with the centers that frame's sound started",
+      {
+        visualInitPairs: "own",
+      },
+    ],
+    ["ao detach", "no gradient through the start", { visualInitDetach: true }],
+    ["ao warm150", "the first 150 steps grid-started", { visualInitAfter: 150 }],
+    ["ao warm300", "the first 300 steps grid-started", { visualInitAfter: 300 }],
+    ["ao own detach", "own pairs and no gradient through the start", {
+      visualInitPairs: "own",
+      visualInitDetach: true,
+    }],
+    ["ao own warm150", "own pairs, the first 150 steps grid-started", {
+      visualInitPairs: "own",
+      visualInitAfter: 150,
+    }],
+    [
+      "ao own detach warm150",
+      "own pairs, no gradient through the start, the first 150 steps " +
+      "grid-started",
+      { visualInitPairs: "own", visualInitDetach: true, visualInitAfter: 150 },
+    ],
+    [
+      "fo",
+      "each sound's visual center started at the frame's visual feature nearest its audio " +
+      "center (visual init feature-own), not at the audio center",
+      { visualInit: "feature-own" },
+    ],
+    [
+      "fo warm150",
+      "started at the nearest visual feature (feature-own), the first 150 steps " +
+      "grid-started",
+      { visualInit: "feature-own", visualInitAfter: 150 },
+    ],
+    [
+      "fo warm300",
+      "started at the nearest visual feature (feature-own), the first 300 steps " +
+      "grid-started",
+      { visualInit: "feature-own", visualInitAfter: 300 },
+    ],
+    ["fo own", "started at the nearest visual feature (feature-own), own pairs", {
+      visualInit: "feature-own",
+      visualInitPairs: "own",
+    }],
+  ] as const).map(([name, what, extra]): AblationVariant => ({
+    name: `ours+${name}`,
+    change: `the default recipe (softmax t2) with visual init audio-own unless said (each sound ` +
+      `aligned to the visual center it started; localization and held-out pairs too), ${what}`,
+    recipe: {
+      ...OURS_MARGIN,
+      loss: "softmax",
+      temperature: 2,
+      visualInit: "audio-own",
+      ...extra,
+    },
+  })),
 ];
 
 /**

@@ -9,7 +9,13 @@ import { softKMeans } from "../../kernels/mod.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
 import { alignCenters, backgroundCenters, type BackgroundRule } from "./align_centers.ts";
-import { checkVisualInit, ownAlignment, type VisualInit } from "./pair_distances.ts";
+import {
+  checkVisualInit,
+  ownAligned,
+  ownAlignment,
+  type VisualInit,
+  visualStarts,
+} from "./pair_distances.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
@@ -145,9 +151,9 @@ async function localizeInputs(
     const vk = softKMeans(v.features, kVisual, {
       ...km,
       beta: opts.visualBeta || km.beta,
-      init: init === "grid" ? undefined : ak.centers,
+      init: init === "grid" ? undefined : visualStarts(v.features, ak.centers, init) as tf.Tensor3D,
     });
-    if (init === "audio-own") return [vk.assignments, ownAlignment(vk.centers, ak.centers).nearest];
+    if (ownAligned(init)) return [vk.assignments, ownAlignment(vk.centers, ak.centers).nearest];
     const bg = backgroundCenters(
       opts.background ?? LOCALIZE_DEFAULTS.background,
       vk.assignments,

@@ -31,7 +31,7 @@ export type AlignmentLevel = "source" | "scene";
  *
  * @category model
  */
-export const VISUAL_INITS = ["grid", "audio", "audio-own"] as const;
+export const VISUAL_INITS = ["grid", "audio", "audio-own", "feature-own"] as const;
 
 /**
  * One of {@linkcode VISUAL_INITS}.
@@ -61,6 +61,64 @@ export function checkVisualInit(what: string, value: unknown): VisualInit {
     throw new Error(`${what} must be one of ${VISUAL_INITS.join(", ")}, got ${value}`);
   }
   return value as VisualInit;
+}
+
+/**
+ * Whether a visual init aligns each sound k to the visual center k it started (`audio-own`,
+ * `feature-own`) rather than by the background rule.
+ *
+ * @param init a visual init.
+ * @returns true for the own-aligned inits.
+ * @category model
+ */
+export function ownAligned(init: VisualInit): boolean {
+  return init === "audio-own" || init === "feature-own";
+}
+
+/**
+ * The visual starts of an audio-started clustering: the audio centers themselves (`audio`,
+ * `audio-own`), or for `feature-own` each frame's visual feature nearest each audio center
+ * (a point of the frame; the choice passes no gradient, the chosen feature does).
+ *
+ * @param v frames' visual features `[B, N, D]`.
+ * @param ac audio centers `[B, Ka, D]` (frame b started from `ac[b]`), or `[A, Ka, D]` with
+ * `each`: every frame started from every audio's centers.
+ * @param init the visual init (not `grid`).
+ * @param each start every frame from every audio (default false).
+ * @returns `[B, Ka, D]`, or with `each` `[B, A, Ka, D]` (for `feature-own`; the other inits
+ * give `ac` itself, `[A, Ka, D]`, shared by the frames).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { visualStarts } from "./pair_distances.ts";
+ * const v = tf.tensor3d([[[0, 0], [5, 5], [9, 0]]]); // one frame, 3 positions
+ * const ac = tf.tensor3d([[[8, 1]]]); // its sound's audio center
+ * assert.deepEqual(visualStarts(v, ac, "feature-own").arraySync(), [[[9, 0]]]);
+ * assert.equal(visualStarts(v, ac, "audio-own"), ac);
+ * ```
+ * @category model
+ */
+export function visualStarts(
+  v: tf.Tensor3D,
+  ac: tf.Tensor3D,
+  init: Exclude<VisualInit, "grid">,
+  each = false,
+): tf.Tensor {
+  if (init !== "feature-own") return ac;
+  return tf.tidy(() => {
+    const [b, n, d] = v.shape, [a, ka] = ac.shape;
+    // [B, S, D] starts against [B, N, D] features: S = Ka, or A * Ka with each (shared)
+    const s = each ? tf.broadcastTo(tf.reshape(ac, [1, a * ka, d]), [b, a * ka, d]) : ac;
+    const d2 = tf.sub(
+      tf.reshape(tf.sum(tf.square(v), 2), [b, 1, n]),
+      tf.mul(2, tf.matMul(s, v, false, true)),
+    ); // |v|^2 - 2 s.v: the argmin over positions is the nearest feature
+    const pick = tf.oneHot(tf.argMin(d2, 2), n).toFloat(); // [B, S, N]
+    const start = tf.matMul(pick, v); // [B, S, D], gradient into the chosen features
+    return each ? tf.reshape(start, [b, a, ka, d]) : start;
+  });
 }
 
 /**
@@ -145,6 +203,70 @@ export interface PairOptions {
    * Needs source alignment; no in-frame negatives.
    */
   visualInit?: VisualInit;
+  /**
+   * With an audio `visualInit` and the matrix or all negatives: which (audio, frame) pairs get
+   * a clustering of their own (default `all`: frame j once per audio i of the batch, B x B
+   * clusterings). `own`: each frame only from its own clip's audio centers (B clusterings);
+   * audio i is compared with frame j's centers started by audio j (the diagonal aligned as
+   * `visualInit` says; off it, each sound to its nearest started center under `audio-own`, by
+   * `background` under `audio`). The returned `negative2` (the accuracy's next frame) is still
+   * frame i + 1 clustered from audio i (B more clusterings, no gradient asked).
+   */
+  visualInitPairs?: VisualInitPairs;
+  /**
+   * With an audio `visualInit`: pass no gradient through the start (the audio centers used as
+   * the first visual centers; default false: the gradient flows into the start).
+   */
+  visualInitDetach?: boolean;
+}
+
+/**
+ * Which pairs an audio-started visual clustering runs for (see
+ * {@linkcode PairOptions.visualInitPairs}).
+ *
+ * @category model
+ */
+export const VISUAL_INIT_PAIRS = ["all", "own"] as const;
+
+/**
+ * One of {@linkcode VISUAL_INIT_PAIRS}.
+ *
+ * @category model
+ */
+export type VisualInitPairs = typeof VISUAL_INIT_PAIRS[number];
+
+/**
+ * Checks a `visualInitPairs` value, naming the argument in the error.
+ *
+ * @param what the argument's name for the error (e.g. `recipe: visualInitPairs`).
+ * @param value the value to check.
+ * @returns the value, typed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkVisualInitPairs } from "./pair_distances.ts";
+ * assert.equal(checkVisualInitPairs("opts.visualInitPairs", "own"), "own");
+ * assert.throws(() => checkVisualInitPairs("opts.visualInitPairs", "mine"), /opts.visualInitPairs must be/);
+ * ```
+ * @category model
+ */
+export function checkVisualInitPairs(what: string, value: unknown): VisualInitPairs {
+  if (!(VISUAL_INIT_PAIRS as readonly unknown[]).includes(value)) {
+    throw new Error(`${what} must be one of ${VISUAL_INIT_PAIRS.join(", ")}, got ${value}`);
+  }
+  return value as VisualInitPairs;
+}
+
+/** `x` forward, no gradient backward (tfjs has no stop-gradient op). */
+function stopGradient<T extends tf.Tensor>(x: T): T {
+  const f = tf.customGrad(
+    ((t: tf.Tensor) => ({
+      value: tf.clone(t),
+      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+    })) as unknown as Parameters<typeof tf.customGrad>[0],
+  );
+  return f(x) as T;
 }
 
 /**
@@ -287,7 +409,22 @@ export function pairDistances(
       `pairDistances: opts.visualInit "${init}" needs source alignment and no in-frame negatives`,
     );
   }
-  if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init);
+  const pairs = checkVisualInitPairs(
+    "pairDistances: opts.visualInitPairs",
+    opts.visualInitPairs ?? "all",
+  );
+  if (opts.visualInitDetach !== undefined && typeof opts.visualInitDetach !== "boolean") {
+    throw new Error(
+      `pairDistances: opts.visualInitDetach must be a boolean, got ${opts.visualInitDetach}`,
+    );
+  }
+  if (init === "grid" && (pairs !== "all" || opts.visualInitDetach)) {
+    throw new Error(
+      `pairDistances: opts.visualInitPairs "${pairs}" / visualInitDetach ` +
+        `${opts.visualInitDetach} need an audio visualInit, got "grid"`,
+    );
+  }
+  if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init, pairs);
   return tf.tidy(() => {
     const visual = embedVisual(model, images);
     const v = visual.features;
@@ -329,6 +466,7 @@ function audioInitPairDistances(
   logMel: tf.Tensor3D,
   opts: PairOptions,
   init: Exclude<VisualInit, "grid">,
+  pairs: VisualInitPairs,
 ): PairDistances {
   const b = images.shape[0];
   return tf.tidy(() => {
@@ -340,19 +478,31 @@ function audioInitPairDistances(
     const ka = opts.kAudio;
     const wantAll = (opts.negatives ?? "next") === "all";
     const full = wantAll || !!opts.matrix;
+    const detach = <T extends tf.Tensor>(t: T) => opts.visualInitDetach ? stopGradient(t) : t;
+    // the own frames' starts (B clusterings) and, B x B, every frame's from every audio
+    const start = detach(visualStarts(v, ac, init) as tf.Tensor3D);
     const vb = { ...km, beta: opts.visualBeta || opts.beta };
+    const tau = opts.alignTemperature ?? 0;
+    if (full && pairs === "own") {
+      const next = detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D);
+      return ownPairs(v, ac, tf.concat([start, next]), visual, opts, init, wantAll);
+    }
     // pair p = i * B + j (audio i, frame j), or [own frames; next frames] of every audio
     const vk = full
-      ? softKMeansEachStart(v, ac, opts.kVisual, vb)
+      ? softKMeansEachStart(
+        v,
+        init === "feature-own" ? detach(visualStarts(v, ac, init, true) as tf.Tensor4D) : start,
+        opts.kVisual,
+        vb,
+      )
       : softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
         ...vb,
-        init: tf.concat([ac, ac]),
+        init: tf.concat([start, detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D)]),
       });
     const audio = (full
       ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
       : tf.concat([ac, ac])) as tf.Tensor3D;
-    const tau = opts.alignTemperature ?? 0;
-    const sd = init === "audio-own" ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
+    const sd = ownAligned(init) ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
       vk.centers,
       audio,
       backgroundCenters(opts.background ?? "none", vk.assignments, ka, visual),
@@ -373,4 +523,62 @@ function audioInitPairDistances(
     const matrix = opts.matrix ? { distance2: m } : {};
     return { positive2, negative2, ...all, ...matrix };
   });
+}
+
+/**
+ * `audioInitPairDistances` with `visualInitPairs: "own"`: frame i clustered from audio i's
+ * centers (the positives, and the matrix's column i for every audio) and, for the accuracy's
+ * `negative2`, frame i + 1 clustered from audio i (one softKMeans call of 2 B clusterings;
+ * `starts` `[2 B, Ka, D]`: the own frames', then the next frames'). Called inside a tidy.
+ */
+function ownPairs(
+  v: tf.Tensor3D,
+  ac: tf.Tensor3D,
+  starts: tf.Tensor3D,
+  visual: ReturnType<typeof embedVisual>,
+  opts: PairOptions,
+  init: Exclude<VisualInit, "grid">,
+  wantAll: boolean,
+): {
+  positive2: tf.Tensor1D;
+  negative2: tf.Tensor1D;
+  allNegative2?: tf.Tensor1D;
+  distance2?: tf.Tensor2D;
+} {
+  const b = v.shape[0], ka = opts.kAudio;
+  const km = { iterations: opts.iterations, beta: opts.visualBeta || opts.beta };
+  const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, { ...km, init: starts });
+  const audio2 = tf.concat([ac, ac]) as tf.Tensor3D;
+  const tau = opts.alignTemperature ?? 0;
+  const own = (vc: tf.Tensor3D, a: tf.Tensor3D, assignments: tf.Tensor3D) =>
+    ownAligned(init) ? ownAlignment(vc, a).sceneDistance2 : alignCenters(
+      vc,
+      a,
+      backgroundCenters(opts.background ?? "none", assignments, ka, visual),
+      tau,
+    ).sceneDistance2;
+  const sd = own(vk.centers, audio2, vk.assignments);
+  const positive2 = tf.slice(sd, [0], [b]) as tf.Tensor1D;
+  const negative2 = tf.slice(sd, [b], [b]) as tf.Tensor1D;
+  // the matrix from the own clusterings: frame j's centers (started by audio j) for every audio
+  const vc = tf.slice(vk.centers, [0, 0, 0], [b, -1, -1]) as tf.Tensor3D;
+  const off = ownAligned(init)
+    ? sceneDistanceMatrix(tf.slice(vc, [0, 0, 0], [-1, ka, -1]) as tf.Tensor3D, ac)
+    : sceneDistanceMatrix(
+      vc,
+      ac,
+      backgroundCenters(
+        opts.background ?? "none",
+        tf.slice(vk.assignments, [0, 0, 0], [b, -1, -1]) as tf.Tensor3D,
+        ka,
+        visual,
+      ),
+      tau,
+    );
+  // the diagonal as the positives (aligned as visualInit says), masks not gather (wasm)
+  const eye = tf.eye(b);
+  const m = tf.add(tf.mul(off, tf.sub(1, eye)), tf.mul(tf.expandDims(positive2, 1), eye));
+  const all = wantAll ? { allNegative2: offDiagonal(m as tf.Tensor2D) } : {};
+  const matrix = opts.matrix ? { distance2: m as tf.Tensor2D } : {};
+  return { positive2, negative2, ...all, ...matrix };
 }

@@ -8,7 +8,12 @@
  */
 
 import { BACKGROUND_RULES, type BackgroundRule } from "../model/align_centers.ts";
-import { checkVisualInit, type VisualInit } from "../model/pair_distances.ts";
+import {
+  checkVisualInit,
+  checkVisualInitPairs,
+  type VisualInit,
+  type VisualInitPairs,
+} from "../model/pair_distances.ts";
 
 /**
  * The named recipes.
@@ -127,6 +132,25 @@ export interface Recipe {
    * `PairOptions.visualInit`). Needs no in-frame negatives.
    */
   visualInit?: VisualInit;
+  /**
+   * With an audio `visualInit`: which (audio, frame) pairs are clustered in training (absent or
+   * `all`: every frame once per audio of the batch, B x B; `own`: each frame once, from its own
+   * clip's sound, and the other audios compared with the centers that frame's own sound
+   * started: B clusterings; see `PairOptions.visualInitPairs`). Localization and the held-out
+   * pairs are not affected.
+   */
+  visualInitPairs?: VisualInitPairs;
+  /**
+   * With an audio `visualInit`: no gradient through the start in training (the audio centers
+   * used as the first visual centers; absent or false: the gradient flows into it).
+   */
+  visualInitDetach?: boolean;
+  /**
+   * With an audio `visualInit`: the first this many steps of each stage start the visual
+   * centers at grid positions (`grid`, with `background`), the audio start only after (absent
+   * or 0: from the first step). Localization and the held-out pairs use `visualInit`.
+   */
+  visualInitAfter?: number;
 }
 
 /**
@@ -218,6 +242,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ visualBeta: -1 }), /visualBeta must be/);
  * assert.throws(() => resolveRecipe({ temperatureEnd: 0 }), /temperatureEnd must be/);
  * assert.throws(() => resolveRecipe({ visualInit: "sound" as "audio" }), /visualInit must be/);
+ * assert.throws(() => resolveRecipe({ visualInitAfter: 150 }), /visualInitAfter 150 needs an audio/);
  * ```
  * @category training
  */
@@ -291,6 +316,32 @@ export function resolveRecipe(
       throw new Error(
         `recipe: visualInit "${r.visualInit}" takes no in-frame negatives (inFrameNegative ` +
           `${r.inFrameNegative}): each pair's frame is clustered from its own sound`,
+      );
+    }
+  }
+  const audioInit = r.visualInit !== undefined && r.visualInit !== "grid";
+  if (r.visualInitPairs !== undefined) {
+    checkVisualInitPairs("recipe: visualInitPairs", r.visualInitPairs);
+  }
+  if (r.visualInitDetach !== undefined && typeof r.visualInitDetach !== "boolean") {
+    throw new Error(`recipe: visualInitDetach must be a boolean, got ${r.visualInitDetach}`);
+  }
+  if (
+    r.visualInitAfter !== undefined &&
+    !(Number.isInteger(r.visualInitAfter) && r.visualInitAfter >= 0)
+  ) {
+    throw new Error(`recipe: visualInitAfter must be an integer >= 0, got ${r.visualInitAfter}`);
+  }
+  for (const key of ["visualInitPairs", "visualInitDetach", "visualInitAfter"] as const) {
+    const set = key === "visualInitPairs"
+      ? r[key] !== undefined && r[key] !== "all"
+      : key === "visualInitDetach"
+      ? r[key] === true
+      : (r[key] ?? 0) > 0;
+    if (set && !audioInit) {
+      throw new Error(
+        `recipe: ${key} ${JSON.stringify(r[key])} needs an audio visualInit ("audio" or ` +
+          `"audio-own"), got ${JSON.stringify(r.visualInit ?? "grid")}`,
       );
     }
   }

@@ -405,7 +405,12 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           inFrameNegatives: recipe.inFrameNegative > 0,
           alignTemperature: recipe.alignTemperature,
           visualBeta: recipe.visualBeta,
-          visualInit: recipe.visualInit,
+          // grid-started for the stage's first visualInitAfter steps, the audio start after
+          ...(step < (recipe.visualInitAfter ?? 0) ? {} : {
+            visualInit: recipe.visualInit,
+            visualInitPairs: recipe.visualInitPairs,
+            visualInitDetach: recipe.visualInitDetach,
+          }),
         };
         optimizer.lr = recipeLearningRate(recipe, adamOpts.lr, step, stage.steps);
         const clips = await (current!.next?.t === t ? current!.next.clips : batchAt(t, s, seed));

@@ -15,7 +15,7 @@ import { Rng } from "../../random/rng.ts";
 import { kMeansWords } from "./_k_means_words.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
-import { checkVisualInit, type VisualInit } from "../pair_distances.ts";
+import { checkVisualInit, ownAligned, type VisualInit, visualStarts } from "../pair_distances.ts";
 import type { Conditioner, Conditioning, MixtureBatch, SeparationMethod } from "./conditioner.ts";
 import { createSeparationModel, type CreateSeparationModelOptions } from "./separation_model.ts";
 
@@ -382,7 +382,10 @@ export function alignedCenterConditioner(
           );
         }
         const x = tf.slice(features, [j, 0, 0], [1, -1, -1]) as tf.Tensor3D;
-        const k = softKMeans(x, kv, { ...km, init: start });
+        const k = softKMeans(x, kv, {
+          ...km,
+          init: init === "grid" ? start : visualStarts(x, start, init) as tf.Tensor3D,
+        });
         const mask = init === "audio"
           ? backgroundCenters(rule, k.assignments, kv - extra)
           : undefined;
@@ -488,7 +491,7 @@ export function alignedCenterConditioner(
           // each visual center's distance to its nearest audio center (the background: none)
           const near = Array.from({ length: kv }, (_, c) => {
             if (c === bg) return Infinity;
-            if (init === "audio-own") {
+            if (ownAligned(init)) {
               // only the centers the sounds started, each against its own sound
               if (c >= sounds) return Infinity;
               let dist = 0;
