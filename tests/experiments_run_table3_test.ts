@@ -166,6 +166,10 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
       () => runTable3({ ...MICRO, outDir: dir, oursCue: { lr: 0 } }),
       /oursCue\.lr must be a positive number, got 0/,
     );
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, oursCue: { wordWeights: "tfidf" as "idf" } }),
+      /oursCue\.wordWeights must be "uniform", "idf" or "sqrt-idf", got tfidf/,
+    );
     for (const codebook of [-1, 1.5]) {
       await assert.rejects(
         () => runTable3({ ...MICRO, outDir: dir, oursCue: { codebook } }),

@@ -14,6 +14,7 @@ import {
   createOursSeparation,
   type OursCueOptions,
   visualCodebook,
+  visualWordShares,
 } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio, mixClips, separationStft } from "../model/separation/mixture_spectra.ts";
@@ -121,6 +122,9 @@ export interface Table3Options extends ExperimentOptions {
       | "wordAssignment"
       | "wordTemperature"
       | "histogram"
+      | "mapPower"
+      | "subtractBackground"
+      | "appendCenter"
     >
     & OursCueOptions
     & {
@@ -133,6 +137,19 @@ export interface Table3Options extends ExperimentOptions {
        * clustered (the mean of the features under its map; the default before).
        */
       codebook?: number;
+      /**
+       * Fit the words only on the positions the frame's clustering does not give to the
+       * background center (`VisualCodebookOptions.foreground`, clustered as ours' row
+       * clusters; default `false`: every position).
+       */
+      foregroundWords?: boolean;
+      /**
+       * Per-word multipliers of the histogram (`AlignedCenterOptions.wordWeights`) from each
+       * word's share f of the training frames' positions (`visualWordShares`): `uniform` W
+       * for every word, `idf` 1 / f, `sqrt-idf` sqrt(W / f) (all three W where the shares
+       * are uniform; absent: the shares as pooled).
+       */
+      wordWeights?: "uniform" | "idf" | "sqrt-idf";
     };
   /**
    * The mask type of every learned method's network (default: the preset's, binary masks with
@@ -456,6 +473,7 @@ function _createMethod(
   oursCue: Table3Options["oursCue"] = {},
   maskType?: MaskType,
   codebook?: Float32Array,
+  wordWeights?: Float32Array,
 ): SeparationMethod {
   const config = { ...separationProtocol(protocol), ...(maskType ? { maskType } : {}) };
   const opts = { preset, seed, config };
@@ -478,6 +496,10 @@ function _createMethod(
       wordAssignment: oursCue.wordAssignment,
       wordTemperature: oursCue.wordTemperature,
       histogram: oursCue.histogram,
+      mapPower: oursCue.mapPower,
+      subtractBackground: oursCue.subtractBackground,
+      appendCenter: oursCue.appendCenter,
+      wordWeights,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
@@ -546,8 +568,35 @@ async function _cellValue(
   ], config);
   // the histogram cue's words: k-means over the frozen model's features of the training frames
   const words = m.kind === "ours" ? cue?.codebook ?? TABLE3_CUE_WORDS : 0;
-  const codebook = av && words > 0 ? await visualCodebook(av, clips, words, { seed }) : undefined;
-  const method = _createMethod(m.kind, preset, seed, protocol, av, cue, maskType, codebook);
+  const foreground = cue?.foregroundWords
+    ? (({ betaEnd, background, extraVisualCenters }) => ({
+      beta: betaEnd,
+      background,
+      extraVisualCenters: cue.extraVisualCenters ?? extraVisualCenters,
+      iterations: cue.iterations,
+    }))(resolveRecipe())
+    : undefined;
+  const codebook = av && words > 0
+    ? await visualCodebook(av, clips, words, { seed, foreground })
+    : undefined;
+  const weighting = codebook ? cue?.wordWeights : undefined;
+  const wordWeights = weighting
+    ? Float32Array.from(
+      await visualWordShares(av!, clips, codebook!),
+      (f) => weighting === "uniform" ? words : weighting === "idf" ? 1 / f : Math.sqrt(words / f),
+    )
+    : undefined;
+  const method = _createMethod(
+    m.kind,
+    preset,
+    seed,
+    protocol,
+    av,
+    cue,
+    maskType,
+    codebook,
+    wordWeights,
+  );
   try {
     // a per-object row reuses its base row's network: same directory, finished, not retrained
     const slug = (m.perObject ?? m.method).replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
@@ -776,6 +825,13 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     const words = opts.oursCue?.codebook;
     if (words !== undefined && !(Number.isInteger(words) && words >= 0)) {
       throw new Error(`runTable3: opts.oursCue.codebook must be an integer >= 0, got ${words}`);
+    }
+    const weighting = opts.oursCue?.wordWeights;
+    if (weighting !== undefined && !["uniform", "idf", "sqrt-idf"].includes(weighting)) {
+      throw new Error(
+        `runTable3: opts.oursCue.wordWeights must be "uniform", "idf" or "sqrt-idf", ` +
+          `got ${weighting}`,
+      );
     }
     const cueLr = opts.oursCue?.lr;
     if (cueLr !== undefined && !(Number.isFinite(cueLr) && cueLr > 0)) {
