@@ -168,7 +168,11 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
     );
     await assert.rejects(
       () => runTable3({ ...MICRO, outDir: dir, oursCue: { wordWeights: "tfidf" as "idf" } }),
-      /oursCue\.wordWeights must be "uniform", "idf" or "sqrt-idf", got tfidf/,
+      /oursCue\.wordWeights must be "idf" or "sqrt-idf", got tfidf/,
+    );
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, oursCue: { cueScale: 0 } }),
+      /oursCue\.cueScale must be a positive number, got 0/,
     );
     for (const codebook of [-1, 1.5]) {
       await assert.rejects(

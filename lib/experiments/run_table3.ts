@@ -145,11 +145,16 @@ export interface Table3Options extends ExperimentOptions {
       foregroundWords?: boolean;
       /**
        * Per-word multipliers of the histogram (`AlignedCenterOptions.wordWeights`) from each
-       * word's share f of the training frames' positions (`visualWordShares`): `uniform` W
-       * for every word, `idf` 1 / f, `sqrt-idf` sqrt(W / f) (all three W where the shares
-       * are uniform; absent: the shares as pooled).
+       * word's share f of the training frames' positions (`visualWordShares`): `idf` 1 / (W f),
+       * `sqrt-idf` 1 / sqrt(W f) (both 1 where the shares are uniform, so only the words'
+       * balance changes; absent: the shares as pooled).
        */
-      wordWeights?: "uniform" | "idf" | "sqrt-idf";
+      wordWeights?: "idf" | "sqrt-idf";
+      /**
+       * One multiplier of every histogram entry (default 1: the shares, summing to 1), on top
+       * of `wordWeights`; e.g. W gives entries of mean 1.
+       */
+      cueScale?: number;
     };
   /**
    * The mask type of every learned method's network (default: the preset's, binary masks with
@@ -580,11 +585,14 @@ async function _cellValue(
     ? await visualCodebook(av, clips, words, { seed, foreground })
     : undefined;
   const weighting = codebook ? cue?.wordWeights : undefined;
+  const scale = codebook ? cue?.cueScale ?? 1 : 1;
   const wordWeights = weighting
     ? Float32Array.from(
       await visualWordShares(av!, clips, codebook!),
-      (f) => weighting === "uniform" ? words : weighting === "idf" ? 1 / f : Math.sqrt(words / f),
+      (f) => scale * (weighting === "idf" ? 1 / (words * f) : 1 / Math.sqrt(words * f)),
     )
+    : scale !== 1
+    ? new Float32Array(words).fill(scale)
     : undefined;
   const method = _createMethod(
     m.kind,
@@ -827,10 +835,15 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
       throw new Error(`runTable3: opts.oursCue.codebook must be an integer >= 0, got ${words}`);
     }
     const weighting = opts.oursCue?.wordWeights;
-    if (weighting !== undefined && !["uniform", "idf", "sqrt-idf"].includes(weighting)) {
+    if (weighting !== undefined && !["idf", "sqrt-idf"].includes(weighting)) {
       throw new Error(
-        `runTable3: opts.oursCue.wordWeights must be "uniform", "idf" or "sqrt-idf", ` +
-          `got ${weighting}`,
+        `runTable3: opts.oursCue.wordWeights must be "idf" or "sqrt-idf", got ${weighting}`,
+      );
+    }
+    const cueScale = opts.oursCue?.cueScale;
+    if (cueScale !== undefined && !(Number.isFinite(cueScale) && cueScale > 0)) {
+      throw new Error(
+        `runTable3: opts.oursCue.cueScale must be a positive number, got ${cueScale}`,
       );
     }
     const cueLr = opts.oursCue?.lr;
