@@ -146,7 +146,7 @@ Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that reco
   }
 });
 
-Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings (the center instead of the words' histogram); a bad lr or codebook is refused", async () => {
+Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings (the center instead of the words' histogram); a bad lr, codebook, wordWeights or cueScale is refused", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await runTable3({ ...MICRO, outDir: dir });

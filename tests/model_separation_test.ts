@@ -464,7 +464,7 @@ Deno.test("ours: hard pooling gives the mean of the features at the positions th
   assert.ok(differs > 0, "hard pooling gave the centers themselves");
   assert.throws(
     () => createOursSeparation(av, { pooling: "max" as "hard" }),
-    /pooling must be "center", "hard" or "peak", got "max"/,
+    /pooling must be "center", "hard", "peak" or "foreground", got "max"/,
   );
   av.params.dispose();
 });
