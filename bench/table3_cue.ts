@@ -30,7 +30,7 @@
  * (the map squared or to the 4th power before it pools: `mapPower`), `words128+frame` (every
  * position of the frame alike, `mapPower: 0`: no alignment), `words128+fgpool` (every position
  * but the background center's: `pooling: "foreground"`), `words128+x128`, `words128+x4`,
- * `words128+x0.25` (the histogram times W, 4 or 1/4: `cueScale`), `words128+idf`, `words128+sqrtidf` (times 1 / (W f) or
+ * `words128+x0.25` (the histogram times W, 4 or 1/4: `cueScale`), `words128+pow2+x4`, `words128+idf`, `words128+sqrtidf` (times 1 / (W f) or
  * 1 / sqrt(W f), f each word's share of the training frames: `wordWeights`),
  * `words128+sqrtidf+x128` (times sqrt(W / f)), `words128+center` (the
  * histogram followed by the center: `appendCenter`), `words128+minusbg` (the background
@@ -129,6 +129,7 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "words128+x128": { ...W128, cueScale: 128 },
   "words128+x4": { ...W128, cueScale: 4 },
   "words128+x0.25": { ...W128, cueScale: 0.25 },
+  "words128+pow2+x4": { ...W128, mapPower: 2, cueScale: 4 },
   "words128+idf": { ...W128, wordWeights: "idf" },
   "words128+sqrtidf": { ...W128, wordWeights: "sqrt-idf" },
   "words128+sqrtidf+x128": { ...W128, wordWeights: "sqrt-idf", cueScale: 128 },
