@@ -26,7 +26,17 @@
  * `histogram: "sqrt"`), `words128+soft+sqrt`, `words128+top32`, `words128+top64` (the words
  * at the 32 or 64 positions of the map's largest assignment), `words128+hard` (the words at
  * the positions the chosen center wins), `words128+lr1e-3`,
- * `words128+lr2e-3`, `words128+lr6e-3` (Adam's learning rate). A variant written
+ * `words128+lr2e-3`, `words128+lr6e-3` (Adam's learning rate); `words128+pow2`, `words128+pow4`
+ * (the map squared or to the 4th power before it pools: `mapPower`), `words128+frame` (every
+ * position of the frame alike, `mapPower: 0`: no alignment), `words128+fgpool` (every position
+ * but the background center's: `pooling: "foreground"`), `words128+x128`, `words128+x4`,
+ * `words128+x0.25` (the histogram times W, 4 or 1/4: `cueScale`), `words128+pow2+x4`, `words128+idf`, `words128+sqrtidf` (times 1 / (W f) or
+ * 1 / sqrt(W f), f each word's share of the training frames: `wordWeights`),
+ * `words128+sqrtidf+x128` (times sqrt(W / f)), `words128+center` (the
+ * histogram followed by the center: `appendCenter`), `words128+minusbg` (the background
+ * center's histogram subtracted: `subtractBackground`), `words128+fg` (the words fitted only
+ * on positions the frame's clustering does not give to the background: `foregroundWords`),
+ * `words128+fg+pow2`. A variant written
  * `name@STEPSxBATCH` runs at that separation scale instead of `--steps` (its folder
  * `OUT/name@STEPSxBATCH/`). Each variant's wall and process CPU seconds are printed.
  * Each variant gets its own cache folder
@@ -112,6 +122,21 @@ const VARIANTS: Record<string, NonNullable<Table3Options["oursCue"]>> = {
   "words128+lr1e-3": { ...W128, lr: 1e-3 },
   "words128+lr2e-3": { ...W128, lr: 2e-3 },
   "words128+lr6e-3": { ...W128, lr: 6e-3 },
+  "words128+pow2": { ...W128, mapPower: 2 },
+  "words128+pow4": { ...W128, mapPower: 4 },
+  "words128+frame": { ...W128, mapPower: 0 },
+  "words128+fgpool": { ...W128, pooling: "foreground" },
+  "words128+x128": { ...W128, cueScale: 128 },
+  "words128+x4": { ...W128, cueScale: 4 },
+  "words128+x0.25": { ...W128, cueScale: 0.25 },
+  "words128+pow2+x4": { ...W128, mapPower: 2, cueScale: 4 },
+  "words128+idf": { ...W128, wordWeights: "idf" },
+  "words128+sqrtidf": { ...W128, wordWeights: "sqrt-idf" },
+  "words128+sqrtidf+x128": { ...W128, wordWeights: "sqrt-idf", cueScale: 128 },
+  "words128+center": { ...W128, appendCenter: true },
+  "words128+minusbg": { ...W128, subtractBackground: true },
+  "words128+fg": { ...W128, foregroundWords: true },
+  "words128+fg+pow2": { ...W128, foregroundWords: true, mapPower: 2 },
 };
 
 const { values } = parseArgs({

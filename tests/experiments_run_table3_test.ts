@@ -146,7 +146,7 @@ Deno.test("runTable3 micro run: well-formed rows, claims, and a resume that reco
   }
 });
 
-Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings (the center instead of the words' histogram); a bad lr or codebook is refused", async () => {
+Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue settings (the center instead of the words' histogram); a bad lr, codebook, wordWeights or cueScale is refused", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await runTable3({ ...MICRO, outDir: dir });
@@ -165,6 +165,14 @@ Deno.test("runTable3 oursCue: only ours' rows are recomputed under other cue set
     await assert.rejects(
       () => runTable3({ ...MICRO, outDir: dir, oursCue: { lr: 0 } }),
       /oursCue\.lr must be a positive number, got 0/,
+    );
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, oursCue: { wordWeights: "tfidf" as "idf" } }),
+      /oursCue\.wordWeights must be "idf" or "sqrt-idf", got tfidf/,
+    );
+    await assert.rejects(
+      () => runTable3({ ...MICRO, outDir: dir, oursCue: { cueScale: 0 } }),
+      /oursCue\.cueScale must be a positive number, got 0/,
     );
     for (const codebook of [-1, 1.5]) {
       await assert.rejects(

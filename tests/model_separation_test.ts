@@ -21,6 +21,7 @@ import {
   separationLoss,
   separationStft,
   visualCodebook,
+  visualWordShares,
 } from "../lib/model/separation/mod.ts";
 import { loadSeparationCheckpoint, trainSeparation } from "../lib/train/train_separation.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
@@ -463,7 +464,7 @@ Deno.test("ours: hard pooling gives the mean of the features at the positions th
   assert.ok(differs > 0, "hard pooling gave the centers themselves");
   assert.throws(
     () => createOursSeparation(av, { pooling: "max" as "hard" }),
-    /pooling must be "center", "hard" or "peak", got "max"/,
+    /pooling must be "center", "hard", "peak" or "foreground", got "max"/,
   );
   av.params.dispose();
 });
@@ -700,6 +701,168 @@ Deno.test("ours: soft word assignment shares each position by a softmax over the
   assert.throws(
     () => createOursSeparation(av, { histogram: "sqrt" }),
     /wordAssignment "nearest" and histogram "sqrt" need a codebook/,
+  );
+  av.params.dispose();
+});
+
+Deno.test("ours: the word cue's mapPower, foreground pooling, subtractBackground, appendCenter and wordWeights; visualCodebook's foreground words; visualWordShares", async () => {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding, words = 6;
+  const book = await visualCodebook(av, clips, words, { seed: 3 });
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
+  const plain = await cueVectors(av, clips, "center");
+  const cues = async (opts: Record<string, unknown>) => {
+    const ours = createOursSeparation(av, { seed: 0, codebook: book, ...RAW_CUE, ...opts });
+    const conditioner = ours.conditioner as AlignedCenterConditioner;
+    const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
+    await conditioner.prepare!(batch);
+    const v = tf.tidy(() => conditioner.condition(batch).vectors.arraySync()).flat(1)
+      .map((x) => x[0]);
+    const size = ours.model.config.conditionSize;
+    ours.model.params.dispose();
+    return { v, size, bg: conditioner.backgroundCenter };
+  };
+  const word = (f: number[]) => {
+    let best = Infinity, arg = -1;
+    for (let j = 0; j < words; j++) {
+      const s = f.reduce((a, x, e) => a + (x - book[j * d + e]) ** 2, 0);
+      if (s < best) best = s, arg = j;
+    }
+    return arg;
+  };
+  /** The histogram of clip i's words under position weights w. */
+  const hist = (i: number, w: number[]) => {
+    const h = new Array(words).fill(0), mass = w.reduce((a, x) => a + x, 0);
+    features[i].forEach((f, p) => h[word(f)] += w[p] / mass);
+    return h;
+  };
+  const chosen = (i: number) => {
+    const own = plain.centers.get(clips[i].id)!;
+    const c = [0, 1, 2].find((k) => plain.v[i].every((x, e) => x === own[k * d + e]));
+    assert.ok(c !== undefined);
+    return c;
+  };
+  const close = (got: number[], want: number[], what: string) => {
+    assert.equal(got.length, want.length, what);
+    got.forEach((x, j) => assert.ok(Math.abs(x - want[j]) < 1e-4, `${what} entry ${j}`));
+  };
+  const share = await cues({});
+  for (const power of [2, 0]) {
+    const { v } = await cues({ mapPower: power });
+    clips.forEach((_, i) => {
+      // 0: every position alike, whatever center was chosen
+      const w = assignments[i][chosen(i)].map((a) => power === 0 ? 1 : a * a);
+      close(v[i], hist(i, w), `mapPower ${power} clip ${i}`);
+    });
+    assert.notDeepEqual(v, share.v);
+  }
+  const fg = await cues({ pooling: "foreground" });
+  const minus = await cues({ subtractBackground: true });
+  const both = await cues({ appendCenter: true });
+  assert.equal(both.size, words + d);
+  assert.equal(minus.size, words);
+  clips.forEach((clip, i) => {
+    const bg = fg.bg.get(clip.id)!;
+    // the background rule's center: the one of largest assignment mass
+    const mass = assignments[i].map((a) => a.reduce((s, x) => s + x, 0));
+    assert.equal(bg, mass.indexOf(Math.max(...mass)));
+    assert.notEqual(chosen(i), bg);
+    close(fg.v[i], hist(i, assignments[i][bg].map((a) => 1 - a)), `foreground clip ${i}`);
+    const own = hist(i, assignments[i][chosen(i)]), back = hist(i, assignments[i][bg]);
+    close(minus.v[i], own.map((x, j) => x - back[j]), `subtractBackground clip ${i}`);
+    const center = plain.centers.get(clip.id)!.subarray(chosen(i) * d, (chosen(i) + 1) * d);
+    close(both.v[i], [...share.v[i], ...center], `appendCenter clip ${i}`);
+  });
+  // word weights multiply the shares; the words' shares of the frames count nearest words
+  const shares = await visualWordShares(av, clips, book);
+  const counts = new Array(words).fill(1);
+  features.flat().forEach((f) => counts[word(f)]++);
+  close([...shares], counts.map((c) => c / (4 * 256 + words)), "visualWordShares");
+  const weights = Float32Array.from(shares, (f) => 1 / f);
+  const weighted = await cues({ wordWeights: weights });
+  weighted.v.forEach((v, i) => close(v, share.v[i].map((x, j) => x * weights[j]), `weights ${i}`));
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, wordWeights: new Float32Array(words - 1) }),
+    /wordWeights must hold one weight per word \(6\), got 5/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, wordWeights: new Float32Array(words) }),
+    /wordWeights must be positive and finite/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { wordWeights: weights }),
+    /wordWeights need a codebook/,
+  );
+  await assert.rejects(
+    () => visualWordShares(av, clips, new Float32Array(d + 1)),
+    /codebook must hold W \* D values \(D = 32\), got 33/,
+  );
+  // foreground words: k-means++ without Lloyd picks feature vectors, each at a position the
+  // frame's background center does not win
+  const fgWords = await visualCodebook(av, clips, words, {
+    seed: 3,
+    iterations: 0,
+    foreground: {},
+  });
+  for (let j = 0; j < words; j++) {
+    const w = fgWords.subarray(j * d, (j + 1) * d);
+    const at = features.flatMap((f, i) =>
+      f.flatMap((x, p) => x.every((y, e) => Math.abs(y - w[e]) < 1e-6) ? [[i, p]] : [])
+    );
+    assert.ok(at.length > 0, `word ${j} is no feature vector`);
+    assert.ok(
+      at.some(([i, p]) => {
+        const mass = assignments[i].map((a) => a.reduce((s, x) => s + x, 0));
+        const bg = mass.indexOf(Math.max(...mass));
+        const a = assignments[i].map((m) => m[p]);
+        return a.indexOf(Math.max(...a)) !== bg;
+      }),
+      `word ${j} sits on the background`,
+    );
+  }
+  // fewer vectors than every position: asking for all 4 x 256 of them is too many
+  await assert.rejects(
+    () => visualCodebook(av, clips, 4 * 256, { foreground: {} }),
+    /words \(1024\) exceeds the \d+ feature vectors/,
+  );
+  await assert.rejects(
+    () => visualCodebook(av, clips, 2, { foreground: { background: "none" } }),
+    /foreground.background must name a background center .*got "none"/,
+  );
+  await assert.rejects(
+    () => visualCodebook(av, clips, 2, { foreground: { extraVisualCenters: 0 } }),
+    /foreground.extraVisualCenters must be an integer >= 1, got 0/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, mapPower: -1 }),
+    /mapPower must be a number >= 0, got -1/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, mapPower: 2, pooling: "peak" }),
+    /mapPower needs "center" pooling, got "peak"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { subtractBackground: true }),
+    /subtractBackground and appendCenter need a codebook/,
+  );
+  assert.throws(
+    () =>
+      createOursSeparation(av, {
+        codebook: book,
+        appendCenter: true,
+        subtractBackground: true,
+        background: "none",
+      }),
+    /subtractBackground needs a background rule, got "none"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { codebook: book, pooling: "foreground", background: "none" }),
+    /pooling "foreground" needs a background rule, got "none"/,
+  );
+  assert.throws(
+    () => createOursSeparation(av, { pooling: "top" as "peak" }),
+    /pooling must be "center", "hard", "peak" or "foreground", got "top"/,
   );
   av.params.dispose();
 });

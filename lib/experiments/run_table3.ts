@@ -14,6 +14,8 @@ import {
   createOursSeparation,
   type OursCueOptions,
   visualCodebook,
+  type VisualCodebookOptions,
+  visualWordShares,
 } from "../model/separation/aligned_center_conditioner.ts";
 import type { SeparationMethod } from "../model/separation/conditioner.ts";
 import { fitClipAudio, mixClips, separationStft } from "../model/separation/mixture_spectra.ts";
@@ -121,6 +123,9 @@ export interface Table3Options extends ExperimentOptions {
       | "wordAssignment"
       | "wordTemperature"
       | "histogram"
+      | "mapPower"
+      | "subtractBackground"
+      | "appendCenter"
     >
     & OursCueOptions
     & {
@@ -133,6 +138,24 @@ export interface Table3Options extends ExperimentOptions {
        * clustered (the mean of the features under its map; the default before).
        */
       codebook?: number;
+      /**
+       * Fit the words only on the positions the frame's clustering does not give to the
+       * background center (`VisualCodebookOptions.foreground`, clustered as ours' row
+       * clusters; default `false`: every position).
+       */
+      foregroundWords?: boolean;
+      /**
+       * Per-word multipliers of the histogram (`AlignedCenterOptions.wordWeights`) from each
+       * word's share f of the training frames' positions (`visualWordShares`): `idf` 1 / (W f),
+       * `sqrt-idf` 1 / sqrt(W f) (both 1 where the shares are uniform, so only the words'
+       * balance changes; absent: the shares as pooled).
+       */
+      wordWeights?: "idf" | "sqrt-idf";
+      /**
+       * One multiplier of every histogram entry (default 1: the shares, summing to 1), on top
+       * of `wordWeights`; e.g. W gives entries of mean 1.
+       */
+      cueScale?: number;
     };
   /**
    * The mask type of every learned method's network (default: the preset's, binary masks with
@@ -456,6 +479,7 @@ function _createMethod(
   oursCue: Table3Options["oursCue"] = {},
   maskType?: MaskType,
   codebook?: Float32Array,
+  wordWeights?: Float32Array,
 ): SeparationMethod {
   const config = { ...separationProtocol(protocol), ...(maskType ? { maskType } : {}) };
   const opts = { preset, seed, config };
@@ -478,6 +502,10 @@ function _createMethod(
       wordAssignment: oursCue.wordAssignment,
       wordTemperature: oursCue.wordTemperature,
       histogram: oursCue.histogram,
+      mapPower: oursCue.mapPower,
+      subtractBackground: oursCue.subtractBackground,
+      appendCenter: oursCue.appendCenter,
+      wordWeights,
     });
   }
   if (kind === "sop") return createSoundOfPixels(opts);
@@ -501,8 +529,8 @@ const _codebooks = new WeakMap<
 >();
 
 /**
- * `visualCodebook(av, clips, words, { seed })`, or the words of an earlier call of this process
- * on the same world, clip set (`clipsKey`), word count, seed and model weights (compared value
+ * `visualCodebook(av, clips, words, options)`, or the words of an earlier call of this process
+ * on the same world, clip set (`clipsKey`), word count, options and model weights (compared value
  * by value): ours (solo+duet)'s per-object row fits exactly the words of its base row (the same
  * model, frames and seed), 2-5 s of CPU a seed that the reuse saves.
  */
@@ -511,17 +539,17 @@ async function _codebookOnce(
   av: AVModel,
   clips: readonly AVClip[],
   words: number,
-  seed: number,
-  clipsKey: string,
+  options: VisualCodebookOptions & { seed: number },
+  clipsKey: unknown,
 ): Promise<Float32Array> {
-  const key = JSON.stringify({ clipsKey, words, seed, n: clips.length });
+  const key = JSON.stringify({ clipsKey, words, options, n: clips.length });
   const weights = await av.params.toFlat();
   const same = (a: Float32Array, b: Float32Array) =>
     a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
   const memo = _codebooks.get(world) ?? [];
   const hit = memo.find((e) => e.key === key && same(e.weights, weights));
   if (hit) return hit.words.slice();
-  const fitted = await visualCodebook(av, clips, words, { seed });
+  const fitted = await visualCodebook(av, clips, words, options);
   // two entries: ours and ours (solo+duet); the per-object row follows its base row
   _codebooks.set(world, [{ key, weights, words: fitted.slice() }, ...memo].slice(0, 2));
   return fitted;
@@ -579,17 +607,42 @@ async function _cellValue(
   ], config);
   // the histogram cue's words: k-means over the frozen model's features of the training frames
   const words = m.kind === "ours" ? cue?.codebook ?? TABLE3_CUE_WORDS : 0;
-  const codebook = av && words > 0
-    ? await _codebookOnce(
-      world,
-      av,
-      clips,
-      words,
-      seed,
-      JSON.stringify({ sep, duets: m.duets, audio }),
-    )
+  const foreground = cue?.foregroundWords
+    ? (({ betaEnd, background, extraVisualCenters }) => ({
+      beta: betaEnd,
+      background,
+      extraVisualCenters: cue.extraVisualCenters ?? extraVisualCenters,
+      iterations: cue.iterations,
+    }))(resolveRecipe())
     : undefined;
-  const method = _createMethod(m.kind, preset, seed, protocol, av, cue, maskType, codebook);
+  const codebook = av && words > 0
+    ? await _codebookOnce(world, av, clips, words, { seed, foreground }, {
+      sep,
+      duets: m.duets,
+      audio,
+    })
+    : undefined;
+  const weighting = codebook ? cue?.wordWeights : undefined;
+  const scale = codebook ? cue?.cueScale ?? 1 : 1;
+  const wordWeights = weighting
+    ? Float32Array.from(
+      await visualWordShares(av!, clips, codebook!),
+      (f) => scale * (weighting === "idf" ? 1 / (words * f) : 1 / Math.sqrt(words * f)),
+    )
+    : scale !== 1
+    ? new Float32Array(words).fill(scale)
+    : undefined;
+  const method = _createMethod(
+    m.kind,
+    preset,
+    seed,
+    protocol,
+    av,
+    cue,
+    maskType,
+    codebook,
+    wordWeights,
+  );
   try {
     // a per-object row reuses its base row's network: same directory, finished, not retrained
     const slug = (m.perObject ?? m.method).replace(/[^A-Za-z0-9]+/g, "-").toLowerCase();
@@ -818,6 +871,18 @@ export function runTable3(opts: Table3Options = {}): Promise<ExperimentResult> {
     const words = opts.oursCue?.codebook;
     if (words !== undefined && !(Number.isInteger(words) && words >= 0)) {
       throw new Error(`runTable3: opts.oursCue.codebook must be an integer >= 0, got ${words}`);
+    }
+    const weighting = opts.oursCue?.wordWeights;
+    if (weighting !== undefined && !["idf", "sqrt-idf"].includes(weighting)) {
+      throw new Error(
+        `runTable3: opts.oursCue.wordWeights must be "idf" or "sqrt-idf", got ${weighting}`,
+      );
+    }
+    const cueScale = opts.oursCue?.cueScale;
+    if (cueScale !== undefined && !(Number.isFinite(cueScale) && cueScale > 0)) {
+      throw new Error(
+        `runTable3: opts.oursCue.cueScale must be a positive number, got ${cueScale}`,
+      );
     }
     const cueLr = opts.oursCue?.lr;
     if (cueLr !== undefined && !(Number.isFinite(cueLr) && cueLr > 0)) {

@@ -55,9 +55,12 @@ export interface AlignedCenterOptions {
    * where there is none) or `peak` (the mean of the frame's features at the `peakShare` of the
    * P positions where the center's assignment is largest: its map's peak, where the soft map's
    * tails onto the background weigh nothing; with unit norm it lifted ours' worst seed of 5
-   * but was lower on 2 of them: README "Network or cue?").
+   * but was lower on 2 of them: README "Network or cue?") or `foreground` (every position
+   * weighed by one minus its assignment to the frame's background center: the union of the
+   * non-background centers' maps, the same for every chosen center of the clip, so a wrong
+   * choice among them costs nothing; needs a background rule other than `none`).
    */
-  pooling?: "center" | "hard" | "peak";
+  pooling?: "center" | "hard" | "peak" | "foreground";
   /**
    * The share of the frame's positions `peak` pooling averages (default 1/16: 16 of the tiny
    * preset's 16 x 16; at least one position).
@@ -104,6 +107,32 @@ export interface AlignedCenterOptions {
    * on one (README "Separation (Table 3)").
    */
   histogram?: "share" | "sqrt";
+  /**
+   * The power the chosen center's soft assignment map is raised to before it pools (default 1:
+   * the map as clustered; 2 sharpens it, so the tails it spills onto the background weigh
+   * less; 0 weighs every position of the frame alike, so the cue no longer depends on which
+   * center the audio chose: a diagnostic of what the alignment adds). Only with `center`
+   * pooling.
+   */
+  mapPower?: number;
+  /**
+   * With a `codebook`: the histogram of the frame's background center (the `background`
+   * rule's) is subtracted from the chosen center's, so the words the background shares with
+   * the object's map cancel (default `false`). Not with the background rule `none`.
+   */
+  subtractBackground?: boolean;
+  /**
+   * With a `codebook`: the cue is the histogram followed by the center itself (the mean of the
+   * features under its map), W + D entries (default `false`: the histogram alone).
+   */
+  appendCenter?: boolean;
+  /**
+   * With a `codebook`: one positive multiplier per word, applied to the histogram's entries
+   * (default: none, the shares as pooled). Weights from {@linkcode visualWordShares} (e.g. the
+   * inverse of each word's share of the training frames) make a rare word's bin weigh as much
+   * in the conditioning layer's updates as a common background word's.
+   */
+  wordWeights?: Float32Array;
 }
 
 /**
@@ -168,6 +197,17 @@ export interface VisualCodebookOptions {
   iterations?: number;
   /** Frames embedded per forward pass (default 32). */
   batchSize?: number;
+  /**
+   * Fit the words only on the positions of each frame that its clustering does not give to
+   * the background center (the object words, not the background's): each frame is clustered
+   * as {@linkcode alignedCenterConditioner} clusters it (`count + extraVisualCenters` centers
+   * at `beta`, `iterations`), and the center the `background` rule names (not `none`) drops
+   * the positions it wins. Absent (the default): every position.
+   */
+  foreground?: Pick<
+    AlignedCenterOptions,
+    "beta" | "extraVisualCenters" | "background" | "iterations"
+  >;
 }
 
 /**
@@ -214,14 +254,56 @@ export async function visualCodebook(
   if (!Number.isInteger(batch) || batch < 1) {
     throw new Error(`visualCodebook: batchSize must be an integer >= 1, got ${batch}`);
   }
+  const fg = opts.foreground;
+  const fgRule = fg?.background ?? "largest";
+  const fgExtra = fg?.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
+  if (fg && (fgRule === "none" || !BACKGROUND_RULES.includes(fgRule))) {
+    throw new Error(
+      `visualCodebook: foreground.background must name a background center (one of ` +
+        `${BACKGROUND_RULES.filter((r) => r !== "none")}), got "${fgRule}"`,
+    );
+  }
+  if (fg && !(Number.isInteger(fgExtra) && fgExtra >= 1)) {
+    throw new Error(
+      `visualCodebook: foreground.extraVisualCenters must be an integer >= 1, got ${fgExtra}`,
+    );
+  }
   const d = model.config.embedding, parts: Float32Array[] = [];
   for (let i = 0; i < clips.length; i += batch) {
+    const group = clips.slice(i, i + batch);
     // only the frames are embedded: no spectrogram is made
     const f = tf.tidy(() =>
-      embedVisual(model, modelImages(model, clips.slice(i, i + batch), "visualCodebook"))
-        .features
+      embedVisual(model, modelImages(model, group, "visualCodebook")).features
     );
-    parts.push(await f.data() as Float32Array);
+    const data = await f.data() as Float32Array;
+    if (!fg) parts.push(data);
+    else {
+      // each frame clustered as the conditioner clusters it; the background's positions dropped
+      const p = f.shape[1];
+      const keep = new Uint8Array(group.length * p);
+      for (const kv of new Set(group.map((c) => _objects(c) + fgExtra))) {
+        const idx = [...group.keys()].filter((j) => _objects(group[j]) + fgExtra === kv);
+        const won = tf.tidy(() => {
+          const x = tf.gather(f, idx);
+          const k = softKMeans(x, kv, {
+            iterations: fg.iterations,
+            beta: fg.beta ?? LOCALIZE_DEFAULTS.beta,
+          });
+          const bg = tf.argMax(backgroundCenters(fgRule, k.assignments, kv - fgExtra)!, 1);
+          // 1 where a position's largest assignment is not the background center
+          return tf.notEqual(tf.argMax(k.assignments, 1), tf.expandDims(bg, 1));
+        });
+        const w = await won.data();
+        won.dispose();
+        idx.forEach((j, r) => keep.set(w.subarray(r * p, (r + 1) * p), j * p));
+      }
+      const kept = keep.reduce((a, x) => a + x, 0);
+      const part = new Float32Array(kept * d);
+      for (let q = 0, at = 0; q < keep.length; q++) {
+        if (keep[q]) part.set(data.subarray(q * d, (q + 1) * d), at), at += d;
+      }
+      parts.push(part);
+    }
     f.dispose();
   }
   const n = parts.reduce((a, p) => a + p.length, 0) / d;
@@ -239,6 +321,67 @@ export async function visualCodebook(
     }
   }
   return kMeansWords(x, n, d, words, iterations, new Rng(opts.seed ?? 0));
+}
+
+/**
+ * Each visual word's share of the positions of the clips' frames (each position counted for
+ * its nearest word), smoothed by one count per word so that no share is 0: `(count + 1) /
+ * (positions + W)`. No label is read. Their inverses weigh a histogram cue's rare words up
+ * (`AlignedCenterOptions.wordWeights`).
+ *
+ * @param model the audiovisual model whose features the words were fitted on (not modified).
+ * @param clips the clips whose frames are embedded (their audio is not used).
+ * @param codebook the words, `[W * D]` row-major ({@linkcode visualCodebook}'s).
+ * @returns `[W]` shares summing to 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { synthWorld } from "@avscene/avscene/data";
+ * import { createModel, visualCodebook, visualWordShares } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 0 });
+ * const clips = await synthWorld({ seed: 0 }).separationSet("solo", 2);
+ * const words = await visualCodebook(model, clips, 8, { seed: 0 });
+ * const shares = await visualWordShares(model, clips, words);
+ * assert.ok(Math.abs(shares.reduce((a, x) => a + x, 0) - 1) < 1e-6);
+ * model.params.dispose();
+ * ```
+ * @category model
+ */
+export async function visualWordShares(
+  model: AVModel,
+  clips: readonly AVClip[],
+  codebook: Float32Array,
+): Promise<Float64Array> {
+  const d = model.config.embedding;
+  if (codebook.length === 0 || codebook.length % d !== 0) {
+    throw new Error(
+      `visualWordShares: codebook must hold W * D values (D = ${d}), got ${codebook.length}`,
+    );
+  }
+  const words = codebook.length / d, count = new Float64Array(words).fill(1);
+  let n = 0;
+  for (let i = 0; i < clips.length; i += 32) {
+    const f = tf.tidy(() =>
+      embedVisual(model, modelImages(model, clips.slice(i, i + 32), "visualWordShares"))
+        .features
+    );
+    const x = await f.data() as Float32Array;
+    f.dispose();
+    for (let q = 0; q < x.length / d; q++, n++) {
+      let best = Infinity, arg = 0;
+      for (let j = 0; j < words; j++) {
+        let s = 0;
+        for (let e = 0; e < d && s < best; e++) s += (x[q * d + e] - codebook[j * d + e]) ** 2;
+        if (s < best) best = s, arg = j;
+      }
+      count[arg]++;
+    }
+  }
+  return count.map((c) => c / (n + words));
 }
 
 function _objects(clip: AVClip): number {
@@ -290,9 +433,15 @@ export function alignedCenterConditioner(
   const d = model.config.embedding;
   const unitNorm = opts.unitNorm ?? false;
   const pooling = opts.pooling ?? "center";
-  if (pooling !== "center" && pooling !== "hard" && pooling !== "peak") {
+  if (!["center", "hard", "peak", "foreground"].includes(pooling)) {
     throw new Error(
-      `alignedCenterConditioner: pooling must be "center", "hard" or "peak", got "${pooling}"`,
+      `alignedCenterConditioner: pooling must be "center", "hard", "peak" or "foreground", ` +
+        `got "${pooling}"`,
+    );
+  }
+  if (pooling === "foreground" && rule === "none") {
+    throw new Error(
+      `alignedCenterConditioner: pooling "foreground" needs a background rule, got "none"`,
     );
   }
   const init = checkVisualInit("alignedCenterConditioner: visualInit", opts.visualInit ?? "grid");
@@ -342,11 +491,47 @@ export function alignedCenterConditioner(
         `need a codebook`,
     );
   }
+  const mapPower = opts.mapPower ?? 1;
+  if (!(Number.isFinite(mapPower) && mapPower >= 0)) {
+    throw new Error(`alignedCenterConditioner: mapPower must be a number >= 0, got ${mapPower}`);
+  }
+  if (mapPower !== 1 && pooling !== "center") {
+    throw new Error(
+      `alignedCenterConditioner: mapPower needs "center" pooling, got "${pooling}"`,
+    );
+  }
+  const subtractBackground = opts.subtractBackground ?? false;
+  const appendCenter = opts.appendCenter ?? false;
+  if (!codebook && (subtractBackground || appendCenter)) {
+    throw new Error(
+      `alignedCenterConditioner: subtractBackground and appendCenter need a codebook`,
+    );
+  }
+  const wordWeights = opts.wordWeights;
+  if (wordWeights !== undefined) {
+    if (!codebook) throw new Error(`alignedCenterConditioner: wordWeights need a codebook`);
+    if (wordWeights.length !== codebook.length / d) {
+      throw new Error(
+        `alignedCenterConditioner: wordWeights must hold one weight per word ` +
+          `(${codebook.length / d}), got ${wordWeights.length}`,
+      );
+    }
+    if (!wordWeights.every((x) => Number.isFinite(x) && x > 0)) {
+      throw new Error(`alignedCenterConditioner: wordWeights must be positive and finite`);
+    }
+  }
+  if (subtractBackground && rule === "none") {
+    throw new Error(
+      `alignedCenterConditioner: subtractBackground needs a background rule, got "none"`,
+    );
+  }
   if (opts.wordTemperature !== undefined && assignment !== "soft") {
     throw new Error(`alignedCenterConditioner: wordTemperature needs wordAssignment "soft"`);
   }
-  /** Entries of each cue: D, or the codebook's W words. */
-  const size = codebook ? codebook.length / d : d;
+  /** The codebook's W words. */
+  const wordCount = codebook ? codebook.length / d : 0;
+  /** Entries of each cue: D, or the codebook's W words (+ D with `appendCenter`). */
+  const size = codebook ? wordCount + (appendCenter ? d : 0) : d;
   /** Each cached clip's cue per center (`[Kv * size]`), where it is not the center itself. */
   const cues = new Map<string, Float32Array>();
   const visualCenters = new Map<string, Float32Array>();
@@ -412,18 +597,23 @@ export function alignedCenterConditioner(
         // the rule as training and `localize` apply it; -1: no background center
         const mask = backgroundCenters(rule, k.assignments, kv - extra);
         const bg = mask ? tf.argMax(mask, 1) : tf.fill([group.length], -1, "int32");
-        if (pooling === "center" && !codebook) return [k.centers, bg];
+        if (pooling === "center" && !codebook && mapPower === 1) return [k.centers, bg];
         // what is pooled: the features, or each position's nearest word one-hot ([B, P, W])
         const pooled = !codebook
           ? features
           : assignment === "soft"
-          ? _softWords(features, tf.tensor2d(codebook, [size, d]), temperature)
-          : _nearestWords(features, tf.tensor2d(codebook, [size, d]));
+          ? _softWords(features, tf.tensor2d(codebook, [wordCount, d]), temperature)
+          : _nearestWords(features, tf.tensor2d(codebook, [wordCount, d]));
         // each center's pooling weights over the positions, [B, Kv, P]
         const p = features.shape[1];
         let weights: tf.Tensor3D;
-        if (pooling === "center") weights = k.assignments;
-        else if (pooling === "peak") {
+        if (pooling === "center") {
+          weights = mapPower === 1 ? k.assignments : tf.pow(k.assignments, mapPower);
+        } else if (pooling === "foreground") {
+          // 1 - the background center's map, for every center: [B, 1, P] tiled to [B, Kv, P]
+          const pick = tf.expandDims(tf.cast(tf.oneHot(bg, kv), "float32"), 1) as tf.Tensor3D;
+          weights = tf.tile(tf.sub(1, tf.matMul(pick, k.assignments)), [1, kv, 1]);
+        } else if (pooling === "peak") {
           // each center's m positions of largest assignment: [B, Kv, m] -> [B, Kv, P]
           const m = Math.max(1, Math.round(p * peakShare));
           weights = tf.cast(tf.sum(tf.oneHot(tf.topk(k.assignments, m).indices, p), 2), "float32");
@@ -438,8 +628,16 @@ export function alignedCenterConditioner(
           weights = tf.add(tf.mul(some, owner), tf.mul(tf.sub(1, some), k.assignments));
         }
         const mass = tf.maximum(tf.sum(weights, 2, true), 1e-12); // [B, Kv, 1]
-        const cue = tf.div(tf.matMul(weights, pooled), mass);
-        return [k.centers, bg, histogram === "sqrt" ? tf.sqrt(tf.relu(cue)) : cue];
+        let cue: tf.Tensor3D = tf.div(tf.matMul(weights, pooled), mass);
+        if (histogram === "sqrt") cue = tf.sqrt(tf.relu(cue));
+        if (wordWeights) cue = tf.mul(cue, tf.tensor1d(wordWeights));
+        if (subtractBackground) {
+          // the background center's row of each frame, [B, 1, W], from every center's
+          const pick = tf.expandDims(tf.cast(tf.oneHot(bg, kv), "float32"), 1);
+          cue = tf.sub(cue, tf.matMul(pick as tf.Tensor3D, cue));
+        }
+        if (appendCenter) cue = tf.concat([cue, k.centers], 2);
+        return [k.centers, bg, cue];
       });
       const data = await centers.data() as Float32Array;
       const bg = await background.data();
