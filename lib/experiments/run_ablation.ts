@@ -728,6 +728,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: OURS_SOFTMAX,
     lr: 5e-4,
   },
+  ...([[3e-4, "3e-4"], [1e-3, "1e-3"]] as const).map(([lr, txt]): AblationVariant => ({
+    name: `ours(sm) lr${txt}`,
+    change: `the default recipe (softmax t2), learning rate ${txt}: for the small preset, ` +
+      `whose default is the paper code's 1e-4 (on tiny, 1e-3 is the default itself)`,
+    recipe: OURS_SOFTMAX,
+    lr,
+  })),
   {
     name: "ours cosine lr2e-3",
     change: "the default recipe (softmax t2), learning rate 2e-3 (tiny's default 1e-3) " +
