@@ -440,6 +440,20 @@ function clusteredVisualFeatures(av: AVModel, clips: AVClip[]) {
   });
 }
 
+/**
+ * The word cue tests' fixture: a tiny model, four solo clips, a 6-word codebook, the clips'
+ * clustered features and assignments, and their center cue vectors.
+ */
+async function wordCueFixture() {
+  const av = createModel({ preset: "tiny", seed: 1 });
+  const clips = fixtureSolo(4);
+  const d = av.config.embedding, words = 6;
+  const book = await visualCodebook(av, clips, words, { seed: 3 });
+  const [features, assignments] = clusteredVisualFeatures(av, clips);
+  const plain = await cueVectors(av, clips, "center");
+  return { av, clips, d, words, book, features, assignments, plain };
+}
+
 Deno.test("ours: hard pooling gives the mean of the features at the positions the chosen center wins", async () => {
   const av = createModel({ preset: "tiny", seed: 1 });
   const clips = fixtureSolo(4);
@@ -627,12 +641,7 @@ Deno.test("ours: a codebook cue is the histogram of the nearest words under the 
 });
 
 Deno.test("ours: soft word assignment shares each position by a softmax over the words' distances; the sqrt histogram is the Hellinger map", async () => {
-  const av = createModel({ preset: "tiny", seed: 1 });
-  const clips = fixtureSolo(4);
-  const d = av.config.embedding, words = 6;
-  const book = await visualCodebook(av, clips, words, { seed: 3 });
-  const [features, assignments] = clusteredVisualFeatures(av, clips);
-  const plain = await cueVectors(av, clips, "center");
+  const { av, clips, d, words, book, features, assignments, plain } = await wordCueFixture();
   const cues = async (opts: Record<string, unknown>) => {
     const ours = createOursSeparation(av, { seed: 0, codebook: book, ...RAW_CUE, ...opts });
     const batch = mixtureBatch(ours.model, [clips.slice(0, 2), clips.slice(2)]);
@@ -706,12 +715,7 @@ Deno.test("ours: soft word assignment shares each position by a softmax over the
 });
 
 Deno.test("ours: the word cue's mapPower, foreground pooling, subtractBackground, appendCenter and wordWeights; visualCodebook's foreground words; visualWordShares", async () => {
-  const av = createModel({ preset: "tiny", seed: 1 });
-  const clips = fixtureSolo(4);
-  const d = av.config.embedding, words = 6;
-  const book = await visualCodebook(av, clips, words, { seed: 3 });
-  const [features, assignments] = clusteredVisualFeatures(av, clips);
-  const plain = await cueVectors(av, clips, "center");
+  const { av, clips, d, words, book, features, assignments, plain } = await wordCueFixture();
   const cues = async (opts: Record<string, unknown>) => {
     const ours = createOursSeparation(av, { seed: 0, codebook: book, ...RAW_CUE, ...opts });
     const conditioner = ours.conditioner as AlignedCenterConditioner;
