@@ -859,6 +859,21 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       ...extra,
     },
   })),
+  {
+    name: "ours+ao warm300 C2(C1)",
+    change: "the default recipe (softmax t2) with visual init audio-own (each sound aligned to " +
+      "the visual center it started; localization and held-out pairs too), the first 300 " +
+      "steps of each stage grid-started (visualInitAfter is per stage: C2 grid-starts again " +
+      "for its first 300 steps, then the audio start), C1 then C2 (the flip check)",
+    recipe: {
+      ...OURS_MARGIN,
+      loss: "softmax",
+      temperature: 2,
+      visualInit: "audio-own",
+      visualInitAfter: 300,
+    },
+    levels: [1, 2],
+  },
 ];
 
 /**
