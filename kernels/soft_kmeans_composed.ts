@@ -52,27 +52,55 @@ export function softKMeansComposedUnchecked(
   init?: tf.Tensor3D,
 ): SoftKMeansResult {
   return tf.tidy(() => {
-    const [b, n] = x.shape;
-    const given = init?.shape[1] ?? 0;
-    const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(given);
-    // slices, not gather: gather's gradient (UnsortedSegmentSum) is missing on wasm
-    const starts = idx.map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1]));
-    let centers = tf.concat(init ? [init, ...starts] : starts, 1) as tf.Tensor3D;
-    let weights: tf.Tensor3D | null = null; // [B, N, K]
-    const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
-    for (let t = 0; t < iterations; t++) {
-      const csq = tf.reshape(tf.sum(tf.square(centers), 2), [b, 1, k]); // [B, 1, K]
-      const dot = tf.matMul(x, centers, false, true); // [B, N, K]
-      const sq = tf.add(tf.sub(xsq, tf.mul(2, dot)), csq);
-      const dist = tf.sqrt(tf.maximum(sq, MIN_SQUARED_DISTANCE));
-      weights = tf.softmax(tf.mul(dist, -beta)) as tf.Tensor3D; // over k (last axis)
-      const num = tf.matMul(weights, x, true, false); // [B, K, D]
-      const mass = tf.reshape(tf.maximum(tf.sum(weights, 1), MIN_MASS), [b, k, 1]);
-      centers = tf.div(num, mass) as tf.Tensor3D;
-    }
-    const assignments = tf.transpose(weights!, [0, 2, 1]) as tf.Tensor3D;
+    const starts = gridStarts(x, k, init?.shape[1] ?? 0);
+    const first = tf.concat(init ? [init, ...starts] : starts, 1) as tf.Tensor3D;
+    const { centers, weights } = iterate(x, first, 1, k, iterations, beta);
+    const assignments = tf.transpose(weights, [0, 2, 1]) as tf.Tensor3D;
     return { centers, assignments };
   });
+}
+
+/**
+ * The starts of centers `skip..k-1`: the features at positions floor(i N / K), `[B, 1, D]`
+ * each (slices, not gather: gather's gradient, UnsortedSegmentSum, is missing on wasm).
+ */
+function gridStarts(x: tf.Tensor3D, k: number, skip: number): tf.Tensor3D[] {
+  const n = x.shape[1];
+  return Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(skip)
+    .map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1]));
+}
+
+/**
+ * The soft K-means iterations from `centers` `[B, runs * K, D]`: `runs` clusterings of each
+ * frame side by side, each a softmax over its own K centers. Returns the last centers and
+ * weights `[B, N, runs * K]`.
+ */
+function iterate(
+  x: tf.Tensor3D,
+  centers: tf.Tensor3D,
+  runs: number,
+  k: number,
+  iterations: number,
+  beta: number,
+): { centers: tf.Tensor3D; weights: tf.Tensor3D } {
+  const [b, n] = x.shape, all = runs * k;
+  let weights: tf.Tensor3D | null = null; // [B, N, runs * K]
+  const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
+  for (let t = 0; t < iterations; t++) {
+    const csq = tf.reshape(tf.sum(tf.square(centers), 2), [b, 1, all]); // [B, 1, runs * K]
+    const dot = tf.matMul(x, centers, false, true); // [B, N, runs * K]
+    const sq = tf.add(tf.sub(xsq, tf.mul(2, dot)), csq);
+    const dist = tf.sqrt(tf.maximum(sq, MIN_SQUARED_DISTANCE));
+    const logits = tf.mul(dist, -beta);
+    // softmax over each run's K centers (the last axis)
+    weights = (runs === 1
+      ? tf.softmax(logits)
+      : tf.reshape(tf.softmax(tf.reshape(logits, [b, n, runs, k])), [b, n, all])) as tf.Tensor3D;
+    const num = tf.matMul(weights, x, true, false); // [B, runs * K, D]
+    const mass = tf.reshape(tf.maximum(tf.sum(weights, 1), MIN_MASS), [b, all, 1]);
+    centers = tf.div(num, mass) as tf.Tensor3D;
+  }
+  return { centers, weights: weights! };
 }
 
 /**
@@ -135,38 +163,22 @@ export function softKMeansEachStart(
     );
   }
   return tf.tidy(() => {
-    const idx = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k)).slice(ki);
+    const starts = gridStarts(x, k, ki);
     // centers [B (frame), A * K, D]: frame-major, so the products batch over the frames
     const given = shared ? tf.broadcastTo(tf.expandDims(init, 0), [b, a, ki, d]) : init;
     const parts: tf.Tensor[] = [given];
-    if (idx.length) {
-      // slices, not gather: gather's gradient is missing on wasm
-      const grid = tf.concat(idx.map((i) => tf.slice(x, [0, i, 0], [-1, 1, -1])), 1);
-      parts.push(tf.broadcastTo(tf.expandDims(grid, 1), [b, a, k - ki, d]));
+    if (starts.length) {
+      parts.push(tf.broadcastTo(tf.expandDims(tf.concat(starts, 1), 1), [b, a, k - ki, d]));
     }
-    let centers = tf.reshape(tf.concat(parts, 2), [b, a * k, d]) as tf.Tensor3D;
-    let weights: tf.Tensor3D | null = null; // [B, N, A * K]
-    const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
-    for (let t = 0; t < iterations; t++) {
-      const csq = tf.reshape(tf.sum(tf.square(centers), 2), [b, 1, a * k]);
-      const dot = tf.matMul(x, centers, false, true); // [B, N, A * K]
-      const dist = tf.sqrt(
-        tf.maximum(tf.add(tf.sub(xsq, tf.mul(2, dot)), csq), MIN_SQUARED_DISTANCE),
-      );
-      // softmax over each start's K centers
-      const logits = tf.reshape(tf.mul(dist, -beta), [b, n, a, k]);
-      weights = tf.reshape(tf.softmax(logits), [b, n, a * k]) as tf.Tensor3D;
-      const num = tf.matMul(weights, x, true, false); // [B, A * K, D]
-      const mass = tf.reshape(tf.maximum(tf.sum(weights, 1), MIN_MASS), [b, a * k, 1]);
-      centers = tf.div(num, mass) as tf.Tensor3D;
-    }
+    const first = tf.reshape(tf.concat(parts, 2), [b, a * k, d]) as tf.Tensor3D;
+    const { centers, weights } = iterate(x, first, a, k, iterations, beta);
     // [B, A, K, D] -> [A, B, K, D]; [B, N, A, K] -> [A, B, K, N]
     const c = tf.reshape(tf.transpose(tf.reshape(centers, [b, a, k, d]), [1, 0, 2, 3]), [
       a * b,
       k,
       d,
     ]);
-    const w = tf.transpose(tf.reshape(weights!, [b, n, a, k]), [2, 0, 3, 1]);
+    const w = tf.transpose(tf.reshape(weights, [b, n, a, k]), [2, 0, 3, 1]);
     return {
       centers: c as tf.Tensor3D,
       assignments: tf.reshape(w, [a * b, k, n]) as tf.Tensor3D,
