@@ -482,7 +482,6 @@ function audioInitPairDistances(
     // the own frames' starts (B clusterings) and, B x B, every frame's from every audio
     const start = detach(visualStarts(v, ac, init) as tf.Tensor3D);
     const vb = { ...km, beta: opts.visualBeta || opts.beta };
-    const tau = opts.alignTemperature ?? 0;
     if (full && pairs === "own") {
       const next = detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D);
       return ownPairs(v, ac, tf.concat([start, next]), visual, opts, init, wantAll);
@@ -502,12 +501,7 @@ function audioInitPairDistances(
     const audio = (full
       ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
       : tf.concat([ac, ac])) as tf.Tensor3D;
-    const sd = ownAligned(init) ? ownAlignment(vk.centers, audio).sceneDistance2 : alignCenters(
-      vk.centers,
-      audio,
-      backgroundCenters(opts.background ?? "none", vk.assignments, ka, visual),
-      tau,
-    ).sceneDistance2;
+    const sd = startedSceneDistance2(vk, audio, visual, opts, init);
     if (!full) {
       return {
         positive2: tf.slice(sd, [0], [b]) as tf.Tensor1D,
@@ -523,6 +517,27 @@ function audioInitPairDistances(
     const matrix = opts.matrix ? { distance2: m } : {};
     return { positive2, negative2, ...all, ...matrix };
   });
+}
+
+/**
+ * Scene distances of audio-started clusterings `vk` (row m against `audio[m]`): each sound to
+ * the visual center it started (`audio-own`, `feature-own`), else aligned as `background` says.
+ */
+function startedSceneDistance2(
+  vk: { centers: tf.Tensor3D; assignments: tf.Tensor3D },
+  audio: tf.Tensor3D,
+  visual: ReturnType<typeof embedVisual>,
+  opts: PairOptions,
+  init: Exclude<VisualInit, "grid">,
+): tf.Tensor1D {
+  if (ownAligned(init)) return ownAlignment(vk.centers, audio).sceneDistance2;
+  const background = backgroundCenters(
+    opts.background ?? "none",
+    vk.assignments,
+    opts.kAudio,
+    visual,
+  );
+  return alignCenters(vk.centers, audio, background, opts.alignTemperature ?? 0).sceneDistance2;
 }
 
 /**
@@ -548,16 +563,8 @@ function ownPairs(
   const b = v.shape[0], ka = opts.kAudio;
   const km = { iterations: opts.iterations, beta: opts.visualBeta || opts.beta };
   const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, { ...km, init: starts });
-  const audio2 = tf.concat([ac, ac]) as tf.Tensor3D;
   const tau = opts.alignTemperature ?? 0;
-  const own = (vc: tf.Tensor3D, a: tf.Tensor3D, assignments: tf.Tensor3D) =>
-    ownAligned(init) ? ownAlignment(vc, a).sceneDistance2 : alignCenters(
-      vc,
-      a,
-      backgroundCenters(opts.background ?? "none", assignments, ka, visual),
-      tau,
-    ).sceneDistance2;
-  const sd = own(vk.centers, audio2, vk.assignments);
+  const sd = startedSceneDistance2(vk, tf.concat([ac, ac]) as tf.Tensor3D, visual, opts, init);
   const positive2 = tf.slice(sd, [0], [b]) as tf.Tensor1D;
   const negative2 = tf.slice(sd, [b], [b]) as tf.Tensor1D;
   // the matrix from the own clusterings: frame j's centers (started by audio j) for every audio
