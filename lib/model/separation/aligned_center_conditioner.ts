@@ -12,7 +12,7 @@ import { embedAudio, embedVisual } from "../embed.ts";
 import { modelImages, modelInputs } from "../model_inputs.ts";
 import { resample } from "../../audio/resample.ts";
 import { Rng } from "../../random/rng.ts";
-import { kMeansWords } from "./_k_means_words.ts";
+import { kMeansWords, nearestWord, wordNeighbours } from "./_k_means_words.ts";
 import { BACKGROUND_RULES, backgroundCenters, type BackgroundRule } from "../align_centers.ts";
 import { LOCALIZE_DEFAULTS } from "../localize.ts";
 import { checkVisualInit, ownAligned, type VisualInit, visualStarts } from "../pair_distances.ts";
@@ -363,23 +363,17 @@ export async function visualWordShares(
     );
   }
   const words = codebook.length / d, count = new Float64Array(words).fill(1);
+  // the nearest word as the codebook's k-means chooses it (float64 sums, lowest index on ties)
+  const wd = Float64Array.from(codebook), nb = wordNeighbours(wd, d, words);
   let n = 0;
   for (let i = 0; i < clips.length; i += 32) {
     const f = tf.tidy(() =>
       embedVisual(model, modelImages(model, clips.slice(i, i + 32), "visualWordShares"))
         .features
     );
-    const x = await f.data() as Float32Array;
+    const x = Float64Array.from(await f.data());
     f.dispose();
-    for (let q = 0; q < x.length / d; q++, n++) {
-      let best = Infinity, arg = 0;
-      for (let j = 0; j < words; j++) {
-        let s = 0;
-        for (let e = 0; e < d && s < best; e++) s += (x[q * d + e] - codebook[j * d + e]) ** 2;
-        if (s < best) best = s, arg = j;
-      }
-      count[arg]++;
-    }
+    for (let q = 0; q < x.length / d; q++, n++) count[nearestWord(x, q * d, wd, d, nb, 0)]++;
   }
   return count.map((c) => c / (n + words));
 }
