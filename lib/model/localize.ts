@@ -60,7 +60,8 @@ export interface LocalizeOptions {
   /**
    * Where the visual centers start, for a model trained with a recipe's `visualInit` (default
    * `grid`; `audio`: the first K_audio at the clip's audio centers, aligned by `background`;
-   * `audio-own`: the same, each sound aligned to the center it started; see
+   * `audio-own`: the same, each sound aligned to the center it started; `feature-own`: as
+   * `audio-own`, from the frame's feature nearest each audio center; see
    * `PairOptions.visualInit`).
    */
   visualInit?: VisualInit;

@@ -199,8 +199,9 @@ export interface PairOptions {
    * `audio`: the first K_audio visual centers start at the audio centers of the pair's audio,
    * so frame j is clustered once per audio i (B x B clusterings with `matrix` or `negatives:
    * "all"`, else 2 B), each sound aligned as `background` says; `audio-own`: the same, each
-   * sound k aligned to the visual center k its audio center started (no background rule).
-   * Needs source alignment; no in-frame negatives.
+   * sound k aligned to the visual center k its audio center started (no background rule);
+   * `feature-own`: as `audio-own`, each start the frame's visual feature nearest the audio
+   * center (`visualStarts`). Needs source alignment; no in-frame negatives.
    */
   visualInit?: VisualInit;
   /**

@@ -72,7 +72,8 @@ export interface AlignedCenterOptions {
    * centers (one per sound of the mixture; at most the frame's K_visual), so a frame is
    * clustered anew for each mixture it is in, and the rule above chooses; `audio-own`: the
    * same, and the clip's `count` centers are those, among the ones the sounds started, nearest
-   * to the audio center that started them. Only `center` pooling.
+   * to the audio center that started them; `feature-own`: as `audio-own`, each start the
+   * frame's visual feature nearest the audio center. Only `center` pooling.
    */
   visualInit?: VisualInit;
   /**
