@@ -11,6 +11,7 @@ import { BACKGROUND_RULES, type BackgroundRule } from "../model/align_centers.ts
 import {
   checkVisualInit,
   checkVisualInitPairs,
+  VISUAL_INITS,
   type VisualInit,
   type VisualInitPairs,
 } from "../model/pair_distances.ts";
@@ -332,16 +333,18 @@ export function resolveRecipe(
   ) {
     throw new Error(`recipe: visualInitAfter must be an integer >= 0, got ${r.visualInitAfter}`);
   }
-  for (const key of ["visualInitPairs", "visualInitDetach", "visualInitAfter"] as const) {
-    const set = key === "visualInitPairs"
-      ? r[key] !== undefined && r[key] !== "all"
-      : key === "visualInitDetach"
-      ? r[key] === true
-      : (r[key] ?? 0) > 0;
+  // each field away from its default needs an audio-started clustering to act on
+  const audioOnly = {
+    visualInitPairs: (r.visualInitPairs ?? "all") !== "all",
+    visualInitDetach: r.visualInitDetach === true,
+    visualInitAfter: (r.visualInitAfter ?? 0) > 0,
+  };
+  for (const [key, set] of Object.entries(audioOnly) as [keyof typeof audioOnly, boolean][]) {
     if (set && !audioInit) {
       throw new Error(
-        `recipe: ${key} ${JSON.stringify(r[key])} needs an audio visualInit ("audio" or ` +
-          `"audio-own"), got ${JSON.stringify(r.visualInit ?? "grid")}`,
+        `recipe: ${key} ${JSON.stringify(r[key])} needs an audio visualInit (one of ` +
+          `${VISUAL_INITS.filter((i) => i !== "grid").join(", ")}), got ` +
+          JSON.stringify(r.visualInit ?? "grid"),
       );
     }
   }
