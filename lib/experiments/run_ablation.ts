@@ -587,7 +587,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours+softmax t2 C2(C1)",
     change: "the softmax loss, temperature 2, C1 then C2 (the flip check)",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    recipe: OURS_SOFTMAX,
     levels: [1, 2],
   },
   {
@@ -600,7 +600,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+softmax t2 b32/2",
     change: "the softmax loss, temperature 2, 32 clips per batch for half the steps (the same " +
       "clips)",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    recipe: OURS_SOFTMAX,
     batchSize: 32,
     stepsFactor: 0.5,
   },
@@ -615,7 +615,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours+softmax t2 C3(C2(C1))",
     change: "the softmax loss, temperature 2, C1, C2 then C3 (the flip check after C3)",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2 },
+    recipe: OURS_SOFTMAX,
     levels: [1, 2, 3],
   },
   {
@@ -631,12 +631,12 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
           ? "the largest share of its assignment mass on the feature grid's border ring"
           : "the largest spatial variance of its assignment map"
       } is never aligned, in training and localization`,
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
+    recipe: { ...OURS_SOFTMAX, background: rule },
   })),
   ...(["border", "spread"] as const).map((rule): AblationVariant => ({
     name: `ours+bg ${rule} C2(C1)`,
     change: `the background rule \`${rule}\`, softmax t2, C1 then C2 (the flip check)`,
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, background: rule },
+    recipe: { ...OURS_SOFTMAX, background: rule },
     levels: [1, 2],
   })),
   ...[1, 4].map((t): AblationVariant => ({
@@ -644,22 +644,20 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: `the default recipe (softmax t2) with a soft alignment in training: each sound's ` +
       `visual center the softmin(D^2 / ${t})-weighted mix of the non-background centers ` +
       `instead of the nearest (localization keeps the nearest)`,
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, alignTemperature: t },
+    recipe: { ...OURS_SOFTMAX, alignTemperature: t },
   })),
   {
     name: "ours+softmax t2 kv1",
     change: "the default recipe (softmax t2) with K_visual = K_audio + 1 (one background " +
       "center) instead of + 2, in training and localization",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
+    recipe: { ...OURS_SOFTMAX, extraVisualCenters: 1 },
   },
   ...(["border", "spread"] as const).map((rule): AblationVariant => ({
     name: `ours+softmax t2 kv1 bg ${rule}`,
     change: `K_visual = K_audio + 1 under the softmax loss, with the background rule ` +
       `\`${rule}\` instead of \`largest\` (in training and localization)`,
     recipe: {
-      ...OURS_MARGIN,
-      loss: "softmax",
-      temperature: 2,
+      ...OURS_SOFTMAX,
       extraVisualCenters: 1,
       background: rule,
     },
@@ -667,7 +665,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours+softmax t2 kv1 C2(C1)",
     change: "K_visual = K_audio + 1 under the softmax loss, C1 then C2 (the flip check)",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, extraVisualCenters: 1 },
+    recipe: { ...OURS_SOFTMAX, extraVisualCenters: 1 },
     levels: [1, 2],
   },
   ...[10, 20, 2.5].map((b): AblationVariant => ({
@@ -675,13 +673,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     change: `the default recipe (softmax t2) with beta ${b} for the visual clustering alone ` +
       `instead of 5 (the audio's stays 5; in C1, K_audio = 1, so the visual beta is the one ` +
       `that acts), in training, localization and the held-out pairs`,
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: b },
+    recipe: { ...OURS_SOFTMAX, visualBeta: b },
   })),
   {
     name: "ours vbeta2.5 C2(C1)",
     change: "visual beta 2.5 (the audio's 5), softmax t2, C1 then C2 (the flip check; in C2 " +
       "the audio clustering has two centers and keeps beta 5)",
-    recipe: { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualBeta: 2.5 },
+    recipe: { ...OURS_SOFTMAX, visualBeta: 2.5 },
     levels: [1, 2],
   },
   {
@@ -786,7 +784,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
           ? "to its nearest visual center other than the largest"
           : "to the visual center its audio center started"
       }, in training, localization and the held-out pairs`;
-    const recipe = { ...OURS_MARGIN, loss: "softmax", temperature: 2, visualInit: init } as const;
+    const recipe: Recipe = { ...OURS_SOFTMAX, visualInit: init };
     return [
       { name, change, recipe },
       {
@@ -851,13 +849,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: `ours+${name}`,
     change: `the default recipe (softmax t2) with visual init audio-own unless said (each sound ` +
       `aligned to the visual center it started; localization and held-out pairs too), ${what}`,
-    recipe: {
-      ...OURS_MARGIN,
-      loss: "softmax",
-      temperature: 2,
-      visualInit: "audio-own",
-      ...extra,
-    },
+    recipe: { ...OURS_SOFTMAX, visualInit: "audio-own", ...extra },
   })),
   {
     name: "ours+ao warm300 C2(C1)",
@@ -865,13 +857,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       "the visual center it started; localization and held-out pairs too), the first 300 " +
       "steps of each stage grid-started (visualInitAfter is per stage: C2 grid-starts again " +
       "for its first 300 steps, then the audio start), C1 then C2 (the flip check)",
-    recipe: {
-      ...OURS_MARGIN,
-      loss: "softmax",
-      temperature: 2,
-      visualInit: "audio-own",
-      visualInitAfter: 300,
-    },
+    recipe: { ...OURS_SOFTMAX, visualInit: "audio-own", visualInitAfter: 300 },
     levels: [1, 2],
   },
 ];
