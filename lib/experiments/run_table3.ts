@@ -470,6 +470,24 @@ export function separationScores(
   return { sdr: mean(sdr), sir: mean(sir), sar: mean(sar), evaluated, mixtures: references.length };
 }
 
+/**
+ * How ours clusters the frozen model's frames (its cue and its foreground words): at the beta
+ * and by the background rule it was trained with (the runners train with the default recipe),
+ * among as many visual centers, not the kernel's default beta 30 and the nearest rule; the cue
+ * options may set the visual centers and the iterations.
+ */
+function _oursClustering(
+  oursCue: Table3Options["oursCue"] = {},
+): Pick<AlignedCenterOptions, "beta" | "background" | "extraVisualCenters" | "iterations"> {
+  const { betaEnd, background, extraVisualCenters } = resolveRecipe();
+  return {
+    beta: betaEnd,
+    background,
+    extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
+    iterations: oursCue.iterations,
+  };
+}
+
 function _createMethod(
   kind: Table3MethodKind,
   preset: RunContext["preset"],
@@ -483,17 +501,10 @@ function _createMethod(
 ): SeparationMethod {
   const config = { ...separationProtocol(protocol), ...(maskType ? { maskType } : {}) };
   const opts = { preset, seed, config };
-  // ours clusters the frozen model's features at the beta it was trained with and picks its
-  // objects by the background rule it was trained with (the runners train with the default
-  // recipe) among as many visual centers, not the kernel's default beta 30 and the nearest rule
   if (kind === "ours") {
-    const { betaEnd, background, extraVisualCenters } = resolveRecipe();
     return createOursSeparation(av!, {
       ...opts,
-      beta: betaEnd,
-      background,
-      extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
-      iterations: oursCue.iterations,
+      ..._oursClustering(oursCue),
       unitNorm: oursCue.unitNorm,
       pooling: oursCue.pooling,
       cueMlp: oursCue.cueMlp,
@@ -607,14 +618,7 @@ async function _cellValue(
   ], config);
   // the histogram cue's words: k-means over the frozen model's features of the training frames
   const words = m.kind === "ours" ? cue?.codebook ?? TABLE3_CUE_WORDS : 0;
-  const foreground = cue?.foregroundWords
-    ? (({ betaEnd, background, extraVisualCenters }) => ({
-      beta: betaEnd,
-      background,
-      extraVisualCenters: cue.extraVisualCenters ?? extraVisualCenters,
-      iterations: cue.iterations,
-    }))(resolveRecipe())
-    : undefined;
+  const foreground = cue?.foregroundWords ? _oursClustering(cue) : undefined;
   const codebook = av && words > 0
     ? await _codebookOnce(world, av, clips, words, { seed, foreground }, {
       sep,
