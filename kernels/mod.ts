@@ -9,7 +9,7 @@
  */
 export * from "./soft_kmeans.ts";
 export * from "./soft_kmeans_types.ts";
-export { softKMeansComposed } from "./soft_kmeans_composed.ts";
+export { type GridCoupling, softKMeansComposed } from "./soft_kmeans_composed.ts";
 export { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 export { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 export * from "./kernel_names.ts";

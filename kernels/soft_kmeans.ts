@@ -7,7 +7,11 @@ import * as tf from "@tensorflow/tfjs";
 import { SoftKMeans, type SoftKMeansAttrs } from "./kernel_names.ts";
 import type { SoftKMeansOptions, SoftKMeansResult } from "./soft_kmeans_types.ts";
 import { validateSoftKMeans } from "./_validate_soft_kmeans.ts";
-import { softKMeansComposedUnchecked } from "./soft_kmeans_composed.ts";
+import {
+  checkGridCoupling,
+  type GridCoupling,
+  softKMeansComposedUnchecked,
+} from "./soft_kmeans_composed.ts";
 import { WEBGPU_MAX_BATCH, WEBGPU_MAX_CLUSTERS } from "./soft_kmeans_webgpu.ts";
 import { PLAIN_BACKENDS } from "./soft_kmeans_plain.ts";
 import "./soft_kmeans_simd.ts";
@@ -99,4 +103,46 @@ export function softKMeans(
   ];
   trace.dispose();
   return { centers, assignments };
+}
+
+/**
+ * Soft K-means (as `softKMeansComposed`: composed tfjs ops, differentiable by tfjs autodiff,
+ * on every backend) with the assignments coupled on the feature grid (see
+ * {@linkcode GridCoupling}): objects are spatially compact, so from the second iteration on
+ * each position leans towards the centers its 4 neighbours took. `coupling.gamma` 0 is
+ * `softKMeans` (it then dispatches there, to the fused kernels where they run).
+ *
+ * @param x features `[B, rows * cols, D]` (row-major positions).
+ * @param k the number of clusters K.
+ * @param opts `iterations` (default 4), `beta` (default 30), `init` (as `softKMeans`) and the
+ * `coupling` (gamma and the grid's rows and columns).
+ * @returns `centers` `[B, k, D]` and `assignments` `[B, k, N]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softKMeansCoupled } from "@avscene/avscene/kernels";
+ * // a 1 x 5 strip; gamma 0 is softKMeans itself
+ * const x = tf.tensor3d([[[0], [0], [0.5], [1], [1]]]);
+ * const grid = { rows: 1, cols: 5 };
+ * const plain = softKMeansCoupled(x, 2, { beta: 5, coupling: { gamma: 0, ...grid } });
+ * const coupled = softKMeansCoupled(x, 2, { beta: 5, coupling: { gamma: 3, ...grid } });
+ * assert.deepEqual(coupled.assignments.shape, [1, 2, 5]);
+ * const sums = await coupled.assignments.sum(1).data();
+ * assert.ok([...sums].every((s) => Math.abs(s - 1) < 1e-5));
+ * tf.dispose([x, plain.centers, plain.assignments, coupled.centers, coupled.assignments]);
+ * ```
+ * @category kernels
+ */
+export function softKMeansCoupled(
+  x: tf.Tensor3D,
+  k: number,
+  opts: SoftKMeansOptions & { coupling: GridCoupling },
+): SoftKMeansResult {
+  const op = "softKMeansCoupled";
+  const { iterations, beta, init } = validateSoftKMeans(op, x, k, opts);
+  const coupling = checkGridCoupling(op, x.shape[1], opts.coupling);
+  if (coupling.gamma === 0) return softKMeans(x, k, opts);
+  return softKMeansComposedUnchecked(x, k, iterations, beta, init, coupling);
 }

@@ -50,11 +50,12 @@ export function softKMeansComposedUnchecked(
   iterations: number,
   beta: number,
   init?: tf.Tensor3D,
+  coupling?: GridCoupling,
 ): SoftKMeansResult {
   return tf.tidy(() => {
     const starts = gridStarts(x, k, init?.shape[1] ?? 0);
     const first = tf.concat(init ? [init, ...starts] : starts, 1) as tf.Tensor3D;
-    const { centers, weights } = iterate(x, first, 1, k, iterations, beta);
+    const { centers, weights } = iterate(x, first, 1, k, iterations, beta, coupling);
     const assignments = tf.transpose(weights, [0, 2, 1]) as tf.Tensor3D;
     return { centers, assignments };
   });
@@ -82,16 +83,25 @@ function iterate(
   k: number,
   iterations: number,
   beta: number,
+  coupling?: GridCoupling,
 ): { centers: tf.Tensor3D; weights: tf.Tensor3D } {
   const [b, n] = x.shape, all = runs * k;
   let weights: tf.Tensor3D | null = null; // [B, N, runs * K]
   const xsq = tf.sum(tf.square(x), 2, true); // [B, N, 1]
+  const coupled = coupling !== undefined && coupling.gamma > 0;
+  // each position's number of in-grid 4-neighbours [1, rows, cols, 1] (coupled runs only)
+  const count = coupled ? neighbourCount(coupling.rows, coupling.cols) : undefined;
   for (let t = 0; t < iterations; t++) {
     const csq = tf.reshape(tf.sum(tf.square(centers), 2), [b, 1, all]); // [B, 1, runs * K]
     const dot = tf.matMul(x, centers, false, true); // [B, N, runs * K]
     const sq = tf.add(tf.sub(xsq, tf.mul(2, dot)), csq);
     const dist = tf.sqrt(tf.maximum(sq, MIN_SQUARED_DISTANCE));
-    const logits = tf.mul(dist, -beta);
+    let logits = tf.mul(dist, -beta);
+    if (coupled && weights) {
+      // mean-field (Potts) coupling: + gamma x the neighbours' mean previous assignment
+      const mean = neighbourMean(weights, coupling.rows, coupling.cols, count!);
+      logits = tf.add(logits, tf.mul(mean, coupling.gamma));
+    }
     // softmax over each run's K centers (the last axis)
     weights = (runs === 1
       ? tf.softmax(logits)
@@ -101,6 +111,80 @@ function iterate(
     centers = tf.div(num, mass) as tf.Tensor3D;
   }
   return { centers, weights: weights! };
+}
+
+/**
+ * A spatial (mean-field, Potts-style) coupling of soft K-means' assignments on a feature grid:
+ * positions n = r * cols + c of `x` `[B, rows * cols, D]`, row-major. From the second
+ * iteration on, each position's logit for center k is -beta d_kn + gamma m_kn, m_kn the mean
+ * over n's in-grid 4-neighbours (up, down, left, right; 2 at a corner, 3 on an edge) of the
+ * previous iteration's assignment c_kn', so a position leans towards the centers its
+ * neighbours took (compact, hole-free clusters); the centers update from the new assignments
+ * as usual. Translation-invariant (a mean, not a sum: the border has no bias). gamma 0 is
+ * plain soft K-means.
+ *
+ * @category kernels
+ */
+export interface GridCoupling {
+  /** The coupling strength gamma, finite and >= 0 (0: none). */
+  gamma: number;
+  /** Rows of the feature grid. */
+  rows: number;
+  /** Columns of the feature grid. */
+  cols: number;
+}
+
+/** In-grid 4-neighbours of each position `[1, rows, cols, 1]`. */
+function neighbourCount(rows: number, cols: number): tf.Tensor4D {
+  const c = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < cols; q++) {
+      c[r * cols + q] = (r > 0 ? 1 : 0) + (r < rows - 1 ? 1 : 0) + (q > 0 ? 1 : 0) +
+        (q < cols - 1 ? 1 : 0);
+    }
+  }
+  return tf.tensor4d(c, [1, rows, cols, 1]);
+}
+
+/**
+ * The mean over each grid position's in-grid 4-neighbours of `w` `[B, rows * cols, C]`
+ * (zero-padded shifted slices: differentiable on every backend).
+ */
+function neighbourMean(
+  w: tf.Tensor3D,
+  rows: number,
+  cols: number,
+  count: tf.Tensor4D,
+): tf.Tensor3D {
+  const [b, n, c] = w.shape;
+  const g = tf.pad(tf.reshape(w, [b, rows, cols, c]), [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const at = (dr: number, dc: number) => tf.slice(g, [0, 1 + dr, 1 + dc, 0], [b, rows, cols, c]);
+  const sum = tf.addN([at(-1, 0), at(1, 0), at(0, -1), at(0, 1)]);
+  return tf.reshape(tf.div(sum, count), [b, n, c]) as tf.Tensor3D;
+}
+
+/**
+ * Checks a grid coupling against features `[B, N, D]`, naming the function in the error.
+ *
+ * @param op the calling function's name for the error.
+ * @param n positions N of the features.
+ * @param coupling the coupling to check.
+ * @returns the coupling.
+ */
+export function checkGridCoupling(op: string, n: number, coupling: GridCoupling): GridCoupling {
+  const { gamma, rows, cols } = coupling;
+  if (!(Number.isFinite(gamma) && gamma >= 0)) {
+    throw new Error(`${op}: coupling.gamma must be finite and >= 0, got ${gamma}`);
+  }
+  if (
+    !Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols !== n
+  ) {
+    throw new Error(
+      `${op}: coupling.rows x coupling.cols must be positive integers with rows x cols = N ` +
+        `(${n}), got ${rows} x ${cols}`,
+    );
+  }
+  return coupling;
 }
 
 /**
@@ -116,7 +200,8 @@ function iterate(
  * @param init the starts `[A, Ki, D]`, shared by the frames, or `[B, A, Ki, D]`, each frame's
  * own A starts (run a on frame b starts at `init[b][a]`).
  * @param k the number of clusters K.
- * @param opts `iterations` (default 4), `beta` (default 30); `opts.init` must be absent.
+ * @param opts `iterations` (default 4), `beta` (default 30), `coupling` (default none: the
+ * assignments' grid coupling, see {@linkcode GridCoupling}); `opts.init` must be absent.
  * @returns `centers` `[A * B, k, D]` and `assignments` `[A * B, k, N]`, row a * B + b the run
  * of start a on frame b.
  *
@@ -138,12 +223,13 @@ export function softKMeansEachStart(
   x: tf.Tensor3D,
   init: tf.Tensor3D | tf.Tensor4D,
   k: number,
-  opts: SoftKMeansOptions = {},
+  opts: SoftKMeansOptions & { coupling?: GridCoupling } = {},
 ): SoftKMeansResult {
   const op = "softKMeansEachStart";
   if (opts.init !== undefined) throw new Error(`${op}: opts.init must be absent (pass init)`);
   const { iterations, beta } = validateSoftKMeans(op, x, k, opts);
   const [b, n, d] = x.shape;
+  const coupling = opts.coupling && checkGridCoupling(op, n, opts.coupling);
   if (
     !(init instanceof tf.Tensor) || (init.rank !== 3 && init.rank !== 4) || init.dtype !== "float32"
   ) {
@@ -171,7 +257,7 @@ export function softKMeansEachStart(
       parts.push(tf.broadcastTo(tf.expandDims(tf.concat(starts, 1), 1), [b, a, k - ki, d]));
     }
     const first = tf.reshape(tf.concat(parts, 2), [b, a * k, d]) as tf.Tensor3D;
-    const { centers, weights } = iterate(x, first, a, k, iterations, beta);
+    const { centers, weights } = iterate(x, first, a, k, iterations, beta, coupling);
     // [B, A, K, D] -> [A, B, K, D]; [B, N, A, K] -> [A, B, K, N]
     const c = tf.reshape(tf.transpose(tf.reshape(centers, [b, a, k, d]), [1, 0, 2, 3]), [
       a * b,

@@ -474,6 +474,67 @@ Deno.test("visualBeta: checked, absent from the named recipes, the visual cluste
   assert(sharp.every(Number.isFinite) && sharp[0] !== ours[0], `${sharp} vs ${ours}`);
 });
 
+Deno.test("visualCoupling: checked, absent from the named recipes, off is bit-identical, on acts in pairs, localize and training", async () => {
+  for (const bad of [-1, NaN, Infinity]) {
+    assertThrows(() => resolveRecipe({ visualCoupling: bad }), Error, "visualCoupling must be");
+  }
+  assertEquals(resolveRecipe({ visualCoupling: 0 }).visualCoupling, 0);
+  assertEquals(resolveRecipe({ visualCoupling: 3 }).visualCoupling, 3);
+  assert(!("visualCoupling" in RECIPES.ours) && !("visualCoupling" in RECIPES.paper));
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const { images, logMel } = modelInputs(model, world.curriculumSet(2, 4));
+  const d2 = (opts: { kAudio: number; visualCoupling?: number }) => {
+    const d = pairDistances(model, images, logMel, {
+      kVisual: opts.kAudio + 2,
+      beta: 5,
+      background: "largest",
+      negatives: "all",
+      ...opts,
+    });
+    const out = [...d.positive2.dataSync(), ...d.negative2.dataSync()];
+    tf.dispose([d.positive2, d.negative2, d.allNegative2!]);
+    return out;
+  };
+  const off = d2({ kAudio: 2 });
+  assertEquals(d2({ kAudio: 2, visualCoupling: 0 }), off);
+  const on = d2({ kAudio: 2, visualCoupling: 3 });
+  assert(on.every(Number.isFinite) && on.some((x, i) => x !== off[i]), "the coupling did nothing");
+  // localize: 0 is today's maps to the bit; 10 another, spatially smoother map (its aligned
+  // map differs less from its 4-neighbours' mean)
+  const clips = world.curriculumSet(1, 2);
+  const maps = async (visualCoupling?: number) =>
+    (await localize(model, clips, { kAudio: 1, beta: 5, visualCoupling })).map((m) => m.aligned[0]);
+  const plain = await maps(), coupled = await maps(10);
+  assertEquals(await maps(0), plain);
+  const roughness = (ms: Float32Array[]) => {
+    let sum = 0;
+    for (const m of ms) {
+      const side = Math.round(Math.sqrt(m.length));
+      for (let r = 0; r < side; r++) {
+        for (let c = 0; c + 1 < side; c++) {
+          sum += Math.abs(m[r * side + c] - m[r * side + c + 1]) +
+            Math.abs(m[c * side + r] - m[(c + 1) * side + r]);
+        }
+      }
+    }
+    return sum;
+  };
+  assert(
+    roughness(coupled) < roughness(plain),
+    `coupled maps no smoother: ${roughness(coupled)} vs ${roughness(plain)}`,
+  );
+  tf.dispose([images, logMel]);
+  model.params.dispose();
+  // in training: 0 is ours to the bit, 3 another loss
+  const ours = await twoStepLosses({});
+  assertEquals(await twoStepLosses({ visualCoupling: 0 }), ours);
+  const coupledLoss = await twoStepLosses({ visualCoupling: 3 });
+  assert(
+    coupledLoss.every(Number.isFinite) && coupledLoss[0] !== ours[0],
+    `${coupledLoss} vs ${ours}`,
+  );
+});
+
 Deno.test("visualInit: checked; audio-started visual centers in pairDistances, localize and training", async () => {
   assertThrows(
     () => resolveRecipe({ visualInit: "sound" as "audio" }),

@@ -14,6 +14,7 @@ import {
   ownAligned,
   ownAlignment,
   type VisualInit,
+  visualSoftKMeans,
   visualStarts,
 } from "./pair_distances.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
@@ -57,6 +58,13 @@ export interface LocalizeOptions {
    * model trained with a recipe's `visualBeta`; the audio clustering keeps `beta`.
    */
   visualBeta?: number;
+  /**
+   * Mean-field spatial coupling of the visual clustering (default absent or 0: none), for a
+   * model trained with a recipe's `visualCoupling`, or at localization only: each grid
+   * position's logit for a visual center gains this times its 4 neighbours' mean previous
+   * assignment to it (see `PairOptions.visualCoupling`).
+   */
+  visualCoupling?: number;
   /**
    * Where the visual centers start, for a model trained with a recipe's `visualInit` (default
    * `grid`; `audio`: the first K_audio at the clip's audio centers, aligned by `background`;
@@ -149,11 +157,11 @@ async function localizeInputs(
     cols = v.cols;
     const a = embedAudio(model, inputs.logMel).features;
     const ak = softKMeans(a, kAudio, km);
-    const vk = softKMeans(v.features, kVisual, {
+    const vk = visualSoftKMeans(v.features, v, kVisual, {
       ...km,
       beta: opts.visualBeta || km.beta,
       init: init === "grid" ? undefined : visualStarts(v.features, ak.centers, init) as tf.Tensor3D,
-    });
+    }, opts.visualCoupling);
     if (ownAligned(init)) return [vk.assignments, ownAlignment(vk.centers, ak.centers).nearest];
     const bg = backgroundCenters(
       opts.background ?? LOCALIZE_DEFAULTS.background,

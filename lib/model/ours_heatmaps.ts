@@ -32,7 +32,8 @@ import type { VisualInit } from "./pair_distances.ts";
  * @param which the aligned (sounding) or unaligned (background) centers' maps.
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
  * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
- * `LOCALIZE_DEFAULTS`'), the visual clustering's own beta (`visualBeta`, see `localize`) and
+ * `LOCALIZE_DEFAULTS`'), the visual clustering's own beta (`visualBeta`, see `localize`), its
+ * mean-field grid coupling (`visualCoupling`, see `localize`) and
  * where its centers start (`visualInit`, see `localize`).
  * @returns one heatmap per clip on the visual feature grid.
  *
@@ -63,6 +64,7 @@ export async function oursHeatmaps(
     background?: BackgroundRule;
     extraVisualCenters?: number;
     visualBeta?: number;
+    visualCoupling?: number;
     visualInit?: VisualInit;
   } = {},
 ): Promise<GridHeatmap[]> {
@@ -85,6 +87,7 @@ export async function oursHeatmaps(
         beta: opts.beta,
         background: opts.background,
         visualBeta: opts.visualBeta,
+        visualCoupling: opts.visualCoupling,
         visualInit: opts.visualInit,
       });
       maps.forEach((m, j) => {

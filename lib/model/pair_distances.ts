@@ -5,7 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { softKMeans } from "../../kernels/mod.ts";
+import { softKMeans, softKMeansCoupled, type SoftKMeansOptions } from "../../kernels/mod.ts";
+import type { SoftKMeansResult } from "../../kernels/soft_kmeans_types.ts";
 import { softKMeansEachStart } from "../../kernels/soft_kmeans_composed.ts";
 import type { AVModel } from "./create_model.ts";
 import { embedAudio, embedVisual } from "./embed.ts";
@@ -195,6 +196,14 @@ export interface PairOptions {
    */
   visualBeta?: number;
   /**
+   * Mean-field spatial coupling of the visual clustering (default absent or 0: none, each
+   * grid position assigned on its own): from the second soft K-means iteration on, each
+   * position's logit for a visual center gains this times the mean of its 4 grid neighbours'
+   * previous assignment to that center (see `GridCoupling`; the composed tfjs path, slower than
+   * the fused kernels). The audio clustering is not coupled.
+   */
+  visualCoupling?: number;
+  /**
    * Where the visual centers start (default `grid`: positions floor(k N / K), the paper).
    * `audio`: the first K_audio visual centers start at the audio centers of the pair's audio,
    * so frame j is clustered once per audio i (B x B clusterings with `matrix` or `negatives:
@@ -268,6 +277,46 @@ function stopGradient<T extends tf.Tensor>(x: T): T {
     })) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   return f(x) as T;
+}
+
+/**
+ * The visual soft K-means of features `x` `[B, rows * cols, D]` on their grid: `softKMeans`,
+ * or with `coupling` (gamma) other than absent or 0 its mean-field coupled form
+ * (`softKMeansCoupled`, the composed tfjs path). Used alike in training (`pairDistances`) and
+ * localization (`localize`).
+ *
+ * @param x visual features `[B, rows * cols, D]` (row-major positions).
+ * @param grid the feature grid's `rows` and `cols`.
+ * @param k the number of visual centers.
+ * @param opts the soft K-means options (`iterations`, `beta`, `init`).
+ * @param coupling the coupling strength gamma (absent or 0: none).
+ * @returns centers `[B, k, D]` and assignments `[B, k, N]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { softKMeans } from "@avscene/avscene/kernels";
+ * import { visualSoftKMeans } from "./pair_distances.ts";
+ * const x = tf.tensor3d([[[0], [0], [0.5], [1]]]); // a 2 x 2 grid
+ * const plain = await softKMeans(x, 2, { beta: 5 }).assignments.array();
+ * const off = await visualSoftKMeans(x, { rows: 2, cols: 2 }, 2, { beta: 5 }, 0).assignments.array();
+ * assert.deepEqual(off, plain);
+ * ```
+ * @category model
+ */
+export function visualSoftKMeans(
+  x: tf.Tensor3D,
+  grid: { rows: number; cols: number },
+  k: number,
+  opts: SoftKMeansOptions,
+  coupling?: number,
+): SoftKMeansResult {
+  if (coupling === undefined || coupling === 0) return softKMeans(x, k, opts);
+  return softKMeansCoupled(x, k, {
+    ...opts,
+    coupling: { gamma: coupling, rows: grid.rows, cols: grid.cols },
+  });
 }
 
 /**
@@ -436,7 +485,13 @@ export function pairDistances(
       ac = tf.mean(a, 1, true) as tf.Tensor3D;
     } else {
       const km = { iterations: opts.iterations, beta: opts.beta };
-      const vk = softKMeans(v, opts.kVisual, { ...km, beta: opts.visualBeta || opts.beta });
+      const vk = visualSoftKMeans(
+        v,
+        visual,
+        opts.kVisual,
+        { ...km, beta: opts.visualBeta || opts.beta },
+        opts.visualCoupling,
+      );
       vc = vk.centers;
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);
@@ -493,12 +548,17 @@ function audioInitPairDistances(
         v,
         init === "feature-own" ? detach(visualStarts(v, ac, init, true) as tf.Tensor4D) : start,
         opts.kVisual,
-        vb,
+        opts.visualCoupling
+          ? {
+            ...vb,
+            coupling: { gamma: opts.visualCoupling, rows: visual.rows, cols: visual.cols },
+          }
+          : vb,
       )
-      : softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, {
+      : visualSoftKMeans(tf.concat([v, rollBatch(v)]) as tf.Tensor3D, visual, opts.kVisual, {
         ...vb,
         init: tf.concat([start, detach(visualStarts(rollBatch(v), ac, init) as tf.Tensor3D)]),
-      });
+      }, opts.visualCoupling);
     const audio = (full
       ? tf.reshape(tf.broadcastTo(tf.expandDims(ac, 1), [b, b, ka, d]), [b * b, ka, d])
       : tf.concat([ac, ac])) as tf.Tensor3D;
@@ -563,7 +623,10 @@ function ownPairs(
 } {
   const b = v.shape[0], ka = opts.kAudio;
   const km = { iterations: opts.iterations, beta: opts.visualBeta || opts.beta };
-  const vk = softKMeans(tf.concat([v, rollBatch(v)]), opts.kVisual, { ...km, init: starts });
+  const vk = visualSoftKMeans(tf.concat([v, rollBatch(v)]) as tf.Tensor3D, visual, opts.kVisual, {
+    ...km,
+    init: starts,
+  }, opts.visualCoupling);
   const tau = opts.alignTemperature ?? 0;
   const sd = startedSceneDistance2(vk, tf.concat([ac, ac]) as tf.Tensor3D, visual, opts, init);
   const positive2 = tf.slice(sd, [0], [b]) as tf.Tensor1D;
