@@ -9,8 +9,11 @@
  *
  * Each weights file is a tiny model's flat float32 parameters (`DIR/weights/<variant>-s<seed>.bin`
  * of `deno task ablate --out DIR`). Prints, per model and gamma, cIoU@0.5 and AUC (%), held-out
- * pair accuracy, the off-object share, own/other-object cIoU and the share of sounds on their
- * own object. At gamma 0 the numbers are the ablation's for that model.
+ * pair accuracy, the off-object share, own/other-object cIoU, the share of sounds on their
+ * own object, and, for the single-source scenes' aligned map (K_visual 3), the mean share of its
+ * mass on the object's mask (precision), its mean value over the mask's pixels (soft recall: how
+ * much of the object it covers) and its mean value over the grid (area). At gamma 0 the numbers
+ * are the ablation's for that model.
  *
  * @module
  */
@@ -54,7 +57,10 @@ const c1Test = Array.from({ length: 64 }, (_, i) => world.scene(i, 1, "test"));
 const duets = Array.from({ length: 16 }, (_, i) => world.scene(i, 2, "test"));
 const { betaEnd: beta, background, extraVisualCenters } = RECIPES.ours;
 
-console.log("model  gamma  cIoU@0.5  AUC  held-out  off-object  own/other  on-object  loc s");
+console.log(
+  "model  gamma  cIoU@0.5  AUC  held-out  off-object  own/other  on-object  loc s  " +
+    "on-object mass  object covered  area",
+);
 for (const arg of positionals) {
   const eq = arg.indexOf("=");
   if (eq < 1) throw new Error(`coupling_readout.ts: "${arg}" is not LABEL=weights.bin`);
@@ -82,7 +88,7 @@ for (const arg of positionals) {
       });
       const heldOut = pairAccuracy(await d.positive2.data(), await d.negative2.data());
       tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
-      let off = 0;
+      let off = 0, precision = 0, recall = 0, area = 0;
       for (let i = 0; i < locSet.length; i += 32) {
         const part = locSet.slice(i, i + 32);
         const maps = await localize(model, part, {
@@ -101,6 +107,21 @@ for (const arg of positionals) {
             image.width,
           );
           if (share < 0.1) off++;
+          precision += share;
+          // the map's value at each mask pixel (nearest grid cell), averaged over the mask
+          const map = m.aligned[0], mask = masks![0];
+          let onMask = 0, pixels = 0;
+          for (let y = 0; y < image.height; y++) {
+            for (let x = 0; x < image.width; x++) {
+              if (!mask[y * image.width + x]) continue;
+              const cell = Math.floor((y * m.height) / image.height) * m.width +
+                Math.floor((x * m.width) / image.width);
+              onMask += map[cell];
+              pixels++;
+            }
+          }
+          recall += pixels ? onMask / pixels : 0;
+          area += map.reduce((a, b) => a + b, 0) / map.length;
         });
       }
       const per = await perSourceLocalization(model, duets, { ...how, extraVisualCenters });
@@ -111,6 +132,8 @@ for (const arg of positionals) {
           per.ownObjectCIoU.toFixed(3)
         }/${per.otherObjectCIoU.toFixed(3)}  ${per.onOwnObject.toFixed(2)}  ${
           locSeconds.toFixed(1)
+        }  ${(precision / locSet.length).toFixed(3)}  ${(recall / locSet.length).toFixed(3)}  ${
+          (area / locSet.length).toFixed(3)
         }`,
       );
     }
