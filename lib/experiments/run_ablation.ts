@@ -682,6 +682,31 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, visualBeta: 2.5 },
     levels: [1, 2],
   },
+  ...[0.5, 1, 2].flatMap((sigma): AblationVariant[] => [{
+    name: `ours vsmooth${sigma}`,
+    change: `the default recipe (softmax t2) with the visual feature map smoothed by a ` +
+      `Gaussian of sigma ${sigma} cells (borders normalised inside the frame) before the ` +
+      `visual clustering only, in training, localization and the held-out pairs`,
+    recipe: { ...OURS_SOFTMAX, visualSmoothing: sigma },
+  }, {
+    name: `ours vsmooth${sigma} C2(C1)`,
+    change: `visual smoothing sigma ${sigma}, softmax t2, C1 then C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, visualSmoothing: sigma },
+    levels: [1, 2],
+  }]),
+  ...[0.25, 0.5, 1].flatMap((lambda): AblationVariant[] => [{
+    name: `ours vxy${lambda}`,
+    change: `the default recipe (softmax t2) with each position's (x, y) in [-1, 1] appended ` +
+      `to the visual features for the visual clustering, weighted ${lambda} (1: spread as the ` +
+      `frame's features), the centers' coordinates dropped before the alignment; in ` +
+      `training, localization and the held-out pairs`,
+    recipe: { ...OURS_SOFTMAX, visualCoordinates: lambda },
+  }, {
+    name: `ours vxy${lambda} C2(C1)`,
+    change: `visual coordinates weight ${lambda}, softmax t2, C1 then C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, visualCoordinates: lambda },
+    levels: [1, 2],
+  }]),
   {
     name: "ours(sm)@1000",
     change: "the default recipe (softmax t2), 1000 steps: its accuracy curve gives every " +
@@ -1028,9 +1053,19 @@ const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
-    extraVisualCenters: number;
-  },
+  how:
+    & Pick<
+      PairOptions,
+      | "beta"
+      | "background"
+      | "visualBeta"
+      | "visualInit"
+      | "visualSmoothing"
+      | "visualCoordinates"
+    >
+    & {
+      extraVisualCenters: number;
+    },
 ): Promise<number> {
   const x = modelInputs(model, clips);
   const { extraVisualCenters, ...rest } = how;
@@ -1054,9 +1089,19 @@ async function heldOutAccuracy(
 async function offObjectShare(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
-    extraVisualCenters: number;
-  },
+  opts:
+    & Pick<
+      LocalizeOptions,
+      | "beta"
+      | "background"
+      | "visualBeta"
+      | "visualInit"
+      | "visualSmoothing"
+      | "visualCoordinates"
+    >
+    & {
+      extraVisualCenters: number;
+    },
 ): Promise<number> {
   const { extraVisualCenters, ...how } = opts;
   let off = 0;
@@ -1100,9 +1145,19 @@ async function offObjectShare(
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts: Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualInit"> & {
-    extraVisualCenters?: number;
-  } = {},
+  opts:
+    & Pick<
+      LocalizeOptions,
+      | "beta"
+      | "background"
+      | "visualBeta"
+      | "visualInit"
+      | "visualSmoothing"
+      | "visualCoordinates"
+    >
+    & {
+      extraVisualCenters?: number;
+    } = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
   const { extraVisualCenters = LOCALIZE_DEFAULTS.extraVisualCenters, ...how } = opts;
   const solo: AVClip[] = [];
@@ -1220,6 +1275,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           extraVisualCenters: recipe.extraVisualCenters,
           visualBeta: recipe.visualBeta,
           visualInit: recipe.visualInit,
+          visualSmoothing: recipe.visualSmoothing,
+          visualCoordinates: recipe.visualCoordinates,
         };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));

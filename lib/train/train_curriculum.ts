@@ -405,6 +405,8 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           inFrameNegatives: recipe.inFrameNegative > 0,
           alignTemperature: recipe.alignTemperature,
           visualBeta: recipe.visualBeta,
+          visualSmoothing: recipe.visualSmoothing,
+          visualCoordinates: recipe.visualCoordinates,
           // grid-started for the stage's first visualInitAfter steps, the audio start after
           ...(step < (recipe.visualInitAfter ?? 0) ? {} : {
             visualInit: recipe.visualInit,
