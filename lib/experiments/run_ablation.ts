@@ -694,7 +694,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, visualSmoothing: sigma },
     levels: [1, 2],
   }]),
-  ...[0.25, 0.5, 1].flatMap((lambda): AblationVariant[] => [{
+  ...[0.1, 0.25, 0.5, 1].flatMap((lambda): AblationVariant[] => [{
     name: `ours vxy${lambda}`,
     change: `the default recipe (softmax t2) with each position's (x, y) in [-1, 1] appended ` +
       `to the visual features for the visual clustering, weighted ${lambda} (1: spread as the ` +
