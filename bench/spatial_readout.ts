@@ -4,7 +4,8 @@
  * (`visualSmoothing`) or with coordinates appended (`visualCoordinates`) although they were
  * trained without (or with other settings), scored as `runAblation` scores them: Table 2's
  * protocol on the synthetic world's held-out localization scenes (cIoU@0.5 and AUC, %), and
- * the duets' sounds on their own object (`perSourceLocalization`). Evaluation only: no
+ * the duets' sounds on their own object (`perSourceLocalization`), and the background centers'
+ * AUC (the unaligned map: above the aligned AUC, a flip to the background). Evaluation only: no
  * training; `init` as the variant scores untrained nets (a read-out that lifts them as much as
  * trained ones measures the geometry, not the training). Not a `deno bench` file.
  *
@@ -12,8 +13,8 @@
  *     [--seeds 0,1,2,3,4] [--scenes 64] [--smoothing 0,0.5,1,2] [--coordinates 0.1]
  *     [--extra 2]
  *
- * Prints, per variant and read-out, each seed's AUC / cIoU@0.5 / sounds on own object and
- * their means.
+ * Prints, per variant and read-out, each seed's AUC / cIoU@0.5 / sounds on own object /
+ * background AUC and their means.
  *
  * @module
  */
@@ -71,7 +72,7 @@ async function load(variant: string, seed: number): Promise<AVModel> {
 }
 
 console.log(
-  `${nScenes} localization scenes, ${duets.length} duets; AUC / cIoU@0.5 / on own object`,
+  `${nScenes} localization scenes, ${duets.length} duets; AUC / cIoU@0.5 / on own object / background AUC`,
 );
 for (const variant of values.variants.split(",")) {
   const models = await Promise.all(seeds.map((s) => load(variant, s)));
@@ -82,15 +83,20 @@ for (const variant of values.variants.split(",")) {
       const s = localizationScores(
         clipCIoUs(locSet, await oursHeatmaps(model, locSet, "aligned", how)),
       );
+      const bg = localizationScores(
+        clipCIoUs(locSet, await oursHeatmaps(model, locSet, "unaligned", how)),
+      );
       const per = await perSourceLocalization(model, duets, how);
-      rows.push([100 * s.auc, 100 * s.ciou50, per.onOwnObject]);
+      rows.push([100 * s.auc, 100 * s.ciou50, per.onOwnObject, 100 * bg.auc]);
     }
     const mean = (k: number) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
     console.log(
       `${variant} | ${name.padEnd(24)} | mean ${mean(0).toFixed(1)} / ${mean(1).toFixed(1)} / ${
         mean(2).toFixed(2)
-      } | ${
-        rows.map((r) => `${r[0].toFixed(1)}/${r[1].toFixed(1)}/${r[2].toFixed(2)}`).join("  ")
+      } / ${mean(3).toFixed(1)} | ${
+        rows.map((r) =>
+          `${r[0].toFixed(1)}/${r[1].toFixed(1)}/${r[2].toFixed(2)}/${r[3].toFixed(1)}`
+        ).join("  ")
       }`,
     );
   }
