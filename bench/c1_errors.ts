@@ -4,12 +4,14 @@
  *
  *   deno run -A bench/c1_errors.ts --weights runs/a450/weights [--variant ours] [--seeds 0,1,2]
  *     [--scenes 1024] [--probe-scenes 500] [--out runs/c1_errors.json] [--beta B] [--pairs-only]
- *     [--visual-init grid|audio|audio-own]
+ *     [--visual-init grid|audio|audio-own] [--smoothing SIGMA]
  *
  * For each seed, on held-out C1 test scenes (`world.scene(i, 1, "test")`, the ablation's
  * held-out set and beyond), in chunks of 64 scenes clustered as trained (the default recipe's
  * beta, background rule and visual centers; `--beta` clusters at another beta, for weights
  * trained with a recipe's `visualBeta`: with K_audio = 1 only the visual clustering's beta acts;
+ * `--smoothing` smooths the visual features before the visual clustering, for weights trained
+ * with a recipe's `visualSmoothing`;
  * `--visual-init` clusters as a recipe's `visualInit` trained: with `audio` or `audio-own` each
  * (audio, frame) pair's visual clustering starts its first center at that audio's center):
  *
@@ -50,6 +52,7 @@ import { checkVisualInit, ownAlignment, pairDistances } from "../lib/model/pair_
 import { softKMeansEachStart } from "../kernels/soft_kmeans_composed.ts";
 import { alignCenters, backgroundCenters } from "../lib/model/align_centers.ts";
 import { softKMeans } from "../kernels/mod.ts";
+import { checkVisualSpatial, clusteringFeatures } from "../lib/model/visual_spatial.ts";
 import { presetConfig } from "../lib/model/presets.ts";
 import { RECIPES } from "../lib/train/recipe.ts";
 import { classifyFrozenFeatures } from "../lib/metrics/classify_frozen_features.ts";
@@ -67,6 +70,7 @@ const { values } = parseArgs({
     beta: { type: "string" },
     "pairs-only": { type: "boolean", default: false },
     "visual-init": { type: "string", default: "grid" },
+    smoothing: { type: "string", default: "0" },
   },
 });
 const pairsOnly = values["pairs-only"];
@@ -163,7 +167,12 @@ const how = {
   background: recipe.background,
   negatives: "all" as const,
   visualInit: checkVisualInit("c1_errors: --visual-init", values["visual-init"]),
+  visualSmoothing: Number(values.smoothing),
 };
+checkVisualSpatial("c1_errors: --smoothing", how);
+if (how.visualSmoothing > 0 && how.visualInit !== "grid") {
+  throw new Error(`c1_errors: --smoothing needs --visual-init grid`);
+}
 if (!(Number.isFinite(how.beta) && how.beta > 0)) {
   throw new Error(`c1_errors: --beta must be a number > 0, got "${values.beta}"`);
 }
@@ -316,7 +325,7 @@ async function objectCenterAccuracy(
       const fromAudio = how.visualInit !== "grid";
       const vk = fromAudio
         ? softKMeansEachStart(v.features, tf.expandDims(ac, 1), kv, { beta: how.beta })
-        : softKMeans(v.features, kv, { beta: how.beta });
+        : softKMeans(clusteringFeatures(v, how), kv, { beta: how.beta });
       const na = fromAudio ? n : 1;
       const centers = tf.reshape(vk.centers, [na, n, kv, -1]);
       const assign = tf.reshape(vk.assignments, [na, n, kv, cells]);
@@ -438,7 +447,10 @@ async function probeFeatures(model: AVModel): Promise<Record<string, Float32Arra
       const ac = softKMeans(a.features, 1, km).centers;
       // as trained: each frame's visual clustering from the grid, or from its own audio center
       const init = how.visualInit === "grid" ? undefined : ac;
-      const vk = softKMeans(v.features, how.kVisual, { ...km, init });
+      const vk = softKMeans(init ? v.features : clusteringFeatures(v, how), how.kVisual, {
+        ...km,
+        init,
+      });
       const bg = backgroundCenters(how.background, vk.assignments, 1);
       const { nearest } = how.visualInit === "audio-own"
         ? ownAlignment(vk.centers, ac)

@@ -697,6 +697,31 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, visualCoupling: g },
     levels: [1, 2],
   })),
+  ...[0.5, 1, 2].flatMap((sigma): AblationVariant[] => [{
+    name: `ours vsmooth${sigma}`,
+    change: `the default recipe (softmax t2) with the visual feature map smoothed by a ` +
+      `Gaussian of sigma ${sigma} cells (borders normalised inside the frame) before the ` +
+      `visual clustering only, in training, localization and the held-out pairs`,
+    recipe: { ...OURS_SOFTMAX, visualSmoothing: sigma },
+  }, {
+    name: `ours vsmooth${sigma} C2(C1)`,
+    change: `visual smoothing sigma ${sigma}, softmax t2, C1 then C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, visualSmoothing: sigma },
+    levels: [1, 2],
+  }]),
+  ...[0.1, 0.25, 0.5, 1].flatMap((lambda): AblationVariant[] => [{
+    name: `ours vxy${lambda}`,
+    change: `the default recipe (softmax t2) with each position's (x, y) in [-1, 1] appended ` +
+      `to the visual features for the visual clustering, weighted ${lambda} (1: spread as the ` +
+      `frame's features), the centers' coordinates dropped before the alignment; in ` +
+      `training, localization and the held-out pairs`,
+    recipe: { ...OURS_SOFTMAX, visualCoordinates: lambda },
+  }, {
+    name: `ours vxy${lambda} C2(C1)`,
+    change: `visual coordinates weight ${lambda}, softmax t2, C1 then C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, visualCoordinates: lambda },
+    levels: [1, 2],
+  }]),
   {
     name: "ours(sm)@1000",
     change: "the default recipe (softmax t2), 1000 steps: its accuracy curve gives every " +
@@ -1034,6 +1059,16 @@ export function blockMeans(accuracies: readonly number[], block: number): number
   return out;
 }
 
+/** The clustering settings a model is measured with, as it was trained. */
+type ClusteringField =
+  | "beta"
+  | "background"
+  | "visualBeta"
+  | "visualCoupling"
+  | "visualInit"
+  | "visualSmoothing"
+  | "visualCoordinates";
+
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 
 /**
@@ -1043,9 +1078,7 @@ const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 async function heldOutAccuracy(
   model: AVModel,
   clips: AVClip[],
-  how: Pick<PairOptions, "beta" | "background" | "visualBeta" | "visualCoupling" | "visualInit"> & {
-    extraVisualCenters: number;
-  },
+  how: Pick<PairOptions, ClusteringField> & { extraVisualCenters: number },
 ): Promise<number> {
   const x = modelInputs(model, clips);
   const { extraVisualCenters, ...rest } = how;
@@ -1070,7 +1103,7 @@ async function offObjectShare(
   model: AVModel,
   scenes: readonly AVClip[],
   opts:
-    & Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualCoupling" | "visualInit">
+    & Pick<LocalizeOptions, ClusteringField>
     & {
       extraVisualCenters: number;
     },
@@ -1118,7 +1151,7 @@ export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
   opts:
-    & Pick<LocalizeOptions, "beta" | "background" | "visualBeta" | "visualCoupling" | "visualInit">
+    & Pick<LocalizeOptions, ClusteringField>
     & {
       extraVisualCenters?: number;
     } = {},
@@ -1240,6 +1273,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           visualBeta: recipe.visualBeta,
           visualCoupling: recipe.visualCoupling,
           visualInit: recipe.visualInit,
+          visualSmoothing: recipe.visualSmoothing,
+          visualCoordinates: recipe.visualCoordinates,
         };
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));

@@ -17,6 +17,12 @@ import {
   visualSoftKMeans,
   visualStarts,
 } from "./pair_distances.ts";
+import {
+  checkVisualSpatial,
+  clusteringFeatures,
+  featureCenters,
+  type VisualSpatialOptions,
+} from "./visual_spatial.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
 import type { AVClip } from "../data/types.ts";
 
@@ -38,7 +44,7 @@ export const LOCALIZE_DEFAULTS: Readonly<
  *
  * @category model
  */
-export interface LocalizeOptions {
+export interface LocalizeOptions extends VisualSpatialOptions {
   /** Audio centers (sounds to localize; default 1). */
   kAudio?: number;
   /** Visual centers (default kAudio + {@linkcode LOCALIZE_DEFAULTS}' 2). */
@@ -150,6 +156,11 @@ async function localizeInputs(
   const kVisual = opts.kVisual ?? kAudio + LOCALIZE_DEFAULTS.extraVisualCenters;
   const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
   const init = checkVisualInit("localize: opts.visualInit", opts.visualInit ?? "grid");
+  if (checkVisualSpatial("localize: opts", opts) && init !== "grid") {
+    throw new Error(
+      `localize: opts.visualSmoothing / visualCoordinates need the grid visualInit, got "${init}"`,
+    );
+  }
   let rows = 0, cols = 0;
   const [assign, nearest] = tf.tidy(() => {
     const v = embedVisual(model, inputs.images);
@@ -157,11 +168,16 @@ async function localizeInputs(
     cols = v.cols;
     const a = embedAudio(model, inputs.logMel).features;
     const ak = softKMeans(a, kAudio, km);
-    const vk = visualSoftKMeans(v.features, v, kVisual, {
+    const clustered = visualSoftKMeans(clusteringFeatures(v, opts), v, kVisual, {
       ...km,
       beta: opts.visualBeta || km.beta,
       init: init === "grid" ? undefined : visualStarts(v.features, ak.centers, init) as tf.Tensor3D,
     }, opts.visualCoupling);
+    // a spatial prior's coordinates dropped from the centers before they meet the audio's
+    const vk = {
+      ...clustered,
+      centers: featureCenters(clustered.centers, v.features.shape[2]),
+    };
     if (ownAligned(init)) return [vk.assignments, ownAlignment(vk.centers, ak.centers).nearest];
     const bg = backgroundCenters(
       opts.background ?? LOCALIZE_DEFAULTS.background,

@@ -24,3 +24,4 @@ export * from "./pooled_features.ts";
 export * from "./poisson_regression.ts";
 export * from "./counting_model.ts";
 export * from "./separation/mod.ts";
+export * from "./visual_spatial.ts";

@@ -11,6 +11,7 @@ import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
 import { localize, LOCALIZE_DEFAULTS } from "./localize.ts";
 import type { BackgroundRule } from "./align_centers.ts";
 import type { VisualInit } from "./pair_distances.ts";
+import type { VisualSpatialOptions } from "./visual_spatial.ts";
 
 /**
  * Our model's heatmaps: each clip is clustered with K_audio = its number of sources (1 when
@@ -33,8 +34,9 @@ import type { VisualInit } from "./pair_distances.ts";
  * @param opts clustering `beta` and `background` rule (see `localize`; default its defaults),
  * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
  * `LOCALIZE_DEFAULTS`'), the visual clustering's own beta (`visualBeta`, see `localize`), its
- * mean-field grid coupling (`visualCoupling`, see `localize`) and
- * where its centers start (`visualInit`, see `localize`).
+ * mean-field grid coupling (`visualCoupling`, see `localize`), where its centers start
+ * (`visualInit`, see `localize`), and the clustering's spatial priors (`visualSmoothing`,
+ * `visualCoordinates`, see `localize`).
  * @returns one heatmap per clip on the visual feature grid.
  *
  * @example
@@ -66,7 +68,7 @@ export async function oursHeatmaps(
     visualBeta?: number;
     visualCoupling?: number;
     visualInit?: VisualInit;
-  } = {},
+  } & VisualSpatialOptions = {},
 ): Promise<GridHeatmap[]> {
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
   if (!Number.isInteger(extra) || extra < 1) {
@@ -89,6 +91,8 @@ export async function oursHeatmaps(
         visualBeta: opts.visualBeta,
         visualCoupling: opts.visualCoupling,
         visualInit: opts.visualInit,
+        visualSmoothing: opts.visualSmoothing,
+        visualCoordinates: opts.visualCoordinates,
       });
       maps.forEach((m, j) => {
         const chosen = which === "aligned" ? m.aligned : m.unaligned;

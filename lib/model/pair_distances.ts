@@ -18,6 +18,12 @@ import {
   excludeBackground,
   softAlignedDistance2,
 } from "./align_centers.ts";
+import {
+  checkVisualSpatial,
+  clusteringFeatures,
+  featureCenters,
+  type VisualSpatialOptions,
+} from "./visual_spatial.ts";
 
 /**
  * `source`: the paper's structural alignment of K_audio audio centers to K_visual visual
@@ -150,7 +156,7 @@ export function ownAlignment(vc: tf.Tensor3D, ac: tf.Tensor3D): Alignment {
  *
  * @category model
  */
-export interface PairOptions {
+export interface PairOptions extends VisualSpatialOptions {
   /** Audio centers K_audio (the stage's number of sources). */
   kAudio: number;
   /** Visual centers K_visual (sources + 1 background center). */
@@ -474,6 +480,13 @@ export function pairDistances(
         `${opts.visualInitDetach} need an audio visualInit, got "grid"`,
     );
   }
+  const spatial = checkVisualSpatial("pairDistances: opts", opts);
+  if (spatial && init !== "grid") {
+    throw new Error(
+      `pairDistances: opts.visualSmoothing / visualCoordinates need the grid visualInit, ` +
+        `got "${init}"`,
+    );
+  }
   if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init, pairs);
   return tf.tidy(() => {
     const visual = embedVisual(model, images);
@@ -485,14 +498,15 @@ export function pairDistances(
       ac = tf.mean(a, 1, true) as tf.Tensor3D;
     } else {
       const km = { iterations: opts.iterations, beta: opts.beta };
+      // with a spatial prior the clustered features differ from v; the centers' coordinates go
       const vk = visualSoftKMeans(
-        v,
+        clusteringFeatures(visual, opts),
         visual,
         opts.kVisual,
         { ...km, beta: opts.visualBeta || opts.beta },
         opts.visualCoupling,
       );
-      vc = vk.centers;
+      vc = featureCenters(vk.centers, v.shape[2]);
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);
     }

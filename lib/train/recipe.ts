@@ -15,6 +15,7 @@ import {
   type VisualInit,
   type VisualInitPairs,
 } from "../model/pair_distances.ts";
+import { checkVisualSpatial } from "../model/visual_spatial.ts";
 
 /**
  * The named recipes.
@@ -135,6 +136,23 @@ export interface Recipe {
    */
   visualCoupling?: number;
   /**
+   * Spatial prior of the visual clustering (absent or 0: off): the visual feature map smoothed
+   * by a Gaussian of this sigma in grid cells (borders normalised by the weights inside the
+   * frame) before the visual soft K-means only, in training (the gradient flows through it)
+   * and in the ablation's localization and held-out measures (`PairOptions.visualSmoothing`).
+   * Needs the grid `visualInit`. Measured, not the default (README, "The learning recipe").
+   */
+  visualSmoothing?: number;
+  /**
+   * Spatial prior of the visual clustering (absent or 0: off): each position's (x, y) in
+   * [-1, 1] appended to the visual features for the visual soft K-means, weighted by this
+   * lambda (at 1 the coordinates spread as much as the frame's features), the centers'
+   * coordinates dropped before the alignment; in training and in the ablation's localization
+   * and held-out measures (`PairOptions.visualCoordinates`). Needs the grid `visualInit`.
+   * Measured, not the default (README, "The learning recipe").
+   */
+  visualCoordinates?: number;
+  /**
    * Where the visual soft K-means starts its centers (absent or `grid`: positions
    * floor(k N / K), the paper's; `audio`: the first K_audio visual centers start at the audio
    * centers of the pair's sound, so each frame is clustered once per audio of the batch, each
@@ -252,6 +270,11 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.equal(resolveRecipe({ negatives: "next", loss: "margin" }).negatives, "next");
  * assert.throws(() => resolveRecipe({ visualBeta: -1 }), /visualBeta must be/);
  * assert.throws(() => resolveRecipe({ visualCoupling: -1 }), /visualCoupling must be/);
+ * assert.throws(() => resolveRecipe({ visualSmoothing: -1 }), /visualSmoothing must be/);
+ * assert.throws(
+ *   () => resolveRecipe({ visualCoordinates: 1, visualInit: "audio" }),
+ *   /need the grid visualInit/,
+ * );
  * assert.throws(() => resolveRecipe({ temperatureEnd: 0 }), /temperatureEnd must be/);
  * assert.throws(() => resolveRecipe({ visualInit: "sound" as "audio" }), /visualInit must be/);
  * assert.throws(() => resolveRecipe({ visualInitAfter: 150 }), /visualInitAfter 150 needs an audio/);
@@ -328,6 +351,14 @@ export function resolveRecipe(
   ) {
     throw new Error(
       `recipe: visualCoupling must be finite and >= 0 (0: no coupling), got ${r.visualCoupling}`,
+    );
+  }
+  if (
+    checkVisualSpatial("recipe", r) && r.visualInit !== undefined && r.visualInit !== "grid"
+  ) {
+    throw new Error(
+      `recipe: visualSmoothing / visualCoordinates need the grid visualInit, got ` +
+        `"${r.visualInit}"`,
     );
   }
   if (r.visualInit !== undefined) {

@@ -406,6 +406,8 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           alignTemperature: recipe.alignTemperature,
           visualBeta: recipe.visualBeta,
           visualCoupling: recipe.visualCoupling,
+          visualSmoothing: recipe.visualSmoothing,
+          visualCoordinates: recipe.visualCoordinates,
           // grid-started for the stage's first visualInitAfter steps, the audio start after
           ...(step < (recipe.visualInitAfter ?? 0) ? {} : {
             visualInit: recipe.visualInit,
