@@ -6,11 +6,20 @@
  *
  * @module
  */
+import { basename, dirname, join } from "node:path";
 import { describeBackend, initBackend } from "../lib/backend/mod.ts";
 import { backendOption, numberOption, parseCommand } from "./_args.ts";
 import { evaluateCheckpoint } from "../lib/experiments/evaluate_checkpoint.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { latestCheckpoint, loadModel } from "../lib/train/checkpoint.ts";
+import { LOCALIZE_DEFAULTS } from "../lib/model/localize.ts";
+import {
+  RECIPE_NAMES,
+  type RecipeClustering,
+  recipeClustering,
+  type RecipeName,
+  resolveRecipe,
+} from "../lib/train/recipe.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
 import type { SummaryRow } from "../lib/plot/types.ts";
@@ -36,7 +45,13 @@ Usage: deno task eval --checkpoint DIR [options]
 
 Localization: cIoU@0.5 and AUC (Senocak's protocol, consensus of the annotators' boxes) of the
 maps of the visual centers aligned to the sounds (Table 2's protocol); the random baseline is
-scored on the same images.
+scored on the same images. The model is localized as it was trained: when the checkpoint sits
+in a training output whose config.json names the recipe (train --recipe), with that recipe's
+clustering (its beta, background rule and visual centers: --recipe paper is read at beta 30,
+every visual center alignable, K_visual = K_audio + 1); without a config.json (a bare ckpt-*
+folder) with the defaults, the default recipe's (beta 5, the largest visual center never
+aligned, K_visual = K_audio + 2). One line says which and why; a config.json that cannot be read
+or names an unknown recipe stops eval with an error naming the file.
 Classification: pooled audio features (mean and max over positions) of the frozen audio net,
 averaged over windows covering each whole clip, logistic regression, cross-validation over the
 dataset's folds; chance is 1 / classes.
@@ -51,6 +66,124 @@ const EVAL_OPTIONS = {
   "box-frame": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
 } as const;
+
+/** `beta 30, background none, K_visual = K_audio + 1`, and any visual clustering setting. */
+function describeClustering(c: RecipeClustering): string {
+  const parts = [
+    `beta ${c.beta}`,
+    `background ${c.background}`,
+    `K_visual = K_audio + ${c.extraVisualCenters}`,
+  ];
+  for (
+    const key of [
+      "visualBeta",
+      "visualCoupling",
+      "visualInit",
+      "visualSmoothing",
+      "visualCoordinates",
+    ] as const
+  ) {
+    if (c[key] !== undefined) parts.push(`${key} ${c[key]}`);
+  }
+  return parts.join(", ");
+}
+
+/**
+ * The `config.json` of the training output a checkpoint path sits in, if the path has that
+ * shape: the training output itself (`runs/x`), its `checkpoints/` folder, or one `ckpt-*`
+ * folder in it. A path of another shape has none (a bare checkpoint folder).
+ */
+function configCandidates(checkpoint: string): string[] {
+  const here = checkpoint.replace(/\/+$/, "") || "/";
+  const out = [join(here, "config.json")];
+  const up = dirname(here);
+  if (basename(here) === "checkpoints") out.push(join(up, "config.json"));
+  else if (basename(here).startsWith("ckpt-") && basename(up) === "checkpoints") {
+    out.push(join(dirname(up), "config.json"));
+  }
+  return out;
+}
+
+/**
+ * The clustering `eval` reads a checkpoint with, and why: the recipe its training output's
+ * `config.json` records (`settings.recipe`, resolved as `train` trains it; a recorded
+ * `settings.beta` overrides the recipe's, as `trainCurriculum`'s `beta`), or, without a
+ * `config.json` beside the checkpoint or one that records no recipe (an older run), the
+ * defaults (`LOCALIZE_DEFAULTS`, the default recipe's).
+ *
+ * @param checkpoint the `--checkpoint` path: a training output, its `checkpoints/` folder, or
+ * one `ckpt-*` folder.
+ * @returns the clustering, and one line saying which it is and why.
+ * @throws Error naming the file when a `config.json` cannot be read, is not JSON or not a
+ * training run's, or names an unknown recipe or a bad beta.
+ */
+export async function trainedClustering(
+  checkpoint: string,
+): Promise<{ clustering: RecipeClustering; why: string }> {
+  const defaults = (reason: string) => {
+    const clustering = { ...LOCALIZE_DEFAULTS };
+    return {
+      clustering,
+      why: `localized with the defaults (${describeClustering(clustering)}): ${reason}`,
+    };
+  };
+  for (const file of configCandidates(checkpoint)) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw new Error(`eval: cannot read ${file}: ${(e as Error).message}`);
+    }
+    const bad = (what: string) =>
+      new Error(
+        `eval: ${file} ${what}, so the recipe the model was trained with (which eval ` +
+          "localizes it with) is unknown; fix the file, or evaluate a copy of the ckpt-* " +
+          "folder outside the run to localize with the defaults",
+      );
+    let config: unknown;
+    try {
+      config = JSON.parse(text);
+    } catch {
+      throw bad("is not valid JSON");
+    }
+    if (typeof config !== "object" || config === null || Array.isArray(config)) {
+      throw bad("is not a training run's config.json (not a JSON object)");
+    }
+    const settings = (config as { settings?: unknown }).settings;
+    if (settings === undefined) {
+      return defaults(`${file} records no settings (a run of an older version)`);
+    }
+    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+      throw bad("has settings that are not a JSON object");
+    }
+    const { recipe: name, beta } = settings as { recipe?: unknown; beta?: unknown };
+    if (name === undefined) {
+      return defaults(`${file} records no recipe (a run of an older version)`);
+    }
+    if (typeof name !== "string" || !(RECIPE_NAMES as readonly string[]).includes(name)) {
+      throw bad(
+        `names the recipe ${JSON.stringify(name)}, not one of ${RECIPE_NAMES.join(", ")}`,
+      );
+    }
+    // as `train` trains it: the named recipe, a recorded beta overriding its schedule
+    const recipe = resolveRecipe(name as RecipeName);
+    let how = `recipe ${name}`;
+    if (beta !== undefined && beta !== null) {
+      if (!(typeof beta === "number" && Number.isFinite(beta) && beta > 0)) {
+        throw bad(`records beta ${JSON.stringify(beta)}, not a number > 0`);
+      }
+      recipe.betaStart = recipe.betaEnd = beta;
+      how += ` with beta ${beta}`;
+    }
+    const clustering = recipeClustering(recipe);
+    return {
+      clustering,
+      why: `localized as trained: ${how} (${describeClustering(clustering)}), from ${file}`,
+    };
+  }
+  return defaults("no config.json of a training run beside the checkpoint");
+}
 
 /**
  * Run the `eval` command with its command-line arguments (see {@linkcode EVAL_HELP}).
@@ -69,6 +202,8 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (!(await latestCheckpoint(path)) && (await latestCheckpoint(`${path}/checkpoints`))) {
     path = `${path}/checkpoints`;
   }
+  // read before the backend and the model: a bad config.json stops eval at once
+  const { clustering, why } = await trainedClustering(values.checkpoint);
   await initBackend(backendOption(values));
   const model = await loadModel(path);
   try {
@@ -84,7 +219,9 @@ export async function evalCommand(args: string[]): Promise<number> {
         : intArg("box-frame", values["box-frame"], 0, 1),
     });
     console.log(`evaluating ${path} (${c.preset}) on ${describeBackend()} with ${dataset.name}`);
+    console.log(why);
     const r = await evaluateCheckpoint(model, {
+      clustering,
       images: intArg("images", values.images, 100, 1),
       clipsPerClassPerFold: values["clips-per-class"] === undefined
         ? undefined

@@ -4,10 +4,19 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { initBackend } from "../lib/backend/mod.ts";
 import { createModel } from "../lib/model/mod.ts";
-import { saveCheckpoint } from "../lib/train/mod.ts";
+import {
+  latestCheckpoint,
+  loadModel,
+  recipeClustering,
+  resolveRecipe,
+  saveCheckpoint,
+} from "../lib/train/mod.ts";
+import { LOCALIZE_DEFAULTS } from "../lib/model/mod.ts";
+import { openDatasets } from "../lib/data/mod.ts";
+import { evaluateCheckpoint } from "../lib/experiments/mod.ts";
 import { main } from "../cli.ts";
 import { listOption, numberOption, parseCommand } from "../cli/_args.ts";
-import { evalCommand } from "../cli/eval.ts";
+import { evalCommand, trainedClustering } from "../cli/eval.ts";
 import { reproduceCommand } from "../cli/reproduce.ts";
 import { trainCommand } from "../cli/train.ts";
 
@@ -100,6 +109,11 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
       console.log = log;
     }
     assert.match(printed, /3 localization images; 50 labelled clips, 5 folds/);
+    // no config.json beside the checkpoint: read with the defaults, and said so
+    assert.match(
+      printed,
+      /localized with the defaults \(beta 5, background largest, K_visual = K_audio \+ 2\): no config\.json/,
+    );
     const cell = (method: string, metric: string) => {
       const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± — +1`));
       assert.ok(m, `${method} ${metric} in:\n${printed}`);
@@ -120,6 +134,128 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
     );
   } finally {
     model.params.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("eval: a checkpoint is localized as its run was trained (config.json's recipe)", async () => {
+  await initBackend("wasm");
+  const dir = await Deno.makeTempDir({ prefix: "avscene-eval-recipe-test-" });
+  const fast = ["--backend", "wasm", "--quiet", "--batch", "2", "--dataset-size", "4"];
+  try {
+    // two tiny runs of one step: the paper's recipe and the default (ours)
+    const paper = join(dir, "paper"), ours = join(dir, "ours");
+    await printedBy(() =>
+      trainCommand([...fast, "--steps", "1", "--recipe", "paper", "--out", paper])
+    );
+    await printedBy(() => trainCommand([...fast, "--steps", "1", "--out", ours]));
+    const paperClustering = recipeClustering(resolveRecipe("paper"));
+    assert.deepEqual(paperClustering, { beta: 30, background: "none", extraVisualCenters: 1 });
+    // the run's folder, its checkpoints/ folder and one ckpt-* folder all find the run's config
+    const ckpt = await latestCheckpoint(join(paper, "checkpoints"));
+    assert.ok(ckpt);
+    for (const path of [paper, join(paper, "checkpoints"), ckpt, `${paper}/`]) {
+      const { clustering, why } = await trainedClustering(path);
+      assert.deepEqual(clustering, paperClustering, path);
+      assert.match(
+        why,
+        /^localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1\), from .*paper\/config\.json$/,
+      );
+    }
+    const mine = await trainedClustering(join(ours, "checkpoints"));
+    assert.deepEqual(mine.clustering, { ...LOCALIZE_DEFAULTS });
+    assert.match(
+      mine.why,
+      /^localized as trained: recipe ours \(beta 5, background largest, K_visual = K_audio \+ 2\)/,
+    );
+
+    // eval says which clustering it used, and its numbers are the paper clustering's
+    const printed = await printedBy(async () =>
+      assert.equal(
+        await evalCommand([
+          "--checkpoint",
+          paper,
+          "--images",
+          "4",
+          "--clips-per-class",
+          "1",
+          "--backend",
+          "wasm",
+        ]),
+        0,
+      )
+    );
+    assert.match(
+      printed,
+      /localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1\)/,
+    );
+    const auc = Number(printed.match(/checkpoint +AUC \(%\) +([0-9.]+)/)?.[1]);
+    const model = await loadModel(ckpt);
+    try {
+      // the same images, localization only
+      const world = await openDatasets(["synthetic:0"], {
+        sampleRate: model.config.sampleRate,
+        imageSize: model.config.imageSize,
+        seconds: model.config.duration,
+      });
+      const dataset = {
+        name: "localization only",
+        identity: "localization only",
+        localizationSet: (n: number) => world.localizationSet!(n),
+      };
+      const asTrained = await evaluateCheckpoint(model, {
+        images: 4,
+        dataset,
+        clustering: paperClustering,
+      });
+      assert.equal(auc, Number((100 * asTrained.localization!.model.auc).toFixed(1)));
+      // on this model the defaults read otherwise: eval did not use them
+      const asOurs = await evaluateCheckpoint(model, { images: 4, dataset });
+      assert.notEqual(asOurs.localization!.model.auc, asTrained.localization!.model.auc);
+    } finally {
+      model.params.dispose();
+    }
+
+    // a recorded beta overrides the recipe's, as trainCurriculum's beta
+    const config = JSON.parse(await Deno.readTextFile(join(paper, "config.json")));
+    const rewrite = (value: unknown) =>
+      Deno.writeTextFile(join(paper, "config.json"), JSON.stringify(value));
+    await rewrite({ ...config, settings: { ...config.settings, beta: 10 } });
+    const beta10 = await trainedClustering(paper);
+    assert.deepEqual(beta10.clustering, { ...paperClustering, beta: 10 });
+    assert.match(beta10.why, /recipe paper with beta 10 \(beta 10, background none/);
+    // a config.json that records no recipe (an older run): the defaults, said so
+    const { recipe: _, ...noRecipe } = config.settings;
+    await rewrite({ ...config, settings: noRecipe });
+    const older = await trainedClustering(paper);
+    assert.deepEqual(older.clustering, { ...LOCALIZE_DEFAULTS });
+    assert.match(older.why, /^localized with the defaults .*config\.json records no recipe/);
+    // an unknown recipe, a bad beta or a corrupt file: an error naming the file, before loading
+    for (
+      const [value, message] of [
+        [
+          { ...config, settings: { ...config.settings, recipe: "fast" } },
+          /names the recipe "fast", not one of ours, paper/,
+        ],
+        [
+          { ...config, settings: { ...config.settings, beta: -1 } },
+          /records beta -1, not a number > 0/,
+        ],
+        [[1, 2], /is not a training run's config\.json/],
+      ] as const
+    ) {
+      await rewrite(value);
+      await assert.rejects(
+        () => evalCommand(["--checkpoint", paper, "--backend", "wasm"]),
+        new RegExp(`eval: .*paper/config\\.json ${message.source}`),
+      );
+    }
+    await Deno.writeTextFile(join(paper, "config.json"), '{"settings": {"recipe": "pa');
+    await assert.rejects(
+      () => evalCommand(["--checkpoint", join(paper, "checkpoints"), "--backend", "wasm"]),
+      /eval: .*paper\/config\.json is not valid JSON/,
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

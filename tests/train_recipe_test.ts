@@ -26,6 +26,7 @@ import {
   curriculumStages,
   type Recipe,
   recipeBeta,
+  recipeClustering,
   recipeLearningRate,
   RECIPES,
   recipeTemperature,
@@ -124,6 +125,45 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertEquals([RECIPES.ours.loss, RECIPES.ours.temperature], ["softmax", 2]);
   assertEquals(RECIPES.paper.loss, "margin");
   assertThrows(() => resolveRecipe({ negatives: "next" }), Error, 'loss "margin"');
+});
+
+Deno.test("recipeClustering: ours is localize's defaults, paper its own; the visual fields travel", () => {
+  // ours: beta 5, the largest center never aligned, K_visual = K_audio + 2 (LOCALIZE_DEFAULTS)
+  assertEquals(recipeClustering(RECIPES.ours), { ...LOCALIZE_DEFAULTS });
+  assertEquals(recipeClustering(resolveRecipe("ours")), {
+    beta: 5,
+    background: "largest",
+    extraVisualCenters: 2,
+  });
+  // paper: beta 30, every visual center alignable, K_visual = K_audio + 1
+  assertEquals(recipeClustering(resolveRecipe("paper")), {
+    beta: 30,
+    background: "none",
+    extraVisualCenters: 1,
+  });
+  // a beta schedule is read at its end, as the model was last trained
+  assertEquals(recipeClustering(resolveRecipe({ betaStart: 30, betaEnd: 10 })).beta, 10);
+  // each visual clustering setting the recipe sets is passed, and only those
+  const visual = {
+    visualBeta: 2.5,
+    visualCoupling: 1,
+    visualSmoothing: 0.5,
+    visualCoordinates: 0.25,
+  };
+  assertEquals(recipeClustering(resolveRecipe({ ...visual, background: "border" })), {
+    beta: 5,
+    background: "border",
+    extraVisualCenters: 2,
+    ...visual,
+  });
+  const own = recipeClustering(resolveRecipe({ visualInit: "audio-own" }, "paper"));
+  assertEquals(own, {
+    beta: 30,
+    background: "none",
+    extraVisualCenters: 1,
+    visualInit: "audio-own",
+  });
+  assert(!("visualBeta" in recipeClustering(RECIPES.paper)), "an absent field stays absent");
 });
 
 Deno.test("recipeBeta and recipeLearningRate: schedules hit their ends", () => {

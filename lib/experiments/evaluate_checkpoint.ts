@@ -15,8 +15,10 @@ import { consensusMap } from "../metrics/consensus_map.ts";
 import { localizationScores } from "../metrics/localization_scores.ts";
 import { randomLocalization } from "../baselines/random_localization.ts";
 import type { AVModel } from "../model/create_model.ts";
+import { LOCALIZE_DEFAULTS } from "../model/localize.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledFeaturesOf } from "../model/pooled_features.ts";
+import type { RecipeClustering } from "../train/recipe.ts";
 
 /**
  * What {@linkcode evaluateCheckpoint} measured; an evaluation the data cannot serve is absent.
@@ -53,6 +55,13 @@ export interface EvaluateCheckpointOptions {
   worldSeed?: number;
   /** The data (default the synthetic world at the model's sizes). */
   dataset?: AVDataset;
+  /**
+   * The clustering the model is localized with (default `LOCALIZE_DEFAULTS`, how the default
+   * recipe trains): for a model trained with another recipe, `recipeClustering` of it, so that
+   * it is read as it was trained (e.g. `paper`: beta 30, every visual center alignable,
+   * K_visual = K_audio + 1).
+   */
+  clustering?: RecipeClustering;
 }
 
 /**
@@ -61,7 +70,8 @@ export interface EvaluateCheckpointOptions {
  * localization set, frozen-feature classification when it has labelled clips.
  *
  * @param model the trained model.
- * @param opts set sizes, the dataset or the synthetic world's seed.
+ * @param opts set sizes, the dataset or the synthetic world's seed, the clustering the model
+ * is localized with.
  * @returns the measurements, and a sentence for each evaluation skipped (on the synthetic
  * world, the default, both evaluations are always there).
  * @throws Error when the dataset serves neither evaluation.
@@ -72,6 +82,7 @@ export interface EvaluateCheckpointOptions {
  * import { initBackend } from "@avscene/avscene/backend";
  * import { evaluateCheckpoint } from "@avscene/avscene/experiments";
  * import { createModel } from "@avscene/avscene/model";
+ * import { recipeClustering, resolveRecipe } from "@avscene/avscene/train";
  *
  * await initBackend("cpu");
  * const model = createModel({ preset: "tiny", seed: 0 }); // untrained: near chance
@@ -79,6 +90,13 @@ export interface EvaluateCheckpointOptions {
  * assert.equal(r.localization?.images, 4);
  * assert.equal(r.classification?.foldAccuracies.length, 5);
  * assert.deepEqual(r.skipped, []);
+ * // a model trained with the paper's recipe is read as it was trained
+ * const paper = await evaluateCheckpoint(model, {
+ *   images: 4,
+ *   clipsPerClassPerFold: 1,
+ *   clustering: recipeClustering(resolveRecipe("paper")),
+ * });
+ * assert.equal(paper.localization.images, 4);
  * model.params.dispose();
  * ```
  * @category experiments
@@ -120,7 +138,10 @@ export async function evaluateCheckpoint(
     const clips = await dataset.localizationSet!(images);
     // The protocol of Table 2 (aligned centers' maps, cIoU against the annotators' consensus),
     // with the random baseline on the same images.
-    const ours = clipCIoUs(clips, await oursHeatmaps(model, clips, "aligned"));
+    const ours = clipCIoUs(
+      clips,
+      await oursHeatmaps(model, clips, "aligned", opts.clustering ?? LOCALIZE_DEFAULTS),
+    );
     const random = clips.map((clip, i) => {
       const { height: H, width: W } = clip.image;
       const truth = consensusMap(clip.annotatorBoxes ?? [clip.boxes ?? []], H, W);

@@ -17,7 +17,14 @@ import { pairDistances, type PairOptions } from "../model/pair_distances.ts";
 import { pairAccuracy } from "../model/contrastive_loss.ts";
 import type { ModelConfig, PresetName, TrunkLayer } from "../model/presets.ts";
 import { presetConfig } from "../model/presets.ts";
-import { type Recipe, type RecipeName, RECIPES, resolveRecipe } from "../train/recipe.ts";
+import {
+  type Recipe,
+  type RecipeClustering,
+  recipeClustering,
+  type RecipeName,
+  RECIPES,
+  resolveRecipe,
+} from "../train/recipe.ts";
 import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
 import { cIoU } from "../metrics/ciou.ts";
@@ -1059,15 +1066,11 @@ export function blockMeans(accuracies: readonly number[], block: number): number
   return out;
 }
 
-/** The clustering settings a model is measured with, as it was trained. */
-type ClusteringField =
-  | "beta"
-  | "background"
-  | "visualBeta"
-  | "visualCoupling"
-  | "visualInit"
-  | "visualSmoothing"
-  | "visualCoordinates";
+/**
+ * The clustering settings a model is measured with, as it was trained (`recipeClustering`'s,
+ * but the visual centers, which each measure counts its own way).
+ */
+type ClusteringField = Exclude<keyof RecipeClustering, "extraVisualCenters">;
 
 const levelName = (l: CurriculumLevel) => l === "uncurated" ? "U" : `C${l}`;
 
@@ -1266,16 +1269,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           -Math.max(1, Math.round(lastStage.length * FIG3_FINAL_WINDOW)),
         );
         // localized as trained: the recipe's last beta, background rule and visual centers
-        const how = {
-          beta: recipe.betaEnd,
-          background: recipe.background,
-          extraVisualCenters: recipe.extraVisualCenters,
-          visualBeta: recipe.visualBeta,
-          visualCoupling: recipe.visualCoupling,
-          visualInit: recipe.visualInit,
-          visualSmoothing: recipe.visualSmoothing,
-          visualCoordinates: recipe.visualCoordinates,
-        };
+        const how = recipeClustering(recipe);
         const scores = async (which: "aligned" | "unaligned") =>
           localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
         const loc = await scores("aligned");

@@ -22,7 +22,7 @@ import { pairAccuracy } from "../model/contrastive_loss.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { pairDistances } from "../model/pair_distances.ts";
 import type { TrainStep } from "../train/train_curriculum.ts";
-import { type Recipe, resolveRecipe } from "../train/recipe.ts";
+import { type ClusteringRecipe, recipeClustering, resolveRecipe } from "../train/recipe.ts";
 import { floorCheck, judgeAbove, judgeLinks, type Measured } from "../metrics/verdict.ts";
 import { type RunContext, withContext } from "./_run_cache.ts";
 import type { ExperimentOptions, ExperimentWorld, RecipeStage } from "./experiment_options.ts";
@@ -122,7 +122,8 @@ export async function fig3HeldOutSet(world: ExperimentWorld, perCount: number): 
  * Matched-vs-mismatched accuracy on held-out clips, independent of the training K: the clips
  * are grouped by their number of sources n (1 when unknown), each group clustered with
  * K_audio = n and K_visual = n + the recipe's spare visual centers, at the recipe's (final)
- * beta and with its background rule, as the models were trained; each clip's audio is matched
+ * beta and with its background rule (and its visual clustering's own settings, if any:
+ * `recipeClustering`), as the models were trained; each clip's audio is matched
  * with its own frame (positive) and with the next clip's frame of its group (negative). Every
  * model scored on the same clips meets the same K.
  *
@@ -138,9 +139,9 @@ export async function heldOutPairAccuracy(
   model: AVModel,
   clips: readonly AVClip[],
   batch = 32,
-  recipe: Pick<Recipe, "betaEnd" | "background" | "extraVisualCenters"> = resolveRecipe(),
+  recipe: ClusteringRecipe = resolveRecipe(),
 ): Promise<number> {
-  const how = { beta: recipe.betaEnd, background: recipe.background };
+  const { extraVisualCenters, ...how } = recipeClustering(recipe);
   const groups = new Map<number, AVClip[]>();
   for (const c of clips) groups.set(c.count ?? 1, [...groups.get(c.count ?? 1) ?? [], c]);
   const pos: number[] = [], neg: number[] = [];
@@ -156,7 +157,7 @@ export async function heldOutPairAccuracy(
       const d = pairDistances(model, x.images, x.logMel, {
         ...how,
         kAudio: k,
-        kVisual: k + recipe.extraVisualCenters,
+        kVisual: k + extraVisualCenters,
       });
       pos.push(...await d.positive2.data());
       neg.push(...await d.negative2.data());

@@ -37,7 +37,7 @@ import {
   type Verdict,
 } from "../metrics/verdict.ts";
 import { mixtureBatch, separateMixtures, separateObjects } from "../model/separation/separate.ts";
-import { resolveRecipe } from "../train/recipe.ts";
+import { recipeClustering, resolveRecipe } from "../train/recipe.ts";
 import { trainSeparation } from "../train/train_separation.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { createAvMixSep } from "../baselines/av_mix_sep.ts";
@@ -479,9 +479,11 @@ export function separationScores(
 function _oursClustering(
   oursCue: Table3Options["oursCue"] = {},
 ): Pick<AlignedCenterOptions, "beta" | "background" | "extraVisualCenters" | "iterations"> {
-  const { betaEnd, background, extraVisualCenters } = resolveRecipe();
+  // the separation cue has no visual-clustering options (visualBeta, ...): the default recipe
+  // sets none
+  const { beta, background, extraVisualCenters } = recipeClustering(resolveRecipe());
   return {
-    beta: betaEnd,
+    beta,
     background,
     extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
     iterations: oursCue.iterations,

@@ -31,7 +31,8 @@ import type { AVClip } from "../data/types.ts";
  * recipe (`ours`) trains, beta 5, K_visual = K_audio + 2 visual centers, and the visual center
  * of largest assignment mass as the background, never aligned. A model trained with the
  * paper's recipe localizes as it was trained with
- * `{ beta: 30, background: "none", kVisual: kAudio + 1 }`.
+ * `{ beta: 30, background: "none", kVisual: kAudio + 1 }` (`recipeClustering` of a recipe gives
+ * how a model trained with it is read).
  *
  * @category model
  */

@@ -414,6 +414,104 @@ export function resolveRecipe(
 }
 
 /**
+ * The clustering a model trained with a recipe is read with (localization, the held-out pairs,
+ * the separation cue): the fields of `LocalizeOptions` / `oursHeatmaps` that the recipe fixes.
+ * See {@linkcode recipeClustering}.
+ *
+ * @category training
+ */
+export interface RecipeClustering {
+  /** Soft K-means beta: the recipe's last (`betaEnd`). */
+  beta: number;
+  /** Which visual center is the background, never aligned (the recipe's `background`). */
+  background: BackgroundRule;
+  /** Visual centers beyond the sounds: K_visual = K_audio + this. */
+  extraVisualCenters: number;
+  /** The visual clustering's own beta (present when the recipe sets one). */
+  visualBeta?: number;
+  /** Mean-field spatial coupling of the visual clustering (present when the recipe sets one). */
+  visualCoupling?: number;
+  /** Where the visual centers start (present when the recipe sets it). */
+  visualInit?: VisualInit;
+  /** Gaussian smoothing before the visual clustering (present when the recipe sets one). */
+  visualSmoothing?: number;
+  /** Coordinates appended for the visual clustering (present when the recipe sets them). */
+  visualCoordinates?: number;
+}
+
+/**
+ * The fields of a {@linkcode Recipe} that {@linkcode recipeClustering} reads (a whole recipe
+ * will do).
+ *
+ * @category training
+ */
+export type ClusteringRecipe = Pick<
+  Recipe,
+  | "betaEnd"
+  | "background"
+  | "extraVisualCenters"
+  | "visualBeta"
+  | "visualCoupling"
+  | "visualInit"
+  | "visualSmoothing"
+  | "visualCoordinates"
+>;
+
+/**
+ * The clustering a model trained with `recipe` is read with, as it was trained: the recipe's
+ * last beta (`betaEnd`), its background rule, its visual centers beyond the sounds, and the
+ * visual clustering's own settings the recipe sets (`visualBeta`, `visualCoupling`,
+ * `visualInit`, `visualSmoothing`, `visualCoordinates`; absent ones are left out, so the
+ * reader's defaults apply). Spread it into `oursHeatmaps`' options (or `localize`'s with
+ * `kVisual: kAudio + extraVisualCenters`). `ours` gives `LOCALIZE_DEFAULTS`; a model trained
+ * with `paper` is read at beta 30, every visual center alignable, K_visual = K_audio + 1.
+ *
+ * @param recipe the recipe the model was trained with (e.g. from `resolveRecipe`).
+ * @returns the clustering settings.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LOCALIZE_DEFAULTS } from "@avscene/avscene/model";
+ * import { recipeClustering, resolveRecipe } from "@avscene/avscene/train";
+ * assert.deepEqual(recipeClustering(resolveRecipe("ours")), LOCALIZE_DEFAULTS);
+ * assert.deepEqual(recipeClustering(resolveRecipe("paper")), {
+ *   beta: 30,
+ *   background: "none",
+ *   extraVisualCenters: 1,
+ * });
+ * // the visual clustering's own settings travel with it; a beta schedule is read at its end
+ * const r = resolveRecipe({ betaStart: 2, betaEnd: 8, visualBeta: 2.5 });
+ * assert.deepEqual(recipeClustering(r), {
+ *   beta: 8,
+ *   background: "largest",
+ *   extraVisualCenters: 2,
+ *   visualBeta: 2.5,
+ * });
+ * ```
+ * @category training
+ */
+export function recipeClustering(recipe: ClusteringRecipe): RecipeClustering {
+  const out: RecipeClustering = {
+    beta: recipe.betaEnd,
+    background: recipe.background,
+    extraVisualCenters: recipe.extraVisualCenters,
+  };
+  for (
+    const key of [
+      "visualBeta",
+      "visualCoupling",
+      "visualSmoothing",
+      "visualCoordinates",
+    ] as const
+  ) {
+    if (recipe[key] !== undefined) out[key] = recipe[key];
+  }
+  if (recipe.visualInit !== undefined) out.visualInit = recipe.visualInit;
+  return out;
+}
+
+/**
  * Beta at step `step` (0-based) of a stage of `steps` steps: geometric from `betaStart` to
  * `betaEnd` (constant when they are equal).
  *
