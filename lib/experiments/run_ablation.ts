@@ -1145,19 +1145,16 @@ async function offObjectShare(
  *
  * @param model the trained network.
  * @param scenes two-source test scenes with `sources` and `boxes`.
- * @param opts clustering beta and background rule of `localize` (default: its defaults), and
- * the visual centers beyond the sounds (default `LOCALIZE_DEFAULTS`': K_visual 4).
+ * @param opts the clustering (`localize`'s beta, background rule and visual clustering
+ * settings, default its defaults; for a model trained with a recipe, `recipeClustering` of it),
+ * and the visual centers beyond the sounds (default `LOCALIZE_DEFAULTS`': K_visual 4).
  * @returns mean own-object cIoU, mean other-object cIoU, share on the own object.
  * @category experiments
  */
 export async function perSourceLocalization(
   model: AVModel,
   scenes: readonly AVClip[],
-  opts:
-    & Pick<LocalizeOptions, ClusteringField>
-    & {
-      extraVisualCenters?: number;
-    } = {},
+  opts: Partial<RecipeClustering> = {},
 ): Promise<{ ownObjectCIoU: number; otherObjectCIoU: number; onOwnObject: number }> {
   const { extraVisualCenters = LOCALIZE_DEFAULTS.extraVisualCenters, ...how } = opts;
   const solo: AVClip[] = [];
