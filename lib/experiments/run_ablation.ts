@@ -860,6 +860,22 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, visualInit: "audio-own", visualInitAfter: 300 },
     levels: [1, 2],
   },
+  // weight averaging (issue 9): one training measured twice, with the average (the result)
+  // and with the online weights (`online`), a paired comparison free of training noise
+  ...[0.99, 0.995, 0.998].flatMap((decay): AblationVariant[] => [{
+    name: `ours+ema ${decay}`,
+    change: `the default recipe (softmax t2) with weight averaging: the trained model is the ` +
+      `bias-corrected exponential moving average of the weights, decay ${decay} (about the last ` +
+      `${Math.round(1 / (1 - decay))} steps), the online weights training unaffected (the ` +
+      `result's \`online\` measures them, the same training)`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: decay },
+  }, {
+    name: `ours+ema ${decay} C2(C1)`,
+    change: `weight averaging of decay ${decay} (restarted at each stage), softmax t2, C1 then ` +
+      `C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: decay },
+    levels: [1, 2],
+  }]),
 ];
 
 /**
@@ -968,6 +984,21 @@ export interface AblationResult {
    * features of the labelled set (4 clips per class and fold).
    */
   classification: number;
+  /**
+   * Pair accuracy as training measures it (the same clustering, the next clip's frame as the
+   * negative) on {@linkcode ABLATION_FRESH_CLIPS} fresh scenes of the last stage's level that
+   * no step trained on, in batches of the run's size, with the trained model's weights: what the
+   * last steps' `trainAccuracy` would read for the weights the trainer returns (with a weight
+   * average, the average; `trainAccuracy` is the online weights', measured during training).
+   * Only for variants with a weight average (absent otherwise).
+   */
+  freshAccuracy?: number;
+  /**
+   * With a weight average (a recipe's `weightAverage`): the same measures with the online
+   * weights of the same training (the weights the last steps trained), so that the average's
+   * effect is read without training noise. Absent otherwise.
+   */
+  online?: AblationMeasures & { freshAccuracy: number };
   /** Seconds of training and evaluation. */
   seconds: number;
   /** Seconds of training alone (all stages). */
@@ -983,6 +1014,32 @@ export interface AblationResult {
    */
   settings: string;
 }
+
+/**
+ * The measures of a trained network that {@linkcode AblationResult} holds (and its `online`
+ * part, for the online weights of a weight-averaged training).
+ *
+ * @category experiments
+ */
+export type AblationMeasures = Pick<
+  AblationResult,
+  | "heldOutAccuracy"
+  | "ciou50"
+  | "auc"
+  | "backgroundAuc"
+  | "offObject"
+  | "ownObjectCIoU"
+  | "otherObjectCIoU"
+  | "onOwnObject"
+  | "classification"
+>;
+
+/**
+ * Fresh scenes of {@linkcode AblationResult.freshAccuracy}.
+ *
+ * @category experiments
+ */
+export const ABLATION_FRESH_CLIPS = 320;
 
 /**
  * Steps per block of {@linkcode AblationResult.accuracyCurve}.
@@ -1039,6 +1096,49 @@ async function heldOutAccuracy(
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
+}
+
+/**
+ * {@linkcode ABLATION_FRESH_CLIPS} training scenes of `level` that no step of a `stages`-stage
+ * run of seed `seed` trains on: the trainer draws stage s's fresh scenes from index
+ * `seed 10^7 + s 10^6` on (`steps x batch` of them), these start 900 000 further.
+ */
+function freshScenes(
+  world: ReturnType<typeof synthWorld>,
+  level: 1 | 2 | 3 | 4,
+  seed: number,
+  stages: number,
+): AVClip[] {
+  const first = (seed % 1000) * 10_000_000 + (stages - 1) * 1_000_000 + 900_000;
+  return Array.from({ length: ABLATION_FRESH_CLIPS }, (_, i) => world.scene(first + i, level));
+}
+
+/**
+ * Pair accuracy of `clips` in batches of `batchSize` as a training step measures it: each
+ * audio's distance to its own frame against the next clip's of the batch, K_audio `kAudio`,
+ * K_visual = `kAudio` + `extraVisualCenters`, the recipe's clustering; pooled over all pairs.
+ */
+async function trainingStyleAccuracy(
+  model: AVModel,
+  clips: AVClip[],
+  batchSize: number,
+  how: Omit<PairOptions, "kVisual"> & { extraVisualCenters: number },
+): Promise<number> {
+  const { extraVisualCenters, ...rest } = how;
+  let right = 0;
+  for (let i = 0; i + batchSize <= clips.length; i += batchSize) {
+    const x = modelInputs(model, clips.slice(i, i + batchSize));
+    const [p2, n2] = tf.tidy(() => {
+      const d = pairDistances(model, x.images, x.logMel, {
+        ...rest,
+        kVisual: rest.kAudio + extraVisualCenters,
+      });
+      return [d.positive2, d.negative2];
+    });
+    right += batchSize * pairAccuracy(await p2.data(), await n2.data());
+    tf.dispose([x.images, x.logMel, p2, n2]);
+  }
+  return right / (batchSize * Math.floor(clips.length / batchSize));
 }
 
 /**
@@ -1194,7 +1294,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
       const cpu0 = cpuUsage();
       const model = createModel({ preset, seed, config: v.model });
       try {
-        const { history } = await trainCurriculum(model, {
+        const { history, onlineWeights } = await trainCurriculum(model, {
           data: world as CurriculumData,
           stages: levels.map((level) => ({ level, steps })),
           batchSize,
@@ -1221,15 +1321,51 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           visualBeta: recipe.visualBeta,
           visualInit: recipe.visualInit,
         };
-        const scores = async (which: "aligned" | "unaligned") =>
-          localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
-        const loc = await scores("aligned");
-        const per = await perSourceLocalization(model, duets, how);
-        const classification = classifyFrozenFeatures(
-          await pooledAudioFeatures(model, labelled),
-          labelled.map((c) => c.target),
-          labelled.map((c) => c.fold),
-        ).meanAccuracy;
+        const measures = async (): Promise<AblationMeasures> => {
+          const scores = async (which: "aligned" | "unaligned") =>
+            localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
+          const loc = await scores("aligned");
+          const per = await perSourceLocalization(model, duets, how);
+          const classification = classifyFrozenFeatures(
+            await pooledAudioFeatures(model, labelled),
+            labelled.map((c) => c.target),
+            labelled.map((c) => c.fold),
+          ).meanAccuracy;
+          return {
+            heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
+            ciou50: 100 * loc.ciou50,
+            auc: 100 * loc.auc,
+            backgroundAuc: 100 * (await scores("unaligned")).auc,
+            offObject: await offObjectShare(model, locSet, how),
+            ...per,
+            classification,
+          };
+        };
+        const m = await measures();
+        // a weight average: the same measures with the online weights, and both weights'
+        // training-style accuracy on fresh scenes (the network ends with the average)
+        let averaged: Pick<AblationResult, "freshAccuracy" | "online"> = {};
+        if (onlineWeights) {
+          const level = levels[levels.length - 1];
+          if (level === "uncurated") {
+            throw new Error(
+              `runAblation: ${v.name}: a weight average's fresh scenes need a C level`,
+            );
+          }
+          const fresh = freshScenes(world, level, seed, levels.length);
+          const pairHow = { ...how, kAudio: level };
+          const freshAccuracy = await trainingStyleAccuracy(model, fresh, batchSize, pairHow);
+          const average = await model.params.toFlat();
+          model.params.fromFlat(onlineWeights);
+          averaged = {
+            freshAccuracy,
+            online: {
+              ...(await measures()),
+              freshAccuracy: await trainingStyleAccuracy(model, fresh, batchSize, pairHow),
+            },
+          };
+          model.params.fromFlat(average); // the trained model, as the weights file keeps it
+        }
         const r: AblationResult = {
           variant: v.name,
           seed,
@@ -1239,15 +1375,18 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           trainLoss: mean(tail.map((h) => h.loss)),
           trainAccuracyFinalWindow: mean(finalWindow),
           accuracyCurve: blockMeans(lastStage, ABLATION_CURVE_BLOCK),
-          heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
-          ciou50: 100 * loc.ciou50,
-          auc: 100 * loc.auc,
-          backgroundAuc: 100 * (await scores("unaligned")).auc,
-          offObject: await offObjectShare(model, locSet, how),
+          heldOutAccuracy: m.heldOutAccuracy,
+          ciou50: m.ciou50,
+          auc: m.auc,
+          backgroundAuc: m.backgroundAuc,
+          offObject: m.offObject,
           ceilingCiou50: 100 * ceiling.ciou50,
           ceilingAuc: 100 * ceiling.auc,
-          ...per,
-          classification,
+          ownObjectCIoU: m.ownObjectCIoU,
+          otherObjectCIoU: m.otherObjectCIoU,
+          onOwnObject: m.onOwnObject,
+          classification: m.classification,
+          ...averaged,
           seconds: (performance.now() - t0) / 1000,
           trainSeconds,
           trainCpuSeconds,
