@@ -862,7 +862,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   },
   // weight averaging (issue 9): one training measured twice, with the average (the result)
   // and with the online weights (`online`), a paired comparison free of training noise
-  ...[0.99, 0.995, 0.998].flatMap((decay): AblationVariant[] => [{
+  ...[0.99, 0.995, 0.998, 0.95].flatMap((decay): AblationVariant[] => [{
     name: `ours+ema ${decay}`,
     change: `the default recipe (softmax t2) with weight averaging: the trained model is the ` +
       `bias-corrected exponential moving average of the weights, decay ${decay} (about the last ` +
