@@ -130,6 +130,7 @@ Deno.test("runAblation: a weight-averaged variant measured twice, its online wei
     steps: 3,
     batchSize: 2,
     testSize: 8,
+    freshScenes: 8,
   });
   assertEquals(ours.online, undefined);
   assertEquals(ours.freshAccuracy, undefined);

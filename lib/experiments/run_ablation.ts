@@ -894,6 +894,11 @@ export interface AblationOptions {
   batchSize?: number;
   /** Held-out test scenes for localization and pair accuracy (default 64). */
   testSize?: number;
+  /**
+   * Fresh training scenes of a weight-averaged variant's `freshAccuracy` (default
+   * {@linkcode ABLATION_FRESH_CLIPS}; at least the batch size).
+   */
+  freshScenes?: number;
   /** Model preset (default `tiny`). */
   preset?: PresetName;
   /** Learning rate (default: the trainer's for the preset). */
@@ -986,11 +991,12 @@ export interface AblationResult {
   classification: number;
   /**
    * Pair accuracy as training measures it (the same clustering, the next clip's frame as the
-   * negative) on {@linkcode ABLATION_FRESH_CLIPS} fresh scenes of the last stage's level that
-   * no step trained on, in batches of the run's size, with the trained model's weights: what the
-   * last steps' `trainAccuracy` would read for the weights the trainer returns (with a weight
-   * average, the average; `trainAccuracy` is the online weights', measured during training).
-   * Only for variants with a weight average (absent otherwise).
+   * negative) on `AblationOptions.freshScenes` (default {@linkcode ABLATION_FRESH_CLIPS}) fresh
+   * scenes of the last stage's level that no step trained on, in batches of the run's size,
+   * with the trained model's weights: what the last steps' `trainAccuracy` would read for the
+   * weights the trainer returns (with a weight average, the average; `trainAccuracy` is the
+   * online weights', measured during training). Only for variants with a weight average
+   * (absent otherwise).
    */
   freshAccuracy?: number;
   /**
@@ -1099,7 +1105,7 @@ async function heldOutAccuracy(
 }
 
 /**
- * {@linkcode ABLATION_FRESH_CLIPS} training scenes of `level` that no step of a `stages`-stage
+ * `n` training scenes of `level` that no step of a `stages`-stage
  * run of seed `seed` trains on: the trainer draws stage s's fresh scenes from index
  * `seed 10^7 + s 10^6` on (`steps x batch` of them), these start 900 000 further.
  */
@@ -1108,9 +1114,10 @@ function freshScenes(
   level: 1 | 2 | 3 | 4,
   seed: number,
   stages: number,
+  n: number,
 ): AVClip[] {
   const first = (seed % 1000) * 10_000_000 + (stages - 1) * 1_000_000 + 900_000;
-  return Array.from({ length: ABLATION_FRESH_CLIPS }, (_, i) => world.scene(first + i, level));
+  return Array.from({ length: n }, (_, i) => world.scene(first + i, level));
 }
 
 /**
@@ -1124,6 +1131,11 @@ async function trainingStyleAccuracy(
   batchSize: number,
   how: Omit<PairOptions, "kVisual"> & { extraVisualCenters: number },
 ): Promise<number> {
+  if (clips.length < batchSize) {
+    throw new Error(
+      `runAblation: freshScenes (${clips.length}) must be at least the batch size (${batchSize})`,
+    );
+  }
   const { extraVisualCenters, ...rest } = how;
   let right = 0;
   for (let i = 0; i + batchSize <= clips.length; i += batchSize) {
@@ -1352,7 +1364,13 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
               `runAblation: ${v.name}: a weight average's fresh scenes need a C level`,
             );
           }
-          const fresh = freshScenes(world, level, seed, levels.length);
+          const fresh = freshScenes(
+            world,
+            level,
+            seed,
+            levels.length,
+            opts.freshScenes ?? ABLATION_FRESH_CLIPS,
+          );
           const pairHow = { ...how, kAudio: level };
           const freshAccuracy = await trainingStyleAccuracy(model, fresh, batchSize, pairHow);
           const average = await model.params.toFlat();
