@@ -23,6 +23,8 @@ const HELP = `avscene ablate: the learning-recipe ablations on the synthetic wor
   --seeds LIST     seeds, comma-separated (default 0,1,2)
   --variants LIST  variant names, comma-separated (default: all)
   --test-size N    held-out test scenes (default 64)
+  --fresh-scenes N fresh training scenes of a weight-averaged variant's training-style
+                   accuracy (default 320)
   --preset NAME    model preset: tiny | small | paper (default tiny)
   --out DIR        writes DIR/ablation.json, DIR/ablation.csv and each trained model's
                    weights DIR/weights/<variant>-s<seed>.bin (default runs/ablation)
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     variants: { type: "string" },
     "test-size": { type: "string", default: "64" },
+    "fresh-scenes": { type: "string", default: "320" },
     preset: { type: "string", default: "tiny" },
     out: { type: "string", default: "runs/ablation" },
     backend: { type: "string", default: "wasm" },
@@ -135,6 +138,7 @@ await runAblation({
   seeds,
   steps: int("steps", values.steps),
   testSize: int("test-size", values["test-size"]),
+  freshScenes: int("fresh-scenes", values["fresh-scenes"]),
   preset: values.preset as PresetName,
   done: results,
   weightsDir: `${values.out}/weights`,

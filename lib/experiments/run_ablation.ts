@@ -1013,8 +1013,8 @@ export interface AblationResult {
   trainCpuSeconds: number;
   /**
    * What was computed, as JSON (as the run cache keys its cells): preset, test-set size, clips
-   * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe and the
-   * model overrides. A result in `done` is reused only when this matches, so a variant
+   * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe, the
+   * model overrides and, with a weight average, the fresh scenes' count. A result in `done` is reused only when this matches, so a variant
    * redefined under the same name (or a run with other settings) is measured again, not
    * silently reused.
    */
@@ -1109,7 +1109,7 @@ async function heldOutAccuracy(
  * run of seed `seed` trains on: the trainer draws stage s's fresh scenes from index
  * `seed 10^7 + s 10^6` on (`steps x batch` of them), these start 900 000 further.
  */
-function freshScenes(
+function freshTrainingScenes(
   world: ReturnType<typeof synthWorld>,
   level: 1 | 2 | 3 | 4,
   seed: number,
@@ -1263,6 +1263,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
   const runSteps = opts.steps ?? 400;
   const runBatchSize = opts.batchSize ?? 16;
   const testSize = opts.testSize ?? 64;
+  const freshScenes = opts.freshScenes ?? ABLATION_FRESH_CLIPS;
   const preset = opts.preset ?? "tiny";
   const config = presetConfig(preset);
   const world = synthWorld({ seed: 0, imageSize: config.imageSize, sampleRate: config.sampleRate });
@@ -1294,6 +1295,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         curriculum,
         recipe,
         model: v.model ?? null,
+        // a weight average's fresh scenes (what its freshAccuracy is measured on)
+        ...((recipe.weightAverage ?? 0) > 0 ? { freshScenes } : {}),
       });
       const prior = opts.done?.find((r) =>
         r.variant === v.name && r.seed === seed && r.settings === settings
@@ -1364,13 +1367,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
               `runAblation: ${v.name}: a weight average's fresh scenes need a C level`,
             );
           }
-          const fresh = freshScenes(
-            world,
-            level,
-            seed,
-            levels.length,
-            opts.freshScenes ?? ABLATION_FRESH_CLIPS,
-          );
+          const fresh = freshTrainingScenes(world, level, seed, levels.length, freshScenes);
           const pairHow = { ...how, kAudio: level };
           const freshAccuracy = await trainingStyleAccuracy(model, fresh, batchSize, pairHow);
           const average = await model.params.toFlat();
