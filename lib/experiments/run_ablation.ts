@@ -883,6 +883,14 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, weightAverage: decay },
     steps: 1000,
   })),
+  {
+    name: "ours+ema 0.99@1000 C2(C1)",
+    change: "weight averaging of decay 0.99, softmax t2, 1000 steps of C1 then 1000 of C2 (the " +
+      "flip check at the longer scale)",
+    recipe: { ...OURS_SOFTMAX, weightAverage: 0.99 },
+    levels: [1, 2],
+    steps: 1000,
+  },
 ];
 
 /**
