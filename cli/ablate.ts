@@ -23,6 +23,8 @@ const HELP = `avscene ablate: the learning-recipe ablations on the synthetic wor
   --seeds LIST     seeds, comma-separated (default 0,1,2)
   --variants LIST  variant names, comma-separated (default: all)
   --test-size N    held-out test scenes (default 64)
+  --fresh-scenes N fresh training scenes of a weight-averaged variant's training-style
+                   accuracy (default 320)
   --preset NAME    model preset: tiny | small | paper (default tiny)
   --out DIR        writes DIR/ablation.json, DIR/ablation.csv and each trained model's
                    weights DIR/weights/<variant>-s<seed>.bin (default runs/ablation)
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1,2" },
     variants: { type: "string" },
     "test-size": { type: "string", default: "64" },
+    "fresh-scenes": { type: "string", default: "320" },
     preset: { type: "string", default: "tiny" },
     out: { type: "string", default: "runs/ablation" },
     backend: { type: "string", default: "wasm" },
@@ -109,9 +112,25 @@ const COLUMNS: (keyof AblationResult)[] = [
   "seconds",
   "trainCpuSeconds",
 ];
+/** A weight average's columns: the average's fresh-scene accuracy, then the online weights'. */
+const AVERAGE_COLUMNS = [
+  "freshAccuracy",
+  ...(["freshAccuracy", "heldOutAccuracy", "ciou50", "auc", "backgroundAuc", "offObject"] as const)
+    .map((c) => `online.${c}`),
+];
+const averageCells = (r: AblationResult) =>
+  AVERAGE_COLUMNS.map((c) => {
+    const v = c.startsWith("online.")
+      ? r.online?.[c.slice(7) as keyof NonNullable<AblationResult["online"]>]
+      : r.freshAccuracy;
+    return v ?? "";
+  });
 const save = async () => {
   await writeFileAtomic(jsonPath, JSON.stringify(results, null, 1) + "\n");
-  const csv = [COLUMNS.join(","), ...results.map((r) => COLUMNS.map((c) => r[c]).join(","))];
+  const csv = [
+    [...COLUMNS, ...AVERAGE_COLUMNS].join(","),
+    ...results.map((r) => [...COLUMNS.map((c) => r[c]), ...averageCells(r)].join(",")),
+  ];
   await writeFileAtomic(`${values.out}/ablation.csv`, csv.join("\n") + "\n");
 };
 await runAblation({
@@ -119,6 +138,7 @@ await runAblation({
   seeds,
   steps: int("steps", values.steps),
   testSize: int("test-size", values["test-size"]),
+  freshScenes: int("fresh-scenes", values["fresh-scenes"]),
   preset: values.preset as PresetName,
   done: results,
   weightsDir: `${values.out}/weights`,
@@ -144,5 +164,18 @@ await runAblation({
         r.trainCpuSeconds.toFixed(0)
       } s CPU)`,
     );
+    const o = r.online;
+    if (o) {
+      console.log(
+        `  weight average: fresh-scene acc ${r.freshAccuracy!.toFixed(3)}; the online weights: ` +
+          `fresh-scene acc ${o.freshAccuracy.toFixed(3)} held-out ${
+            o.heldOutAccuracy.toFixed(3)
+          } cIoU@0.5 ${o.ciou50.toFixed(1)} AUC ${o.auc.toFixed(1)} background AUC ${
+            o.backgroundAuc.toFixed(1)
+          } off-object ${o.offObject.toFixed(2)} own/other ${o.ownObjectCIoU.toFixed(3)}/${
+            o.otherObjectCIoU.toFixed(3)
+          } on-object ${o.onOwnObject.toFixed(2)} classification ${o.classification.toFixed(3)}`,
+      );
+    }
   },
 });

@@ -119,3 +119,39 @@ Deno.test("ABLATION_VARIANTS: every variant resolves to the recipe it was measur
   );
   assertEquals(resolved, measured);
 });
+
+Deno.test("runAblation: a weight-averaged variant measured twice, its online weights as ours'", async () => {
+  const names = ["ours", "ours+ema 0.99"];
+  const variants = ABLATION_VARIANTS.filter((v) => names.includes(v.name));
+  assertEquals(variants.map((v) => v.name), names);
+  const [ours, ema] = await runAblation({
+    variants,
+    seeds: [0],
+    steps: 3,
+    batchSize: 2,
+    testSize: 8,
+    freshScenes: 8,
+  });
+  assertEquals(ours.online, undefined);
+  assertEquals(ours.freshAccuracy, undefined);
+  // the same training (the online weights are unaffected by their average): the same
+  // training accuracy, and the online weights' measures are ours' to the bit
+  assertEquals(ema.trainAccuracy, ours.trainAccuracy);
+  const online = ema.online!;
+  for (
+    const key of [
+      "heldOutAccuracy",
+      "ciou50",
+      "auc",
+      "backgroundAuc",
+      "offObject",
+      "ownObjectCIoU",
+      "otherObjectCIoU",
+      "onOwnObject",
+      "classification",
+    ] as const
+  ) {
+    assertEquals(online[key], ours[key], key);
+  }
+  for (const acc of [ema.freshAccuracy!, online.freshAccuracy]) assert(acc >= 0 && acc <= 1);
+});

@@ -907,6 +907,37 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, visualInit: "audio-own", visualInitAfter: 300 },
     levels: [1, 2],
   },
+  // weight averaging (issue 9): one training measured twice, with the average (the result)
+  // and with the online weights (`online`), a paired comparison free of training noise
+  ...[0.99, 0.995, 0.998, 0.95].flatMap((decay): AblationVariant[] => [{
+    name: `ours+ema ${decay}`,
+    change: `the default recipe (softmax t2) with weight averaging: the trained model is the ` +
+      `bias-corrected exponential moving average of the weights, decay ${decay} (about the last ` +
+      `${Math.round(1 / (1 - decay))} steps), the online weights training unaffected (the ` +
+      `result's \`online\` measures them, the same training)`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: decay },
+  }, {
+    name: `ours+ema ${decay} C2(C1)`,
+    change: `weight averaging of decay ${decay} (restarted at each stage), softmax t2, C1 then ` +
+      `C2 (the flip check)`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: decay },
+    levels: [1, 2],
+  }]),
+  ...[0.99, 0.95].map((decay): AblationVariant => ({
+    name: `ours+ema ${decay}@1000`,
+    change: `weight averaging of decay ${decay}, softmax t2, 1000 steps (where the accuracy ` +
+      `curve is flatter, so the average lags less behind the online weights)`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: decay },
+    steps: 1000,
+  })),
+  {
+    name: "ours+ema 0.99@1000 C2(C1)",
+    change: "weight averaging of decay 0.99, softmax t2, 1000 steps of C1 then 1000 of C2 (the " +
+      "flip check at the longer scale)",
+    recipe: { ...OURS_SOFTMAX, weightAverage: 0.99 },
+    levels: [1, 2],
+    steps: 1000,
+  },
 ];
 
 /**
@@ -925,6 +956,11 @@ export interface AblationOptions {
   batchSize?: number;
   /** Held-out test scenes for localization and pair accuracy (default 64). */
   testSize?: number;
+  /**
+   * Fresh training scenes of a weight-averaged variant's `freshAccuracy` (default
+   * {@linkcode ABLATION_FRESH_CLIPS}; at least the batch size).
+   */
+  freshScenes?: number;
   /** Model preset (default `tiny`). */
   preset?: PresetName;
   /** Learning rate (default: the trainer's for the preset). */
@@ -1015,6 +1051,22 @@ export interface AblationResult {
    * features of the labelled set (4 clips per class and fold).
    */
   classification: number;
+  /**
+   * Pair accuracy as training measures it (the same clustering, the next clip's frame as the
+   * negative) on `AblationOptions.freshScenes` (default {@linkcode ABLATION_FRESH_CLIPS}) fresh
+   * scenes of the last stage's level that no step trained on, in batches of the run's size,
+   * with the trained model's weights: what the last steps' `trainAccuracy` would read for the
+   * weights the trainer returns (with a weight average, the average; `trainAccuracy` is the
+   * online weights', measured during training). Only for variants with a weight average
+   * (absent otherwise).
+   */
+  freshAccuracy?: number;
+  /**
+   * With a weight average (a recipe's `weightAverage`): the same measures with the online
+   * weights of the same training (the weights the last steps trained), so that the average's
+   * effect is read without training noise. Absent otherwise.
+   */
+  online?: AblationMeasures & { freshAccuracy: number };
   /** Seconds of training and evaluation. */
   seconds: number;
   /** Seconds of training alone (all stages). */
@@ -1023,13 +1075,39 @@ export interface AblationResult {
   trainCpuSeconds: number;
   /**
    * What was computed, as JSON (as the run cache keys its cells): preset, test-set size, clips
-   * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe and the
-   * model overrides. A result in `done` is reused only when this matches, so a variant
+   * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe, the
+   * model overrides and, with a weight average, the fresh scenes' count. A result in `done` is reused only when this matches, so a variant
    * redefined under the same name (or a run with other settings) is measured again, not
    * silently reused.
    */
   settings: string;
 }
+
+/**
+ * The measures of a trained network that {@linkcode AblationResult} holds (and its `online`
+ * part, for the online weights of a weight-averaged training).
+ *
+ * @category experiments
+ */
+export type AblationMeasures = Pick<
+  AblationResult,
+  | "heldOutAccuracy"
+  | "ciou50"
+  | "auc"
+  | "backgroundAuc"
+  | "offObject"
+  | "ownObjectCIoU"
+  | "otherObjectCIoU"
+  | "onOwnObject"
+  | "classification"
+>;
+
+/**
+ * Fresh scenes of {@linkcode AblationResult.freshAccuracy}.
+ *
+ * @category experiments
+ */
+export const ABLATION_FRESH_CLIPS = 320;
 
 /**
  * Steps per block of {@linkcode AblationResult.accuracyCurve}.
@@ -1090,6 +1168,55 @@ async function heldOutAccuracy(
   const acc = pairAccuracy(await d.positive2.data(), await d.negative2.data());
   tf.dispose([x.images, x.logMel, d.positive2, d.negative2]);
   return acc;
+}
+
+/**
+ * `n` training scenes of `level` that no step of a `stages`-stage
+ * run of seed `seed` trains on: the trainer draws stage s's fresh scenes from index
+ * `seed 10^7 + s 10^6` on (`steps x batch` of them), these start 900 000 further.
+ */
+function freshTrainingScenes(
+  world: ReturnType<typeof synthWorld>,
+  level: 1 | 2 | 3 | 4,
+  seed: number,
+  stages: number,
+  n: number,
+): AVClip[] {
+  const first = (seed % 1000) * 10_000_000 + (stages - 1) * 1_000_000 + 900_000;
+  return Array.from({ length: n }, (_, i) => world.scene(first + i, level));
+}
+
+/**
+ * Pair accuracy of `clips` in batches of `batchSize` as a training step measures it: each
+ * audio's distance to its own frame against the next clip's of the batch, K_audio `kAudio`,
+ * K_visual = `kAudio` + `extraVisualCenters`, the recipe's clustering; pooled over all pairs.
+ */
+async function trainingStyleAccuracy(
+  model: AVModel,
+  clips: AVClip[],
+  batchSize: number,
+  how: Omit<PairOptions, "kVisual"> & { extraVisualCenters: number },
+): Promise<number> {
+  if (clips.length < batchSize) {
+    throw new Error(
+      `runAblation: freshScenes (${clips.length}) must be at least the batch size (${batchSize})`,
+    );
+  }
+  const { extraVisualCenters, ...rest } = how;
+  let right = 0;
+  for (let i = 0; i + batchSize <= clips.length; i += batchSize) {
+    const x = modelInputs(model, clips.slice(i, i + batchSize));
+    const [p2, n2] = tf.tidy(() => {
+      const d = pairDistances(model, x.images, x.logMel, {
+        ...rest,
+        kVisual: rest.kAudio + extraVisualCenters,
+      });
+      return [d.positive2, d.negative2];
+    });
+    right += batchSize * pairAccuracy(await p2.data(), await n2.data());
+    tf.dispose([x.images, x.logMel, p2, n2]);
+  }
+  return right / (batchSize * Math.floor(clips.length / batchSize));
 }
 
 /**
@@ -1203,6 +1330,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
   const runSteps = opts.steps ?? 400;
   const runBatchSize = opts.batchSize ?? 16;
   const testSize = opts.testSize ?? 64;
+  const freshScenes = opts.freshScenes ?? ABLATION_FRESH_CLIPS;
   const preset = opts.preset ?? "tiny";
   const config = presetConfig(preset);
   const world = synthWorld({ seed: 0, imageSize: config.imageSize, sampleRate: config.sampleRate });
@@ -1234,6 +1362,8 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         curriculum,
         recipe,
         model: v.model ?? null,
+        // a weight average's fresh scenes (what its freshAccuracy is measured on)
+        ...((recipe.weightAverage ?? 0) > 0 ? { freshScenes } : {}),
       });
       const prior = opts.done?.find((r) =>
         r.variant === v.name && r.seed === seed && r.settings === settings
@@ -1246,7 +1376,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
       const cpu0 = cpuUsage();
       const model = createModel({ preset, seed, config: v.model });
       try {
-        const { history } = await trainCurriculum(model, {
+        const { history, onlineWeights } = await trainCurriculum(model, {
           data: world as CurriculumData,
           stages: levels.map((level) => ({ level, steps })),
           batchSize,
@@ -1267,15 +1397,51 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         );
         // localized as trained: the recipe's last beta, background rule and visual centers
         const how = recipeClustering(recipe);
-        const scores = async (which: "aligned" | "unaligned") =>
-          localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
-        const loc = await scores("aligned");
-        const per = await perSourceLocalization(model, duets, how);
-        const classification = classifyFrozenFeatures(
-          await pooledAudioFeatures(model, labelled),
-          labelled.map((c) => c.target),
-          labelled.map((c) => c.fold),
-        ).meanAccuracy;
+        const measures = async (): Promise<AblationMeasures> => {
+          const scores = async (which: "aligned" | "unaligned") =>
+            localizationScores(clipCIoUs(locSet, await oursHeatmaps(model, locSet, which, how)));
+          const loc = await scores("aligned");
+          const per = await perSourceLocalization(model, duets, how);
+          const classification = classifyFrozenFeatures(
+            await pooledAudioFeatures(model, labelled),
+            labelled.map((c) => c.target),
+            labelled.map((c) => c.fold),
+          ).meanAccuracy;
+          return {
+            heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
+            ciou50: 100 * loc.ciou50,
+            auc: 100 * loc.auc,
+            backgroundAuc: 100 * (await scores("unaligned")).auc,
+            offObject: await offObjectShare(model, locSet, how),
+            ...per,
+            classification,
+          };
+        };
+        const m = await measures();
+        // a weight average: the same measures with the online weights, and both weights'
+        // training-style accuracy on fresh scenes (the network ends with the average)
+        let averaged: Pick<AblationResult, "freshAccuracy" | "online"> = {};
+        if (onlineWeights) {
+          const level = levels[levels.length - 1];
+          if (level === "uncurated") {
+            throw new Error(
+              `runAblation: ${v.name}: a weight average's fresh scenes need a C level`,
+            );
+          }
+          const fresh = freshTrainingScenes(world, level, seed, levels.length, freshScenes);
+          const pairHow = { ...how, kAudio: level };
+          const freshAccuracy = await trainingStyleAccuracy(model, fresh, batchSize, pairHow);
+          const average = await model.params.toFlat();
+          model.params.fromFlat(onlineWeights);
+          averaged = {
+            freshAccuracy,
+            online: {
+              ...(await measures()),
+              freshAccuracy: await trainingStyleAccuracy(model, fresh, batchSize, pairHow),
+            },
+          };
+          model.params.fromFlat(average); // the trained model, as the weights file keeps it
+        }
         const r: AblationResult = {
           variant: v.name,
           seed,
@@ -1285,15 +1451,18 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
           trainLoss: mean(tail.map((h) => h.loss)),
           trainAccuracyFinalWindow: mean(finalWindow),
           accuracyCurve: blockMeans(lastStage, ABLATION_CURVE_BLOCK),
-          heldOutAccuracy: await heldOutAccuracy(model, c1Test, how),
-          ciou50: 100 * loc.ciou50,
-          auc: 100 * loc.auc,
-          backgroundAuc: 100 * (await scores("unaligned")).auc,
-          offObject: await offObjectShare(model, locSet, how),
+          heldOutAccuracy: m.heldOutAccuracy,
+          ciou50: m.ciou50,
+          auc: m.auc,
+          backgroundAuc: m.backgroundAuc,
+          offObject: m.offObject,
           ceilingCiou50: 100 * ceiling.ciou50,
           ceilingAuc: 100 * ceiling.auc,
-          ...per,
-          classification,
+          ownObjectCIoU: m.ownObjectCIoU,
+          otherObjectCIoU: m.otherObjectCIoU,
+          onOwnObject: m.onOwnObject,
+          classification: m.classification,
+          ...averaged,
           seconds: (performance.now() - t0) / 1000,
           trainSeconds,
           trainCpuSeconds,

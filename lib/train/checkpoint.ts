@@ -4,7 +4,9 @@
  *
  * Layout: `<dir>/latest.json` names the newest complete `<dir>/ckpt-<step>/`, which holds
  * `manifest.json`, `weights.bin` (float32, parameters in creation order), `optimizer.bin`
- * (float32 first then second Adam moments) and `trainer.json`. A checkpoint is written to a
+ * (float32 first then second Adam moments), `trainer.json` and, for a run that averages its
+ * weights (a recipe's `weightAverage`), `average.bin` (float32, the raw moving average in
+ * parameter order; `weights.bin` keeps the online weights the run continues from). A checkpoint is written to a
  * temporary directory `.tmp-ckpt-*`, its files and the directory flushed to disk (fsync),
  * renamed into place, and only then does `latest.json` (itself written atomically and flushed)
  * point at it. The previous checkpoint is kept as well, so that a damaged latest one has a
@@ -18,6 +20,7 @@ import { createModel } from "../model/create_model.ts";
 import type { ModelConfig } from "../model/presets.ts";
 import type { ParamSpec, ParamStore } from "../model/param_store.ts";
 import type { Adam } from "./adam.ts";
+import { correctedAverage, type WeightAverage, type WeightAverageState } from "./weight_average.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import { fsyncDir, writeFileAtomic, writeFileSynced } from "../io/write_atomic.ts";
 
@@ -62,6 +65,11 @@ export interface CheckpointManifest {
   optimizerStep?: number;
   /** Global training step the checkpoint was taken at. */
   step: number;
+  /**
+   * The weight average's decay and update count (absent when the run averages no weights;
+   * then there is no `average.bin`).
+   */
+  average?: { decay: number; step: number };
 }
 
 /**
@@ -91,6 +99,8 @@ export interface CheckpointContents {
   model: Checkpointable;
   /** The optimiser whose state is saved, if any. */
   optimizer?: Adam;
+  /** The weight average whose state is saved (`average.bin`), if any. */
+  average?: WeightAverage;
   /** The trainer's position and history: any JSON value. */
   trainer?: unknown;
   /** Global step (names the directory). */
@@ -137,6 +147,12 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
       await write("optimizer.bin", bytesOf(both));
       optimizerStep = st.step;
     }
+    let average: CheckpointManifest["average"];
+    if (contents.average) {
+      const st = await contents.average.getState();
+      await write("average.bin", bytesOf(st.average));
+      average = { decay: contents.average.decay, step: st.step };
+    }
     await write("trainer.json", new TextEncoder().encode(JSON.stringify(contents.trainer ?? null)));
     const manifest: CheckpointManifest = {
       format: CHECKPOINT_FORMAT,
@@ -146,6 +162,7 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
       files,
       optimizerStep,
       step: contents.step,
+      ...(average ? { average } : {}),
     };
     await writeFileSynced(`${tmp}/manifest.json`, JSON.stringify(manifest, null, 1));
     await fsyncDir(tmp);
@@ -306,14 +323,16 @@ export async function readCheckpointManifest(
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @param model the model to overwrite.
  * @param optimizer the optimiser to restore, if any (the checkpoint must then hold its state).
- * @returns the trainer state saved with it and the global step.
+ * @returns the trainer state saved with it, the global step and, when the checkpoint holds
+ *   one, the weight average's decay and state (to restore into a `WeightAverage`; the model
+ *   gets the online weights).
  * @category training
  */
 export async function loadCheckpoint(
   path: string,
   model: Checkpointable,
   optimizer?: Adam,
-): Promise<{ trainer: unknown; step: number }> {
+): Promise<{ trainer: unknown; step: number; average?: SavedWeightAverage }> {
   const { manifest, dir } = await readCheckpointManifest(path);
   if (manifest.config.preset !== model.config.preset) {
     throw new CheckpointMismatchError(
@@ -344,17 +363,48 @@ export async function loadCheckpoint(
     const n = both.length / 2;
     optState = { step: manifest.optimizerStep, m: both.slice(0, n), v: both.slice(n) };
   }
+  const average = await _readAverage(manifest, dir, flat.length);
   const trainerEntry = manifest.files["trainer.json"];
   const trainer = trainerEntry
     ? JSON.parse(new TextDecoder().decode(await readChecked(`${dir}/trainer.json`, trainerEntry)))
     : null;
   model.params.fromFlat(flat);
   if (optimizer && optState) optimizer.setState(optState);
-  return { trainer, step: manifest.step };
+  return { trainer, step: manifest.step, ...(average ? { average } : {}) };
 }
 
 /**
- * Create a model from a checkpoint: its configuration and seed, then its saved weights.
+ * A checkpoint's weight average: its decay and the state to restore.
+ *
+ * @category training
+ */
+export interface SavedWeightAverage extends WeightAverageState {
+  /** The decay it was averaged with. */
+  decay: number;
+}
+
+/** The checkpoint's `average.bin`, checked, or undefined when it holds none. */
+async function _readAverage(
+  manifest: CheckpointManifest,
+  dir: string,
+  size: number,
+): Promise<SavedWeightAverage | undefined> {
+  if (manifest.average === undefined) return undefined;
+  const entry = manifest.files["average.bin"];
+  if (!entry) throw new Error(`checkpoint: ${dir}/manifest.json lists no average.bin`);
+  const average = floats(await readChecked(`${dir}/average.bin`, entry));
+  if (average.length !== size) {
+    throw new Error(
+      `checkpoint: ${dir}/average.bin has ${average.length} values, expected ${size}`,
+    );
+  }
+  return { decay: manifest.average.decay, step: manifest.average.step, average };
+}
+
+/**
+ * Create a model from a checkpoint: its configuration and seed, then its saved weights: the
+ * weight average when the run averaged its weights (a recipe's `weightAverage`: the trained
+ * model is the average), else the weights themselves.
  *
  * @param path a checkpoint, or a directory whose `latest.json` names one.
  * @returns the restored model.
@@ -365,7 +415,8 @@ export async function loadModel(path: string): Promise<AVModel> {
   const { preset, ...rest } = manifest.config as unknown as ModelConfig;
   const model = createModel({ preset, seed: manifest.seed, config: rest });
   try {
-    await loadCheckpoint(path, model);
+    const { average } = await loadCheckpoint(path, model);
+    if (average) model.params.fromFlat(correctedAverage(average, average.decay));
   } catch (e) {
     model.params.dispose();
     throw e;
@@ -387,6 +438,8 @@ export interface RestoredCheckpoint {
   path: string;
   /** Why newer checkpoints were passed over (empty when the latest one loaded). */
   skipped: string[];
+  /** The weight average it holds, if any (see {@linkcode loadCheckpoint}). */
+  average?: SavedWeightAverage;
 }
 
 /**
@@ -430,14 +483,14 @@ export async function loadLatestCheckpoint(
   for (const name of order) {
     const path = `${dir}/${name}`;
     try {
-      const { trainer, step } = await loadCheckpoint(path, model, optimizer);
+      const { trainer, step, average } = await loadCheckpoint(path, model, optimizer);
       if (skipped.length > 0) {
         warn(
           `checkpoint: resuming from ${path} (step ${step}), the newer state is damaged: ` +
             skipped.join("; "),
         );
       }
-      return { trainer, step, path, skipped };
+      return { trainer, step, path, skipped, ...(average ? { average } : {}) };
     } catch (e) {
       const message = (e as Error).message;
       if (e instanceof CheckpointMismatchError) throw e;

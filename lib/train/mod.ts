@@ -12,3 +12,4 @@ export * from "./progress_bar.ts";
 export * from "./train_curriculum.ts";
 export * from "./recipe.ts";
 export * from "./train_separation.ts";
+export * from "./weight_average.ts";

@@ -8,6 +8,7 @@
  */
 
 import { BACKGROUND_RULES, type BackgroundRule } from "../model/align_centers.ts";
+import { checkWeightAverageDecay } from "./weight_average.ts";
 import {
   checkVisualInit,
   checkVisualInitPairs,
@@ -180,6 +181,18 @@ export interface Recipe {
    * or 0: from the first step). Localization and the held-out pairs use `visualInit`.
    */
   visualInitAfter?: number;
+  /**
+   * Weight averaging (absent or 0: none): the decay in (0, 1) of an exponential moving average
+   * of the weights (bias-corrected: the weighted mean of the stage's weights so far, the last
+   * step's weighted most; 0.99 spans about the last 100 steps) that the trainer keeps beside
+   * the online weights, restarted at each stage's start (as Adam's state). The online weights
+   * keep training, unaffected (the history's accuracy is theirs); the trained model the trainer
+   * leaves in the network when it completes, and `loadModel` reads from its checkpoint, is the
+   * average (the checkpoint holds both; a resume continues from the online weights and needs a
+   * checkpoint with the same average). Measured, not the default (README, "The learning
+   * recipe").
+   */
+  weightAverage?: number;
 }
 
 /**
@@ -278,6 +291,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ temperatureEnd: 0 }), /temperatureEnd must be/);
  * assert.throws(() => resolveRecipe({ visualInit: "sound" as "audio" }), /visualInit must be/);
  * assert.throws(() => resolveRecipe({ visualInitAfter: 150 }), /visualInitAfter 150 needs an audio/);
+ * assert.throws(() => resolveRecipe({ weightAverage: 1 }), /weightAverage must be a decay/);
  * ```
  * @category training
  */
@@ -382,6 +396,9 @@ export function resolveRecipe(
     !(Number.isInteger(r.visualInitAfter) && r.visualInitAfter >= 0)
   ) {
     throw new Error(`recipe: visualInitAfter must be an integer >= 0, got ${r.visualInitAfter}`);
+  }
+  if (r.weightAverage !== undefined) {
+    checkWeightAverageDecay("recipe: weightAverage", r.weightAverage);
   }
   // each field away from its default needs an audio-started clustering to act on
   const audioOnly = {

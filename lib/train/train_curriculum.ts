@@ -28,6 +28,7 @@ import {
   type StageSpec,
 } from "./curriculum.ts";
 import { checkTrainLoopOptions, runTrainLoop, type TrainLoopOptions } from "./train_loop.ts";
+import { WeightAverage } from "./weight_average.ts";
 import {
   type ContrastiveLossKind,
   type Recipe,
@@ -124,6 +125,12 @@ export interface TrainResult {
   completed: boolean;
   /** Global steps done. */
   steps: number;
+  /**
+   * With a recipe's `weightAverage`, once completed: the online weights (flattened in
+   * parameter order, as `ParamStore.toFlat`), while the network holds their average, the
+   * trained model. Absent otherwise (the network holds the trained weights).
+   */
+  onlineWeights?: Float32Array;
 }
 
 /**
@@ -322,6 +329,9 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
     weightDecay: opts.weightDecay ?? PAPER_WEIGHT_DECAY,
   };
   let optimizer = new Adam(model.params.variables(), adamOpts);
+  const average = (recipe.weightAverage ?? 0) > 0
+    ? new WeightAverage(model.params.variables(), recipe.weightAverage!)
+    : undefined;
   let current:
     | {
       stage: number;
@@ -339,6 +349,8 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
       optimizer.dispose();
       optimizer = new Adam(model.params.variables(), adamOpts);
     }
+    // each stage's trained model is the average of that stage's weights
+    if (t === starts[s]) average?.reset();
     const level = opts.stages[s].level;
     if (recipe.freshScenes && "batches" in opts.data) {
       // fresh scenes when the data makes endless scenes (the synthetic world, with `batches`)
@@ -379,6 +391,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
       seed: opts.seed ?? model.seed,
       model,
       optimizer: () => optimizer,
+      average: () => average,
       position: (done) => {
         const s = stageAt(done);
         return { stage: s, step: done - starts[s] };
@@ -446,6 +459,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           },
           aug,
         );
+        average?.update();
         return {
           stage: s,
           level: levelName(stage.level),
@@ -468,8 +482,15 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
         clipsPerSecond: b / seconds,
       }),
     }, opts);
-    return { history: run.history, completed: run.completed, steps: run.steps };
+    if (!(average && run.completed)) {
+      return { history: run.history, completed: run.completed, steps: run.steps };
+    }
+    // the trained model is the average; the online weights go back to the caller
+    const onlineWeights = await model.params.toFlat();
+    model.params.fromFlat(await average.averageFlat());
+    return { history: run.history, completed: true, steps: run.steps, onlineWeights };
   } finally {
     optimizer.dispose();
+    average?.dispose();
   }
 }

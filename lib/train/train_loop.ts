@@ -9,11 +9,13 @@ import * as tf from "@tensorflow/tfjs";
 import { NonFiniteError } from "../../kernels/mod.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import type { Adam } from "./adam.ts";
+import type { WeightAverage } from "./weight_average.ts";
 import {
   type Checkpointable,
   loadLatestCheckpoint,
   removeStaleCheckpointTemps,
   saveCheckpoint,
+  type SavedWeightAverage,
 } from "./checkpoint.ts";
 import { progressBar, type TrainProgress } from "./progress_bar.ts";
 
@@ -69,6 +71,13 @@ export interface TrainLoopSpec<R extends StepRecord> {
   model: Checkpointable;
   /** The optimiser whose state is checkpointed now (a trainer may replace it between stages). */
   optimizer(): Adam | undefined;
+  /**
+   * The weight average the trainer keeps beside the online weights, checkpointed and restored
+   * with them (default none). A resume refuses a checkpoint whose average does not match it:
+   * one without an average for a trainer that keeps one, one with an average for a trainer
+   * that keeps none, or one averaged with another decay.
+   */
+  average?(): WeightAverage | undefined;
   /**
    * Run step `t` (0-based, of the whole run) with the run's seed and return its record.
    * Tensors it creates are freed when it returns or throws, except those it `tf.keep`s (e.g.
@@ -199,6 +208,7 @@ export async function runTrainLoop<R extends StepRecord>(
       if (typeof saved?.seed !== "number" || !Array.isArray(saved.history)) {
         throw new Error(`${spec.name}: ${restored.path} holds no ${spec.name} position`);
       }
+      _restoreAverage(spec.name, restored.path, spec.average?.(), restored.average);
       seed = saved.seed; // the interrupted run's batch order
       history = saved.history as R[];
     }
@@ -212,6 +222,7 @@ export async function runTrainLoop<R extends StepRecord>(
     await saveCheckpoint(ckptDir, {
       model: spec.model,
       optimizer: spec.optimizer(),
+      average: spec.average?.(),
       step: done,
       trainer: { seed, ...spec.position?.(done), history },
     });
@@ -252,6 +263,29 @@ export async function runTrainLoop<R extends StepRecord>(
     bar?.stop();
   }
   return { history, completed, steps: history.length };
+}
+
+/**
+ * Restore a resumed checkpoint's weight average into the trainer's, or refuse a checkpoint
+ * whose average does not match the trainer's (none where it keeps one, one where it keeps none,
+ * another decay): resuming it would silently train another recipe than the one asked for.
+ */
+function _restoreAverage(
+  name: string,
+  path: string,
+  mine: WeightAverage | undefined,
+  saved: SavedWeightAverage | undefined,
+): void {
+  const describe = (d: number | undefined) =>
+    d === undefined ? "no weight average" : `a weight average of decay ${d}`;
+  if (mine?.decay !== saved?.decay) {
+    throw new Error(
+      `${name}: cannot resume from ${path}: it holds ${describe(saved?.decay)}, the run asks ` +
+        `for ${describe(mine?.decay)} (the recipe's weightAverage); resume with the recipe the ` +
+        "run was started with, or start a new run",
+    );
+  }
+  if (mine && saved) mine.setState(saved);
 }
 
 /**
