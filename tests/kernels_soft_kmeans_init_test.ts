@@ -4,19 +4,9 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { softKMeans, softKMeansComposed } from "../kernels/mod.ts";
 import { softKMeansEachStart } from "../kernels/soft_kmeans_composed.ts";
 
+import { features, maxDiff } from "./_seeded_features.ts";
+
 await initBackend("cpu");
-
-/** Seeded features `[b, n, d]` in [-1, 1). */
-function features(b: number, n: number, d: number, seed: number): tf.Tensor3D {
-  let s = seed;
-  const v = Float32Array.from({ length: b * n * d }, () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return 2 * s / 2147483648 - 1;
-  });
-  return tf.tensor3d(v, [b, n, d]);
-}
-
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
 
 Deno.test("softKMeans init: a start equal to the grid position's feature changes nothing", () => {
   tf.tidy(() => {

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { stopGradient } from "./_stop_gradient.ts";
 import { softKMeans, softKMeansCoupled, type SoftKMeansOptions } from "../../kernels/mod.ts";
 import type { SoftKMeansResult } from "../../kernels/soft_kmeans_types.ts";
 import { softKMeansEachStart } from "../../kernels/soft_kmeans_composed.ts";
@@ -272,17 +273,6 @@ export function checkVisualInitPairs(what: string, value: unknown): VisualInitPa
     throw new Error(`${what} must be one of ${VISUAL_INIT_PAIRS.join(", ")}, got ${value}`);
   }
   return value as VisualInitPairs;
-}
-
-/** `x` forward, no gradient backward (tfjs has no stop-gradient op). */
-function stopGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad(
-    ((t: tf.Tensor) => ({
-      value: tf.clone(t),
-      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-    })) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return f(x) as T;
 }
 
 /**

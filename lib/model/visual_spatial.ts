@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { stopGradient } from "./_stop_gradient.ts";
 import type { Embedding } from "./embed.ts";
 
 /**
@@ -152,17 +153,6 @@ export function gridCoordinates(rows: number, cols: number): Float32Array {
   return out;
 }
 
-/** `x` forward, no gradient backward (tfjs has no stop-gradient op). */
-function noGradient<T extends tf.Tensor>(x: T): T {
-  const f = tf.customGrad(
-    ((t: tf.Tensor) => ({
-      value: tf.clone(t),
-      gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-    })) as unknown as Parameters<typeof tf.customGrad>[0],
-  );
-  return f(x) as T;
-}
-
 /**
  * The features the visual soft K-means clusters: `visual.features` itself with no prior on,
  * else smoothed (`visualSmoothing`) and/or with the scaled coordinates appended
@@ -198,7 +188,7 @@ export function clusteringFeatures(visual: Embedding, opts: VisualSpatialOptions
     // per frame: the features' mean squared distance to their mean over the coordinates'
     const spread2 = tf.mean(tf.sum(tf.square(tf.sub(v, tf.mean(v, 1, true))), 2), 1);
     const pSpread2 = tf.mean(tf.sum(tf.square(tf.sub(p, tf.mean(p, 1, true))), 2));
-    const scale = noGradient(
+    const scale = stopGradient(
       tf.mul(lambda, tf.sqrt(tf.div(spread2, tf.maximum(pSpread2, 1e-12)))),
     );
     const coords = tf.mul(tf.broadcastTo(p, [b, n, 2]), tf.reshape(scale, [b, 1, 1]));
