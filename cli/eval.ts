@@ -40,6 +40,9 @@ Usage: deno task eval --checkpoint DIR [options]
   --clips-per-class N   classification clips per class and fold (default 4 on the synthetic
                         world; default every clip of a dataset on disk)
   --world-seed N        synthetic world seed (default 0, the one training uses by default)
+  --recipe NAME         localize with this recipe's clustering (ours | paper) instead of the
+                        one the checkpoint's run recorded: for a bare ckpt-* folder, a copied
+                        weights folder, or to read a model another way on purpose
   --backend NAME        webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
   -h, --help            this text
 
@@ -50,8 +53,9 @@ in a training output whose config.json names the recipe (train --recipe), with t
 clustering (its beta, background rule and visual centers: --recipe paper is read at beta 30,
 every visual center alignable, K_visual = K_audio + 1); without a config.json (a bare ckpt-*
 folder) with the defaults, the default recipe's (beta 5, the largest visual center never
-aligned, K_visual = K_audio + 2). One line says which and why; a config.json that cannot be read
-or names an unknown recipe stops eval with an error naming the file.
+aligned, K_visual = K_audio + 2); --recipe NAME overrides both. One line says which and why; a
+config.json that cannot be read or names an unknown recipe stops eval with an error naming the
+file.
 Classification: pooled audio features (mean and max over positions) of the frozen audio net,
 averaged over windows covering each whole clip, logistic regression, cross-validation over the
 dataset's folds; chance is 1 / classes.
@@ -65,6 +69,7 @@ const EVAL_OPTIONS = {
   data: { type: "string", multiple: true },
   "box-frame": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
+  recipe: { type: "string" },
 } as const;
 
 /** `beta 30, background none, K_visual = K_audio + 1`, and any visual clustering setting. */
@@ -186,6 +191,34 @@ export async function trainedClustering(
 }
 
 /**
+ * The clustering `--recipe name` asks for, and a line saying so (and what the checkpoint's run
+ * recorded, when that differs or cannot be read).
+ */
+export async function askedClustering(
+  name: string,
+  checkpoint: string,
+): Promise<{ clustering: RecipeClustering; why: string }> {
+  if (!(RECIPE_NAMES as readonly string[]).includes(name)) {
+    throw new Error(`eval: --recipe must be one of ${RECIPE_NAMES.join(", ")}, got "${name}"`);
+  }
+  const clustering = recipeClustering(resolveRecipe(name as RecipeName));
+  let recorded: string;
+  try {
+    const trained = await trainedClustering(checkpoint);
+    recorded = JSON.stringify(trained.clustering) === JSON.stringify(clustering)
+      ? ""
+      : `; ${trained.why.replace(/^localized /, "it would otherwise be localized ")}`;
+  } catch (e) {
+    recorded = `; its run's settings are not used (${(e as Error).message})`;
+  }
+  return {
+    clustering,
+    why: `localized with recipe ${name}'s clustering (${describeClustering(clustering)}), ` +
+      `as --recipe asks${recorded}`,
+  };
+}
+
+/**
  * Run the `eval` command with its command-line arguments (see {@linkcode EVAL_HELP}).
  *
  * @param args the arguments after `eval`.
@@ -202,8 +235,10 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (!(await latestCheckpoint(path)) && (await latestCheckpoint(`${path}/checkpoints`))) {
     path = `${path}/checkpoints`;
   }
-  // read before the backend and the model: a bad config.json stops eval at once
-  const { clustering, why } = await trainedClustering(values.checkpoint);
+  // read before the backend and the model: a bad config.json or --recipe stops eval at once
+  const { clustering, why } = values.recipe === undefined
+    ? await trainedClustering(values.checkpoint)
+    : await askedClustering(values.recipe, values.checkpoint);
   await initBackend(backendOption(values));
   const model = await loadModel(path);
   try {

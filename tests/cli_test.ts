@@ -16,7 +16,7 @@ import { openDatasets } from "../lib/data/mod.ts";
 import { evaluateCheckpoint } from "../lib/experiments/mod.ts";
 import { main } from "../cli.ts";
 import { listOption, numberOption, parseCommand } from "../cli/_args.ts";
-import { evalCommand, trainedClustering } from "../cli/eval.ts";
+import { askedClustering, evalCommand, trainedClustering } from "../cli/eval.ts";
 import { reproduceCommand } from "../cli/reproduce.ts";
 import { trainCommand } from "../cli/train.ts";
 
@@ -212,9 +212,52 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
       // on this model the defaults read otherwise: eval did not use them
       const asOurs = await evaluateCheckpoint(model, { images: 4, dataset });
       assert.notEqual(asOurs.localization!.model.auc, asTrained.localization!.model.auc);
+      // --recipe overrides the run's recipe, and the line says what the run recorded
+      const asked = await printedBy(async () =>
+        assert.equal(
+          await evalCommand([
+            "--checkpoint",
+            paper,
+            "--recipe",
+            "ours",
+            "--images",
+            "4",
+            "--clips-per-class",
+            "1",
+            "--backend",
+            "wasm",
+          ]),
+          0,
+        )
+      );
+      assert.match(
+        asked,
+        /localized with recipe ours's clustering \(beta 5, background largest, K_visual = K_audio \+ 2\), as --recipe asks; it would otherwise be localized as trained: recipe paper/,
+      );
+      assert.equal(
+        Number(asked.match(/checkpoint +AUC \(%\) +([0-9.]+)/)?.[1]),
+        Number((100 * asOurs.localization!.model.auc).toFixed(1)),
+      );
     } finally {
       model.params.dispose();
     }
+    // a bare ckpt-* folder read with --recipe paper: the paper's clustering, the defaults named
+    const bare = join(dir, "bare");
+    await Deno.mkdir(bare);
+    for (const f of Deno.readDirSync(ckpt)) {
+      await Deno.copyFile(join(ckpt, f.name), join(bare, f.name));
+    }
+    assert.equal((await trainedClustering(bare)).clustering.beta, 5);
+    const asPaper = await askedClustering("paper", bare);
+    assert.deepEqual(asPaper.clustering, paperClustering);
+    assert.match(
+      asPaper.why,
+      /as --recipe asks; it would otherwise be localized with the defaults/,
+    );
+    await assert.rejects(
+      () => evalCommand(["--checkpoint", bare, "--recipe", "fast", "--backend", "wasm"]),
+      /eval: --recipe must be one of ours, paper, got "fast"/,
+    );
 
     // a recorded beta overrides the recipe's, as trainCurriculum's beta
     const config = JSON.parse(await Deno.readTextFile(join(paper, "config.json")));
@@ -254,6 +297,11 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
     await assert.rejects(
       () => evalCommand(["--checkpoint", join(paper, "checkpoints"), "--backend", "wasm"]),
       /eval: .*paper\/config\.json is not valid JSON/,
+    );
+    // with --recipe a corrupt config.json is not read, and the line says why
+    assert.match(
+      (await askedClustering("paper", paper)).why,
+      /as --recipe asks; its run's settings are not used \(eval: .*config\.json is not valid JSON/,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
