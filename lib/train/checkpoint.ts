@@ -6,10 +6,10 @@
  * `manifest.json`, `weights.bin` (float32, parameters in creation order), `optimizer.bin`
  * (float32 first then second Adam moments), `trainer.json` and, for a run that averages its
  * weights (a recipe's `weightAverage`), `average.bin` (float32, the raw moving average in
- * parameter order; `weights.bin` keeps the online weights the run continues from). A checkpoint is written to a
- * temporary directory `.tmp-ckpt-*`, its files and the directory flushed to disk (fsync),
- * renamed into place, and only then does `latest.json` (itself written atomically and flushed)
- * point at it. The previous checkpoint is kept as well, so that a damaged latest one has a
+ * parameter order; `weights.bin` keeps the online weights the run continues from). A
+ * checkpoint is written to a temporary directory `.tmp-ckpt-*`, its files and the directory
+ * flushed to disk (fsync), renamed into place, and only then does `latest.json` (itself written
+ * atomically and flushed) point at it. The previous checkpoint is kept as well, so that a damaged latest one has a
  * fallback ({@linkcode loadLatestCheckpoint}); temporary directories a killed writer left
  * behind are removed by {@linkcode removeStaleCheckpointTemps}.
  *
