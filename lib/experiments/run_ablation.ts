@@ -1076,9 +1076,9 @@ export interface AblationResult {
   /**
    * What was computed, as JSON (as the run cache keys its cells): preset, test-set size, clips
    * per batch, learning rate and weight decay, steps, curriculum, the resolved recipe, the
-   * model overrides and, with a weight average, the fresh scenes' count. A result in `done` is reused only when this matches, so a variant
-   * redefined under the same name (or a run with other settings) is measured again, not
-   * silently reused.
+   * model overrides and, with a weight average, the fresh scenes' count. A result in `done` is
+   * reused only when this matches, so a variant redefined under the same name (or a run with
+   * other settings) is measured again, not silently reused.
    */
   settings: string;
 }

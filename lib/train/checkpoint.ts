@@ -9,9 +9,9 @@
  * parameter order; `weights.bin` keeps the online weights the run continues from). A
  * checkpoint is written to a temporary directory `.tmp-ckpt-*`, its files and the directory
  * flushed to disk (fsync), renamed into place, and only then does `latest.json` (itself written
- * atomically and flushed) point at it. The previous checkpoint is kept as well, so that a damaged latest one has a
- * fallback ({@linkcode loadLatestCheckpoint}); temporary directories a killed writer left
- * behind are removed by {@linkcode removeStaleCheckpointTemps}.
+ * atomically and flushed) point at it. The previous checkpoint is kept as well, so that a
+ * damaged latest one has a fallback ({@linkcode loadLatestCheckpoint}); temporary directories a
+ * killed writer left behind are removed by {@linkcode removeStaleCheckpointTemps}.
  *
  * @module
  */
