@@ -223,6 +223,8 @@ for (const seed of seeds) {
       // to its clip's audio center than to the audio center of the next clip of another class
       const c = await centers(model, kVisual);
       const rankOwn = new Array(kVisual).fill(0);
+      const rankFrame = new Array(kVisual).fill(0);
+      let objFrame = 0;
       let objOwn = 0, pairs = 0, nearestCheck = 0, sceneOwn = 0, frameOwn = 0;
       none.forEach((m, i) => {
         const own = locSet[i].classes?.[0];
@@ -245,6 +247,16 @@ for (const seed of seeds) {
           ...c.visual[j].filter((_, k) => k !== largestJ).map((v) => dist2(v, a)),
         );
         if (scene(a) < other) frameOwn++;
+        // per center, that direction: the clip's center of a mass rank (or its object's
+        // cluster) nearer its own sound than the other clip's center of that rank (cluster)
+        const orderJ = byMass(centerMaps(none[j]));
+        byMass(centerMaps(m)).forEach((k, r) => {
+          if (dist2(vis[k], a) < dist2(c.visual[j][orderJ[r]], a)) rankFrame[r]++;
+        });
+        const objJ = objectCluster(centerMaps(none[j]), none[j], locSet[j]);
+        if (
+          dist2(vis[objectCluster(centerMaps(m), m, locSet[i])], a) < dist2(c.visual[j][objJ], a)
+        ) objFrame++;
         // the same clustering as localize's: its nearest center under none
         const d = vis.map((v) => dist2(v, a));
         if (d.indexOf(Math.min(...d)) === m.alignedIndex[0]) nearestCheck++;
@@ -266,7 +278,10 @@ for (const seed of seeds) {
           (100 * objOwn / pairs).toFixed(0)
         }%; the scene (nearest but the largest) ${
           (100 * sceneOwn / pairs).toFixed(0)
-        }% (check: localize's nearest ` +
+        }%, the sound nearer its own frame than the other clip's ${
+          (100 * frameOwn / pairs).toFixed(0)
+        }%, per mass rank ${fmt(rankFrame, (x) => (100 * x / pairs).toFixed(0) + "%")}, object's ` +
+          `cluster ${(100 * objFrame / pairs).toFixed(0)}% (check: localize's nearest ` +
           `reproduced in ${nearestCheck}/${n})`,
       );
     }
