@@ -6,6 +6,7 @@
  *
  *   deno run -A bench/small_readout.ts --preset small --weights DIR/weights
  *     --variant "ours(sm) lr3e-4" [--seeds 0,1] [--scenes 64] [--extras 1,2,3]
+ *     [--config '{"groups":8}']
  *
  * For each seed and each K_visual = 1 + extra (`--extras`), the clustering is the ablation's
  * (beta 5) and prints:
@@ -51,6 +52,8 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "0,1" },
     scenes: { type: "string", default: "64" },
     extras: { type: "string", default: "1,2,3" },
+    // the variant's model overrides, as JSON (e.g. '{"groups":8}' for `ours+gn8`)
+    config: { type: "string", default: "{}" },
   },
 });
 const list = (s: string) => s.split(",").filter((x) => x.trim() !== "").map(Number);
@@ -67,7 +70,7 @@ for (const c of locSet) {
 }
 
 async function load(seed: number): Promise<AVModel> {
-  const model = createModel({ preset, seed });
+  const model = createModel({ preset, seed, config: JSON.parse(values.config) });
   const file = `${values.weights}/${values.variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
   const bytes = await Deno.readFile(file);
   if (bytes.byteLength !== 4 * model.params.size) {
