@@ -71,6 +71,7 @@ for (const c of locSet) {
 
 async function load(seed: number): Promise<AVModel> {
   const model = createModel({ preset, seed, config: JSON.parse(values.config) });
+  if (values.variant === "init") return model; // untrained, as a baseline
   const file = `${values.weights}/${values.variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
   const bytes = await Deno.readFile(file);
   if (bytes.byteLength !== 4 * model.params.size) {
