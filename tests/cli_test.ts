@@ -169,27 +169,33 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
       /^localized as trained: recipe ours \(beta 5, background largest, K_visual = K_audio \+ 2\)/,
     );
 
+    // eval on 4 images and 1 clip a class: what it printed, and the checkpoint's AUC in it
+    const evalPrinted = (...args: string[]) =>
+      printedBy(async () =>
+        assert.equal(
+          await evalCommand([
+            "--checkpoint",
+            paper,
+            ...args,
+            "--images",
+            "4",
+            "--clips-per-class",
+            "1",
+            "--backend",
+            "wasm",
+          ]),
+          0,
+        )
+      );
+    const printedAuc = (text: string) =>
+      Number(text.match(/checkpoint +AUC \(%\) +([0-9.]+)/)?.[1]);
     // eval says which clustering it used, and its numbers are the paper clustering's
-    const printed = await printedBy(async () =>
-      assert.equal(
-        await evalCommand([
-          "--checkpoint",
-          paper,
-          "--images",
-          "4",
-          "--clips-per-class",
-          "1",
-          "--backend",
-          "wasm",
-        ]),
-        0,
-      )
-    );
+    const printed = await evalPrinted();
     assert.match(
       printed,
       /localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1\)/,
     );
-    const auc = Number(printed.match(/checkpoint +AUC \(%\) +([0-9.]+)/)?.[1]);
+    const auc = printedAuc(printed);
     const model = await loadModel(ckpt);
     try {
       // the same images, localization only
@@ -213,29 +219,13 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
       const asOurs = await evaluateCheckpoint(model, { images: 4, dataset });
       assert.notEqual(asOurs.localization!.model.auc, asTrained.localization!.model.auc);
       // --recipe overrides the run's recipe, and the line says what the run recorded
-      const asked = await printedBy(async () =>
-        assert.equal(
-          await evalCommand([
-            "--checkpoint",
-            paper,
-            "--recipe",
-            "ours",
-            "--images",
-            "4",
-            "--clips-per-class",
-            "1",
-            "--backend",
-            "wasm",
-          ]),
-          0,
-        )
-      );
+      const asked = await evalPrinted("--recipe", "ours");
       assert.match(
         asked,
         /localized with recipe ours's clustering \(beta 5, background largest, K_visual = K_audio \+ 2\), as --recipe asks; it would otherwise be localized as trained: recipe paper/,
       );
       assert.equal(
-        Number(asked.match(/checkpoint +AUC \(%\) +([0-9.]+)/)?.[1]),
+        printedAuc(asked),
         Number((100 * asOurs.localization!.model.auc).toFixed(1)),
       );
     } finally {
