@@ -57,6 +57,7 @@ import { presetConfig } from "../lib/model/presets.ts";
 import { RECIPES } from "../lib/train/recipe.ts";
 import { classifyFrozenFeatures } from "../lib/metrics/classify_frozen_features.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { ablationWeightsPath, loadAblationWeights } from "../lib/experiments/run_ablation.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -253,18 +254,11 @@ const classOf = scenes.map((c) => c.classes![0]);
 async function loadModel(seed: number, trained: boolean): Promise<AVModel> {
   const model = createModel({ preset: "tiny", seed });
   if (!trained) return model;
-  const path = `${values.weights}/${values.variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
-  const bytes = await Deno.readFile(path).catch((e) => {
-    model.params.dispose();
-    throw new Error(`c1_errors: cannot read ${path}: ${e.message}`);
-  });
-  if (bytes.length !== 4 * model.params.size) {
-    model.params.dispose();
-    throw new Error(
-      `c1_errors: ${path} holds ${bytes.length} bytes, tiny ${4 * model.params.size}`,
-    );
-  }
-  model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2));
+  await loadAblationWeights(model, ablationWeightsPath(values.weights, values.variant, seed))
+    .catch((e) => {
+      model.params.dispose();
+      throw e;
+    });
   return model;
 }
 

@@ -23,7 +23,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { synthWorld } from "../lib/data/synth_world.ts";
 import { createModel } from "../lib/model/create_model.ts";
 import { presetConfig } from "../lib/model/presets.ts";
-import { perSourceLocalization } from "../lib/experiments/run_ablation.ts";
+import { loadAblationWeights, perSourceLocalization } from "../lib/experiments/run_ablation.ts";
 import { RECIPES } from "../lib/train/recipe.ts";
 import { oursHeatmaps } from "../lib/model/ours_heatmaps.ts";
 import { localize } from "../lib/model/localize.ts";
@@ -67,13 +67,7 @@ for (const arg of positionals) {
   const [label, path] = [arg.slice(0, eq), arg.slice(eq + 1)];
   const model = createModel({ preset: "tiny", seed: 0 });
   try {
-    const bytes = await Deno.readFile(path).catch((err) => {
-      throw new Error(`coupling_readout.ts: cannot read ${path}: ${err.message}`);
-    });
-    if (bytes.byteLength !== 4 * model.params.size) {
-      throw new Error(`coupling_readout.ts: ${path} holds ${bytes.byteLength} bytes`);
-    }
-    model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    await loadAblationWeights(model, path);
     for (const visualCoupling of gammas) {
       const how = { beta, background, visualCoupling };
       const t0 = performance.now();

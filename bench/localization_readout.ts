@@ -67,7 +67,7 @@ import {
   upsampleHeatmap,
 } from "../lib/metrics/mod.ts";
 import { centrePrior } from "../lib/baselines/mod.ts";
-import { halfImageCeiling } from "../lib/experiments/mod.ts";
+import { halfImageCeiling, loadAblationWeights } from "../lib/experiments/mod.ts";
 
 const unknown = Deno.args.filter((a) =>
   a.startsWith("--") && a !== "--cue" && a !== "--oracles" && !a.startsWith("--test=") &&
@@ -865,17 +865,7 @@ for (const { path } of models) {
     continue;
   }
   const model = createModel({ preset: "tiny", seed: 0 });
-  const bytes = await Deno.readFile(path).catch((err) => {
-    throw new Error(`localization_readout.ts: cannot read ${path}: ${err.message}`);
-  });
-  if (bytes.byteLength !== 4 * model.params.size) {
-    throw new Error(
-      `localization_readout.ts: ${path} holds ${bytes.byteLength} bytes, expected ${
-        4 * model.params.size
-      }`,
-    );
-  }
-  model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  await loadAblationWeights(model, path);
   loaded.push(model);
   embeddings.push(await embed(model));
 }

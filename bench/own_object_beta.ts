@@ -20,7 +20,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { synthWorld } from "../lib/data/synth_world.ts";
 import { createModel } from "../lib/model/create_model.ts";
 import { presetConfig } from "../lib/model/presets.ts";
-import { perSourceLocalization } from "../lib/experiments/run_ablation.ts";
+import { loadAblationWeights, perSourceLocalization } from "../lib/experiments/run_ablation.ts";
 import { RECIPES } from "../lib/train/recipe.ts";
 
 const { values, positionals } = parseArgs({
@@ -51,17 +51,7 @@ for (const arg of positionals) {
   const [label, path] = [arg.slice(0, eq), arg.slice(eq + 1)];
   const model = createModel({ preset: "tiny", seed: 0 });
   try {
-    const bytes = await Deno.readFile(path).catch((err) => {
-      throw new Error(`own_object_beta.ts: cannot read ${path}: ${err.message}`);
-    });
-    if (bytes.byteLength !== 4 * model.params.size) {
-      throw new Error(
-        `own_object_beta.ts: ${path} holds ${bytes.byteLength} bytes, expected ${
-          4 * model.params.size
-        }`,
-      );
-    }
-    model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    await loadAblationWeights(model, path);
     for (const visualBeta of betas) {
       const r = await perSourceLocalization(model, duets, {
         beta: betaEnd,

@@ -42,6 +42,7 @@ import { localizationScores } from "../lib/metrics/localization_scores.ts";
 import { clipCIoUs } from "../lib/metrics/clip_cious.ts";
 import { objectMassShare } from "../lib/metrics/object_mass_share.ts";
 import type { AVClip } from "../lib/data/types.ts";
+import { ablationWeightsPath, loadAblationWeights } from "../lib/experiments/run_ablation.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -72,12 +73,7 @@ for (const c of locSet) {
 async function load(seed: number): Promise<AVModel> {
   const model = createModel({ preset, seed, config: JSON.parse(values.config) });
   if (values.variant === "init") return model; // untrained, as a baseline
-  const file = `${values.weights}/${values.variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
-  const bytes = await Deno.readFile(file);
-  if (bytes.byteLength !== 4 * model.params.size) {
-    throw new Error(`small_readout: ${file} holds ${bytes.byteLength} bytes`);
-  }
-  model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  await loadAblationWeights(model, ablationWeightsPath(values.weights, values.variant, seed));
   return model;
 }
 

@@ -27,7 +27,11 @@ import { oursHeatmaps } from "../lib/model/ours_heatmaps.ts";
 import type { VisualSpatialOptions } from "../lib/model/visual_spatial.ts";
 import { localizationScores } from "../lib/metrics/localization_scores.ts";
 import { clipCIoUs } from "../lib/metrics/clip_cious.ts";
-import { perSourceLocalization } from "../lib/experiments/run_ablation.ts";
+import {
+  ablationWeightsPath,
+  loadAblationWeights,
+  perSourceLocalization,
+} from "../lib/experiments/run_ablation.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -62,12 +66,7 @@ const readouts: [string, VisualSpatialOptions][] = [
 async function load(variant: string, seed: number): Promise<AVModel> {
   const model = createModel({ preset: "tiny", seed });
   if (variant === "init") return model;
-  const file = `${values.weights}/${variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
-  const bytes = await Deno.readFile(file);
-  if (bytes.byteLength !== 4 * model.params.size) {
-    throw new Error(`spatial_readout: ${file} holds ${bytes.byteLength} bytes`);
-  }
-  model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  await loadAblationWeights(model, ablationWeightsPath(values.weights, variant, seed));
   return model;
 }
 

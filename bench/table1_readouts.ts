@@ -58,6 +58,7 @@ import { presetConfig } from "../lib/model/presets.ts";
 import { classifyFrozenFeatures } from "../lib/metrics/classify_frozen_features.ts";
 import { pooledMfccFeatures } from "../lib/baselines/mfcc_features.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
+import { ablationWeightsPath, loadAblationWeights } from "../lib/experiments/run_ablation.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -338,19 +339,7 @@ for (const seed of seeds) {
     try {
       const ckpt = checkpoints.find((c) => c.label === net);
       if (ckpt) {
-        const path = `${ckpt.dir}/${values.variant}-s${seed}.bin`;
-        const bytes = await Deno.readFile(path).catch((e) => {
-          throw new Error(`table1_readouts: cannot read ${path}: ${e.message}`);
-        });
-        const flat = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-        if (bytes.length % 4 !== 0 || flat.length !== model.params.size) {
-          throw new Error(
-            `table1_readouts: ${path} holds ${bytes.length} bytes, a tiny model ${
-              4 * model.params.size
-            }`,
-          );
-        }
-        model.params.fromFlat(flat);
+        await loadAblationWeights(model, ablationWeightsPath(ckpt.dir, values.variant, seed));
       }
       const features = await readouts(model, set);
       READOUTS.forEach((r, i) => {

@@ -1472,7 +1472,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         if (opts.weightsDir) {
           const flat = await model.params.toFlat();
           await writeFileAtomic(
-            `${opts.weightsDir}/${v.name.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`,
+            ablationWeightsPath(opts.weightsDir, v.name, seed),
             new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength),
           );
         }
@@ -1483,4 +1483,67 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
     }
   }
   return out;
+}
+
+/**
+ * Where {@linkcode runAblation} writes the weights of `variant` trained on `seed` in
+ * `weightsDir`: `<variant>-s<seed>.bin`, the name's characters other than letters, digits, `.`,
+ * `_` and `-` each run replaced by `_`.
+ *
+ * @param weightsDir the run's `AblationOptions.weightsDir`.
+ * @param variant the variant's name.
+ * @param seed the seed.
+ * @returns the file's path.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ablationWeightsPath } from "@avscene/avscene/experiments";
+ * assert.equal(ablationWeightsPath("runs/a/weights", "ours+ema 0.99", 3), "runs/a/weights/ours_ema_0.99-s3.bin");
+ * ```
+ * @category experiments
+ */
+export function ablationWeightsPath(weightsDir: string, variant: string, seed: number): string {
+  return `${weightsDir}/${variant.replace(/[^A-Za-z0-9._-]+/g, "_")}-s${seed}.bin`;
+}
+
+/**
+ * Load weights {@linkcode runAblation} wrote (float32, the parameters in creation order) into
+ * `model`, which must be of the preset (and model overrides) they were trained with.
+ *
+ * @param model the model whose parameters are overwritten.
+ * @param path the weights file (see {@linkcode ablationWeightsPath}).
+ * @throws Error naming the file when it cannot be read or its size is not the model's.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { loadAblationWeights } from "@avscene/avscene/experiments";
+ * import { createModel } from "@avscene/avscene/model";
+ *
+ * await initBackend("cpu");
+ * const trained = createModel({ preset: "tiny", seed: 1 });
+ * const other = createModel({ preset: "tiny", seed: 2 });
+ * const path = `${await Deno.makeTempDir()}/ours-s1.bin`;
+ * const flat = await trained.params.toFlat();
+ * await Deno.writeFile(path, new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength));
+ * await loadAblationWeights(other, path);
+ * assert.deepEqual(await other.params.toFlat(), flat);
+ * await Deno.writeFile(path, new Uint8Array(8));
+ * await assert.rejects(() => loadAblationWeights(other, path), /ours-s1\.bin holds 8 bytes/);
+ * trained.params.dispose();
+ * other.params.dispose();
+ * ```
+ * @category experiments
+ */
+export async function loadAblationWeights(model: AVModel, path: string): Promise<void> {
+  const bytes = await Deno.readFile(path).catch((err) => {
+    throw new Error(`ablation weights: cannot read ${path}: ${err.message}`);
+  });
+  if (bytes.byteLength !== 4 * model.params.size) {
+    throw new Error(
+      `ablation weights: ${path} holds ${bytes.byteLength} bytes, the ${model.config.preset} ` +
+        `model ${4 * model.params.size}`,
+    );
+  }
+  model.params.fromFlat(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
 }
