@@ -124,9 +124,17 @@ Deno.test({
       await Deno.writeTextFile(source, JSON.stringify(smallNotebook()));
       const out = join(dir, "out");
       await Deno.mkdir(out);
-      const run = await executeNotebook(source, out, 300);
+      let run = await executeNotebook(source, out, 300);
       assert.ok(run.ok, `the notebook did not run:\n${run.log.slice(-3000)}`);
-      const executed: Notebook = JSON.parse(await Deno.readTextFile(run.output));
+      let executed: Notebook = JSON.parse(await Deno.readTextFile(run.output));
+      if (countFigures(executed) !== 3) {
+        // The Deno kernel can say idle before a figure's display_data has left it, on a loaded
+        // machine (as `run_notebooks.ts` retries too); a second run tells that from a real loss.
+        console.log(`retry: the first run kept ${countFigures(executed)} of 3 figures`);
+        run = await executeNotebook(source, out, 300);
+        assert.ok(run.ok, `the notebook did not run:\n${run.log.slice(-3000)}`);
+        executed = JSON.parse(await Deno.readTextFile(run.output));
+      }
       assert.deepEqual(checkExecutedNotebook(executed), []);
       assert.equal(countFigures(executed), 3);
 
