@@ -47,12 +47,12 @@ import {
   separationConfig,
 } from "../lib/model/separation/mod.ts";
 import { fnv1a, Rng } from "../lib/random/mod.ts";
-import { type AVModel, createModel } from "../lib/model/create_model.ts";
+import type { AVModel } from "../lib/model/create_model.ts";
 import { embedVisual } from "../lib/model/embed.ts";
 import { LOCALIZE_DEFAULTS } from "../lib/model/localize.ts";
 import { softKMeans } from "../kernels/mod.ts";
 import { modelInputs } from "../lib/model/model_inputs.ts";
-import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { loadModel } from "../lib/train/checkpoint.ts";
 import { trainSeparation } from "../lib/train/train_separation.ts";
 import { seedSpread } from "./_table3_rows.ts";
 
@@ -132,9 +132,8 @@ async function cachedC1(root: string, seed: number): Promise<AVModel> {
     if (mtime !== undefined && (!best || mtime > best.mtime)) best = { path, mtime };
   }
   if (!best) throw new Error(`--models: no C1-s${seed}-*/checkpoints under ${root}`);
-  const av = createModel({ preset, seed });
-  await loadCheckpoint(best.path, av);
-  return av;
+  // the trained model: the weight average when the run averaged its weights (loadModel)
+  return await loadModel(best.path);
 }
 
 /**

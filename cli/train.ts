@@ -15,7 +15,8 @@ import { acquireRunLock } from "../lib/io/run_lock.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { defaultLearningRate, trainCurriculum } from "../lib/train/train_curriculum.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
-import { RECIPE_NAMES, type RecipeName } from "../lib/train/recipe.ts";
+import { RECIPE_NAMES, type RecipeName, resolveRecipe } from "../lib/train/recipe.ts";
+import { checkWeightAverageDecay } from "../lib/train/weight_average.ts";
 import { unservedNeeds } from "../lib/data/dataset.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { listenForStop } from "./_stop_signals.ts";
@@ -39,6 +40,10 @@ Usage: deno task train [options]
   --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives, the
                          largest visual center never aligned, the softmax loss; see README) |
                          paper (the paper code's recipe, the margin loss)
+  --weight-average X     weight averaging: the decay in [0, 1) of a moving average of the
+                         weights, restarted at each stage (default 0: none; e.g. 0.99, about
+                         the last 100 steps); the trained model (eval) is the average, the
+                         checkpoints also hold the online weights a resume continues from
   --dataset-size N       clips drawn per stage when not on fresh scenes (default 256)
   --lr X                 Adam learning rate (default 1e-3 for tiny, else 1e-4 as the paper code)
   --weight-decay X       Adam L2 weight decay (default 1e-4)
@@ -46,7 +51,9 @@ Usage: deno task train [options]
   --alignment LEVEL      source (structural alignment) | scene (K = 1 on pooled features)
   --seed N               model and batch-order seed (default 0)
   --world-seed N         synthetic world seed (default 0; same as --data synthetic:N)
-  --init DIR             initialise the weights from this checkpoint (e.g. runs/c1/checkpoints)
+  --init DIR             initialise the weights from this checkpoint (e.g. runs/c1/checkpoints):
+                         its online weights (weights.bin; not its average, when that run
+                         averaged them), with a fresh Adam state
   --out DIR              output: history.jsonl, config.json, checkpoints/ (required; one
                          writer at a time: a second one on the same DIR is refused)
   --checkpoint-every N   steps between checkpoints (default 50)
@@ -70,6 +77,7 @@ const TRAIN_OPTIONS = {
   batch: { type: "string" },
   "dataset-size": { type: "string" },
   recipe: { type: "string" },
+  "weight-average": { type: "string" },
   lr: { type: "string" },
   "weight-decay": { type: "string" },
   margin: { type: "string" },
@@ -104,6 +112,8 @@ interface TrainSettings {
   alignment: AlignmentLevel;
   /** The learning recipe by name. */
   recipe: RecipeName;
+  /** The recipe's `weightAverage` decay (0: none; absent from older runs' config.json: 0). */
+  weightAverage: number;
   checkpointEvery: number;
   /** The `--data` values (empty: the synthetic world of `worldSeed`). */
   data: string[];
@@ -126,6 +136,7 @@ const FLAGS: Record<keyof TrainSettings, string> = {
   margin: "--margin",
   alignment: "--alignment",
   recipe: "--recipe",
+  weightAverage: "--weight-average",
   checkpointEvery: "--checkpoint-every",
   data: "--data",
   skipBad: "--skip-bad",
@@ -182,6 +193,10 @@ function givenSettings(values: TrainValues): Partial<TrainSettings> {
   set("lr", num("lr", values.lr, {}));
   set("weightDecay", num("weight-decay", values["weight-decay"], { min: 0 }));
   set("margin", num("margin", values.margin, {}));
+  set("weightAverage", num("weight-average", values["weight-average"], { min: 0 }));
+  if (given.weightAverage !== undefined) {
+    checkWeightAverageDecay("train: --weight-average", given.weightAverage);
+  }
   set(
     "checkpointEvery",
     num("checkpoint-every", values["checkpoint-every"], { integer: true, min: 1 }),
@@ -214,6 +229,7 @@ function completeSettings(given: Partial<TrainSettings>): TrainSettings {
     margin: given.margin ?? 5,
     alignment: given.alignment ?? "source",
     recipe: given.recipe ?? "ours",
+    weightAverage: given.weightAverage ?? 0,
     checkpointEvery: given.checkpointEvery ?? 50,
     data: given.data ?? [],
     skipBad: given.skipBad ?? false,
@@ -266,7 +282,8 @@ async function runDirState(out: string): Promise<RunDirState> {
   let settings: TrainSettings | null = null, backend: string | null = null;
   try {
     const config = JSON.parse(await Deno.readTextFile(`${out}/config.json`));
-    settings = config.settings ?? null;
+    // a run recorded before --weight-average existed averaged no weights
+    settings = config.settings ? { weightAverage: 0, ...config.settings } : null;
     backend = config.backend ?? null;
     if (!settings) {
       throw new Error(
@@ -428,6 +445,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     const data = dataset as typeof dataset & Required<Pick<typeof dataset, "trainingClips">>;
     if ("summary" in dataset) console.log(dataset.summary);
     model = createModel({ preset: settings.preset, seed: settings.seed });
+    // --init continues from that run's online weights (weights.bin), not from its average
     if (settings.init !== null && !state.checkpoints) await loadCheckpoint(settings.init, model);
     // config.json only once the settings, and the --init checkpoint, have proved good
     if (write) {
@@ -458,7 +476,9 @@ export async function trainCommand(args: string[]): Promise<number> {
       weightDecay: settings.weightDecay,
       margin: settings.margin,
       alignment: settings.alignment,
-      recipe: settings.recipe,
+      recipe: settings.weightAverage > 0
+        ? { ...resolveRecipe(settings.recipe), weightAverage: settings.weightAverage }
+        : settings.recipe,
       checkpointEvery: settings.checkpointEvery,
       cacheBytes: numberOption("train", "cache-mb", values["cache-mb"], 256, { min: 1 }) * 2 ** 20,
       outDir: out,

@@ -1,9 +1,11 @@
 // The `train` command's run directory: options checked before anything is written, settings
-// recorded once in config.json and checked on --resume, --init with --resume, one writer per
-// directory, and SIGTERM stopping cleanly with a checkpoint the resume continues from.
+// recorded once in config.json and checked on --resume (--weight-average too), --init with
+// --resume and from an averaged run's online weights, one writer per directory, and SIGTERM
+// stopping cleanly with a checkpoint the resume continues from.
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { acquireRunLock } from "../lib/io/mod.ts";
+import { loadModel } from "../lib/train/mod.ts";
 import { trainCommand } from "../cli/train.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -151,6 +153,78 @@ Deno.test("train: --init with --resume starts a fresh dir from init, and is refu
     /--init with --resume: .*fresh already has checkpoints.*drop --init/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("train: --weight-average is recorded, checked on --resume; --init reads the online weights", async () => {
+  const dir = await Deno.makeTempDir();
+  const [avg, plain] = [`${dir}/avg`, `${dir}/plain`];
+  try {
+    for (
+      const [arg, message] of [
+        ["--weight-average=1", /train: --weight-average must be a decay in \[0, 1\)/],
+        ["--weight-average=-0.1", /train: --weight-average must be a number >= 0, got "-0.1"/],
+      ] as const
+    ) {
+      await assert.rejects(trainCommand([...FAST, "--out", avg, arg]), message);
+      assert.equal(await exists(avg), false);
+    }
+    const run = ["--steps", "2", "--seed", "4"];
+    await quietly(() => trainCommand([...FAST, "--out", avg, ...run, "--weight-average", "0.5"]));
+    await quietly(() => trainCommand([...FAST, "--out", plain, ...run]));
+    const settingsOf = async (out: string) =>
+      JSON.parse(await Deno.readTextFile(`${out}/config.json`)).settings;
+    assert.equal((await settingsOf(avg)).weightAverage, 0.5);
+    assert.equal((await settingsOf(plain)).weightAverage, 0);
+    const ckpt = `${avg}/checkpoints/ckpt-00000002`;
+    const manifest = JSON.parse(await Deno.readTextFile(`${ckpt}/manifest.json`));
+    assert.deepEqual(manifest.average, { decay: 0.5, step: 2 });
+    // the online weights train as without averaging
+    assert.deepEqual(
+      await Deno.readFile(`${ckpt}/weights.bin`),
+      await Deno.readFile(`${plain}/checkpoints/ckpt-00000002/weights.bin`),
+    );
+    assert.deepEqual(await historyOf(avg), await historyOf(plain));
+    // a resume with another decay (or none) is refused before anything changes; without the
+    // flag it takes the run's
+    await assert.rejects(
+      trainCommand([...FAST, "--out", avg, "--resume", "--weight-average", "0.9"]),
+      /--weight-average: the run has 0.5, given 0.9/,
+    );
+    await assert.rejects(
+      trainCommand([...FAST, "--out", plain, "--resume", "--weight-average", "0.5"]),
+      /--weight-average: the run has 0, given 0.5/,
+    );
+    assert.equal(await quietly(() => trainCommand([...FAST, "--out", avg, "--resume"])), 0);
+    // a run recorded before the flag existed averaged nothing: resumed as such
+    const config = JSON.parse(await Deno.readTextFile(`${plain}/config.json`));
+    delete config.settings.weightAverage;
+    await Deno.writeTextFile(`${plain}/config.json`, JSON.stringify(config));
+    await assert.rejects(
+      trainCommand([...FAST, "--out", plain, "--resume", "--weight-average", "0.5"]),
+      /--weight-average: the run has 0, given 0.5/,
+    );
+    assert.equal(
+      await quietly(() =>
+        trainCommand([...FAST, "--out", plain, "--resume", "--weight-average", "0"])
+      ),
+      0,
+    );
+    // --init continues from the averaged run's online weights: the same run as from the plain one
+    const next = ["--steps", "2", "--curriculum", "C2"];
+    for (const [from, out] of [[avg, `${dir}/from-avg`], [plain, `${dir}/from-plain`]]) {
+      await quietly(() =>
+        trainCommand([...FAST, "--out", out, ...next, "--init", `${from}/checkpoints`])
+      );
+    }
+    assert.deepEqual(await historyOf(`${dir}/from-avg`), await historyOf(`${dir}/from-plain`));
+    // which differ from the average, the run's trained model (eval's, loadModel's)
+    const trained = await loadModel(`${avg}/checkpoints`);
+    const online = new Float32Array((await Deno.readFile(`${ckpt}/weights.bin`)).buffer);
+    assert.ok((await trained.params.toFlat()).some((x, k) => x !== online[k]));
+    trained.params.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("train: one writer per out dir; a dead writer's lock is taken over", async () => {

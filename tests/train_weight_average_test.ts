@@ -1,7 +1,9 @@
 // Weight averaging (a recipe's `weightAverage`): the moving average itself (bias correction,
 // state, reset), the trainer keeping it beside the online weights (which train as without it),
 // returning the average as the trained model, checkpointing it so that an interrupted run
-// resumes to the same bytes, and refusing to resume a checkpoint of another averaging.
+// resumes to the same bytes, and refusing to resume a checkpoint of another averaging; the run
+// cache's chains (`C2(C1)`) continuing from the parent's online weights while the parent is
+// evaluated with its average.
 import * as tf from "@tensorflow/tfjs";
 import {
   assert,
@@ -15,6 +17,7 @@ import { createModel } from "../lib/model/mod.ts";
 import {
   correctedAverage,
   curriculumStages,
+  latestCheckpoint,
   loadModel,
   resolveRecipe,
   trainCurriculum,
@@ -22,6 +25,7 @@ import {
   WeightAverage,
 } from "../lib/train/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
+import { RunContext } from "../lib/experiments/_run_cache.ts";
 
 await initBackend("cpu");
 
@@ -215,5 +219,111 @@ Deno.test("trainCurriculum: a run with a weight average killed mid-stage resumes
     for (const m of [m1, loaded, m2, m3, m4, m5]) m.params.dispose();
   } finally {
     for (const d of [full, cut, plainDir]) await Deno.remove(d, { recursive: true });
+  }
+});
+
+/**
+ * Assert two weight vectors equal bit for bit, naming the first difference (assertEquals'
+ * diff of 100k floats would take minutes to print on a failure).
+ */
+function assertSameWeights(got: Float32Array | undefined, want: Float32Array, what: string) {
+  assert(got !== undefined, `${what}: no weights`);
+  assertEquals(got.length, want.length, `${what}: length`);
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  const k = a.findIndex((x, i) => x !== b[i]);
+  assert(k < 0, `${what}: differs first at ${k} (${got[k]} vs ${want[k]})`);
+}
+
+Deno.test("run cache: a chain continues from its parent's online weights, the parent is evaluated with its average", async () => {
+  const dirs = { plain: await Deno.makeTempDir(), avg: await Deno.makeTempDir() };
+  const scale = { seeds: [0], steps: 3, batchSize: 4, datasetSize: 8 };
+  const C1 = [{ level: 1 as const }], C2C1 = [{ level: 1 as const }, { level: 2 as const }];
+  const open = (outDir: string, weightAverage?: number) =>
+    RunContext.open("chain", {
+      quick: true,
+      world: { ...world, name: "fixture", identity: "fixture-5" },
+      outDir,
+      scale,
+      weightAverage,
+    });
+  const stage = (level: 1 | 2, n: number, recipe?: TrainOptions["recipe"]) => ({
+    data: world,
+    stages: [{ level, steps: 3 }],
+    batchSize: 4,
+    datasetSize: 8,
+    seed: n, // the run cache's seed of the chain's n-th stage: seed * 1000 + n, seed 0
+    recipe,
+  });
+  const trained: { params: { dispose(): void } }[] = [];
+  const flat = async (m: { model: ReturnType<typeof createModel> }) => {
+    trained.push(m.model);
+    return await m.model.params.toFlat();
+  };
+  /** The newest checkpoint of a cached model, `C1-s0-*` or `C1.C2-s0-*`. */
+  const ckptOf = async (outDir: string, slug: string) => {
+    for await (const e of Deno.readDir(`${outDir}/models`)) {
+      if (e.name.startsWith(`${slug}-s0-`)) return `${outDir}/models/${e.name}/checkpoints`;
+    }
+    throw new Error(`no ${slug} model in ${outDir}`);
+  };
+  try {
+    await assertRejects(() => open(dirs.plain, 1), Error, "opts.weightAverage must be a decay");
+    // without averaging (the default, the cache keyed as before), the chain is its stages run
+    // one after the other, each a fresh trainCurriculum (a fresh Adam) on the previous weights
+    const plain = await open(dirs.plain);
+    assertEquals(plain.recipe, resolveRecipe());
+    assertEquals(plain.trainRecipe, undefined);
+    const c1Plain = await flat(await plain.trainedModel(C1, 0));
+    const c2Plain = await flat(await plain.trainedModel(C2C1, 0));
+    const byHand = createModel({ preset: "tiny", seed: 0 });
+    await trainCurriculum(byHand, stage(1, 1));
+    assertSameWeights(await byHand.params.toFlat(), c1Plain, "plain C1: by hand vs the cache");
+    await trainCurriculum(byHand, stage(2, 2));
+    assertSameWeights(await byHand.params.toFlat(), c2Plain, "plain C2(C1): by hand vs the cache");
+
+    // with averaging: C2(C1) asked first (C1 trained on the way), then C1 from the cache
+    const avg = await open(dirs.avg, DECAY);
+    assertEquals(avg.recipe.weightAverage, DECAY);
+    const c2Avg = await flat(await avg.trainedModel(C2C1, 0));
+    const c1Avg = await flat(await avg.trainedModel(C1, 0));
+    // C1's checkpoint continues from the online weights, which trained as without averaging;
+    // C1 is evaluated with its average (trainedModel, loadModel)
+    const c1Online = new Float32Array(
+      (await Deno.readFile(`${await latestCheckpoint(await ckptOf(dirs.avg, "C1"))}/weights.bin`))
+        .buffer,
+    );
+    assertSameWeights(c1Online, c1Plain, "C1 online (weights.bin) vs plain C1");
+    const c1Hand = createModel({ preset: "tiny", seed: 0 });
+    const r1 = await trainCurriculum(c1Hand, stage(1, 1, avgRecipe));
+    assertSameWeights(r1.onlineWeights, c1Plain, "C1 online by hand vs plain C1");
+    assertSameWeights(c1Avg, await c1Hand.params.toFlat(), "C1 average: the cache vs by hand");
+    assert(c1Avg.some((x, k) => x !== c1Plain[k]), "C1's average is not its online weights");
+    const c1Loaded = await loadModel(await ckptOf(dirs.avg, "C1"));
+    trained.push(c1Loaded);
+    assertSameWeights(await c1Loaded.params.toFlat(), c1Avg, "C1: loadModel vs trainedModel");
+    // C2 continued from C1's online weights: its online weights are the plain chain's C2, bit
+    // for bit (continuing from C1's average would change every one), and the model is C2's
+    // average, the same as one trainCurriculum stage from C1's online weights
+    const c2Ckpt = await ckptOf(dirs.avg, "C1.C2");
+    const c2Online = new Float32Array(
+      (await Deno.readFile(`${await latestCheckpoint(c2Ckpt)}/weights.bin`)).buffer,
+    );
+    assertSameWeights(c2Online, c2Plain, "C2(C1) online (weights.bin) vs plain C2(C1)");
+    c1Hand.params.fromFlat(r1.onlineWeights!);
+    const r2 = await trainCurriculum(c1Hand, stage(2, 2, avgRecipe));
+    assertSameWeights(r2.onlineWeights, c2Plain, "C2(C1) online by hand vs plain C2(C1)");
+    assertSameWeights(c2Avg, await c1Hand.params.toFlat(), "C2(C1) average: the cache vs by hand");
+    const c2Loaded = await loadModel(c2Ckpt);
+    trained.push(c2Loaded);
+    assertSameWeights(await c2Loaded.params.toFlat(), c2Avg, "C2(C1): loadModel vs trainedModel");
+    // asked again (C2 resumed from its finished checkpoint): the same average
+    const again = await open(dirs.avg, DECAY);
+    const resumed = await flat(await again.trainedModel(C2C1, 0));
+    assertSameWeights(resumed, c2Avg, "C2(C1) average: resumed vs trained");
+    for (const m of [byHand, c1Hand, ...trained]) m.params.dispose();
+    for (const ctx of [plain, avg, again]) await ctx.close();
+  } finally {
+    for (const d of Object.values(dirs)) await Deno.remove(d, { recursive: true });
   }
 });

@@ -8,7 +8,9 @@
  *   stage, so every prefix is a model of its own and is shared: the `C1` model serves Fig. 3,
  *   Table 1, Table 2 and counting, `C2(C1)` serves Tables 1 and 2, and `C2`, `C3` start
  *   Fig. 3b's orders. Each stage starts a fresh Adam state, as `trainCurriculum` does between
- *   stages, so a chain equals one multi-stage run up to its batch order.
+ *   stages, and continues from its parent's online weights (with weight averaging the parent's
+ *   trained model, which the runners evaluate, is the average; its checkpoint's `weights.bin`
+ *   holds the online weights), so a chain equals one multi-stage run up to its batch order.
  * - `<experiment>/<cell>-s<seed>.json`: the numbers of one finished (cell, seed), written
  *   atomically with the key of everything that produced them; a rerun whose key matches skips
  *   the cell, a stale one (any key input changed) is recomputed.
@@ -33,7 +35,7 @@ import { latestCheckpoint, loadModel, saveCheckpoint } from "../train/checkpoint
 import { type CurriculumLevel, levelName, type StageSpec } from "../train/curriculum.ts";
 import { progressBar, type ProgressDisplay } from "../train/progress_bar.ts";
 import { defaultLearningRate, trainCurriculum, type TrainStep } from "../train/train_curriculum.ts";
-import { resolveRecipe } from "../train/recipe.ts";
+import type { Recipe } from "../train/recipe.ts";
 import { writeFileAtomic } from "../io/write_atomic.ts";
 import { fnv1a } from "../random/fnv1a.ts";
 import {
@@ -89,6 +91,12 @@ export interface TrainedModel {
   history: TrainStep[];
 }
 
+/** A trained model (the average, when the recipe averages weights) and its online weights. */
+interface TrainedChain extends TrainedModel {
+  /** The online weights, flattened, when the recipe averages them; absent otherwise. */
+  onlineWeights?: Float32Array;
+}
+
 function stageSlug(s: RecipeStage): string {
   let slug = levelName(s.level);
   if (s.alignment === "scene") slug += "scene";
@@ -104,6 +112,8 @@ export class RunContext {
   readonly quick: boolean;
   readonly budget: RunBudget;
   readonly scale: RunScale;
+  /** The recipe of the curriculum models (the trainer's default, `opts.weightAverage` applied). */
+  readonly recipe: Recipe;
   readonly opts: ExperimentOptions;
   readonly started = performance.now();
   #root = "";
@@ -128,6 +138,7 @@ export class RunContext {
     this.quick = r.quick;
     this.budget = r.budget;
     this.scale = r.scale;
+    this.recipe = r.recipe;
     this.opts = opts;
   }
 
@@ -244,7 +255,7 @@ export class RunContext {
       preset: this.preset,
       ...this.#identity,
       scale: { ...this.scale, seeds: undefined },
-      recipe: resolveRecipe(), // the trainer's default recipe: a new default is a new result
+      recipe: this.recipe, // the trainer's default recipe: a new default is a new result
     });
     const ref: CellRef = { experiment: this.experiment, cell: name, seed };
     const mine = this.opts.cellFilter?.(ref) ?? true;
@@ -308,7 +319,7 @@ export class RunContext {
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
-      recipe: resolveRecipe(), // the curriculum trainer's default recipe
+      recipe: this.recipe, // the curriculum trainer's default recipe (and opts.weightAverage)
     });
     const slug = chain.map(stageSlug).join(".");
     return `${this.#root}/models/${kind === "curriculum" ? "" : kind + "-"}${slug}-s${seed}-${
@@ -321,6 +332,24 @@ export class RunContext {
    * `seed`: resumed or loaded from its cache directory, or trained from its longest prefix.
    */
   async trainedModel(chain: readonly RecipeStage[], seed: number): Promise<TrainedModel> {
+    const { model, history } = await this.#trainedChain(chain, seed);
+    return { model, history };
+  }
+
+  /**
+   * The partial recipe the curriculum trainer is given: none (its default) unless
+   * `opts.weightAverage` is set.
+   */
+  get trainRecipe(): Partial<Recipe> | undefined {
+    const decay = this.opts.weightAverage;
+    return decay === undefined ? undefined : { weightAverage: decay };
+  }
+
+  /**
+   * {@linkcode RunContext.trainedModel}, with the online weights when the recipe averages
+   * them: the next stage of a chain continues from those, not from the average the model holds.
+   */
+  async #trainedChain(chain: readonly RecipeStage[], seed: number): Promise<TrainedChain> {
     if (chain.length === 0) throw new Error("trainedModel: chain is empty");
     const dir = this.#modelDir("curriculum", chain, seed);
     const name = `${chain.map(stageSlug).join("->")} seed ${seed}`;
@@ -330,9 +359,12 @@ export class RunContext {
       model = createModel({ preset: this.preset, seed }); // trainCurriculum resumes its weights
       if (chain.length > 1) before = await this.#history(chain.slice(0, -1), seed);
     } else if (chain.length > 1) {
-      const parent = await this.trainedModel(chain.slice(0, -1), seed);
+      const parent = await this.#trainedChain(chain.slice(0, -1), seed);
       model = parent.model;
       before = parent.history;
+      // continue from the parent's online weights (what its checkpoint's weights.bin holds and
+      // one multi-stage run would go on from), not from its average, the parent's trained model
+      if (parent.onlineWeights) model.params.fromFlat(parent.onlineWeights);
     } else {
       model = createModel({ preset: this.preset, seed });
     }
@@ -351,6 +383,7 @@ export class RunContext {
         datasetSize: this.scale.datasetSize,
         alignment: last.alignment,
         seed: seed * 1000 + chain.length,
+        recipe: this.trainRecipe,
         outDir: dir,
         resume: true,
         signal: this.opts.signal,
@@ -370,7 +403,7 @@ export class RunContext {
           globalStep: h.globalStep + offset,
         })),
       ];
-      return { model, history };
+      return { model, history, onlineWeights: result.onlineWeights };
     } catch (e) {
       model.params.dispose();
       throw e;

@@ -10,6 +10,8 @@ import { synthWorld } from "../data/synth_world.ts";
 import { presetConfig, type PresetName } from "../model/presets.ts";
 import type { AlignmentLevel } from "../model/pair_distances.ts";
 import type { CurriculumLevel } from "../train/curriculum.ts";
+import { type Recipe, resolveRecipe } from "../train/recipe.ts";
+import { checkWeightAverageDecay } from "../train/weight_average.ts";
 import type { CellRef, RunOptions } from "./experiment.ts";
 
 /**
@@ -124,6 +126,15 @@ export interface ExperimentOptions extends RunOptions {
    * Called once for every cell the runner needs, cached or not. Default: every cell.
    */
   cellFilter?: (cell: CellRef) => boolean;
+  /**
+   * Weight averaging of the runners' curriculum models (absent: the default recipe's, none
+   * today; 0: none): the decay of the trainer's recipe field `weightAverage` for every model
+   * the run cache trains (`C1`, `C2(C1)`, Fig. 3's runs, DMC, the graded row). Each model is
+   * then evaluated with its average, and a chain (`C2(C1)`) continues from its parent's online
+   * weights, as one multi-stage run does. Keys the cache (another decay is another model).
+   * Measured, not the default (README, "Weight averaging").
+   */
+  weightAverage?: number;
 }
 
 /**
@@ -271,14 +282,20 @@ export interface ResolvedExperimentOptions {
   budget: RunBudget;
   /** The scale, `opts.seeds` and `opts.scale` applied. */
   scale: RunScale;
+  /**
+   * The recipe the run cache trains its curriculum models with: the trainer's default, with
+   * `opts.weightAverage` when given.
+   */
+  recipe: Recipe;
 }
 
 /**
  * Apply the defaults of {@linkcode ExperimentOptions}: the synthetic world at the preset's
- * sizes, the `tiny` preset, the quick or full scale with `seeds` and `scale` overrides.
+ * sizes, the `tiny` preset, the quick or full scale with `seeds` and `scale` overrides, the
+ * default recipe with `weightAverage` when given.
  *
  * @param opts the runner's options.
- * @returns world, preset, quick flag and scale.
+ * @returns world, preset, quick flag, scale and recipe.
  * @category experiments
  */
 export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExperimentOptions {
@@ -309,5 +326,11 @@ export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExper
   }
   const world = opts.world ??
     synthWorld({ seed: 0, imageSize: config.imageSize, sampleRate: config.sampleRate });
-  return { world, preset, quick, budget, scale };
+  if (opts.weightAverage !== undefined) {
+    checkWeightAverageDecay("experiment: opts.weightAverage", opts.weightAverage);
+  }
+  const recipe = opts.weightAverage === undefined
+    ? resolveRecipe()
+    : resolveRecipe({ weightAverage: opts.weightAverage });
+  return { world, preset, quick, budget, scale, recipe };
 }

@@ -13,6 +13,7 @@ import { middleWindows } from "../data/clip_stream.ts";
 import { gradeDataset } from "../data/graded_dataset.ts";
 import { countingPredictor, fitCountingModel } from "../model/counting_model.ts";
 import { trainCurriculum } from "../train/train_curriculum.ts";
+import type { Recipe } from "../train/recipe.ts";
 import { COUNTING_CHAIN } from "./run_counting.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { Rng } from "../random/mod.ts";
@@ -188,7 +189,7 @@ export function gradedDataSkip(
  *
  * @param net the network to train (a fresh model).
  * @param c1 the trained C1 model whose features the counting model reads (not modified).
- * @param opts the data, the run's scale, seed, abort signal and a callback per step.
+ * @param opts the data, the run's scale, seed, recipe, abort signal and a callback per step.
  * @returns the training losses and the sizes of the grades.
  * @throws Error with a sentence when no grade holds two clips (fewer than 5 graded clips).
  * @category experiments
@@ -207,6 +208,8 @@ export async function trainOnGradedData(
       gradingSize: number;
     };
     seed: number;
+    /** The trainer's recipe (default its default; the run cache's `trainRecipe`). */
+    recipe?: Partial<Recipe>;
     signal?: AbortSignal;
     onStep?: () => void;
   },
@@ -244,6 +247,7 @@ export async function trainOnGradedData(
     batchSize: b,
     datasetSize: opts.scale.datasetSize,
     seed: opts.seed,
+    recipe: opts.recipe,
     signal: opts.signal,
     progressBar: false,
     onProgress: () => opts.onStep?.(),
@@ -288,6 +292,7 @@ async function heatmapsOf(
           data: ctx.world,
           scale: ctx.scale,
           seed: seed * 1000 + 11,
+          recipe: ctx.trainRecipe,
           signal: ctx.opts.signal,
           onStep,
         });
