@@ -189,8 +189,8 @@ export interface Recipe {
    * keep training, unaffected (the history's accuracy is theirs); the trained model the trainer
    * leaves in the network when it completes, and `loadModel` reads from its checkpoint, is the
    * average (the checkpoint holds both; a resume continues from the online weights and needs a
-   * checkpoint with the same average). Measured, not the default (README, "The learning
-   * recipe").
+   * checkpoint with the same average; the run cache's chains and `train --init` continue from
+   * the online weights too). Measured, not the default (README, "The learning recipe").
    */
   weightAverage?: number;
 }
