@@ -9,6 +9,7 @@ import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { backendOption, listOption, numberOption, parseCommand } from "./_args.ts";
 import { runShardProcesses } from "./_reproduce_jobs.ts";
 import { runBudget, runScale } from "../lib/experiments/experiment_options.ts";
+import { checkWeightAverageDecay } from "../lib/train/weight_average.ts";
 import { claimsText } from "../lib/report/claims_view.ts";
 import { resultsTable } from "../lib/plot/results_table.ts";
 import { tableText } from "../lib/plot/table_text.ts";
@@ -83,6 +84,10 @@ Usage: deno task reproduce [options]
                     ${SCALE_KEYS.slice(4, 8).join(", ")},
                     ${SCALE_KEYS.slice(8, 12).join(", ")},
                     ${SCALE_KEYS.slice(12).join(", ")}
+  --weight-average X
+                    train every model with weight averaging of decay X in [0, 1) and
+                    evaluate the averages (default: the recipe's, none; README "Weight
+                    averaging"); cached apart from runs without it
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
@@ -117,6 +122,7 @@ const REPRODUCE_OPTIONS = {
   "separation-protocol": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
   scale: { type: "string" },
+  "weight-average": { type: "string" },
   shard: { type: "string" },
   merge: { type: "boolean", default: false },
   jobs: { type: "string" },
@@ -150,6 +156,12 @@ export async function reproduceCommand(args: string[]): Promise<number> {
   });
   const quick = !values.full;
   const overrides = parseScale(values.scale);
+  const weightAverage = values["weight-average"] === undefined
+    ? undefined
+    : numberOption("reproduce", "weight-average", values["weight-average"], 0, { min: 0 });
+  if (weightAverage !== undefined) {
+    checkWeightAverageDecay("reproduce: --weight-average", weightAverage);
+  }
   const boxFrame = values["box-frame"] === undefined ? undefined : Number(values["box-frame"]);
   if (boxFrame !== undefined && !(Number.isInteger(boxFrame) && boxFrame > 0)) {
     throw new Error(
@@ -204,6 +216,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     ...(seeds ? { seeds } : {}),
     ...(world ? { world } : {}),
     ...(protocol ? { separationProtocol: protocol as SeparationProtocol } : {}),
+    ...(weightAverage !== undefined ? { weightAverage } : {}),
     ...overrides,
   };
   if (shard) {
@@ -265,6 +278,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
       ...(values["skip-bad"] ? ["--skip-bad"] : []),
       ...(protocol !== undefined ? ["--separation-protocol", protocol] : []),
       ...(values.scale !== undefined ? ["--scale", values.scale] : []),
+      ...(weightAverage !== undefined ? ["--weight-average", String(weightAverage)] : []),
     ];
     const runnable = chosen.filter((e) => {
       const why = unserved(e);

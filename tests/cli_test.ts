@@ -84,6 +84,13 @@ Deno.test("reproduce: --help and bad --only / --seeds are named", async () => {
   );
   await assert.rejects(() => reproduceCommand(["--only", "fig9"]), /--only names "fig9"/);
   await assert.rejects(() => reproduceCommand(["--seeds", "1,x"]), /--seeds must be integers/);
+  assert.match(printed, /--weight-average X/);
+  for (const bad of ["1", "-0.5", "x"]) {
+    await assert.rejects(
+      () => reproduceCommand([`--weight-average=${bad}`]),
+      /reproduce: --weight-average must be/,
+    );
+  }
   // every scale key is listed, firstStageSteps (quick only) too, and checked
   assert.match(printed, /firstStageSteps/);
   await assert.rejects(

@@ -26,6 +26,7 @@ import {
 } from "../lib/train/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
 import { RunContext } from "../lib/experiments/_run_cache.ts";
+import { resolveExperimentOptions } from "../lib/experiments/experiment_options.ts";
 
 await initBackend("cpu");
 
@@ -76,6 +77,18 @@ Deno.test("resolveRecipe: weightAverage is a decay in [0, 1), off by default", (
   for (const bad of [1, 1.5, -0.1, NaN, Infinity]) {
     assertThrows(() => resolveRecipe({ weightAverage: bad }), Error, "recipe: weightAverage");
   }
+});
+
+Deno.test("resolveExperimentOptions: weightAverage keys the runners' recipe, 0 as absent", () => {
+  assertEquals(resolveExperimentOptions({}).recipe, resolveRecipe());
+  // no averaging is the default recipe, so the cache reuses the same models
+  assertEquals(resolveExperimentOptions({ weightAverage: 0 }).recipe, resolveRecipe());
+  assertEquals(resolveExperimentOptions({ weightAverage: 0.99 }).recipe.weightAverage, 0.99);
+  assertThrows(
+    () => resolveExperimentOptions({ weightAverage: 1 }),
+    Error,
+    "experiment: opts.weightAverage must be a decay",
+  );
 });
 
 const world = fixtureWorld({ seed: 5, imageSize: 64, sampleRate: 8000, duration: 1 });

@@ -332,5 +332,7 @@ export function resolveExperimentOptions(opts: ExperimentOptions): ResolvedExper
   const recipe = opts.weightAverage === undefined
     ? resolveRecipe()
     : resolveRecipe({ weightAverage: opts.weightAverage });
+  // 0 is no averaging, as an absent field: the same models, so the same cache keys
+  if (recipe.weightAverage === 0) delete recipe.weightAverage;
   return { world, preset, quick, budget, scale, recipe };
 }
