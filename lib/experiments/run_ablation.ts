@@ -947,13 +947,13 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
       steps,
     }))
   ),
-  ...[0.99, 0.995].map((decay): AblationVariant => ({
-    name: `ours+ema ${decay}@2000 C2(C1)`,
-    change: `weight averaging of decay ${decay} (restarted at each stage), softmax t2, 2000 ` +
+  ...[[0.99, 2000], [0.995, 2000], [0.995, 3000]].map(([decay, c1]): AblationVariant => ({
+    name: `ours+ema ${decay}@${c1} C2(C1)`,
+    change: `weight averaging of decay ${decay} (restarted at each stage), softmax t2, ${c1} ` +
       `steps of C1 then 450 of C2 (the flip check of the longer first stage)`,
     recipe: { ...OURS_SOFTMAX, weightAverage: decay },
     levels: [1, 2],
-    stageSteps: [2000, 450],
+    stageSteps: [c1, 450],
   })),
   {
     name: "ours+ema 0.99@1000 C2(C1)",
