@@ -2,7 +2,7 @@
 // measurement present and in range, the background center's AUC beside the aligned one's,
 // and results already measured are reused, not retrained; and every variant's recipe is the one
 // it was measured with.
-import { assert, assertEquals, assertThrows } from "./model_assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./model_assert.ts";
 import { initBackend } from "../lib/backend/mod.ts";
 import { createModel } from "../lib/model/mod.ts";
 import { ABLATION_VARIANTS, blockMeans, runAblation } from "../lib/experiments/mod.ts";
@@ -94,6 +94,37 @@ Deno.test("runAblation: a variant's model overrides and steps replace the run's"
     assertEquals(scaled.steps, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runAblation: a variant's stageSteps set each stage's steps", async () => {
+  const opts = { seeds: [0], steps: 2, batchSize: 2, testSize: 8 };
+  const base = { change: "", recipe: "ours" as const, levels: [1, 2] as (1 | 2)[] };
+  // one entry a stage equal to the run's steps: the same training and measures as without
+  const [plain, same, longer] = await runAblation({
+    ...opts,
+    variants: [
+      { ...base, name: "plain" },
+      { ...base, name: "same", stageSteps: [2, 2] },
+      { ...base, name: "longer", stageSteps: [3, 2] },
+    ],
+  });
+  for (const key of ["trainAccuracy", "trainLoss", "heldOutAccuracy", "auc"] as const) {
+    assertEquals(same[key], plain[key], key);
+  }
+  // the key names the stages' steps only where given, so no other variant's key changes
+  assertEquals(JSON.parse(plain.settings).stageSteps, undefined);
+  assertEquals(JSON.parse(same.settings).stageSteps, [2, 2]);
+  // a longer first stage: the last stage's steps reported, C2 starting from other weights
+  assertEquals([longer.steps, longer.curriculum], [2, "C1,C2"]);
+  assertEquals(JSON.parse(longer.settings).stageSteps, [3, 2]);
+  assert(longer.trainLoss !== plain.trainLoss, "C2 continues from 3 steps of C1, not 2");
+  for (const bad of [[3], [3, 0], [3, 1.5]]) {
+    await assertRejects(
+      () => runAblation({ ...opts, variants: [{ ...base, name: "bad", stageSteps: bad }] }),
+      Error,
+      "stageSteps must be one positive integer per level",
+    );
   }
 });
 
