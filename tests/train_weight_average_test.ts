@@ -286,7 +286,6 @@ Deno.test("run cache: a chain continues from its parent's online weights, the pa
     // one after the other, each a fresh trainCurriculum (a fresh Adam) on the previous weights
     const plain = await open(dirs.plain);
     assertEquals(plain.recipe, resolveRecipe());
-    assertEquals(plain.trainRecipe, undefined);
     const c1Plain = await flat(await plain.trainedModel(C1, 0));
     const c2Plain = await flat(await plain.trainedModel(C2C1, 0));
     const byHand = createModel({ preset: "tiny", seed: 0 });

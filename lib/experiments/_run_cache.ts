@@ -112,7 +112,7 @@ export class RunContext {
   readonly quick: boolean;
   readonly budget: RunBudget;
   readonly scale: RunScale;
-  /** The recipe of the curriculum models (the trainer's default, `opts.weightAverage` applied). */
+  /** The recipe the curriculum models train with and are keyed by (with `opts.weightAverage`). */
   readonly recipe: Recipe;
   readonly opts: ExperimentOptions;
   readonly started = performance.now();
@@ -337,15 +337,6 @@ export class RunContext {
   }
 
   /**
-   * The partial recipe the curriculum trainer is given: none (its default) unless
-   * `opts.weightAverage` is set.
-   */
-  get trainRecipe(): Partial<Recipe> | undefined {
-    const decay = this.opts.weightAverage;
-    return decay === undefined ? undefined : { weightAverage: decay };
-  }
-
-  /**
    * {@linkcode RunContext.trainedModel}, with the online weights when the recipe averages
    * them: the next stage of a chain continues from those, not from the average the model holds.
    */
@@ -383,7 +374,7 @@ export class RunContext {
         datasetSize: this.scale.datasetSize,
         alignment: last.alignment,
         seed: seed * 1000 + chain.length,
-        recipe: this.trainRecipe,
+        recipe: this.recipe,
         outDir: dir,
         resume: true,
         signal: this.opts.signal,

@@ -208,7 +208,7 @@ export async function trainOnGradedData(
       gradingSize: number;
     };
     seed: number;
-    /** The trainer's recipe (default its default; the run cache's `trainRecipe`). */
+    /** The trainer's recipe (default its default; the run cache's `recipe`). */
     recipe?: Partial<Recipe>;
     signal?: AbortSignal;
     onStep?: () => void;
@@ -292,7 +292,7 @@ async function heatmapsOf(
           data: ctx.world,
           scale: ctx.scale,
           seed: seed * 1000 + 11,
-          recipe: ctx.trainRecipe,
+          recipe: ctx.recipe,
           signal: ctx.opts.signal,
           onStep,
         });
