@@ -38,12 +38,15 @@ function elapsed(): string {
 
 /** The keys `--scale` accepts: the run scale's and Table 3's separation scale's. */
 export const SCALE_KEYS: readonly string[] = [
-  ...Object.keys(runScale(true)).filter((k) => k !== "seeds"), // firstStageSteps included
+  // firstStageSteps included; the weight average is a decay, not a count: --weight-average
+  ...Object.keys(runScale(true)).filter((k) => k !== "seeds" && k !== "weightAverage"),
   ...Object.keys(table3Scale(true)),
 ];
 
 /** `--scale steps=3,batchSize=2` as the runners' `scale` and `separation` overrides. */
-function parseScale(text: string | undefined) {
+function parseScale(
+  text: string | undefined,
+): { scale?: Record<string, number>; separation?: Record<string, number> } {
   if (text === undefined) return {};
   const scale: Record<string, number> = {}, separation: Record<string, number> = {};
   const sep = Object.keys(table3Scale(true));
@@ -86,8 +89,8 @@ Usage: deno task reproduce [options]
                     ${SCALE_KEYS.slice(12).join(", ")}
   --weight-average X
                     train every model with weight averaging of decay X in [0, 1) and
-                    evaluate the averages (default: the recipe's, none; README "Weight
-                    averaging"); cached apart from runs without it
+                    evaluate the averages (default: 0.99 in the quick run, none in the
+                    full run; 0: none; README "Weight averaging"); cached apart
   --full            the full run (default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
@@ -161,6 +164,7 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     : numberOption("reproduce", "weight-average", values["weight-average"], 0, { min: 0 });
   if (weightAverage !== undefined) {
     checkWeightAverageDecay("reproduce: --weight-average", weightAverage);
+    overrides.scale = { ...overrides.scale, weightAverage };
   }
   const boxFrame = values["box-frame"] === undefined ? undefined : Number(values["box-frame"]);
   if (boxFrame !== undefined && !(Number.isInteger(boxFrame) && boxFrame > 0)) {
@@ -216,7 +220,6 @@ export async function reproduceCommand(args: string[]): Promise<number> {
     ...(seeds ? { seeds } : {}),
     ...(world ? { world } : {}),
     ...(protocol ? { separationProtocol: protocol as SeparationProtocol } : {}),
-    ...(weightAverage !== undefined ? { weightAverage } : {}),
     ...overrides,
   };
   if (shard) {

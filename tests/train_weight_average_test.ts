@@ -79,16 +79,28 @@ Deno.test("resolveRecipe: weightAverage is a decay in [0, 1), off by default", (
   }
 });
 
-Deno.test("resolveExperimentOptions: weightAverage keys the runners' recipe, 0 as absent", () => {
-  assertEquals(resolveExperimentOptions({}).recipe, resolveRecipe());
+Deno.test("resolveExperimentOptions: the scale's weightAverage keys the runners' recipe, 0 as absent", () => {
+  const full = { quick: false };
+  assertEquals(resolveExperimentOptions(full).recipe, resolveRecipe());
   // no averaging is the default recipe, so the cache reuses the same models
-  assertEquals(resolveExperimentOptions({ weightAverage: 0 }).recipe, resolveRecipe());
-  assertEquals(resolveExperimentOptions({ weightAverage: 0.99 }).recipe.weightAverage, 0.99);
-  assertThrows(
-    () => resolveExperimentOptions({ weightAverage: 1 }),
-    Error,
-    "experiment: opts.weightAverage must be a decay",
+  const off = resolveExperimentOptions({ ...full, scale: { weightAverage: 0 } });
+  assertEquals([off.recipe, off.scale.weightAverage], [resolveRecipe(), undefined]);
+  assertEquals(
+    resolveExperimentOptions({ ...full, scale: { weightAverage: 0.99 } }).recipe.weightAverage,
+    0.99,
   );
+  assertThrows(
+    () => resolveExperimentOptions({ scale: { weightAverage: 1 } }),
+    Error,
+    "experiment: opts.scale.weightAverage must be a decay",
+  );
+  // the quick scale averages its long first stages; a smoke run's `steps` drops both
+  const quick = resolveExperimentOptions({ quick: true });
+  assertEquals([quick.scale.firstStageSteps, quick.recipe.weightAverage], [800, 0.99]);
+  const smoke = resolveExperimentOptions({ quick: true, scale: { steps: 2 } });
+  assertEquals([smoke.scale.firstStageSteps, smoke.recipe.weightAverage], [undefined, undefined]);
+  const kept = resolveExperimentOptions({ quick: true, scale: { steps: 2, weightAverage: 0.9 } });
+  assertEquals(kept.recipe.weightAverage, 0.9);
 });
 
 const world = fixtureWorld({ seed: 5, imageSize: 64, sampleRate: 8000, duration: 1 });
@@ -257,8 +269,7 @@ Deno.test("run cache: a chain continues from its parent's online weights, the pa
       quick: true,
       world: { ...world, name: "fixture", identity: "fixture-5" },
       outDir,
-      scale,
-      weightAverage,
+      scale: { ...scale, weightAverage },
     });
   const stage = (level: 1 | 2, n: number, recipe?: TrainOptions["recipe"]) => ({
     data: world,
@@ -281,7 +292,11 @@ Deno.test("run cache: a chain continues from its parent's online weights, the pa
     throw new Error(`no ${slug} model in ${outDir}`);
   };
   try {
-    await assertRejects(() => open(dirs.plain, 1), Error, "opts.weightAverage must be a decay");
+    await assertRejects(
+      () => open(dirs.plain, 1),
+      Error,
+      "opts.scale.weightAverage must be a decay",
+    );
     // without averaging (the default, the cache keyed as before), the chain is its stages run
     // one after the other, each a fresh trainCurriculum (a fresh Adam) on the previous weights
     const plain = await open(dirs.plain);
