@@ -125,37 +125,3 @@ Deno.test("trainAttentionBaseline: bad options and abort", async () => {
     model.params.dispose();
   }
 });
-
-Deno.test("trainAttentionBaseline: with weightAverage the model is the bias-corrected average of its steps' weights", async () => {
-  const decay = 0.5;
-  const opts = { data: world, steps: 3, batchSize: 4, datasetSize: 8, seed: 1 };
-  const plain = createModel({ preset: "tiny", seed: 6 });
-  const avg = createModel({ preset: "tiny", seed: 6 });
-  try {
-    // the weights after every step of the plain run (the same online run as the averaged one)
-    const online: Float32Array[] = [];
-    const flat = (m: typeof plain) =>
-      Float32Array.from(m.params.variables().flatMap((v) => [...v.dataSync()]));
-    const a = await trainAttentionBaseline(plain, {
-      ...opts,
-      onStep: () => online.push(flat(plain)),
-    });
-    const b = await trainAttentionBaseline(avg, { ...opts, weightAverage: decay });
-    assert.deepEqual(b.losses, a.losses, "averaging leaves the online run unchanged");
-    const got = flat(avg);
-    const raw = new Float64Array(got.length);
-    for (const w of online) w.forEach((x, i) => (raw[i] = decay * raw[i] + (1 - decay) * x));
-    const correction = 1 - decay ** online.length;
-    let worst = 0;
-    raw.forEach((r, i) => (worst = Math.max(worst, Math.abs(r / correction - got[i]))));
-    assert.ok(worst < 1e-5, `largest difference from the average ${worst}`);
-    assert.ok(got.some((x, i) => x !== online.at(-1)![i]), "the model is not the last weights");
-    await assert.rejects(
-      trainAttentionBaseline(avg, { ...opts, weightAverage: 1 }),
-      /trainAttentionBaseline: opts.weightAverage must be a decay in \[0, 1\)/,
-    );
-  } finally {
-    plain.params.dispose();
-    avg.params.dispose();
-  }
-});

@@ -20,7 +20,6 @@ import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
 import { ClipStream } from "../data/clip_stream.ts";
 import { runTrainLoop } from "../train/train_loop.ts";
-import { checkWeightAverageDecay, WeightAverage } from "../train/weight_average.ts";
 import type { GridHeatmap } from "../model/grid_heatmap.ts";
 
 /**
@@ -237,13 +236,6 @@ export interface AttentionTrainOptions {
   margin?: number;
   /** Seed of the batch order (default: the model's seed). */
   seed?: number;
-  /**
-   * Weight averaging, as the curriculum trainer's recipe field `weightAverage` (default 0:
-   * none): once every step is done the model holds the bias-corrected moving average of its
-   * weights with this decay, so that a run comparing it with averaged curriculum models
-   * averages it too.
-   */
-  weightAverage?: number;
   /** Stops before the next step when aborted. */
   signal?: AbortSignal;
   /** Called after every step with the step (1-based) and its loss. */
@@ -298,8 +290,6 @@ export async function trainAttentionBaseline(
   if (!(Number.isFinite(margin) && margin > 0)) {
     throw new Error(`trainAttentionBaseline: opts.margin must be finite and > 0, got ${margin}`);
   }
-  const decay = opts.weightAverage ?? 0;
-  checkWeightAverageDecay("trainAttentionBaseline: opts.weightAverage", decay);
   const level = opts.level ?? 1;
   // one window of the model's length from the middle of each clip (decoded one at a time)
   const source = opts.data.trainingClips(level, size);
@@ -326,7 +316,6 @@ export async function trainAttentionBaseline(
   const seed = opts.seed ?? model.seed;
   const n = clips.length, perEpoch = Math.floor(n / b);
   let order: number[] = [], orderEpoch = -1;
-  const average = decay > 0 ? new WeightAverage(nets.variables, decay) : undefined;
   try {
     const run = await runTrainLoop<{ loss: number }>({
       name: "trainAttentionBaseline",
@@ -353,17 +342,13 @@ export async function trainAttentionBaseline(
         });
         const loss = trainAttentionStep(nets, optimizer, mel, img, neg, margin);
         tf.dispose([idx, img, mel, neg]);
-        average?.update();
         if (Number.isFinite(loss)) opts.onStep?.(t + 1, loss); // the loop rejects the rest
         return Promise.resolve({ loss });
       },
     }, { signal: opts.signal });
-    // the trained model is the average (a stopped run keeps its online weights)
-    if (average && run.completed) model.params.fromFlat(await average.averageFlat());
     return { losses: run.history.map((h) => h.loss), completed: run.completed };
   } finally {
     optimizer.dispose();
-    average?.dispose();
     tf.dispose([allImages, allMels]);
   }
 }

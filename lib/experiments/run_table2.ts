@@ -309,7 +309,6 @@ async function heatmapsOf(
         batchSize: ctx.scale.batchSize,
         datasetSize: ctx.scale.datasetSize,
         seed: seed * 1000 + 1,
-        weightAverage: ctx.recipe.weightAverage, // averaged as the models it is compared with
         signal: ctx.opts.signal,
         onStep,
       }))).model;
