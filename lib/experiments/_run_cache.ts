@@ -112,7 +112,10 @@ export class RunContext {
   readonly quick: boolean;
   readonly budget: RunBudget;
   readonly scale: RunScale;
-  /** The recipe the curriculum models train with and are keyed by (with the scale's `weightAverage`). */
+  /**
+   * The recipe the curriculum models train with and are keyed by (the default, with the scale's
+   * `weightAverage`).
+   */
   readonly recipe: Recipe;
   readonly opts: ExperimentOptions;
   readonly started = performance.now();
@@ -319,7 +322,7 @@ export class RunContext {
       batchSize: this.scale.batchSize,
       datasetSize: this.scale.datasetSize,
       lr: defaultLearningRate(this.preset), // the trainer's default, which both trainers use
-      recipe: this.recipe, // the curriculum trainer's default recipe (and the scale's weightAverage)
+      recipe: this.recipe, // the trainer's default recipe, with the scale's weightAverage
     });
     const slug = chain.map(stageSlug).join(".");
     return `${this.#root}/models/${kind === "curriculum" ? "" : kind + "-"}${slug}-s${seed}-${

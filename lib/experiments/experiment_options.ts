@@ -60,16 +60,17 @@ export interface RunScale {
    */
   firstStageSteps?: number;
   /**
-   * Weight averaging of every curriculum model the runners train (`C1`, `C2(C1)`, Fig. 3's
-   * runs, DMC, the graded row): the decay of the trainer's recipe field `weightAverage` (unset
-   * or 0: none). Each model is then evaluated with its average, and a chain (`C2(C1)`)
-   * continues from its parent's online weights, as one multi-stage run does. 0.99 in the quick scale, whose long first stages it was measured with (it lowers C1's
-   * AUC and Table 1 at 450 steps and rescues bad last weights from 1000 on: README "Weight
-   * averaging"; 0.995 at 800 steps lowered held-out accuracy and Table 1 on every seed); unset
-   * in the full and CI scales; `reproduce --weight-average X` sets it. Keys the cache (another
-   * decay is another model). The Attention baseline (its own trainer and recipe) and Table 3's
-   * separation networks are not averaged: it did not help Attention (lower on 3 of 5 seeds,
-   * higher on 1) and lowered ours' separation on each of 3 seeds.
+   * Weight averaging of every curriculum model the runners train (`C1`, `C2(C1)`, Fig. 3's runs,
+   * DMC, the graded row): the decay of the trainer's recipe field `weightAverage` (unset or 0:
+   * none). Each model is then evaluated with its average, and a chain (`C2(C1)`) continues from
+   * its parent's online weights, as one multi-stage run does. 0.99 in the quick scale, whose long
+   * first stages it was measured with (it lowers C1's AUC and Table 1 at 450 steps and rescues bad
+   * last weights from 1000 on: README "Weight averaging"; 0.995 at 800 steps lowered held-out
+   * accuracy and Table 1 on every seed); unset in the full and CI scales;
+   * `reproduce --weight-average X` sets it. Keys the cache (another decay is another model). The Attention
+   * baseline (its own trainer and recipe) and Table 3's separation networks are not averaged: it
+   * did not help Attention (lower on 3 of 5 seeds, higher on 1) and lowered ours' separation on
+   * each of 3 seeds.
    */
   weightAverage?: number;
   /** Clips per training batch. */
@@ -174,15 +175,15 @@ export function runBudget(quick: boolean): RunBudget {
  * The scale of a run (every stage of every model gets `steps` steps; the four runners
  * together train 11 distinct stages per seed, shared through the cache).
  *
- * Quick: three seeds (the fewest that give a seed spread to judge claims by), 800 steps of 16
- * clips for the first stage of every model (`firstStageSteps`: C1, Fig. 3's C2/C3/U, DMC,
- * Attention alike, so the compared methods train equally long), each model evaluated with the
- * 0.99 moving average of its weights (`weightAverage`), and 150 steps for later stages. On the
- * synthetic world the `tiny` preset's training accuracy only leaves chance (0.5) after about 100
- * steps and is still rising at 2000; against the previous quick scale (450 steps, no average)
- * this one raised C1's training accuracy, Table 1 and Ours-C1's cIoU on each of seeds 0-4, its
- * AUC and Table 3 on 4 of 5, for about 2-3 more minutes of wall time (12-14 min on 2 cores; README "What the
- * reproduction shows"). `reproduce` runs the seeds as parallel processes.
+ * Quick: three seeds (the fewest that give a seed spread to judge claims by), 800 steps of 16 clips
+ * for the first stage of every model (`firstStageSteps`: C1, Fig. 3's C2/C3/U, DMC, Attention
+ * alike, so the compared methods train equally long), each model evaluated with the 0.99 moving
+ * average of its weights (`weightAverage`), and 150 steps for later stages. On the synthetic world
+ * the `tiny` preset's training accuracy only leaves chance (0.5) after about 100 steps and is still
+ * rising at 2000; against the previous quick scale (450 steps, no average) this one raised C1's
+ * training accuracy, Table 1 and Ours-C1's cIoU on each of seeds 0-4, its AUC and Table 3 on 4 of
+ * 5, for about 2-3 more minutes of wall time (12-14 min on 2 cores; README "What the reproduction
+ * shows"). `reproduce` runs the seeds as parallel processes.
  * CI: three seeds at 40 steps per stage and small evaluation sets, so the notebooks run in
  * minutes; at this budget claims are mostly "not judged" (below their floors), which CI does
  * not check. Full: five seeds, 500 steps per stage and larger evaluation sets.

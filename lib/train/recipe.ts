@@ -190,7 +190,8 @@ export interface Recipe {
    * leaves in the network when it completes, and `loadModel` reads from its checkpoint, is the
    * average (the checkpoint holds both; a resume continues from the online weights and needs a
    * checkpoint with the same average; the run cache's chains and `train --init` continue from
-   * the online weights too). Measured, not the default (README, "The learning recipe").
+   * the online weights too). Not the recipe's default; the quick reproduce sets 0.99 for every
+   * model it trains (`RunScale.weightAverage`; README, "The learning recipe").
    */
   weightAverage?: number;
 }
