@@ -34,7 +34,7 @@ import {
   trainCurriculum,
 } from "../lib/train/mod.ts";
 import { fixtureWorld } from "./model_fixture_world.ts";
-import { jitterAudio, jitterColours } from "../lib/train/_augment.ts";
+import { cropFrames, jitterAudio, jitterColours } from "../lib/train/_augment.ts";
 import { Rng } from "../lib/random/mod.ts";
 
 await initBackend("cpu");
@@ -442,6 +442,28 @@ Deno.test("augmentations: gain and circular shift of the audio, colour jitter of
   tf.dispose([images, same, jittered, grey]);
 });
 
+Deno.test("augmentations: random crops keep the frame's size and cut a window of it", () => {
+  // a horizontal ramp: a crop of width share s starting at x0 maps column j to x0 + s j
+  const [h, w] = [8, 16];
+  const ramp = tf.tile(tf.reshape(tf.linspace(0, 1, w), [1, 1, w, 1]), [2, h, 1, 3]);
+  const cropped = cropFrames(ramp as tf.Tensor4D, new Rng(7), 0.25);
+  assertEquals(cropped.shape, [2, h, w, 3]);
+  const v = cropped.dataSync();
+  for (let b = 0; b < 2; b++) {
+    const row = Array.from({ length: w }, (_, j) => v[((b * h + 3) * w + j) * 3]);
+    const steps = row.slice(1).map((x, j) => x - row[j]);
+    // linear in the column, a zoom (narrower than the frame), inside [0, 1]
+    for (const d of steps) assertAlmostEquals(d, steps[0], 1e-5);
+    assert(row[w - 1] - row[0] < 1 - 1e-3 && row[w - 1] - row[0] >= 0.5 - 1e-5, `${row}`);
+    assert(row[0] >= 0 && row[w - 1] <= 1 + 1e-6);
+  }
+  // no change at share 1 but for the draws' position: the whole frame
+  const whole = cropFrames(ramp as tf.Tensor4D, new Rng(7), 1 - 1e-9).dataSync();
+  const r = ramp.dataSync();
+  for (let i = 0; i < r.length; i++) assertAlmostEquals(whole[i], r[i], 1e-4);
+  tf.dispose([ramp, cropped]);
+});
+
 Deno.test("augmentations change a step's loss and are deterministic by seed", async () => {
   const run = async (recipe: Partial<Recipe>) => {
     const model = createModel({ preset: "tiny", seed: 4 });
@@ -456,7 +478,13 @@ Deno.test("augmentations change a step's loss and are deterministic by seed", as
   };
   const none = await run({});
   for (
-    const aug of [{ flip: true }, { gainJitter: 6 }, { timeShift: 0.25 }, { colorJitter: 0.3 }]
+    const aug of [
+      { flip: true },
+      { gainJitter: 6 },
+      { timeShift: 0.25 },
+      { colorJitter: 0.3 },
+      { cropScale: 0.5 },
+    ]
   ) {
     const a = await run(aug), b = await run(aug);
     assertEquals(a, b, `${JSON.stringify(aug)}: the same seed, the same losses`);

@@ -1,6 +1,6 @@
 /**
- * The recipe's augmentations of a training batch (left-right flips, audio gain and time-shift
- * jitter, colour jitter), each drawn from the step's seeded random numbers. Private to the
+ * The recipe's augmentations of a training batch (left-right flips, random crops, audio gain
+ * and time-shift jitter, colour jitter), each drawn from the step's seeded random numbers. Private to the
  * trainer.
  *
  * @module
@@ -21,6 +21,8 @@ export interface StepAugmentation {
   shift: number;
   /** Colour jitter strength (0: none). */
   colour: number;
+  /** Random crops' smallest area share (0: none). */
+  cropScale: number;
 }
 
 /** Seeded left-right flips of a batch of frames `[batch, H, W, 3]` (each with probability 1/2). */
@@ -31,6 +33,33 @@ export function flipFrames(images: tf.Tensor4D, rng: Rng): tf.Tensor4D {
     const mask = tf.reshape(tf.tensor1d(flips, "bool"), [b, 1, 1, 1]);
     return tf.where(tf.broadcastTo(mask, images.shape), tf.reverse(images, 2), images);
   });
+}
+
+/**
+ * Seeded random crops of a batch of frames `[batch, H, W, 3]`: each frame cut to a window of its
+ * own aspect whose area share is uniform in [`minShare`, 1], at a uniform position, resized back
+ * to H x W (bilinear). Draws three uniforms per frame.
+ */
+export function cropFrames(images: tf.Tensor4D, rng: Rng, minShare: number): tf.Tensor4D {
+  const [b, h, w] = images.shape;
+  const boxes = new Float32Array(4 * b);
+  for (let i = 0; i < b; i++) {
+    const side = Math.sqrt(rng.range(minShare, 1));
+    const top = rng.uniform() * (1 - side), left = rng.uniform() * (1 - side);
+    // the far edges held inside the frame: a float32 sample past its last pixel would read
+    // cropAndResize's extrapolation value (black) instead
+    const edge = (start: number) => Math.min(start + side, 1 - 1e-5);
+    boxes.set([top, left, edge(top), edge(left)], 4 * i);
+  }
+  return tf.tidy(() =>
+    tf.image.cropAndResize(
+      images,
+      tf.tensor2d(boxes, [b, 4]),
+      tf.range(0, b, 1, "int32") as tf.Tensor1D,
+      [h, w],
+      "bilinear",
+    )
+  );
 }
 
 /**

@@ -9,7 +9,13 @@ import type { AVClip } from "../data/types.ts";
 import type { AVDataset } from "../data/dataset.ts";
 import { ClipStream } from "../data/clip_stream.ts";
 import { Rng } from "../random/mod.ts";
-import { flipFrames, jitterAudio, jitterColours, type StepAugmentation } from "./_augment.ts";
+import {
+  cropFrames,
+  flipFrames,
+  jitterAudio,
+  jitterColours,
+  type StepAugmentation,
+} from "./_augment.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { modelInputs } from "../model/model_inputs.ts";
 import { type AlignmentLevel, pairDistances, type PairOptions } from "../model/pair_distances.ts";
@@ -222,6 +228,11 @@ async function curriculumStep(
     const flipped = flipFrames(images, aug.rng);
     images.dispose();
     images = flipped;
+  }
+  if (aug && aug.cropScale > 0) {
+    const cropped = cropFrames(images, aug.rng, aug.cropScale);
+    images.dispose();
+    images = cropped;
   }
   if (aug && aug.colour > 0) {
     const jittered = jitterColours(images, aug.rng, aug.colour);
@@ -436,7 +447,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           : undefined;
         // the same draws for flips as before the other augmentations existed
         const augmented = recipe.flip || recipe.gainJitter > 0 || recipe.timeShift > 0 ||
-          recipe.colorJitter > 0;
+          recipe.colorJitter > 0 || (recipe.cropScale ?? 0) > 0;
         const aug: StepAugmentation | undefined = augmented
           ? {
             rng: new Rng(seed * 1_000_003 + s * 7919 + step + 17),
@@ -444,6 +455,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
             gainDb: recipe.gainJitter,
             shift: recipe.timeShift,
             colour: recipe.colorJitter,
+            cropScale: recipe.cropScale ?? 0,
           }
           : undefined;
         const { loss, accuracy } = await curriculumStep(
