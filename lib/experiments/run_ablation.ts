@@ -971,6 +971,19 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, weightAverage: 0.99 },
     lr,
   })),
+  // the two "open" visual-clustering options, measured at 450 steps without the average,
+  // again at the quick scale's first stage
+  ...([
+    ["vbeta2.5", "visual beta 2.5 (the audio's 5)", { visualBeta: 2.5 }],
+    ["vsmooth0.5", "the visual features smoothed (sigma 0.5 cells) before clustering", {
+      visualSmoothing: 0.5,
+    }],
+  ] as const).map(([label, what, change]): AblationVariant => ({
+    name: `ours+ema 0.99 ${label}`,
+    change: `weight averaging of decay 0.99, softmax t2, ${what}, in training, ` +
+      `localization and the held-out pairs`,
+    recipe: { ...OURS_SOFTMAX, weightAverage: 0.99, ...change },
+  })),
   {
     name: "ours+ema 0.99@1000 C2(C1)",
     change: "weight averaging of decay 0.99, softmax t2, 1000 steps of C1 then 1000 of C2 (the " +
