@@ -54,8 +54,10 @@ Usage: deno task train [options]
   --init DIR             initialise the weights from this checkpoint (e.g. runs/c1/checkpoints):
                          its online weights (weights.bin; not its average, when that run
                          averaged them), with a fresh Adam state
-  --out DIR              output: history.jsonl, config.json, checkpoints/ (required; one
-                         writer at a time: a second one on the same DIR is refused)
+  --out DIR              output: history.jsonl, config.json, checkpoints/ and, once done,
+                         model.bin (the trained weights, float32 in parameter order; the
+                         average when averaged) (required; one writer at a time: a second
+                         one on the same DIR is refused)
   --checkpoint-every N   steps between checkpoints (default 50)
   --resume               continue the run in --out from its last checkpoint; flags left out
                          take the run's settings (config.json), flags given must match them
@@ -486,6 +488,16 @@ export async function trainCommand(args: string[]): Promise<number> {
       signal: abort.signal,
       progressBar: !values.quiet,
     });
+    // the trained model's weights as one file (the weight average when the run averaged them):
+    // what `createModel` + `params.fromFlat` load, and the file `loadPretrained` ships
+    if (result.completed) {
+      const weights = await model.params.toFlat();
+      await writeFileAtomic(
+        `${out}/model.bin`,
+        new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
+        { fsync: true },
+      );
+    }
     const last = result.history.slice(-10);
     const mean = (f: (h: typeof last[number]) => number) =>
       last.reduce((a, h) => a + f(h), 0) / Math.max(1, last.length);
@@ -493,7 +505,9 @@ export async function trainCommand(args: string[]): Promise<number> {
       `${result.completed ? "done" : "interrupted"}: ${result.steps} steps; last ${last.length} ` +
         `steps: loss ${mean((h) => h.loss).toFixed(4)}, accuracy ${
           mean((h) => h.accuracy).toFixed(3)
-        }; checkpoint in ${out}/checkpoints`,
+        }; checkpoint in ${out}/checkpoints${
+          result.completed ? `, the model in ${out}/model.bin` : ""
+        }`,
     );
     return result.completed ? 0 : 130;
   } finally {

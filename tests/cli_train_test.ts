@@ -220,8 +220,20 @@ Deno.test("train: --weight-average is recorded, checked on --resume; --init read
     // which differ from the average, the run's trained model (eval's, loadModel's)
     const trained = await loadModel(`${avg}/checkpoints`);
     const online = new Float32Array((await Deno.readFile(`${ckpt}/weights.bin`)).buffer);
-    assert.ok((await trained.params.toFlat()).some((x, k) => x !== online[k]));
+    const trainedWeights = await trained.params.toFlat();
+    assert.ok(trainedWeights.some((x, k) => x !== online[k]));
     trained.params.dispose();
+    // model.bin, written once a run completes, is that trained model: the average when
+    // averaged, the weights themselves when not
+    const modelBin = async (out: string) =>
+      new Float32Array((await Deno.readFile(`${out}/model.bin`)).buffer);
+    assert.deepEqual(await modelBin(avg), trainedWeights);
+    assert.deepEqual(
+      await modelBin(plain),
+      new Float32Array(
+        (await Deno.readFile(`${plain}/checkpoints/ckpt-00000002/weights.bin`)).buffer,
+      ),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
