@@ -16,6 +16,7 @@ import {
   runScale,
   runTable1,
   runTable2,
+  table3Scale,
 } from "../lib/experiments/mod.ts";
 
 await initBackend("wasm");
@@ -228,6 +229,10 @@ Deno.test("runScale and option checks", async () => {
   // the notebooks' CI budget keeps quick's seeds at fewer steps
   assert.deepEqual(runScale("ci").seeds, runScale(true).seeds);
   assert.ok(runScale("ci").steps < runScale(true).steps);
+  // quick trains less than full but scores on full's test sets, which cost seconds: a quick
+  // estimate's noise is then the seeds', not a small test sample's
+  assert.equal(runScale(true).localizationSize, runScale(false).localizationSize);
+  assert.equal(table3Scale(true).testMixtures, table3Scale(false).testMixtures);
   const saved = Deno.env.get("AVSCENE_BUDGET");
   try {
     Deno.env.set("AVSCENE_BUDGET", "ci");
