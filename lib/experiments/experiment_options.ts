@@ -182,10 +182,11 @@ export function runBudget(quick: boolean): RunBudget {
  * the `tiny` preset's training accuracy only leaves chance (0.5) after about 100 steps and is still
  * rising at 2000; against the previous quick scale (450 steps, no average) this one raised C1's
  * training accuracy, Table 1 and Ours-C1's cIoU on each of seeds 0-4, its AUC and Table 3 on 4 of
- * 5, for about 2-3 more minutes of wall time (12-14 min on 2 cores; README "What the reproduction
- * shows"). `reproduce` runs the seeds as parallel processes. Its evaluation sets are the full
- * scale's where they cost seconds: Table 2 scores 250 test images, as full does (48 made one
- * image 2.1 points of cIoU@0.5, and seed 0's Ours-C1 read AUC 32.9% on 48 images, 31.2% on 250).
+ * 5, for about 2-3 more minutes of wall time (12-16 min on 2 cores, by machine; README "What
+ * the reproduction shows"). `reproduce` runs the seeds as parallel processes. Its evaluation sets
+ * are the full scale's where they cost seconds: Table 2 scores 250 test images, as full does (48
+ * made one image 2.1 points of cIoU@0.5, and seed 0's Ours-C1 read AUC 32.9% on 48 images, 31.2%
+ * on 250; Table 3's 64 mixtures: `table3Scale`).
  * CI: three seeds at 40 steps per stage and small evaluation sets, so the notebooks run in
  * minutes; at this budget claims are mostly "not judged" (below their floors), which CI does
  * not check. Full: five seeds, 500 steps per stage and larger evaluation sets.

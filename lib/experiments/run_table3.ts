@@ -169,9 +169,10 @@ export interface Table3Options extends ExperimentOptions {
  * The separation scale of a run: quick trains each method for 500 steps of 8 mixtures on 128
  * solo (and 64 duet) clips (500 rather than 150: ours gained 0.52-2.17 dB on every one of 5
  * seeds, worst seed 0.32 -> 2.49 dB; README "Separation steps") and tests on 64 mixtures, as
- * full does (16 cost 40 s less CPU a seed but were a noisy sample: seed 0's ours read 2.65 dB
- * on 16 mixtures, 5.03 on 64); ci (`AVSCENE_BUDGET=ci`): 40 steps on 64 solo and 32 duet
- * clips, 8 test mixtures; full: 1000 steps, 512 solo, 256 duet clips, 64 test mixtures.
+ * full does (16 saved about 25 s of the quick reproduce's wall but were a noisy sample: seed
+ * 0's ours read 2.65 dB on 16 mixtures, 5.03 on 64); ci (`AVSCENE_BUDGET=ci`): 40 steps on 64
+ * solo and 32 duet clips, 8 test mixtures; full: 1000 steps, 512 solo, 256 duet clips, 64 test
+ * mixtures.
  *
  * @param budget `true` for quick, `false` for full, or a budget.
  * @returns the scale (a fresh object).
