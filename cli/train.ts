@@ -469,6 +469,11 @@ export async function trainCommand(args: string[]): Promise<number> {
       `training ${settings.preset} on ${describeBackend()} with ${dataset.name}: ` +
         `${settings.curriculum} -> ${out}`,
     );
+    // a model.bin from an earlier completion (before --extend-steps) is not this run's model:
+    // gone until this run completes
+    await Deno.remove(`${out}/model.bin`).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
     const result = await trainCurriculum(model, {
       data,
       stages,

@@ -130,6 +130,11 @@ Deno.test("train: settings written once; --resume checks them; --extend-steps ex
   );
   assert.deepEqual(JSON.parse(await Deno.readTextFile(`${out}/config.json`)).settings.steps, [3]);
   assert.equal((await historyOf(out)).length, 3);
+  // model.bin is the extended run's model, not the 2-step one it replaced
+  assert.deepEqual(
+    await Deno.readFile(`${out}/model.bin`),
+    await Deno.readFile(`${out}/checkpoints/ckpt-00000003/weights.bin`),
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -309,6 +314,8 @@ Deno.test("train: kill -9, then SIGTERM, then --resume: the history of an uninte
   const latest = JSON.parse(await Deno.readTextFile(`${cut}/checkpoints/latest.json`));
   assert.equal(latest.checkpoint, `ckpt-${String(done).padStart(8, "0")}`, "no final checkpoint");
   assert.equal(await exists(`${cut}/writer.lock`), false);
+  // an interrupted run has no model.bin (only a completed one writes it)
+  assert.equal(await exists(`${cut}/model.bin`), false);
   // resumed to the end: byte-identical history, and the same weights
   assert.equal(await quietly(() => trainCommand([...FAST, "--out", cut, "--resume"])), 0);
   assert.equal(
@@ -317,5 +324,18 @@ Deno.test("train: kill -9, then SIGTERM, then --resume: the history of an uninte
   );
   const weights = (d: string) => Deno.readFile(`${d}/checkpoints/ckpt-00000030/weights.bin`);
   assert.deepEqual(await weights(cut), await weights(ref));
+  assert.deepEqual(
+    await Deno.readFile(`${cut}/model.bin`),
+    await Deno.readFile(`${ref}/model.bin`),
+  );
+  // an extension stopped half-way leaves no model.bin: the 30-step one is no longer the run's
+  const extended = await trainAndSignal(
+    [...FAST, "--resume", "--extend-steps", "--steps", "60"],
+    cut,
+    32,
+    "SIGTERM",
+  );
+  assert.equal(extended.code, 130, extended.stderr);
+  assert.equal(await exists(`${cut}/model.bin`), false);
   await Deno.remove(dir, { recursive: true });
 });
