@@ -12,7 +12,7 @@ import type { AlignmentLevel } from "../lib/model/pair_distances.ts";
 import { PRESET_NAMES, presetConfig, type PresetName } from "../lib/model/presets.ts";
 import { curriculumStages, type StageSpec } from "../lib/train/curriculum.ts";
 import { acquireRunLock } from "../lib/io/run_lock.ts";
-import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { loadCheckpoint, saveModelWeights } from "../lib/train/checkpoint.ts";
 import { defaultLearningRate, trainCurriculum } from "../lib/train/train_curriculum.ts";
 import { writeFileAtomic } from "../lib/io/write_atomic.ts";
 import { RECIPE_NAMES, type RecipeName, resolveRecipe } from "../lib/train/recipe.ts";
@@ -495,14 +495,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     });
     // the trained model's weights as one file (the weight average when the run averaged them):
     // what `createModel` + `params.fromFlat` load, and the file `loadPretrained` ships
-    if (result.completed) {
-      const weights = await model.params.toFlat();
-      await writeFileAtomic(
-        `${out}/model.bin`,
-        new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength),
-        { fsync: true },
-      );
-    }
+    if (result.completed) await saveModelWeights(`${out}/model.bin`, model, { fsync: true });
     const last = result.history.slice(-10);
     const mean = (f: (h: typeof last[number]) => number) =>
       last.reduce((a, h) => a + f(h), 0) / Math.max(1, last.length);

@@ -38,7 +38,7 @@ import { FIG3_FINAL_WINDOW } from "./run_fig3.ts";
 import { oursHeatmaps } from "../model/ours_heatmaps.ts";
 import { pooledAudioFeatures } from "../model/pooled_features.ts";
 import { classifyFrozenFeatures } from "../metrics/classify_frozen_features.ts";
-import { writeFileAtomic } from "../io/write_atomic.ts";
+import { saveModelWeights } from "../train/checkpoint.ts";
 import { cpuUsage } from "node:process";
 
 /**
@@ -1553,11 +1553,7 @@ export async function runAblation(opts: AblationOptions = {}): Promise<AblationR
         };
         out.push(r);
         if (opts.weightsDir) {
-          const flat = await model.params.toFlat();
-          await writeFileAtomic(
-            ablationWeightsPath(opts.weightsDir, v.name, seed),
-            new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength),
-          );
+          await saveModelWeights(ablationWeightsPath(opts.weightsDir, v.name, seed), model);
         }
         await opts.onResult?.(r);
       } finally {

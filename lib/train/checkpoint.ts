@@ -22,7 +22,12 @@ import type { ParamSpec, ParamStore } from "../model/param_store.ts";
 import type { Adam } from "./adam.ts";
 import { correctedAverage, type WeightAverage, type WeightAverageState } from "./weight_average.ts";
 import { fnv1a } from "../random/fnv1a.ts";
-import { fsyncDir, writeFileAtomic, writeFileSynced } from "../io/write_atomic.ts";
+import {
+  fsyncDir,
+  type WriteAtomicOptions,
+  writeFileAtomic,
+  writeFileSynced,
+} from "../io/write_atomic.ts";
 
 /**
  * The format tag of a checkpoint manifest.
@@ -399,6 +404,39 @@ async function _readAverage(
     );
   }
   return { decay: manifest.average.decay, step: manifest.average.step, average };
+}
+
+/**
+ * Write a model's weights as one file, atomically: float32, parameters in creation order (as
+ * `ParamStore.toFlat`), the format of the shipped pretrained weights, of `train`'s `model.bin`
+ * and of the ablation's weights files; `params.fromFlat` on a model of the same preset loads it.
+ *
+ * @param path the file to write.
+ * @param model the model whose current weights are written.
+ * @param opts `fsync`: also flush the file and its directory to disk.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { initBackend } from "@avscene/avscene/backend";
+ * import { createModel } from "@avscene/avscene/model";
+ * import { saveModelWeights } from "@avscene/avscene/train";
+ * await initBackend("cpu");
+ * const model = createModel({ preset: "tiny", seed: 1 });
+ * const path = `${await Deno.makeTempDir()}/model.bin`;
+ * await saveModelWeights(path, model);
+ * const flat = await model.params.toFlat();
+ * assert.deepEqual(new Float32Array((await Deno.readFile(path)).buffer), flat);
+ * model.params.dispose();
+ * ```
+ * @category training
+ */
+export async function saveModelWeights(
+  path: string,
+  model: AVModel,
+  opts: WriteAtomicOptions = {},
+): Promise<void> {
+  await writeFileAtomic(path, bytesOf(await model.params.toFlat()), opts);
 }
 
 /**
