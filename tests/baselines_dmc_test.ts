@@ -14,7 +14,7 @@ import {
   trainDMC,
 } from "../lib/baselines/mod.ts";
 import { synthWorld } from "../lib/data/mod.ts";
-import { createModel, unionOf } from "../lib/model/mod.ts";
+import { createModel, localize, smoothGridMap, unionOf } from "../lib/model/mod.ts";
 
 await initBackend("wasm");
 
@@ -57,13 +57,20 @@ Deno.test("trainDMC trains on the uncurated set; dmcHeatmaps gives grid-sized ma
     assert.ok((await Deno.stat(`${dir}/checkpoints/latest.json`)).isFile);
     const clips = world.localizationSet(5);
     const maps = await dmcHeatmaps(model, clips);
+    const raw = await localize(model, clips, {
+      kAudio: DMC_K_AUDIO,
+      kVisual: DMC_K_VISUAL,
+      mapSmoothing: 0,
+    });
     assert.equal(maps.length, 5);
-    for (const m of maps) {
+    maps.forEach((m, i) => {
       assert.equal(m.height, 16); // tiny: 64 px / stride 4
       assert.equal(m.width, 16);
       assert.equal(m.heatmap.length, 256);
       assert.ok(m.heatmap.every((v) => Number.isFinite(v) && v >= 0 && v <= 1 + 1e-5));
-    }
+      // the union of the aligned centers' maps, smoothed once as a whole
+      assert.deepEqual([...m.heatmap], [...smoothGridMap(unionOf(raw[i].aligned), 16, 16)]);
+    });
     assert.equal(tf.memory().numTensors, before, "no tensors leak");
   } finally {
     model.params.dispose();
@@ -88,12 +95,15 @@ Deno.test("trainAttentionBaseline: the loss falls on a fixed batch; attention ma
     assert.ok(late < 0.9 * first, `loss ${first} -> ${late} (${losses.map((l) => l.toFixed(3))})`);
     const clips = world.curriculumSet(1, 3);
     const maps = attentionLocalize(model, clips);
+    const raw = attentionLocalize(model, clips, 0);
     assert.equal(maps.length, 3);
-    for (const m of maps) {
+    maps.forEach((m, i) => {
       assert.deepEqual([m.height, m.width, m.heatmap.length], [16, 16, 256]);
-      const sum = m.heatmap.reduce((a, b) => a + b, 0);
+      // the raw attention is a distribution over the grid; the scored map is it smoothed
+      const sum = raw[i].heatmap.reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum - 1) < 1e-4, `attention sums to ${sum}`);
-    }
+      assert.deepEqual([...m.heatmap], [...smoothGridMap(raw[i].heatmap, 16, 16)]);
+    });
     assert.equal(tf.memory().numTensors, before, "no tensors leak");
   } finally {
     model.params.dispose();

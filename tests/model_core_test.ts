@@ -21,12 +21,15 @@ import {
   fitPoissonRegression,
   groupNorm,
   localize,
+  MAP_SMOOTHING,
   modelInputs,
   oursHeatmaps,
   pairAccuracy,
   pairDistances,
   poissonRate,
   positionNorm,
+  smoothGridMap,
+  smoothingMatrix1d,
   softmaxContrastiveLoss,
 } from "../lib/model/mod.ts";
 import { Rng } from "../lib/random/mod.ts";
@@ -435,22 +438,85 @@ Deno.test("localize: one aligned and the other unaligned maps; assignments sum t
   model.params.dispose();
 });
 
+Deno.test("localize: maps smoothed by MAP_SMOOTHING of the side by default, raw at 0, the alignment the same", async () => {
+  const model = createModel({ preset: "tiny", seed: 1 });
+  const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
+  const clips = world.curriculumSet(2, 2);
+  const raw = await localize(model, clips, { kAudio: 2, mapSmoothing: 0 });
+  const smooth = await localize(model, clips, { kAudio: 2 });
+  const wider = await localize(model, clips, { kAudio: 2, mapSmoothing: 2 * MAP_SMOOTHING });
+  raw.forEach((r, b) => {
+    assertEquals(smooth[b].alignedIndex, r.alignedIndex);
+    assertEquals(smooth[b].unalignedIndex, r.unalignedIndex);
+    r.aligned.forEach((map, k) => {
+      assertEquals([...smooth[b].aligned[k]], [...smoothGridMap(map, 16, 16, MAP_SMOOTHING)]);
+      // smoothing moves every cell toward its neighbours: less spread than the raw map
+      const spread = (m: Float32Array) => Math.max(...m) - Math.min(...m);
+      assert(spread(wider[b].aligned[k]) <= spread(smooth[b].aligned[k]) + 1e-6);
+      assert(spread(smooth[b].aligned[k]) <= spread(map) + 1e-6);
+    });
+  });
+  for (const bad of [-0.1, Number.NaN]) {
+    await assertRejects(
+      () => localize(model, clips, { kAudio: 2, mapSmoothing: bad }),
+      Error,
+      "opts.mapSmoothing must be finite and >= 0",
+    );
+  }
+  model.params.dispose();
+});
+
+Deno.test("smoothGridMap: separable Gaussian of a share of each side; constants and per-position sums kept", () => {
+  // a hot cell at (2, 5) of a 4 x 8 grid: sigma 0.25 x 4 = 1 cell down, 0.25 x 8 = 2 across
+  const map = new Float32Array(32);
+  map[2 * 8 + 5] = 1;
+  const s = smoothGridMap(map, 4, 8, 0.25);
+  const rows = smoothingMatrix1d(4, 1), cols = smoothingMatrix1d(8, 2);
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 8; j++) {
+      assertAlmostEquals(s[i * 8 + j], rows[i * 4 + 2] * cols[j * 8 + 5], 1e-7);
+    }
+  }
+  // wider across than down: two cells across keep more than one cell down
+  assert(s[2 * 8 + 3] > s[0 * 8 + 5]);
+  // a constant stays constant; two maps summing to 1 at each cell still do
+  assert(
+    smoothGridMap(new Float32Array(32).fill(0.3), 4, 8).every((v) => Math.abs(v - 0.3) < 1e-6),
+  );
+  const other = map.map((v) => 1 - v);
+  const t = smoothGridMap(other, 4, 8, 0.25);
+  assert(s.every((v, p) => Math.abs(v + t[p] - 1) < 1e-6));
+  // 0: a copy of the map
+  const copy = smoothGridMap(map, 4, 8, 0);
+  assertEquals([...copy], [...map]);
+  assert(copy !== map);
+  assertThrows(() => smoothGridMap(map, 4, 7), Error, "map has 32 values, expected 4 x 7");
+  assertThrows(() => smoothGridMap(map, 4, 8, -1), Error, "share must be finite and >= 0");
+  assertThrows(() => smoothGridMap(map, 0, 8), Error, "height and width must be positive integers");
+});
+
 Deno.test("oursHeatmaps: extraVisualCenters sets K_visual - K_audio; 2 by default, as training", async () => {
   const model = createModel({ preset: "tiny", seed: 1 });
   const world = fixtureWorld({ seed: 1, imageSize: 64, sampleRate: 8000, duration: 1 });
   const clips = world.curriculumSet(1, 3);
   for (const extra of [undefined, 1, 2]) {
     const kVisual = 1 + (extra ?? 2);
-    const maps = await localize(model, clips, { kAudio: 1, kVisual });
+    const maps = await localize(model, clips, { kAudio: 1, kVisual, mapSmoothing: 0 });
     const opts = extra === undefined ? {} : { extraVisualCenters: extra };
     const aligned = await oursHeatmaps(model, clips, "aligned", opts);
     const unaligned = await oursHeatmaps(model, clips, "unaligned", opts);
+    const rawUnaligned = await oursHeatmaps(model, clips, "unaligned", {
+      ...opts,
+      mapSmoothing: 0,
+    });
     maps.forEach((m, i) => {
       assertEquals(m.unaligned.length, kVisual - 1);
-      assertEquals([...aligned[i].heatmap], [...m.aligned[0]]);
-      // the background: the union (pixelwise maximum) of every center not aligned
+      assertEquals([...aligned[i].heatmap], [...smoothGridMap(m.aligned[0], 16, 16)]);
+      // the background: the union (pixelwise maximum) of every center not aligned, smoothed
+      // once as a whole
       const union = m.unaligned[0].map((v, p) => Math.max(v, ...m.unaligned.map((u) => u[p])));
-      assertEquals([...unaligned[i].heatmap], [...union]);
+      assertEquals([...rawUnaligned[i].heatmap], [...union]);
+      assertEquals([...unaligned[i].heatmap], [...smoothGridMap(union, 16, 16)]);
     });
   }
   for (const bad of [0, 1.5]) {

@@ -20,7 +20,7 @@ import type { CurriculumLevel } from "../train/curriculum.ts";
 import { type CurriculumData, defaultLearningRate } from "../train/train_curriculum.ts";
 import { ClipStream } from "../data/clip_stream.ts";
 import { runTrainLoop } from "../train/train_loop.ts";
-import type { GridHeatmap } from "../model/grid_heatmap.ts";
+import { type GridHeatmap, smoothGridMap } from "../model/grid_heatmap.ts";
 
 /**
  * The two feature extractors the baseline needs, and the variables they train.
@@ -355,14 +355,21 @@ export async function trainAttentionBaseline(
 
 /**
  * Localization heatmaps of the Attention baseline on our model: the attention of each clip's
- * audio over its frame's visual grid.
+ * audio over its frame's visual grid, smoothed as every method's grid map is (`smoothGridMap`,
+ * sigma `MAP_SMOOTHING` of the side, unless `mapSmoothing` says otherwise; 0: raw attention).
  *
  * @param model a network trained by {@linkcode trainAttentionBaseline}.
  * @param clips clips to localize.
+ * @param mapSmoothing the Gaussian's sigma as a share of the grid's side (default
+ * `MAP_SMOOTHING`).
  * @returns one heatmap per clip on the visual feature grid (upsample to image size).
  * @category model
  */
-export function attentionLocalize(model: AVModel, clips: readonly AVClip[]): GridHeatmap[] {
+export function attentionLocalize(
+  model: AVModel,
+  clips: readonly AVClip[],
+  mapSmoothing?: number,
+): GridHeatmap[] {
   if (clips.length === 0) throw new Error("attentionLocalize: clips is empty");
   const nets = attentionNets(model);
   const out: GridHeatmap[] = [];
@@ -371,7 +378,9 @@ export function attentionLocalize(model: AVModel, clips: readonly AVClip[]): Gri
     const maps = attentionHeatmaps(nets, x.logMel, x.images);
     tf.dispose([x.images, x.logMel]);
     const [height, width] = nets.grid();
-    for (const heatmap of maps) out.push({ height, width, heatmap });
+    for (const map of maps) {
+      out.push({ height, width, heatmap: smoothGridMap(map, height, width, mapSmoothing) });
+    }
   }
   return out;
 }

@@ -12,7 +12,7 @@
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "../model/create_model.ts";
 import { localize } from "../model/localize.ts";
-import { type GridHeatmap, unionOf } from "../model/grid_heatmap.ts";
+import { type GridHeatmap, smoothGridMap, unionOf } from "../model/grid_heatmap.ts";
 import type { StageSpec } from "../train/curriculum.ts";
 import { trainCurriculum, type TrainOptions, type TrainResult } from "../train/train_curriculum.ts";
 
@@ -97,7 +97,8 @@ export function trainDMC(model: AVModel, opts: DMCTrainOptions): Promise<TrainRe
 
 /**
  * DMC's localization heatmaps: cluster with the fixed numbers, align, and take the pixelwise
- * maximum of the assignment maps of the visual clusters the audio clusters align to.
+ * maximum of the assignment maps of the visual clusters the audio clusters align to, smoothed
+ * as every method's grid map is (`smoothGridMap`, sigma `MAP_SMOOTHING` of the side).
  *
  * @param model a model trained as DMC.
  * @param clips clips to localize.
@@ -115,9 +116,14 @@ export async function dmcHeatmaps(
   const kVisual = clusters.kVisual ?? DMC_K_VISUAL;
   const out: GridHeatmap[] = [];
   for (let i = 0; i < clips.length; i += 32) {
-    const maps = await localize(model, clips.slice(i, i + 32), { kAudio, kVisual });
+    const maps = await localize(model, clips.slice(i, i + 32), {
+      kAudio,
+      kVisual,
+      mapSmoothing: 0,
+    });
     for (const m of maps) {
-      out.push({ height: m.height, width: m.width, heatmap: unionOf(m.aligned) });
+      const heatmap = smoothGridMap(unionOf(m.aligned), m.height, m.width);
+      out.push({ height: m.height, width: m.width, heatmap });
     }
   }
   return out;

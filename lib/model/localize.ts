@@ -24,6 +24,7 @@ import {
   type VisualSpatialOptions,
 } from "./visual_spatial.ts";
 import { type ModelInputs, modelInputs } from "./model_inputs.ts";
+import { MAP_SMOOTHING, smoothGridMap } from "./grid_heatmap.ts";
 import type { AVClip } from "../data/types.ts";
 
 /**
@@ -80,6 +81,12 @@ export interface LocalizeOptions extends VisualSpatialOptions {
    * `PairOptions.visualInit`).
    */
   visualInit?: VisualInit;
+  /**
+   * The returned maps smoothed by a Gaussian, sigma as a share of the grid's side (default
+   * {@linkcode MAP_SMOOTHING}, 1/16; 0: the raw soft assignments). A read-out only: the
+   * clustering and the alignment are the same either way.
+   */
+  mapSmoothing?: number;
 }
 
 /**
@@ -92,7 +99,10 @@ export interface LocalizationMaps {
   height: number;
   /** Columns of the feature grid. */
   width: number;
-  /** For each audio center k: the assignment map `[height * width]` of its aligned center. */
+  /**
+   * For each audio center k: the assignment map `[height * width]` of its aligned center
+   * (smoothed by `mapSmoothing`).
+   */
   aligned: Float32Array[];
   /** For each audio center k: the index of its aligned visual center. */
   alignedIndex: number[];
@@ -105,7 +115,8 @@ export interface LocalizationMaps {
 /**
  * Localize the sounds of a batch: cluster both modalities, align each audio center to its
  * nearest visual center (by default never to the background center, the one of largest
- * assignment mass), and return that center's soft assignment over the visual grid.
+ * assignment mass), and return that center's soft assignment over the visual grid, smoothed
+ * by a Gaussian of 1/16 of the grid's side (`mapSmoothing`; 0 gives the raw assignments).
  *
  * @param model the model.
  * @param input a clip, clips, or prepared inputs: `images` `[batch, H, W, 3]` and `logMel`
@@ -157,6 +168,12 @@ async function localizeInputs(
   const kVisual = opts.kVisual ?? kAudio + LOCALIZE_DEFAULTS.extraVisualCenters;
   const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
   const init = checkVisualInit("localize: opts.visualInit", opts.visualInit ?? "grid");
+  const smoothing = opts.mapSmoothing ?? MAP_SMOOTHING;
+  if (!(Number.isFinite(smoothing) && smoothing >= 0)) {
+    throw new Error(
+      `localize: opts.mapSmoothing must be finite and >= 0 (0: off), got ${smoothing}`,
+    );
+  }
   if (checkVisualSpatial("localize: opts", opts) && init !== "grid") {
     throw new Error(
       `localize: opts.visualSmoothing / visualCoordinates need the grid visualInit, got "${init}"`,
@@ -194,7 +211,13 @@ async function localizeInputs(
   const n = rows * cols;
   const out: LocalizationMaps[] = [];
   for (let b = 0; b < inputs.images.shape[0]; b++) {
-    const map = (j: number) => assignData.slice((b * kVisual + j) * n, (b * kVisual + j + 1) * n);
+    const map = (j: number) =>
+      smoothGridMap(
+        assignData.subarray((b * kVisual + j) * n, (b * kVisual + j + 1) * n),
+        rows,
+        cols,
+        smoothing,
+      );
     const alignedIndex = Array.from(nearestData.subarray(b * kAudio, (b + 1) * kAudio));
     const unalignedIndex = [...Array(kVisual).keys()].filter((j) => !alignedIndex.includes(j));
     out.push({

@@ -7,7 +7,7 @@
  */
 import type { AVClip } from "../data/types.ts";
 import type { AVModel } from "./create_model.ts";
-import { type GridHeatmap, unionOf } from "./grid_heatmap.ts";
+import { type GridHeatmap, smoothGridMap, unionOf } from "./grid_heatmap.ts";
 import { localize, LOCALIZE_DEFAULTS } from "./localize.ts";
 import type { BackgroundRule } from "./align_centers.ts";
 import type { VisualInit } from "./pair_distances.ts";
@@ -35,8 +35,9 @@ import type { VisualSpatialOptions } from "./visual_spatial.ts";
  * and the visual centers beyond the clip's sources (`extraVisualCenters`, integer >= 1, default
  * `LOCALIZE_DEFAULTS`'), the visual clustering's own beta (`visualBeta`, see `localize`), its
  * mean-field grid coupling (`visualCoupling`, see `localize`), where its centers start
- * (`visualInit`, see `localize`), and the clustering's spatial priors (`visualSmoothing`,
- * `visualCoordinates`, see `localize`).
+ * (`visualInit`, see `localize`), the clustering's spatial priors (`visualSmoothing`,
+ * `visualCoordinates`, see `localize`), and the maps' smoothing (`mapSmoothing`, see
+ * `localize`; default `MAP_SMOOTHING`).
  * @returns one heatmap per clip on the visual feature grid.
  *
  * @example
@@ -68,6 +69,7 @@ export async function oursHeatmaps(
     visualBeta?: number;
     visualCoupling?: number;
     visualInit?: VisualInit;
+    mapSmoothing?: number;
   } & VisualSpatialOptions = {},
 ): Promise<GridHeatmap[]> {
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
@@ -93,11 +95,15 @@ export async function oursHeatmaps(
         visualInit: opts.visualInit,
         visualSmoothing: opts.visualSmoothing,
         visualCoordinates: opts.visualCoordinates,
+        // the union is smoothed, not its parts: the map that is scored is smoothed once
+        mapSmoothing: 0,
       });
       maps.forEach((m, j) => {
         const chosen = which === "aligned" ? m.aligned : m.unaligned;
         // every visual center aligned: the background is empty, a flat map
-        const heatmap = chosen.length ? unionOf(chosen) : new Float32Array(m.height * m.width);
+        const heatmap = chosen.length
+          ? smoothGridMap(unionOf(chosen), m.height, m.width, opts.mapSmoothing)
+          : new Float32Array(m.height * m.width);
         out[part[j]] = { height: m.height, width: m.width, heatmap };
       });
     }
