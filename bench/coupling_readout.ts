@@ -89,6 +89,8 @@ for (const arg of positionals) {
           ...how,
           kAudio: 1,
           kVisual: 1 + extraVisualCenters,
+          // assignment mass: the raw assignments, not the smoothed read-out
+          mapSmoothing: 0,
         });
         maps.forEach((m, j) => {
           const { image, masks } = part[j];

@@ -90,6 +90,8 @@ async function maps(
         kVisual,
         beta: 5,
         background,
+        // the clustering's own assignments: its masses and read-outs as first measured
+        mapSmoothing: 0,
       }),
     );
   }

@@ -1316,6 +1316,8 @@ async function offObjectShare(
       ...how,
       kAudio: 1,
       kVisual: 1 + extraVisualCenters,
+      // the clustering's assignment mass, not the smoothed map that is scored
+      mapSmoothing: 0,
     });
     maps.forEach((m, j) => {
       const { image, masks, id } = part[j];
