@@ -13,6 +13,7 @@ import { evaluateCheckpoint } from "../lib/experiments/evaluate_checkpoint.ts";
 import { openDatasets } from "../lib/data/datasets/open_dataset.ts";
 import { latestCheckpoint, loadModel } from "../lib/train/checkpoint.ts";
 import { LOCALIZE_DEFAULTS } from "../lib/model/localize.ts";
+import { MAP_SMOOTHING } from "../lib/model/grid_heatmap.ts";
 import {
   RECIPE_NAMES,
   type RecipeClustering,
@@ -43,6 +44,9 @@ Usage: deno task eval --checkpoint DIR [options]
   --recipe NAME         localize with this recipe's clustering (ours | paper) instead of the
                         one the checkpoint's run recorded: for a bare ckpt-* folder, a copied
                         weights folder, or to read a model another way on purpose
+  --map-smoothing S     smooth each map by a Gaussian of S times the grid's side before it is
+                        scored (default 0.0625 = 1/16, the library's MAP_SMOOTHING; 0: the raw
+                        soft assignments, as scored before stop 28)
   --backend NAME        webgpu | wasm | cpu (default: AVSCENE_BACKEND, else the best available)
   -h, --help            this text
 
@@ -70,6 +74,7 @@ const EVAL_OPTIONS = {
   "box-frame": { type: "string" },
   "skip-bad": { type: "boolean", default: false },
   recipe: { type: "string" },
+  "map-smoothing": { type: "string" },
 } as const;
 
 /** `beta 30, background none, K_visual = K_audio + 1`, and any visual clustering setting. */
@@ -239,6 +244,13 @@ export async function evalCommand(args: string[]): Promise<number> {
   const { clustering, why } = values.recipe === undefined
     ? await trainedClustering(values.checkpoint)
     : await askedClustering(values.recipe, values.checkpoint);
+  const mapSmoothing = numberOption(
+    "eval",
+    "map-smoothing",
+    values["map-smoothing"],
+    MAP_SMOOTHING,
+    { min: 0 },
+  );
   await initBackend(backendOption(values));
   const model = await loadModel(path);
   try {
@@ -255,8 +267,14 @@ export async function evalCommand(args: string[]): Promise<number> {
     });
     console.log(`evaluating ${path} (${c.preset}) on ${describeBackend()} with ${dataset.name}`);
     console.log(why);
+    console.log(
+      mapSmoothing > 0
+        ? `maps smoothed by a Gaussian of ${mapSmoothing} x the grid's side before scoring`
+        : "maps scored raw (the soft assignments, no smoothing)",
+    );
     const r = await evaluateCheckpoint(model, {
       clustering,
+      mapSmoothing,
       images: intArg("images", values.images, 100, 1),
       clipsPerClassPerFold: values["clips-per-class"] === undefined
         ? undefined

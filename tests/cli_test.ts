@@ -135,6 +135,33 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
     const accuracy = cell("checkpoint", "classification accuracy \\(%\\)");
     assert.ok(accuracy >= 0 && accuracy <= 100);
     assert.equal(cell("chance", "classification accuracy \\(%\\)"), 10);
+    // the maps' smoothing is said, and --map-smoothing 0 scores the raw assignments: the
+    // numbers are evaluateCheckpoint's with that smoothing
+    assert.match(printed, /maps smoothed by a Gaussian of 0\.0625 x the grid's side/);
+    const clips = ["--images", "8", "--clips-per-class", "1"];
+    for (const [flag, mapSmoothing] of [[[], undefined], [["--map-smoothing", "0"], 0]] as const) {
+      printed = "";
+      console.log = (s: string) => printed += s + "\n";
+      try {
+        assert.equal(await evalCommand(["--checkpoint", dir, ...clips, ...flag]), 0);
+      } finally {
+        console.log = log;
+      }
+      if (mapSmoothing === 0) assert.match(printed, /maps scored raw/);
+      const direct = await evaluateCheckpoint(model, {
+        images: 8,
+        clipsPerClassPerFold: 1,
+        mapSmoothing,
+      });
+      assert.equal(
+        cell("checkpoint", "AUC \\(%\\)"),
+        Number((100 * direct.localization!.model.auc).toFixed(1)),
+      );
+    }
+    await assert.rejects(
+      () => evalCommand(["--checkpoint", dir, "--map-smoothing=-1"]),
+      /eval: --map-smoothing must be a number >= 0, got "-1"/,
+    );
     await assert.rejects(
       () => evalCommand(["--checkpoint", join(dir, "missing")]),
       /no checkpoint at .*missing/,

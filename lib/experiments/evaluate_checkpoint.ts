@@ -62,6 +62,11 @@ export interface EvaluateCheckpointOptions {
    * K_visual = K_audio + 1).
    */
   clustering?: RecipeClustering;
+  /**
+   * The maps' smoothing, sigma as a share of the grid's side (default `MAP_SMOOTHING`, 1/16;
+   * 0: the raw assignments, as scored before stop 28).
+   */
+  mapSmoothing?: number;
 }
 
 /**
@@ -140,7 +145,10 @@ export async function evaluateCheckpoint(
     // with the random baseline on the same images.
     const ours = clipCIoUs(
       clips,
-      await oursHeatmaps(model, clips, "aligned", opts.clustering ?? LOCALIZE_DEFAULTS),
+      await oursHeatmaps(model, clips, "aligned", {
+        ...opts.clustering ?? LOCALIZE_DEFAULTS,
+        mapSmoothing: opts.mapSmoothing,
+      }),
     );
     const random = clips.map((clip, i) => {
       const { height: H, width: W } = clip.image;
