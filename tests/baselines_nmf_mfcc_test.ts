@@ -73,6 +73,69 @@ Deno.test("nmf recovers a non-negative rank-2 matrix and is seeded", () => {
   assert.throws(() => nmf(v, rows, cols + 1, 2), /v has 240 values/);
 });
 
+/**
+ * The multiplicative KL updates as plain matrix products (W H in full, then V / W H), the way
+ * `nmf` computed them before it went frame by frame: the reference it must equal to the bit.
+ */
+function nmfReference(v: Float64Array, rows: number, cols: number, k: number, seed: number) {
+  const rng = new Rng(seed);
+  const w = Float64Array.from({ length: rows * k }, () => 0.1 + rng.uniform());
+  const h = Float64Array.from({ length: k * cols }, () => 0.1 + rng.uniform());
+  const ratio = () => {
+    const approx = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < k; c++) {
+        for (let j = 0; j < cols; j++) approx[r * cols + j] += w[r * k + c] * h[c * cols + j];
+      }
+    }
+    return approx.map((a, i) => v[i] / (a + 1e-12));
+  };
+  for (let it = 0; it < 200; it++) {
+    let q = ratio();
+    const num = new Float64Array(k * cols), wSum = new Float64Array(k);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < k; c++) {
+        wSum[c] += w[r * k + c];
+        for (let j = 0; j < cols; j++) num[c * cols + j] += w[r * k + c] * q[r * cols + j];
+      }
+    }
+    for (let i = 0; i < h.length; i++) h[i] *= num[i] / (wSum[Math.floor(i / cols)] + 1e-12);
+    q = ratio();
+    const hSum = new Float64Array(k);
+    for (let i = 0; i < h.length; i++) hSum[Math.floor(i / cols)] += h[i];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < cols; j++) s += q[r * cols + j] * h[c * cols + j];
+        w[r * k + c] *= s / (hSum[c] + 1e-12);
+      }
+    }
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += w[r * k + c];
+      for (let r = 0; r < rows; r++) w[r * k + c] /= s;
+      for (let j = 0; j < cols; j++) h[c * cols + j] *= s;
+    }
+  }
+  return { w, h };
+}
+
+Deno.test("nmf equals the plain matrix-product updates to the bit (4-component passes and the rest)", () => {
+  const rng = new Rng(9);
+  for (const [rows, cols, k] of [[65, 9, 8], [33, 7, 6], [20, 5, 3]]) {
+    const v = Float64Array.from({ length: rows * cols }, () => rng.uniform() ** 3);
+    const got = nmf(v, rows, cols, k, { seed: 4 }), want = nmfReference(v, rows, cols, k, 4);
+    assert.ok(
+      got.w.every((x, i) => Object.is(x, want.w[i])),
+      `W differs at ${rows}x${cols}, k ${k}`,
+    );
+    assert.ok(
+      got.h.every((x, i) => Object.is(x, want.h[i])),
+      `H differs at ${rows}x${cols}, k ${k}`,
+    );
+  }
+});
+
 Deno.test("kMeans separates well-separated groups and keeps every cluster non-empty", () => {
   const rng = new Rng(4);
   const pts = [0, 10, 20].flatMap((m) =>

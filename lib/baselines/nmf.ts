@@ -82,58 +82,110 @@ export function nmf(
   const k = components;
   const w = Float64Array.from({ length: rows * k }, () => 0.1 + rng.uniform());
   const h = Float64Array.from({ length: k * columns }, () => 0.1 + rng.uniform());
-  const approx = new Float64Array(rows * columns);
-  const ratio = new Float64Array(rows * columns);
-  const computeRatio = () => {
+  // Frame by frame, with W transposed: each column of W H is computed where it is used and
+  // dropped, and the inner loops run over the rows (the frequency bins, hundreds) rather than
+  // the frames (tens). Every sum runs in the same order as in the plain matrix products, so the
+  // factors are the same to the bit.
+  const wt = new Float64Array(k * rows);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < k; c++) wt[c * rows + r] = w[r * k + c];
+  const vt = new Float64Array(rows * columns);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < columns; j++) vt[j * rows + r] = v[r * columns + j];
+  }
+  const approx = new Float64Array(rows);
+  const ratio = new Float64Array(rows);
+  /** Column j of V / (W H + eps), into `ratio`. */
+  const ratioOfColumn = (j: number) => {
     approx.fill(0);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < k; c++) {
-        const wv = w[r * k + c];
-        const hr = c * columns, ar = r * columns;
-        for (let j = 0; j < columns; j++) approx[ar + j] += wv * h[hr + j];
+    let c = 0;
+    // four components a pass (fewer loads and stores of `approx`), left to right as before
+    for (; c + 4 <= k; c += 4) {
+      const h0 = h[c * columns + j], h1 = h[(c + 1) * columns + j];
+      const h2 = h[(c + 2) * columns + j], h3 = h[(c + 3) * columns + j];
+      const w0 = c * rows, w1 = w0 + rows, w2 = w1 + rows, w3 = w2 + rows;
+      for (let r = 0; r < rows; r++) {
+        approx[r] = approx[r] + wt[w0 + r] * h0 + wt[w1 + r] * h1 + wt[w2 + r] * h2 +
+          wt[w3 + r] * h3;
       }
     }
-    for (let i = 0; i < ratio.length; i++) ratio[i] = v[i] / (approx[i] + EPS);
+    for (; c < k; c++) {
+      const hv = h[c * columns + j];
+      const wr = c * rows;
+      for (let r = 0; r < rows; r++) approx[r] += wt[wr + r] * hv;
+    }
+    const vr = j * rows;
+    for (let r = 0; r < rows; r++) ratio[r] = vt[vr + r] / (approx[r] + EPS);
   };
-  const num = new Float64Array(Math.max(k * columns, rows * k));
+  const wSum = new Float64Array(k);
+  const hSum = new Float64Array(k);
+  const wNum = new Float64Array(k * rows);
   for (let it = 0; it < iterations; it++) {
-    // H <- H * (W^T (V / WH)) / (W^T 1)
-    computeRatio();
-    num.fill(0);
-    const wSum = new Float64Array(k);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < k; c++) {
-        const wv = w[r * k + c];
-        wSum[c] += wv;
-        const ar = r * columns, hr = c * columns;
-        for (let j = 0; j < columns; j++) num[hr + j] += wv * ratio[ar + j];
+    // H <- H * (W^T (V / WH)) / (W^T 1); column j of H needs only column j of W H
+    wSum.fill(0);
+    for (let c = 0; c < k; c++) for (let r = 0; r < rows; r++) wSum[c] += wt[c * rows + r];
+    for (let j = 0; j < columns; j++) {
+      ratioOfColumn(j);
+      let c = 0;
+      for (; c + 4 <= k; c += 4) {
+        const w0 = c * rows, w1 = w0 + rows, w2 = w1 + rows, w3 = w2 + rows;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let r = 0; r < rows; r++) {
+          const q = ratio[r];
+          s0 += wt[w0 + r] * q;
+          s1 += wt[w1 + r] * q;
+          s2 += wt[w2 + r] * q;
+          s3 += wt[w3 + r] * q;
+        }
+        h[c * columns + j] *= s0 / (wSum[c] + EPS);
+        h[(c + 1) * columns + j] *= s1 / (wSum[c + 1] + EPS);
+        h[(c + 2) * columns + j] *= s2 / (wSum[c + 2] + EPS);
+        h[(c + 3) * columns + j] *= s3 / (wSum[c + 3] + EPS);
       }
-    }
-    for (let c = 0; c < k; c++) {
-      for (let j = 0; j < columns; j++) {
-        h[c * columns + j] *= num[c * columns + j] / (wSum[c] + EPS);
+      for (; c < k; c++) {
+        let s = 0;
+        const wr = c * rows;
+        for (let r = 0; r < rows; r++) s += wt[wr + r] * ratio[r];
+        h[c * columns + j] *= s / (wSum[c] + EPS);
       }
     }
     // W <- W * ((V / WH) H^T) / (1 H^T)
-    computeRatio();
-    const hSum = new Float64Array(k);
+    hSum.fill(0);
     for (let c = 0; c < k; c++) for (let j = 0; j < columns; j++) hSum[c] += h[c * columns + j];
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < k; c++) {
-        let s = 0;
-        const ar = r * columns, hr = c * columns;
-        for (let j = 0; j < columns; j++) s += ratio[ar + j] * h[hr + j];
-        w[r * k + c] *= s / (hSum[c] + EPS);
+    wNum.fill(0);
+    for (let j = 0; j < columns; j++) {
+      ratioOfColumn(j);
+      let c = 0;
+      for (; c + 4 <= k; c += 4) {
+        const h0 = h[c * columns + j], h1 = h[(c + 1) * columns + j];
+        const h2 = h[(c + 2) * columns + j], h3 = h[(c + 3) * columns + j];
+        const w0 = c * rows, w1 = w0 + rows, w2 = w1 + rows, w3 = w2 + rows;
+        for (let r = 0; r < rows; r++) {
+          const q = ratio[r];
+          wNum[w0 + r] += q * h0;
+          wNum[w1 + r] += q * h1;
+          wNum[w2 + r] += q * h2;
+          wNum[w3 + r] += q * h3;
+        }
       }
+      for (; c < k; c++) {
+        const hv = h[c * columns + j];
+        const wr = c * rows;
+        for (let r = 0; r < rows; r++) wNum[wr + r] += ratio[r] * hv;
+      }
+    }
+    for (let c = 0; c < k; c++) {
+      const scale = hSum[c] + EPS;
+      for (let r = c * rows; r < (c + 1) * rows; r++) wt[r] *= wNum[r] / scale;
     }
     // normalise the bases to unit sum, moving the scale into H
     for (let c = 0; c < k; c++) {
       let s = 0;
-      for (let r = 0; r < rows; r++) s += w[r * k + c];
+      for (let r = 0; r < rows; r++) s += wt[c * rows + r];
       if (s <= 0) continue;
-      for (let r = 0; r < rows; r++) w[r * k + c] /= s;
+      for (let r = 0; r < rows; r++) wt[c * rows + r] /= s;
       for (let j = 0; j < columns; j++) h[c * columns + j] *= s;
     }
   }
+  for (let r = 0; r < rows; r++) for (let c = 0; c < k; c++) w[r * k + c] = wt[c * rows + r];
   return { w, h };
 }
