@@ -16,6 +16,7 @@ import {
   runScale,
   runTable1,
   runTable2,
+  stageSteps,
   table3Scale,
 } from "../lib/experiments/mod.ts";
 
@@ -226,6 +227,9 @@ Deno.test("runScale and option checks", async () => {
   assert.ok(runScale(true).seeds.length >= 3, "quick mode runs at least 3 seeds");
   assert.ok(runScale(false).seeds.length >= 5, "full mode runs at least 5 seeds");
   assert.ok(runScale(false).steps > runScale(true).steps);
+  // full trains every first stage at least as long as quick, with the same weight average
+  assert.ok(stageSteps(runScale(false), 0) >= stageSteps(runScale(true), 0));
+  assert.equal(runScale(false).weightAverage, runScale(true).weightAverage);
   // the notebooks' CI budget keeps quick's seeds at fewer steps
   assert.deepEqual(runScale("ci").seeds, runScale(true).seeds);
   assert.ok(runScale("ci").steps < runScale(true).steps);
