@@ -81,13 +81,16 @@ Deno.test("resolveRecipe: weightAverage is a decay in [0, 1), off by default", (
 
 Deno.test("resolveExperimentOptions: the scale's weightAverage keys the runners' recipe, 0 as absent", () => {
   const full = { quick: false };
-  assertEquals(resolveExperimentOptions(full).recipe, resolveRecipe());
+  // the full scale averages its long first stages as quick does
+  const fullRun = resolveExperimentOptions(full);
+  assertEquals(fullRun.recipe, resolveRecipe({ weightAverage: 0.99 }));
+  assertEquals(fullRun.scale.firstStageSteps, 2000);
   // no averaging is the default recipe, so the cache reuses the same models
   const off = resolveExperimentOptions({ ...full, scale: { weightAverage: 0 } });
   assertEquals([off.recipe, off.scale.weightAverage], [resolveRecipe(), undefined]);
   assertEquals(
-    resolveExperimentOptions({ ...full, scale: { weightAverage: 0.99 } }).recipe.weightAverage,
-    0.99,
+    resolveExperimentOptions({ ...full, scale: { weightAverage: 0.9 } }).recipe.weightAverage,
+    0.9,
   );
   assertThrows(
     () => resolveExperimentOptions({ scale: { weightAverage: 1 } }),
