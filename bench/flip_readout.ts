@@ -69,12 +69,15 @@ for (const seed of values.seeds.split(",").map(Number)) {
   const model = createModel({ preset: "tiny", seed });
   await loadAblationWeights(model, ablationWeightsPath(values.weights, values.variant, seed));
   const a = await oursHeatmaps(model, locSet, "aligned", how);
-  const b = await oursHeatmaps(model, flipped, "aligned", how);
-  const avg = a.map((m, i) => {
-    const u = unflip(b[i]);
-    return { ...m, heatmap: m.heatmap.map((v, j) => 0.5 * (v + u[j])) };
-  });
-  const fb = b.map((m) => ({ ...m, heatmap: unflip(m) }));
+  // the mirrored scenes' maps, mirrored back once, then averaged with today's
+  const fb = (await oursHeatmaps(model, flipped, "aligned", how)).map((m) => ({
+    ...m,
+    heatmap: unflip(m),
+  }));
+  const avg = a.map((m, i) => ({
+    ...m,
+    heatmap: m.heatmap.map((v, j) => 0.5 * (v + fb[i].heatmap[j])),
+  }));
   const s0 = localizationScores(clipCIoUs(locSet, a));
   const s1 = localizationScores(clipCIoUs(locSet, fb));
   const s2 = localizationScores(clipCIoUs(locSet, avg));
