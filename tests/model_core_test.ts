@@ -123,6 +123,31 @@ Deno.test("audioGroups: group norm in the audio trunk only; bad values named", a
   tf.dispose([logMel, images]);
 });
 
+Deno.test("embeddingNorm: every position's feature scaled to the norm, its direction kept; bad values named", async () => {
+  const logMel = tf.randomNormal([2, 63, 32], 0, 1, "float32", 3) as tf.Tensor3D;
+  const images = tf.randomUniform([2, 64, 64, 3], 0, 1, "float32", 4) as tf.Tensor4D;
+  const features = async (embeddingNorm?: number) => {
+    const model = createModel({ preset: "tiny", seed: 2, config: { embeddingNorm } });
+    const a = embedAudio(model, logMel), v = embedVisual(model, images);
+    const out = [await a.features.array(), await v.features.array()].map((f) => f.flat());
+    tf.dispose([a.features, v.features]);
+    model.params.dispose();
+    return out;
+  };
+  const plain = await features(), scaled = await features(4), off = await features(0);
+  assertEquals(off, plain);
+  for (const [m, rows] of scaled.entries()) {
+    rows.forEach((row, n) => {
+      const norm = Math.hypot(...plain[m][n]);
+      assertAlmostEquals(Math.hypot(...row), 4, 1e-4);
+      // the same direction: the plain feature times 4 / its norm
+      row.forEach((x, i) => assertAlmostEquals(x, 4 * plain[m][n][i] / norm, 1e-4));
+    });
+  }
+  assertThrows(() => createModel({ config: { embeddingNorm: -1 } }), Error, "embeddingNorm");
+  assertThrows(() => createModel({ config: { embeddingNorm: NaN } }), Error, "embeddingNorm");
+  tf.dispose([logMel, images]);
+});
 Deno.test("conv2dSame matches tf.conv2d 'same' and its gradients on cpu and wasm", async () => {
   const cases = [
     [7, 6, 3, 2],

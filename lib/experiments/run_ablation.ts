@@ -1000,6 +1000,17 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     recipe: { ...OURS_SOFTMAX, weightAverage: 0.99 },
     model: { visual: [...model.visual] },
   })),
+  // features of a fixed norm (issue 9's "normalising features before clustering"; the Attention
+  // baseline's cosine map gains with training length where ours' map does not): every
+  // position's embedded feature scaled to norm 4, so only its direction counts (trained models'
+  // features have norms of about 3-7, so 4 keeps beta's and the temperature's scale)
+  {
+    name: "ours+ema 0.99 norm4",
+    change: "weight averaging of decay 0.99, softmax t2, every position's embedded feature " +
+      "(audio and visual) scaled to L2 norm 4 after the projection",
+    recipe: { ...OURS_SOFTMAX, weightAverage: 0.99 },
+    model: { embeddingNorm: 4 },
+  },
   {
     name: "ours+ema 0.99@1000 C2(C1)",
     change: "weight averaging of decay 0.99, softmax t2, 1000 steps of C1 then 1000 of C2 (the " +

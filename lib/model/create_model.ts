@@ -65,6 +65,10 @@ export function createModel(opts: CreateModelOptions = {}): AVModel {
       `createModel: config.padding must be "zeros" or "reflect", got ${config.padding}`,
     );
   }
+  const norm = config.embeddingNorm;
+  if (norm !== undefined && !(Number.isFinite(norm) && norm >= 0)) {
+    throw new Error(`createModel: config.embeddingNorm must be finite and >= 0, got ${norm}`);
+  }
   for (const key of ["groups", "audioGroups"] as const) {
     const g = config[key];
     if (g !== undefined && !(Number.isInteger(g) && g >= 0)) {

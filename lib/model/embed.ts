@@ -1,5 +1,6 @@
 /**
- * Feature maps of each modality: trunk, then a per-position linear projection, flattened to
+ * Feature maps of each modality: trunk, then a per-position linear projection (each position's
+ * feature scaled to a fixed norm where `ModelConfig.embeddingNorm` is set), flattened to
  * `[batch, positions, D]` for clustering.
  *
  * @module
@@ -26,10 +27,15 @@ function project(model: AVModel, prefix: string, h: tf.Tensor4D): Embedding {
   const [b, rows, cols, c] = h.shape;
   const features = tf.tidy(() => {
     const flat = tf.reshape(h, [b * rows * cols, c]) as tf.Tensor2D;
-    const y = tf.add(
+    let y: tf.Tensor2D = tf.add(
       tf.matMul(flat, model.params.get(`${prefix}.proj.w`) as tf.Tensor2D),
       model.params.get(`${prefix}.proj.b`),
     );
+    const norm = model.config.embeddingNorm ?? 0;
+    if (norm > 0) {
+      // s y / |y|, the epsilon keeping an all-zero feature (and its gradient) finite
+      y = tf.mul(y, tf.div(norm, tf.sqrt(tf.add(tf.sum(tf.square(y), 1, true), 1e-12))));
+    }
     return tf.reshape(y, [b, rows * cols, model.config.embedding]) as tf.Tensor3D;
   });
   return { features, rows, cols };

@@ -54,6 +54,13 @@ export interface ModelConfig {
   /** Embedding size D after the per-position linear projection. */
   embedding: number;
   /**
+   * Scale every position's embedded feature (both modalities) to this L2 norm after the
+   * projection, so that only its direction carries information, as a cosine does (absent or
+   * 0: as projected). Trained tiny models' features have norms of about 3-7. Measured, not
+   * the default (README, "The learning recipe").
+   */
+  embeddingNorm?: number;
+  /**
    * Groups of the group norm after each conv (clamped to the channel count); 0: positional
    * normalisation (per-position layer norm, no statistic shared between positions).
    */
