@@ -90,7 +90,7 @@ Usage: deno task reproduce [options]
   --weight-average X
                     train every model with weight averaging of decay X in [0, 1) and
                     evaluate the averages (default: 0.99 in the quick and the full run;
-                    0: none; README "Weight averaging"); cached apart
+                    0: none; docs/recipe.md); cached apart
   --full            the full run: 5 seeds, 2000 first-stage steps, 2000 separation steps
                     (about 90 min on 2 cores; default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)

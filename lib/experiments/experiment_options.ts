@@ -65,10 +65,10 @@ export interface RunScale {
    * none). Each model is then evaluated with its average, and a chain (`C2(C1)`) continues from
    * its parent's online weights, as one multi-stage run does. 0.99 in the quick scale, whose long
    * first stages it was measured with (it lowers C1's AUC and Table 1 at 450 steps and rescues bad
-   * last weights from 1000 on: README "Weight averaging"; 0.995 at 800 steps lowered held-out
+   * last weights from 1000 on: docs/recipe.md, "Weight averaging"; 0.995 at 800 steps lowered held-out
    * accuracy and Table 1 on every seed); 0.99 in the full scale too (after 2000 first-stage steps the
    * average's held-out pair accuracy was above the online weights' on 4 of 5 seeds, equal on the
-   * fifth: README "A longer first stage with the average"); unset in the CI scale;
+   * fifth: docs/recipe.md, "A longer first stage with the average"); unset in the CI scale;
    * `reproduce --weight-average X` sets it. Keys the cache (another decay is another model). The Attention
    * baseline (its own trainer and recipe) and Table 3's separation networks are not averaged: it
    * did not help Attention (lower on 3 of 5 seeds, higher on 1) and lowered ours' separation on
@@ -195,7 +195,7 @@ export function runBudget(quick: boolean): RunBudget {
  * stages, with quick's 0.99 average, and larger training sets (in the ablation, 2000 C1 steps
  * with the average raised the training accuracy and Table 1 over 450 steps without it on every
  * seed of 5, and AUC on 4, equal on the fifth; no flip to the background after a C2 stage:
- * README "A longer first stage with the average").
+ * docs/recipe.md, "A longer first stage with the average").
  *
  * @param budget `true` for quick, `false` for full, or a {@linkcode RunBudget}.
  * @returns the scale's numbers (a fresh object).

@@ -168,7 +168,7 @@ export interface Table3Options extends ExperimentOptions {
 /**
  * The separation scale of a run: quick trains each method for 500 steps of 8 mixtures on 128
  * solo (and 64 duet) clips (500 rather than 150: ours gained 0.52-2.17 dB on every one of 5
- * seeds, worst seed 0.32 -> 2.49 dB; README "Separation steps") and tests on 64 mixtures, as
+ * seeds, worst seed 0.32 -> 2.49 dB; docs/separation.md, "Separation steps") and tests on 64 mixtures, as
  * full does (16 saved about 25 s of the quick reproduce's wall but were a noisy sample: seed
  * 0's ours read 2.65 dB on 16 mixtures, 5.03 on 64); ci (`AVSCENE_BUDGET=ci`): 40 steps on 64
  * solo and 32 duet clips, 8 test mixtures; full: 2000 steps, 512 solo, 256 duet clips, 64 test
@@ -221,7 +221,7 @@ export const TABLE3_LR = 3e-3;
  * the row's training frames, seeded by the row's seed. 128: in the quick run it raised ours'
  * SDR on each of 5 seeds (+0.54 / +0.65 / +1.20 / +0.83 / +1.60 dB, 1.94 -> 2.88 dB mean),
  * where the center itself (the mean of the features under the map) mixes the object with the
- * background the map spills onto (README "Separation (Table 3)"). `oursCue.codebook: 0` gives
+ * background the map spills onto (docs/separation.md). `oursCue.codebook: 0` gives
  * the center as clustered.
  * @category experiments
  */

@@ -53,7 +53,7 @@ export function unionOf(maps: readonly Float32Array[]): Float32Array {
  * half a cell of a 7 x 7 one), so it means the same share of the image at every preset. Soft
  * K-means assignments are close to 0 or 1 and follow an object's outline, while a box (the
  * Senocak protocol's ground truth) also holds the object's corners; a map that falls off
- * smoothly around the object ranks them next. Measured in README "Smoothed maps".
+ * smoothly around the object ranks them next. Measured in docs/recipe.md, "Smoothed maps".
  *
  * @category model
  */

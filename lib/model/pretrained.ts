@@ -3,7 +3,7 @@
  * recipe on the synthetic world (3000 steps of C1 then 450 of C2, the trained model each stage's
  * weight average of decay 0.995; seed 0, the default: no seed was chosen), checked against a
  * SHA-256 before use. Localize with `localize`'s defaults (the
- * recipe's beta and background rule); see the README, "The learning recipe", for how well they
+ * recipe's beta and background rule); see the README, "Pretrained weights", for how well they
  * localize.
  *
  * @module

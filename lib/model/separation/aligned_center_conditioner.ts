@@ -55,7 +55,7 @@ export interface AlignedCenterOptions {
    * where there is none) or `peak` (the mean of the frame's features at the `peakShare` of the
    * P positions where the center's assignment is largest: its map's peak, where the soft map's
    * tails onto the background weigh nothing; with unit norm it lifted ours' worst seed of 5
-   * but was lower on 2 of them: README "Network or cue?") or `foreground` (every position
+   * but was lower on 2 of them: docs/separation.md, "Network or cue?") or `foreground` (every position
    * weighed by one minus its assignment to the frame's background center: the union of the
    * non-background centers' maps, the same for every chosen center of the clip, so a wrong
    * choice among them costs nothing; needs a background rule other than `none`).
@@ -83,7 +83,7 @@ export interface AlignedCenterOptions {
    * nearest word, and the word's bin receives the position's weight (the bins sum to 1). The
    * cue then has W entries, not D. A mean of features mixes the object's feature with the
    * background the map spills onto; a histogram keeps the object's words in bins of their own
-   * (README "Separation (Table 3)").
+   * (docs/separation.md).
    */
   codebook?: Float32Array;
   /**
@@ -92,7 +92,7 @@ export interface AlignedCenterOptions {
    * over the words of `-|f - w|^2 / (wordTemperature * s^2)`, where `s^2` is the frame's mean
    * squared distance of a position to its nearest word, so the temperature does not depend on
    * the features' scale). Only with a `codebook`. In quick Table 3 `soft` was lower than
-   * `nearest` on every seed of 3 at temperature 0.25 (README "Separation (Table 3)").
+   * `nearest` on every seed of 3 at temperature 0.25 (docs/separation.md).
    */
   wordAssignment?: "nearest" | "soft";
   /**
@@ -105,7 +105,7 @@ export interface AlignedCenterOptions {
    * weight, summing to 1) or `sqrt` (their square roots, the Hellinger map: unit L2 norm, and
    * the small bins of an object's words weigh more beside a large background bin). Only with a
    * `codebook`. In quick Table 3 `sqrt` was within noise of `share` on 4 of 5 seeds and lower
-   * on one (README "Separation (Table 3)").
+   * on one (docs/separation.md).
    */
   histogram?: "share" | "sqrt";
   /**
@@ -753,7 +753,7 @@ export interface OursCueOptions {
  * on the aligned visual centers of the frozen audiovisual model `av`, optionally scaled to unit
  * norm (`unitNorm`) and mapped by a learned MLP (`cueMlp`) first; by default the centers as the
  * conditioner gives them (unit norm + a 64-wide MLP raised ours' SDR on 5 of 5 seeds before the
- * FMA kernels and on 1 of 3 after them: README "Separation (Table 3)").
+ * FMA kernels and on 1 of 3 after them: docs/separation.md).
  *
  * @param av the trained audiovisual model.
  * @param opts separation preset, seed, configuration overrides, clustering and cue settings.
