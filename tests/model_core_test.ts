@@ -407,6 +407,51 @@ Deno.test("softmaxContrastiveLoss: cross-entropy of each audio's own frame, its 
   tf.dispose([d2, harder, g, wide]);
 });
 
+Deno.test("same-sound negatives: the model's audio cosine finds a repeated sound; left out, it is no negative", () => {
+  const model = createModel({ preset: "tiny", seed: 2 });
+  // clips 0 and 2 sound the same (one spectrogram) under different frames; clip 1 another
+  const images = tf.randomUniform([3, 64, 64, 3], 0, 1, "float32", 3) as tf.Tensor4D;
+  const two = tf.randomNormal([2, 63, 32], 0, 1, "float32", 4) as tf.Tensor3D;
+  const logMel = tf.concat([two, tf.slice(two, 0, 1)]) as tf.Tensor3D;
+  const opts = { kAudio: 1, kVisual: 3, beta: 5, matrix: true, audioCosine: true };
+  const d = pairDistances(model, images, logMel, opts);
+  const cos = d.audioCosine!.arraySync();
+  for (let i = 0; i < 3; i++) {
+    assertAlmostEquals(cos[i][i], 1, 1e-5);
+    for (let j = 0; j < 3; j++) assertAlmostEquals(cos[i][j], cos[j][i], 1e-6);
+  }
+  assertAlmostEquals(cos[0][2], 1, 1e-5);
+  assert(cos[0][1] < cos[0][2] && cos[1][2] < cos[0][2], `cosines ${cos}`);
+  // leaving out the pairs above 0.99 (never the diagonal) is the float64 softmax without them
+  const leftOut = tf.tensor2d(cos.map((r, i) => r.map((c, j) => (i !== j && c > 0.99 ? 1 : 0))));
+  const m = d.distance2!.arraySync(), tau = 2;
+  let want = 0;
+  m.forEach((r, i) => {
+    const kept = r.filter((_, j) => j === i || leftOut.arraySync()[i][j] === 0);
+    want += Math.log(kept.reduce((a, x) => a + Math.exp(-x / tau), 0)) + r[i] / tau;
+  });
+  const got = softmaxContrastiveLoss(d.distance2!, tau, false, leftOut).arraySync();
+  assertAlmostEquals(got, want / 3, 1e-4);
+  assert(got < softmaxContrastiveLoss(d.distance2!, tau).arraySync());
+  // no gradient through the cosine; its shape is checked; audio-started clustering refuses it
+  const g = tf.grad((x) =>
+    tf.sum(pairDistances(model, images, x as tf.Tensor3D, opts).audioCosine!)
+  )(logMel);
+  assertEquals(tf.max(tf.abs(g)).arraySync(), 0);
+  assertThrows(
+    () => softmaxContrastiveLoss(d.distance2!, tau, false, tf.zeros([2, 2])),
+    Error,
+    "leftOut",
+  );
+  assertThrows(
+    () => pairDistances(model, images, logMel, { ...opts, visualInit: "audio" }),
+    Error,
+    "audioCosine needs the grid visualInit",
+  );
+  tf.dispose([images, two, logMel, leftOut, g, ...Object.values(d)]);
+  model.params.dispose();
+});
+
 Deno.test("pairDistances: no tensors leak across forward and backward steps", () => {
   const model = createModel({ preset: "tiny", seed: 2 });
   const images = tf.randomUniform([3, 64, 64, 3], 0, 1, "float32", 3) as tf.Tensor4D;

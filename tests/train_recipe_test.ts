@@ -390,6 +390,19 @@ Deno.test("recipes differ in what a step computes; data without batches falls ba
   );
   assertEquals(annealed[0], t4[0]);
   assert(annealed[1] !== t4[1], `${annealed} vs ${t4}`);
+  // same-sound negatives left out: at a cosine just above 0 the pairs the net hears closer
+  // than the batch's mean leave the softmax (a lower loss); a cosine nothing exceeds leaves
+  // the loss as it was, to the bit
+  const alike = await run(
+    { loss: "softmax", temperature: 4, sameSoundCosine: 1e-6 },
+    freshWorld([]),
+  );
+  assert(alike[0] < t4[0], `${alike} vs ${t4}`);
+  const never = await run(
+    { loss: "softmax", temperature: 4, sameSoundCosine: 0.99999999 },
+    freshWorld([]),
+  );
+  assertEquals(never, t4);
   // ours clusters frames into K_audio + 2 centers: K_audio + 1 (the paper's) is another loss
   assertEquals(RECIPES.ours.extraVisualCenters, 2);
   const kv2 = await run({ background: "largest", extraVisualCenters: 1 }, freshWorld([]));

@@ -70,6 +70,9 @@ export function pairAccuracy(positive2: ArrayLike<number>, negative2: ArrayLike<
   return hits / positive2.length;
 }
 
+/** What a left-out pair's logit is lowered by: far past float32 exp()'s underflow. */
+const LEFT_OUT_LOGIT = 1e4;
+
 /**
  * The softmax (InfoNCE) contrastive loss over a batch: the logits of audio i against frame j
  * are -d^2_ij / tau, and each audio's own frame (the diagonal) is the class to pick among the
@@ -82,6 +85,9 @@ export function pairAccuracy(positive2: ArrayLike<number>, negative2: ArrayLike<
  * `[batch, batch]` (audio rows, frame columns; the positives on the diagonal).
  * @param temperature tau, > 0: the distance scale of a unit of logit.
  * @param symmetric also the columns' cross-entropy (frame to audio), averaged with the rows'.
+ * @param leftOut optional `[batch, batch]` 0/1 mask of negatives to leave out of every
+ * softmax (1: pair (i, j) is no negative, e.g. clip j sounds the same as clip i, so frame j is
+ * no evidence against audio i); the diagonal must be 0.
  * @returns the mean loss (a scalar).
  *
  * @example
@@ -101,6 +107,10 @@ export function pairAccuracy(positive2: ArrayLike<number>, negative2: ArrayLike<
  * assert.ok(Math.abs(softmaxContrastiveLoss(d2b, 2).arraySync() - rows) < 1e-6);
  * const both = softmaxContrastiveLoss(d2b, 2, true).arraySync();
  * assert.ok(Math.abs(both - 0.5 * (rows + Math.log(2))) < 1e-6);
+ * // frame 1 left out as audio 0's negative: audio 0's row has only its own frame (loss 0)
+ * const out = tf.tensor2d([[0, 1], [0, 0]]);
+ * const half = softmaxContrastiveLoss(d2b, 2, false, out).arraySync();
+ * assert.ok(Math.abs(half - 0.5 * (1 + Math.log(1 + Math.exp(-1)))) < 1e-6);
  * ```
  * @category model
  */
@@ -108,6 +118,7 @@ export function softmaxContrastiveLoss(
   distance2: tf.Tensor2D,
   temperature: number,
   symmetric = false,
+  leftOut?: tf.Tensor2D,
 ): tf.Scalar {
   if (!(Number.isFinite(temperature) && temperature > 0)) {
     throw new Error(
@@ -120,8 +131,15 @@ export function softmaxContrastiveLoss(
       `softmaxContrastiveLoss: distance2 must be square [batch, batch] with batch >= 2, got [${distance2.shape}]`,
     );
   }
+  if (leftOut && (leftOut.shape[0] !== n || leftOut.shape[1] !== n)) {
+    throw new Error(
+      `softmaxContrastiveLoss: leftOut must be [${n}, ${n}] as distance2, got [${leftOut.shape}]`,
+    );
+  }
   return tf.tidy(() => {
-    const logits = tf.div(tf.neg(distance2), temperature);
+    let logits = tf.div(tf.neg(distance2), temperature);
+    // a left-out pair's logit sinks far below any other: exp() of it is 0 in float32
+    if (leftOut) logits = tf.sub(logits, tf.mul(leftOut, LEFT_OUT_LOGIT));
     // -log softmax of the diagonal = logSumExp - logit_ii, per row (and per column)
     const own = tf.sum(tf.mul(logits, tf.eye(n)), 1);
     const rows = tf.mean(tf.sub(tf.logSumExp(logits, 1), own));

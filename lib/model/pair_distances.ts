@@ -235,6 +235,11 @@ export interface PairOptions extends VisualSpatialOptions {
    * the first visual centers; default false: the gradient flows into the start).
    */
   visualInitDetach?: boolean;
+  /**
+   * Also return {@linkcode PairDistances.audioCosine}, how alike every two clips of the batch
+   * sound to the model (default false). Needs the grid `visualInit`.
+   */
+  audioCosine?: boolean;
 }
 
 /**
@@ -343,6 +348,27 @@ export interface PairDistances {
    * positives on the diagonal (computed as `allNegative2`, under the same background rule).
    */
   distance2?: tf.Tensor2D;
+  /**
+   * With `audioCosine`: the cosine of every two clips' mean audio centers (the mean over each
+   * clip's K_audio centers) less the batch's mean of them, `[batch, batch]`, without
+   * gradient: how alike the model hears two clips' sounds, against the batch.
+   */
+  audioCosine?: tf.Tensor2D;
+}
+
+/**
+ * The cosine of every two clips' mean audio centers, each less the batch's mean, without
+ * gradient. Taking the batch's mean off keeps what every clip shares from counting (an
+ * untrained net's centers all point about the same way: cosines of 0.98 between any two).
+ *
+ * @param ac audio centers `[batch, Ka, D]`.
+ * @returns `[batch, batch]`.
+ */
+function clipAudioCosine(ac: tf.Tensor3D): tf.Tensor2D {
+  const clip = stopGradient(tf.mean(ac, 1) as tf.Tensor2D);
+  const own = tf.sub(clip, tf.mean(clip, 0, true));
+  const unit = tf.div(own, tf.add(tf.norm(own, 2, 1, true), 1e-12));
+  return tf.matMul(unit, unit, false, true);
 }
 
 /**
@@ -477,6 +503,9 @@ export function pairDistances(
         `got "${init}"`,
     );
   }
+  if (init !== "grid" && opts.audioCosine) {
+    throw new Error(`pairDistances: opts.audioCosine needs the grid visualInit, got "${init}"`);
+  }
   if (init !== "grid") return audioInitPairDistances(model, images, logMel, opts, init, pairs);
   return tf.tidy(() => {
     const visual = embedVisual(model, images);
@@ -511,7 +540,8 @@ export function pairDistances(
     const inFrame = opts.inFrameNegatives
       ? { inFrame2: unalignedDistances(own.distances, own.nearest) }
       : {};
-    return { positive2, negative2, ...all, ...inFrame, ...matrix };
+    const cosine = opts.audioCosine ? { audioCosine: clipAudioCosine(ac) } : {};
+    return { positive2, negative2, ...all, ...inFrame, ...matrix, ...cosine };
   });
 }
 

@@ -190,6 +190,16 @@ export interface Recipe {
    */
   visualInitAfter?: number;
   /**
+   * Negatives that sound the same left out of the softmax losses (absent or 0: every other
+   * frame of the batch is a negative): in (0, 1), frame j is left out as audio i's negative
+   * when the cosine of the two clips' mean audio centers, each less the batch's mean
+   * (`PairDistances.audioCosine`, no gradient), exceeds this. A batch often holds two clips of one kind of sound; their frames
+   * then show the same kind of object, no evidence against each other's sound, and pushing
+   * them apart fights the positive (false negatives). The model's own audio features judge,
+   * so no label is used. Needs a softmax loss and the grid `visualInit`.
+   */
+  sameSoundCosine?: number;
+  /**
    * Weight averaging (absent or 0: none): the decay in (0, 1) of an exponential moving average
    * of the weights (bias-corrected: the weighted mean of the stage's weights so far, the last
    * step's weighted most; 0.99 spans about the last 100 steps) that the trainer keeps beside
@@ -302,6 +312,11 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ visualInit: "sound" as "audio" }), /visualInit must be/);
  * assert.throws(() => resolveRecipe({ visualInitAfter: 150 }), /visualInitAfter 150 needs an audio/);
  * assert.throws(() => resolveRecipe({ weightAverage: 1 }), /weightAverage must be a decay/);
+ * assert.throws(() => resolveRecipe({ sameSoundCosine: 1 }), /sameSoundCosine must be/);
+ * assert.throws(
+ *   () => resolveRecipe({ sameSoundCosine: 0.9, loss: "margin" }),
+ *   /sameSoundCosine 0.9 leaves negatives out of a softmax loss/,
+ * );
  * ```
  * @category training
  */
@@ -433,6 +448,19 @@ export function resolveRecipe(
       `recipe: loss "${r.loss}" picks each audio's frame among all the batch's frames: it ` +
         `needs negatives "all", got "${r.negatives}" (the margin loss takes either: loss "margin")`,
     );
+  }
+  if (r.sameSoundCosine !== undefined) {
+    const c = r.sameSoundCosine;
+    if (!(Number.isFinite(c) && c >= 0 && c < 1)) {
+      throw new Error(`recipe: sameSoundCosine must be in [0, 1) (0: off), got ${c}`);
+    }
+    if (c > 0 && (r.loss === "margin" || audioInit)) {
+      throw new Error(
+        `recipe: sameSoundCosine ${c} leaves negatives out of a softmax loss over the grid ` +
+          `visualInit's clustering; got loss "${r.loss}", visualInit ` +
+          JSON.stringify(r.visualInit ?? "grid"),
+      );
+    }
   }
   if (r.loss !== "margin" && r.inFrameNegative > 0) {
     throw new Error(

@@ -198,6 +198,8 @@ interface StepLoss {
   margin: number;
   inFrameWeight: number;
   temperature: number;
+  /** Softmax losses: leave out negatives whose clips' audio cosine exceeds this (0: none). */
+  sameSoundCosine: number;
 }
 
 /**
@@ -242,12 +244,25 @@ async function curriculumStep(
   let p2: tf.Tensor1D | undefined, n2: tf.Tensor1D | undefined, lossT: tf.Scalar | undefined;
   try {
     lossT = optimizer.minimize(() => {
-      const d = pairDistances(model, images, logMel, { ...pairOpts, matrix: softmax });
+      const sameSound = softmax ? lossOpts.sameSoundCosine : 0;
+      const d = pairDistances(model, images, logMel, {
+        ...pairOpts,
+        matrix: softmax,
+        audioCosine: sameSound > 0,
+      });
       p2 = tf.keep(d.positive2);
       n2 = tf.keep(d.negative2);
       if (softmax) {
         const symmetric = lossOpts.kind === "softmax-symmetric";
-        return softmaxContrastiveLoss(d.distance2!, lossOpts.temperature, symmetric);
+        // pairs that sound the same to the model are no negatives; a clip's own pair stays
+        // (step: 1 above the cosine, else 0, and a zero gradient, which the tape needs)
+        const leftOut = sameSound > 0
+          ? tf.mul(
+            tf.step(tf.sub(d.audioCosine!, sameSound)),
+            tf.sub(1, tf.eye(clips.length)),
+          ) as tf.Tensor2D
+          : undefined;
+        return softmaxContrastiveLoss(d.distance2!, lossOpts.temperature, symmetric, leftOut);
       }
       const positives = contrastiveLoss(d.positive2, tf.onesLike(d.positive2), margin);
       const negatives = d.allNegative2 ?? d.negative2;
@@ -468,6 +483,7 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
             margin,
             inFrameWeight: recipe.inFrameNegative,
             temperature: recipeTemperature(recipe, step, stage.steps),
+            sameSoundCosine: recipe.sameSoundCosine ?? 0,
           },
           aug,
         );
