@@ -92,7 +92,7 @@ Usage: deno task reproduce [options]
                     evaluate the averages (default: 0.99 in the quick and the full run;
                     0: none; docs/recipe.md); cached apart
   --full            the full run: 5 seeds, 2000 first-stage steps, 2000 separation steps
-                    (about 90 min on 2 cores; default: the quick run, minutes on a laptop)
+                    (about 70 min on 2 cores; default: the quick run, minutes on a laptop)
   --out DIR         where the report goes: DIR/index.html, DIR/results.json (default report)
   --cache DIR       runners' cache (models, finished cells); a rerun after an interruption
                     resumes from it (default runs/reproduce); a plain run holds it alone
