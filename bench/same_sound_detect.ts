@@ -21,7 +21,7 @@ import { synthWorld } from "../lib/data/mod.ts";
 import { ablationWeightsPath, loadAblationWeights } from "../lib/experiments/run_ablation.ts";
 import { type AVModel, createModel, modelInputs, pairDistances } from "../lib/model/mod.ts";
 import { presetConfig } from "../lib/model/presets.ts";
-import { RECIPES } from "../lib/train/recipe.ts";
+import { recipeClustering, RECIPES } from "../lib/train/recipe.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -53,14 +53,9 @@ const scenes = Array.from(
   { length: nScenes - (nScenes % BATCH) },
   (_, i) => world.scene(i, 1, "test"),
 );
-const ours = RECIPES.ours;
-const how = {
-  kAudio: 1,
-  kVisual: 1 + ours.extraVisualCenters,
-  beta: ours.betaStart,
-  background: ours.background,
-  audioCosine: true,
-};
+// clustered as the default recipe trains and localizes
+const { extraVisualCenters, ...clustering } = recipeClustering(RECIPES.ours);
+const how = { ...clustering, kAudio: 1, kVisual: 1 + extraVisualCenters, audioCosine: true };
 
 /** Every within-batch pair's cosine, split by same class or not. */
 async function cosines(model: AVModel): Promise<{ same: number[]; other: number[] }> {

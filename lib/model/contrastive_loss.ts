@@ -87,7 +87,7 @@ const LEFT_OUT_LOGIT = 1e4;
  * @param symmetric also the columns' cross-entropy (frame to audio), averaged with the rows'.
  * @param leftOut optional `[batch, batch]` 0/1 mask of negatives to leave out of every
  * softmax (1: pair (i, j) is no negative, e.g. clip j sounds the same as clip i, so frame j is
- * no evidence against audio i); the diagonal must be 0.
+ * no evidence against audio i); its diagonal is ignored (each own pair stays the class).
  * @returns the mean loss (a scalar).
  *
  * @example
@@ -108,7 +108,7 @@ const LEFT_OUT_LOGIT = 1e4;
  * const both = softmaxContrastiveLoss(d2b, 2, true).arraySync();
  * assert.ok(Math.abs(both - 0.5 * (rows + Math.log(2))) < 1e-6);
  * // frame 1 left out as audio 0's negative: audio 0's row has only its own frame (loss 0)
- * const out = tf.tensor2d([[0, 1], [0, 0]]);
+ * const out = tf.tensor2d([[1, 1], [0, 0]]); // the diagonal's 1 is ignored
  * const half = softmaxContrastiveLoss(d2b, 2, false, out).arraySync();
  * assert.ok(Math.abs(half - 0.5 * (1 + Math.log(1 + Math.exp(-1)))) < 1e-6);
  * ```
@@ -137,11 +137,15 @@ export function softmaxContrastiveLoss(
     );
   }
   return tf.tidy(() => {
+    const eye = tf.eye(n);
     let logits = tf.div(tf.neg(distance2), temperature);
     // a left-out pair's logit sinks far below any other: exp() of it is 0 in float32
-    if (leftOut) logits = tf.sub(logits, tf.mul(leftOut, LEFT_OUT_LOGIT));
+    if (leftOut) {
+      const off = tf.mul(leftOut, tf.sub(1, eye));
+      logits = tf.sub(logits, tf.mul(off, LEFT_OUT_LOGIT));
+    }
     // -log softmax of the diagonal = logSumExp - logit_ii, per row (and per column)
-    const own = tf.sum(tf.mul(logits, tf.eye(n)), 1);
+    const own = tf.sum(tf.mul(logits, eye), 1);
     const rows = tf.mean(tf.sub(tf.logSumExp(logits, 1), own));
     if (!symmetric) return rows as tf.Scalar;
     const columns = tf.mean(tf.sub(tf.logSumExp(logits, 0), own));

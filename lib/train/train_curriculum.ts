@@ -254,13 +254,10 @@ async function curriculumStep(
       n2 = tf.keep(d.negative2);
       if (softmax) {
         const symmetric = lossOpts.kind === "softmax-symmetric";
-        // pairs that sound the same to the model are no negatives; a clip's own pair stays
-        // (step: 1 above the cosine, else 0, and a zero gradient, which the tape needs)
+        // pairs that sound the same to the model are no negatives (step: 1 above the cosine,
+        // else 0, and a zero gradient, which the tape needs); the loss keeps each own pair
         const leftOut = sameSound > 0
-          ? tf.mul(
-            tf.step(tf.sub(d.audioCosine!, sameSound)),
-            tf.sub(1, tf.eye(clips.length)),
-          ) as tf.Tensor2D
+          ? tf.step(tf.sub(d.audioCosine!, sameSound)) as tf.Tensor2D
           : undefined;
         return softmaxContrastiveLoss(d.distance2!, lossOpts.temperature, symmetric, leftOut);
       }
