@@ -62,17 +62,17 @@ export interface RunScale {
   /**
    * Weight averaging of every curriculum model the runners train (`C1`, `C2(C1)`, Fig. 3's runs,
    * DMC, the graded row): the decay of the trainer's recipe field `weightAverage` (unset or 0:
-   * none). Each model is then evaluated with its average, and a chain (`C2(C1)`) continues from
-   * its parent's online weights, as one multi-stage run does. 0.99 in the quick scale, whose long
-   * first stages it was measured with (it lowers C1's AUC and Table 1 at 450 steps and rescues bad
-   * last weights from 1000 on: docs/recipe.md, "Weight averaging"; 0.995 at 800 steps lowered held-out
-   * accuracy and Table 1 on every seed); 0.99 in the full scale too (after 2000 first-stage steps the
-   * average's held-out pair accuracy was above the online weights' on 4 of 5 seeds, equal on the
-   * fifth: docs/recipe.md, "A longer first stage with the average"); unset in the CI scale;
-   * `reproduce --weight-average X` sets it. Keys the cache (another decay is another model). The Attention
-   * baseline (its own trainer and recipe) and Table 3's separation networks are not averaged: it
-   * did not help Attention (lower on 3 of 5 seeds, higher on 1) and lowered ours' separation on
-   * each of 3 seeds.
+   * none). Each model is then evaluated with its average, and a chain (`C2(C1)`) continues from its
+   * parent's online weights, as one multi-stage run does. 0.99 in the quick scale, whose long first
+   * stages it was measured with (it lowers C1's AUC and Table 1 at 450 steps and rescues bad last
+   * weights from 1000 on: docs/recipe.md, "Weight averaging"; 0.995 at 800 steps lowered held-out
+   * accuracy and Table 1 on every seed); 0.99 in the full scale too (after 2000 first-stage steps
+   * the average's held-out pair accuracy was above the online weights' on 4 of 5 seeds, equal on
+   * the fifth: docs/recipe.md, "A longer first stage with the average"); unset in the CI scale;
+   * `reproduce --weight-average X` sets it. Keys the cache (another decay is another model). The
+   * Attention baseline (its own trainer and recipe) and Table 3's separation networks are not
+   * averaged: it did not help Attention (lower on 3 of 5 seeds, higher on 1) and lowered ours'
+   * separation on each of 3 seeds.
    */
   weightAverage?: number;
   /** Clips per training batch. */

@@ -166,14 +166,14 @@ export interface Table3Options extends ExperimentOptions {
 }
 
 /**
- * The separation scale of a run: quick trains each method for 500 steps of 8 mixtures on 128
- * solo (and 64 duet) clips (500 rather than 150: ours gained 0.52-2.17 dB on every one of 5
- * seeds, worst seed 0.32 -> 2.49 dB; docs/separation.md, "Separation steps") and tests on 64 mixtures, as
- * full does (16 saved about 25 s of the quick reproduce's wall but were a noisy sample: seed
- * 0's ours read 2.65 dB on 16 mixtures, 5.03 on 64); ci (`AVSCENE_BUDGET=ci`): 40 steps on 64
- * solo and 32 duet clips, 8 test mixtures; full: 2000 steps, 512 solo, 256 duet clips, 64 test
- * mixtures (2000 rather than 1000 since stop 30: on the full run's C1 models ours gained 0.23-1.66
- * dB on every one of 5 seeds and went above NMF-MFCC on 4; README "The full scale").
+ * The separation scale of a run: quick trains each method for 500 steps of 8 mixtures on 128 solo
+ * (and 64 duet) clips (500 rather than 150: ours gained 0.52-2.17 dB on every one of 5 seeds, worst
+ * seed 0.32 -> 2.49 dB; docs/separation.md, "Separation steps") and tests on 64 mixtures, as full
+ * does (16 saved about 25 s of the quick reproduce's wall but were a noisy sample: seed 0's ours
+ * read 2.65 dB on 16 mixtures, 5.03 on 64); ci (`AVSCENE_BUDGET=ci`): 40 steps on 64 solo and 32
+ * duet clips, 8 test mixtures; full: 2000 steps, 512 solo, 256 duet clips, 64 test mixtures (2000
+ * rather than 1000 since stop 30: on the full run's C1 models ours gained 0.23-1.66 dB on every one
+ * of 5 seeds and went above NMF-MFCC on 4; README "The full scale").
  *
  * @param budget `true` for quick, `false` for full, or a budget.
  * @returns the scale (a fresh object).

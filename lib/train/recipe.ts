@@ -190,13 +190,13 @@ export interface Recipe {
    */
   visualInitAfter?: number;
   /**
-   * Negatives that sound the same left out of the softmax losses (absent or 0: every other
-   * frame of the batch is a negative): in (0, 1), frame j is left out as audio i's negative
-   * when the cosine of the two clips' mean audio centers, each less the batch's mean
-   * (`PairDistances.audioCosine`, no gradient), exceeds this. A batch often holds two clips of one kind of sound; their frames
-   * then show the same kind of object, no evidence against each other's sound, and pushing
-   * them apart fights the positive (false negatives). The model's own audio features judge,
-   * so no label is used. Needs a softmax loss and the grid `visualInit`.
+   * Negatives that sound the same left out of the softmax losses (absent or 0: every other frame of
+   * the batch is a negative): in (0, 1), frame j is left out as audio i's negative when the cosine
+   * of the two clips' mean audio centers, each less the batch's mean (`PairDistances.audioCosine`,
+   * no gradient), exceeds this. A batch often holds two clips of one kind of sound; their frames
+   * then show the same kind of object, no evidence against each other's sound, and pushing them
+   * apart fights the positive (false negatives). The model's own audio features judge, so no label
+   * is used. Needs a softmax loss and the grid `visualInit`.
    */
   sameSoundCosine?: number;
   /**

@@ -52,8 +52,8 @@ function _distUpTo(
  * mean of its rows. The searches start each row at its last word (or k-means++'s nearest),
  * skip the words the triangle inequality rules out, and stop a sum once it cannot win, which
  * changes no choice: the words are those of the plain loops (every distance in full, the
- * first nearest word), bit for bit, in a fifth to a tenth of their time (docs/performance.md, "Where the
- * quick reproduce spends its time").
+ * first nearest word), bit for bit, in a fifth to a tenth of their time (docs/performance.md,
+ * "Where the quick reproduce spends its time").
  *
  * @param x the rows, `[n, d]` row-major, float32 values (widened exactly).
  * @param n rows.

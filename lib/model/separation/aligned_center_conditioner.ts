@@ -51,14 +51,14 @@ export interface AlignedCenterOptions {
   /**
    * What a chosen center gives as its cue: `center` (the default: the soft K-means center, the
    * frame's features pooled under the center's soft assignment map) or `hard` (the mean of the
-   * frame's features at the positions whose largest assignment is that center; the center
-   * where there is none) or `peak` (the mean of the frame's features at the `peakShare` of the
-   * P positions where the center's assignment is largest: its map's peak, where the soft map's
-   * tails onto the background weigh nothing; with unit norm it lifted ours' worst seed of 5
-   * but was lower on 2 of them: docs/separation.md, "Network or cue?") or `foreground` (every position
-   * weighed by one minus its assignment to the frame's background center: the union of the
-   * non-background centers' maps, the same for every chosen center of the clip, so a wrong
-   * choice among them costs nothing; needs a background rule other than `none`).
+   * frame's features at the positions whose largest assignment is that center; the center where
+   * there is none) or `peak` (the mean of the frame's features at the `peakShare` of the P
+   * positions where the center's assignment is largest: its map's peak, where the soft map's tails
+   * onto the background weigh nothing; with unit norm it lifted ours' worst seed of 5 but was lower
+   * on 2 of them: docs/separation.md, "Network or cue?") or `foreground` (every position weighed by
+   * one minus its assignment to the frame's background center: the union of the non-background
+   * centers' maps, the same for every chosen center of the clip, so a wrong choice among them costs
+   * nothing; needs a background rule other than `none`).
    */
   pooling?: "center" | "hard" | "peak" | "foreground";
   /**
