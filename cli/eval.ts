@@ -91,6 +91,8 @@ function describeClustering(c: RecipeClustering): string {
       "visualInit",
       "visualSmoothing",
       "visualCoordinates",
+      "iterations",
+      "distinctAlignment",
     ] as const
   ) {
     if (c[key] !== undefined) parts.push(`${key} ${c[key]}`);

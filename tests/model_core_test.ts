@@ -14,6 +14,7 @@ import {
   contrastiveLoss,
   conv2dSame,
   createModel,
+  distinctAlignment,
   embedAudio,
   embedVisual,
   evaluateCounting,
@@ -262,6 +263,53 @@ Deno.test("alignCenters: each audio center to its nearest visual center, d^2 = s
   assertAlmostEquals(sceneDistance2.arraySync()[0], 1 + 2, 1e-5);
   assertThrows(() => alignCenters(v, tf.zeros([1, 2, 3]) as tf.Tensor3D), Error, "audioCenters");
   tf.dispose([v, a, distances, nearest, sceneDistance2]);
+});
+
+Deno.test("distinct alignment: the injective assignment of least total distance, against brute force; one sound is the nearest", () => {
+  const rng = new Rng(7);
+  for (const [kv, ka] of [[4, 2], [5, 3], [3, 3], [6, 4]]) {
+    const b = 20;
+    const values = Array.from({ length: b * kv * ka }, () => Math.round(rng.uniform() * 20));
+    // sample 0: every sound nearest center 0, so the nearest rule would share it
+    for (let k = 0; k < ka; k++) values[k] = 0;
+    const d2 = tf.tensor3d(values, [b, kv, ka]);
+    const { nearest, sceneDistance2 } = distinctAlignment(d2);
+    const got = nearest.arraySync() as number[][], sum = sceneDistance2.arraySync() as number[];
+    for (let s = 0; s < b; s++) {
+      const at = (j: number, k: number) => values[s * kv * ka + j * ka + k];
+      // brute force over every map of sounds to centers, distinct ones only
+      let best = Infinity;
+      const walk = (k: number, used: number[], total: number) => {
+        if (k === ka) return void (best = Math.min(best, total));
+        for (let j = 0; j < kv; j++) {
+          if (!used.includes(j)) walk(k + 1, [...used, j], total + at(j, k));
+        }
+      };
+      walk(0, [], 0);
+      assertEquals(sum[s], best, `Kv ${kv} Ka ${ka} sample ${s}`);
+      assertEquals(new Set(got[s]).size, ka, `sounds share a center: ${got[s]}`);
+      assertEquals(got[s].reduce((t, j, k) => t + at(j, k), 0), best);
+    }
+    tf.dispose([d2, nearest, sceneDistance2]);
+  }
+  assertThrows(() => distinctAlignment(tf.zeros([1, 2, 3])), Error, "Kv >= Ka");
+  // one sound: alignCenters' distinct rule is the nearest, bit for bit, gradient included
+  const v = tf.tensor3d([[[0, 0], [3, 4], [10, 0]]]), a = tf.tensor3d([[[3, 3]]]);
+  const bg = tf.tensor2d([[0, 1, 0]]);
+  const grad = (distinct: boolean) =>
+    tf.grad((x: tf.Tensor) =>
+      alignCenters(x as tf.Tensor3D, a, bg, 0, distinct).sceneDistance2.sum()
+    )(v).arraySync();
+  assertEquals(grad(true), grad(false));
+  // two sounds on the background-free centers: the gradient reaches the chosen centers only
+  const two = tf.tensor3d([[[3, 3], [3, 5]]]);
+  const g = tf.grad((x: tf.Tensor) =>
+    alignCenters(x as tf.Tensor3D, two, undefined, 0, true).sceneDistance2.sum()
+  )(v).arraySync() as number[][][];
+  // sound 0 to center 0 (18), sound 1 to center 1 (1): 2 (v - a) at each, center 2 untouched
+  assertEquals(g[0].map((c) => c.map((x) => x + 0)), [[-6, -6], [0, -2], [0, 0]]);
+  assertThrows(() => alignCenters(v, two, undefined, 1, true), Error, "distinct alignment is hard");
+  tf.dispose([v, a, bg, two]);
 });
 
 Deno.test("background center: the largest-mass visual center is never aligned, no gradient to it", () => {

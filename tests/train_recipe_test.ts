@@ -16,6 +16,7 @@ import {
   localize,
   LOCALIZE_DEFAULTS,
   modelInputs,
+  oursHeatmaps,
   ownAligned,
   pairDistances,
   visualStarts,
@@ -553,6 +554,74 @@ Deno.test("visualBeta: checked, absent from the named recipes, the visual cluste
   assertEquals(await twoStepLosses({ visualBeta: 5 }), ours);
   const sharp = await twoStepLosses({ visualBeta: 20 });
   assert(sharp.every(Number.isFinite) && sharp[0] !== ours[0], `${sharp} vs ${ours}`);
+});
+
+Deno.test("iterations: checked, absent from the named recipes, in training, localize and oursHeatmaps", async () => {
+  for (const bad of [0, 1.5, -2, NaN]) {
+    assertThrows(() => resolveRecipe({ iterations: bad }), Error, "iterations must be");
+  }
+  // absent (the kernels' 4) in the paper recipe: its cache keys stay as measured
+  assert(!("iterations" in RECIPES.paper));
+  assertEquals(recipeClustering(resolveRecipe({ iterations: 3 })).iterations, 3);
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const clips = world.curriculumSet(1, 2);
+  const maps = async (iterations?: number) =>
+    JSON.stringify((await localize(model, clips, { kAudio: 1, iterations }))[0].aligned);
+  const heat = async (iterations?: number) =>
+    JSON.stringify(await oursHeatmaps(model, clips, "aligned", { iterations }));
+  assertEquals(await maps(4), await maps(undefined));
+  assert(await maps(1) !== await maps(4), "localize ignored iterations");
+  assertEquals(await heat(4), await heat(undefined));
+  assert(await heat(1) !== await heat(4), "oursHeatmaps ignored iterations");
+  model.params.dispose();
+  // in training: 4 is the kernels' default to the bit, 1 another loss
+  const four = await twoStepLosses({ iterations: 4 });
+  assertEquals(await twoStepLosses({ iterations: undefined }), four);
+  const one = await twoStepLosses({ iterations: 1 });
+  assert(one.every(Number.isFinite) && one[0] !== four[0], `${one} vs ${four}`);
+});
+
+Deno.test("distinctAlignment: checked; two sounds never share a center in localize; one sound unchanged; training runs", async () => {
+  assertThrows(
+    () => resolveRecipe({ distinctAlignment: "yes" as unknown as boolean }),
+    Error,
+    "distinctAlignment must be a boolean",
+  );
+  assertThrows(
+    () => resolveRecipe({ distinctAlignment: true, alignTemperature: 1 }),
+    Error,
+    "distinctAlignment is a hard choice",
+  );
+  assert(!("distinctAlignment" in RECIPES.paper));
+  assertEquals(
+    recipeClustering(resolveRecipe({ distinctAlignment: true })).distinctAlignment,
+    true,
+  );
+  const model = createModel({ preset: "tiny", seed: 3 });
+  const duets = world.curriculumSet(2, 6);
+  const aligned = async (kAudio: number, distinct: boolean) =>
+    (await localize(model, kAudio === 1 ? world.curriculumSet(1, 3) : duets, {
+      kAudio,
+      distinctAlignment: distinct,
+    })).map((m) => m.alignedIndex);
+  for (const idx of await aligned(2, true)) assertEquals(new Set(idx).size, 2, `${idx}`);
+  assertEquals(await aligned(1, true), await aligned(1, false));
+  // in pairDistances, two sounds: the matrix's diagonal is the positives, as without it
+  const { images, logMel } = modelInputs(model, duets);
+  const d = pairDistances(model, images, logMel, {
+    kAudio: 2,
+    kVisual: 4,
+    background: "largest",
+    negatives: "all",
+    matrix: true,
+    distinctAlignment: true,
+  });
+  const m = d.distance2!.arraySync(), pos = d.positive2.arraySync() as number[];
+  pos.forEach((p, i) => assertAlmostEquals(m[i][i], p, 1e-4));
+  tf.dispose([images, logMel, d.positive2, d.negative2, d.distance2!, d.allNegative2!]);
+  model.params.dispose();
+  // training: C1 (one sound) is the nearest rule to the bit
+  assertEquals(await twoStepLosses({ distinctAlignment: true }), await twoStepLosses({}));
 });
 
 Deno.test("visualCoupling: checked, absent from the named recipes, off is bit-identical, on acts in pairs, localize and training", async () => {

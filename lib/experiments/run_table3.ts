@@ -484,12 +484,12 @@ function _oursClustering(
 ): Pick<AlignedCenterOptions, "beta" | "background" | "extraVisualCenters" | "iterations"> {
   // the separation cue has no visual-clustering options (visualBeta, ...): the default recipe
   // sets none
-  const { beta, background, extraVisualCenters } = recipeClustering(resolveRecipe());
+  const { beta, background, extraVisualCenters, iterations } = recipeClustering(resolveRecipe());
   return {
     beta,
     background,
     extraVisualCenters: oursCue.extraVisualCenters ?? extraVisualCenters,
-    iterations: oursCue.iterations,
+    iterations: oursCue.iterations ?? iterations,
   };
 }
 

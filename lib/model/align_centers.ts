@@ -149,6 +149,8 @@ const EXCLUDED = 3e38;
  * @param temperature soft alignment (> 0; default 0, the hard nearest): the scene distance
  * takes each sound's visual center as the softmin-weighted mix of the alignable centers (see
  * {@linkcode softAlignedDistance2}); `nearest` stays the hard choice.
+ * @param distinct each sound to a different visual center (default false: each to its
+ * nearest, the paper's rule; see {@linkcode distinctAlignment}); not with a `temperature`.
  * @returns squared center distances, aligned visual center per audio center, scene distance.
  *
  * @example
@@ -163,6 +165,9 @@ const EXCLUDED = 3e38;
  * // center 1 is the background: the sound aligns to center 0
  * const bg = alignCenters(v, a, tf.tensor2d([[0, 1]]));
  * assert.deepEqual([bg.nearest.arraySync(), bg.sceneDistance2.arraySync()], [[[0]], [18]]);
+ * // two sounds both nearest center 1: one-to-one, the first takes center 0 (18 + 1 < 1 + 34)
+ * const two = alignCenters(v, tf.tensor3d([[[3, 3], [3, 5]]]), undefined, 0, true);
+ * assert.deepEqual([two.nearest.arraySync(), two.sceneDistance2.arraySync()], [[[0, 1]], [19]]);
  * ```
  * @category model
  */
@@ -171,6 +176,7 @@ export function alignCenters(
   audioCenters: tf.Tensor3D,
   background?: tf.Tensor2D,
   temperature = 0,
+  distinct = false,
 ): Alignment {
   const [b, kv, d] = visualCenters.shape;
   if (audioCenters.shape[0] !== b || audioCenters.shape[2] !== d) {
@@ -184,16 +190,89 @@ export function alignCenters(
   if (!(Number.isFinite(temperature) && temperature >= 0)) {
     throw new Error(`alignCenters: temperature must be finite and >= 0, got ${temperature}`);
   }
+  if (distinct && temperature > 0) {
+    throw new Error(`alignCenters: a distinct alignment is hard; got temperature ${temperature}`);
+  }
   return tf.tidy(() => {
     const v = tf.expandDims(visualCenters, 2), a = tf.expandDims(audioCenters, 1);
     const distances = tf.sum(tf.square(tf.sub(v, a)), 3) as tf.Tensor3D; // [B, Kv, Ka]
     const alignable = background ? excludeBackground(distances, background, 1) : distances;
+    // one sound: one-to-one is the nearest (the same arithmetic, bit for bit)
+    if (distinct && audioCenters.shape[1] > 1) {
+      const one = distinctAlignment(alignable);
+      return {
+        distances,
+        nearest: one.nearest as tf.Tensor2D,
+        sceneDistance2: one.sceneDistance2 as tf.Tensor1D,
+      };
+    }
     const nearest = tf.argMin(alignable, 1) as tf.Tensor2D;
     const sceneDistance2 = (temperature > 0
       ? softAlignedDistance2(v, a, alignable, temperature)
       : tf.sum(tf.min(alignable, 1), 1)) as tf.Tensor1D;
     return { distances, nearest, sceneDistance2 };
   });
+}
+
+/**
+ * The one-to-one alignment: each audio center to a different alignable visual center, the
+ * assignment of least total squared distance, found by trying every injective map
+ * (K_visual! / (K_visual - K_audio)! of them: 12 for two sounds among four centers, 60 for
+ * three among five). Where sounds' nearest centers differ it is the nearest rule; where two
+ * sounds share a nearest center one of them takes its next best, so two sounds are never
+ * explained by one visual center. The choice passes no gradient; the chosen distances do.
+ * Leading axes broadcast.
+ *
+ * @param alignable squared distances `[..., Kv, Ka]`, the background's entries excluded (see
+ * {@linkcode excludeBackground}); Kv >= Ka.
+ * @returns the scene distance `[...]` (the chosen distances' sum) and each audio center's
+ * visual center `[..., Ka]` (int32).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as tf from "@tensorflow/tfjs";
+ * import { distinctAlignment } from "@avscene/avscene/model";
+ * // both sounds nearest center 0 (1 and 2); apart, the cheapest is sound 1 on center 1
+ * const d2 = tf.tensor3d([[[1, 2], [9, 4]]]); // [1, Kv 2, Ka 2]
+ * const { nearest, sceneDistance2 } = distinctAlignment(d2);
+ * assert.deepEqual([nearest.arraySync(), sceneDistance2.arraySync()], [[[0, 1]], [5]]);
+ * ```
+ * @category model
+ */
+export function distinctAlignment(
+  alignable: tf.Tensor,
+): { sceneDistance2: tf.Tensor; nearest: tf.Tensor } {
+  const r = alignable.rank;
+  const [kv, ka] = alignable.shape.slice(r - 2);
+  if (r < 2 || kv < ka) {
+    throw new Error(
+      `distinctAlignment: needs [..., Kv, Ka] with Kv >= Ka, got [${alignable.shape}]`,
+    );
+  }
+  const maps = injectiveMaps(kv, ka);
+  // selection p: 1 at (j, k) when map p aligns audio center k to visual center j
+  const select = new Float32Array(maps.length * kv * ka);
+  maps.forEach((m, p) => m.forEach((j, k) => select[p * kv * ka + j * ka + k] = 1));
+  return tf.tidy(() => {
+    const lead = alignable.shape.slice(0, r - 2);
+    const flat = tf.reshape(alignable, [-1, kv * ka]);
+    const cost = tf.matMul(flat, tf.tensor2d(select, [maps.length, kv * ka]), false, true);
+    const best = tf.argMin(cost, 1);
+    const nearest = tf.gather(tf.tensor2d(maps.flat(), [maps.length, ka], "int32"), best);
+    return {
+      sceneDistance2: tf.reshape(tf.min(cost, 1), lead),
+      nearest: tf.reshape(nearest, [...lead, ka]),
+    };
+  });
+}
+
+/** Every injective map of `ka` audio centers to `kv` visual centers (map[k] = visual center). */
+function injectiveMaps(kv: number, ka: number): number[][] {
+  if (ka === 0) return [[]];
+  return injectiveMaps(kv, ka - 1).flatMap((m) =>
+    Array.from({ length: kv }, (_, j) => j).filter((j) => !m.includes(j)).map((j) => [...m, j])
+  );
 }
 
 /**

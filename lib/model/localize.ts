@@ -53,6 +53,11 @@ export interface LocalizeOptions extends VisualSpatialOptions {
   kVisual?: number;
   /** Soft K-means iterations (default 4). */
   iterations?: number;
+  /**
+   * Each sound aligned to a different visual center (default false: each to its nearest, the
+   * paper's rule; see `distinctAlignment`). Acts only with two or more sounds (`kAudio`).
+   */
+  distinctAlignment?: boolean;
   /** Soft K-means beta (default {@linkcode LOCALIZE_DEFAULTS}' 5). */
   beta?: number;
   /**
@@ -203,7 +208,10 @@ async function localizeInputs(
       kAudio,
       v,
     );
-    return [vk.assignments, alignCenters(vk.centers, ak.centers, bg).nearest];
+    return [
+      vk.assignments,
+      alignCenters(vk.centers, ak.centers, bg, 0, opts.distinctAlignment).nearest,
+    ];
   });
   const assignData = await assign.data() as Float32Array;
   const nearestData = await nearest.data() as Int32Array;

@@ -69,6 +69,8 @@ export async function oursHeatmaps(
     visualBeta?: number;
     visualCoupling?: number;
     visualInit?: VisualInit;
+    iterations?: number;
+    distinctAlignment?: boolean;
     mapSmoothing?: number;
   } & VisualSpatialOptions = {},
 ): Promise<GridHeatmap[]> {
@@ -93,6 +95,8 @@ export async function oursHeatmaps(
         visualBeta: opts.visualBeta,
         visualCoupling: opts.visualCoupling,
         visualInit: opts.visualInit,
+        iterations: opts.iterations,
+        distinctAlignment: opts.distinctAlignment,
         visualSmoothing: opts.visualSmoothing,
         visualCoordinates: opts.visualCoordinates,
         // the union is smoothed, not its parts: the map that is scored is smoothed once

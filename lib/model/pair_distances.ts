@@ -16,6 +16,7 @@ import {
   type Alignment,
   backgroundCenters,
   type BackgroundRule,
+  distinctAlignment,
   excludeBackground,
   softAlignedDistance2,
 } from "./align_centers.ts";
@@ -197,6 +198,13 @@ export interface PairOptions extends VisualSpatialOptions {
    * negatives keep the hard choice.
    */
   alignTemperature?: number;
+  /**
+   * Each sound of a clip aligned to a different visual center (default false: each to its
+   * nearest, the paper's rule, so two sounds may share one center): the one-to-one
+   * assignment of least total distance (see `distinctAlignment`). The same as the nearest rule
+   * with one sound. Not with `alignTemperature`.
+   */
+  distinctAlignment?: boolean;
   /**
    * Soft K-means beta of the visual clustering alone (default absent or 0: `beta`); the audio
    * clustering keeps `beta`.
@@ -385,11 +393,15 @@ function sceneDistanceMatrix(
   ac: tf.Tensor3D,
   background?: tf.Tensor2D,
   temperature = 0,
+  distinct = false,
 ): tf.Tensor2D {
   // [1, B(frame), Kv, 1, D] - [B(audio), 1, 1, Ka, D] -> [B, B, Kv, Ka]
   const v = tf.expandDims(tf.expandDims(vc, 0), 3), a = tf.expandDims(tf.expandDims(ac, 1), 2);
   const d = tf.sum(tf.square(tf.sub(v, a)), 4);
   const alignable = background ? excludeBackground(d, background, 2) : d;
+  if (distinct && ac.shape[1] > 1) {
+    return distinctAlignment(alignable).sceneDistance2 as tf.Tensor2D;
+  }
   return (temperature > 0
     ? softAlignedDistance2(v, a, alignable, temperature)
     : tf.sum(tf.min(alignable, 2), 2)) as tf.Tensor2D;
@@ -529,12 +541,13 @@ export function pairDistances(
       ac = softKMeans(a, opts.kAudio, km).centers;
       bg = backgroundCenters(opts.background ?? "none", vk.assignments, opts.kAudio, visual);
     }
-    const tau = opts.alignTemperature ?? 0;
-    const own = alignCenters(vc, ac, bg, tau);
+    const tau = opts.alignTemperature ?? 0, distinct = opts.distinctAlignment ?? false;
+    const own = alignCenters(vc, ac, bg, tau, distinct);
     const positive2 = own.sceneDistance2;
-    const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg), tau).sceneDistance2;
+    const negative2 = alignCenters(rollBatch(vc), ac, bg && rollBatch(bg), tau, distinct)
+      .sceneDistance2;
     const wantAll = (opts.negatives ?? "next") === "all";
-    const m = wantAll || opts.matrix ? sceneDistanceMatrix(vc, ac, bg, tau) : undefined;
+    const m = wantAll || opts.matrix ? sceneDistanceMatrix(vc, ac, bg, tau, distinct) : undefined;
     const all = wantAll ? { allNegative2: offDiagonal(m!) } : {};
     const matrix = opts.matrix ? { distance2: m! } : {};
     const inFrame = opts.inFrameNegatives
@@ -632,7 +645,13 @@ function startedSceneDistance2(
     opts.kAudio,
     visual,
   );
-  return alignCenters(vk.centers, audio, background, opts.alignTemperature ?? 0).sceneDistance2;
+  return alignCenters(
+    vk.centers,
+    audio,
+    background,
+    opts.alignTemperature ?? 0,
+    opts.distinctAlignment,
+  ).sceneDistance2;
 }
 
 /**
@@ -679,6 +698,7 @@ function ownPairs(
         visual,
       ),
       tau,
+      opts.distinctAlignment,
     );
   // the diagonal as the positives (aligned as visualInit says), masks not gather (wasm)
   const eye = tf.eye(b);

@@ -212,6 +212,22 @@ export interface Recipe {
    * model it trains (`RunScale.weightAverage`; README, "The learning recipe").
    */
   weightAverage?: number;
+  /**
+   * Soft K-means iterations from the grid start (absent: the kernels' 4, the paper's), of the
+   * audio and the visual clustering, in training and wherever the model is read
+   * (`recipeClustering`: localization, the held-out pairs, the separation cue). Fewer leave the
+   * centers nearer their grid start, and the gradient reaches the features through fewer
+   * steps. Measured (README, "The learning recipe").
+   */
+  iterations?: number;
+  /**
+   * Each sound of a clip aligned to a different visual center (absent or false: each to its
+   * nearest, the paper's rule, under which two sounds may share one center): the one-to-one
+   * assignment of least total distance (`distinctAlignment`), in training and wherever the
+   * model is read (`recipeClustering`). The same as the nearest rule with one sound (C1). Not
+   * with `alignTemperature`. Measured (README, "The learning recipe").
+   */
+  distinctAlignment?: boolean;
 }
 
 /**
@@ -313,6 +329,7 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
  * assert.throws(() => resolveRecipe({ visualInitAfter: 150 }), /visualInitAfter 150 needs an audio/);
  * assert.throws(() => resolveRecipe({ weightAverage: 1 }), /weightAverage must be a decay/);
  * assert.throws(() => resolveRecipe({ sameSoundCosine: 1 }), /sameSoundCosine must be/);
+ * assert.throws(() => resolveRecipe({ iterations: 0 }), /iterations must be an integer >= 1/);
  * assert.throws(
  *   () => resolveRecipe({ sameSoundCosine: 0.9, loss: "margin" }),
  *   /sameSoundCosine 0.9 leaves negatives out of a softmax loss/,
@@ -428,6 +445,17 @@ export function resolveRecipe(
   if (r.weightAverage !== undefined) {
     checkWeightAverageDecay("recipe: weightAverage", r.weightAverage);
   }
+  if (r.iterations !== undefined && !(Number.isInteger(r.iterations) && r.iterations >= 1)) {
+    throw new Error(`recipe: iterations must be an integer >= 1, got ${r.iterations}`);
+  }
+  if (r.distinctAlignment !== undefined && typeof r.distinctAlignment !== "boolean") {
+    throw new Error(`recipe: distinctAlignment must be a boolean, got ${r.distinctAlignment}`);
+  }
+  if (r.distinctAlignment && r.alignTemperature > 0) {
+    throw new Error(
+      `recipe: distinctAlignment is a hard choice; got alignTemperature ${r.alignTemperature}`,
+    );
+  }
   // each field away from its default needs an audio-started clustering to act on
   const audioOnly = {
     visualInitPairs: (r.visualInitPairs ?? "all") !== "all",
@@ -495,6 +523,10 @@ export interface RecipeClustering {
   visualSmoothing?: number;
   /** Coordinates appended for the visual clustering (present when the recipe sets them). */
   visualCoordinates?: number;
+  /** Soft K-means iterations (present when the recipe sets them). */
+  iterations?: number;
+  /** Each sound to a different visual center (present when the recipe sets it). */
+  distinctAlignment?: boolean;
 }
 
 /**
@@ -513,16 +545,18 @@ export type ClusteringRecipe = Pick<
   | "visualInit"
   | "visualSmoothing"
   | "visualCoordinates"
+  | "iterations"
+  | "distinctAlignment"
 >;
 
 /**
- * The clustering a model trained with `recipe` is read with, as it was trained: the recipe's
- * last beta (`betaEnd`), its background rule, its visual centers beyond the sounds, and the
- * visual clustering's own settings the recipe sets (`visualBeta`, `visualCoupling`,
- * `visualInit`, `visualSmoothing`, `visualCoordinates`; absent ones are left out, so the
- * reader's defaults apply). Spread it into `oursHeatmaps`' options (or `localize`'s with
- * `kVisual: kAudio + extraVisualCenters`). `ours` gives `LOCALIZE_DEFAULTS`; a model trained
- * with `paper` is read at beta 30, every visual center alignable, K_visual = K_audio + 1.
+ * The clustering a model trained with `recipe` is read with, as it was trained: the recipe's last
+ * beta (`betaEnd`), its background rule, its visual centers beyond the sounds, and the clustering's
+ * own settings the recipe sets (`visualBeta`, `visualCoupling`, `visualInit`, `visualSmoothing`,
+ * `visualCoordinates`, `iterations`, `distinctAlignment`; absent ones are left out, so the reader's
+ * defaults apply). Spread it into `oursHeatmaps`' options (or `localize`'s with `kVisual: kAudio +
+ * extraVisualCenters`). `ours` gives `LOCALIZE_DEFAULTS`; a model trained with `paper` is read at
+ * beta 30, every visual center alignable, K_visual = K_audio + 1.
  *
  * @param recipe the recipe the model was trained with (e.g. from `resolveRecipe`).
  * @returns the clustering settings.
@@ -539,12 +573,13 @@ export type ClusteringRecipe = Pick<
  *   extraVisualCenters: 1,
  * });
  * // the visual clustering's own settings travel with it; a beta schedule is read at its end
- * const r = resolveRecipe({ betaStart: 2, betaEnd: 8, visualBeta: 2.5 });
+ * const r = resolveRecipe({ betaStart: 2, betaEnd: 8, visualBeta: 2.5, iterations: 2 });
  * assert.deepEqual(recipeClustering(r), {
  *   beta: 8,
  *   background: "largest",
  *   extraVisualCenters: 2,
  *   visualBeta: 2.5,
+ *   iterations: 2,
  * });
  * ```
  * @category training
@@ -561,11 +596,13 @@ export function recipeClustering(recipe: ClusteringRecipe): RecipeClustering {
       "visualCoupling",
       "visualSmoothing",
       "visualCoordinates",
+      "iterations",
     ] as const
   ) {
     if (recipe[key] !== undefined) out[key] = recipe[key];
   }
   if (recipe.visualInit !== undefined) out.visualInit = recipe.visualInit;
+  if (recipe.distinctAlignment !== undefined) out.distinctAlignment = recipe.distinctAlignment;
   return out;
 }
 

@@ -101,8 +101,6 @@ export interface TrainOptions extends TrainLoopOptions {
   margin?: number;
   /** `source` (structural alignment, default) or `scene` (K = 1 on pooled features). */
   alignment?: AlignmentLevel;
-  /** Soft K-means iterations (default 4). */
-  iterations?: number;
   /** Soft K-means beta, constant over every stage (default: the recipe's). */
   beta?: number;
   /**
@@ -434,12 +432,13 @@ export async function trainCurriculum(model: AVModel, opts: TrainOptions): Promi
           kAudio,
           kVisual,
           alignment: opts.alignment,
-          iterations: opts.iterations,
+          iterations: recipe.iterations,
           beta: recipeBeta(recipe, step, stage.steps),
           negatives: recipe.negatives,
           background: recipe.background,
           inFrameNegatives: recipe.inFrameNegative > 0,
           alignTemperature: recipe.alignTemperature,
+          distinctAlignment: recipe.distinctAlignment,
           visualBeta: recipe.visualBeta,
           visualCoupling: recipe.visualCoupling,
           visualSmoothing: recipe.visualSmoothing,
