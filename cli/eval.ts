@@ -83,6 +83,8 @@ function describeClustering(c: RecipeClustering): string {
     `beta ${c.beta}`,
     `background ${c.background}`,
     `K_visual = K_audio + ${c.extraVisualCenters}`,
+    `${c.iterations} iterations`,
+    `${c.distinctAlignment ? "one-to-one" : "nearest"} alignment`,
   ];
   for (
     const key of [
@@ -91,8 +93,6 @@ function describeClustering(c: RecipeClustering): string {
       "visualInit",
       "visualSmoothing",
       "visualCoordinates",
-      "iterations",
-      "distinctAlignment",
     ] as const
   ) {
     if (c[key] !== undefined) parts.push(`${key} ${c[key]}`);

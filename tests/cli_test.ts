@@ -119,7 +119,7 @@ Deno.test("eval: a saved checkpoint is scored on localization and classification
     // no config.json beside the checkpoint: read with the defaults, and said so
     assert.match(
       printed,
-      /localized with the defaults \(beta 5, background largest, K_visual = K_audio \+ 2\): no config\.json/,
+      /localized with the defaults \(beta 5, background largest, K_visual = K_audio \+ 2, 2 iterations, one-to-one alignment\): no config\.json/,
     );
     const cell = (method: string, metric: string) => {
       const m = printed.match(new RegExp(`${method} +${metric} +([0-9.]+) ± — +1`));
@@ -184,7 +184,13 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
     );
     await printedBy(() => trainCommand([...fast, "--steps", "1", "--out", ours]));
     const paperClustering = recipeClustering(resolveRecipe("paper"));
-    assert.deepEqual(paperClustering, { beta: 30, background: "none", extraVisualCenters: 1 });
+    assert.deepEqual(paperClustering, {
+      beta: 30,
+      background: "none",
+      extraVisualCenters: 1,
+      iterations: 4,
+      distinctAlignment: false,
+    });
     // the run's folder, its checkpoints/ folder and one ckpt-* folder all find the run's config
     const ckpt = await latestCheckpoint(join(paper, "checkpoints"));
     assert.ok(ckpt);
@@ -193,14 +199,14 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
       assert.deepEqual(clustering, paperClustering, path);
       assert.match(
         why,
-        /^localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1\), from .*paper\/config\.json$/,
+        /^localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1, 4 iterations, nearest alignment\), from .*paper\/config\.json$/,
       );
     }
     const mine = await trainedClustering(join(ours, "checkpoints"));
     assert.deepEqual(mine.clustering, { ...LOCALIZE_DEFAULTS });
     assert.match(
       mine.why,
-      /^localized as trained: recipe ours \(beta 5, background largest, K_visual = K_audio \+ 2\)/,
+      /^localized as trained: recipe ours \(beta 5, background largest, K_visual = K_audio \+ 2, 2 iterations, one-to-one alignment\)/,
     );
 
     // eval on 4 images and 1 clip a class: what it printed, and the checkpoint's AUC in it
@@ -227,7 +233,7 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
     const printed = await evalPrinted();
     assert.match(
       printed,
-      /localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1\)/,
+      /localized as trained: recipe paper \(beta 30, background none, K_visual = K_audio \+ 1, 4 iterations, nearest alignment\)/,
     );
     const auc = printedAuc(printed);
     const model = await loadModel(ckpt);
@@ -256,7 +262,7 @@ Deno.test("eval: a checkpoint is localized as its run was trained (config.json's
       const asked = await evalPrinted("--recipe", "ours");
       assert.match(
         asked,
-        /localized with recipe ours's clustering \(beta 5, background largest, K_visual = K_audio \+ 2\), as --recipe asks; it would otherwise be localized as trained: recipe paper/,
+        /localized with recipe ours's clustering \(beta 5, background largest, K_visual = K_audio \+ 2, 2 iterations, one-to-one alignment\), as --recipe asks; it would otherwise be localized as trained: recipe paper/,
       );
       assert.equal(
         printedAuc(asked),

@@ -435,7 +435,10 @@ function clusteredVisualFeatures(av: AVModel, clips: AVClip[]) {
   return tf.tidy(() => {
     const x = modelInputs(av, clips);
     const f = embedVisual(av, x.images).features;
-    const k = softKMeans(f, 3, { beta: LOCALIZE_DEFAULTS.beta });
+    const k = softKMeans(f, 3, {
+      beta: LOCALIZE_DEFAULTS.beta,
+      iterations: LOCALIZE_DEFAULTS.iterations,
+    });
     return [f.arraySync() as number[][][], k.assignments.arraySync() as number[][][]] as const;
   });
 }

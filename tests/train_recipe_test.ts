@@ -104,7 +104,12 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   );
   assertEquals(resolveRecipe({ loss: "softmax", temperature: 2 }).temperature, 2);
   assertThrows(() => resolveRecipe({ alignTemperature: -1 }), Error, "alignTemperature");
-  assertEquals(resolveRecipe({ alignTemperature: 4 }).alignTemperature, 4);
+  // soft alignment mixes centers: ours' one-to-one choice has to be turned off for it
+  assertThrows(() => resolveRecipe({ alignTemperature: 4 }), Error, "distinctAlignment is a hard");
+  assertEquals(
+    resolveRecipe({ alignTemperature: 4, distinctAlignment: false }).alignTemperature,
+    4,
+  );
   assertEquals(resolveRecipe({ background: "border" }).background, "border");
   assertThrows(() => resolveRecipe({ gainJitter: -1 }), Error, "gainJitter");
   assertThrows(() => resolveRecipe({ timeShift: 0.75 }), Error, "timeShift");
@@ -117,6 +122,12 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
   assertEquals(LOCALIZE_DEFAULTS.beta, RECIPES.ours.betaEnd);
   assertEquals(LOCALIZE_DEFAULTS.background, RECIPES.ours.background);
   assertEquals(LOCALIZE_DEFAULTS.extraVisualCenters, RECIPES.ours.extraVisualCenters);
+  assertEquals(LOCALIZE_DEFAULTS.iterations, RECIPES.ours.iterations);
+  assertEquals(LOCALIZE_DEFAULTS.distinctAlignment, RECIPES.ours.distinctAlignment);
+  // ours: two soft K-means iterations, one-to-one alignment; the paper's recipe leaves both
+  // absent (the kernels' 4, the nearest rule), so its resolved recipe is as it was measured
+  assertEquals([RECIPES.ours.iterations, RECIPES.ours.distinctAlignment], [2, true]);
+  assert(!("iterations" in RECIPES.paper) && !("distinctAlignment" in RECIPES.paper));
   // the paper's recipe: beta 30, one negative, recycled clips, one background center
   assertEquals(RECIPES.paper.extraVisualCenters, 1);
   assertEquals(RECIPES.paper.betaStart, 30);
@@ -129,18 +140,18 @@ Deno.test("resolveRecipe: names, partial overrides of ours, bad fields named", (
 });
 
 Deno.test("recipeClustering: ours is localize's defaults, paper its own; the visual fields travel", () => {
-  // ours: beta 5, the largest center never aligned, K_visual = K_audio + 2 (LOCALIZE_DEFAULTS)
+  // ours: beta 5, the largest center never aligned, K_visual = K_audio + 2, two iterations,
+  // one-to-one alignment (LOCALIZE_DEFAULTS)
+  const ours = { beta: 5, background: "largest", extraVisualCenters: 2 } as const;
+  const oursRead = { ...ours, iterations: 2, distinctAlignment: true };
   assertEquals(recipeClustering(RECIPES.ours), { ...LOCALIZE_DEFAULTS });
-  assertEquals(recipeClustering(resolveRecipe("ours")), {
-    beta: 5,
-    background: "largest",
-    extraVisualCenters: 2,
-  });
-  // paper: beta 30, every visual center alignable, K_visual = K_audio + 1
+  assertEquals(recipeClustering(resolveRecipe("ours")), oursRead);
+  // paper: beta 30, every visual center alignable, K_visual = K_audio + 1, and explicitly the
+  // paper's 4 iterations and nearest rule (not localize's defaults)
+  const paperRead = { beta: 30, background: "none", extraVisualCenters: 1, iterations: 4 };
   assertEquals(recipeClustering(resolveRecipe("paper")), {
-    beta: 30,
-    background: "none",
-    extraVisualCenters: 1,
+    ...paperRead,
+    distinctAlignment: false,
   });
   // a beta schedule is read at its end, as the model was last trained
   assertEquals(recipeClustering(resolveRecipe({ betaStart: 30, betaEnd: 10 })).beta, 10);
@@ -152,18 +163,12 @@ Deno.test("recipeClustering: ours is localize's defaults, paper its own; the vis
     visualCoordinates: 0.25,
   };
   assertEquals(recipeClustering(resolveRecipe({ ...visual, background: "border" })), {
-    beta: 5,
+    ...oursRead,
     background: "border",
-    extraVisualCenters: 2,
     ...visual,
   });
   const own = recipeClustering(resolveRecipe({ visualInit: "audio-own" }, "paper"));
-  assertEquals(own, {
-    beta: 30,
-    background: "none",
-    extraVisualCenters: 1,
-    visualInit: "audio-own",
-  });
+  assertEquals(own, { ...paperRead, distinctAlignment: false, visualInit: "audio-own" });
   assert(!("visualBeta" in recipeClustering(RECIPES.paper)), "an absent field stays absent");
 });
 
@@ -569,14 +574,16 @@ Deno.test("iterations: checked, absent from the named recipes, in training, loca
     JSON.stringify((await localize(model, clips, { kAudio: 1, iterations }))[0].aligned);
   const heat = async (iterations?: number) =>
     JSON.stringify(await oursHeatmaps(model, clips, "aligned", { iterations }));
-  assertEquals(await maps(4), await maps(undefined));
-  assert(await maps(1) !== await maps(4), "localize ignored iterations");
-  assertEquals(await heat(4), await heat(undefined));
-  assert(await heat(1) !== await heat(4), "oursHeatmaps ignored iterations");
+  // localize's default is ours' 2
+  assertEquals(await maps(2), await maps(undefined));
+  assert(await maps(4) !== await maps(2), "localize ignored iterations");
+  assertEquals(await heat(2), await heat(undefined));
+  assert(await heat(4) !== await heat(2), "oursHeatmaps ignored iterations");
   model.params.dispose();
-  // in training: 4 is the kernels' default to the bit, 1 another loss
+  // in training: absent is the kernels' 4 to the bit (the paper's), 1 another loss
   const four = await twoStepLosses({ iterations: 4 });
   assertEquals(await twoStepLosses({ iterations: undefined }), four);
+  assertEquals((await twoStepLosses({ iterations: 2 }))[0], (await twoStepLosses({}))[0]);
   const one = await twoStepLosses({ iterations: 1 });
   assert(one.every(Number.isFinite) && one[0] !== four[0], `${one} vs ${four}`);
 });
@@ -621,7 +628,7 @@ Deno.test("distinctAlignment: checked; two sounds never share a center in locali
   tf.dispose([images, logMel, d.positive2, d.negative2, d.distance2!, d.allNegative2!]);
   model.params.dispose();
   // training: C1 (one sound) is the nearest rule to the bit
-  assertEquals(await twoStepLosses({ distinctAlignment: true }), await twoStepLosses({}));
+  assertEquals(await twoStepLosses({ distinctAlignment: false }), await twoStepLosses({}));
 });
 
 Deno.test("visualCoupling: checked, absent from the named recipes, off is bit-identical, on acts in pairs, localize and training", async () => {

@@ -22,7 +22,6 @@ import {
   type RecipeClustering,
   recipeClustering,
   type RecipeName,
-  RECIPES,
   resolveRecipe,
 } from "../train/recipe.ts";
 import { type CurriculumData, trainCurriculum } from "../train/train_curriculum.ts";
@@ -492,7 +491,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
     name: "ours+agn8 sm",
     change: "the default recipe (softmax loss) with group norm (8 groups) in the audio trunk " +
       "only; ours+agn8 is the same on the margin loss",
-    recipe: "ours",
+    recipe: OURS_SOFTMAX,
     model: { audioGroups: 8 },
   },
   {
@@ -633,7 +632,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   {
     name: "ours-softmax",
     change: "the default recipe with the paper's margin loss instead of the softmax loss",
-    recipe: { ...RECIPES.ours, loss: "margin" },
+    recipe: { ...OURS_SOFTMAX, loss: "margin" },
   },
   ...(["border", "spread"] as const).map((rule): AblationVariant => ({
     name: `ours+bg ${rule}`,

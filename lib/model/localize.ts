@@ -29,17 +29,28 @@ import type { AVClip } from "../data/types.ts";
 
 /**
  * How {@linkcode localize} clusters and aligns unless told otherwise: as the default training
- * recipe (`ours`) trains, beta 5, K_visual = K_audio + 2 visual centers, and the visual center
- * of largest assignment mass as the background, never aligned. A model trained with the
- * paper's recipe localizes as it was trained with
- * `{ beta: 30, background: "none", kVisual: kAudio + 1 }` (`recipeClustering` of a recipe gives
- * how a model trained with it is read).
+ * recipe (`ours`) trains, beta 5, K_visual = K_audio + 2 visual centers, the visual center of
+ * largest assignment mass as the background, never aligned, two soft K-means iterations, and
+ * each sound to a different visual center. A model trained with the paper's recipe localizes as
+ * it was trained with `{ beta: 30, background: "none", kVisual: kAudio + 1, iterations: 4,
+ * distinctAlignment: false }` (`recipeClustering` of a recipe gives how a model trained with it
+ * is read).
  *
  * @category model
  */
-export const LOCALIZE_DEFAULTS: Readonly<
-  { beta: number; background: BackgroundRule; extraVisualCenters: number }
-> = Object.freeze({ beta: 5, background: "largest", extraVisualCenters: 2 });
+export const LOCALIZE_DEFAULTS: Readonly<{
+  beta: number;
+  background: BackgroundRule;
+  extraVisualCenters: number;
+  iterations: number;
+  distinctAlignment: boolean;
+}> = Object.freeze({
+  beta: 5,
+  background: "largest",
+  extraVisualCenters: 2,
+  iterations: 2,
+  distinctAlignment: true,
+});
 
 /**
  * Options of {@linkcode localize}.
@@ -51,11 +62,12 @@ export interface LocalizeOptions extends VisualSpatialOptions {
   kAudio?: number;
   /** Visual centers (default kAudio + {@linkcode LOCALIZE_DEFAULTS}' 2). */
   kVisual?: number;
-  /** Soft K-means iterations (default 4). */
+  /** Soft K-means iterations (default {@linkcode LOCALIZE_DEFAULTS}' 2; the paper's 4). */
   iterations?: number;
   /**
-   * Each sound aligned to a different visual center (default false: each to its nearest, the
-   * paper's rule; see `distinctAlignment`). Acts only with two or more sounds (`kAudio`).
+   * Each sound aligned to a different visual center (default {@linkcode LOCALIZE_DEFAULTS}'
+   * true; false: each to its nearest, the paper's rule; see `distinctAlignment`). Acts only with
+   * two or more sounds (`kAudio`).
    */
   distinctAlignment?: boolean;
   /** Soft K-means beta (default {@linkcode LOCALIZE_DEFAULTS}' 5). */
@@ -171,7 +183,10 @@ async function localizeInputs(
 ): Promise<LocalizationMaps[]> {
   const kAudio = opts.kAudio ?? 1;
   const kVisual = opts.kVisual ?? kAudio + LOCALIZE_DEFAULTS.extraVisualCenters;
-  const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
+  const km = {
+    iterations: opts.iterations ?? LOCALIZE_DEFAULTS.iterations,
+    beta: opts.beta ?? LOCALIZE_DEFAULTS.beta,
+  };
   const init = checkVisualInit("localize: opts.visualInit", opts.visualInit ?? "grid");
   const smoothing = opts.mapSmoothing ?? MAP_SMOOTHING;
   if (!(Number.isFinite(smoothing) && smoothing >= 0)) {
@@ -210,7 +225,13 @@ async function localizeInputs(
     );
     return [
       vk.assignments,
-      alignCenters(vk.centers, ak.centers, bg, 0, opts.distinctAlignment).nearest,
+      alignCenters(
+        vk.centers,
+        ak.centers,
+        bg,
+        0,
+        opts.distinctAlignment ?? LOCALIZE_DEFAULTS.distinctAlignment,
+      ).nearest,
     ];
   });
   const assignData = await assign.data() as Float32Array;

@@ -44,7 +44,7 @@ export const PRETRAINED: Readonly<Partial<Record<PresetName, PretrainedEntry>>> 
     preset: "tiny",
     file: "pretrained/tiny.bin",
     values: 30656,
-    sha256: "216f01b95f2bfa4567877de046bd52882129e2af549847525191bad0051a4f81",
+    sha256: "ed08716d90b36a32d36f0971dba823aa948ed21e512fd4a86061444cbfc8997d",
     seed: 0,
     command: "deno task train --preset tiny --curriculum C1,C2 --steps 3000,450 " +
       "--weight-average 0.995 --seed 0 --backend wasm --out runs/pretrained-tiny && cp " +

@@ -17,6 +17,7 @@ import {
   type VisualInitPairs,
 } from "../model/pair_distances.ts";
 import { checkVisualSpatial } from "../model/visual_spatial.ts";
+import { DEFAULT_ITERATIONS } from "../../kernels/soft_kmeans_types.ts";
 
 /**
  * The named recipes.
@@ -248,10 +249,13 @@ export type ContrastiveLossKind = typeof CONTRASTIVE_LOSSES[number];
  * The recipes by name (frozen). `ours`: fresh scenes, beta 5, every other frame of the batch
  * as a negative, two visual centers beyond the sounds (K_visual = K_audio + 2), the visual
  * center of largest assignment mass as a background that is never aligned, and the softmax
- * (InfoNCE) loss over the batch's frames at temperature 2 (each measured with the ablation
- * runner; see README). `paper`: beta 30, the next clip's frame as the one negative, the margin
- * loss, 256 recycled clips per stage, K_visual = K_audio + 1, every visual center alignable.
- * `localize` defaults to how `ours` trains (`LOCALIZE_DEFAULTS`).
+ * (InfoNCE) loss over the batch's frames at temperature 2, two soft K-means iterations, and each
+ * sound of a clip aligned to a different visual center (each measured with the ablation runner;
+ * see README). `paper`: beta 30, the next clip's frame as the one negative, the margin loss, 256
+ * recycled clips per stage, K_visual = K_audio + 1, every visual center alignable, four
+ * iterations, each sound to its nearest center. `localize` defaults to how `ours` trains
+ * (`LOCALIZE_DEFAULTS`).
+ *
  * @category training
  */
 export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.freeze({
@@ -272,6 +276,8 @@ export const RECIPES: Readonly<Record<RecipeName, Readonly<Recipe>>> = Object.fr
     loss: "softmax",
     temperature: 2,
     alignTemperature: 0,
+    iterations: 2,
+    distinctAlignment: true,
   }),
   paper: Object.freeze<Recipe>({
     betaStart: 30,
@@ -523,10 +529,10 @@ export interface RecipeClustering {
   visualSmoothing?: number;
   /** Coordinates appended for the visual clustering (present when the recipe sets them). */
   visualCoordinates?: number;
-  /** Soft K-means iterations (present when the recipe sets them). */
-  iterations?: number;
-  /** Each sound to a different visual center (present when the recipe sets it). */
-  distinctAlignment?: boolean;
+  /** Soft K-means iterations (the recipe's; absent there: the paper's 4). */
+  iterations: number;
+  /** Each sound to a different visual center (the recipe's; absent there: false, the paper's). */
+  distinctAlignment: boolean;
 }
 
 /**
@@ -551,10 +557,11 @@ export type ClusteringRecipe = Pick<
 
 /**
  * The clustering a model trained with `recipe` is read with, as it was trained: the recipe's last
- * beta (`betaEnd`), its background rule, its visual centers beyond the sounds, and the clustering's
- * own settings the recipe sets (`visualBeta`, `visualCoupling`, `visualInit`, `visualSmoothing`,
- * `visualCoordinates`, `iterations`, `distinctAlignment`; absent ones are left out, so the reader's
- * defaults apply). Spread it into `oursHeatmaps`' options (or `localize`'s with `kVisual: kAudio +
+ * beta (`betaEnd`), its background rule, its visual centers beyond the sounds, its soft K-means
+ * iterations and alignment rule (absent in the recipe: the paper's 4 and nearest), and the visual
+ * clustering's own settings the recipe sets (`visualBeta`, `visualCoupling`, `visualInit`,
+ * `visualSmoothing`, `visualCoordinates`; absent ones are left out, so the reader's defaults
+ * apply). Spread it into `oursHeatmaps`' options (or `localize`'s with `kVisual: kAudio +
  * extraVisualCenters`). `ours` gives `LOCALIZE_DEFAULTS`; a model trained with `paper` is read at
  * beta 30, every visual center alignable, K_visual = K_audio + 1.
  *
@@ -571,15 +578,18 @@ export type ClusteringRecipe = Pick<
  *   beta: 30,
  *   background: "none",
  *   extraVisualCenters: 1,
+ *   iterations: 4,
+ *   distinctAlignment: false,
  * });
  * // the visual clustering's own settings travel with it; a beta schedule is read at its end
- * const r = resolveRecipe({ betaStart: 2, betaEnd: 8, visualBeta: 2.5, iterations: 2 });
+ * const r = resolveRecipe({ betaStart: 2, betaEnd: 8, visualBeta: 2.5, iterations: 3 });
  * assert.deepEqual(recipeClustering(r), {
  *   beta: 8,
  *   background: "largest",
  *   extraVisualCenters: 2,
+ *   iterations: 3,
+ *   distinctAlignment: true,
  *   visualBeta: 2.5,
- *   iterations: 2,
  * });
  * ```
  * @category training
@@ -589,6 +599,9 @@ export function recipeClustering(recipe: ClusteringRecipe): RecipeClustering {
     beta: recipe.betaEnd,
     background: recipe.background,
     extraVisualCenters: recipe.extraVisualCenters,
+    // explicit, so a paper-trained model is not read at localize's defaults
+    iterations: recipe.iterations ?? DEFAULT_ITERATIONS,
+    distinctAlignment: recipe.distinctAlignment ?? false,
   };
   for (
     const key of [
@@ -596,13 +609,11 @@ export function recipeClustering(recipe: ClusteringRecipe): RecipeClustering {
       "visualCoupling",
       "visualSmoothing",
       "visualCoordinates",
-      "iterations",
     ] as const
   ) {
     if (recipe[key] !== undefined) out[key] = recipe[key];
   }
   if (recipe.visualInit !== undefined) out.visualInit = recipe.visualInit;
-  if (recipe.distinctAlignment !== undefined) out.distinctAlignment = recipe.distinctAlignment;
   return out;
 }
 

@@ -25,7 +25,7 @@ import { createSeparationModel, type CreateSeparationModelOptions } from "./sepa
  * @category model
  */
 export interface AlignedCenterOptions {
-  /** Soft K-means iterations (default 4). */
+  /** Soft K-means iterations (default `LOCALIZE_DEFAULTS`' 2, as the default recipe trains). */
   iterations?: number;
   /**
    * Soft K-means beta (default `LOCALIZE_DEFAULTS`' 5, as the default recipe trains and
@@ -287,7 +287,7 @@ export async function visualCodebook(
         const won = tf.tidy(() => {
           const x = tf.gather(f, idx);
           const k = softKMeans(x, kv, {
-            iterations: fg.iterations,
+            iterations: fg.iterations ?? LOCALIZE_DEFAULTS.iterations,
             beta: fg.beta ?? LOCALIZE_DEFAULTS.beta,
           });
           const bg = tf.argMax(backgroundCenters(fgRule, k.assignments, kv - fgExtra)!, 1);
@@ -412,7 +412,10 @@ export function alignedCenterConditioner(
   model: AVModel,
   opts: AlignedCenterOptions = {},
 ): AlignedCenterConditioner {
-  const km = { iterations: opts.iterations, beta: opts.beta ?? LOCALIZE_DEFAULTS.beta };
+  const km = {
+    iterations: opts.iterations ?? LOCALIZE_DEFAULTS.iterations,
+    beta: opts.beta ?? LOCALIZE_DEFAULTS.beta,
+  };
   const rule = opts.background ?? "largest";
   const extra = opts.extraVisualCenters ?? LOCALIZE_DEFAULTS.extraVisualCenters;
   if (!Number.isInteger(extra) || extra < 1) {
