@@ -54,10 +54,11 @@ Localization: cIoU@0.5 and AUC (Senocak's protocol, consensus of the annotators'
 maps of the visual centers aligned to the sounds (Table 2's protocol); the random baseline is
 scored on the same images. The model is localized as it was trained: when the checkpoint sits
 in a training output whose config.json names the recipe (train --recipe), with that recipe's
-clustering (its beta, background rule and visual centers: --recipe paper is read at beta 30,
-every visual center alignable, K_visual = K_audio + 1); without a config.json (a bare ckpt-*
-folder) with the defaults, the default recipe's (beta 5, the largest visual center never
-aligned, K_visual = K_audio + 2); --recipe NAME overrides both. One line says which and why; a
+clustering (its beta, background rule, visual centers, iterations and alignment: --recipe paper
+is read at beta 30, every visual center alignable, K_visual = K_audio + 1, 4 iterations, each
+sound to its nearest center); without a config.json (a bare ckpt-* folder) with the defaults,
+the default recipe's (beta 5, the largest visual center never aligned, K_visual = K_audio + 2,
+2 iterations, each sound of a clip to a different center); --recipe NAME overrides both. One line says which and why; a
 config.json that cannot be read or names an unknown recipe stops eval with an error naming the
 file.
 Classification: pooled audio features (mean and max over positions) of the frozen audio net,

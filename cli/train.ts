@@ -38,8 +38,9 @@ Usage: deno task train [options]
   --steps N[,N...]       steps per stage, one number or one per stage (default 200)
   --batch N              clips per batch (default 16)
   --recipe NAME          ours (default: fresh scenes, beta 5, all-batch negatives, the
-                         largest visual center never aligned, the softmax loss; see README) |
-                         paper (the paper code's recipe, the margin loss)
+                         largest visual center never aligned, the softmax loss, two soft
+                         K-means iterations, each sound of a clip to a different visual
+                         center; see README) | paper (the paper code's recipe, the margin loss)
   --weight-average X     weight averaging: the decay in [0, 1) of a moving average of the
                          weights, restarted at each stage (default 0: none; e.g. 0.99, about
                          the last 100 steps); the trained model (eval) is the average, the
