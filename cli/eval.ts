@@ -58,9 +58,9 @@ clustering (its beta, background rule, visual centers, iterations and alignment:
 is read at beta 30, every visual center alignable, K_visual = K_audio + 1, 4 iterations, each
 sound to its nearest center); without a config.json (a bare ckpt-* folder) with the defaults,
 the default recipe's (beta 5, the largest visual center never aligned, K_visual = K_audio + 2,
-2 iterations, each sound of a clip to a different center); --recipe NAME overrides both. One line says which and why; a
-config.json that cannot be read or names an unknown recipe stops eval with an error naming the
-file.
+2 iterations, each sound of a clip to a different center); --recipe NAME overrides both. One
+line says which and why; a config.json that cannot be read or names an unknown recipe stops
+eval with an error naming the file.
 Classification: pooled audio features (mean and max over positions) of the frozen audio net,
 averaged over windows covering each whole clip, logistic regression, cross-validation over the
 dataset's folds; chance is 1 / classes.
